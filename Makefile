@@ -1,0 +1,98 @@
+# sm: a batch speech-to-text toolchain.  See README.md.
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+DATADIR = $(PREFIX)/share/sm
+DESTDIR ?=
+
+CC ?= cc
+PKGS = sndfile samplerate kissfft-float openblas libcurl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+WARN = -std=c11 -Wall -Wextra -Wno-unused-parameter
+CPPFLAGS += -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Icommon \
+	-DSM_VERSION='"$(VERSION)"' -DSM_MODELS_DIR='"$(DATADIR)/models"'
+LDFLAGS += -Wl,--as-needed
+LDLIBS += $(PKG_LIBS) -lm -lpthread
+
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+PROGS := $(notdir $(wildcard cmd/*))
+SCRIPTS := $(notdir $(wildcard scripts/sm-*))
+COMMON_OBJ := $(patsubst %.c,build/%.o,$(wildcard common/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
+MAN1 := $(wildcard man/*.1)
+MAN5 := $(wildcard man/*.5)
+
+all: $(addprefix bin/,$(PROGS) $(SCRIPTS)) $(UNIT_BIN)
+
+build/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+build/libsm.a: $(COMMON_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+define prog_rule
+bin/$(1): $$(patsubst %.c,build/%.o,$$(wildcard cmd/$(1)/*.c)) build/libsm.a
+	@mkdir -p bin
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+
+bin/%: scripts/%
+	@mkdir -p bin
+	sed 's|@SM_VERSION@|$(VERSION)|g' $< > $@
+	chmod +x $@
+
+build/tests/%: build/tests/unit/%.o build/libsm.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+deps:
+	@sh scripts/install-deps.sh
+
+# The test environment: programs from bin/, packs from models/.
+TEST_ENV = PATH="$(CURDIR)/bin:$$PATH" SM_MODELS="$(CURDIR)/models" \
+	SM_ROOT="$(CURDIR)" OPENBLAS_NUM_THREADS=1
+
+check: deps
+	$(MAKE) all
+	$(MAKE) test
+
+test: all
+	$(TEST_ENV) sh scripts/run-tests.sh $(UNIT_BIN)
+
+manlint:
+	mandoc -Tlint -W warning $(MAN1) $(MAN5)
+
+bench: deps all
+	$(TEST_ENV) sh scripts/bench.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(DATADIR)/models
+	for p in $(PROGS) $(SCRIPTS); do install -m 755 bin/$$p $(DESTDIR)$(BINDIR)/$$p; done
+	for m in $(MAN1); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	for m in $(MAN5); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/; done
+	cp -R models/. $(DESTDIR)$(DATADIR)/models/
+
+uninstall:
+	for p in $(PROGS) $(SCRIPTS); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
+	for m in $(MAN1); do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
+	for m in $(MAN5); do rm -f $(DESTDIR)$(MANDIR)/man5/$$(basename $$m); done
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build bin
+
+.PHONY: all deps check test manlint bench install uninstall clean

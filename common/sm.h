@@ -1,0 +1,182 @@
+/*
+ * sm.h: the one header of libsm, the library every sm-* program links.
+ *
+ * Errors and exit codes, option helpers, the binary stream header shared by
+ * the numeric stages (see sm-stream(5)), a JSON string writer and language
+ * pack lookup.  Library functions return an error; only programs exit.
+ */
+#ifndef SM_H
+#define SM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifndef SM_VERSION
+#define SM_VERSION "0.0.0"
+#endif
+
+/* Exit codes (sysexits(3)). */
+enum {
+	SM_EX_OK = 0,
+	SM_EX_USAGE = 64,
+	SM_EX_DATAERR = 65,
+	SM_EX_NOINPUT = 66,
+	SM_EX_UNAVAILABLE = 69,
+	SM_EX_SOFTWARE = 70,
+	SM_EX_IOERR = 74,
+	SM_EX_CONFIG = 78
+};
+
+/* ---- diagnostics ------------------------------------------------------ */
+
+/* Set the program name used as the prefix of every diagnostic.  Also makes
+ * a write to a closed pipe an EPIPE error instead of a silent death. */
+void sm_init(const char *progname);
+const char *sm_progname(void);
+
+/* "prog: message\n" on stderr. */
+void sm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: message: strerror(errno)\n" on stderr. */
+void sm_warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* sm_warn, then exit(code). */
+void sm_die(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+/* sm_warn_errno, then exit(code). */
+void sm_die_errno(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/* Verbosity for sm_info(): 0 quiet (default), 1 -v. */
+extern int sm_verbose;
+void sm_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- options ---------------------------------------------------------- */
+
+/* Print "prog VERSION" on stdout and exit 0. */
+void sm_version_exit(void) __attribute__((noreturn));
+/* Print usage text (to stdout and exit 0 when ok, else to stderr and exit 64). */
+void sm_usage_exit(const char *text, int ok) __attribute__((noreturn));
+/* Parse a number option or die with exit 64 naming the option. */
+long sm_opt_long(const char *opt, const char *arg, long min, long max);
+double sm_opt_double(const char *opt, const char *arg, double min, double max);
+
+/* A display name for a path: "<stdin>" for NULL or "-". */
+const char *sm_name(const char *path);
+
+/* Open a path for reading, "-" or NULL meaning stdin; die 66 on failure. */
+FILE *sm_open_in(const char *path);
+
+/* Flush and check stdout; on any error die with 74 ("prog: <stdout>: ...").
+ * Call before a successful exit of every program that writes stdout. */
+void sm_close_stdout(void);
+/* Write n bytes to stdout or die 74. */
+void sm_write_stdout(const void *buf, size_t n);
+
+/* Read exactly n bytes.  Returns n, 0 at clean EOF before any byte, or
+ * a short positive count at a truncated read; -1 on a read error. */
+long sm_read_full(FILE *f, void *buf, size_t n);
+
+/* ---- binary streams (sm-stream(5)) ------------------------------------ */
+
+#define SM_STREAM_MAGIC "SMST"
+#define SM_STREAM_VERSION 1
+#define SM_STREAM_HDR_LEN 48
+
+enum sm_kind {
+	SM_KIND_PCM = 1,	/* audio samples, dim = channels */
+	SM_KIND_FEAT = 2,	/* acoustic feature vectors */
+	SM_KIND_LOGLIK = 3	/* per-state log-likelihoods */
+};
+
+enum sm_sample_type {
+	SM_S16 = 1,		/* int16, little-endian */
+	SM_F32 = 2		/* IEEE float32, little-endian */
+};
+
+/* Flags. */
+#define SM_FLAG_MAX_SUBTRACTED 0x1u	/* LOGLIK: frame maximum subtracted */
+#define SM_FLAG_CMN 0x2u		/* FEAT: cepstral mean normalised */
+
+struct sm_stream_hdr {
+	uint16_t version;
+	uint16_t kind;		/* enum sm_kind */
+	uint16_t sample_type;	/* enum sm_sample_type */
+	uint16_t hdr_len;	/* bytes, >= 48; readers skip the rest */
+	uint32_t sample_rate;	/* Hz of the audio the stream derives from */
+	uint32_t dim;		/* values per frame */
+	uint32_t frame_shift;	/* audio samples per frame (1 for PCM) */
+	uint32_t flags;
+	uint64_t start_sample;	/* position of frame 0 in the source audio */
+	uint64_t n_frames;	/* number of frames, 0 when not known */
+};
+
+const char *sm_kind_name(unsigned kind);
+size_t sm_sample_size(unsigned sample_type);
+/* Bytes per frame. */
+size_t sm_frame_bytes(const struct sm_stream_hdr *h);
+
+/* Fill a header with defaults for a kind. */
+void sm_hdr_init(struct sm_stream_hdr *h, unsigned kind, unsigned sample_type,
+		 uint32_t sample_rate, uint32_t dim, uint32_t frame_shift);
+
+/* Write the header to f.  0 on success, -1 on a write error (errno set). */
+int sm_hdr_write(FILE *f, const struct sm_stream_hdr *h);
+
+/* Read and check a header.  Returns 0, or -1 with a message in err
+ * (e.g. "expected PCM stream, got FEAT").  want_kind 0 accepts any kind. */
+int sm_hdr_read(FILE *f, struct sm_stream_hdr *h, unsigned want_kind,
+		char *err, size_t errlen);
+
+/* Read a header for a program: on failure die 65 with
+ * "prog: NAME: message" (or 74 on a read error). */
+void sm_hdr_read_or_die(FILE *f, const char *name, struct sm_stream_hdr *h,
+			unsigned want_kind);
+
+/* Read one frame of frame_bytes.  1 = a frame, 0 = clean end of stream.
+ * A truncated frame or read error dies (65 / 74) naming the input. */
+int sm_frame_read_or_die(FILE *f, const char *name, void *buf,
+			 size_t frame_bytes);
+
+/* Little-endian helpers. */
+uint16_t sm_get_le16(const unsigned char *p);
+uint32_t sm_get_le32(const unsigned char *p);
+uint64_t sm_get_le64(const unsigned char *p);
+void sm_put_le16(unsigned char *p, uint16_t v);
+void sm_put_le32(unsigned char *p, uint32_t v);
+void sm_put_le64(unsigned char *p, uint64_t v);
+
+/* ---- JSON ------------------------------------------------------------- */
+
+/* Write s as a JSON string literal (quotes included) with RFC 8259
+ * escaping; invalid UTF-8 bytes become U+FFFD. */
+void sm_json_str(FILE *f, const char *s);
+
+/* ---- language packs --------------------------------------------------- */
+
+/* A language pack is a directory with a pack.conf (see models/en). */
+struct sm_pack {
+	char dir[4096];
+	char language[32];
+	char description[64];
+	char word_delimiter[8];
+	unsigned sample_rate;
+	char hmm[4096];		/* acoustic model directory */
+	char dict[4096];	/* pronunciation dictionary */
+	char lm[4096];		/* trigram LM, sphinx trie binary */
+	char image[4096];	/* compact pack image, may be empty */
+};
+
+/* Where packs live: SM_MODELS, else the compiled-in default. */
+const char *sm_models_root(void);
+
+/* Load a pack: from dir when non-NULL, else root/lang.  Returns 0, or -1
+ * with a message in err (an unknown language lists the installed ones). */
+int sm_pack_load(struct sm_pack *p, const char *dir, const char *lang,
+		 char *err, size_t errlen);
+/* The same, or die 78 with the message. */
+void sm_pack_load_or_die(struct sm_pack *p, const char *dir, const char *lang);
+
+/* Append the installed languages, comma separated, to buf. */
+void sm_pack_list(char *buf, size_t len);
+
+#endif

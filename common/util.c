@@ -1,0 +1,186 @@
+/* util.c: diagnostics, option helpers and checked stdout for sm-* programs. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sm.h"
+
+static const char *progname = "sm";
+int sm_verbose;
+
+void
+sm_init(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	progname = slash ? slash + 1 : name;
+	/* A reader that goes away must give us EPIPE, so that the loss of
+	 * output is reported and exits 74, not a silent death by signal. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+const char *
+sm_progname(void)
+{
+	return progname;
+}
+
+static void
+vwarn(int with_errno, const char *fmt, va_list ap)
+{
+	int e = errno;
+
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	if (with_errno)
+		fprintf(stderr, ": %s", strerror(e));
+	fputc('\n', stderr);
+}
+
+void
+sm_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(0, fmt, ap);
+	va_end(ap);
+}
+
+void
+sm_warn_errno(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(1, fmt, ap);
+	va_end(ap);
+}
+
+void
+sm_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(0, fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void
+sm_die_errno(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(1, fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void
+sm_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!sm_verbose)
+		return;
+	va_start(ap, fmt);
+	vwarn(0, fmt, ap);
+	va_end(ap);
+}
+
+void
+sm_version_exit(void)
+{
+	printf("%s %s\n", progname, SM_VERSION);
+	sm_close_stdout();
+	exit(0);
+}
+
+void
+sm_usage_exit(const char *text, int ok)
+{
+	fputs(text, ok ? stdout : stderr);
+	if (ok) {
+		sm_close_stdout();
+		exit(0);
+	}
+	exit(SM_EX_USAGE);
+}
+
+long
+sm_opt_long(const char *opt, const char *arg, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end != '\0' || v < min || v > max)
+		sm_die(SM_EX_USAGE, "%s: expected an integer from %ld to %ld, got '%s'",
+		       opt, min, max, arg);
+	return v;
+}
+
+double
+sm_opt_double(const char *opt, const char *arg, double min, double max)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end != '\0' || !isfinite(v) || v < min || v > max)
+		sm_die(SM_EX_USAGE, "%s: expected a number from %g to %g, got '%s'",
+		       opt, min, max, arg);
+	return v;
+}
+
+const char *
+sm_name(const char *path)
+{
+	return (path == NULL || strcmp(path, "-") == 0) ? "<stdin>" : path;
+}
+
+FILE *
+sm_open_in(const char *path)
+{
+	FILE *f;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return stdin;
+	f = fopen(path, "rb");
+	if (f == NULL)
+		sm_die_errno(SM_EX_NOINPUT, "%s", path);
+	return f;
+}
+
+void
+sm_close_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		sm_die_errno(SM_EX_IOERR, "<stdout>");
+}
+
+void
+sm_write_stdout(const void *buf, size_t n)
+{
+	if (n && fwrite(buf, 1, n, stdout) != n)
+		sm_die_errno(SM_EX_IOERR, "<stdout>");
+}
+
+long
+sm_read_full(FILE *f, void *buf, size_t n)
+{
+	size_t got = fread(buf, 1, n, f);
+
+	if (got < n && ferror(f))
+		return -1;
+	return (long)got;
+}

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install the Debian packages sm needs to build and test, when any is missing.
+set -eu
+PKGS="build-essential pkg-config libsndfile1-dev sndfile-programs libsamplerate0-dev
+libkissfft-dev libopenblas-dev libcurl4-openssl-dev jq bats bats-support bats-assert
+bats-file mandoc strace bubblewrap time python3
+pocketsphinx-en-us pocketsphinx sphinxbase-utils pocketsphinx-testdata
+asterisk-core-sounds-en asterisk-core-sounds-en-wav asterisk-core-sounds-en-g722
+ffmpeg sox"
+missing=
+for p in $PKGS; do
+	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$s" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing:$missing" >&2
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,21 @@
+# Shared set-up for the bats suites: bats-support/assert/file, data paths.
+bats_require_minimum_version 1.5.0
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+load /usr/lib/bats/bats-file/load
+
+# Real recordings from Debian packages (installed by make deps).
+PS_DATA=/usr/share/pocketsphinx/test/data
+PS_MODEL=/usr/share/pocketsphinx/model/en-us
+AST_DIR=/usr/share/asterisk/sounds/en_US_f_Allison
+SHARED=${SM_ROOT:?run the suites through make check}/../shared
+
+# A scratch directory per test, removed by bats.
+setup_scratch() {
+	SCRATCH=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/s.XXXXXX")
+}
+
+# A 16 kHz WAV of an asterisk prompt (G.722 wideband), decoded with ffmpeg.
+asterisk16() { # ID OUT.wav
+	ffmpeg -nostdin -loglevel error -f g722 -i "$AST_DIR/$1.g722" -ac 1 -ar 16000 -y "$2"
+}
