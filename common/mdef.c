@@ -1,0 +1,428 @@
+/*
+ * mdef.c: the binary "BMDF" model definition.
+ *
+ * Layout (all integers in the byte order announced by the magic):
+ *   "BMDF", int32 version (<= 1), int32 text length, that text;
+ *   int32 n_ciphone, n_phone, n_emit_state, n_ci_sen, n_sen, n_tmat, n_sseq,
+ *         n_ctx (3), n_cd_tree, sil;
+ *   n_ciphone NUL-terminated names, zero padded to a multiple of 4 bytes;
+ *   cd_tree[n_cd_tree] {int16 ctx, int16 n_down, int32 pid_or_first_child};
+ *   phones[n_phone] {int32 ssid, int32 tmat, uint8 info[4]}: for a CI phone
+ *         info[0] is the filler flag, for a triphone info is {wpos, base,
+ *         left, right};
+ *   int32 sseq_len (= n_sseq * n_emit_state), uint16 sseq[sseq_len].
+ * The context tree has 4 levels: word position (the first 4 nodes are the
+ * root level), base, left, right.  A node with n_down = 0 is a leaf whose
+ * value is a phone id (or -1: no triphones below); otherwise the value is
+ * the index of its first child and n_down the number of children.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mdef.h"
+#include "s3.h"
+
+struct sm_mdef_node {
+	int16_t ctx;
+	int16_t n_down;
+	int32_t val;
+};
+
+struct rd {
+	const char *path;
+	const unsigned char *buf;
+	size_t len, pos;
+	int swap;
+};
+
+static int
+fail(char *err, size_t errlen, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	if (errlen == 0)
+		return -1;
+	n = (size_t)snprintf(err, errlen, "%s: ", path);
+	if (n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static int
+need(struct rd *r, size_t n, const char *what, char *err, size_t errlen)
+{
+	if (r->len - r->pos < n)
+		return fail(err, errlen, r->path, "truncated in the %s", what);
+	return 0;
+}
+
+static uint32_t
+get32(struct rd *r)
+{
+	uint32_t v;
+
+	memcpy(&v, r->buf + r->pos, 4);
+	r->pos += 4;
+	return r->swap ? __builtin_bswap32(v) : v;
+}
+
+static uint16_t
+get16(struct rd *r)
+{
+	uint16_t v;
+
+	memcpy(&v, r->buf + r->pos, 2);
+	r->pos += 2;
+	return r->swap ? __builtin_bswap16(v) : v;
+}
+
+char
+sm_mdef_wpos_char(int pos)
+{
+	return pos >= 0 && pos < SM_N_WPOS ? "ibes"[pos] : '-';
+}
+
+int
+sm_mdef_ciphone(const struct sm_mdef *m, const char *name)
+{
+	int i;
+
+	for (i = 0; i < m->n_ciphone; i++)
+		if (strcmp(m->ciname[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* Search nodes [first, first+n) for ctx; index or -1. */
+static int
+find(const struct sm_mdef *m, int first, int n, int ctx)
+{
+	int i;
+
+	for (i = first; i < first + n; i++)
+		if (m->cd_tree[i].ctx == ctx)
+			return i;
+	return -1;
+}
+
+int
+sm_mdef_triphone(const struct sm_mdef *m, int base, int left, int right, int pos)
+{
+	int ctx[4] = {pos, base, left, right};
+	int level, first = 0, n = SM_N_WPOS, i;
+
+	if (pos < 0 || pos >= SM_N_WPOS || base < 0 || base >= m->n_ciphone ||
+	    left < 0 || left >= m->n_ciphone || right < 0 ||
+	    right >= m->n_ciphone)
+		return -1;
+	for (level = 0; level < 4; level++) {
+		i = find(m, first, n, ctx[level]);
+		if (i < 0)
+			return -1;
+		if (m->cd_tree[i].n_down == 0)
+			return level == 3 ? m->cd_tree[i].val : -1;
+		if (level == 3)
+			return -1;
+		first = m->cd_tree[i].val;
+		n = m->cd_tree[i].n_down;
+	}
+	return -1;
+}
+
+/* Check the tree: every child range in bounds, every level's contexts
+ * valid, every triphone reached exactly once at the place its own info
+ * says.  Levels below the root have at most n_ciphone children, so the
+ * walk is bounded (4 x n_ciphone^3 nodes) whatever the file holds. */
+static int
+check_tree(struct sm_mdef *m, const unsigned char *info, unsigned char *seen,
+	   int first, int n, int level, int *path, char *err, size_t errlen,
+	   const char *file)
+{
+	int i;
+
+	for (i = first; i < first + n; i++) {
+		const struct sm_mdef_node *d = &m->cd_tree[i];
+		int lim = level == 0 ? SM_N_WPOS : m->n_ciphone;
+
+		if (d->ctx < 0 || d->ctx >= lim)
+			return fail(err, errlen, file, "context tree node %d: context "
+				    "%d out of range", i, d->ctx);
+		path[level] = d->ctx;
+		if (d->n_down == 0) {
+			const unsigned char *p;
+
+			if (level < 3) {
+				if (d->val != -1)
+					return fail(err, errlen, file, "context tree node "
+						    "%d: leaf above the last level", i);
+				continue;
+			}
+			if (d->val < m->n_ciphone || d->val >= m->n_phone)
+				return fail(err, errlen, file, "context tree node %d: "
+					    "phone %d out of range", i, d->val);
+			if (seen[d->val]++)
+				return fail(err, errlen, file, "triphone %d appears twice "
+					    "in the context tree", d->val);
+			p = info + 4 * (size_t)d->val;
+			if (p[0] != path[0] || p[1] != path[1] || p[2] != path[2] ||
+			    p[3] != path[3])
+				return fail(err, errlen, file, "triphone %d: context tree "
+					    "and phone table disagree", d->val);
+			continue;
+		}
+		if (level == 3 || d->n_down < 0 || d->n_down > m->n_ciphone ||
+		    d->val < 0 || d->val > m->n_cd_tree - d->n_down)
+			return fail(err, errlen, file, "context tree node %d: bad "
+				    "children %d+%d", i, d->val, d->n_down);
+		if (check_tree(m, info, seen, d->val, d->n_down, level + 1, path,
+			       err, errlen, file) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
+{
+	unsigned char *buf = NULL, *info = NULL, *seen = NULL;
+	struct rd r;
+	int32_t v[10], ver, tlen;
+	size_t nb, i, sslen;
+	int k, path4[4];
+
+	memset(m, 0, sizeof(*m));
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	if (sm_read_file(path, &buf, &r.len, err, errlen) != 0)
+		return -1;
+	r.buf = buf;
+	if (r.len < 12) {
+		fail(err, errlen, path, "truncated (%zu bytes)", r.len);
+		goto bad;
+	}
+	if (memcmp(buf, "BMDF", 4) == 0)
+		r.swap = 0;
+	else if (memcmp(buf, "FDMB", 4) == 0)
+		r.swap = 1;
+	else {
+		fail(err, errlen, path, "not a binary mdef (no BMDF magic)");
+		goto bad;
+	}
+	r.pos = 4;
+	ver = (int32_t)get32(&r);
+	tlen = (int32_t)get32(&r);
+	if (ver < 0 || ver > 1) {
+		fail(err, errlen, path, "unsupported mdef version %d", ver);
+		goto bad;
+	}
+	if (tlen < 0 || need(&r, (size_t)tlen, "format description", err, errlen))
+		goto bad;
+	r.pos += (size_t)tlen;
+	if (need(&r, 40, "header", err, errlen))
+		goto bad;
+	for (k = 0; k < 10; k++)
+		v[k] = (int32_t)get32(&r);
+	m->n_ciphone = v[0];
+	m->n_phone = v[1];
+	m->n_emit_state = v[2];
+	m->n_ci_sen = v[3];
+	m->n_sen = v[4];
+	m->n_tmat = v[5];
+	m->n_sseq = v[6];
+	m->n_cd_tree = v[8];
+	m->sil = v[9];
+	if (m->n_ciphone < 1 || m->n_ciphone > 255 || m->n_phone < m->n_ciphone ||
+	    m->n_phone > 10000000 || m->n_emit_state < 1 || m->n_emit_state > 10 ||
+	    m->n_sen < 1 || m->n_sen > 65535 || m->n_ci_sen < 0 ||
+	    m->n_ci_sen > m->n_sen || m->n_tmat < 1 || m->n_tmat > m->n_phone ||
+	    m->n_sseq < 1 || m->n_sseq > m->n_phone || v[7] != 3 ||
+	    m->n_cd_tree < SM_N_WPOS || m->n_cd_tree > 100000000 ||
+	    m->sil < 0 || m->sil >= m->n_ciphone) {
+		fail(err, errlen, path, "bad counts in the header (ciphone %d phone %d "
+		     "state %d sen %d tmat %d sseq %d ctx %d tree %d sil %d)",
+		     v[0], v[1], v[2], v[4], v[5], v[6], v[7], v[8], v[9]);
+		goto bad;
+	}
+
+	/* CI phone names. */
+	m->ciname = calloc((size_t)m->n_ciphone, sizeof(char *));
+	m->ci_filler = calloc((size_t)m->n_ciphone, 1);
+	if (m->ciname == NULL || m->ci_filler == NULL)
+		goto oom;
+	{
+		size_t start = r.pos, p = r.pos;
+		const unsigned char *z;
+
+		for (k = 0; k < m->n_ciphone; k++) {
+			z = p < r.len ? memchr(buf + p, 0, r.len - p) : NULL;
+			if (z == NULL) {
+				fail(err, errlen, path, "truncated in the phone names");
+				goto bad;
+			}
+			if ((size_t)(z - buf) == p) {
+				fail(err, errlen, path, "empty name of phone %d", k);
+				goto bad;
+			}
+			p = (size_t)(z - buf) + 1;
+		}
+		nb = (p - start + 3) & ~(size_t)3;
+		m->names = malloc(nb);
+		if (m->names == NULL)
+			goto oom;
+		if (need(&r, nb, "phone names", err, errlen))
+			goto bad;
+		memcpy(m->names, buf + start, p - start);
+		for (k = 0, p = 0; k < m->n_ciphone; k++) {
+			m->ciname[k] = m->names + p;
+			p += strlen(m->ciname[k]) + 1;
+		}
+		r.pos = start + nb;
+	}
+
+	/* Context tree. */
+	if (need(&r, (size_t)m->n_cd_tree * 8, "context tree", err, errlen))
+		goto bad;
+	m->cd_tree = malloc((size_t)m->n_cd_tree * sizeof(*m->cd_tree));
+	if (m->cd_tree == NULL)
+		goto oom;
+	for (k = 0; k < m->n_cd_tree; k++) {
+		m->cd_tree[k].ctx = (int16_t)get16(&r);
+		m->cd_tree[k].n_down = (int16_t)get16(&r);
+		m->cd_tree[k].val = (int32_t)get32(&r);
+	}
+
+	/* Phones. */
+	if (need(&r, (size_t)m->n_phone * 12, "phone table", err, errlen))
+		goto bad;
+	m->phone_ssid = malloc((size_t)m->n_phone * sizeof(int32_t));
+	m->phone_tmat = malloc((size_t)m->n_phone * sizeof(int32_t));
+	m->phone_base = malloc((size_t)m->n_phone * sizeof(int16_t));
+	m->phone_wpos = malloc((size_t)m->n_phone);
+	info = malloc((size_t)m->n_phone * 4);
+	seen = calloc((size_t)m->n_phone, 1);
+	if (!m->phone_ssid || !m->phone_tmat || !m->phone_base || !m->phone_wpos ||
+	    !info || !seen)
+		goto oom;
+	for (k = 0; k < m->n_phone; k++) {
+		unsigned char *p = info + 4 * (size_t)k;
+
+		m->phone_ssid[k] = (int32_t)get32(&r);
+		m->phone_tmat[k] = (int32_t)get32(&r);
+		memcpy(p, buf + r.pos, 4);
+		r.pos += 4;
+		if (m->phone_ssid[k] < 0 || m->phone_ssid[k] >= m->n_sseq ||
+		    m->phone_tmat[k] < 0 || m->phone_tmat[k] >= m->n_tmat) {
+			fail(err, errlen, path, "phone %d: senone sequence %d or "
+			     "transition matrix %d out of range", k,
+			     m->phone_ssid[k], m->phone_tmat[k]);
+			goto bad;
+		}
+		if (k < m->n_ciphone) {
+			m->ci_filler[k] = p[0] != 0;
+			m->phone_base[k] = (int16_t)k;
+			m->phone_wpos[k] = SM_WPOS_NONE;
+		} else {
+			if (p[0] >= SM_N_WPOS || p[1] >= m->n_ciphone ||
+			    p[2] >= m->n_ciphone || p[3] >= m->n_ciphone) {
+				fail(err, errlen, path, "triphone %d: context out of range", k);
+				goto bad;
+			}
+			m->phone_wpos[k] = p[0];
+			m->phone_base[k] = p[1];
+		}
+	}
+
+	/* Senone sequences. */
+	if (need(&r, 4, "senone sequences", err, errlen))
+		goto bad;
+	sslen = get32(&r);
+	if (sslen != (size_t)m->n_sseq * m->n_emit_state) {
+		fail(err, errlen, path, "senone sequence table has %zu entries, "
+		     "expected %d x %d", sslen, m->n_sseq, m->n_emit_state);
+		goto bad;
+	}
+	if (need(&r, sslen * 2, "senone sequences", err, errlen))
+		goto bad;
+	m->sseq = malloc(sslen * sizeof(uint16_t));
+	if (m->sseq == NULL)
+		goto oom;
+	for (i = 0; i < sslen; i++) {
+		m->sseq[i] = get16(&r);
+		if (m->sseq[i] >= m->n_sen) {
+			fail(err, errlen, path, "senone %u out of range", m->sseq[i]);
+			goto bad;
+		}
+	}
+	/* Alignment padding only. */
+	if (r.len - r.pos >= 4) {
+		fail(err, errlen, path, "%zu unexpected bytes at the end", r.len - r.pos);
+		goto bad;
+	}
+
+	if (check_tree(m, info, seen, 0, SM_N_WPOS, 0, path4, err, errlen, path))
+		goto bad;
+	for (k = m->n_ciphone; k < m->n_phone; k++)
+		if (!seen[k]) {
+			fail(err, errlen, path, "triphone %d is not in the context tree", k);
+			goto bad;
+		}
+	/* Senone -> base CI phone: the codebook of a PTM senone. */
+	m->sen2ci = malloc((size_t)m->n_sen * sizeof(int16_t));
+	if (m->sen2ci == NULL)
+		goto oom;
+	for (k = 0; k < m->n_sen; k++)
+		m->sen2ci[k] = -1;
+	for (k = 0; k < m->n_phone; k++) {
+		for (int st = 0; st < m->n_emit_state; st++) {
+			int s = sm_mdef_senone(m, k, st);
+
+			if (m->sen2ci[s] < 0)
+				m->sen2ci[s] = m->phone_base[k];
+			else if (m->sen2ci[s] != m->phone_base[k]) {
+				fail(err, errlen, path, "senone %d is shared by base phones "
+				     "%s and %s", s, m->ciname[m->sen2ci[s]],
+				     m->ciname[m->phone_base[k]]);
+				goto bad;
+			}
+		}
+	}
+	for (k = 0; k < m->n_sen; k++)
+		if (m->sen2ci[k] < 0) {
+			fail(err, errlen, path, "senone %d is used by no phone", k);
+			goto bad;
+		}
+	free(info);
+	free(seen);
+	free(buf);
+	return 0;
+oom:
+	fail(err, errlen, path, "out of memory");
+bad:
+	free(info);
+	free(seen);
+	free(buf);
+	sm_mdef_free(m);
+	return -1;
+}
+
+void
+sm_mdef_free(struct sm_mdef *m)
+{
+	free(m->ciname);
+	free(m->ci_filler);
+	free(m->phone_ssid);
+	free(m->phone_tmat);
+	free(m->phone_base);
+	free(m->phone_wpos);
+	free(m->sseq);
+	free(m->sen2ci);
+	free(m->cd_tree);
+	free(m->names);
+	memset(m, 0, sizeof(*m));
+}

@@ -1,0 +1,362 @@
+/* s3.c: Sphinx-3 binary parameter files and a whole-file reader. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "s3.h"
+
+static int
+fail(char *err, size_t errlen, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	if (errlen == 0)
+		return -1;
+	n = (size_t)snprintf(err, errlen, "%s: ", path);
+	if (n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+int
+sm_read_file(const char *path, unsigned char **bufp, size_t *lenp, char *err,
+	     size_t errlen)
+{
+	FILE *f;
+	struct stat st;
+	unsigned char *buf;
+	size_t len, got;
+
+	*bufp = NULL;
+	*lenp = 0;
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return fail(err, errlen, path, "%s", strerror(errno));
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return fail(err, errlen, path, "not a regular file");
+	}
+	len = (size_t)st.st_size;
+	buf = malloc(len + 1);
+	if (buf == NULL) {
+		fclose(f);
+		return fail(err, errlen, path, "out of memory");
+	}
+	got = fread(buf, 1, len, f);
+	if (got != len || ferror(f)) {
+		int e = errno;
+
+		fclose(f);
+		free(buf);
+		return fail(err, errlen, path, "read error%s%s",
+			    got != len && !e ? ": file changed while reading" : ": ",
+			    got != len && !e ? "" : strerror(e));
+	}
+	fclose(f);
+	buf[len] = 0;
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+/* A parsed s3 file: the 4-byte words after the magic. */
+struct s3 {
+	const char *path;
+	unsigned char *buf;
+	size_t len;
+	size_t pos;		/* read position */
+	size_t end;		/* end of data (before the checksum) */
+	int swap;
+};
+
+static uint32_t
+word(const struct s3 *s, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, s->buf + off, 4);
+	if (s->swap)
+		v = __builtin_bswap32(v);
+	return v;
+}
+
+static int
+s3_open(struct s3 *s, const char *path, char *err, size_t errlen)
+{
+	unsigned char *p, *hend;
+	uint32_t magic, sum, v;
+	int chksum = 0;
+	size_t off;
+
+	memset(s, 0, sizeof(*s));
+	s->path = path;
+	if (sm_read_file(path, &s->buf, &s->len, err, errlen) != 0)
+		return -1;
+	if (s->len < 3 || memcmp(s->buf, "s3\n", 3) != 0) {
+		fail(err, errlen, path, "not a Sphinx-3 s3 file (no \"s3\" header)");
+		goto bad;
+	}
+	/* The header: "name value" lines up to the one ending in endhdr.
+	 * buf has a NUL after the end, so strstr cannot run past it, but a
+	 * NUL in the data could hide the marker: search by hand. */
+	hend = NULL;
+	for (p = s->buf; p + 7 <= s->buf + s->len; p++) {
+		if (memcmp(p, "endhdr\n", 7) == 0) {
+			hend = p + 7;
+			break;
+		}
+	}
+	if (hend == NULL) {
+		fail(err, errlen, path, "truncated header (no endhdr)");
+		goto bad;
+	}
+	for (p = s->buf; p + 12 <= hend; p++)
+		if (memcmp(p, "\nchksum0 yes", 12) == 0)
+			chksum = 1;
+	off = (size_t)(hend - s->buf);
+	if (s->len - off < 4) {
+		fail(err, errlen, path, "truncated after the header");
+		goto bad;
+	}
+	memcpy(&magic, s->buf + off, 4);
+	if (magic == 0x11223344u)
+		s->swap = 0;
+	else if (magic == 0x44332211u)
+		s->swap = 1;
+	else {
+		fail(err, errlen, path, "bad byte-order magic 0x%08x", magic);
+		goto bad;
+	}
+	s->pos = off + 4;
+	s->end = s->len;
+	if ((s->end - s->pos) % 4 != 0) {
+		fail(err, errlen, path, "truncated: %zu bytes of data is not a whole "
+		     "number of 4-byte words", s->end - s->pos);
+		goto bad;
+	}
+	if (chksum) {
+		if (s->end - s->pos < 4) {
+			fail(err, errlen, path, "truncated: no checksum");
+			goto bad;
+		}
+		s->end -= 4;
+		sum = 0;
+		for (off = s->pos; off < s->end; off += 4)
+			sum = ((sum << 20) | (sum >> 12)) + word(s, off);
+		v = word(s, s->end);
+		if (v != sum) {
+			fail(err, errlen, path, "checksum mismatch (file is corrupt or "
+			     "truncated)");
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	free(s->buf);
+	s->buf = NULL;
+	return -1;
+}
+
+static int
+s3_int(struct s3 *s, int32_t *v, const char *what, char *err, size_t errlen)
+{
+	if (s->end - s->pos < 4)
+		return fail(err, errlen, s->path, "truncated: no %s", what);
+	*v = (int32_t)word(s, s->pos);
+	s->pos += 4;
+	return 0;
+}
+
+/* n floats, converted to native order. */
+static int
+s3_floats(struct s3 *s, float *out, size_t n, char *err, size_t errlen)
+{
+	size_t i;
+
+	if ((s->end - s->pos) / 4 < n)
+		return fail(err, errlen, s->path, "truncated: %zu floats expected, "
+			    "%zu present", n, (s->end - s->pos) / 4);
+	for (i = 0; i < n; i++) {
+		uint32_t u = word(s, s->pos + 4 * i);
+
+		memcpy(&out[i], &u, 4);
+		if (!isfinite(out[i]))
+			return fail(err, errlen, s->path, "value %zu is not finite", i);
+	}
+	s->pos += 4 * n;
+	return 0;
+}
+
+static int
+s3_at_end(struct s3 *s, char *err, size_t errlen)
+{
+	if (s->pos != s->end)
+		return fail(err, errlen, s->path, "%zu unexpected bytes after the data",
+			    s->end - s->pos);
+	return 0;
+}
+
+int
+sm_s3_gau_load(struct sm_s3_gau *g, const char *path, char *err, size_t errlen)
+{
+	struct s3 s;
+	int32_t v = 0, n = 0;
+	int f;
+	size_t total;
+
+	memset(g, 0, sizeof(*g));
+	if (s3_open(&s, path, err, errlen) != 0)
+		return -1;
+	if (s3_int(&s, &v, "codebook count", err, errlen) != 0)
+		goto bad;
+	if (v < 1 || v > 100000) {
+		fail(err, errlen, path, "bad codebook count %d", v);
+		goto bad;
+	}
+	g->n_mgau = v;
+	if (s3_int(&s, &v, "stream count", err, errlen) != 0)
+		goto bad;
+	if (v < 1 || v > SM_S3_MAX_FEAT) {
+		fail(err, errlen, path, "bad stream count %d", v);
+		goto bad;
+	}
+	g->n_feat = v;
+	if (s3_int(&s, &v, "density count", err, errlen) != 0)
+		goto bad;
+	if (v < 1 || v > 65536) {
+		fail(err, errlen, path, "bad density count %d", v);
+		goto bad;
+	}
+	g->n_density = v;
+	for (f = 0; f < g->n_feat; f++) {
+		if (s3_int(&s, &v, "stream length", err, errlen) != 0)
+			goto bad;
+		if (v < 1 || v > 1000) {
+			fail(err, errlen, path, "bad length %d of stream %d", v, f);
+			goto bad;
+		}
+		g->veclen[f] = v;
+		g->dim += v;
+	}
+	if (s3_int(&s, &n, "value count", err, errlen) != 0)
+		goto bad;
+	total = (size_t)g->n_mgau * g->n_density * g->dim;
+	if ((size_t)(uint32_t)n != total) {
+		fail(err, errlen, path, "value count %d does not match %d x %d x %d = %zu",
+		     n, g->n_mgau, g->n_density, g->dim, total);
+		goto bad;
+	}
+	g->data = malloc(total * sizeof(float));
+	if (g->data == NULL) {
+		fail(err, errlen, path, "out of memory");
+		goto bad;
+	}
+	if (s3_floats(&s, g->data, total, err, errlen) != 0 ||
+	    s3_at_end(&s, err, errlen) != 0)
+		goto bad;
+	free(s.buf);
+	return 0;
+bad:
+	free(s.buf);
+	sm_s3_gau_free(g);
+	return -1;
+}
+
+void
+sm_s3_gau_free(struct sm_s3_gau *g)
+{
+	free(g->data);
+	memset(g, 0, sizeof(*g));
+}
+
+int
+sm_tmat_load(struct sm_tmat *t, const char *path, char *err, size_t errlen)
+{
+	struct s3 s;
+	int32_t v[4] = {0, 0, 0, 0};
+	float *raw = NULL;
+	size_t total, r;
+	int i, j;
+
+	memset(t, 0, sizeof(*t));
+	if (s3_open(&s, path, err, errlen) != 0)
+		return -1;
+	for (i = 0; i < 4; i++)
+		if (s3_int(&s, &v[i], "matrix size", err, errlen) != 0)
+			goto bad;
+	if (v[0] < 1 || v[0] > 100000 || v[1] < 1 || v[1] > 100 ||
+	    v[2] != v[1] + 1) {
+		fail(err, errlen, path, "bad transition matrix sizes %d x %d x %d",
+		     v[0], v[1], v[2]);
+		goto bad;
+	}
+	total = (size_t)v[0] * v[1] * v[2];
+	if ((size_t)(uint32_t)v[3] != total) {
+		fail(err, errlen, path, "value count %d does not match %d x %d x %d",
+		     v[3], v[0], v[1], v[2]);
+		goto bad;
+	}
+	t->n_tmat = v[0];
+	t->n_src = v[1];
+	t->n_dst = v[2];
+	raw = malloc(total * sizeof(float));
+	t->logp = malloc(total * sizeof(float));
+	if (raw == NULL || t->logp == NULL) {
+		fail(err, errlen, path, "out of memory");
+		goto bad;
+	}
+	if (s3_floats(&s, raw, total, err, errlen) != 0 ||
+	    s3_at_end(&s, err, errlen) != 0)
+		goto bad;
+	for (r = 0; r < total / t->n_dst; r++) {
+		double p[128], sum = 0;
+
+		for (j = 0; j < t->n_dst; j++) {
+			p[j] = raw[r * t->n_dst + j];
+			if (p[j] < 0) {
+				fail(err, errlen, path, "negative transition count in "
+				     "matrix %zu", r / t->n_src);
+				goto bad;
+			}
+			sum += p[j];
+		}
+		if (!(sum > 0)) {
+			fail(err, errlen, path, "row %zu of matrix %zu is all zero",
+			     r % t->n_src, r / t->n_src);
+			goto bad;
+		}
+		for (j = 0; j < t->n_dst; j++)
+			p[j] /= sum;
+		for (j = 0, sum = 0; j < t->n_dst; j++) {
+			if (p[j] > 0 && p[j] < SM_TMAT_FLOOR)
+				p[j] = SM_TMAT_FLOOR;
+			sum += p[j];
+		}
+		for (j = 0; j < t->n_dst; j++)
+			t->logp[r * t->n_dst + j] =
+				p[j] > 0 ? (float)log(p[j] / sum) : -INFINITY;
+	}
+	free(raw);
+	free(s.buf);
+	return 0;
+bad:
+	free(raw);
+	free(s.buf);
+	sm_tmat_free(t);
+	return -1;
+}
+
+void
+sm_tmat_free(struct sm_tmat *t)
+{
+	free(t->logp);
+	memset(t, 0, sizeof(*t));
+}
