@@ -1,0 +1,231 @@
+/* sm-features: PCM stream -> MFCC feature stream (FEAT, 1s_c_d_dd). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fe.h"
+#include "sm.h"
+
+static const char usage[] =
+	"sm-features: compute the model's acoustic features of a PCM stream\n"
+	"Usage: sm-features [--model DIR] [--lang L] [--cmn MODE] [--cepstra]\n"
+	"                   [--max-hours H] [FILE | -]\n"
+	"e.g.:  sm-decode speech.wav | sm-features | sm-dump -n 3\n"
+	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
+	"  -l, --lang L        language of the pack (default en)\n"
+	"  -c, --cmn MODE      cepstral mean normalisation: batch (whole input),\n"
+	"                      live (running mean) or none (default: the pack's, batch)\n"
+	"      --cepstra       write only the cepstra before CMN, no deltas\n"
+	"      --max-hours H   batch CMN holds the input's cepstra: refuse more\n"
+	"                      than H hours (default 4)\n"
+	"  -h, --help          show this help\n"
+	"      --version       show the version\n";
+
+/* Where frames go: the CMN/delta stages, then stdout. */
+struct run {
+	const struct sm_fe_params *p;
+	int cepstra;
+	enum sm_cmn_mode cmn;
+	struct sm_cmn_live live;
+	struct sm_deltas deltas;
+	float *held;		/* batch CMN: every frame's cepstra */
+	size_t n_held, cap_held, max_held;
+	double max_hours;
+	const char *name;
+	unsigned dim;
+};
+
+static void
+write_floats(const float *v, unsigned n)
+{
+	unsigned char buf[4 * 3 * SM_FE_MAX_CEP];
+
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t u;
+
+		memcpy(&u, &v[i], 4);
+		sm_put_le32(buf + 4 * i, u);
+	}
+	sm_write_stdout(buf, 4 * n);
+}
+
+static void
+on_feat(void *ctx, const float *feat)
+{
+	struct run *r = ctx;
+
+	write_floats(feat, r->dim);
+}
+
+static void
+on_cep(void *ctx, const float *cep)
+{
+	struct run *r = ctx;
+	float c[SM_FE_MAX_CEP];
+	unsigned n = r->p->ncep;
+
+	if (r->cepstra) {
+		write_floats(cep, n);
+		return;
+	}
+	if (r->cmn == SM_CMN_BATCH) {
+		if (r->n_held == r->max_held)
+			sm_die(SM_EX_DATAERR, "%s: input longer than %g hours: batch CMN "
+			       "holds it all in memory (raise --max-hours, or use --cmn live)",
+			       r->name, r->max_hours);
+		if (r->n_held == r->cap_held) {
+			size_t cap = r->cap_held ? 2 * r->cap_held : 4096;
+			float *h;
+
+			if (cap > r->max_held)
+				cap = r->max_held;
+			if ((h = realloc(r->held, cap * n * sizeof(float))) == NULL)
+				sm_die(SM_EX_SOFTWARE, "%s: out of memory", r->name);
+			r->held = h;
+			r->cap_held = cap;
+		}
+		memcpy(r->held + r->n_held++ * n, cep, n * sizeof(float));
+		return;
+	}
+	memcpy(c, cep, n * sizeof(float));
+	if (r->cmn == SM_CMN_LIVE)
+		sm_cmn_live_frame(&r->live, c);
+	sm_deltas_push(&r->deltas, c, on_feat, r);
+}
+
+/* Frames the front end makes of n samples: full windows plus the tail. */
+static uint64_t
+n_frames_of(const struct sm_fe_params *p, uint64_t n)
+{
+	if (n == 0)
+		return 0;
+	if (n < p->frame_size)
+		return 1;
+	return 2 + (n - p->frame_size) / p->frame_shift;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"model", required_argument, NULL, 'm'},
+		{"lang", required_argument, NULL, 'l'},
+		{"cmn", required_argument, NULL, 'c'},
+		{"cepstra", no_argument, NULL, 'C'},
+		{"max-hours", required_argument, NULL, 'M'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}
+	};
+	const char *model = NULL, *lang = "en", *cmn = NULL, *path;
+	struct sm_stream_hdr in_h, out_h;
+	struct sm_fe_params p;
+	struct sm_pack pack;
+	struct sm_fe *fe;
+	struct run r;
+	char fp[4200], err[512];
+	unsigned char raw[8192];
+	int16_t x[4096];
+	size_t have = 0;
+	FILE *in;
+	int c;
+
+	memset(&r, 0, sizeof(r));
+	r.max_hours = 4;
+	sm_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "m:l:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': model = optarg; break;
+		case 'l': lang = optarg; break;
+		case 'c':
+			if (strcmp(optarg, "batch") && strcmp(optarg, "live") &&
+			    strcmp(optarg, "none")) {
+				sm_warn("--cmn: expected batch, live or none, got '%s'", optarg);
+				sm_usage_exit(usage, 0);
+			}
+			cmn = optarg;
+			break;
+		case 'C': r.cepstra = 1; break;
+		case 'M': r.max_hours = sm_opt_double("--max-hours", optarg, 1e-6, 1e4); break;
+		case 'h': sm_usage_exit(usage, 1);
+		case 'V': sm_version_exit();
+		default: sm_usage_exit(usage, 0);
+		}
+	}
+	if (argc - optind > 1)
+		sm_usage_exit(usage, 0);
+	path = optind < argc ? argv[optind] : NULL;
+	r.name = sm_name(path);
+
+	sm_pack_load_or_die(&pack, model, lang);
+	snprintf(fp, sizeof(fp), "%s/feat.params", pack.hmm);
+	if (sm_fe_params_read(&p, fp, err, sizeof(err)))
+		sm_die(SM_EX_CONFIG, "%s", err);
+	r.p = &p;
+	r.cmn = cmn == NULL ? p.cmn : !strcmp(cmn, "batch") ? SM_CMN_BATCH :
+		!strcmp(cmn, "live") ? SM_CMN_LIVE : SM_CMN_NONE;
+	r.dim = r.cepstra ? p.ncep : 3 * p.ncep;
+	r.max_held = (size_t)(r.max_hours * 3600 * p.frate) + 1;
+	sm_cmn_live_init(&r.live, &p);
+	sm_deltas_init(&r.deltas, p.ncep);
+
+	in = sm_open_in(path);
+	sm_hdr_read_or_die(in, path, &in_h, SM_KIND_PCM);
+	if (in_h.sample_type != SM_S16)
+		sm_die(SM_EX_DATAERR, "%s: expected int16 PCM samples", r.name);
+	if (in_h.dim != 1)
+		sm_die(SM_EX_DATAERR, "%s: PCM stream has %u channels, expected 1 "
+		       "(pick one with sm-decode -c N)", r.name, in_h.dim);
+	if (in_h.sample_rate != p.samprate)
+		sm_die(SM_EX_DATAERR, "%s: sample rate %u Hz, the model needs %u Hz "
+		       "(resample with sm-decode)", r.name, in_h.sample_rate, p.samprate);
+	if ((fe = sm_fe_new(&p)) == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+
+	sm_hdr_init(&out_h, SM_KIND_FEAT, SM_F32, p.samprate, r.dim, p.frame_shift);
+	out_h.start_sample = in_h.start_sample;
+	out_h.n_frames = n_frames_of(&p, in_h.n_frames);
+	if (!r.cepstra && r.cmn != SM_CMN_NONE)
+		out_h.flags |= SM_FLAG_CMN;
+	/* Batch CMN writes its header once the frame count is certain. */
+	if (r.cepstra || r.cmn != SM_CMN_BATCH)
+		if (sm_hdr_write(stdout, &out_h))
+			sm_die_errno(SM_EX_IOERR, "<stdout>");
+
+	for (;;) {
+		size_t got = fread(raw + have, 1, sizeof(raw) - have, in), ns;
+
+		have += got;
+		ns = have / 2;
+		for (size_t i = 0; i < ns; i++)
+			x[i] = (int16_t)sm_get_le16(raw + 2 * i);
+		sm_fe_push(fe, x, ns, on_cep, &r);
+		/* An odd byte waits for its other half. */
+		have = have % 2;
+		if (have)
+			raw[0] = raw[2 * ns];
+		if (got == 0) {
+			if (ferror(in))
+				sm_die_errno(SM_EX_IOERR, "%s", r.name);
+			if (have)
+				sm_die(SM_EX_DATAERR, "%s: truncated frame (1 of 2 bytes)", r.name);
+			break;
+		}
+	}
+	sm_fe_end(fe, on_cep, &r);
+
+	if (!r.cepstra && r.cmn == SM_CMN_BATCH) {
+		sm_cmn_batch(r.held, r.n_held, p.ncep);
+		out_h.n_frames = r.n_held;
+		if (sm_hdr_write(stdout, &out_h))
+			sm_die_errno(SM_EX_IOERR, "<stdout>");
+		for (size_t t = 0; t < r.n_held; t++)
+			sm_deltas_push(&r.deltas, r.held + t * p.ncep, on_feat, &r);
+	}
+	if (!r.cepstra)
+		sm_deltas_end(&r.deltas, on_feat, &r);
+	sm_fe_free(fe);
+	free(r.held);
+	sm_close_stdout();
+	return 0;
+}

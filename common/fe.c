@@ -1,0 +1,671 @@
+/*
+ * fe.c: the Sphinx MFCC front end, CMN and deltas (see fe.h and
+ * MODEL-EN-US.md section 2 for the exact definition we reproduce).
+ *
+ * Precision follows sphinxbase's floating-point build where it changes the
+ * result: frame and power arrays in double, filter weights, cosines and
+ * cepstra in float32, the filter edges computed in float32 so that they round
+ * to the same FFT bins.  The FFT itself is KissFFT (float); the power
+ * spectrum is then formed in double (measured within 1e-4 of the double
+ * FFT of the reference on real speech, see tests/sm-features.bats).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kissfft/kiss_fftr.h>
+
+#include "fe.h"
+
+/* ---- parameters ------------------------------------------------------- */
+
+static int
+perr(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const float default_cmninit[] = {40, 3, -1};	/* sphinxbase default */
+
+static void
+params_default(struct sm_fe_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->samprate = 16000;
+	p->frate = 100;
+	p->wlen = 0.025625;
+	p->nfft = 512;
+	p->alpha = 0.97f;
+	p->lowerf = 133.33334f;
+	p->upperf = 6855.4976f;
+	p->nfilt = 40;
+	p->ncep = 13;
+	p->lifter = 0;
+	p->remove_noise = 1;
+	p->cmn = SM_CMN_LIVE;	/* sphinxbase's default when -cmn is absent */
+	memcpy(p->cmninit, default_cmninit, sizeof(default_cmninit));
+	p->n_cmninit = 3;
+}
+
+static int
+parse_num(const char *key, const char *v, double min, double max, double *out,
+	  char *err, size_t len)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(v, &end);
+	if (end == v || *end || errno || !(d >= min && d <= max))
+		return perr(err, len, "%s: bad value '%s'", key, v);
+	*out = d;
+	return 0;
+}
+
+static int
+parse_bool(const char *key, const char *v, int *out, char *err, size_t len)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true"))
+		*out = 1;
+	else if (!strcmp(v, "no") || !strcmp(v, "false"))
+		*out = 0;
+	else
+		return perr(err, len, "%s: expected yes or no, got '%s'", key, v);
+	return 0;
+}
+
+/* Apply one "-key value" of feat.params. */
+static int
+params_set(struct sm_fe_params *p, const char *k, const char *v, char *err,
+	   size_t len)
+{
+	double d;
+	int b;
+
+	if (!strcmp(k, "-samprate")) {
+		if (parse_num(k, v, 1000, 192000, &d, err, len)) return -1;
+		p->samprate = (unsigned)d;
+	} else if (!strcmp(k, "-frate")) {
+		if (parse_num(k, v, 1, 1000, &d, err, len)) return -1;
+		p->frate = d;
+	} else if (!strcmp(k, "-wlen")) {
+		if (parse_num(k, v, 1e-4, 1, &d, err, len)) return -1;
+		p->wlen = d;
+	} else if (!strcmp(k, "-nfft")) {
+		if (parse_num(k, v, 16, 65536, &d, err, len)) return -1;
+		p->nfft = (unsigned)d;
+		if (p->nfft & (p->nfft - 1))
+			return perr(err, len, "-nfft: %s is not a power of 2", v);
+	} else if (!strcmp(k, "-alpha")) {
+		if (parse_num(k, v, 0, 1, &d, err, len)) return -1;
+		p->alpha = (float)d;
+	} else if (!strcmp(k, "-lowerf")) {
+		if (parse_num(k, v, 0, 1e6, &d, err, len)) return -1;
+		p->lowerf = (float)d;
+	} else if (!strcmp(k, "-upperf")) {
+		if (parse_num(k, v, 0, 1e6, &d, err, len)) return -1;
+		p->upperf = (float)d;
+	} else if (!strcmp(k, "-nfilt")) {
+		if (parse_num(k, v, 1, SM_FE_MAX_FILT, &d, err, len)) return -1;
+		p->nfilt = (unsigned)d;
+	} else if (!strcmp(k, "-ncep")) {
+		if (parse_num(k, v, 1, SM_FE_MAX_CEP, &d, err, len)) return -1;
+		p->ncep = (unsigned)d;
+	} else if (!strcmp(k, "-lifter")) {
+		if (parse_num(k, v, 0, 1000, &d, err, len)) return -1;
+		p->lifter = (unsigned)d;
+	} else if (!strcmp(k, "-remove_noise")) {
+		if (parse_bool(k, v, &p->remove_noise, err, len)) return -1;
+	} else if (!strcmp(k, "-cmn")) {
+		if (!strcmp(v, "batch") || !strcmp(v, "current"))
+			p->cmn = SM_CMN_BATCH;
+		else if (!strcmp(v, "live") || !strcmp(v, "prior"))
+			p->cmn = SM_CMN_LIVE;
+		else if (!strcmp(v, "none"))
+			p->cmn = SM_CMN_NONE;
+		else
+			return perr(err, len, "-cmn: unknown mode '%s'", v);
+	} else if (!strcmp(k, "-cmninit")) {
+		char buf[512], *s, *tok, *save;
+
+		snprintf(buf, sizeof(buf), "%s", v);
+		p->n_cmninit = 0;
+		for (s = buf; (tok = strtok_r(s, ",", &save)) != NULL; s = NULL) {
+			if (p->n_cmninit == SM_FE_MAX_CEP)
+				return perr(err, len, "-cmninit: too many values");
+			if (parse_num(k, tok, -1e6, 1e6, &d, err, len)) return -1;
+			p->cmninit[p->n_cmninit++] = (float)d;
+		}
+	} else if (!strcmp(k, "-transform")) {
+		if (strcmp(v, "dct"))
+			return perr(err, len, "-transform %s is not supported (only dct)", v);
+	} else if (!strcmp(k, "-feat")) {
+		if (strcmp(v, "1s_c_d_dd"))
+			return perr(err, len, "-feat %s is not supported (only 1s_c_d_dd)", v);
+	} else if (!strcmp(k, "-agc")) {
+		if (strcmp(v, "none"))
+			return perr(err, len, "-agc %s is not supported (only none)", v);
+	} else if (!strcmp(k, "-varnorm") || !strcmp(k, "-dither") ||
+		   !strcmp(k, "-remove_dc") || !strcmp(k, "-doublebw")) {
+		if (parse_bool(k, v, &b, err, len)) return -1;
+		if (b)
+			return perr(err, len, "%s yes is not supported", k);
+	} else if (!strcmp(k, "-unit_area") || !strcmp(k, "-round_filters")) {
+		if (parse_bool(k, v, &b, err, len)) return -1;
+		if (!b)
+			return perr(err, len, "%s no is not supported", k);
+	} else if (!strcmp(k, "-remove_silence") || !strcmp(k, "-svspec") ||
+		   !strcmp(k, "-model") || !strcmp(k, "-input_endian") ||
+		   !strcmp(k, "-vad_threshold")) {
+		/* Not front-end arithmetic: the model layout, or the VAD frame
+		 * dropping we deliberately leave out (all frames are decoded). */
+	} else {
+		return perr(err, len, "unknown parameter %s", k);
+	}
+	return 0;
+}
+
+int
+sm_fe_params_read(struct sm_fe_params *p, const char *path, char *err,
+		  size_t errlen)
+{
+	char line[1024], lerr[256];
+	FILE *f;
+	int ln = 0;
+
+	params_default(p);
+	if ((f = fopen(path, "r")) == NULL)
+		return perr(err, errlen, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *k, *v, *save;
+
+		ln++;
+		k = strtok_r(line, " \t\r\n", &save);
+		if (k == NULL || *k == '#')
+			continue;
+		v = strtok_r(NULL, " \t\r\n", &save);
+		if (*k != '-' || v == NULL) {
+			fclose(f);
+			return perr(err, errlen, "%s:%d: expected '-key value'", path, ln);
+		}
+		if (params_set(p, k, v, lerr, sizeof(lerr))) {
+			fclose(f);
+			return perr(err, errlen, "%s:%d: %s", path, ln, lerr);
+		}
+	}
+	if (ferror(f)) {
+		fclose(f);
+		return perr(err, errlen, "%s: read error", path);
+	}
+	fclose(f);
+	/* As sphinxbase: (int)(x + 0.5). */
+	p->frame_shift = (unsigned)(p->samprate / p->frate + 0.5);
+	p->frame_size = (unsigned)(p->wlen * p->samprate + 0.5);
+	if (p->frame_size > p->nfft)
+		return perr(err, errlen, "%s: window of %u samples is longer than -nfft %u",
+			    path, p->frame_size, p->nfft);
+	if (p->frame_shift < 1 || p->frame_shift > p->frame_size)
+		return perr(err, errlen, "%s: frame shift %u does not fit the window of %u",
+			    path, p->frame_shift, p->frame_size);
+	if (p->ncep > p->nfilt)
+		return perr(err, errlen, "%s: -ncep %u exceeds -nfilt %u", path,
+			    p->ncep, p->nfilt);
+	if (!(p->lowerf < p->upperf && p->upperf <= p->samprate / 2.0))
+		return perr(err, errlen, "%s: filterbank %g-%g Hz does not fit %u Hz audio",
+			    path, p->lowerf, p->upperf, p->samprate);
+	return 0;
+}
+
+/* ---- the frame pipeline ----------------------------------------------- */
+
+/* Noise tracking constants of sphinxbase fe_noise.c. */
+#define LAMBDA_POWER 0.7
+#define LAMBDA_A 0.995
+#define LAMBDA_B 0.5
+#define LAMBDA_T 0.85
+#define MU_T 0.2
+#define MAX_GAIN 20.0
+#define SLOW_PEAK_FORGET 0.9995
+#define SLOW_PEAK_LEARN 0.9
+#define SMOOTH_WINDOW 4
+
+struct sm_fe {
+	struct sm_fe_params p;
+	kiss_fftr_cfg fft;
+	double *window;		/* Hamming, frame_size */
+	int16_t *buf;		/* samples of the next frame */
+	size_t nbuf;
+	int16_t prior;		/* the sample before buf[0], 0 at start */
+	float *fin;		/* FFT input, nfft */
+	kiss_fft_cpx *fout;	/* nfft/2 + 1 */
+	double *spec;		/* power spectrum */
+	/* mel filters: filter i covers bins start[i] .. start[i]+width[i]-1 */
+	unsigned fstart[SM_FE_MAX_FILT], fwidth[SM_FE_MAX_FILT];
+	float *weights;		/* concatenated */
+	size_t wofs[SM_FE_MAX_FILT];
+	float cosine[SM_FE_MAX_CEP][SM_FE_MAX_FILT];
+	float sqrt_inv_n, sqrt_inv_2n;
+	float lifter[SM_FE_MAX_CEP];
+	/* noise removal state */
+	int noise_undefined;
+	double power[SM_FE_MAX_FILT], noise[SM_FE_MAX_FILT];
+	double floor[SM_FE_MAX_FILT], peak[SM_FE_MAX_FILT];
+	double slow_peak_sum;
+};
+
+static float
+mel(float f)
+{
+	return (float)(2595.0 * log10(1.0 + f / 700.0));
+}
+
+static float
+melinv(float m)
+{
+	return (float)(700.0 * (pow(10.0, m / 2595.0) - 1.0));
+}
+
+/* The filter edges of filter i, in float32 and rounded to FFT bins, so that
+ * the bins chosen match sphinxbase's exactly. */
+static void
+filter_edges(const struct sm_fe_params *p, unsigned i, float f[3])
+{
+	float melmin = mel(p->lowerf), melmax = mel(p->upperf);
+	float melbw = (melmax - melmin) / (float)(p->nfilt + 1);
+	float fftfreq = (float)p->samprate / (float)p->nfft;
+
+	for (int j = 0; j < 3; j++) {
+		f[j] = melinv((float)(i + j) * melbw + melmin);
+		f[j] = (float)((int)(f[j] / fftfreq + 0.5) * fftfreq);
+	}
+}
+
+static int
+build_filters(struct sm_fe *fe)
+{
+	const struct sm_fe_params *p = &fe->p;
+	float fftfreq = (float)p->samprate / (float)p->nfft;
+	size_t total = 0;
+
+	for (unsigned i = 0; i < p->nfilt; i++) {
+		float f[3];
+		unsigned first = 0, n = 0;
+
+		filter_edges(p, i, f);
+		/* Bins with left <= hz <= right; the Nyquist bin never. */
+		for (unsigned j = 0; j < p->nfft / 2; j++) {
+			float hz = (float)j * fftfreq;
+
+			if (hz < f[0])
+				continue;
+			if (hz > f[2])
+				break;
+			if (n++ == 0)
+				first = j;
+		}
+		fe->fstart[i] = first;
+		fe->fwidth[i] = n;
+		fe->wofs[i] = total;
+		total += n;
+	}
+	if ((fe->weights = malloc((total + 1) * sizeof(float))) == NULL)
+		return -1;
+	for (unsigned i = 0; i < p->nfilt; i++) {
+		float f[3];
+
+		filter_edges(p, i, f);
+		for (unsigned j = 0; j < fe->fwidth[i]; j++) {
+			float hz = (float)(fe->fstart[i] + j) * fftfreq;
+			float lo = (hz - f[0]) / (f[1] - f[0]);
+			float hi = (f[2] - hz) / (f[2] - f[1]);
+
+			/* unit area: peak 2/(right-left) */
+			lo *= 2 / (f[2] - f[0]);
+			hi *= 2 / (f[2] - f[0]);
+			fe->weights[fe->wofs[i] + j] = lo < hi ? lo : hi;
+		}
+	}
+	return 0;
+}
+
+struct sm_fe *
+sm_fe_new(const struct sm_fe_params *p)
+{
+	struct sm_fe *fe = calloc(1, sizeof(*fe));
+
+	if (fe == NULL)
+		return NULL;
+	fe->p = *p;
+	fe->fft = kiss_fftr_alloc((int)p->nfft, 0, NULL, NULL);
+	fe->window = malloc(p->frame_size * sizeof(double));
+	fe->buf = malloc(p->frame_size * sizeof(int16_t));
+	fe->fin = calloc(p->nfft, sizeof(float));
+	fe->fout = malloc((p->nfft / 2 + 1) * sizeof(kiss_fft_cpx));
+	fe->spec = malloc((p->nfft / 2 + 1) * sizeof(double));
+	if (!fe->fft || !fe->window || !fe->buf || !fe->fin || !fe->fout ||
+	    !fe->spec || build_filters(fe)) {
+		sm_fe_free(fe);
+		return NULL;
+	}
+	for (unsigned i = 0; i < p->frame_size; i++)
+		fe->window[i] = 0.54 - 0.46 * cos(2 * M_PI * i / ((double)p->frame_size - 1.0));
+	/* Orthonormal DCT-II; cosines in double, stored as float. */
+	fe->sqrt_inv_n = (float)sqrt(1.0 / p->nfilt);
+	fe->sqrt_inv_2n = (float)sqrt(2.0 / p->nfilt);
+	for (unsigned k = 0; k < p->ncep; k++)
+		for (unsigned j = 0; j < p->nfilt; j++)
+			fe->cosine[k][j] = (float)cos(M_PI / p->nfilt * (j + 0.5) * k);
+	/* Sinusoidal lifter; L/2 is an integer division in sphinxbase. */
+	for (unsigned k = 0; k < p->ncep; k++)
+		fe->lifter[k] = p->lifter ?
+			(float)(1 + (p->lifter / 2) * sin(k * M_PI / p->lifter)) : 1.0f;
+	fe->noise_undefined = 1;
+	return fe;
+}
+
+void
+sm_fe_free(struct sm_fe *fe)
+{
+	if (fe == NULL)
+		return;
+	kiss_fftr_free(fe->fft);
+	free(fe->window);
+	free(fe->buf);
+	free(fe->fin);
+	free(fe->fout);
+	free(fe->spec);
+	free(fe->weights);
+	free(fe);
+}
+
+/* Lower envelope tracking: rise slowly, fall fast. */
+static void
+lower_envelope(const double *in, double *env, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		env[i] = in[i] >= env[i] ? LAMBDA_A * env[i] + (1 - LAMBDA_A) * in[i]
+					 : LAMBDA_B * env[i] + (1 - LAMBDA_B) * in[i];
+}
+
+/* Spectral-subtraction noise removal on the mel energies (fe_track_snr).
+ * The model was trained with it, so it is part of the features. */
+static void
+remove_noise(struct sm_fe *fe, double *m)
+{
+	unsigned n = fe->p.nfilt;
+	double signal[SM_FE_MAX_FILT], gain[SM_FE_MAX_FILT], sum = 0;
+
+	if (fe->noise_undefined) {
+		for (unsigned i = 0; i < n; i++) {
+			fe->power[i] = m[i];
+			fe->noise[i] = fe->floor[i] = m[i] / MAX_GAIN;
+			fe->peak[i] = 0;
+		}
+		fe->slow_peak_sum = 0;
+		fe->noise_undefined = 0;
+	}
+	for (unsigned i = 0; i < n; i++)
+		fe->power[i] = LAMBDA_POWER * fe->power[i] + (1 - LAMBDA_POWER) * m[i];
+	lower_envelope(fe->power, fe->noise, n);
+	for (unsigned i = 0; i < n; i++) {
+		signal[i] = fe->power[i] - fe->noise[i];
+		if (signal[i] < 1.0)
+			signal[i] = 1.0;
+		sum += signal[i];
+	}
+	/* The slow peak only feeds the VAD decision, which we do not use, but
+	 * it is state of the reference and cheap: keep it for fidelity. */
+	sum = log(sum);
+	fe->slow_peak_sum = sum > fe->slow_peak_sum ?
+		SLOW_PEAK_LEARN * fe->slow_peak_sum + (1 - SLOW_PEAK_LEARN) * sum :
+		SLOW_PEAK_FORGET * fe->slow_peak_sum + (1 - SLOW_PEAK_FORGET) * sum;
+	lower_envelope(signal, fe->floor, n);
+	/* Temporal masking. */
+	for (unsigned i = 0; i < n; i++) {
+		double orig = signal[i];
+
+		fe->peak[i] *= LAMBDA_T;
+		if (signal[i] < LAMBDA_T * fe->peak[i])
+			signal[i] = fe->peak[i] * MU_T;
+		if (orig > fe->peak[i])
+			fe->peak[i] = orig;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (signal[i] < fe->floor[i])
+			signal[i] = fe->floor[i];
+		gain[i] = signal[i] < MAX_GAIN * fe->power[i] ? signal[i] / fe->power[i]
+							      : MAX_GAIN;
+		if (gain[i] < 1 / MAX_GAIN)
+			gain[i] = 1 / MAX_GAIN;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		unsigned lo = i >= SMOOTH_WINDOW ? i - SMOOTH_WINDOW : 0;
+		unsigned hi = i + SMOOTH_WINDOW < n ? i + SMOOTH_WINDOW : n - 1;
+		double g = 0;
+
+		for (unsigned j = lo; j <= hi; j++)
+			g += gain[j];
+		m[i] *= g / (hi - lo + 1);
+	}
+}
+
+/* One frame of len <= frame_size samples (zero-padded), prior = the sample
+ * before it. */
+static void
+do_frame(struct sm_fe *fe, const int16_t *x, size_t len, int16_t prior,
+	 sm_fe_cb cb, void *ctx)
+{
+	const struct sm_fe_params *p = &fe->p;
+	double m[SM_FE_MAX_FILT];
+	float cep[SM_FE_MAX_CEP];
+
+	/* Pre-emphasis in double of int16 minus a float32 product (as the
+	 * reference computes it), then the Hamming window over the samples. */
+	for (size_t i = 0; i < len; i++) {
+		double y = (double)x[i] - (float)(i ? x[i - 1] : prior) * p->alpha;
+
+		fe->fin[i] = (float)(y * fe->window[i]);
+	}
+	memset(fe->fin + len, 0, (p->nfft - len) * sizeof(float));
+	kiss_fftr(fe->fft, fe->fin, fe->fout);
+	for (unsigned k = 0; k <= p->nfft / 2; k++)
+		fe->spec[k] = (double)fe->fout[k].r * fe->fout[k].r +
+			      (double)fe->fout[k].i * fe->fout[k].i;
+	for (unsigned i = 0; i < p->nfilt; i++) {
+		const float *w = fe->weights + fe->wofs[i];
+		const double *s = fe->spec + fe->fstart[i];
+
+		m[i] = 0;
+		for (unsigned j = 0; j < fe->fwidth[i]; j++)
+			m[i] += s[j] * w[j];
+	}
+	if (p->remove_noise)
+		remove_noise(fe, m);
+	for (unsigned i = 0; i < p->nfilt; i++)
+		m[i] = log(m[i] + 1e-4);
+	/* DCT with float32 accumulators, as the reference. */
+	cep[0] = (float)m[0];
+	for (unsigned j = 1; j < p->nfilt; j++)
+		cep[0] += m[j];
+	cep[0] *= fe->sqrt_inv_n;
+	for (unsigned k = 1; k < p->ncep; k++) {
+		cep[k] = 0;
+		for (unsigned j = 0; j < p->nfilt; j++)
+			cep[k] += m[j] * fe->cosine[k][j];
+		cep[k] *= fe->sqrt_inv_2n;
+	}
+	for (unsigned k = 0; k < p->ncep; k++)
+		cep[k] *= fe->lifter[k];
+	cb(ctx, cep);
+}
+
+void
+sm_fe_push(struct sm_fe *fe, const int16_t *x, size_t n, sm_fe_cb cb, void *ctx)
+{
+	size_t size = fe->p.frame_size, shift = fe->p.frame_shift;
+
+	while (n > 0) {
+		size_t take = size - fe->nbuf < n ? size - fe->nbuf : n;
+
+		memcpy(fe->buf + fe->nbuf, x, take * sizeof(int16_t));
+		fe->nbuf += take;
+		x += take;
+		n -= take;
+		if (fe->nbuf == size) {
+			do_frame(fe, fe->buf, size, fe->prior, cb, ctx);
+			fe->prior = fe->buf[shift - 1];
+			memmove(fe->buf, fe->buf + shift, (size - shift) * sizeof(int16_t));
+			fe->nbuf = size - shift;
+		}
+	}
+}
+
+void
+sm_fe_end(struct sm_fe *fe, sm_fe_cb cb, void *ctx)
+{
+	/* The samples after the last full frame's start make one shorter,
+	 * zero-padded frame, as sphinxbase's fe_end_utt does. */
+	if (fe->nbuf > 0)
+		do_frame(fe, fe->buf, fe->nbuf, fe->prior, cb, ctx);
+	fe->nbuf = 0;
+}
+
+/* ---- CMN -------------------------------------------------------------- */
+
+void
+sm_cmn_batch(float *cep, size_t n, unsigned ncep)
+{
+	double sum[SM_FE_MAX_CEP] = {0};
+	size_t used = 0;
+	int all = 1;
+
+	/* Frames with c0 < 0 are (near) digital silence: they would drag the
+	 * mean, so the reference leaves them out of it.  If every frame is
+	 * like that, use them all rather than divide by zero. */
+	for (size_t t = 0; t < n; t++)
+		if (cep[t * ncep] >= 0) {
+			all = 0;
+			break;
+		}
+	for (size_t t = 0; t < n; t++) {
+		const float *c = cep + t * ncep;
+
+		if (!all && c[0] < 0)
+			continue;
+		for (unsigned k = 0; k < ncep; k++)
+			sum[k] += c[k];
+		used++;
+	}
+	if (used == 0)
+		return;
+	for (unsigned k = 0; k < ncep; k++) {
+		float mean = (float)(sum[k] / used);
+
+		for (size_t t = 0; t < n; t++)
+			cep[t * ncep + k] -= mean;
+	}
+}
+
+#define CMN_WIN 500
+#define CMN_WIN_HWM 800
+
+void
+sm_cmn_live_init(struct sm_cmn_live *c, const struct sm_fe_params *p)
+{
+	memset(c, 0, sizeof(*c));
+	c->ncep = p->ncep;
+	for (unsigned k = 0; k < p->ncep && k < p->n_cmninit; k++)
+		c->mean[k] = p->cmninit[k];
+	for (unsigned k = 0; k < p->ncep; k++)
+		c->sum[k] = c->mean[k] * CMN_WIN;
+	c->nframe = CMN_WIN;
+}
+
+void
+sm_cmn_live_frame(struct sm_cmn_live *c, float *cep)
+{
+	/* As cmn_live: frames with c0 < 0 are neither counted nor normalised. */
+	if (cep[0] < 0)
+		return;
+	for (unsigned k = 0; k < c->ncep; k++) {
+		c->sum[k] += cep[k];
+		cep[k] -= c->mean[k];
+	}
+	if (++c->nframe > CMN_WIN_HWM) {
+		float sf = (float)CMN_WIN / c->nframe;
+
+		for (unsigned k = 0; k < c->ncep; k++) {
+			c->mean[k] = c->sum[k] / c->nframe;
+			c->sum[k] *= sf;
+		}
+		c->nframe = CMN_WIN;
+	}
+}
+
+/* ---- deltas ----------------------------------------------------------- */
+
+/* Frames are numbered in a virtual sequence with the first frame repeated
+ * three times before it and the last three times after, so that output
+ * frame t sees virtual frames t .. t+6. */
+void
+sm_deltas_init(struct sm_deltas *d, unsigned ncep)
+{
+	memset(d, 0, sizeof(*d));
+	d->ncep = ncep;
+}
+
+static void
+deltas_add(struct sm_deltas *d, const float *cep, sm_feat_cb cb, void *ctx)
+{
+	unsigned n = d->ncep;
+	float out[3 * SM_FE_MAX_CEP];
+
+	memcpy(d->ring[d->n_in % 7], cep, n * sizeof(float));
+	if (++d->n_in < 7)
+		return;
+	{
+		size_t t = d->n_in - 7;
+		const float *w[7];
+
+		for (int i = 0; i < 7; i++)
+			w[i] = d->ring[(t + i) % 7];
+		/* w[3] is the frame itself; no scaling, as feat.c. */
+		for (unsigned k = 0; k < n; k++) {
+			out[k] = w[3][k];
+			out[n + k] = w[5][k] - w[1][k];
+			out[2 * n + k] = (w[6][k] - w[2][k]) - (w[4][k] - w[0][k]);
+		}
+	}
+	d->n_out++;
+	cb(ctx, out);
+}
+
+void
+sm_deltas_push(struct sm_deltas *d, const float *cep, sm_feat_cb cb, void *ctx)
+{
+	if (d->n_in == 0)
+		for (int i = 0; i < 3; i++)
+			deltas_add(d, cep, cb, ctx);
+	deltas_add(d, cep, cb, ctx);
+}
+
+void
+sm_deltas_end(struct sm_deltas *d, sm_feat_cb cb, void *ctx)
+{
+	float last[SM_FE_MAX_CEP];
+
+	if (d->n_in == 0)
+		return;
+	memcpy(last, d->ring[(d->n_in - 1) % 7], d->ncep * sizeof(float));
+	for (int i = 0; i < 3; i++)
+		deltas_add(d, last, cb, ctx);
+}

@@ -1,0 +1,91 @@
+/*
+ * fe.h: the acoustic front end of the CMU Sphinx models (sphinxbase "fe",
+ * floating-point build): PCM -> MFCC cepstra, then cepstral mean
+ * normalisation and the 1s_c_d_dd delta features.
+ *
+ * Parameters come from the model's feat.params over a table of the
+ * sphinxbase defaults.  Everything streams frame by frame except batch CMN,
+ * which the caller does over the whole utterance with sm_cmn_batch().
+ */
+#ifndef SM_FE_H
+#define SM_FE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SM_FE_MAX_CEP 32
+#define SM_FE_MAX_FILT 128
+
+enum sm_cmn_mode { SM_CMN_NONE, SM_CMN_BATCH, SM_CMN_LIVE };
+
+struct sm_fe_params {
+	unsigned samprate;	/* Hz */
+	double frate;		/* frames per second */
+	double wlen;		/* window length, seconds */
+	unsigned nfft;
+	float alpha;		/* pre-emphasis (float32, as sphinxbase) */
+	float lowerf, upperf;	/* mel filterbank edges, Hz */
+	unsigned nfilt, ncep, lifter;
+	int remove_noise;
+	enum sm_cmn_mode cmn;	/* the model's -cmn */
+	float cmninit[SM_FE_MAX_CEP];
+	unsigned n_cmninit;
+	/* derived by sm_fe_params_read */
+	unsigned frame_shift, frame_size;
+};
+
+/* Defaults of the Debian sphinxbase front end, then the keys of the
+ * feat.params file at path.  Returns 0, or -1 with a message in err.
+ * Settings this front end does not implement (e.g. -transform legacy,
+ * -feat other than 1s_c_d_dd, -agc, -varnorm yes, -dither yes) are errors,
+ * never silently ignored. */
+int sm_fe_params_read(struct sm_fe_params *p, const char *path,
+		      char *err, size_t errlen);
+
+struct sm_fe;
+
+/* A front end for these parameters; NULL when out of memory. */
+struct sm_fe *sm_fe_new(const struct sm_fe_params *p);
+void sm_fe_free(struct sm_fe *fe);
+
+/* Called with each frame's ncep cepstra (c0 first). */
+typedef void (*sm_fe_cb)(void *ctx, const float *cep);
+
+/* Feed n mono samples; cb runs for every complete frame. */
+void sm_fe_push(struct sm_fe *fe, const int16_t *x, size_t n, sm_fe_cb cb,
+		void *ctx);
+/* End of the stream: the short tail frame of the leftover samples, if any. */
+void sm_fe_end(struct sm_fe *fe, sm_fe_cb cb, void *ctx);
+
+/* ---- CMN -------------------------------------------------------------- */
+
+/* Batch CMN in place over n frames of ncep: subtract the mean of the frames
+ * with c0 >= 0 from every frame (all frames when none has c0 >= 0). */
+void sm_cmn_batch(float *cep, size_t n, unsigned ncep);
+
+/* Live CMN (a running mean started from cmninit, as sphinxbase cmn_live). */
+struct sm_cmn_live {
+	unsigned ncep;
+	float mean[SM_FE_MAX_CEP], sum[SM_FE_MAX_CEP];	/* float32, as cmn_live */
+	unsigned nframe;
+};
+void sm_cmn_live_init(struct sm_cmn_live *c, const struct sm_fe_params *p);
+void sm_cmn_live_frame(struct sm_cmn_live *c, float *cep);
+
+/* ---- 1s_c_d_dd -------------------------------------------------------- */
+
+/* Streaming delta features: push ncep cepstra per frame, get 3*ncep values
+ * [c, d, dd] per frame three frames later; the first and last frames are
+ * replicated three times at the edges. */
+struct sm_deltas {
+	unsigned ncep;
+	float ring[7][SM_FE_MAX_CEP];	/* frames t-3..t+3 */
+	size_t n_in, n_out;
+};
+typedef void (*sm_feat_cb)(void *ctx, const float *feat);
+void sm_deltas_init(struct sm_deltas *d, unsigned ncep);
+void sm_deltas_push(struct sm_deltas *d, const float *cep, sm_feat_cb cb,
+		    void *ctx);
+void sm_deltas_end(struct sm_deltas *d, sm_feat_cb cb, void *ctx);
+
+#endif
