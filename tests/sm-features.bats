@@ -1,0 +1,177 @@
+#!/usr/bin/env bats
+load test_helper
+
+setup() { setup_scratch; }
+
+# A 48-byte PCM stream header (sm-stream(5)): RATE as 4 octal escapes,
+# channels, start_sample 0, n_frames 0 (unknown).
+pcm_header() { # RATE_LE32 CHANNELS
+	printf 'SMST\001\000\001\000\001\000\060\000'"$1"
+	printf "\\$(printf %03o "$2")"'\000\000\000\001\000\000\000'
+	printf '\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000'
+}
+R16K='\200\076\000\000'
+R8K='\100\037\000\000'
+
+# A mono 16 kHz PCM stream of raw little-endian int16 samples.
+pcm_of_raw() { pcm_header "$R16K" 1; cat "$1"; }
+
+# Our cepstra and sphinx_fe's, as text, compared frame by frame (1e-3).
+check_against_sphinx_fe() { # RAW NAME
+	pcm_of_raw "$1" | sm-features --cepstra | sm-dump -p 6 > "$SCRATCH/$2.ours"
+	sphinx_fe -argfile "$PS_MODEL/en-us/feat.params" -remove_silence no -raw yes \
+		-i "$1" -o "$SCRATCH/$2.mfc" 2> /dev/null
+	od -An -v -f -j 4 -w52 "$SCRATCH/$2.mfc" > "$SCRATCH/$2.ref"
+	awk -v tol=1e-3 -f "$SM_ROOT/tests/features/cmp.awk" "$SCRATCH/$2.ours" "$SCRATCH/$2.ref"
+}
+
+@test "the cepstra of goforward.raw match sphinx_fe on all 278 frames" {
+	run -0 check_against_sphinx_fe "$PS_DATA/goforward.raw" gf
+	assert_output --regexp '^frames 278 278 max '
+}
+
+@test "the cepstra of the five LibriVox recordings match sphinx_fe" {
+	for w in "$PS_DATA"/librivox/*.wav; do
+		b=$(basename "$w" .wav)
+		sox "$w" -t raw -e signed -b 16 -L "$SCRATCH/$b.raw"
+		run -0 check_against_sphinx_fe "$SCRATCH/$b.raw" "$b"
+		echo "$b: $output" >&3
+	done
+}
+
+@test "the cepstra of a dozen asterisk prompts at 16 kHz match sphinx_fe" {
+	for id in activated agent-loginok all-circuits-busy-now auth-thankyou call-waiting \
+		conf-getpin digits/7 letters/x vm-goodbye vm-intro tt-weasels hello-world; do
+		f=$SCRATCH/$(echo "$id" | tr / _).raw
+		ffmpeg -nostdin -loglevel error -f g722 -i "$AST_DIR/$id.g722" -f s16le -ac 1 -ar 16000 -y "$f"
+		run -0 check_against_sphinx_fe "$f" "$(basename "$f" .raw)"
+		echo "$id: $output" >&3
+	done
+}
+
+# Independent CMN and 1s_c_d_dd over a --cepstra dump, against our output.
+check_feats() { # CEPSTRA_DUMP FEATS_DUMP MODE
+	python3 - "$@" <<'EOF'
+import sys
+def rows(p):
+    return [[float(v) for v in l.split()] for l in open(p) if l[:1] in '-0123456789']
+c, f, mode = rows(sys.argv[1]), rows(sys.argv[2]), sys.argv[3]
+n = len(c)
+if mode == 'batch':
+    used = [r for r in c if r[0] >= 0]
+    mean = [sum(r[k] for r in used) / len(used) for k in range(13)]
+    c = [[r[k] - mean[k] for k in range(13)] for r in c]
+elif mode == 'live':
+    mean = [41.00,-5.29,-0.12,5.09,2.48,-4.07,-1.37,-1.78,-5.08,-2.05,-6.45,-1.42,1.17]
+    s = [m * 500 for m in mean]; nf = 500; out = []
+    for r in c:
+        if r[0] >= 0:
+            s = [a + b for a, b in zip(s, r)]
+            r = [a - b for a, b in zip(r, mean)]
+            nf += 1
+            if nf > 800:
+                mean = [a / nf for a in s]; s = [a * 500 / nf for a in s]; nf = 500
+        out.append(r)
+    c = out
+g = lambda t: c[min(max(t, 0), n - 1)]
+ref = [g(t) + [g(t+2)[k] - g(t-2)[k] for k in range(13)]
+       + [(g(t+3)[k] - g(t-1)[k]) - (g(t+1)[k] - g(t-3)[k]) for k in range(13)] for t in range(n)]
+assert len(f) == n, (len(f), n)
+err = max(abs(a - b) for x, y in zip(ref, f) for a, b in zip(x, y))
+print("frames %d max %.3g" % (n, err))
+sys.exit(err > 1e-4)
+EOF
+}
+
+@test "batch CMN and deltas agree with an independent computation" {
+	f=$SCRATCH/ls.raw
+	sox "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0870.wav" -t raw -e signed -b 16 -L "$f"
+	pcm_of_raw "$f" | sm-features --cepstra | sm-dump -p 6 > "$SCRATCH/c"
+	pcm_of_raw "$f" | sm-features | sm-dump -p 6 > "$SCRATCH/f"
+	run -0 head -1 "$SCRATCH/f"
+	assert_output "SMST version=1 kind=FEAT type=f32 rate=16000 dim=39 shift=160 flags=0x2 start=0 frames=709"
+	run -0 check_feats "$SCRATCH/c" "$SCRATCH/f" batch
+	echo "batch: $output" >&3
+	assert_output --partial "frames 709 max "
+}
+
+@test "live CMN starts from the pack's cmninit and agrees with an independent computation" {
+	# 709 frames: long enough for the running mean to move off cmninit.
+	f=$SCRATCH/ls.raw
+	sox "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0870.wav" -t raw -e signed -b 16 -L "$f"
+	pcm_of_raw "$f" | sm-features --cepstra | sm-dump -p 6 > "$SCRATCH/c"
+	pcm_of_raw "$f" | sm-features --cmn live | sm-dump -p 6 > "$SCRATCH/f"
+	run -0 head -1 "$SCRATCH/f"
+	assert_output "SMST version=1 kind=FEAT type=f32 rate=16000 dim=39 shift=160 flags=0x2 start=0 frames=0"
+	run -0 check_feats "$SCRATCH/c" "$SCRATCH/f" live
+	echo "live: $output" >&3
+}
+
+@test "--cmn none gives the deltas of the raw cepstra and no CMN flag" {
+	pcm_of_raw "$PS_DATA/goforward.raw" | sm-features --cepstra | sm-dump -p 6 > "$SCRATCH/c"
+	pcm_of_raw "$PS_DATA/goforward.raw" | sm-features --cmn none | sm-dump -p 6 > "$SCRATCH/f"
+	run -0 head -1 "$SCRATCH/f"
+	assert_output --partial " dim=39 shift=160 flags=0x0 "
+	run -0 check_feats "$SCRATCH/c" "$SCRATCH/f" none
+}
+
+@test "copies start_sample and predicts n_frames from the input header" {
+	{ printf 'SMST\001\000\001\000\001\000\060\000\200\076\000\000\001\000\000\000\001\000\000\000'
+	  printf '\000\000\000\000\000\000\000\000\100\037\000\000\000\000\000\000\044\256\000\000\000\000\000\000'
+	  cat "$PS_DATA/goforward.raw"; } > "$SCRATCH/s"
+	sm-features --cmn live "$SCRATCH/s" > "$SCRATCH/f"
+	run -0 sm-dump -H "$SCRATCH/f"
+	assert_output "SMST version=1 kind=FEAT type=f32 rate=16000 dim=39 shift=160 flags=0x2 start=8000 frames=278"
+}
+
+@test "an empty PCM stream gives a header and no frames" {
+	pcm_header "$R16K" 1 > "$SCRATCH/s"
+	run -0 sh -c "sm-features '$SCRATCH/s' | sm-dump"
+	assert_output "SMST version=1 kind=FEAT type=f32 rate=16000 dim=39 shift=160 flags=0x2 start=0 frames=0"
+}
+
+@test "rejects 8 kHz audio and says to resample with sm-decode" {
+	{ pcm_header "$R8K" 1; head -c 3200 "$PS_DATA/goforward.raw"; } > "$SCRATCH/s"
+	run --separate-stderr -65 sm-features "$SCRATCH/s"
+	assert_equal "$stderr" "sm-features: $SCRATCH/s: sample rate 8000 Hz, the model needs 16000 Hz (resample with sm-decode)"
+	assert_output ""
+}
+
+@test "rejects a stereo stream and names sm-decode -c N" {
+	{ pcm_header "$R16K" 2; head -c 3200 "$PS_DATA/goforward.raw"; } > "$SCRATCH/s"
+	run --separate-stderr -65 sm-features "$SCRATCH/s"
+	assert_equal "$stderr" "sm-features: $SCRATCH/s: PCM stream has 2 channels, expected 1 (pick one with sm-decode -c N)"
+	assert_output ""
+}
+
+@test "rejects a FEAT stream on stdin" {
+	pcm_of_raw "$PS_DATA/goforward.raw" | sm-features > "$SCRATCH/f"
+	run --separate-stderr -65 sm-features < "$SCRATCH/f"
+	assert_equal "$stderr" "sm-features: <stdin>: expected PCM stream, got FEAT"
+	assert_output ""
+}
+
+@test "batch CMN refuses input beyond --max-hours with nothing on stdout" {
+	run --separate-stderr -65 sh -c "{ printf 'SMST\001\000\001\000\001\000\060\000\200\076\000\000\001\000\000\000\001\000\000\000'; head -c 40 /dev/zero; cat '$PS_DATA/goforward.raw'; } | sm-features --max-hours 0.0005"
+	assert_equal "$stderr" "sm-features: <stdin>: input longer than 0.0005 hours: batch CMN holds it all in memory (raise --max-hours, or use --cmn live)"
+	assert_output ""
+}
+
+@test "rejects an odd trailing byte as a truncated sample" {
+	{ pcm_header "$R16K" 1; head -c 3201 "$PS_DATA/goforward.raw"; } > "$SCRATCH/s"
+	run --separate-stderr -65 sm-features --cmn none "$SCRATCH/s"
+	assert_equal "$stderr" "sm-features: $SCRATCH/s: truncated frame (1 of 2 bytes)"
+}
+
+@test "a bad --cmn value is a usage error" {
+	run --separate-stderr -64 sm-features --cmn mean
+	assert_equal "${stderr_lines[0]}" "sm-features: --cmn: expected batch, live or none, got 'mean'"
+	assert_equal "${stderr_lines[1]}" "sm-features: compute the model's acoustic features of a PCM stream"
+}
+
+@test "prints help and version on stdout" {
+	run -0 sm-features --help
+	assert_line -n 0 "sm-features: compute the model's acoustic features of a PCM stream"
+	run -0 sm-features --version
+	assert_output --regexp '^sm-features '
+}
