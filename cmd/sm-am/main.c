@@ -1,0 +1,159 @@
+/* sm-am: score FEAT frames against the acoustic model; write LOGLIK. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+
+#include "am.h"
+#include "sm.h"
+
+static const char usage[] =
+	"sm-am: log-likelihoods of every senone for each feature frame (FEAT -> LOGLIK)\n"
+	"Usage: sm-am [-a] [-l LANG] [-m DIR] [-N N] [-b FRAMES] [-t N] [FILE | -]\n"
+	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice\n"
+	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
+	"  -l, --lang LANG     language of the installed pack (default en)\n"
+	"  -N, --topn N        only the N best Gaussians of each codebook and stream\n"
+	"                      (pocketsphinx -topn; default 0: all, exact)\n"
+	"  -a, --absolute      do not subtract each frame's maximum\n"
+	"  -b, --block N       frames scored together (default 128)\n"
+	"  -t, --threads N     BLAS threads (default 1, or $OPENBLAS_NUM_THREADS)\n"
+	"  -v, --verbose       report the model and the frame count on stderr\n"
+	"  -h, --help          show this help\n"
+	"      --version       show the version\n";
+
+static void
+le_floats(float *v, size_t n)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	uint32_t u;
+
+	for (size_t i = 0; i < n; i++) {
+		memcpy(&u, &v[i], 4);
+		u = __builtin_bswap32(u);
+		memcpy(&v[i], &u, 4);
+	}
+#else
+	(void)v;
+	(void)n;
+#endif
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"model", required_argument, NULL, 'm'},
+		{"lang", required_argument, NULL, 'l'},
+		{"topn", required_argument, NULL, 'N'},
+		{"absolute", no_argument, NULL, 'a'},
+		{"block", required_argument, NULL, 'b'},
+		{"threads", required_argument, NULL, 't'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}
+	};
+	const char *model = NULL, *lang = "en", *path;
+	long topn = 0, block = 128, threads = 0;
+	int absolute = 0, c, n;
+	struct sm_pack pack;
+	struct sm_am am;
+	struct sm_am_scorer *sc;
+	struct sm_stream_hdr h, o;
+	char err[1024];
+	float *feat, *out;
+	size_t fb;
+	uint64_t total = 0;
+	FILE *in;
+
+	sm_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "m:l:N:ab:t:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': model = optarg; break;
+		case 'l': lang = optarg; break;
+		case 'N': topn = sm_opt_long("--topn", optarg, 0, SM_AM_MAX_TOPN); break;
+		case 'a': absolute = 1; break;
+		case 'b': block = sm_opt_long("--block", optarg, 1, 4096); break;
+		case 't': threads = sm_opt_long("--threads", optarg, 1, 256); break;
+		case 'v': sm_verbose = 1; break;
+		case 'h': sm_usage_exit(usage, 1);
+		case 'V': sm_version_exit();
+		default: sm_usage_exit(usage, 0);
+		}
+	}
+	if (argc - optind > 1)
+		sm_usage_exit(usage, 0);
+	path = optind < argc ? argv[optind] : NULL;
+
+	if (threads > 0)
+		openblas_set_num_threads((int)threads);
+	else if (getenv("OPENBLAS_NUM_THREADS") == NULL)
+		openblas_set_num_threads(1);
+
+	sm_pack_load_or_die(&pack, model, lang);
+	if (sm_am_load(&am, pack.hmm, err, sizeof(err)) != 0)
+		sm_die(SM_EX_CONFIG, "%s", err);
+	if (topn > am.n_dens)
+		sm_die(SM_EX_USAGE, "--topn %ld: the model has only %d Gaussians per "
+		       "codebook", topn, am.n_dens);
+	sm_info("%s: %d senones, %d codebooks x %d streams x %d Gaussians, dim %d",
+		pack.hmm, am.n_sen, am.n_cb, am.n_feat, am.n_dens, am.dim);
+
+	in = sm_open_in(path);
+	sm_hdr_read_or_die(in, path, &h, SM_KIND_FEAT);
+	if (h.sample_type != SM_F32)
+		sm_die(SM_EX_DATAERR, "%s: FEAT stream must be float32", sm_name(path));
+	if (h.dim != (uint32_t)am.dim)
+		sm_die(SM_EX_DATAERR, "%s: FEAT stream has dimension %u, the acoustic "
+		       "model expects %d", sm_name(path), h.dim, am.dim);
+
+	sc = sm_am_scorer_new(&am, (int)block, (int)topn);
+	feat = malloc((size_t)block * am.dim * sizeof(float));
+	out = malloc((size_t)block * am.n_sen * sizeof(float));
+	if (sc == NULL || feat == NULL || out == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+
+	o = h;
+	sm_hdr_init(&o, SM_KIND_LOGLIK, SM_F32, h.sample_rate, (uint32_t)am.n_sen,
+		    h.frame_shift);
+	o.start_sample = h.start_sample;
+	o.n_frames = h.n_frames;
+	o.flags = absolute ? 0 : SM_FLAG_MAX_SUBTRACTED;
+	if (sm_hdr_write(stdout, &o) != 0)
+		sm_die_errno(SM_EX_IOERR, "<stdout>");
+
+	fb = sm_frame_bytes(&h);
+	for (;;) {
+		for (n = 0; n < block; n++)
+			if (!sm_frame_read_or_die(in, path, feat + (size_t)n * am.dim, fb))
+				break;
+		if (n == 0)
+			break;
+		le_floats(feat, (size_t)n * am.dim);
+		if (sm_am_score(sc, feat, n, out, !absolute) != 0)
+			sm_die(SM_EX_DATAERR, "%s: frame %llu..%llu: feature value is not "
+			       "finite", sm_name(path), (unsigned long long)total,
+			       (unsigned long long)(total + n - 1));
+		le_floats(out, (size_t)n * am.n_sen);
+		sm_write_stdout(out, (size_t)n * am.n_sen * sizeof(float));
+		total += (uint64_t)n;
+		if (n < block)
+			break;
+	}
+	if (h.n_frames != 0 && total != h.n_frames)
+		sm_die(SM_EX_DATAERR, "%s: stream has %llu frames, its header says %llu",
+		       sm_name(path), (unsigned long long)total,
+		       (unsigned long long)h.n_frames);
+	sm_info("%llu frames", (unsigned long long)total);
+	if (in != stdin)
+		fclose(in);
+	sm_am_scorer_free(sc);
+	sm_am_free(&am);
+	free(feat);
+	free(out);
+	sm_close_stdout();
+	return 0;
+}

@@ -1,0 +1,65 @@
+/*
+ * am.h: a phonetically-tied-mixture acoustic model (Sphinx "ptm": one
+ * Gaussian codebook per CI phone and feature stream, 8-bit quantised
+ * mixture weights per senone) and its frame scorer.
+ *
+ * sm_am_load reads mdef, means, variances (floored at 1e-4) and sendump
+ * from a model directory and checks every size against the others.
+ * A scorer computes, for a block of feature frames, the natural-log
+ * likelihood of every senone:
+ *     score(s, x) = sum over streams f of log sum_k w[f][s][k] N(x_f; mu, var)
+ * exactly over all the codebook's Gaussians (topn = 0), or over the top-N
+ * Gaussians of each codebook and stream (pocketsphinx's -topn selection).
+ */
+#ifndef SM_AM_H
+#define SM_AM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mdef.h"
+
+#define SM_AM_VARFLOOR 1e-4
+/* One step of the 8-bit mixture weights: 1024 * ln(1.0001) nats. */
+#define SM_AM_MIXW_STEP 0.10239488034129646
+#define SM_AM_MAX_FEAT 4
+#define SM_AM_MAX_TOPN 128
+
+struct sm_am {
+	struct sm_mdef mdef;
+	int n_cb;		/* codebooks (= CI phones) */
+	int n_feat;		/* streams */
+	int n_dens;		/* Gaussians per codebook and stream */
+	int veclen[SM_AM_MAX_FEAT];
+	int dim;		/* feature dimension: sum of veclen */
+	int n_sen;
+	/* Gaussians: [f][cb][k][d], variance floored. */
+	float *mean[SM_AM_MAX_FEAT], *var[SM_AM_MAX_FEAT];
+	/* Quantised mixture weights [f][k][sen]: w = exp(-STEP * q). */
+	uint8_t *mixw_q;
+	/* Senones grouped by codebook: cb_sen[cb_start[c] .. cb_start[c+1]). */
+	int *cb_start, *cb_sen;
+};
+
+/* Load from the model directory dir.  0, or -1 with "FILE: problem" in
+ * err.  am is then empty and sm_am_free is harmless. */
+int sm_am_load(struct sm_am *am, const char *dir, char *err, size_t errlen);
+void sm_am_free(struct sm_am *am);
+
+/* A scorer for blocks of up to max_frames frames (not thread-safe: one per
+ * thread).  topn = 0: exact mixtures; topn > 0: top-N Gaussians per
+ * codebook and stream (1 <= topn <= n_dens, SM_AM_MAX_TOPN).  NULL when
+ * out of memory or an argument is out of range. */
+struct sm_am_scorer;
+struct sm_am_scorer *sm_am_scorer_new(const struct sm_am *am, int max_frames,
+				      int topn);
+void sm_am_scorer_free(struct sm_am_scorer *s);
+
+/* Score n frames (n <= max_frames) of am->dim floats each.  out receives
+ * n rows of am->n_sen natural-log likelihoods.  With sub_max, each row's
+ * maximum is subtracted (the best senone scores 0).  Non-finite features
+ * give a -1 return (nothing else fails). */
+int sm_am_score(struct sm_am_scorer *s, const float *feat, int n, float *out,
+		int sub_max);
+
+#endif
