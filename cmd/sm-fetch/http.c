@@ -1,0 +1,318 @@
+/*
+ * http.c: stream an http(s) URL to stdout with libcurl.
+ *
+ * Redirects are followed here, not by libcurl, because libcurl sends
+ * CURLOPT_HTTPHEADER headers to whatever host a redirect names: we drop the
+ * caller's headers as soon as the scheme, host or port differs from the
+ * URL we were given, and never send them again on that fetch.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fetch.h"
+#include "sm.h"
+
+enum { F_NONE, F_STATUS, F_LIMIT, F_STDOUT };
+
+struct xfer {
+	CURL *c;
+	const struct fetch_opts *o;
+	uint64_t written;	/* body bytes written to stdout */
+	long status;		/* of the response whose body is arriving */
+	int checked;		/* status looked at for this response */
+	int failure;		/* why the write callback stopped the transfer */
+	int out_errno;
+};
+
+static size_t
+on_body(char *p, size_t size, size_t nmemb, void *ud)
+{
+	struct xfer *x = ud;
+	size_t len = size * nmemb;
+	curl_off_t cl = -1;
+
+	if (!x->checked) {
+		x->checked = 1;
+		curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &x->status);
+		if (x->status >= 400) {
+			x->failure = F_STATUS;
+			return 0;
+		}
+		curl_easy_getinfo(x->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+		if (x->status < 300 && cl > 0 && (uint64_t)cl > x->o->max_bytes) {
+			x->failure = F_LIMIT;
+			return 0;
+		}
+	}
+	if (x->status < 200 || x->status >= 300)
+		return len;	/* a redirect's body: never output */
+	if (len > x->o->max_bytes - x->written) {
+		x->failure = F_LIMIT;
+		return 0;
+	}
+	if (fwrite(p, 1, len, stdout) != len) {
+		x->out_errno = errno;
+		x->failure = F_STDOUT;
+		return 0;
+	}
+	x->written += len;
+	return len;
+}
+
+char *
+fetch_redact(const char *url)
+{
+	const char *auth = strstr(url, "://"), *at, *colon, *end;
+	char *r;
+	size_t n;
+
+	if (auth == NULL)
+		return strdup(url);
+	auth += 3;
+	end = auth + strcspn(auth, "/?#");
+	at = memchr(auth, '@', end - auth);
+	colon = at ? memchr(auth, ':', at - auth) : NULL;
+	if (colon == NULL)
+		return strdup(url);
+	n = strlen(url) + 4;
+	r = malloc(n);
+	if (r)
+		snprintf(r, n, "%.*s:***%s", (int)(colon - url), url, at);
+	return r;
+}
+
+/* Scheme, host and port of a URL, for comparing origins. */
+struct origin {
+	char *scheme, *host, *port;
+};
+
+static int
+origin_get(const char *url, struct origin *g)
+{
+	CURLU *u = curl_url();
+	int bad;
+
+	memset(g, 0, sizeof(*g));
+	if (u == NULL)
+		return -1;
+	bad = curl_url_set(u, CURLUPART_URL, url, 0) ||
+	      curl_url_get(u, CURLUPART_SCHEME, &g->scheme, 0) ||
+	      curl_url_get(u, CURLUPART_HOST, &g->host, 0) ||
+	      curl_url_get(u, CURLUPART_PORT, &g->port, CURLU_DEFAULT_PORT);
+	curl_url_cleanup(u);
+	return bad ? -1 : 0;
+}
+
+static void
+origin_free(struct origin *g)
+{
+	curl_free(g->scheme);
+	curl_free(g->host);
+	curl_free(g->port);
+}
+
+static int
+origin_same(const struct origin *a, const struct origin *b)
+{
+	return !strcasecmp(a->scheme, b->scheme) && !strcasecmp(a->host, b->host) &&
+	       !strcmp(a->port, b->port);
+}
+
+static int
+is_http(const char *scheme)
+{
+	return !strcasecmp(scheme, "http") || !strcasecmp(scheme, "https");
+}
+
+static int
+is_tls_error(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_USE_SSL_FAILED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Die 69 (or 74, 65) with the reason a transfer failed. */
+static void __attribute__((noreturn))
+die_transfer(struct xfer *x, CURLcode rc, const char *name,
+	     const struct origin *at, const char *errbuf)
+{
+	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+	curl_off_t cl = -1, ct = 0;
+	long oserr = 0;
+
+	if (x->failure == F_STDOUT) {
+		errno = x->out_errno;
+		sm_die_errno(SM_EX_IOERR, "<stdout>");
+	}
+	if (x->failure == F_LIMIT)
+		sm_die(SM_EX_DATAERR, "%s: larger than the limit of %llu bytes (--max-bytes)",
+		       name, (unsigned long long)x->o->max_bytes);
+	curl_easy_getinfo(x->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+	curl_easy_getinfo(x->c, CURLINFO_CONNECT_TIME_T, &ct);
+	curl_easy_getinfo(x->c, CURLINFO_OS_ERRNO, &oserr);
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+		sm_die(SM_EX_UNAVAILABLE, "%s: cannot resolve host '%s'", name, at->host);
+	case CURLE_COULDNT_CONNECT:
+		sm_die(SM_EX_UNAVAILABLE, "%s: cannot connect to %s port %s: %s", name,
+		       at->host, at->port, oserr ? strerror((int)oserr) : why);
+	case CURLE_OPERATION_TIMEDOUT:
+		if (ct == 0)
+			sm_die(SM_EX_UNAVAILABLE, "%s: no connection to %s port %s after %ld s "
+			       "(--connect-timeout)", name, at->host, at->port,
+			       x->o->connect_timeout);
+		sm_die(SM_EX_UNAVAILABLE, "%s: stalled: under 1 byte/s for %ld s "
+		       "(--stall-timeout) after %llu bytes", name, x->o->stall_timeout,
+		       (unsigned long long)x->written);
+	case CURLE_PARTIAL_FILE:
+		if (cl >= 0)
+			sm_die(SM_EX_UNAVAILABLE, "%s: connection closed after %llu of %lld bytes",
+			       name, (unsigned long long)x->written, (long long)cl);
+		sm_die(SM_EX_UNAVAILABLE, "%s: connection closed after %llu bytes, "
+		       "before the end of the body", name, (unsigned long long)x->written);
+	case CURLE_GOT_NOTHING:
+		sm_die(SM_EX_UNAVAILABLE, "%s: the server closed the connection without "
+		       "a response", name);
+	default:
+		if (is_tls_error(rc))
+			sm_die(SM_EX_UNAVAILABLE, "%s: TLS: %s", name, why);
+		sm_die(SM_EX_UNAVAILABLE, "%s: %s", name, why);
+	}
+}
+
+void
+fetch_http(const char *url, const char *name, const struct fetch_opts *o)
+{
+	char errbuf[CURL_ERROR_SIZE];
+	struct curl_slist *hdrs = NULL;
+	struct origin first, at;
+	struct xfer x;
+	char *cur, *next, *shown;
+	int hops = 0, send_headers;
+	CURLcode rc;
+	long status;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		sm_die(SM_EX_SOFTWARE, "%s: cannot initialise libcurl", name);
+	if (origin_get(url, &first) != 0)
+		sm_die(SM_EX_USAGE, "%s: malformed URL", name);
+	for (int i = 0; i < o->n_headers; i++) {
+		struct curl_slist *t = curl_slist_append(hdrs, o->headers[i]);
+
+		if (t == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+		hdrs = t;
+	}
+	memset(&x, 0, sizeof(x));
+	x.o = o;
+	x.c = curl_easy_init();
+	if (x.c == NULL)
+		sm_die(SM_EX_SOFTWARE, "%s: cannot initialise libcurl", name);
+	errbuf[0] = '\0';
+	curl_easy_setopt(x.c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(x.c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(x.c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(x.c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(x.c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(x.c, CURLOPT_WRITEDATA, &x);
+	curl_easy_setopt(x.c, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
+	curl_easy_setopt(x.c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(x.c, CURLOPT_LOW_SPEED_TIME, o->stall_timeout);
+	curl_easy_setopt(x.c, CURLOPT_BUFFERSIZE, 256L * 1024);
+	curl_easy_setopt(x.c, CURLOPT_USERAGENT, "sm-fetch/" SM_VERSION);
+	curl_easy_setopt(x.c, CURLOPT_TCP_KEEPALIVE, 1L);
+
+	cur = strdup(url);
+	if (cur == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	send_headers = 1;
+	for (;;) {
+		if (origin_get(cur, &at) != 0)
+			sm_die(SM_EX_UNAVAILABLE, "%s: malformed redirect URL", name);
+		if (send_headers && !origin_same(&first, &at)) {
+			/* Once off the origin we were given, the caller's
+			 * headers (credentials) are never sent again. */
+			send_headers = 0;
+			if (hdrs)
+				sm_info("%s: dropping %d header(s): another origin", name,
+					o->n_headers);
+		}
+		curl_easy_setopt(x.c, CURLOPT_URL, cur);
+		curl_easy_setopt(x.c, CURLOPT_HTTPHEADER, send_headers ? hdrs : NULL);
+		x.checked = 0;
+		x.status = 0;
+		x.failure = F_NONE;
+		errbuf[0] = '\0';
+		rc = curl_easy_perform(x.c);
+		status = 0;
+		curl_easy_getinfo(x.c, CURLINFO_RESPONSE_CODE, &status);
+		if (x.failure == F_STATUS || (status >= 400 && x.failure == F_NONE))
+			sm_die(SM_EX_UNAVAILABLE, "%s: HTTP %ld", name, status);
+		if (rc != CURLE_OK)
+			die_transfer(&x, rc, name, &at, errbuf);
+		if (status >= 200 && status < 300)
+			break;
+		if (status == 301 || status == 302 || status == 303 || status == 307 ||
+		    status == 308) {
+			struct origin to;
+
+			next = NULL;
+			curl_easy_getinfo(x.c, CURLINFO_REDIRECT_URL, &next);
+			if (next == NULL)
+				sm_die(SM_EX_UNAVAILABLE, "%s: HTTP %ld without a Location",
+				       name, status);
+			if (++hops > o->max_redirects)
+				sm_die(SM_EX_UNAVAILABLE, "%s: more than %d redirects", name,
+				       o->max_redirects);
+			shown = fetch_redact(next);
+			if (origin_get(next, &to) != 0 || !is_http(to.scheme))
+				sm_die(SM_EX_UNAVAILABLE, "%s: redirect to %s refused: only "
+				       "http and https are followed", name, shown ? shown : "?");
+			sm_info("%s: HTTP %ld, redirected to %s", name, status, shown);
+			free(shown);
+			origin_free(&to);
+			origin_free(&at);
+			free(cur);
+			cur = strdup(next);
+			if (cur == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+			continue;
+		}
+		sm_die(SM_EX_UNAVAILABLE, "%s: HTTP %ld", name, status);
+	}
+	if (sm_verbose) {
+		char *eff = NULL;
+
+		curl_easy_getinfo(x.c, CURLINFO_EFFECTIVE_URL, &eff);
+		shown = fetch_redact(eff ? eff : cur);
+		sm_info("%s: HTTP %ld, %llu bytes", shown ? shown : name, status,
+			(unsigned long long)x.written);
+		free(shown);
+	}
+	origin_free(&at);
+	origin_free(&first);
+	free(cur);
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(x.c);
+	curl_global_cleanup();
+}

@@ -1,0 +1,305 @@
+/* sm-fetch: copy a job's input (path, stdin, file:// or http(s):// URL) to stdout. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fetch.h"
+#include "sm.h"
+
+static const char usage[] =
+	"sm-fetch: copy an input (path, -, file://, http:// or https:// URL) to stdout\n"
+	"Usage: sm-fetch [-v] [-H HEADER]... [--header-file FILE] [--max-bytes N]\n"
+	"                [--connect-timeout S] [--stall-timeout S] [FILE | - | URL]\n"
+	"e.g.:  sm-fetch -H 'Authorization: Bearer T' https://host/a.wav | sm-decode\n"
+	"  -H, --header 'Name: value'  send this header over http(s) (repeatable)\n"
+	"      --header-file FILE     read headers from FILE, one per line (- = stdin)\n"
+	"      --max-bytes N          fail beyond N bytes; K, M, G suffixes (default 4G)\n"
+	"      --connect-timeout S    give up connecting after S seconds (default 30)\n"
+	"      --stall-timeout S      give up under 1 byte/s for S seconds (default 60)\n"
+	"  -v, --verbose              print the final URL, status and bytes on stderr\n"
+	"  -h, --help                 show this help\n"
+	"      --version              show the version\n";
+
+#define MAX_REDIRECTS 5
+
+/* A size with an optional K, M or G suffix (powers of 1024). */
+static uint64_t
+opt_size(const char *opt, const char *arg)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end != arg && end[0] && !end[1]) {
+		const char *s = strchr("KMG", toupper((unsigned char)end[0]));
+
+		if (s) {
+			shift = 10 * (int)(s - "KMG" + 1);
+			end++;
+		}
+	}
+	if (errno || end == arg || *end || !isdigit((unsigned char)arg[0]) || v == 0 ||
+	    v > (UINT64_MAX >> shift))
+		sm_die(SM_EX_USAGE, "%s: expected a size such as 4G, 500M or 1048576, got '%s'",
+		       opt, arg);
+	return (uint64_t)v << shift;
+}
+
+/* "Name: value": a token, a colon, a non-empty value, no control bytes. */
+static int
+header_ok(const char *h)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~";
+	const char *p = h;
+
+	while (isalnum((unsigned char)*p) || (*p && strchr(tchar, *p)))
+		p++;
+	if (p == h || *p != ':')
+		return 0;
+	p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return 0;
+	for (; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\t')
+			return 0;
+	return 1;
+}
+
+static void
+add_header(struct fetch_opts *o, const char *h)
+{
+	const char **t = realloc(o->headers, (o->n_headers + 1) * sizeof(*t));
+
+	if (t == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	o->headers = t;
+	o->headers[o->n_headers++] = h;
+}
+
+/* One header per line; blank lines are skipped.  Values are never echoed:
+ * they are usually secrets. */
+static void
+read_header_file(struct fetch_opts *o, const char *path)
+{
+	FILE *f = sm_open_in(path);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+
+	while ((n = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		if (!header_ok(line))
+			sm_die(SM_EX_USAGE, "%s:%ld: expected 'Name: value'", sm_name(path),
+			       lineno);
+		add_header(o, strdup(line));
+		if (o->headers[o->n_headers - 1] == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+	}
+	if (ferror(f))
+		sm_die_errno(SM_EX_IOERR, "%s", sm_name(path));
+	free(line);
+	if (f != stdin)
+		fclose(f);
+}
+
+/* Length of the URL scheme s starts with ("http" in "http://"), else 0. */
+static size_t
+scheme_len(const char *s)
+{
+	size_t n = 0;
+
+	if (!isalpha((unsigned char)s[0]))
+		return 0;
+	while (isalnum((unsigned char)s[n]) || s[n] == '+' || s[n] == '-' || s[n] == '.')
+		n++;
+	return s[n] == ':' ? n : 0;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The local path of file:///p, file://localhost/p or file:/p, decoded. */
+static char *
+file_url_path(const char *url)
+{
+	const char *p = url + 5, *slash;
+	char *path, *q;
+
+	if (p[0] == '/' && p[1] == '/') {
+		p += 2;
+		slash = strchr(p, '/');
+		if (slash == NULL)
+			sm_die(SM_EX_USAGE, "%s: file URL without a path (expected file:///path)",
+			       url);
+		if (slash != p && !(slash - p == 9 && !strncasecmp(p, "localhost", 9)))
+			sm_die(SM_EX_USAGE, "%s: file URL with a remote host (expected file:///path)",
+			       url);
+		p = slash;
+	} else if (p[0] != '/') {
+		sm_die(SM_EX_USAGE, "%s: expected file:///path", url);
+	}
+	if (strpbrk(p, "?#"))
+		sm_die(SM_EX_USAGE, "%s: file URL with a query or fragment "
+		       "(write '?' as %%3F and '#' as %%23)", url);
+	path = q = malloc(strlen(p) + 1);
+	if (path == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	for (; *p; p++) {
+		if (*p == '%') {
+			int hi = hexval((unsigned char)p[1]);
+			int lo = hi < 0 ? -1 : hexval((unsigned char)p[2]);
+
+			if (lo < 0 || (hi | lo) == 0)
+				sm_die(SM_EX_USAGE, "%s: bad percent-encoding in file URL", url);
+			*q++ = (char)(hi << 4 | lo);
+			p += 2;
+		} else {
+			*q++ = *p;
+		}
+	}
+	*q = '\0';
+	return path;
+}
+
+/* Copy a file (NULL = stdin) to stdout. */
+static void
+fetch_file(const char *path, const char *name, uint64_t max)
+{
+	static char buf[256 * 1024];
+	uint64_t total = 0;
+	struct stat st;
+	ssize_t n;
+	int fd = 0;
+
+	if (path && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		sm_die_errno(SM_EX_NOINPUT, "%s", name);
+	if (fstat(fd, &st) != 0)
+		sm_die_errno(SM_EX_NOINPUT, "%s", name);
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		sm_die_errno(SM_EX_NOINPUT, "%s", name);
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max)
+		sm_die(SM_EX_DATAERR, "%s: larger than the limit of %llu bytes (--max-bytes)",
+		       name, (unsigned long long)max);
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			sm_die_errno(SM_EX_IOERR, "%s", name);
+		if (n == 0)
+			break;
+		if ((uint64_t)n > max - total)
+			sm_die(SM_EX_DATAERR, "%s: larger than the limit of %llu bytes "
+			       "(--max-bytes)", name, (unsigned long long)max);
+		sm_write_stdout(buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	if (fd != 0)
+		close(fd);
+	sm_info("%s: %llu bytes", name, (unsigned long long)total);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"header", required_argument, NULL, 'H'},
+		{"header-file", required_argument, NULL, 'F'},
+		{"max-bytes", required_argument, NULL, 'M'},
+		{"connect-timeout", required_argument, NULL, 'C'},
+		{"stall-timeout", required_argument, NULL, 'S'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}
+	};
+	struct fetch_opts o = {
+		.max_bytes = 4ULL << 30, .connect_timeout = 30, .stall_timeout = 60,
+		.max_redirects = MAX_REDIRECTS,
+	};
+	const char *input, *header_file = NULL;
+	char *name, scheme[16];
+	size_t sl;
+	int c;
+
+	sm_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "H:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			if (!header_ok(optarg))
+				sm_die(SM_EX_USAGE, "--header: expected 'Name: value' "
+				       "without control characters");
+			add_header(&o, optarg);
+			break;
+		case 'F': header_file = optarg; break;
+		case 'M': o.max_bytes = opt_size("--max-bytes", optarg); break;
+		case 'C': o.connect_timeout = sm_opt_long("--connect-timeout", optarg, 1, 86400); break;
+		case 'S': o.stall_timeout = sm_opt_long("--stall-timeout", optarg, 1, 86400); break;
+		case 'v': sm_verbose = 1; break;
+		case 'h': sm_usage_exit(usage, 1);
+		case 'V': sm_version_exit();
+		default: sm_usage_exit(usage, 0);
+		}
+	}
+	if (argc - optind > 1)
+		sm_usage_exit(usage, 0);
+	input = optind < argc ? argv[optind] : "-";
+	if (header_file) {
+		if (!strcmp(header_file, "-") && !strcmp(input, "-"))
+			sm_die(SM_EX_USAGE, "--header-file: standard input is already the input");
+		read_header_file(&o, header_file);
+	}
+
+	name = fetch_redact(input);
+	if (name == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	sl = scheme_len(input);
+	if (sl > 0 && sl < sizeof(scheme)) {
+		memcpy(scheme, input, sl);
+		scheme[sl] = '\0';
+	} else {
+		scheme[0] = '\0';
+	}
+	if (sl == 0 || !strcasecmp(scheme, "file")) {
+		char *path = sl ? file_url_path(input) : NULL;
+
+		if (o.n_headers)
+			sm_warn("%s: ignoring %d header(s): headers are sent only over http "
+				"and https", sm_name(name), o.n_headers);
+		fetch_file(sl ? path : strcmp(input, "-") ? input : NULL, sm_name(name),
+			   o.max_bytes);
+		free(path);
+		sm_close_stdout();
+		return 0;
+	}
+	if (!strcasecmp(scheme, "http") || !strcasecmp(scheme, "https")) {
+		fetch_http(input, name, &o);
+		sm_close_stdout();
+		return 0;
+	}
+	sm_die(SM_EX_USAGE, "%s: unsupported URL scheme '%.*s' (expected a path, -, "
+	       "file://, http:// or https://)", name, (int)(sl > 32 ? 32 : sl), input);
+}
