@@ -193,6 +193,15 @@ server_log() { curl -s "$URL/log"; }
 	refute_line --regexp '^127\.0\.0\.2:.*s3cret'
 }
 
+@test "a redirect to another host name for the same address drops the header too" {
+	run --separate-stderr -69 sm-fetch -H 'Authorization: Bearer s3cret' \
+		"$URL/redirect/302?to=http://localhost:$PORT/private/goforward.raw"
+	assert_equal "$stderr" "sm-fetch: $URL/redirect/302?to=http://localhost:$PORT/private/goforward.raw: HTTP 401"
+	assert_output ""
+	run -0 server_log
+	assert_line "127.0.0.1:$PORT /private/goforward.raw -"
+}
+
 @test "stops after 5 redirects and refuses a redirect to another scheme" {
 	run --separate-stderr -69 sm-fetch "$URL/loop"
 	assert_equal "$stderr" "sm-fetch: $URL/loop: more than 5 redirects"

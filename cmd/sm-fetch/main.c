@@ -83,7 +83,16 @@ add_header(struct fetch_opts *o, const char *h)
 	if (t == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
 	o->headers = t;
-	o->headers[o->n_headers++] = h;
+	if ((o->headers[o->n_headers++] = strdup(h)) == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+}
+
+static void
+free_headers(struct fetch_opts *o)
+{
+	for (int i = 0; i < o->n_headers; i++)
+		free((char *)o->headers[i]);
+	free(o->headers);
 }
 
 /* One header per line; blank lines are skipped.  Values are never echoed:
@@ -106,9 +115,7 @@ read_header_file(struct fetch_opts *o, const char *path)
 		if (!header_ok(line))
 			sm_die(SM_EX_USAGE, "%s:%ld: expected 'Name: value'", sm_name(path),
 			       lineno);
-		add_header(o, strdup(line));
-		if (o->headers[o->n_headers - 1] == NULL)
-			sm_die(SM_EX_SOFTWARE, "out of memory");
+		add_header(o, line);
 	}
 	if (ferror(f))
 		sm_die_errno(SM_EX_IOERR, "%s", sm_name(path));
@@ -292,11 +299,15 @@ main(int argc, char **argv)
 		fetch_file(sl ? path : strcmp(input, "-") ? input : NULL, sm_name(name),
 			   o.max_bytes);
 		free(path);
+		free(name);
+		free_headers(&o);
 		sm_close_stdout();
 		return 0;
 	}
 	if (!strcasecmp(scheme, "http") || !strcasecmp(scheme, "https")) {
 		fetch_http(input, name, &o);
+		free(name);
+		free_headers(&o);
 		sm_close_stdout();
 		return 0;
 	}
