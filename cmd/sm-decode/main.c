@@ -1,0 +1,304 @@
+/* sm-decode: decode an audio file into a PCM stream (int16, 16 kHz, mono). */
+#include <getopt.h>
+#include <math.h>
+#include <samplerate.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sm.h"
+#include "decode.h"
+
+#define BLOCK 4096		/* input frames per read */
+#define MAX_CHANNELS 1024	/* libsndfile's own ceiling */
+
+static const char usage[] =
+	"sm-decode: decode an audio file (WAV, FLAC, Ogg, Opus, MP3, AIFF...) into a PCM stream\n"
+	"Usage: sm-decode [-r RATE] [-q QUALITY] [-c N | --all-channels] [--info] [FILE | -]\n"
+	"e.g.:  sm-decode speech.mp3 | sm-features | sm-dump -n 3\n"
+	"  -r, --rate HZ           output sample rate, 8000 to 192000 (default 16000)\n"
+	"  -q, --quality Q         resampler: best, medium, fastest, linear (default medium)\n"
+	"  -c, --channel N         keep only channel N, from 1 (default: mix all to mono)\n"
+	"  -a, --all-channels      keep every channel, interleaved (default: mono mix)\n"
+	"  -i, --info              print the input's format as 'key: value' lines, no stream\n"
+	"      --max-bytes N       largest piped input held in memory (default 4294967296)\n"
+	"      --max-seconds S     longest audio accepted (default 7200)\n"
+	"  -v, --verbose           report what is done on stderr\n"
+	"  -h, --help              show this help\n"
+	"      --version           show the version\n";
+
+struct opts {
+	long rate;
+	int quality;
+	long channel;		/* 0 = mix, -1 = all, else 1-based */
+	int info;
+	uint64_t max_bytes;
+	double max_seconds;
+};
+
+static int
+parse_quality(const char *s)
+{
+	static const struct { const char *name; int q; } tab[] = {
+		{"best", SRC_SINC_BEST_QUALITY}, {"medium", SRC_SINC_MEDIUM_QUALITY},
+		{"fastest", SRC_SINC_FASTEST}, {"linear", SRC_LINEAR},
+	};
+	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+		if (strcmp(s, tab[i].name) == 0)
+			return tab[i].q;
+	sm_die(SM_EX_USAGE, "--quality: expected best, medium, fastest or linear, got '%s'", s);
+}
+
+static const char *
+format_name(int fmt, int cmd)
+{
+	SF_FORMAT_INFO fi = { .format = fmt };
+
+	if (sf_command(NULL, cmd, &fi, sizeof fi) != 0 || fi.name == NULL)
+		return "unknown";
+	return fi.name;
+}
+
+static void
+print_info(const SF_INFO *si)
+{
+	printf("format: %s\n", format_name(si->format & SF_FORMAT_TYPEMASK,
+					   SFC_GET_FORMAT_INFO));
+	printf("subtype: %s\n", format_name(si->format & SF_FORMAT_SUBMASK,
+					    SFC_GET_FORMAT_INFO));
+	printf("rate: %d\n", si->samplerate);
+	printf("channels: %d\n", si->channels);
+	printf("frames: %lld\n", (long long)si->frames);
+	printf("duration: %.3f\n", (double)si->frames / si->samplerate);
+}
+
+/* Reject what libsndfile opened but we cannot trust or do not accept. */
+static void
+check_info(const char *name, const SF_INFO *si, const struct opts *o)
+{
+	if (si->samplerate < 8000 || si->samplerate > 192000)
+		sm_die(SM_EX_DATAERR, "%s: unsupported sample rate %d Hz (8000 to 192000)",
+		       name, si->samplerate);
+	if (si->channels < 1 || si->channels > MAX_CHANNELS)
+		sm_die(SM_EX_DATAERR, "%s: unsupported channel count %d (1 to %d)",
+		       name, si->channels, MAX_CHANNELS);
+	if (si->frames <= 0)
+		sm_die(SM_EX_DATAERR, "%s: no audio frames", name);
+	if (si->frames == SF_COUNT_MAX)
+		sm_die(SM_EX_DATAERR, "%s: cannot find the audio length "
+		       "(truncated or damaged file)", name);
+	if ((double)si->frames / si->samplerate > o->max_seconds)
+		sm_die(SM_EX_DATAERR, "%s: audio is %.0f s long, more than %g s "
+		       "(raise --max-seconds)", name,
+		       (double)si->frames / si->samplerate, o->max_seconds);
+	if (o->channel > si->channels)
+		sm_die(SM_EX_DATAERR, "%s: --channel %ld: the input has %d channel%s",
+		       name, o->channel, si->channels, si->channels == 1 ? "" : "s");
+}
+
+/* Read exactly n frames or die: libsndfile may announce more frames than a
+ * damaged file holds, and a short stream must not pass as a complete one. */
+static void
+read_block(SNDFILE *sf, const char *name, float *buf, int nch, sf_count_t n,
+	   sf_count_t done, sf_count_t total)
+{
+	sf_count_t got = 0, r;
+
+	while (got < n && (r = sf_readf_float(sf, buf + got * nch, n - got)) > 0)
+		got += r;
+	if (got < n)
+		sm_die(SM_EX_DATAERR, "%s: truncated audio data (%lld of %lld frames)",
+		       name, (long long)(done + got), (long long)total);
+}
+
+/* Reduce interleaved frames to the output channels, in place. */
+static void
+select_channels(float *buf, sf_count_t n, int nch, long channel)
+{
+	if (channel < 0 || nch == 1)
+		return;
+	for (sf_count_t t = 0; t < n; t++) {
+		const float *f = buf + t * nch;
+		float v;
+
+		if (channel > 0) {
+			v = f[channel - 1];
+		} else {
+			double s = 0;
+
+			for (int c = 0; c < nch; c++)
+				s += f[c];
+			v = (float)(s / nch);
+		}
+		buf[t] = v;
+	}
+}
+
+/* Round, clip and write n frames of dim values as int16 little-endian. */
+static void
+write_s16(const float *x, size_t n, unsigned char *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		float v = x[i] * 32768.0f;
+		long s = lrintf(v);
+
+		if (v != v)
+			s = 0;
+		else if (s > 32767)
+			s = 32767;
+		else if (s < -32768)
+			s = -32768;
+		sm_put_le16(out + 2 * i, (uint16_t)(int16_t)s);
+	}
+	sm_write_stdout(out, 2 * n);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{"rate", required_argument, NULL, 'r'},
+		{"quality", required_argument, NULL, 'q'},
+		{"channel", required_argument, NULL, 'c'},
+		{"all-channels", no_argument, NULL, 'a'},
+		{"info", no_argument, NULL, 'i'},
+		{"max-bytes", required_argument, NULL, 'B'},
+		{"max-seconds", required_argument, NULL, 'S'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}
+	};
+	struct opts o = { 16000, SRC_SINC_MEDIUM_QUALITY, 0, 0,
+			  (uint64_t)4 << 30, 7200 };
+	struct sm_stream_hdr h;
+	struct dec_mem mem;
+	SF_INFO si;
+	SNDFILE *sf;
+	SRC_STATE *src = NULL;
+	const char *path, *name;
+	float *in, *res = NULL;
+	unsigned char *out;
+	int nch, dim, c, err;
+	uint64_t n_out, written = 0;
+	sf_count_t done = 0;
+	size_t res_cap = 0;
+
+	sm_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "r:q:c:aivh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o.rate = sm_opt_long("--rate", optarg, 8000, 192000); break;
+		case 'q': o.quality = parse_quality(optarg); break;
+		case 'c': o.channel = sm_opt_long("--channel", optarg, 1, MAX_CHANNELS); break;
+		case 'a': o.channel = -1; break;
+		case 'i': o.info = 1; break;
+		case 'B': o.max_bytes = (uint64_t)sm_opt_long("--max-bytes", optarg, 1,
+							   (long)1 << 40); break;
+		case 'S': o.max_seconds = sm_opt_double("--max-seconds", optarg, 0.001, 1e7); break;
+		case 'v': sm_verbose = 1; break;
+		case 'h': sm_usage_exit(usage, 1);
+		case 'V': sm_version_exit();
+		default: sm_usage_exit(usage, 0);
+		}
+	}
+	if (argc - optind > 1)
+		sm_usage_exit(usage, 0);
+	path = optind < argc ? argv[optind] : NULL;
+	name = sm_name(path);
+
+	sf = dec_open(path, &mem, o.max_bytes, &si);
+	if (o.info) {
+		print_info(&si);
+		sf_close(sf);
+		sm_close_stdout();
+		return 0;
+	}
+	check_info(name, &si, &o);
+	nch = si.channels;
+	dim = o.channel < 0 ? nch : 1;
+	/* The exact output length: round(frames * out / in).  Resampled output
+	 * is trimmed or zero-padded to it, so the header never lies. */
+	n_out = ((uint64_t)si.frames * (uint64_t)o.rate + (uint64_t)si.samplerate / 2) /
+		(uint64_t)si.samplerate;
+	sm_info("%s: %d Hz, %d channel(s), %lld frames -> %llu frames at %ld Hz",
+		name, si.samplerate, nch, (long long)si.frames,
+		(unsigned long long)n_out, o.rate);
+
+	in = malloc(sizeof(float) * BLOCK * (size_t)nch);
+	out = malloc(2 * (size_t)BLOCK * 8 * (size_t)dim + 2 * (size_t)dim);
+	if (in == NULL || out == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	if (o.rate != si.samplerate) {
+		src = src_new(o.quality, dim, &err);
+		if (src == NULL)
+			sm_die(SM_EX_SOFTWARE, "libsamplerate: %s", src_strerror(err));
+		/* Output per block is at most BLOCK * ratio, plus slack. */
+		res_cap = (size_t)ceil((double)BLOCK * o.rate / si.samplerate) + 64;
+		res = malloc(sizeof(float) * res_cap * (size_t)dim);
+		free(out);
+		out = malloc(2 * res_cap * (size_t)dim);
+		if (res == NULL || out == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+	}
+
+	sm_hdr_init(&h, SM_KIND_PCM, SM_S16, (uint32_t)o.rate, (uint32_t)dim, 1);
+	h.n_frames = n_out;
+	if (sm_hdr_write(stdout, &h) != 0)
+		sm_die_errno(SM_EX_IOERR, "<stdout>");
+
+	while (done < si.frames || src != NULL) {
+		sf_count_t n = si.frames - done < BLOCK ? si.frames - done : BLOCK;
+		int eof;
+
+		if (n > 0) {
+			read_block(sf, name, in, nch, n, done, si.frames);
+			done += n;
+			select_channels(in, n, nch, o.channel);
+		}
+		eof = done >= si.frames;
+		if (src == NULL) {
+			write_s16(in, (size_t)n * dim, out);
+			written += (uint64_t)n;
+			continue;
+		}
+		/* Feed this block (or, at the end, nothing) until the resampler
+		 * has consumed it all; at the end, drain its tail. */
+		SRC_DATA d = {
+			.data_in = in, .input_frames = n, .data_out = res,
+			.output_frames = (long)res_cap, .end_of_input = eof,
+			.src_ratio = (double)o.rate / si.samplerate,
+		};
+		for (;;) {
+			uint64_t keep;
+
+			if ((err = src_process(src, &d)) != 0)
+				sm_die(SM_EX_SOFTWARE, "libsamplerate: %s", src_strerror(err));
+			keep = (uint64_t)d.output_frames_gen;
+			if (keep > n_out - written)
+				keep = n_out - written;
+			write_s16(res, (size_t)keep * dim, out);
+			written += keep;
+			d.data_in += (size_t)d.input_frames_used * dim;
+			d.input_frames -= d.input_frames_used;
+			if (d.input_frames == 0 && (!eof || d.output_frames_gen == 0))
+				break;
+		}
+		if (eof)
+			break;
+	}
+	/* The resampler's tail may fall a frame or two short of the rounded
+	 * length: pad with silence so the count matches the header. */
+	memset(out, 0, 2 * (size_t)dim);
+	while (written < n_out) {
+		sm_write_stdout(out, 2 * (size_t)dim);
+		written++;
+	}
+	if (src)
+		src_delete(src);
+	sf_close(sf);
+	free(in);
+	free(res);
+	free(out);
+	free(mem.buf);
+	sm_close_stdout();
+	return 0;
+}
