@@ -122,21 +122,23 @@ main(int argc, char **argv)
 	o.start_sample = h.start_sample;
 	o.n_frames = h.n_frames;
 	o.flags = absolute ? 0 : SM_FLAG_MAX_SUBTRACTED;
-	if (sm_hdr_write(stdout, &o) != 0)
-		sm_die_errno(SM_EX_IOERR, "<stdout>");
 
 	fb = sm_frame_bytes(&h);
 	for (;;) {
 		for (n = 0; n < block; n++)
 			if (!sm_frame_read_or_die(in, path, feat + (size_t)n * am.dim, fb))
 				break;
-		if (n == 0)
-			break;
 		le_floats(feat, (size_t)n * am.dim);
-		if (sm_am_score(sc, feat, n, out, !absolute) != 0)
+		if (n > 0 && sm_am_score(sc, feat, n, out, !absolute) != 0)
 			sm_die(SM_EX_DATAERR, "%s: frame %llu..%llu: feature value is not "
 			       "finite", sm_name(path), (unsigned long long)total,
 			       (unsigned long long)(total + n - 1));
+		/* The header goes out with the first block, so that an input
+		 * that fails in its first block leaves stdout empty. */
+		if (total == 0 && sm_hdr_write(stdout, &o) != 0)
+			sm_die_errno(SM_EX_IOERR, "<stdout>");
+		if (n == 0)
+			break;
 		le_floats(out, (size_t)n * am.n_sen);
 		sm_write_stdout(out, (size_t)n * am.n_sen * sizeof(float));
 		total += (uint64_t)n;

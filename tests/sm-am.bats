@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+# sm-am: senone log-likelihoods of real speech against an independent
+# double-precision oracle (tests/am/oracle.c), top-N mode, stream and
+# model-file errors.
+
+load test_helper
+
+MODEL_HMM=$PS_MODEL/en-us
+
+setup_file() {
+	local d=$BATS_FILE_TMPDIR
+	cc -O2 -o "$d/oracle" "$SM_ROOT/tests/am/oracle.c" -lm
+	pocketsphinx_mdef_convert -text "$MODEL_HMM/mdef" "$d/mdef.txt" >/dev/null 2>&1
+	# Real speech: goforward.raw (2.79 s) as a PCM stream, then sm-features.
+	python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+sys.stdout.buffer.write(b"SMST" + struct.pack("<HHHHIIIIIQQ", 1, 1, 1, 48, 16000,
+    1, 1, 0, 0, 0, len(d) // 2) + d)' "$PS_DATA/goforward.raw" >"$d/gf.pcm"
+	sm-features "$d/gf.pcm" >"$d/gf.feat"
+}
+
+setup() {
+	setup_scratch
+	F=$BATS_FILE_TMPDIR
+}
+
+# A pack whose acoustic model is a copy of the real one, to damage.
+copy_pack() {
+	mkdir -p "$SCRATCH/pack/hmm"
+	cp "$MODEL_HMM"/mdef "$MODEL_HMM"/means "$MODEL_HMM"/variances \
+		"$MODEL_HMM"/sendump "$SCRATCH/pack/hmm/"
+	sed "s|^hmm = .*|hmm = $SCRATCH/pack/hmm|" "$SM_MODELS/en/pack.conf" \
+		>"$SCRATCH/pack/pack.conf"
+}
+
+@test "prints its usage with --help and exits 0" {
+	run -0 sm-am --help
+	assert_line --index 0 "sm-am: log-likelihoods of every senone for each feature frame (FEAT -> LOGLIK)"
+	assert_line --partial "Usage: sm-am"
+}
+
+@test "rejects an unknown option with the usage and exit 64" {
+	run -64 --separate-stderr sm-am --bogus
+	[ "${stderr_lines[0]}" = "sm-am: unrecognized option '--bogus'" ]
+	[ "${stderr_lines[1]}" = "sm-am: log-likelihoods of every senone for each feature frame (FEAT -> LOGLIK)" ]
+	[ -z "$output" ]
+}
+
+@test "writes a LOGLIK header with the FEAT stream's timing" {
+	sm-am "$F/gf.feat" >"$SCRATCH/rel.ll"
+	run -0 sm-dump -H "$SCRATCH/rel.ll"
+	assert_output "SMST version=1 kind=LOGLIK type=f32 rate=16000 dim=5126 shift=160 flags=0x1 start=0 frames=278"
+	[ "$(wc -c <"$SCRATCH/rel.ll")" -eq $((48 + 278 * 5126 * 4)) ]
+	sm-am --absolute <"$F/gf.feat" >"$SCRATCH/abs.ll"
+	run -0 sm-dump -H "$SCRATCH/abs.ll"
+	assert_output "SMST version=1 kind=LOGLIK type=f32 rate=16000 dim=5126 shift=160 flags=0x0 start=0 frames=278"
+}
+
+@test "scores every senone within 0.01 nats of a double-precision oracle" {
+	sm-am --absolute "$F/gf.feat" >"$SCRATCH/abs.ll"
+	run -0 "$F/oracle" "$MODEL_HMM" "$F/mdef.txt" "$F/gf.feat" "$SCRATCH/abs.ll" 20
+	echo "$output"
+	[[ "$output" =~ ^frames\ 14\ max_err\ ([0-9.]+)$ ]]
+	awk -v e="${BASH_REMATCH[1]}" 'BEGIN { exit !(e < 0.01) }'
+}
+
+@test "subtracts each frame's maximum, within 0.01 nats of the oracle" {
+	sm-am "$F/gf.feat" >"$SCRATCH/rel.ll"
+	run -0 "$F/oracle" "$MODEL_HMM" "$F/mdef.txt" "$F/gf.feat" "$SCRATCH/rel.ll" 23
+	echo "$output"
+	[[ "$output" =~ ^frames\ 13\ max_err\ ([0-9.]+)$ ]]
+	awk -v e="${BASH_REMATCH[1]}" 'BEGIN { exit !(e < 0.01) }'
+}
+
+@test "finds silence, then the phones of 'go forward', in the best CI senones" {
+	run -0 bash -c "sm-am '$F/gf.feat' | sm-dump -p 3 | awk 'NR > 1 {
+		best = 1; for (i = 1; i <= 126; i++) if (\$i > \$best) best = i
+		printf \"%d \", int((best - 1) / 3) }'"
+	# SIL (32) for the first frames; G (16) and F (15) are in the utterance.
+	[[ "$output" == "32 32 32 32 32 32 32 "* ]]
+	[[ " $output " == *" 16 16 "* ]]
+	[[ " $output " == *" 15 15 15 "* ]]
+}
+
+@test "top-N scores match the oracle's top-N mixture within 0.01 nats" {
+	sm-am --absolute --topn 4 "$F/gf.feat" >"$SCRATCH/top4.ll"
+	ORACLE_TOPN=4 run -0 "$F/oracle" "$MODEL_HMM" "$F/mdef.txt" "$F/gf.feat" "$SCRATCH/top4.ll" 40
+	echo "$output"
+	[[ "$output" =~ ^frames\ 7\ max_err\ ([0-9.]+)$ ]]
+	awk -v e="${BASH_REMATCH[1]}" 'BEGIN { exit !(e < 0.01) }'
+}
+
+@test "top-N with all 128 Gaussians agrees with the exact mode" {
+	sm-am "$F/gf.feat" >"$SCRATCH/exact.ll"
+	sm-am --topn 128 "$F/gf.feat" >"$SCRATCH/all.ll"
+	run -0 python3 "$SM_ROOT/tests/am/llcmp.py" "$SCRATCH/exact.ll" "$SCRATCH/all.ll"
+	echo "$output"
+	[[ "$output" =~ ^frames\ 278\ max_diff\ ([0-9.]+)$ ]]
+	awk -v e="${BASH_REMATCH[1]}" 'BEGIN { exit !(e < 0.001) }'
+}
+
+@test "gives the same scores whatever the block size and thread count" {
+	sm-am "$F/gf.feat" >"$SCRATCH/b128.ll"
+	sm-am --block 7 --threads 2 "$F/gf.feat" >"$SCRATCH/b7.ll"
+	run -0 python3 "$SM_ROOT/tests/am/llcmp.py" "$SCRATCH/b128.ll" "$SCRATCH/b7.ll"
+	echo "$output"
+	[[ "$output" =~ ^frames\ 278\ max_diff\ ([0-9.]+)$ ]]
+	awk -v e="${BASH_REMATCH[1]}" 'BEGIN { exit !(e < 0.001) }'
+}
+
+@test "rejects a PCM stream with a clear message" {
+	run -65 --separate-stderr sm-am <"$F/gf.pcm"
+	[ "$stderr" = "sm-am: <stdin>: expected FEAT stream, got PCM" ]
+	[ -z "$output" ]
+}
+
+@test "rejects a FEAT stream of the wrong dimension" {
+	sm-features --cepstra "$F/gf.pcm" >"$SCRATCH/cep.feat"
+	run -65 --separate-stderr sm-am "$SCRATCH/cep.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/cep.feat: FEAT stream has dimension 13, the acoustic model expects 39" ]
+	[ -z "$output" ]
+}
+
+@test "rejects a truncated FEAT stream and writes nothing" {
+	head -c 1000 "$F/gf.feat" >"$SCRATCH/cut.feat"
+	run -65 --separate-stderr sm-am "$SCRATCH/cut.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/cut.feat: truncated frame (16 of 156 bytes)" ]
+	[ -z "$output" ]
+}
+
+@test "rejects empty input" {
+	run -65 --separate-stderr sm-am </dev/null
+	[ "$stderr" = "sm-am: <stdin>: empty input, expected FEAT stream" ]
+}
+
+@test "rejects a non-finite feature value" {
+	python3 -c '
+import struct, sys
+h = open(sys.argv[1], "rb").read(48)
+sys.stdout.buffer.write(h[:40] + struct.pack("<Q", 1) + struct.pack("<39f", *([float("nan")] * 39)))' \
+		"$F/gf.feat" >"$SCRATCH/nan.feat"
+	run -65 --separate-stderr sm-am "$SCRATCH/nan.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/nan.feat: frame 0..0: feature value is not finite" ]
+	[ -z "$output" ]
+}
+
+@test "scores a stream without frames to an empty LOGLIK stream" {
+	python3 -c '
+import sys
+h = open(sys.argv[1], "rb").read(48)
+sys.stdout.buffer.write(h[:40] + bytes(8))' "$F/gf.feat" >"$SCRATCH/empty.feat"
+	run -0 bash -c "sm-am '$SCRATCH/empty.feat' | sm-dump"
+	assert_output "SMST version=1 kind=LOGLIK type=f32 rate=16000 dim=5126 shift=160 flags=0x1 start=0 frames=0"
+}
+
+@test "names a truncated means file and exits 78" {
+	copy_pack
+	truncate -s 500000 "$SCRATCH/pack/hmm/means"
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/pack/hmm/means: checksum mismatch (file is corrupt or truncated)" ]
+	[ -z "$output" ]
+}
+
+@test "names a truncated sendump and exits 78" {
+	copy_pack
+	truncate -s 1969000 "$SCRATCH/pack/hmm/sendump"
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/pack/hmm/sendump: truncated: 1968360 bytes of weights, expected 1968384" ]
+}
+
+@test "names a truncated mdef and exits 78" {
+	copy_pack
+	truncate -s 2000000 "$SCRATCH/pack/hmm/mdef"
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/pack/hmm/mdef: truncated in the phone table" ]
+}
+
+@test "names a corrupt variances file and exits 78" {
+	copy_pack
+	printf '\377' | dd of="$SCRATCH/pack/hmm/variances" bs=1 seek=4000 conv=notrunc 2>/dev/null
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/pack/hmm/variances: checksum mismatch (file is corrupt or truncated)" ]
+}
+
+@test "reports a missing model file and exits 78" {
+	copy_pack
+	rm "$SCRATCH/pack/hmm/sendump"
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/pack/hmm/sendump: No such file or directory" ]
+}
+
+@test "lists the installed languages for an unknown one" {
+	run -78 --separate-stderr sm-am --lang xx "$F/gf.feat"
+	[ "$stderr" = "sm-am: no language pack for 'xx' in $SM_MODELS (installed: en)" ]
+}
