@@ -17,6 +17,7 @@ LIFETIME seconds (default 120) so that it can never outlive a test run.
   /short/NAME         Content-Length of NAME + 1000, send NAME, close
   /drop/NAME          chunked, half of NAME, then close without the last chunk
   /log                every request so far: "HOST:PORT PATH AUTH" per line
+  /log/clear          forget the requests so far (not logged itself)
 """
 import http.server
 import os
@@ -74,6 +75,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         kind, rest = parts[1], parts[2]
         host, port = self.server.server_address[:2]
         auth = self.headers.get("Authorization", "-")
+        if url.path == "/log/clear":
+            with LOG_LOCK:
+                LOG.clear()
+            self.text(200, "cleared\n")
+            return
         with LOG_LOCK:
             LOG.append("%s:%d %s %s" % (host, port, self.path, auth.replace(" ", "_")))
         if kind == "log":

@@ -2,25 +2,30 @@
 load test_helper
 
 # A real HTTP server (tests/fetch_server.py) on 127.0.0.1 ($PORT) and on the
-# "other host" 127.0.0.2 ($PORT2), serving $PS_DATA; killed in teardown and
-# self-terminating after 60 s in any case.
+# "other host" 127.0.0.2 ($PORT2), serving $PS_DATA: started once for the
+# file, its request log cleared before each test, killed in teardown_file and
+# self-terminating after 300 s in any case.
+setup_file() {
+	python3 "$SM_ROOT/tests/fetch_server.py" "$PS_DATA" "$BATS_FILE_TMPDIR/ports" 300 3>&- &
+	echo $! > "$BATS_FILE_TMPDIR/server.pid"
+	for _ in $(seq 200); do
+		[ -s "$BATS_FILE_TMPDIR/ports" ] && break
+		sleep 0.05
+	done
+	[ -s "$BATS_FILE_TMPDIR/ports" ]
+}
+
+teardown_file() {
+	kill "$(cat "$BATS_FILE_TMPDIR/server.pid")" 2>/dev/null || true
+}
+
 setup() {
 	setup_scratch
 	unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
-	python3 "$SM_ROOT/tests/fetch_server.py" "$PS_DATA" "$SCRATCH/ports" 60 3>&- &
-	SERVER_PID=$!
-	for _ in $(seq 100); do
-		[ -s "$SCRATCH/ports" ] && break
-		sleep 0.05
-	done
-	read -r PORT PORT2 < "$SCRATCH/ports"
+	read -r PORT PORT2 < "$BATS_FILE_TMPDIR/ports"
 	URL=http://127.0.0.1:$PORT
 	REC=$PS_DATA/goforward.raw
-}
-
-teardown() {
-	kill "$SERVER_PID" 2>/dev/null || true
-	wait "$SERVER_PID" 2>/dev/null || true
+	curl -s -o /dev/null "$URL/log/clear"
 }
 
 # The requests the server received, one "HOST:PORT PATH AUTH" line each.
