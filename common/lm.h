@@ -1,0 +1,50 @@
+/*
+ * lm.h: the sphinxbase "Trie Language Model" binary (en-us.lm.bin), read
+ * in place from a memory map.
+ *
+ * Every offset and range is checked at load time against the file size,
+ * and every child range again at lookup, so a truncated or corrupt file is
+ * an error or an empty range, never a read outside the map.
+ */
+#ifndef SM_LM_H
+#define SM_LM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sm_lm {
+	const unsigned char *map;
+	size_t size;
+	int order;			/* 1..3 */
+	uint32_t counts[3];		/* header counts */
+	uint32_t n_words;		/* unigrams */
+	uint32_t n_real[3];		/* reachable entries per order */
+	const unsigned char *q2prob, *q2bo, *q3prob;	/* centre tables */
+	const unsigned char *uni;	/* (n_words+1) x 12 bytes */
+	const unsigned char *mid, *lng;	/* bit-packed arrays */
+	int word_bits, next_bits, mid_bits, lng_bits;
+	const char **words;		/* [n_words] */
+	uint32_t *hash;			/* open addressing, word id + 1 */
+	uint32_t hash_mask;
+	int bos, eos;			/* ids of <s>, </s> or -1 */
+};
+
+/* Load and check.  0, or -1 with "PATH: problem" in err. */
+int sm_lm_load(struct sm_lm *lm, const char *path, char *err, size_t errlen);
+void sm_lm_free(struct sm_lm *lm);
+
+/* Word id of a (lower-case) word, or -1. */
+int sm_lm_word(const struct sm_lm *lm, const char *w);
+
+/* ln P(w | h1 h2), h1 the previous word, h2 the one before; -1 for an
+ * absent history word.  Natural log.  *n_used, if non-NULL, gets the
+ * order of the n-gram found (1..3). */
+float sm_lm_score(const struct sm_lm *lm, int w, int h1, int h2, int *n_used);
+
+/* ln of the unigram probability of w. */
+float sm_lm_unigram(const struct sm_lm *lm, int w);
+
+/* Natural log of one log_{1.0001} unit. */
+#define SM_LM_LN_UNIT 9.99950003e-05f
+
+#endif
