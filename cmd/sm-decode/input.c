@@ -121,6 +121,11 @@ die_sf(const char *name)
 
 	if (e == SF_ERR_UNRECOGNISED_FORMAT)
 		sm_die(SM_EX_DATAERR, "%s: unrecognised audio format", name);
+	/* libsndfile checks the rate and channel count it read only after
+	 * parsing and then calls it an internal error: say what it is. */
+	if (strstr(sf_strerror(NULL), "SF_INFO struct incomplete") != NULL)
+		sm_die(SM_EX_DATAERR, "%s: invalid sample rate or channel count in "
+		       "the header", name);
 	snprintf(msg, sizeof msg, "%s", sf_strerror(NULL));
 	/* libsndfile's messages may span lines and end with a period. */
 	for (char *p = msg; *p; p++)

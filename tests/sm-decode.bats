@@ -1,0 +1,251 @@
+#!/usr/bin/env bats
+load test_helper
+
+setup() { setup_scratch; }
+
+LIB=$PS_DATA/librivox
+SPEECH16=$LIB/sense_and_sensibility_01_austen_64kb-0870.wav	# 7.1 s, 16 kHz
+SPEECH8=$AST_DIR/vm-intro.wav					# 8 kHz
+
+# The header line of sm-decode's output for the given arguments.
+hdr() { sm-decode "$@" > "$SCRATCH/hdr.out" && sm-dump -H "$SCRATCH/hdr.out"; }
+# The frame count in a header line.
+frames_of() { sed -n 's/.* frames=\([0-9]*\)$/\1/p'; }
+# Succeeds when $1 is within $3 of $2.
+near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; exit !(d <= t && -d <= t) }'; }
+
+# A canonical 16-bit PCM WAV header with any rate, channels and frame count.
+wav() { # RATE CHANNELS FRAMES
+	python3 -c '
+import struct, sys
+rate, ch, n = (int(a) for a in sys.argv[1:])
+d = bytes(n * 2 * ch)
+fmt = struct.pack("<IHHIIHH", 16, 1, ch, rate, (rate * 2 * ch) & 0xffffffff, (2 * ch) & 0xffff, 16)
+sys.stdout.buffer.write(b"RIFF" + struct.pack("<I", 36 + len(d)) + b"WAVEfmt " + fmt
+                        + b"data" + struct.pack("<I", len(d)) + d)' "$@"
+}
+
+@test "passes a 16 kHz 16-bit WAV through bit-exactly with the frame count in the header" {
+	run -0 hdr "$SPEECH16"
+	assert_output "SMST version=1 kind=PCM type=s16 rate=16000 dim=1 shift=1 flags=0x0 start=0 frames=113600"
+	sox "$SPEECH16" -t raw "$SCRATCH/want.raw"
+	sm-decode "$SPEECH16" | tail -c +49 > "$SCRATCH/got.raw"
+	cmp "$SCRATCH/want.raw" "$SCRATCH/got.raw"
+}
+
+@test "stdin through a pipe gives the same bytes as the file path" {
+	sm-decode "$SPEECH16" > "$SCRATCH/file"
+	cat "$SPEECH16" | sm-decode > "$SCRATCH/pipe"
+	cmp "$SCRATCH/file" "$SCRATCH/pipe"
+	sox "$SPEECH8" -r 44100 -c 2 "$SCRATCH/s.flac"
+	sm-decode "$SCRATCH/s.flac" > "$SCRATCH/file"
+	cat "$SCRATCH/s.flac" | sm-decode - > "$SCRATCH/pipe"
+	cmp "$SCRATCH/file" "$SCRATCH/pipe"
+}
+
+@test "decodes every common format and rate to 16 kHz with the input's duration" {
+	local in=$SCRATCH/in.wav want
+	sox "$SPEECH8" -r 16000 "$SCRATCH/a8.wav"
+	sox "$SCRATCH/a8.wav" "$LIB/sense_and_sensibility_01_austen_64kb-0880.wav" "$in"
+	want=$(( $(soxi -s "$in") ))
+	sox "$in" -b 24 "$SCRATCH/a24.wav"
+	sox "$in" -e floating-point -b 32 "$SCRATCH/afloat.wav"
+	sox "$in" -r 8000 -e u-law "$SCRATCH/aulaw.wav"
+	sox "$in" -r 8000 -e a-law "$SCRATCH/aalaw.wav"
+	sox "$in" -r 22050 "$SCRATCH/a22.flac"
+	sox "$in" -r 44100 -c 2 "$SCRATCH/a44.ogg"
+	sox "$in" -r 48000 "$SCRATCH/a48.aiff"
+	ffmpeg -nostdin -loglevel error -i "$in" -ar 48000 -c:a libopus "$SCRATCH/a.opus"
+	ffmpeg -nostdin -loglevel error -i "$in" -ar 44100 -c:a libmp3lame "$SCRATCH/a.mp3"
+	for f in a24.wav afloat.wav aulaw.wav aalaw.wav a22.flac a44.ogg a48.aiff a.opus a.mp3; do
+		run -0 hdr "$SCRATCH/$f"
+		[[ "$output" == "SMST version=1 kind=PCM type=s16 rate=16000 dim=1 shift=1 "* ]]
+		got=$(frames_of <<< "$output")
+		# MP3 and Opus encoders add up to a few tens of ms of padding.
+		near "$got" "$want" 1200 || { echo "$f: $got frames, want $want"; false; }
+		# The header count is the number of frames written.
+		n=$(sm-decode "$SCRATCH/$f" | sm-dump | tail -n +2 | wc -l)
+		assert_equal "$n" "$got"
+	done
+}
+
+@test "24-bit and float WAVs give the same samples as sox's own conversion within one step" {
+	sox "$SPEECH16" -b 24 "$SCRATCH/a24.wav"
+	sm-decode "$SCRATCH/a24.wav" | sm-dump | tail -n +2 > "$SCRATCH/got"
+	sox "$SPEECH16" -t raw - | od -An -v -td2 -w2 | tr -d ' ' > "$SCRATCH/want"
+	paste "$SCRATCH/got" "$SCRATCH/want" |
+		awk '{ d = $1 - $2; if (d < 0) d = -d; if (d > 0) bad++ } END { exit bad > 0 }'
+}
+
+@test "-c picks one channel of a stereo file and the default mixes both" {
+	# Left: speech; right: a 440 Hz tone at a quarter of full scale.
+	sox "$SPEECH16" "$SCRATCH/l.wav"
+	sox -n -r 16000 -b 16 "$SCRATCH/r.wav" synth "$(soxi -D "$SPEECH16")" sine 440 vol 0.25
+	sox -M "$SCRATCH/l.wav" "$SCRATCH/r.wav" "$SCRATCH/st.wav"
+	sm-decode "$SPEECH16" > "$SCRATCH/speech"
+	sm-decode -c 1 "$SCRATCH/st.wav" > "$SCRATCH/c1"
+	cmp <(tail -c +49 "$SCRATCH/speech") <(tail -c +49 "$SCRATCH/c1")
+	# Channel 2 is the tone: its peak is 0.25 * 32768 and it crosses zero
+	# 2 * 440 times a second.
+	run -0 sh -c "sm-decode --channel 2 '$SCRATCH/st.wav' | sm-dump | tail -n +2 | awk '
+		{ if (\$1 > m) m = \$1; if (NR > 1 && (p < 0) != (\$1 < 0)) z++; p = \$1 }
+		END { print m, z / (NR / 16000) }'"
+	read -r peak rate <<< "$output"
+	near "$peak" 8192 5
+	near "$rate" 880 2
+	# The mix is the average of the channels.
+	run -0 bash -c "paste <(sm-decode '$SCRATCH/st.wav' | sm-dump | tail -n +2) \
+		<(sm-decode -c 1 '$SCRATCH/st.wav' | sm-dump | tail -n +2) \
+		<(sm-decode -c 2 '$SCRATCH/st.wav' | sm-dump | tail -n +2) |
+		awk '{ d = \$1 - (\$2 + \$3) / 2; if (d > 1 || d < -1) bad++ } END { print bad + 0 }'"
+	assert_output "0"
+}
+
+@test "--all-channels keeps the channels interleaved with dim = channels" {
+	sox -n -r 48000 -c 3 "$SCRATCH/three.wav" synth 1 sine 300 sine 500 sine 700
+	run -0 hdr --all-channels "$SCRATCH/three.wav"
+	assert_output "SMST version=1 kind=PCM type=s16 rate=16000 dim=3 shift=1 flags=0x0 start=0 frames=16000"
+	run -0 sh -c "sm-decode -a '$SCRATCH/three.wav' | sm-dump | tail -n +2 | awk '
+		{ for (i = 1; i <= 3; i++) { if (NR > 1 && (p[i] < 0) != (\$i < 0)) z[i]++; p[i] = \$i } }
+		END { print z[1], z[2], z[3] }'"
+	read -r z1 z2 z3 <<< "$output"
+	near "$z1" 600 2; near "$z2" 1000 2; near "$z3" 1400 2
+}
+
+@test "a 1 kHz sine at 44.1 kHz keeps its frequency after resampling" {
+	sox -n -r 44100 -b 16 "$SCRATCH/sine.wav" synth 2 sine 1000 vol 0.5
+	run -0 hdr "$SCRATCH/sine.wav"
+	assert_output --partial "frames=32000"
+	run -0 sh -c "sm-decode '$SCRATCH/sine.wav' | sm-dump | tail -n +2 | awk '
+		{ if (NR > 1 && (p < 0) != (\$1 < 0)) z++; p = \$1 } END { print z }'"
+	near "$output" 4000 3
+	for q in best fastest linear; do
+		run -0 hdr -q "$q" "$SCRATCH/sine.wav"
+		assert_output --partial "frames=32000"
+	done
+}
+
+@test "-r chooses the output rate and the frame count follows it" {
+	run -0 hdr -r 8000 "$SPEECH16"
+	assert_output "SMST version=1 kind=PCM type=s16 rate=8000 dim=1 shift=1 flags=0x0 start=0 frames=56800"
+	run -0 hdr -r 22050 "$SPEECH8"
+	want=$(( ($(soxi -s "$SPEECH8") * 22050 + 4000) / 8000 ))
+	assert_output --partial "rate=22050 dim=1 shift=1 flags=0x0 start=0 frames=$want"
+}
+
+@test "--info prints the format as key: value lines and no stream" {
+	run -0 sm-decode --info "$SPEECH16"
+	assert_output "format: WAV (Microsoft)
+subtype: Signed 16 bit PCM
+rate: 16000
+channels: 1
+frames: 113600
+duration: 7.100"
+}
+
+@test "audio longer than --max-seconds is refused before anything is written" {
+	run --separate-stderr -65 sm-decode --max-seconds 5 "$SPEECH16"
+	assert_equal "$stderr" "sm-decode: $SPEECH16: audio is 7 s long, more than 5 s (raise --max-seconds)"
+	assert_output ""
+}
+
+@test "piped input larger than --max-bytes is refused" {
+	run --separate-stderr -65 sh -c "cat '$SPEECH16' | sm-decode --max-bytes 100000"
+	assert_equal "$stderr" "sm-decode: <stdin>: input larger than 100000 bytes (raise --max-bytes)"
+	assert_output ""
+}
+
+@test "empty input, text, an image and headerless raw audio exit 65 naming the problem" {
+	run --separate-stderr -65 sm-decode < /dev/null
+	assert_equal "$stderr" "sm-decode: <stdin>: empty input"
+	assert_output ""
+	run --separate-stderr -65 sh -c 'echo "hello world" | sm-decode'
+	assert_equal "$stderr" "sm-decode: <stdin>: unrecognised audio format"
+	assert_output ""
+	printf '\211PNG\r\n\032\n\000\000\000\rIHDR\000\000\000\001\000\000\000\001\010\002\000\000\000' > "$SCRATCH/x.png"
+	run --separate-stderr -65 sm-decode "$SCRATCH/x.png"
+	assert_equal "$stderr" "sm-decode: $SCRATCH/x.png: unrecognised audio format"
+	assert_output ""
+	run --separate-stderr -65 sm-decode "$PS_DATA/goforward.raw"
+	assert_equal "$stderr" "sm-decode: $PS_DATA/goforward.raw: unrecognised audio format"
+	assert_output ""
+}
+
+@test "truncated files exit 65 with nothing written when the header tells" {
+	head -c 100000 "$SPEECH16" > "$SCRATCH/t.wav"
+	run --separate-stderr -65 sm-decode "$SCRATCH/t.wav"
+	assert_equal "$stderr" "sm-decode: $SCRATCH/t.wav: truncated audio data (99956 of 227200 bytes announced)"
+	assert_output ""
+	head -c 30 "$SPEECH16" > "$SCRATCH/h.wav"
+	run --separate-stderr -65 sh -c "cat '$SCRATCH/h.wav' | sm-decode"
+	assert_equal "$stderr" "sm-decode: <stdin>: cannot decode: Error in WAV file. No 'data' chunk marker"
+	assert_output ""
+	ffmpeg -nostdin -loglevel error -i "$SPEECH16" -c:a libopus "$SCRATCH/a.opus"
+	head -c 20000 "$SCRATCH/a.opus" > "$SCRATCH/t.opus"
+	run --separate-stderr -65 sm-decode "$SCRATCH/t.opus"
+	assert_equal "$stderr" "sm-decode: $SCRATCH/t.opus: cannot find the audio length (truncated or damaged file)"
+	assert_output ""
+}
+
+@test "a FLAC cut short fails with 65 when the short read is found" {
+	sox "$SPEECH16" "$SCRATCH/a.flac"
+	head -c 50000 "$SCRATCH/a.flac" > "$SCRATCH/t.flac"
+	run --separate-stderr -65 sm-decode "$SCRATCH/t.flac"
+	[[ "$stderr" == "sm-decode: $SCRATCH/t.flac: truncated audio data ("*" of 113600 frames)" ]]
+}
+
+@test "a stream WAV from ffmpeg on a pipe (size unknown) is not taken for truncated" {
+	run -0 sh -c "ffmpeg -nostdin -loglevel error -i '$SPEECH16' -f wav - | sm-decode | sm-dump -H"
+	assert_output --partial "frames=113600"
+}
+
+@test "absurd header values exit 65 with a clear line" {
+	wav 16000 1 0 > "$SCRATCH/zero.wav"
+	run --separate-stderr -65 sm-decode "$SCRATCH/zero.wav"
+	assert_equal "$stderr" "sm-decode: $SCRATCH/zero.wav: no audio frames"
+	assert_output ""
+	for r in 0 4000000000; do
+		wav "$r" 1 100 > "$SCRATCH/r.wav"
+		run --separate-stderr -65 sm-decode - < "$SCRATCH/r.wav"
+		assert_equal "$stderr" "sm-decode: <stdin>: invalid sample rate or channel count in the header"
+		assert_output ""
+	done
+	wav 4000 1 100 > "$SCRATCH/low.wav"
+	run --separate-stderr -65 sm-decode "$SCRATCH/low.wav"
+	assert_equal "$stderr" "sm-decode: $SCRATCH/low.wav: unsupported sample rate 4000 Hz (8000 to 192000)"
+	wav 16000 65535 1 > "$SCRATCH/ch.wav"
+	run --separate-stderr -65 sm-decode "$SCRATCH/ch.wav"
+	assert_equal "$stderr" "sm-decode: $SCRATCH/ch.wav: cannot decode: Too many channels specified"
+	assert_output ""
+}
+
+@test "a channel the input does not have exits 65" {
+	run --separate-stderr -65 sm-decode -c 2 "$SPEECH16"
+	assert_equal "$stderr" "sm-decode: $SPEECH16: --channel 2: the input has 1 channel"
+	assert_output ""
+}
+
+@test "a missing or unreadable file exits 66 naming it" {
+	run --separate-stderr -66 sm-decode /nonexistent/x.wav
+	assert_equal "$stderr" "sm-decode: /nonexistent/x.wav: No such file or directory"
+	run --separate-stderr -66 sm-decode "$SCRATCH"
+	assert_equal "$stderr" "sm-decode: $SCRATCH: Is a directory"
+	assert_output ""
+}
+
+@test "bad options exit 64 with the usage on stderr" {
+	run --separate-stderr -64 sm-decode --bogus
+	[[ "$stderr" == *"Usage: sm-decode"* ]]
+	run --separate-stderr -64 sm-decode -q great "$SPEECH16"
+	assert_equal "$stderr" "sm-decode: --quality: expected best, medium, fastest or linear, got 'great'"
+	run --separate-stderr -64 sm-decode -r 100 "$SPEECH16"
+	assert_equal "$stderr" "sm-decode: --rate: expected an integer from 8000 to 192000, got '100'"
+	assert_output ""
+}
+
+@test "--help and --version print to stdout and exit 0" {
+	run -0 sm-decode --help
+	assert_line -n 1 "Usage: sm-decode [-r RATE] [-q QUALITY] [-c N | --all-channels] [--info] [FILE | -]"
+	run -0 sm-decode --version
+	assert_output "sm-decode 0.1.0"
+}
