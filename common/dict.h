@@ -1,0 +1,42 @@
+/*
+ * dict.h: a Sphinx pronunciation dictionary (WORD PH1 PH2 ..., alternates
+ * written word(2)) plus the filler dictionary (noisedict), with phones
+ * mapped to the CI phone ids of an acoustic model.
+ */
+#ifndef SM_DICT_H
+#define SM_DICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sm_mdef;
+
+struct sm_dword {
+	const char *word;	/* as written, e.g. "read(2)" */
+	uint16_t base_len;	/* length without the (N) mark */
+	uint8_t filler;		/* from the filler dictionary */
+	uint8_t n_phone;
+	uint32_t phone_off;	/* into sm_dict.phones */
+};
+
+struct sm_dict {
+	int n_words, n_fillers;		/* fillers come after the words */
+	struct sm_dword *w;
+	int16_t *phones;		/* CI ids */
+	char *text;			/* words' storage */
+	size_t n_phones;
+};
+
+/* Load dict then fdict (either may be NULL).  Phones must exist in m.
+ * 0, or -1 with "PATH:LINE: problem" in err. */
+int sm_dict_load(struct sm_dict *d, const char *dict, const char *fdict,
+		 const struct sm_mdef *m, char *err, size_t errlen);
+void sm_dict_free(struct sm_dict *d);
+
+static inline const int16_t *
+sm_dict_phones(const struct sm_dict *d, int w)
+{
+	return d->phones + d->w[w].phone_off;
+}
+
+#endif

@@ -1,0 +1,861 @@
+/* search.c: lexicon-tree Viterbi beam search (see search.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dict.h"
+#include "lm.h"
+#include "mdef.h"
+#include "s3.h"
+#include "search.h"
+
+#define NEG (-1e30f)
+#define MAXCI 64
+
+/* A tree node is one phone HMM.  Roots (depth 0) take their left context
+ * from the predecessor word ("multiplexed" first states); leaves end one
+ * word and are fanned out over right contexts. */
+struct node {
+	int32_t child;		/* first child, children are contiguous */
+	int32_t n_child;
+	int32_t word;		/* leaf: dict word; else -1 */
+	int32_t ssid;		/* fixed senone sequence (internal nodes) */
+	int32_t ctx;		/* root: row of lc_ssid; leaf: row of rc_ssid */
+	int16_t ci;
+	int16_t depth;
+	float la;		/* LM look-ahead: max lw*lnP + wip below */
+};
+
+struct hmm {
+	float s[3];
+	int32_t bp[3];
+	int32_t ss[3];
+	float in, best;
+	int32_t inbp, inss;
+	int32_t node;
+	int32_t stamp;		/* last frame it was queued for */
+};
+
+struct sm_search {
+	const struct sm_mdef *m;
+	const struct sm_tmat *tm;
+	const struct sm_dict *d;
+	const struct sm_lm *lm;
+	struct sm_search_cfg cfg;
+	int n_ci;
+	int32_t *lmid;		/* [n_words] */
+	struct node *nodes;
+	int n_nodes, n_roots;	/* roots are nodes [0, n_roots) */
+	int filler0, n_filler_nodes;	/* filler nodes after the tree */
+	int32_t *lc_ssid;	/* root rows: [row][lc] */
+	int n_lc_rows;
+	int32_t *rc_ssid;	/* leaf rows: [row][rc] */
+	int n_rc_rows;
+	float tp[MAXCI][6];	/* t00 t01 t11 t12 t22 t23 */
+	int sil_ci, bos_word, eos_word, sil_word;
+	/* per utterance */
+	struct hmm *pool;
+	int32_t *slot;		/* [n_nodes * (1 + ?)] node -> pool index */
+	int32_t *act, *nact;
+	int n_act, n_act_next, pool_cap, pool_used, oom;
+	int32_t *freel;
+	int n_free;
+	struct sm_bp *bp;
+	int n_bp, bp_cap;
+	int frame;
+	float best;
+	long hmm_total;
+	float *hist;
+	/* per frame word-end summary */
+	int32_t best_lc_bp[MAXCI];
+	float best_lc[MAXCI];
+};
+
+void
+sm_search_cfg_default(struct sm_search_cfg *c)
+{
+	c->beam = 60.0f;
+	c->wbeam = 35.0f;
+	c->lw = 6.5f;
+	c->wip = logf(0.65f);
+	c->silpen = logf(0.005f);
+	c->fillpen = logf(1e-8f);
+	c->pip = 0.0f;
+	c->maxhmm = 20000;
+}
+
+/* Triphone with the backoff of MODEL-EN-US §4. */
+static int
+tri_ssid(const struct sm_mdef *m, int b, int l, int r, int pos)
+{
+	int p, k, l2, r2;
+
+	if (m->ci_filler[b] || l < 0 || r < 0)
+		return m->phone_ssid[b];
+	p = sm_mdef_triphone(m, b, l, r, pos);
+	for (k = 0; p < 0 && k < SM_N_WPOS; k++)
+		if (k != pos)
+			p = sm_mdef_triphone(m, b, l, r, k);
+	if (p < 0) {
+		l2 = (m->ci_filler[l] || pos == SM_WPOS_BEGIN || pos == SM_WPOS_SINGLE) ?
+			m->sil : l;
+		r2 = (m->ci_filler[r] || pos == SM_WPOS_END || pos == SM_WPOS_SINGLE) ?
+			m->sil : r;
+		p = sm_mdef_triphone(m, b, l2, r2, pos);
+		for (k = 0; p < 0 && k < SM_N_WPOS; k++)
+			if (k != pos)
+				p = sm_mdef_triphone(m, b, l2, r2, k);
+	}
+	if (p < 0)
+		p = b;
+	return m->phone_ssid[p];
+}
+
+/* ---- tree building ----------------------------------------------------- */
+
+struct build {
+	struct sm_search *s;
+	int32_t *order;		/* words sorted by phones */
+	int cap;
+	/* row caches */
+	int32_t *lc_key, *rc_key;	/* (b, r) -> row / (b, l) -> row */
+};
+
+static const struct sm_dict *sort_dict;
+
+static int
+cmp_words(const void *a, const void *b)
+{
+	int x = *(const int32_t *)a, y = *(const int32_t *)b;
+	const int16_t *px = sm_dict_phones(sort_dict, x), *py = sm_dict_phones(sort_dict, y);
+	int nx = sort_dict->w[x].n_phone, ny = sort_dict->w[y].n_phone, i;
+
+	for (i = 0; i < nx && i < ny; i++)
+		if (px[i] != py[i])
+			return px[i] - py[i];
+	if (nx != ny)
+		return nx - ny;
+	return x - y;
+}
+
+static int
+new_nodes(struct build *b, int n)
+{
+	struct sm_search *s = b->s;
+	int first = s->n_nodes;
+
+	if (s->n_nodes + n > b->cap) {
+		int c = b->cap ? b->cap : 4096;
+		struct node *q;
+
+		while (c < s->n_nodes + n)
+			c *= 2;
+		q = realloc(s->nodes, sizeof *q * c);
+		if (q == NULL)
+			return -1;
+		s->nodes = q;
+		b->cap = c;
+	}
+	s->n_nodes += n;
+	return first;
+}
+
+static int
+lc_row(struct build *b, int base, int right, int single)
+{
+	struct sm_search *s = b->s;
+	int key = (base * MAXCI + right) * 2 + single, row, l;
+	int32_t *q;
+
+	if (b->lc_key[key] >= 0)
+		return b->lc_key[key];
+	row = s->n_lc_rows++;
+	q = realloc(s->lc_ssid, sizeof *q * s->n_lc_rows * s->n_ci);
+	if (q == NULL)
+		return -1;
+	s->lc_ssid = q;
+	for (l = 0; l < s->n_ci; l++)
+		q[row * s->n_ci + l] = tri_ssid(s->m, base, l, right,
+						single ? SM_WPOS_SINGLE : SM_WPOS_BEGIN);
+	b->lc_key[key] = row;
+	return row;
+}
+
+static int
+rc_row(struct build *b, int base, int left)
+{
+	struct sm_search *s = b->s;
+	int key = base * MAXCI + left, row, r;
+	int32_t *q;
+
+	if (b->rc_key[key] >= 0)
+		return b->rc_key[key];
+	row = s->n_rc_rows++;
+	q = realloc(s->rc_ssid, sizeof *q * s->n_rc_rows * s->n_ci);
+	if (q == NULL)
+		return -1;
+	s->rc_ssid = q;
+	for (r = 0; r < s->n_ci; r++)
+		q[row * s->n_ci + r] = tri_ssid(s->m, base, left, r, SM_WPOS_END);
+	b->rc_key[key] = row;
+	return row;
+}
+
+/* Children at depth d of the words order[a..e), all sharing phones < d. */
+static int
+build_level(struct build *b, int a, int e, int d, int *count)
+{
+	struct sm_search *s = b->s;
+	const struct sm_dict *dict = s->d;
+	int i, j, k, first;
+	int n = 0;
+
+	/* count groups: a leaf per word ending at d, a node per (p[d], p[d+1]) */
+	for (i = a; i < e; i = j) {
+		const int16_t *pi = sm_dict_phones(dict, b->order[i]);
+		int ni = dict->w[b->order[i]].n_phone;
+
+		j = i + 1;
+		if (ni > d + 1)
+			while (j < e) {
+				const int16_t *pj = sm_dict_phones(dict, b->order[j]);
+
+				if (dict->w[b->order[j]].n_phone <= d + 1 || pj[d] != pi[d] ||
+				    pj[d + 1] != pi[d + 1])
+					break;
+				j++;
+			}
+		n++;
+	}
+	if ((first = new_nodes(b, n)) < 0)
+		return -1;
+	*count = n;
+	k = first;
+	for (i = a; i < e; i = j, k++) {
+		int w = b->order[i];
+		const int16_t *pi = sm_dict_phones(dict, w);
+		int ni = dict->w[w].n_phone;
+		struct node *nd;
+
+		j = i + 1;
+		if (ni > d + 1)
+			while (j < e) {
+				const int16_t *pj = sm_dict_phones(dict, b->order[j]);
+
+				if (dict->w[b->order[j]].n_phone <= d + 1 || pj[d] != pi[d] ||
+				    pj[d + 1] != pi[d + 1])
+					break;
+				j++;
+			}
+		nd = &s->nodes[k];
+		nd->ci = pi[d];
+		nd->depth = (int16_t)d;
+		nd->child = -1;
+		nd->n_child = 0;
+		nd->word = -1;
+		nd->ssid = -1;
+		nd->ctx = -1;
+		nd->la = NEG;
+		if (ni == d + 1) {	/* leaf */
+			nd->word = w;
+			if (d == 0)
+				nd->ctx = lc_row(b, pi[0], s->sil_ci, 1);
+			else
+				nd->ctx = rc_row(b, pi[d], pi[d - 1]);
+			if (nd->ctx < 0)
+				return -1;
+		} else {
+			if (d == 0)
+				nd->ctx = lc_row(b, pi[0], pi[1], 0);
+			else
+				nd->ssid = tri_ssid(s->m, pi[d], pi[d - 1], pi[d + 1],
+						    SM_WPOS_INTERNAL);
+			if (nd->ctx < 0 && d == 0)
+				return -1;
+		}
+	}
+	/* recurse (node array may move: index, not pointers) */
+	k = first;
+	for (i = a; i < e; i = j, k++) {
+		int w = b->order[i];
+		const int16_t *pi = sm_dict_phones(dict, w);
+		int ni = dict->w[w].n_phone, c, cnt = 0;
+
+		j = i + 1;
+		if (ni > d + 1) {
+			while (j < e) {
+				const int16_t *pj = sm_dict_phones(dict, b->order[j]);
+
+				if (dict->w[b->order[j]].n_phone <= d + 1 || pj[d] != pi[d] ||
+				    pj[d + 1] != pi[d + 1])
+					break;
+				j++;
+			}
+			c = build_level(b, i, j, d + 1, &cnt);
+			if (c < 0)
+				return -1;
+			s->nodes[k].child = c;
+			s->nodes[k].n_child = cnt;
+		}
+	}
+	return first;
+}
+
+struct sm_search *
+sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
+	      const struct sm_dict *d, const struct sm_lm *lm,
+	      const struct sm_search_cfg *cfg, char *err, size_t errlen)
+{
+	struct sm_search *s = calloc(1, sizeof *s);
+	struct build b;
+	char buf[1024];
+	int i, n_tree_words = 0, c;
+
+	memset(&b, 0, sizeof b);
+	if (s == NULL)
+		goto oom;
+	s->m = m;
+	s->tm = t;
+	s->d = d;
+	s->lm = lm;
+	s->cfg = *cfg;
+	s->n_ci = m->n_ciphone;
+	if (s->n_ci > MAXCI || t->n_src != 3 || t->n_dst != 4 || m->n_emit_state != 3) {
+		snprintf(err, errlen, "unsupported model topology");
+		sm_search_free(s);
+		return NULL;
+	}
+	s->sil_ci = m->sil;
+	for (i = 0; i < s->n_ci; i++) {
+		int tm = m->phone_tmat[i];
+
+		if (tm < 0 || tm >= t->n_tmat)
+			tm = 0;
+		s->tp[i][0] = sm_tmat_logp(t, tm, 0, 0);
+		s->tp[i][1] = sm_tmat_logp(t, tm, 0, 1) + cfg->pip * 0;
+		s->tp[i][2] = sm_tmat_logp(t, tm, 1, 1);
+		s->tp[i][3] = sm_tmat_logp(t, tm, 1, 2);
+		s->tp[i][4] = sm_tmat_logp(t, tm, 2, 2);
+		s->tp[i][5] = sm_tmat_logp(t, tm, 2, 3);
+	}
+	s->lmid = malloc(sizeof *s->lmid * (d->n_words + 1));
+	b.order = malloc(sizeof *b.order * (d->n_words + 1));
+	b.lc_key = malloc(sizeof *b.lc_key * MAXCI * MAXCI * 2);
+	b.rc_key = malloc(sizeof *b.rc_key * MAXCI * MAXCI);
+	if (!s->lmid || !b.order || !b.lc_key || !b.rc_key)
+		goto oom;
+	for (i = 0; i < MAXCI * MAXCI; i++)
+		b.rc_key[i] = -1;
+	for (i = 0; i < MAXCI * MAXCI * 2; i++)
+		b.lc_key[i] = -1;
+	s->bos_word = s->eos_word = s->sil_word = -1;
+	for (i = 0; i < d->n_words; i++) {
+		const struct sm_dword *w = &d->w[i];
+
+		s->lmid[i] = -1;
+		if (w->filler) {
+			if (strcmp(w->word, "<s>") == 0)
+				s->bos_word = i;
+			else if (strcmp(w->word, "</s>") == 0)
+				s->eos_word = i;
+			else if (strcmp(w->word, "<sil>") == 0)
+				s->sil_word = i;
+			continue;
+		}
+		if (w->base_len >= sizeof buf)
+			continue;
+		memcpy(buf, w->word, w->base_len);
+		buf[w->base_len] = 0;
+		s->lmid[i] = sm_lm_word(lm, buf);
+		if (s->lmid[i] >= 0 && s->lmid[i] != lm->bos && s->lmid[i] != lm->eos)
+			b.order[n_tree_words++] = i;
+		else
+			s->lmid[i] = -1;
+	}
+	if (n_tree_words == 0 || lm->eos < 0 || lm->bos < 0) {
+		snprintf(err, errlen, "no dictionary word is in the language model");
+		sm_search_free(s);
+		free(b.order);
+		free(b.lc_key);
+		free(b.rc_key);
+		return NULL;
+	}
+	sort_dict = d;
+	qsort(b.order, n_tree_words, sizeof *b.order, cmp_words);
+	b.s = s;
+	/* roots first, contiguous */
+	if (build_level(&b, 0, n_tree_words, 0, &s->n_roots) != 0)
+		goto oom;
+	/* filler nodes */
+	s->filler0 = s->n_nodes;
+	for (i = 0; i < d->n_words; i++) {
+		struct node *nd;
+
+		if (!d->w[i].filler || i == s->bos_word || i == s->eos_word)
+			continue;
+		if ((c = new_nodes(&b, 1)) < 0)
+			goto oom;
+		nd = &s->nodes[c];
+		memset(nd, 0, sizeof *nd);
+		nd->ci = sm_dict_phones(d, i)[0];
+		nd->word = i;
+		nd->child = -1;
+		nd->ssid = m->phone_ssid[nd->ci];
+		nd->ctx = -1;
+		nd->la = 0;
+		s->n_filler_nodes++;
+	}
+	/* look-ahead, bottom-up: children always follow their parent */
+	for (i = s->filler0 - 1; i >= 0; i--) {
+		struct node *nd = &s->nodes[i];
+
+		if (nd->word >= 0) {
+			nd->la = cfg->lw * sm_lm_unigram(lm, s->lmid[nd->word]) + cfg->wip;
+		} else {
+			float mx = NEG;
+
+			for (c = 0; c < nd->n_child; c++)
+				if (s->nodes[nd->child + c].la > mx)
+					mx = s->nodes[nd->child + c].la;
+			nd->la = mx;
+		}
+	}
+	s->slot = malloc(sizeof *s->slot * s->n_nodes * 1);
+	if (s->slot == NULL)
+		goto oom;
+	free(b.order);
+	free(b.lc_key);
+	free(b.rc_key);
+	return s;
+oom:
+	snprintf(err, errlen, "out of memory");
+	free(b.order);
+	free(b.lc_key);
+	free(b.rc_key);
+	sm_search_free(s);
+	return NULL;
+}
+
+void
+sm_search_free(struct sm_search *s)
+{
+	if (s == NULL)
+		return;
+	free(s->lmid);
+	free(s->nodes);
+	free(s->lc_ssid);
+	free(s->rc_ssid);
+	free(s->pool);
+	free(s->slot);
+	free(s->act);
+	free(s->nact);
+	free(s->freel);
+	free(s->bp);
+	free(s->hist);
+	free(s);
+}
+
+int
+sm_search_lmid(const struct sm_search *s, int word)
+{
+	return word >= 0 && word < s->d->n_words ? s->lmid[word] : -1;
+}
+
+/* ---- the search -------------------------------------------------------- */
+
+static int
+grow_bp(struct sm_search *s)
+{
+	if (s->n_bp == s->bp_cap) {
+		int c = s->bp_cap ? 2 * s->bp_cap : 4096;
+		struct sm_bp *q = realloc(s->bp, sizeof *q * c);
+
+		if (q == NULL)
+			return -1;
+		s->bp = q;
+		s->bp_cap = c;
+	}
+	return 0;
+}
+
+/* The HMM of a node, activated (queued for frame t+1) if needed. */
+static struct hmm *
+activate(struct sm_search *s, int node)
+{
+	struct hmm *h;
+	int k = s->slot[node];
+
+	if (k < 0) {
+		if (s->n_free > 0) {
+			k = s->freel[--s->n_free];
+		} else {
+			if (s->pool_used == s->pool_cap) {
+				int c = s->pool_cap ? 2 * s->pool_cap : 8192;
+				struct hmm *q = realloc(s->pool, sizeof *q * c);
+				int32_t *a = realloc(s->act, sizeof *a * c);
+				int32_t *na, *fl;
+
+				if (a)
+					s->act = a;
+				na = realloc(s->nact, sizeof *na * c);
+				if (na)
+					s->nact = na;
+				fl = realloc(s->freel, sizeof *fl * c);
+				if (fl)
+					s->freel = fl;
+				if (q == NULL || a == NULL || na == NULL || fl == NULL) {
+					if (q)
+						s->pool = q;
+					return NULL;
+				}
+				s->pool = q;
+				s->pool_cap = c;
+			}
+			k = s->pool_used++;
+		}
+		s->slot[node] = k;
+		h = &s->pool[k];
+		h->s[0] = h->s[1] = h->s[2] = NEG;
+		h->bp[0] = h->bp[1] = h->bp[2] = -1;
+		h->ss[0] = h->ss[1] = h->ss[2] = 0;
+		h->in = NEG;
+		h->best = NEG;
+		h->inbp = -1;
+		h->inss = 0;
+		h->node = node;
+		h->stamp = -1;
+	}
+	h = &s->pool[k];
+	if (h->stamp != s->frame + 1) {
+		h->stamp = s->frame + 1;
+		s->nact[s->n_act_next++] = k;
+	}
+	return h;
+}
+
+static void
+enter(struct sm_search *s, int node, float score, int bp, int ssid)
+{
+	struct hmm *h = activate(s, node);
+
+	if (h == NULL) {
+		s->oom = 1;
+		return;
+	}
+	if (score > h->in) {
+		h->in = score;
+		h->inbp = bp;
+		h->inss = ssid;
+	}
+}
+
+/* Start words from the word ends bp[a..e) (all at one frame). */
+static void
+enter_words(struct sm_search *s, int a, int e, float thr)
+{
+	int n_ci = s->n_ci, i, r, lc;
+	int lcs[MAXCI], n_lcs = 0, best_i = -1;
+	float best = NEG;
+
+	for (lc = 0; lc < n_ci; lc++) {
+		s->best_lc[lc] = NEG;
+		s->best_lc_bp[lc] = -1;
+	}
+	for (i = a; i < e; i++) {
+		lc = s->bp[i].last_ci;
+		if (s->bp[i].score > s->best_lc[lc]) {
+			if (s->best_lc_bp[lc] < 0)
+				lcs[n_lcs++] = lc;
+			s->best_lc[lc] = s->bp[i].score;
+			s->best_lc_bp[lc] = i;
+		}
+		if (s->bp[i].score > best) {
+			best = s->bp[i].score;
+			best_i = i;
+		}
+	}
+	if (best_i < 0)
+		return;
+	for (r = 0; r < s->n_roots; r++) {
+		const struct node *nd = &s->nodes[r];
+		float bs = NEG;
+		int bl = -1, k;
+
+		for (k = 0; k < n_lcs; k++) {
+			float c = s->best_lc[lcs[k]];
+
+			if (c > bs) {
+				bs = c;
+				bl = lcs[k];
+			}
+		}
+		if (bl < 0 || bs + nd->la < thr)
+			continue;
+		enter(s, r, bs + nd->la, s->best_lc_bp[bl],
+		      s->lc_ssid[nd->ctx * n_ci + bl]);
+	}
+	for (r = s->filler0; r < s->filler0 + s->n_filler_nodes; r++) {
+		const struct node *nd = &s->nodes[r];
+		float pen = nd->word == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
+
+		if (best + pen >= thr)
+			enter(s, r, best + pen, best_i, nd->ssid);
+	}
+}
+
+void
+sm_search_start(struct sm_search *s)
+{
+	struct sm_bp *b;
+	int i;
+
+	for (i = 0; i < s->n_nodes; i++)
+		s->slot[i] = -1;
+	s->pool_used = 0;
+	s->n_free = 0;
+	s->n_act = 0;
+	s->n_act_next = 0;
+	s->n_bp = 0;
+	s->frame = -1;
+	s->hmm_total = 0;
+	s->oom = 0;
+	if (grow_bp(s) != 0) {
+		s->oom = 1;
+		return;
+	}
+	b = &s->bp[s->n_bp++];
+	b->word = s->bos_word;
+	b->prev = -1;
+	b->sf = 0;
+	b->ef = -1;
+	b->score = 0;
+	b->lm = 0;
+	b->h1 = s->lm->bos;
+	b->h2 = -1;
+	b->last_ci = (int16_t)s->sil_ci;
+	enter_words(s, 0, 1, NEG);
+	s->frame = 0;
+	{
+		int32_t *t = s->act;
+
+		s->act = s->nact;
+		s->nact = t;
+		s->n_act = s->n_act_next;
+		s->n_act_next = 0;
+	}
+}
+
+static void
+word_end(struct sm_search *s, const struct hmm *h, const struct node *nd, float out)
+{
+	const struct sm_bp *p;
+	struct sm_bp *b;
+	int prev = h->bp[2], lmid;
+
+	if (prev < 0 || grow_bp(s) != 0) {
+		if (prev >= 0)
+			s->oom = 1;
+		return;
+	}
+	p = &s->bp[prev];
+	b = &s->bp[s->n_bp];
+	b->word = nd->word;
+	b->prev = prev;
+	b->sf = p->ef + 1;
+	b->ef = s->frame;
+	lmid = s->lmid[nd->word];
+	if (lmid >= 0) {
+		b->lm = s->cfg.lw * sm_lm_score(s->lm, lmid, p->h1, p->h2, NULL) + s->cfg.wip;
+		b->score = out - nd->la + b->lm;
+		b->h1 = lmid;
+		b->h2 = p->h1;
+		b->last_ci = sm_dict_phones(s->d, nd->word)[s->d->w[nd->word].n_phone - 1];
+	} else {
+		b->lm = nd->word == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
+		b->score = out;
+		b->h1 = p->h1;
+		b->h2 = p->h2;
+		b->last_ci = (int16_t)s->sil_ci;
+	}
+	s->n_bp++;
+}
+
+int
+sm_search_frame(struct sm_search *s, const float *sen)
+{
+	const uint16_t *sseq = s->m->sseq;
+	float best = NEG, thr, wthr;
+	int i, c, bp0;
+
+	if (s->oom)
+		return -1;
+	/* 1. Viterbi inside every active HMM */
+	for (i = 0; i < s->n_act; i++) {
+		struct hmm *h = &s->pool[s->act[i]];
+		const float *tp = s->tp[s->nodes[h->node].ci];
+		float a, b, n0, n1, n2, m;
+
+		a = h->s[2] + tp[4];
+		b = h->s[1] + tp[3];
+		if (b > a) {
+			a = b;
+			h->bp[2] = h->bp[1];
+			h->ss[2] = h->ss[1];
+		}
+		n2 = a + sen[sseq[h->ss[2] * 3 + 2]];
+		a = h->s[1] + tp[2];
+		b = h->s[0] + tp[1];
+		if (b > a) {
+			a = b;
+			h->bp[1] = h->bp[0];
+			h->ss[1] = h->ss[0];
+		}
+		n1 = a + sen[sseq[h->ss[1] * 3 + 1]];
+		a = h->s[0] + tp[0];
+		if (h->in > a) {
+			a = h->in;
+			h->bp[0] = h->inbp;
+			h->ss[0] = h->inss;
+		}
+		n0 = a + sen[sseq[h->ss[0] * 3]];
+		h->in = NEG;
+		h->s[0] = n0;
+		h->s[1] = n1;
+		h->s[2] = n2;
+		m = n0 > n1 ? n0 : n1;
+		m = m > n2 ? m : n2;
+		h->best = m;
+		if (m > best)
+			best = m;
+	}
+	s->hmm_total += s->n_act;
+	s->best = best;
+	thr = best - s->cfg.beam;
+	wthr = best - s->cfg.wbeam;
+	/* 2. histogram pruning to the cap */
+	if (s->cfg.maxhmm > 0 && s->n_act > s->cfg.maxhmm) {
+		enum { NB = 256 };
+		int cnt[NB] = { 0 }, k, sum = 0;
+		float w = s->cfg.beam / NB;
+
+		for (i = 0; i < s->n_act; i++) {
+			float d = best - s->pool[s->act[i]].best;
+
+			if (d < s->cfg.beam)
+				cnt[(int)(d / w)]++;
+		}
+		for (k = 0; k < NB; k++) {
+			sum += cnt[k];
+			if (sum > s->cfg.maxhmm)
+				break;
+		}
+		if (k < NB)
+			thr = best - k * w;
+	}
+	/* 3. transitions and word ends */
+	s->n_act_next = 0;
+	bp0 = s->n_bp;
+	for (i = 0; i < s->n_act; i++) {
+		struct hmm *h = &s->pool[s->act[i]];
+		const struct node *nd = &s->nodes[h->node];
+		float out;
+
+		if (h->best < thr)
+			continue;
+		h = activate(s, h->node);	/* keep it */
+		if (h == NULL)
+			return -1;
+		out = h->s[2] + s->tp[nd->ci][5];
+		if (out < thr)
+			continue;
+		if (nd->word >= 0) {
+			if (out >= wthr)
+				word_end(s, h, nd, out);
+			continue;
+		}
+		for (c = 0; c < nd->n_child; c++) {
+			int ch = nd->child + c;
+			const struct node *cn = &s->nodes[ch];
+			float sc = out + cn->la - nd->la + s->cfg.pip;
+			int ss;
+
+			if (sc < thr)
+				continue;
+			ss = cn->word >= 0 ? s->rc_ssid[cn->ctx * s->n_ci + s->sil_ci]
+					   : cn->ssid;
+			enter(s, ch, sc, h->bp[2], ss);
+			h = &s->pool[s->slot[nd - s->nodes]];	/* pool may move */
+		}
+	}
+	/* 4. new words from this frame's word ends */
+	enter_words(s, bp0, s->n_bp, thr);
+	/* 5. release what was not queued */
+	for (i = 0; i < s->n_act; i++) {
+		struct hmm *h = &s->pool[s->act[i]];
+
+		if (h->stamp != s->frame + 1) {
+			s->slot[h->node] = -1;
+			s->freel[s->n_free++] = s->act[i];
+		}
+	}
+	{
+		int32_t *t = s->act;
+
+		s->act = s->nact;
+		s->nact = t;
+		s->n_act = s->n_act_next;
+		s->n_act_next = 0;
+	}
+	s->frame++;
+	return s->oom ? -1 : 0;
+}
+
+int
+sm_search_finish(struct sm_search *s, float *final_score)
+{
+	int i, best_i = -1, ef = -2;
+	float best = NEG;
+
+	/* the latest frame with word ends */
+	for (i = s->n_bp - 1; i > 0; i--)
+		if (s->bp[i].ef > ef)
+			ef = s->bp[i].ef;
+	for (i = 1; i < s->n_bp; i++) {
+		const struct sm_bp *b = &s->bp[i];
+		float sc;
+
+		if (b->ef != ef)
+			continue;
+		sc = b->score + s->cfg.lw * sm_lm_score(s->lm, s->lm->eos, b->h1, b->h2, NULL);
+		if (sc > best) {
+			best = sc;
+			best_i = i;
+		}
+	}
+	if (final_score)
+		*final_score = best;
+	return best_i;
+}
+
+const struct sm_bp *
+sm_search_bps(const struct sm_search *s, int *n)
+{
+	*n = s->n_bp;
+	return s->bp;
+}
+
+int
+sm_search_frames(const struct sm_search *s)
+{
+	return s->frame < 0 ? 0 : s->frame;
+}
+
+void
+sm_search_stats(const struct sm_search *s, struct sm_search_stats *st)
+{
+	st->nodes = s->n_nodes;
+	st->roots = s->n_roots;
+	st->hmm_per_frame = s->frame > 0 ? (double)s->hmm_total / s->frame : 0;
+	st->bp = s->n_bp;
+}

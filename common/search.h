@@ -1,0 +1,75 @@
+/*
+ * search.h: Viterbi beam search over a lexicon prefix tree of triphone
+ * HMMs with unigram LM look-ahead, the trigram LM at word ends, fillers
+ * transparent to the LM history and cross-word triphone contexts.  Word
+ * ends are kept (the backpointer table) for lattice building.
+ *
+ * All scores are natural-log floats.
+ */
+#ifndef SM_SEARCH_H
+#define SM_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sm_mdef;
+struct sm_tmat;
+struct sm_dict;
+struct sm_lm;
+
+struct sm_search_cfg {
+	float beam;		/* HMM state beam, nats (> 0) */
+	float wbeam;		/* word-end beam, nats */
+	float lw;		/* language weight */
+	float wip;		/* ln word insertion penalty */
+	float silpen;		/* ln <sil> entry penalty */
+	float fillpen;		/* ln penalty of other fillers */
+	float pip;		/* ln phone insertion penalty */
+	int maxhmm;		/* cap on active HMMs per frame */
+};
+
+void sm_search_cfg_default(struct sm_search_cfg *c);
+
+/* A word end: word `word` spanning frames [sf, ef], reached from bp
+ * entry `prev`.  score is the path score at ef including the word's LM
+ * score (lm) or filler penalty. */
+struct sm_bp {
+	int32_t word;		/* dict id */
+	int32_t prev;		/* bp index, -1 for the start */
+	int32_t sf, ef;
+	float score;
+	float lm;		/* weighted LM score (or penalty) added at the end */
+	int32_t h1, h2;		/* LM history after this word */
+	int16_t last_ci;	/* left context for a successor */
+};
+
+struct sm_search;
+
+/* Build the tree.  The model objects must outlive the search.  NULL with
+ * a message in err on failure. */
+struct sm_search *sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
+				const struct sm_dict *d, const struct sm_lm *lm,
+				const struct sm_search_cfg *cfg, char *err,
+				size_t errlen);
+void sm_search_free(struct sm_search *s);
+
+void sm_search_start(struct sm_search *s);
+/* One frame of n_sen senone log-likelihoods.  0, or -1 out of memory. */
+int sm_search_frame(struct sm_search *s, const float *sen);
+/* Finish: the index of the best final bp entry (</s> applied), or -1. */
+int sm_search_finish(struct sm_search *s, float *final_score);
+
+/* The backpointer table of the utterance. */
+const struct sm_bp *sm_search_bps(const struct sm_search *s, int *n);
+int sm_search_frames(const struct sm_search *s);
+
+struct sm_search_stats {
+	long nodes, roots;
+	double hmm_per_frame, bp;
+};
+void sm_search_stats(const struct sm_search *s, struct sm_search_stats *st);
+
+/* LM id of a dict word (-1 for fillers and words outside the LM). */
+int sm_search_lmid(const struct sm_search *s, int word);
+
+#endif
