@@ -271,9 +271,9 @@ exp_fast(float x)
 	int32_t i;
 	union { float f; int32_t i; } u;
 
-	if (x < -87.0f)
-		x = -87.0f;
-	n = __builtin_roundf(x * 1.44269504f);
+	x = x < -87.0f ? -87.0f : x;
+	/* Round to nearest by adding and subtracting 1.5 * 2^23. */
+	n = (x * 1.44269504f + 12582912.0f) - 12582912.0f;
 	r = x - n * 0.693145752f;	/* ln 2 in two parts */
 	r = r - n * 1.42860677e-6f;
 	p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666418f +
@@ -312,7 +312,8 @@ struct sm_am_scorer {
 	float *centre[SM_AM_MAX_FEAT];	/* [veclen] */
 	float *mixw[SM_AM_MAX_FEAT];	/* per codebook [n_dens][n_c], cb-major */
 	size_t *mixw_off;		/* [f][cb] offset into mixw[f] */
-	float *X, *L, *tmp, *acc;
+	float *X, *L, *tmp, *acc, *prod, *out_cb;
+	int *pos;			/* [n_sen] column of each senone in out_cb */
 	int max_nc;
 };
 
@@ -333,6 +334,9 @@ sm_am_scorer_free(struct sm_am_scorer *s)
 	free(s->L);
 	free(s->tmp);
 	free(s->acc);
+	free(s->prod);
+	free(s->out_cb);
+	free(s->pos);
 	free(s);
 }
 
@@ -414,8 +418,13 @@ sm_am_scorer_new(const struct sm_am *am, int max_frames, int topn)
 	s->tmp = malloc((size_t)max_frames * (s->max_nc > 0 ? s->max_nc : 1) *
 			sizeof(float));
 	s->acc = malloc((size_t)max_frames * am->n_cb * sizeof(float));
-	if (!s->X || !s->L || !s->tmp || !s->acc)
+	s->prod = malloc((size_t)max_frames * am->n_sen * sizeof(float));
+	s->out_cb = malloc((size_t)max_frames * am->n_sen * sizeof(float));
+	s->pos = malloc((size_t)am->n_sen * sizeof(int));
+	if (!s->X || !s->L || !s->tmp || !s->acc || !s->prod || !s->out_cb || !s->pos)
 		goto bad;
+	for (j = 0; j < am->n_sen; j++)
+		s->pos[am->cb_sen[j]] = j;
 	return s;
 bad:
 	sm_am_scorer_free(s);
@@ -447,53 +456,121 @@ densities(struct sm_am_scorer *s, int f, const float *feat, int n)
 		    s->X, K, s->W[f], s->G, 0.0f, s->L, s->G);
 }
 
+/* 8-lane vectors (GCC extensions): AVX2 in the avx2 clones, two SSE halves
+ * otherwise.  The helpers are static and inlined, so the psabi note about
+ * passing AVX vectors by value does not concern any real interface. */
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+
+static inline __attribute__((always_inline)) v8f
+sel8(v8i mask, v8f a, v8f b)
+{
+	return (v8f)((mask & (v8i)a) | (~mask & (v8i)b));
+}
+
+/* exp_fast on 8 lanes (x <= 0). */
+static inline __attribute__((always_inline)) v8f
+exp8(v8f x)
+{
+	const v8f lo = {-87, -87, -87, -87, -87, -87, -87, -87};
+	const v8f big = x * 0 + 12582912.0f;
+	v8f n, r, p;
+	v8i i;
+
+	x = sel8(x < lo, lo, x);
+	n = (x * 1.44269504f + big) - big;
+	r = x - n * 0.693145752f;
+	r = r - n * 1.42860677e-6f;
+	p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r * (0.0416666418f +
+	    r * (0.00833336f + r * 0.00138737f)))));
+	i = __builtin_convertvector(n, v8i);
+	i = (i + 127) << 23;
+	return p * (v8f)i;
+}
+
 /* Exponentiate each codebook's densities relative to their maximum (kept
  * in mx[t][cb]). */
 __attribute__((target_clones("avx2", "default")))
 static void
 exp_rel(float *L, float *mx, int n, int n_cb, int n_dens, int G)
 {
-	int t, c, k;
+	int t, c, k, k8 = n_dens & ~7;
 
 	for (t = 0; t < n; t++)
 		for (c = 0; c < n_cb; c++) {
 			float *v = L + (size_t)t * G + (size_t)c * n_dens;
 			float m = v[0];
 
-			for (k = 1; k < n_dens; k++)
+			if (k8 > 0) {
+				v8f vm, x;
+
+				memcpy(&vm, v, sizeof(vm));
+				for (k = 8; k < k8; k += 8) {
+					memcpy(&x, v + k, sizeof(x));
+					vm = sel8(x > vm, x, vm);
+				}
+				for (k = 0; k < 8; k++)
+					m = vm[k] > m ? vm[k] : m;
+			}
+			for (k = k8; k < n_dens; k++)
 				m = v[k] > m ? v[k] : m;
-			for (k = 0; k < n_dens; k++)
+			for (k = 0; k < k8; k += 8) {
+				v8f x;
+
+				memcpy(&x, v + k, sizeof(x));
+				x = exp8(x - m);
+				memcpy(v + k, &x, sizeof(x));
+			}
+			for (k = k8; k < n_dens; k++)
 				v[k] = exp_fast(v[k] - m);
 			mx[t * n_cb + c] = m;
 		}
 }
 
-__attribute__((target_clones("avx2", "default")))
+__attribute__((target_clones("avx2", "default"), optimize("O3")))
 static void
-log_add(float *out, const float *tmp, const int *sen, const float *mx,
-	int n, int n_c, int n_sen, int n_cb, int first)
+log_add(float *out, const float *prod, size_t n)
 {
-	int t, j;
+	size_t i;
 
-	for (t = 0; t < n; t++) {
-		float *o = out + (size_t)t * n_sen;
-		const float *v = tmp + (size_t)t * n_c;
-		float m = mx[t * n_cb];
-
-		if (first)
-			for (j = 0; j < n_c; j++)
-				o[sen[j]] = m + log_fast(v[j]);
-		else
-			for (j = 0; j < n_c; j++)
-				o[sen[j]] += m + log_fast(v[j]);
-	}
+	for (i = 0; i < n; i++)
+		out[i] += log_fast(prod[i]);
 }
 
+__attribute__((target_clones("avx2", "default"), optimize("O3")))
 static void
-score_exact(struct sm_am_scorer *s, int f, int n, float *out)
+mul_add(float *restrict p, float *restrict o, const float *restrict v, float m,
+	int n, int first_mul, int first_add)
+{
+	int j;
+
+	if (first_mul)
+		for (j = 0; j < n; j++)
+			p[j] = v[j];
+	else
+		for (j = 0; j < n; j++)
+			p[j] *= v[j];
+	if (first_add)
+		for (j = 0; j < n; j++)
+			o[j] = m;
+	else
+		for (j = 0; j < n; j++)
+			o[j] += m;
+}
+
+/* Scores are accumulated in codebook order (s->out_cb, s->prod: senone
+ * cb_sen[i] at column i) and put back in senone order at the end.
+ * Per stream and codebook: prod (first stream of a group of 3: =, else *=)
+ * the mixture sums, out_cb (first stream: =, else +=) the codebook maximum.
+ * Three streams' sums multiply without underflow: each is at least the
+ * smallest mixture weight (>= 1.0001^(-1024 * 255)). */
+static void
+score_exact(struct sm_am_scorer *s, int f, int n)
 {
 	const struct sm_am *am = s->am;
-	int c, n_c;
+	size_t nn = (size_t)n * am->n_sen;
+	int c, n_c, t;
 
 	exp_rel(s->L, s->acc, n, am->n_cb, am->n_dens, s->G);
 	for (c = 0; c < am->n_cb; c++) {
@@ -504,9 +581,15 @@ score_exact(struct sm_am_scorer *s, int f, int n, float *out)
 			    am->n_dens, 1.0f, s->L + (size_t)c * am->n_dens, s->G,
 			    s->mixw[f] + s->mixw_off[f * am->n_cb + c], n_c, 0.0f,
 			    s->tmp, n_c);
-		log_add(out, s->tmp, am->cb_sen + am->cb_start[c], s->acc + c, n, n_c,
-			am->n_sen, am->n_cb, f == 0);
+		for (t = 0; t < n; t++) {
+			size_t o = (size_t)t * am->n_sen + am->cb_start[c];
+
+			mul_add(s->prod + o, s->out_cb + o, s->tmp + (size_t)t * n_c,
+				s->acc[t * am->n_cb + c], n_c, f % 3 == 0, f == 0);
+		}
 	}
+	if (f % 3 == 2 || f == am->n_feat - 1)
+		log_add(s->out_cb, s->prod, nn);
 }
 
 static void
@@ -575,10 +658,18 @@ sm_am_score(struct sm_am_scorer *s, const float *feat, int n, float *out,
 	for (f = 0; f < am->n_feat; f++) {
 		densities(s, f, feat, n);
 		if (s->topn == 0)
-			score_exact(s, f, n, out);
+			score_exact(s, f, n);
 		else
 			score_topn(s, f, n, out);
 	}
+	if (s->topn == 0)
+		for (t = 0; t < n; t++) {
+			const float *src = s->out_cb + (size_t)t * am->n_sen;
+			float *o = out + (size_t)t * am->n_sen;
+
+			for (j = 0; j < am->n_sen; j++)
+				o[j] = src[s->pos[j]];
+		}
 	if (sub_max)
 		for (t = 0; t < n; t++) {
 			float *o = out + (size_t)t * am->n_sen, m = o[0];
