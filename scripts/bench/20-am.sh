@@ -1,0 +1,69 @@
+#!/bin/sh
+# make bench section: sm-am's real-time factor (CPU seconds per second of
+# audio) on the asterisk-en 16 kHz corpus scored as one FEAT stream, on one
+# BLAS thread and on two, exact and top-4, and the model load time (an
+# empty FEAT stream).  The corpus in $BENCH_TMP/asterisk16 is shared with
+# the other bench scripts: it is built only if its manifest is missing.
+set -eu
+here=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sm-bench.XXXXXX")}
+corpus=$tmp/asterisk16
+work=$tmp/am
+export SM_MODELS="${SM_MODELS:-$here/models}"
+PATH=$here/bin:$PATH
+
+[ -s "$corpus/manifest.tsv" ] || sh "$here/scripts/corpus.sh" asterisk16 "$corpus" >&2
+mkdir -p "$work"
+tab=$(printf '\t')
+# All prompts as one mono 16 kHz PCM stream (length unknown), then features:
+# untimed, so that only scoring is measured.
+if [ ! -s "$work/all.feat" ]; then
+	{ printf 'SMST\001\000\001\000\001\000\060\000\200\076\000\000\001\000\000\000\001\000\000\000'
+	  printf '\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000'
+	  cut -f 2 "$corpus/manifest.tsv" | tr '\n' '\0' |
+		xargs -0 sh -c 'sox "$@" -t raw -e signed -b 16 -L -' sh; } |
+		sm-features > "$work/all.feat"
+	# The same header with no frames: the cost of loading the model.
+	head -c 40 "$work/all.feat" > "$work/empty.feat"
+	printf '\000\000\000\000\000\000\000\000' >> "$work/empty.feat"
+fi
+n=$(sm-dump -H "$work/all.feat" | sed 's/.*frames=//')
+secs=$(awk -v n="$n" 'BEGIN { printf "%.1f", n / 100 }')
+n_prompts=$(wc -l < "$corpus/manifest.tsv")
+
+# CPU seconds (user + system) and wall seconds of a command.
+run() {
+	/usr/bin/time -f '%U %S %e' -o "$work/time" "$@" > /dev/null
+	awk '{ printf "%.2f %.2f", $1 + $2, $3 }' "$work/time"
+}
+load=$(OPENBLAS_NUM_THREADS=1 run sm-am "$work/empty.feat")
+load_cpu=${load% *} load_wall=${load#* }
+
+echo "## sm-am (acoustic scoring)"
+echo
+echo "asterisk-en 16 kHz, $n_prompts prompts scored as one FEAT stream: $n frames, $secs s of audio."
+echo "RTF = CPU seconds (user + system) / audio seconds; the model load is included once."
+echo "Model load alone (mdef, means, variances, sendump, checks, scorer set-up): $load_cpu s CPU, $load_wall s wall."
+echo
+echo "| mode | BLAS threads | CPU s | wall s | RTF (CPU) | RTF (wall) |"
+echo "|---|---|---|---|---|---|"
+for row in "exact (all 128 Gaussians)|1|" "exact (all 128 Gaussians)|2|" \
+	"top-4 (--topn 4)|1|--topn 4"; do
+	name=${row%%|*} rest=${row#*|} th=${rest%%|*} opt=${rest#*|}
+	# shellcheck disable=SC2086
+	r=$(OPENBLAS_NUM_THREADS=$th run sm-am $opt "$work/all.feat")
+	c=${r% *} w=${r#* }
+	printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$th" "$c" "$w" \
+		"$(awk -v c="$c" -v s="$secs" 'BEGIN { printf "%.4f", c / s }')" \
+		"$(awk -v c="$w" -v s="$secs" 'BEGIN { printf "%.4f", c / s }')"
+done
+if grep -q avx512f /proc/cpuinfo 2>/dev/null; then
+	r=$(OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX run sm-am "$work/all.feat")
+	c=${r% *} w=${r#* }
+	printf '| %s | %s | %s | %s | %s | %s |\n' "exact, OPENBLAS_CORETYPE=SkylakeX" 1 "$c" "$w" \
+		"$(awk -v c="$c" -v s="$secs" 'BEGIN { printf "%.4f", c / s }')" \
+		"$(awk -v c="$w" -v s="$secs" 'BEGIN { printf "%.4f", c / s }')"
+	echo
+	echo "This CPU has AVX-512, which OpenBLAS 0.3.21 may not detect (it falls back to its Haswell kernels"
+	echo "on recent AMD EPYC); the last row forces its AVX-512 kernels."
+fi
