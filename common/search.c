@@ -52,6 +52,12 @@ struct sm_search {
 	int n_lc_rows;
 	int32_t *rc_ssid;	/* leaf rows: [row][rc] */
 	int n_rc_rows;
+	int32_t *row_cls, *row_ncls;	/* leaf row -> its right-context classes */
+	uint64_t *cls_mask;		/* class -> set of right-context CI phones */
+	int32_t *cls_ssid;
+	int n_cls;
+	float *rcs;			/* [bp][n_ci] word-end score per right context */
+	int32_t *wbp;			/* [word] bp of the word at this frame */
 	float tp[MAXCI][6];	/* t00 t01 t11 t12 t22 t23 */
 	int sil_ci, bos_word, eos_word, sil_word;
 	/* per utterance */
@@ -68,21 +74,21 @@ struct sm_search {
 	long hmm_total;
 	float *hist;
 	/* per frame word-end summary */
-	int32_t best_lc_bp[MAXCI];
-	float best_lc[MAXCI];
+	int32_t best_lc_bp[MAXCI][MAXCI];	/* [left ctx][first phone] */
+	float best_lc[MAXCI][MAXCI];
 };
 
 void
 sm_search_cfg_default(struct sm_search_cfg *c)
 {
-	c->beam = 60.0f;
-	c->wbeam = 35.0f;
+	c->beam = 100.0f;
+	c->wbeam = 50.0f;
 	c->lw = 6.5f;
 	c->wip = logf(0.65f);
 	c->silpen = logf(0.005f);
 	c->fillpen = logf(1e-8f);
 	c->pip = 0.0f;
-	c->maxhmm = 20000;
+	c->maxhmm = 30000;
 }
 
 /* Triphone with the backoff of MODEL-EN-US §4. */
@@ -199,6 +205,42 @@ rc_row(struct build *b, int base, int left)
 	for (r = 0; r < s->n_ci; r++)
 		q[row * s->n_ci + r] = tri_ssid(s->m, base, left, r, SM_WPOS_END);
 	b->rc_key[key] = row;
+	{
+		int32_t *a1 = realloc(s->row_cls, sizeof *a1 * s->n_rc_rows);
+		int32_t *a2 = realloc(s->row_ncls, sizeof *a2 * s->n_rc_rows);
+		uint64_t *cm;
+		int32_t *cs;
+		int k;
+
+		if (a1)
+			s->row_cls = a1;
+		if (a2)
+			s->row_ncls = a2;
+		cm = realloc(s->cls_mask, sizeof *cm * (s->n_cls + s->n_ci));
+		if (cm)
+			s->cls_mask = cm;
+		cs = realloc(s->cls_ssid, sizeof *cs * (s->n_cls + s->n_ci));
+		if (cs)
+			s->cls_ssid = cs;
+		if (!a1 || !a2 || !cm || !cs)
+			return -1;
+		s->row_cls[row] = s->n_cls;
+		s->row_ncls[row] = 0;
+		for (r = 0; r < s->n_ci; r++) {
+			int32_t ss = q[row * s->n_ci + r];
+
+			for (k = s->row_cls[row]; k < s->n_cls; k++)
+				if (s->cls_ssid[k] == ss)
+					break;
+			if (k == s->n_cls) {
+				s->cls_ssid[k] = ss;
+				s->cls_mask[k] = 0;
+				s->n_cls++;
+				s->row_ncls[row]++;
+			}
+			s->cls_mask[k] |= (uint64_t)1 << r;
+		}
+	}
 	return row;
 }
 
@@ -226,7 +268,15 @@ build_level(struct build *b, int a, int e, int d, int *count)
 					break;
 				j++;
 			}
-		n++;
+		if (ni == d + 1 && d > 0) {
+			int row = rc_row(b, pi[d], pi[d - 1]);
+
+			if (row < 0)
+				return -1;
+			n += s->row_ncls[row];
+		} else {
+			n++;
+		}
 	}
 	if ((first = new_nodes(b, n)) < 0)
 		return -1;
@@ -237,6 +287,7 @@ build_level(struct build *b, int a, int e, int d, int *count)
 		const int16_t *pi = sm_dict_phones(dict, w);
 		int ni = dict->w[w].n_phone;
 		struct node *nd;
+		int ncls = 1, cl;
 
 		j = i + 1;
 		if (ni > d + 1)
@@ -259,12 +310,23 @@ build_level(struct build *b, int a, int e, int d, int *count)
 		nd->la = NEG;
 		if (ni == d + 1) {	/* leaf */
 			nd->word = w;
-			if (d == 0)
+			if (d == 0) {
 				nd->ctx = lc_row(b, pi[0], s->sil_ci, 1);
-			else
-				nd->ctx = rc_row(b, pi[d], pi[d - 1]);
-			if (nd->ctx < 0)
-				return -1;
+				if (nd->ctx < 0)
+					return -1;
+			} else {
+				int row = rc_row(b, pi[d], pi[d - 1]);
+
+				ncls = s->row_ncls[row];
+				for (cl = 0; cl < ncls; cl++) {
+					struct node *x = &s->nodes[k + cl];
+
+					*x = *nd;
+					x->ctx = s->row_cls[row] + cl;
+					x->ssid = s->cls_ssid[x->ctx];
+				}
+				k += ncls - 1;
+			}
 		} else {
 			if (d == 0)
 				nd->ctx = lc_row(b, pi[0], pi[1], 0);
@@ -283,6 +345,8 @@ build_level(struct build *b, int a, int e, int d, int *count)
 		int ni = dict->w[w].n_phone, c, cnt = 0;
 
 		j = i + 1;
+		if (ni == d + 1 && d > 0)
+			k += s->row_ncls[rc_row(b, pi[d], pi[d - 1])] - 1;
 		if (ni > d + 1) {
 			while (j < e) {
 				const int16_t *pj = sm_dict_phones(dict, b->order[j]);
@@ -421,8 +485,9 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 			nd->la = mx;
 		}
 	}
-	s->slot = malloc(sizeof *s->slot * s->n_nodes * 1);
-	if (s->slot == NULL)
+	s->slot = malloc(sizeof *s->slot * s->n_nodes);
+	s->wbp = malloc(sizeof *s->wbp * d->n_words);
+	if (s->slot == NULL || s->wbp == NULL)
 		goto oom;
 	free(b.order);
 	free(b.lc_key);
@@ -453,6 +518,12 @@ sm_search_free(struct sm_search *s)
 	free(s->freel);
 	free(s->bp);
 	free(s->hist);
+	free(s->row_cls);
+	free(s->row_ncls);
+	free(s->cls_mask);
+	free(s->cls_ssid);
+	free(s->rcs);
+	free(s->wbp);
 	free(s);
 }
 
@@ -470,10 +541,15 @@ grow_bp(struct sm_search *s)
 	if (s->n_bp == s->bp_cap) {
 		int c = s->bp_cap ? 2 * s->bp_cap : 4096;
 		struct sm_bp *q = realloc(s->bp, sizeof *q * c);
+		float *r;
 
 		if (q == NULL)
 			return -1;
 		s->bp = q;
+		r = realloc(s->rcs, sizeof *r * c * s->n_ci);
+		if (r == NULL)
+			return -1;
+		s->rcs = r;
 		s->bp_cap = c;
 	}
 	return 0;
@@ -554,28 +630,34 @@ enter(struct sm_search *s, int node, float score, int bp, int ssid)
 static void
 enter_words(struct sm_search *s, int a, int e, float thr)
 {
-	int n_ci = s->n_ci, i, r, lc;
+	int n_ci = s->n_ci, i, r, lc, p;
 	int lcs[MAXCI], n_lcs = 0, best_i = -1;
 	float best = NEG;
 
-	for (lc = 0; lc < n_ci; lc++) {
-		s->best_lc[lc] = NEG;
-		s->best_lc_bp[lc] = -1;
-	}
 	for (i = a; i < e; i++) {
+		const float *rc = s->rcs + (size_t)i * n_ci;
+
 		lc = s->bp[i].last_ci;
-		if (s->bp[i].score > s->best_lc[lc]) {
-			if (s->best_lc_bp[lc] < 0)
-				lcs[n_lcs++] = lc;
-			s->best_lc[lc] = s->bp[i].score;
-			s->best_lc_bp[lc] = i;
+		for (p = 0; p < n_lcs && lcs[p] != lc; p++)
+			;
+		if (p == n_lcs) {
+			lcs[n_lcs++] = lc;
+			for (p = 0; p < n_ci; p++) {
+				s->best_lc[lc][p] = NEG;
+				s->best_lc_bp[lc][p] = -1;
+			}
 		}
-		if (s->bp[i].score > best) {
-			best = s->bp[i].score;
+		for (p = 0; p < n_ci; p++)
+			if (rc[p] > s->best_lc[lc][p]) {
+				s->best_lc[lc][p] = rc[p];
+				s->best_lc_bp[lc][p] = i;
+			}
+		if (rc[s->sil_ci] > best) {
+			best = rc[s->sil_ci];
 			best_i = i;
 		}
 	}
-	if (best_i < 0)
+	if (n_lcs == 0)
 		return;
 	for (r = 0; r < s->n_roots; r++) {
 		const struct node *nd = &s->nodes[r];
@@ -583,7 +665,7 @@ enter_words(struct sm_search *s, int a, int e, float thr)
 		int bl = -1, k;
 
 		for (k = 0; k < n_lcs; k++) {
-			float c = s->best_lc[lcs[k]];
+			float c = s->best_lc[lcs[k]][nd->ci];
 
 			if (c > bs) {
 				bs = c;
@@ -592,9 +674,11 @@ enter_words(struct sm_search *s, int a, int e, float thr)
 		}
 		if (bl < 0 || bs + nd->la < thr)
 			continue;
-		enter(s, r, bs + nd->la, s->best_lc_bp[bl],
+		enter(s, r, bs + nd->la, s->best_lc_bp[bl][nd->ci],
 		      s->lc_ssid[nd->ctx * n_ci + bl]);
 	}
+	if (best_i < 0)
+		return;
 	for (r = s->filler0; r < s->filler0 + s->n_filler_nodes; r++) {
 		const struct node *nd = &s->nodes[r];
 		float pen = nd->word == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
@@ -634,6 +718,10 @@ sm_search_start(struct sm_search *s)
 	b->h1 = s->lm->bos;
 	b->h2 = -1;
 	b->last_ci = (int16_t)s->sil_ci;
+	for (i = 0; i < s->n_ci; i++)
+		s->rcs[i] = 0;
+	for (i = 0; i < s->d->n_words; i++)
+		s->wbp[i] = -1;
 	enter_words(s, 0, 1, NEG);
 	s->frame = 0;
 	{
@@ -651,34 +739,56 @@ word_end(struct sm_search *s, const struct hmm *h, const struct node *nd, float 
 {
 	const struct sm_bp *p;
 	struct sm_bp *b;
-	int prev = h->bp[2], lmid;
+	int prev = h->bp[2], lmid, k = s->wbp[nd->word], r, fresh = 0;
+	uint64_t mask;
+	float lm, sc;
+	float *rc;
 
-	if (prev < 0 || grow_bp(s) != 0) {
-		if (prev >= 0)
-			s->oom = 1;
+	if (prev < 0)
 		return;
+	p = &s->bp[prev];
+	lmid = s->lmid[nd->word];
+	if (lmid >= 0)
+		lm = s->cfg.lw * sm_lm_score(s->lm, lmid, p->h1, p->h2, NULL) + s->cfg.wip;
+	else
+		lm = nd->word == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
+	sc = out - nd->la + (lmid >= 0 ? lm : 0);
+	if (k < 0 || s->bp[k].ef != s->frame) {
+		if (grow_bp(s) != 0) {
+			s->oom = 1;
+			return;
+		}
+		k = s->n_bp++;
+		s->wbp[nd->word] = k;
+		rc = s->rcs + (size_t)k * s->n_ci;
+		for (r = 0; r < s->n_ci; r++)
+			rc[r] = NEG;
+		fresh = 1;
 	}
 	p = &s->bp[prev];
-	b = &s->bp[s->n_bp];
-	b->word = nd->word;
-	b->prev = prev;
-	b->sf = p->ef + 1;
-	b->ef = s->frame;
-	lmid = s->lmid[nd->word];
-	if (lmid >= 0) {
-		b->lm = s->cfg.lw * sm_lm_score(s->lm, lmid, p->h1, p->h2, NULL) + s->cfg.wip;
-		b->score = out - nd->la + b->lm;
-		b->h1 = lmid;
-		b->h2 = p->h1;
-		b->last_ci = sm_dict_phones(s->d, nd->word)[s->d->w[nd->word].n_phone - 1];
-	} else {
-		b->lm = nd->word == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
-		b->score = out;
-		b->h1 = p->h1;
-		b->h2 = p->h2;
-		b->last_ci = (int16_t)s->sil_ci;
+	b = &s->bp[k];
+	rc = s->rcs + (size_t)k * s->n_ci;
+	mask = (nd->depth > 0 && lmid >= 0) ? s->cls_mask[nd->ctx] : ~(uint64_t)0;
+	for (r = 0; r < s->n_ci; r++)
+		if ((mask >> r & 1) && sc > rc[r])
+			rc[r] = sc;
+	if (fresh || sc > b->score) {
+		b->word = nd->word;
+		b->prev = prev;
+		b->sf = p->ef + 1;
+		b->ef = s->frame;
+		b->lm = lm;
+		b->score = sc;
+		if (lmid >= 0) {
+			b->h1 = lmid;
+			b->h2 = p->h1;
+			b->last_ci = sm_dict_phones(s->d, nd->word)[s->d->w[nd->word].n_phone - 1];
+		} else {
+			b->h1 = p->h1;
+			b->h2 = p->h2;
+			b->last_ci = (int16_t)s->sil_ci;
+		}
 	}
-	s->n_bp++;
 }
 
 int
@@ -778,13 +888,9 @@ sm_search_frame(struct sm_search *s, const float *sen)
 			int ch = nd->child + c;
 			const struct node *cn = &s->nodes[ch];
 			float sc = out + cn->la - nd->la + s->cfg.pip;
-			int ss;
-
 			if (sc < thr)
 				continue;
-			ss = cn->word >= 0 ? s->rc_ssid[cn->ctx * s->n_ci + s->sil_ci]
-					   : cn->ssid;
-			enter(s, ch, sc, h->bp[2], ss);
+			enter(s, ch, sc, h->bp[2], cn->ssid);
 			h = &s->pool[s->slot[nd - s->nodes]];	/* pool may move */
 		}
 	}
