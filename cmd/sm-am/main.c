@@ -1,6 +1,7 @@
 /* sm-am: score FEAT frames against the acoustic model; write LOGLIK. */
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,7 @@ static const char usage[] =
 	"                      (pocketsphinx -topn; default 0: all, exact)\n"
 	"  -a, --absolute      do not subtract each frame's maximum\n"
 	"  -b, --block N       frames scored together (default 128)\n"
-	"  -t, --threads N     BLAS threads (default 1, or $OPENBLAS_NUM_THREADS)\n"
+	"  -t, --threads N     score N blocks at once, one thread each (default 1)\n"
 	"  -v, --verbose       report the model and the frame count on stderr\n"
 	"  -h, --help          show this help\n"
 	"      --version       show the version\n";
@@ -41,6 +42,22 @@ le_floats(float *v, size_t n)
 #endif
 }
 
+/* One block of frames and its scorer: a unit of work for a thread. */
+struct job {
+	struct sm_am_scorer *sc;
+	float *feat, *out;
+	int n, sub_max, rc;
+};
+
+static void *
+score_job(void *arg)
+{
+	struct job *j = arg;
+
+	j->rc = j->n > 0 ? sm_am_score(j->sc, j->feat, j->n, j->out, j->sub_max) : 0;
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -58,14 +75,16 @@ main(int argc, char **argv)
 	};
 	const char *model = NULL, *lang = "en", *path;
 	long topn = 0, block = 128, threads = 0;
-	int absolute = 0, c, n;
+	int absolute = 0, c;
 	struct sm_pack pack;
 	struct sm_am am;
-	struct sm_am_scorer *sc;
+	struct job *jobs;
+	pthread_t *tid;
 	struct sm_stream_hdr h, o;
 	char err[1024];
-	float *feat, *out;
 	size_t fb;
+	long i;
+	int eof, header_done = 0;
 	uint64_t total = 0;
 	FILE *in;
 
@@ -88,10 +107,13 @@ main(int argc, char **argv)
 		sm_usage_exit(usage, 0);
 	path = optind < argc ? argv[optind] : NULL;
 
-	if (threads > 0)
-		openblas_set_num_threads((int)threads);
-	else if (getenv("OPENBLAS_NUM_THREADS") == NULL)
+	/* Parallelism is ours (blocks on threads), never BLAS's: its threads
+	 * only slow down these small matrix products.  OPENBLAS_NUM_THREADS
+	 * is still honoured when --threads is not given. */
+	if (threads > 0 || getenv("OPENBLAS_NUM_THREADS") == NULL)
 		openblas_set_num_threads(1);
+	if (threads < 1)
+		threads = 1;
 
 	sm_pack_load_or_die(&pack, model, lang);
 	if (sm_am_load(&am, pack.hmm, err, sizeof(err)) != 0)
@@ -110,11 +132,18 @@ main(int argc, char **argv)
 		sm_die(SM_EX_DATAERR, "%s: FEAT stream has dimension %u, the acoustic "
 		       "model expects %d", sm_name(path), h.dim, am.dim);
 
-	sc = sm_am_scorer_new(&am, (int)block, (int)topn);
-	feat = malloc((size_t)block * am.dim * sizeof(float));
-	out = malloc((size_t)block * am.n_sen * sizeof(float));
-	if (sc == NULL || feat == NULL || out == NULL)
+	jobs = calloc((size_t)threads, sizeof(*jobs));
+	tid = calloc((size_t)threads, sizeof(*tid));
+	if (jobs == NULL || tid == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
+	for (i = 0; i < threads; i++) {
+		jobs[i].sc = sm_am_scorer_new(&am, (int)block, (int)topn);
+		jobs[i].feat = malloc((size_t)block * am.dim * sizeof(float));
+		jobs[i].out = malloc((size_t)block * am.n_sen * sizeof(float));
+		jobs[i].sub_max = !absolute;
+		if (!jobs[i].sc || !jobs[i].feat || !jobs[i].out)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+	}
 
 	o = h;
 	sm_hdr_init(&o, SM_KIND_LOGLIK, SM_F32, h.sample_rate, (uint32_t)am.n_sen,
@@ -124,26 +153,47 @@ main(int argc, char **argv)
 	o.flags = absolute ? 0 : SM_FLAG_MAX_SUBTRACTED;
 
 	fb = sm_frame_bytes(&h);
-	for (;;) {
-		for (n = 0; n < block; n++)
-			if (!sm_frame_read_or_die(in, path, feat + (size_t)n * am.dim, fb))
-				break;
-		le_floats(feat, (size_t)n * am.dim);
-		if (n > 0 && sm_am_score(sc, feat, n, out, !absolute) != 0)
-			sm_die(SM_EX_DATAERR, "%s: frame %llu..%llu: feature value is not "
-			       "finite", sm_name(path), (unsigned long long)total,
-			       (unsigned long long)(total + n - 1));
-		/* The header goes out with the first block, so that an input
-		 * that fails in its first block leaves stdout empty. */
-		if (total == 0 && sm_hdr_write(stdout, &o) != 0)
-			sm_die_errno(SM_EX_IOERR, "<stdout>");
-		if (n == 0)
-			break;
-		le_floats(out, (size_t)n * am.n_sen);
-		sm_write_stdout(out, (size_t)n * am.n_sen * sizeof(float));
-		total += (uint64_t)n;
-		if (n < block)
-			break;
+	for (eof = 0; !eof;) {
+		/* Read up to one block per thread, score them at once, write
+		 * them in order. */
+		for (i = 0; i < threads; i++) {
+			struct job *j = &jobs[i];
+
+			for (j->n = 0; !eof && j->n < block;) {
+				if (sm_frame_read_or_die(in, path,
+							 j->feat + (size_t)j->n * am.dim, fb))
+					j->n++;
+				else
+					eof = 1;
+			}
+			le_floats(j->feat, (size_t)j->n * am.dim);
+		}
+		for (i = 1; i < threads; i++)
+			if (pthread_create(&tid[i], NULL, score_job, &jobs[i]) != 0)
+				sm_die(SM_EX_SOFTWARE, "cannot start a thread");
+		score_job(&jobs[0]);
+		for (i = 1; i < threads; i++)
+			pthread_join(tid[i], NULL);
+		for (i = 0; i < threads; i++) {
+			struct job *j = &jobs[i];
+
+			if (j->rc != 0)
+				sm_die(SM_EX_DATAERR, "%s: frame %llu..%llu: feature value "
+				       "is not finite", sm_name(path),
+				       (unsigned long long)total,
+				       (unsigned long long)(total + j->n - 1));
+			/* The header goes out with the first block, so that an
+			 * input that fails in its first blocks leaves stdout
+			 * empty. */
+			if (!header_done) {
+				if (sm_hdr_write(stdout, &o) != 0)
+					sm_die_errno(SM_EX_IOERR, "<stdout>");
+				header_done = 1;
+			}
+			le_floats(j->out, (size_t)j->n * am.n_sen);
+			sm_write_stdout(j->out, (size_t)j->n * am.n_sen * sizeof(float));
+			total += (uint64_t)j->n;
+		}
 	}
 	if (h.n_frames != 0 && total != h.n_frames)
 		sm_die(SM_EX_DATAERR, "%s: stream has %llu frames, its header says %llu",
@@ -152,10 +202,14 @@ main(int argc, char **argv)
 	sm_info("%llu frames", (unsigned long long)total);
 	if (in != stdin)
 		fclose(in);
-	sm_am_scorer_free(sc);
+	for (i = 0; i < threads; i++) {
+		sm_am_scorer_free(jobs[i].sc);
+		free(jobs[i].feat);
+		free(jobs[i].out);
+	}
+	free(jobs);
+	free(tid);
 	sm_am_free(&am);
-	free(feat);
-	free(out);
 	sm_close_stdout();
 	return 0;
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench section: sm-am's real-time factor (CPU seconds per second of
 # audio) on the asterisk-en 16 kHz corpus scored as one FEAT stream, on one
-# BLAS thread and on two, exact and top-4, and the model load time (an
+# thread and on two (--threads 2), exact and top-4, and the model load time (an
 # empty FEAT stream).  The corpus in $BENCH_TMP/asterisk16 is shared with
 # the other bench scripts: it is built only if its manifest is missing.
 set -eu
@@ -36,7 +36,7 @@ run() {
 	/usr/bin/time -f '%U %S %e' -o "$work/time" "$@" > /dev/null
 	awk '{ printf "%.2f %.2f", $1 + $2, $3 }' "$work/time"
 }
-load=$(OPENBLAS_NUM_THREADS=1 run sm-am "$work/empty.feat")
+load=$(run sm-am --threads 1 "$work/empty.feat")
 load_cpu=${load% *} load_wall=${load#* }
 
 echo "## sm-am (acoustic scoring)"
@@ -45,20 +45,20 @@ echo "asterisk-en 16 kHz, $n_prompts prompts scored as one FEAT stream: $n frame
 echo "RTF = CPU seconds (user + system) / audio seconds; the model load is included once."
 echo "Model load alone (mdef, means, variances, sendump, checks, scorer set-up): $load_cpu s CPU, $load_wall s wall."
 echo
-echo "| mode | BLAS threads | CPU s | wall s | RTF (CPU) | RTF (wall) |"
+echo "| mode | threads | CPU s | wall s | RTF (CPU) | RTF (wall) |"
 echo "|---|---|---|---|---|---|"
 for row in "exact (all 128 Gaussians)|1|" "exact (all 128 Gaussians)|2|" \
 	"top-4 (--topn 4)|1|--topn 4"; do
 	name=${row%%|*} rest=${row#*|} th=${rest%%|*} opt=${rest#*|}
 	# shellcheck disable=SC2086
-	r=$(OPENBLAS_NUM_THREADS=$th run sm-am $opt "$work/all.feat")
+	r=$(run sm-am --threads "$th" $opt "$work/all.feat")
 	c=${r% *} w=${r#* }
 	printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$th" "$c" "$w" \
 		"$(awk -v c="$c" -v s="$secs" 'BEGIN { printf "%.4f", c / s }')" \
 		"$(awk -v c="$w" -v s="$secs" 'BEGIN { printf "%.4f", c / s }')"
 done
 if grep -q avx512f /proc/cpuinfo 2>/dev/null; then
-	r=$(OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX run sm-am "$work/all.feat")
+	r=$(OPENBLAS_CORETYPE=SkylakeX run sm-am --threads 1 "$work/all.feat")
 	c=${r% *} w=${r#* }
 	printf '| %s | %s | %s | %s | %s | %s |\n' "exact, OPENBLAS_CORETYPE=SkylakeX" 1 "$c" "$w" \
 		"$(awk -v c="$c" -v s="$secs" 'BEGIN { printf "%.4f", c / s }')" \
