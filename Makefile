@@ -58,6 +58,12 @@ build/tests/%: build/tests/unit/%.o build/libsm.a
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
+# The English pack's search image (sm-lattice(1)): the lexicon tree, built
+# once and memory-mapped at start-up.
+all: models/en/search.img
+models/en/search.img: bin/sm-lattice models/en/pack.conf
+	SM_MODELS=models bin/sm-lattice --model models/en --build-image $@
+
 deps:
 	@sh scripts/install-deps.sh
 

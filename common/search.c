@@ -1,8 +1,13 @@
 /* search.c: lexicon-tree Viterbi beam search (see search.h). */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "dict.h"
 #include "lm.h"
@@ -24,7 +29,7 @@ struct node {
 	int32_t ctx;		/* root: row of lc_ssid; leaf: row of rc_ssid */
 	int16_t ci;
 	int16_t depth;
-	float la;		/* LM look-ahead: max lw*lnP + wip below */
+	float u;		/* LM look-ahead: max ln unigram P below */
 };
 
 struct hmm {
@@ -45,6 +50,15 @@ struct sm_search {
 	struct sm_search_cfg cfg;
 	int n_ci;
 	int32_t *lmid;		/* [n_words] */
+	int n_words, n_sen, n_sseq;
+	int8_t *wlast;		/* [n_words] last phone, left context of a successor */
+	uint8_t *wkind;		/* [n_words] 0 word, 1 <sil>, 2 other filler */
+	uint16_t *wlen;		/* [n_words] length without (N) */
+	uint32_t *woff;		/* [n_words] into text */
+	char *text;
+	const uint16_t *sseq;	/* [n_sseq * 3] senone ids */
+	void *map;		/* the image, when loaded from one */
+	size_t map_size;
 	struct node *nodes;
 	int n_nodes, n_roots;	/* roots are nodes [0, n_roots) */
 	int filler0, n_filler_nodes;	/* filler nodes after the tree */
@@ -307,7 +321,7 @@ build_level(struct build *b, int a, int e, int d, int *count)
 		nd->word = -1;
 		nd->ssid = -1;
 		nd->ctx = -1;
-		nd->la = NEG;
+		nd->u = NEG;
 		if (ni == d + 1) {	/* leaf */
 			nd->word = w;
 			if (d == 0) {
@@ -403,7 +417,36 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 		s->tp[i][4] = sm_tmat_logp(t, tm, 2, 2);
 		s->tp[i][5] = sm_tmat_logp(t, tm, 2, 3);
 	}
+	s->n_words = d->n_words;
+	s->n_sen = m->n_sen;
+	s->n_sseq = m->n_sseq;
+	s->sseq = m->sseq;
 	s->lmid = malloc(sizeof *s->lmid * (d->n_words + 1));
+	s->wlast = malloc(d->n_words + 1);
+	s->wkind = malloc(d->n_words + 1);
+	s->wlen = malloc(sizeof *s->wlen * (d->n_words + 1));
+	s->woff = malloc(sizeof *s->woff * (d->n_words + 1));
+	{
+		size_t tl = 0;
+
+		for (i = 0; i < d->n_words; i++)
+			tl += d->w[i].base_len + 1;
+		s->text = malloc(tl + 1);
+		if (!s->wlast || !s->wkind || !s->wlen || !s->woff || !s->text)
+			goto oom;
+		tl = 0;
+		for (i = 0; i < d->n_words; i++) {
+			const struct sm_dword *w = &d->w[i];
+
+			s->woff[i] = (uint32_t)tl;
+			s->wlen[i] = w->base_len;
+			memcpy(s->text + tl, w->word, w->base_len);
+			s->text[tl + w->base_len] = 0;
+			tl += w->base_len + 1;
+			s->wlast[i] = (int8_t)sm_dict_phones(d, i)[w->n_phone - 1];
+			s->wkind[i] = !w->filler ? 0 : strcmp(w->word, "<sil>") == 0 ? 1 : 2;
+		}
+	}
 	b.order = malloc(sizeof *b.order * (d->n_words + 1));
 	b.lc_key = malloc(sizeof *b.lc_key * MAXCI * MAXCI * 2);
 	b.rc_key = malloc(sizeof *b.rc_key * MAXCI * MAXCI);
@@ -467,7 +510,7 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 		nd->child = -1;
 		nd->ssid = m->phone_ssid[nd->ci];
 		nd->ctx = -1;
-		nd->la = 0;
+		nd->u = 0;
 		s->n_filler_nodes++;
 	}
 	/* look-ahead, bottom-up: children always follow their parent */
@@ -475,14 +518,14 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 		struct node *nd = &s->nodes[i];
 
 		if (nd->word >= 0) {
-			nd->la = cfg->lw * sm_lm_unigram(lm, s->lmid[nd->word]) + cfg->wip;
+			nd->u = sm_lm_unigram(lm, s->lmid[nd->word]);
 		} else {
 			float mx = NEG;
 
 			for (c = 0; c < nd->n_child; c++)
-				if (s->nodes[nd->child + c].la > mx)
-					mx = s->nodes[nd->child + c].la;
-			nd->la = mx;
+				if (s->nodes[nd->child + c].u > mx)
+					mx = s->nodes[nd->child + c].u;
+			nd->u = mx;
 		}
 	}
 	s->slot = malloc(sizeof *s->slot * s->n_nodes);
@@ -507,9 +550,19 @@ sm_search_free(struct sm_search *s)
 {
 	if (s == NULL)
 		return;
-	free(s->lmid);
-	free(s->nodes);
-	free(s->lc_ssid);
+	if (s->map) {
+		munmap(s->map, s->map_size);
+	} else {
+		free(s->lmid);
+		free(s->wlast);
+		free(s->wkind);
+		free(s->wlen);
+		free(s->woff);
+		free(s->text);
+		free(s->nodes);
+		free(s->lc_ssid);
+		free(s->cls_mask);
+	}
 	free(s->rc_ssid);
 	free(s->pool);
 	free(s->slot);
@@ -520,7 +573,6 @@ sm_search_free(struct sm_search *s)
 	free(s->hist);
 	free(s->row_cls);
 	free(s->row_ncls);
-	free(s->cls_mask);
 	free(s->cls_ssid);
 	free(s->rcs);
 	free(s->wbp);
@@ -530,7 +582,7 @@ sm_search_free(struct sm_search *s)
 int
 sm_search_lmid(const struct sm_search *s, int word)
 {
-	return word >= 0 && word < s->d->n_words ? s->lmid[word] : -1;
+	return word >= 0 && word < s->n_words ? s->lmid[word] : -1;
 }
 
 /* ---- the search -------------------------------------------------------- */
@@ -672,9 +724,10 @@ enter_words(struct sm_search *s, int a, int e, float thr)
 				bl = lcs[k];
 			}
 		}
-		if (bl < 0 || bs + nd->la < thr)
+		bs += s->cfg.lw * nd->u + s->cfg.wip;
+		if (bl < 0 || bs < thr)
 			continue;
-		enter(s, r, bs + nd->la, s->best_lc_bp[bl][nd->ci],
+		enter(s, r, bs, s->best_lc_bp[bl][nd->ci],
 		      s->lc_ssid[nd->ctx * n_ci + bl]);
 	}
 	if (best_i < 0)
@@ -720,7 +773,7 @@ sm_search_start(struct sm_search *s)
 	b->last_ci = (int16_t)s->sil_ci;
 	for (i = 0; i < s->n_ci; i++)
 		s->rcs[i] = 0;
-	for (i = 0; i < s->d->n_words; i++)
+	for (i = 0; i < s->n_words; i++)
 		s->wbp[i] = -1;
 	enter_words(s, 0, 1, NEG);
 	s->frame = 0;
@@ -752,7 +805,7 @@ word_end(struct sm_search *s, const struct hmm *h, const struct node *nd, float 
 		lm = s->cfg.lw * sm_lm_score(s->lm, lmid, p->h1, p->h2, NULL) + s->cfg.wip;
 	else
 		lm = nd->word == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
-	sc = out - nd->la + (lmid >= 0 ? lm : 0);
+	sc = lmid >= 0 ? out - (s->cfg.lw * nd->u + s->cfg.wip) + lm : out;
 	if (k < 0 || s->bp[k].ef != s->frame) {
 		if (grow_bp(s) != 0) {
 			s->oom = 1;
@@ -782,7 +835,7 @@ word_end(struct sm_search *s, const struct hmm *h, const struct node *nd, float 
 		if (lmid >= 0) {
 			b->h1 = lmid;
 			b->h2 = p->h1;
-			b->last_ci = sm_dict_phones(s->d, nd->word)[s->d->w[nd->word].n_phone - 1];
+			b->last_ci = s->wlast[nd->word];
 		} else {
 			b->h1 = p->h1;
 			b->h2 = p->h2;
@@ -794,7 +847,7 @@ word_end(struct sm_search *s, const struct hmm *h, const struct node *nd, float 
 int
 sm_search_frame(struct sm_search *s, const float *sen)
 {
-	const uint16_t *sseq = s->m->sseq;
+	const uint16_t *sseq = s->sseq;
 	float best = NEG, thr, wthr;
 	int i, c, bp0;
 
@@ -887,7 +940,7 @@ sm_search_frame(struct sm_search *s, const float *sen)
 		for (c = 0; c < nd->n_child; c++) {
 			int ch = nd->child + c;
 			const struct node *cn = &s->nodes[ch];
-			float sc = out + cn->la - nd->la + s->cfg.pip;
+			float sc = out + s->cfg.lw * (cn->u - nd->u) + s->cfg.pip;
 			if (sc < thr)
 				continue;
 			enter(s, ch, sc, h->bp[2], cn->ssid);
@@ -964,4 +1017,294 @@ sm_search_stats(const struct sm_search *s, struct sm_search_stats *st)
 	st->roots = s->n_roots;
 	st->hmm_per_frame = s->frame > 0 ? (double)s->hmm_total / s->frame : 0;
 	st->bp = s->n_bp;
+}
+
+const char *
+sm_search_word(const struct sm_search *s, int word, int *len, int *kind)
+{
+	if (word < 0 || word >= s->n_words) {
+		*len = 0;
+		*kind = 2;
+		return "";
+	}
+	*len = s->wlen[word];
+	*kind = s->wkind[word];
+	return s->text + s->woff[word];
+}
+
+/* ---- the pack image ---------------------------------------------------- */
+
+#define IMG_MAGIC "SMLATIMG"
+#define IMG_VERSION 1
+
+struct img_hdr {
+	char magic[8];
+	uint32_t version, node_size;
+	uint64_t fp[SM_SEARCH_FP];
+	int32_t n_ci, sil_ci, bos_word, eos_word, sil_word, n_roots, filler0,
+		n_filler_nodes, n_nodes, n_words, n_lc_rows, n_cls, n_sseq, n_sen;
+	float tp[MAXCI][6];
+	uint64_t off[10], len[10];	/* sections, see sect[] */
+	uint64_t total;
+};
+
+enum { S_NODES, S_LC, S_CLS, S_LMID, S_WLAST, S_WKIND, S_WLEN, S_WOFF, S_TEXT, S_SSEQ };
+
+void
+sm_search_fingerprint(const char *const paths[], int n, uint64_t fp[SM_SEARCH_FP])
+{
+	struct stat st;
+	int i;
+
+	memset(fp, 0, sizeof *fp * SM_SEARCH_FP);
+	for (i = 0; i < n && 2 * i + 1 < SM_SEARCH_FP; i++)
+		if (paths[i] && stat(paths[i], &st) == 0) {
+			fp[2 * i] = (uint64_t)st.st_size;
+			fp[2 * i + 1] = (uint64_t)st.st_mtim.tv_sec * 1000000000u +
+					(uint64_t)st.st_mtim.tv_nsec;
+		}
+}
+
+static size_t
+text_len(const struct sm_search *s)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < s->n_words; i++)
+		if (s->woff[i] + (size_t)s->wlen[i] + 1 > n)
+			n = s->woff[i] + (size_t)s->wlen[i] + 1;
+	return n;
+}
+
+int
+sm_search_save(const struct sm_search *s, FILE *f, const uint64_t fp[SM_SEARCH_FP])
+{
+	struct img_hdr h;
+	const void *ptr[10];
+	uint64_t off;
+	static const char zero[8];
+	int i;
+
+	memset(&h, 0, sizeof h);
+	memcpy(h.magic, IMG_MAGIC, 8);
+	h.version = IMG_VERSION;
+	h.node_size = sizeof(struct node);
+	memcpy(h.fp, fp, sizeof h.fp);
+	h.n_ci = s->n_ci;
+	h.sil_ci = s->sil_ci;
+	h.bos_word = s->bos_word;
+	h.eos_word = s->eos_word;
+	h.sil_word = s->sil_word;
+	h.n_roots = s->n_roots;
+	h.filler0 = s->filler0;
+	h.n_filler_nodes = s->n_filler_nodes;
+	h.n_nodes = s->n_nodes;
+	h.n_words = s->n_words;
+	h.n_lc_rows = s->n_lc_rows;
+	h.n_cls = s->n_cls;
+	h.n_sseq = s->n_sseq;
+	h.n_sen = s->n_sen;
+	memcpy(h.tp, s->tp, sizeof h.tp);
+	ptr[S_NODES] = s->nodes;	h.len[S_NODES] = sizeof(struct node) * (uint64_t)s->n_nodes;
+	ptr[S_LC] = s->lc_ssid;		h.len[S_LC] = 4ull * s->n_lc_rows * s->n_ci;
+	ptr[S_CLS] = s->cls_mask;	h.len[S_CLS] = 8ull * s->n_cls;
+	ptr[S_LMID] = s->lmid;		h.len[S_LMID] = 4ull * s->n_words;
+	ptr[S_WLAST] = s->wlast;	h.len[S_WLAST] = s->n_words;
+	ptr[S_WKIND] = s->wkind;	h.len[S_WKIND] = s->n_words;
+	ptr[S_WLEN] = s->wlen;		h.len[S_WLEN] = 2ull * s->n_words;
+	ptr[S_WOFF] = s->woff;		h.len[S_WOFF] = 4ull * s->n_words;
+	ptr[S_TEXT] = s->text;		h.len[S_TEXT] = text_len(s);
+	ptr[S_SSEQ] = s->sseq;		h.len[S_SSEQ] = 2ull * s->n_sseq * 3;
+	off = (sizeof h + 7) & ~7ull;
+	for (i = 0; i < 10; i++) {
+		h.off[i] = off;
+		off = (off + h.len[i] + 7) & ~7ull;
+	}
+	h.total = off;
+	if (fwrite(&h, sizeof h, 1, f) != 1 ||
+	    fwrite(zero, 1, h.off[0] - sizeof h, f) != h.off[0] - sizeof h)
+		return -1;
+	for (i = 0; i < 10; i++) {
+		uint64_t end = i < 9 ? h.off[i + 1] : h.total;
+
+		if (fwrite(ptr[i], 1, h.len[i], f) != h.len[i] ||
+		    fwrite(zero, 1, end - h.off[i] - h.len[i], f) != end - h.off[i] - h.len[i])
+			return -1;
+	}
+	return 0;
+}
+
+static int
+img_fail(char *err, size_t errlen, const char *path, const char *msg)
+{
+	snprintf(err, errlen, "%s: %s", path, msg);
+	return -1;
+}
+
+/* Check everything the search will index. */
+static int
+img_check(const struct sm_search *s, const struct sm_lm *lm)
+{
+	int i, st;
+
+	if (s->n_ci <= 0 || s->n_ci > MAXCI || s->sil_ci < 0 || s->sil_ci >= s->n_ci ||
+	    s->n_roots < 0 || s->n_roots > s->filler0 || s->filler0 < 0 ||
+	    s->n_filler_nodes < 0 || s->filler0 + s->n_filler_nodes != s->n_nodes ||
+	    s->bos_word < 0 || s->bos_word >= s->n_words ||
+	    s->sil_word < -1 || s->sil_word >= s->n_words ||
+	    s->eos_word < -1 || s->eos_word >= s->n_words || s->n_sen <= 0)
+		return -1;
+	for (i = 0; i < s->n_sseq * 3; i++)
+		if (s->sseq[i] >= s->n_sen)
+			return -1;
+	for (i = 0; i < s->n_lc_rows * s->n_ci; i++)
+		if (s->lc_ssid[i] < 0 || s->lc_ssid[i] >= s->n_sseq)
+			return -1;
+	for (i = 0; i < s->n_words; i++) {
+		size_t tl = s->map_size;	/* bounded below by the section check */
+
+		(void)tl;
+		if (s->wlast[i] < 0 || s->wlast[i] >= s->n_ci || s->wkind[i] > 2 ||
+		    s->lmid[i] < -1 || (s->lmid[i] >= 0 && (uint32_t)s->lmid[i] >= lm->n_words))
+			return -1;
+	}
+	for (i = 0; i < s->n_nodes; i++) {
+		const struct node *nd = &s->nodes[i];
+
+		if (nd->ci < 0 || nd->ci >= s->n_ci || nd->word < -1 || nd->word >= s->n_words)
+			return -1;
+		if (nd->n_child < 0 || (nd->n_child > 0 && (nd->child <= i ||
+		    nd->child > s->filler0 - nd->n_child)))
+			return -1;
+		if (nd->word >= 0 && nd->n_child > 0)
+			return -1;
+		st = i < s->n_roots;
+		if (st && (nd->ctx < 0 || nd->ctx >= s->n_lc_rows))
+			return -1;
+		if (!st && i < s->filler0 && nd->word >= 0 && (nd->ctx < 0 || nd->ctx >= s->n_cls))
+			return -1;
+		if (!st && (nd->ssid < 0 || nd->ssid >= s->n_sseq))
+			return -1;
+		if (i >= s->filler0 && (nd->word < 0 || s->lmid[nd->word] >= 0))
+			return -1;
+	}
+	return 0;
+}
+
+struct sm_search *
+sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_cfg *cfg,
+	       const uint64_t fp[SM_SEARCH_FP], char *err, size_t errlen)
+{
+	struct sm_search *s;
+	struct img_hdr h;
+	struct stat st;
+	unsigned char *map;
+	int fd, i;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		img_fail(err, errlen, path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof h) {
+		close(fd);
+		img_fail(err, errlen, path, "truncated image");
+		return NULL;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		img_fail(err, errlen, path, strerror(errno));
+		return NULL;
+	}
+	memcpy(&h, map, sizeof h);
+	if (memcmp(h.magic, IMG_MAGIC, 8) != 0 || h.version != IMG_VERSION ||
+	    h.node_size != sizeof(struct node)) {
+		munmap(map, (size_t)st.st_size);
+		img_fail(err, errlen, path, "not a search image of this version");
+		return NULL;
+	}
+	if (memcmp(h.fp, fp, sizeof h.fp) != 0) {
+		munmap(map, (size_t)st.st_size);
+		img_fail(err, errlen, path, "stale: the model files have changed");
+		return NULL;
+	}
+	if (h.total != (uint64_t)st.st_size || h.n_nodes < 0 || h.n_words < 0 ||
+	    h.n_lc_rows < 0 || h.n_cls < 0 || h.n_sseq < 0 ||
+	    h.len[S_NODES] != sizeof(struct node) * (uint64_t)h.n_nodes ||
+	    h.len[S_LC] != 4ull * h.n_lc_rows * (uint64_t)(h.n_ci > 0 ? h.n_ci : 0) ||
+	    h.len[S_CLS] != 8ull * h.n_cls || h.len[S_LMID] != 4ull * h.n_words ||
+	    h.len[S_WLAST] != (uint64_t)h.n_words || h.len[S_WKIND] != (uint64_t)h.n_words ||
+	    h.len[S_WLEN] != 2ull * h.n_words || h.len[S_WOFF] != 4ull * h.n_words ||
+	    h.len[S_SSEQ] != 6ull * h.n_sseq)
+		goto corrupt;
+	for (i = 0; i < 10; i++)
+		if (h.off[i] % 8 || h.off[i] < sizeof h || h.off[i] > h.total ||
+		    h.len[i] > h.total - h.off[i])
+			goto corrupt;
+	s = calloc(1, sizeof *s);
+	if (s == NULL) {
+		munmap(map, (size_t)st.st_size);
+		img_fail(err, errlen, path, "out of memory");
+		return NULL;
+	}
+	s->map = map;
+	s->map_size = (size_t)st.st_size;
+	s->lm = lm;
+	s->cfg = *cfg;
+	s->n_ci = h.n_ci;
+	s->sil_ci = h.sil_ci;
+	s->bos_word = h.bos_word;
+	s->eos_word = h.eos_word;
+	s->sil_word = h.sil_word;
+	s->n_roots = h.n_roots;
+	s->filler0 = h.filler0;
+	s->n_filler_nodes = h.n_filler_nodes;
+	s->n_nodes = h.n_nodes;
+	s->n_words = h.n_words;
+	s->n_lc_rows = h.n_lc_rows;
+	s->n_cls = h.n_cls;
+	s->n_sseq = h.n_sseq;
+	s->n_sen = h.n_sen;
+	memcpy(s->tp, h.tp, sizeof s->tp);
+	s->nodes = (struct node *)(map + h.off[S_NODES]);
+	s->lc_ssid = (int32_t *)(map + h.off[S_LC]);
+	s->cls_mask = (uint64_t *)(map + h.off[S_CLS]);
+	s->lmid = (int32_t *)(map + h.off[S_LMID]);
+	s->wlast = (int8_t *)(map + h.off[S_WLAST]);
+	s->wkind = (uint8_t *)(map + h.off[S_WKIND]);
+	s->wlen = (uint16_t *)(map + h.off[S_WLEN]);
+	s->woff = (uint32_t *)(map + h.off[S_WOFF]);
+	s->text = (char *)(map + h.off[S_TEXT]);
+	s->sseq = (const uint16_t *)(map + h.off[S_SSEQ]);
+	for (i = 0; i < s->n_words; i++)
+		if ((uint64_t)s->woff[i] + s->wlen[i] + 1 > h.len[S_TEXT] ||
+		    s->text[s->woff[i] + s->wlen[i]] != 0) {
+			sm_search_free(s);
+			goto corrupt_unmapped;
+		}
+	if (img_check(s, lm) != 0) {
+		sm_search_free(s);
+		goto corrupt_unmapped;
+	}
+	s->slot = malloc(sizeof *s->slot * (s->n_nodes ? s->n_nodes : 1));
+	s->wbp = malloc(sizeof *s->wbp * (s->n_words ? s->n_words : 1));
+	if (s->slot == NULL || s->wbp == NULL) {
+		sm_search_free(s);
+		img_fail(err, errlen, path, "out of memory");
+		return NULL;
+	}
+	return s;
+corrupt:
+	munmap(map, (size_t)st.st_size);
+corrupt_unmapped:
+	img_fail(err, errlen, path, "corrupt search image");
+	return NULL;
+}
+
+int
+sm_search_n_senones(const struct sm_search *s)
+{
+	return s->n_sen;
 }

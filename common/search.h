@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct sm_mdef;
 struct sm_tmat;
@@ -68,6 +69,28 @@ struct sm_search_stats {
 	double hmm_per_frame, bp;
 };
 void sm_search_stats(const struct sm_search *s, struct sm_search_stats *st);
+
+/* The pack image: the tree and word tables, written once by
+ * sm_search_save and memory-mapped by sm_search_open.  The fingerprint
+ * (size and mtime of each model file) must match, else the image is
+ * refused as stale. */
+#define SM_SEARCH_FP 10
+void sm_search_fingerprint(const char *const paths[], int n,
+			   uint64_t fp[SM_SEARCH_FP]);
+int sm_search_save(const struct sm_search *s, FILE *f,
+		   const uint64_t fp[SM_SEARCH_FP]);
+struct sm_search *sm_search_open(const char *path, const struct sm_lm *lm,
+				 const struct sm_search_cfg *cfg,
+				 const uint64_t fp[SM_SEARCH_FP], char *err,
+				 size_t errlen);
+
+/* Senones per frame the search expects. */
+int sm_search_n_senones(const struct sm_search *s);
+
+/* The spelling of a word without its (N) mark, its length, and its kind:
+ * 0 a word, 1 the pause <sil>, 2 another filler. */
+const char *sm_search_word(const struct sm_search *s, int word, int *len,
+			   int *kind);
 
 /* LM id of a dict word (-1 for fillers and words outside the LM). */
 int sm_search_lmid(const struct sm_search *s, int word);

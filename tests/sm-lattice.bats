@@ -1,0 +1,130 @@
+#!/usr/bin/env bats
+# sm-lattice: the search on real speech through the real pipeline (word
+# error rate on a fixed subset of the asterisk and librivox recordings,
+# goforward.raw against pocketsphinx's reference decode), the hypothesis
+# and lattice formats, option and stream errors.
+
+load test_helper
+
+setup_file() {
+	local d=$BATS_FILE_TMPDIR
+	sox -t raw -r 16000 -e signed -b 16 -c 1 "$PS_DATA/goforward.raw" "$d/gf.wav"
+	sm-decode "$d/gf.wav" | sm-features | sm-am >"$d/gf.ll"
+	sm-decode "$d/gf.wav" | sm-features >"$d/gf.feat"
+}
+
+setup() {
+	setup_scratch
+	F=$BATS_FILE_TMPDIR
+}
+
+# Decode every file of a corpus manifest through the whole pipeline.
+decode_manifest() { # MANIFEST HYP
+	while IFS="$(printf '\t')" read -r id wav _; do
+		printf '%s\t%s\n' "$id" "$(sm-decode "$wav" | sm-features | sm-am | sm-lattice |
+			awk -F'\t' '$4 == "word" { printf "%s%s", s, $5; s = " " }')"
+	done <"$1" >"$2"
+}
+
+wer_of() { # WER.PY-OUTPUT -> the WER number
+	sed -n 's/.*WER=\([0-9.]*\)%.*/\1/p' "$1" | tail -1
+}
+
+@test "prints its usage with --help and exits 0" {
+	run -0 sm-lattice --help
+	assert_line --index 0 "sm-lattice: search senone log-likelihoods for the best word sequence"
+	assert_line --partial "Usage: sm-lattice"
+}
+
+@test "prints its version" {
+	run -0 sm-lattice --version
+	assert_output --regexp '^sm-lattice [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "rejects an unknown option with the usage and exit 64" {
+	run -64 --separate-stderr sm-lattice --bogus
+	[ "${stderr_lines[0]}" = "sm-lattice: unrecognized option '--bogus'" ]
+	[ "${stderr_lines[1]}" = "sm-lattice: search senone log-likelihoods for the best word sequence" ]
+	[ -z "$output" ]
+}
+
+@test "rejects a beam that is not a positive number" {
+	run -64 --separate-stderr sm-lattice --beam -3 "$F/gf.ll"
+	[[ "${stderr_lines[0]}" == "sm-lattice: --beam"* ]]
+	[ -z "$output" ]
+}
+
+@test "rejects a FEAT stream with a clear message" {
+	run -65 --separate-stderr sm-lattice <"$F/gf.feat"
+	[ "${stderr_lines[0]}" = "sm-lattice: <stdin>: expected LOGLIK stream, got FEAT" ]
+	[ -z "$output" ]
+}
+
+@test "rejects a LOGLIK stream whose dimension is not the model's senone count" {
+	python3 -c '
+import struct, sys
+sys.stdout.buffer.write(b"SMST" + struct.pack("<HHHHIIIIIQQ", 1, 3, 2, 48, 16000,
+    10, 160, 1, 0, 0, 2) + bytes(80))' >"$SCRATCH/small.ll"
+	run -65 --separate-stderr sm-lattice "$SCRATCH/small.ll"
+	[ "${stderr_lines[0]}" = "sm-lattice: $SCRATCH/small.ll: 10 senones per frame, the model has 5126" ]
+	[ -z "$output" ]
+}
+
+@test "rejects a truncated LOGLIK stream without writing a hypothesis" {
+	head -c 100000 "$F/gf.ll" >"$SCRATCH/cut.ll"
+	run -65 --separate-stderr sm-lattice "$SCRATCH/cut.ll"
+	[[ "${stderr_lines[0]}" == "sm-lattice: $SCRATCH/cut.ll: truncated frame"* ]]
+	[ -z "$output" ]
+}
+
+@test "decodes goforward.raw to \"go forward ten meters\" with pocketsphinx's word times" {
+	run -0 sm-lattice "$F/gf.ll"
+	[ "${lines[0]}" = "#sm-hyp 1" ]
+	[ "${lines[-1]}" = "#end" ]
+	words=$(printf '%s\n' "$output" | awk -F'\t' '$4 == "word" { printf "%s%s", s, $5; s = " " }')
+	[ "$words" = "go forward ten meters" ]
+	# pocketsphinx_continuous: go 0.46-0.63, forward 0.64-1.16, ten 1.17-1.52,
+	# meters 1.53-2.11 (end of last frame 0.01 later); allow 0.05 s.
+	printf '%s\n' "$output" | awk -F'\t' '
+		BEGIN { s["go"] = 0.46; e["go"] = 0.64; s["forward"] = 0.64; e["forward"] = 1.17
+			s["ten"] = 1.17; e["ten"] = 1.53; s["meters"] = 1.53; e["meters"] = 2.12 }
+		$4 == "word" { d1 = $1 - s[$5]; d2 = $2 - e[$5]
+			if (d1 < -0.05 || d1 > 0.05 || d2 < -0.05 || d2 > 0.05) { print "bad " $0; bad = 1 } }
+		END { exit bad }'
+}
+
+@test "writes well-formed #sm-hyp lines with silences kept and confidences in [0, 1]" {
+	run -0 sm-lattice "$F/gf.ll"
+	printf '%s\n' "$output" | awk -F'\t' '
+		NR == 1 || /^#end$/ { next }
+		NF != 5 || $1 !~ /^[0-9]+\.[0-9][0-9][0-9]$/ || $2 !~ /^[0-9]+\.[0-9][0-9][0-9]$/ ||
+		$1 + 0 > $2 + 0 || $1 + 0 < prev || $3 < 0 || $3 > 1 ||
+		($4 != "word" && $4 != "sil" && $4 != "filler") { print "bad: " $0; bad = 1 }
+		{ prev = $2 + 0 }
+		END { exit bad }'
+	printf '%s\n' "$output" | grep -q "$(printf '\tsil\t<sil>$')"
+}
+
+@test "shifts word times by the stream's start_sample" {
+	python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+h = bytearray(d[:48]); struct.pack_into("<Q", h, 32, 16000)
+sys.stdout.buffer.write(bytes(h) + d[48:])' "$F/gf.ll" >"$SCRATCH/late.ll"
+	run -0 sm-lattice "$SCRATCH/late.ll"
+	printf '%s\n' "$output" | grep -q "$(printf '^1.460\t1.640\t.*\tword\tgo$')"
+}
+
+@test "keeps corpus WER on librivox and 64 asterisk prompts under the regression threshold" {
+	sh "$SM_ROOT/scripts/corpus.sh" librivox "$SCRATCH/lv" >/dev/null
+	sh "$SM_ROOT/scripts/corpus.sh" asterisk16 "$SCRATCH/ast" \
+		"$SM_ROOT/tests/corpus/lattice-subset.txt" >/dev/null
+	cat "$SCRATCH/lv/manifest.tsv" "$SCRATCH/ast/manifest.tsv" >"$SCRATCH/all.tsv"
+	[ "$(wc -l <"$SCRATCH/all.tsv")" -eq 69 ]
+	decode_manifest "$SCRATCH/all.tsv" "$SCRATCH/hyp.tsv"
+	python3 "$SM_ROOT/tests/corpus/wer.py" "$SCRATCH/all.tsv" "$SCRATCH/hyp.tsv" >"$SCRATCH/wer"
+	cat "$SCRATCH/wer"
+	wer=$(wer_of "$SCRATCH/wer")
+	# measured 37.0% (lw 6.5, beams 100/50); fail above 40%
+	awk -v w="$wer" 'BEGIN { exit !(w <= 40.0) }'
+}
