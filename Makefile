@@ -7,7 +7,7 @@ DATADIR = $(PREFIX)/share/sm
 DESTDIR ?=
 
 CC ?= cc
-PKGS = sndfile samplerate kissfft-float openblas libcurl
+PKGS = sndfile samplerate openblas libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

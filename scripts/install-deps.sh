@@ -2,7 +2,7 @@
 # Install the Debian packages sm needs to build and test, when any is missing.
 set -eu
 PKGS="build-essential pkg-config libsndfile1-dev sndfile-programs libsamplerate0-dev
-libkissfft-dev libopenblas-dev libcurl4-openssl-dev jq bats bats-support bats-assert
+libopenblas-dev libcurl4-openssl-dev jq bats bats-support bats-assert
 bats-file mandoc strace bubblewrap time python3
 pocketsphinx-en-us pocketsphinx sphinxbase-utils pocketsphinx-testdata
 asterisk-core-sounds-en asterisk-core-sounds-en-wav asterisk-core-sounds-en-g722
