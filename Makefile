@@ -50,7 +50,7 @@ $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
 bin/%: scripts/%
 	@mkdir -p bin
-	sed 's|@SM_VERSION@|$(VERSION)|g' $< > $@
+	sed -e 's|@SM_VERSION@|$(VERSION)|g' -e 's|@SM_MODELS_DIR@|$(DATADIR)/models|g' $< > $@
 	chmod +x $@
 
 build/tests/%: build/tests/unit/%.o build/libsm.a
