@@ -64,6 +64,23 @@ all: models/en/search.img
 models/en/search.img: bin/sm-lattice models/en/pack.conf
 	SM_MODELS=models bin/sm-lattice --model models/en --build-image $@
 
+# Fuzz harnesses (fuzz/fuzz_NAME.c): make builds each with a plain main
+# that replays saved inputs (tests/fuzz.bats runs them); `make fuzz` runs
+# them under libFuzzer for a bounded time (scripts/fuzz.sh, FUZZ_TIME=s).
+FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(patsubst %,build/fuzz/%-replay,$(FUZZ_NAMES))
+FUZZ_WRAP = -Wl,--wrap=sm_die,--wrap=sm_die_errno
+all: $(FUZZ_REPLAY)
+build/fuzz/%-replay: build/fuzz/fuzz_%.o build/fuzz/fuzz.o build/fuzz/replay.o build/libsm.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $(FUZZ_WRAP) -o $@ $^ $(LDLIBS)
+
+# Keep the harness objects: make would otherwise delete them as intermediates.
+.SECONDARY: $(patsubst %,build/fuzz/fuzz_%.o,$(FUZZ_NAMES)) build/fuzz/fuzz.o build/fuzz/replay.o
+
+fuzz: deps
+	nice -n 15 sh scripts/fuzz.sh $(FUZZ_NAMES)
+.PHONY: fuzz
+
 deps:
 	@sh scripts/install-deps.sh
 
