@@ -1,0 +1,58 @@
+#!/usr/bin/env bats
+# Saved fuzz inputs (fuzz/corpus: seeds; fuzz/regress: inputs that once
+# crashed or hung a parser) replayed through each harness built without
+# libFuzzer, and the audio and stream inputs through the programs.
+load test_helper
+
+FUZZ_BIN=$SM_ROOT/build/fuzz
+FUZZ_DIR=$SM_ROOT/fuzz
+
+# Every saved input of a harness: seeds and regression inputs.
+inputs() { # NAME
+	find "$FUZZ_DIR/corpus/$1" "$FUZZ_DIR/regress/$1" -type f 2>/dev/null | sort
+}
+
+replay() { # NAME
+	local n
+	mapfile -t files < <(inputs "$1")
+	n=${#files[@]}
+	[ "$n" -gt 0 ]
+	run -0 "$FUZZ_BIN/$1-replay" "${files[@]}"
+	assert_output "$n inputs"
+}
+
+@test "the stream header reader survives its saved inputs" { replay stream; }
+@test "the audio input path survives its saved inputs" { replay decode; }
+@test "the s3 parameter readers survive their saved inputs" { replay s3; }
+@test "the mdef loader survives its saved inputs" { replay mdef; }
+@test "the LM loader survives its saved inputs" { replay lm; }
+@test "the dictionary loader survives its saved inputs" { replay dict; }
+@test "the mixture-weight reader survives its saved inputs" { replay sendump; }
+
+# A program given a saved input either succeeds or refuses it with one
+# line naming itself and exit 65: never a crash, a hang or another code.
+check_program() { # INPUT CMD...
+	local in=$1
+	shift
+	run --separate-stderr timeout 60 "$@" < "$in"
+	if [ "$status" -ne 0 ]; then
+		[ "$status" -eq 65 ] || { echo "$in: exit $status: $stderr"; return 1; }
+		[ "${#stderr_lines[@]}" -eq 1 ] || { echo "$in: $stderr"; return 1; }
+		[[ ${stderr_lines[0]} == "$1: <stdin>: "* ]] || { echo "$in: $stderr"; return 1; }
+	fi
+}
+
+@test "sm-decode reads every saved audio input from a pipe or exits 65" {
+	while read -r f; do
+		check_program "$f" sm-decode -
+	done < <(inputs decode)
+}
+
+@test "sm-dump and sm-features read every saved stream input or exit 65" {
+	while read -r f; do
+		check_program "$f" sm-dump -
+		if [ "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" = 534d535401000100 ]; then
+			check_program "$f" sm-features
+		fi
+	done < <(inputs stream)
+}
