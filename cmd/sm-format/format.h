@@ -1,0 +1,49 @@
+/* format.h: the transcript that sm-format builds and its writers. */
+#ifndef SM_FORMAT_H
+#define SM_FORMAT_H
+#include <stdio.h>
+
+#include "sm.h"
+
+enum item_type { ITEM_WORD, ITEM_PUNCT };
+
+/* One result: a word or a punctuation mark, times in milliseconds. */
+struct item {
+	enum item_type type;
+	long start_ms, end_ms;
+	double confidence;
+	int is_eos;		/* punctuation that ends a sentence */
+	long gap_ms;		/* pause after this item before the next word */
+	char *content;
+};
+
+struct transcript {
+	struct item *v;
+	size_t n, cap;
+};
+
+/* What the writers need besides the items. */
+struct fmt_opts {
+	const struct sm_pack *pack;
+	const char *config;	/* transcription_config JSON object to echo */
+	long pause_ms;		/* a pause this long ends a sentence */
+	int max_line_length, max_lines;	/* SRT */
+};
+
+/* Read a #sm-hyp 1 stream (sm-stream(5)) into words; die 65 on bad input. */
+void hyp_read(FILE *in, const char *name, struct transcript *t,
+	      int drop_disfluencies);
+/* Add a full stop after each sentence end (a pause of at least pause_ms, or
+ * the last word) and capitalise sentence starts and "I". */
+void hyp_punctuate(struct transcript *t, long pause_ms, int marks);
+
+typedef void (*writer_fn)(FILE *out, const struct transcript *t,
+			  const struct fmt_opts *o);
+struct writer {
+	const char *name;
+	writer_fn write;
+};
+/* The writers, one per format, ended by a NULL name. */
+extern const struct writer writers[];
+
+#endif

@@ -1,0 +1,180 @@
+/* hyp.c: read sm-lattice's best path and add sentence punctuation. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+
+/* Hesitations that transcript_filtering_config.remove_disfluencies drops. */
+static const char *const disfluencies[] = {
+	"ah", "eh", "er", "erm", "hm", "hmm", "mm", "uh", "um", "umm", NULL
+};
+
+static int
+is_disfluency(const char *w)
+{
+	for (int i = 0; disfluencies[i]; i++)
+		if (strcmp(w, disfluencies[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+push(struct transcript *t, const struct item *it)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 256;
+		struct item *v = realloc(t->v, cap * sizeof *v);
+
+		if (v == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+		t->v = v;
+		t->cap = cap;
+	}
+	t->v[t->n++] = *it;
+}
+
+/* Seconds with up to three decimals to milliseconds; -1 if malformed. */
+static long
+parse_ms(const char *s)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (end == s || *end != '\0' || errno || !(d >= 0) || d > 1e9)
+		return -1;
+	return (long)(d * 1000.0 + 0.5);
+}
+
+static void
+bad(const char *name, long line, const char *what)
+{
+	sm_die(SM_EX_DATAERR, "%s: line %ld: %s", sm_name(name), line, what);
+}
+
+void
+hyp_read(FILE *in, const char *name, struct transcript *t, int drop_disfluencies)
+{
+	char *line = NULL, *f[6], *p;
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 0;
+	int ended = 0;
+
+	while ((len = getline(&line, &cap, in)) != -1) {
+		struct item it = {0};
+		int nf = 0;
+		char *endp;
+
+		lineno++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (lineno == 1) {
+			if (strcmp(line, "#sm-hyp 1") != 0)
+				sm_die(SM_EX_DATAERR, "%s: expected a #sm-hyp 1 hypothesis "
+				       "(sm-stream(5)), got \"%.40s\" (run sm-lattice first)",
+				       sm_name(name), line);
+			continue;
+		}
+		if (ended)
+			bad(name, lineno, "text after #end");
+		if (strcmp(line, "#end") == 0) {
+			ended = 1;
+			continue;
+		}
+		if (line[0] == '#')
+			continue;
+		for (p = line; nf < 6; nf++) {
+			f[nf] = p;
+			if ((p = strchr(p, '\t')) == NULL) {
+				nf++;
+				break;
+			}
+			*p++ = '\0';
+		}
+		if (nf != 5)
+			bad(name, lineno, "expected START END CONFIDENCE KIND WORD "
+			    "separated by tabs");
+		it.start_ms = parse_ms(f[0]);
+		it.end_ms = parse_ms(f[1]);
+		if (it.start_ms < 0 || it.end_ms < it.start_ms)
+			bad(name, lineno, "bad START or END time");
+		if (t->n > 0 && it.start_ms < t->v[t->n - 1].start_ms)
+			bad(name, lineno, "items out of time order");
+		errno = 0;
+		it.confidence = strtod(f[2], &endp);
+		if (endp == f[2] || *endp || errno || !(it.confidence >= 0) ||
+		    it.confidence > 1)
+			bad(name, lineno, "CONFIDENCE must be a number from 0 to 1");
+		if (f[4][0] == '\0')
+			bad(name, lineno, "empty WORD");
+		if (strcmp(f[3], "sil") == 0 || strcmp(f[3], "filler") == 0)
+			continue;
+		if (strcmp(f[3], "word") != 0)
+			bad(name, lineno, "KIND must be word, sil or filler");
+		if (drop_disfluencies && is_disfluency(f[4]))
+			continue;
+		it.type = ITEM_WORD;
+		if ((it.content = strdup(f[4])) == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+		push(t, &it);
+	}
+	if (ferror(in))
+		sm_die_errno(SM_EX_IOERR, "%s", sm_name(name));
+	free(line);
+	if (lineno == 0)
+		sm_die(SM_EX_DATAERR, "%s: empty input, expected a #sm-hyp 1 "
+		       "hypothesis (run sm-lattice first)", sm_name(name));
+	if (!ended)
+		sm_die(SM_EX_DATAERR, "%s: hypothesis cut short (no #end line)",
+		       sm_name(name));
+	for (size_t i = 0; i < t->n; i++)
+		t->v[i].gap_ms = i + 1 < t->n ? t->v[i + 1].start_ms - t->v[i].end_ms : -1;
+}
+
+static void
+capitalise(char *w)
+{
+	w[0] = (char)toupper((unsigned char)w[0]);
+}
+
+/* "i", "i'm", "i'll", "i'd", "i've" */
+static int
+is_pronoun_i(const char *w)
+{
+	return w[0] == 'i' && (w[1] == '\0' || w[1] == '\'');
+}
+
+void
+hyp_punctuate(struct transcript *t, long pause_ms, int marks)
+{
+	struct transcript out = {0};
+	int start = 1;
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct item w = t->v[i];
+		int eos = w.gap_ms < 0 || w.gap_ms >= pause_ms;
+
+		if (is_pronoun_i(w.content) || (marks && start))
+			capitalise(w.content);
+		start = eos;
+		push(&out, &w);
+		if (marks && eos) {
+			struct item p = {0};
+
+			p.type = ITEM_PUNCT;
+			p.start_ms = p.end_ms = w.end_ms;
+			p.confidence = 1.0;
+			p.is_eos = 1;
+			p.gap_ms = w.gap_ms;
+			if ((p.content = strdup(".")) == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+			push(&out, &p);
+		}
+	}
+	free(t->v);
+	*t = out;
+}

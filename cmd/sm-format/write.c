@@ -1,0 +1,166 @@
+/* write.c: one writer per output format (json-v2, txt, srt). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "format.h"
+
+/* Seconds with two decimals, rounded from milliseconds. */
+static void
+put_time(FILE *out, long ms)
+{
+	long cs = (ms + 5) / 10;
+
+	fprintf(out, "%ld.%02ld", cs / 100, cs % 100);
+}
+
+static void
+write_json(FILE *out, const struct transcript *t, const struct fmt_opts *o)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(out, "{\n  \"format\": \"2.9\",\n  \"metadata\": {\"created_at\": "
+		"\"%s.%03ldZ\", \"type\": \"transcription\", "
+		"\"transcription_config\": ", when, ts.tv_nsec / 1000000);
+	if (o->config) {
+		fputs(o->config, out);
+	} else {
+		fputs("{\"language\": ", out);
+		sm_json_str(out, o->pack->language);
+		fputs("}", out);
+	}
+	fputs(", \"language_pack_info\": {\"adapted\": false, \"itn\": false, "
+	      "\"language_description\": ", out);
+	sm_json_str(out, o->pack->description);
+	fputs(", \"word_delimiter\": ", out);
+	sm_json_str(out, o->pack->word_delimiter);
+	fputs(", \"writing_direction\": \"left-to-right\"}},\n  \"results\": [", out);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct item *it = &t->v[i];
+
+		fputs(i ? ",\n    " : "\n    ", out);
+		fputs("{\"type\": ", out);
+		fputs(it->type == ITEM_WORD ? "\"word\"" : "\"punctuation\"", out);
+		fputs(", \"start_time\": ", out);
+		put_time(out, it->start_ms);
+		fputs(", \"end_time\": ", out);
+		put_time(out, it->end_ms);
+		if (it->type == ITEM_PUNCT)
+			fprintf(out, ", \"attaches_to\": \"previous\", \"is_eos\": %s",
+				it->is_eos ? "true" : "false");
+		fputs(", \"alternatives\": [{\"content\": ", out);
+		sm_json_str(out, it->content);
+		fprintf(out, ", \"confidence\": %.2f, \"language\": ", it->confidence);
+		sm_json_str(out, o->pack->language);
+		fputs(", \"speaker\": \"UU\"}]}", out);
+	}
+	fputs(t->n ? "\n  ]\n}\n" : "]\n}\n", out);
+}
+
+static void
+write_txt(FILE *out, const struct transcript *t, const struct fmt_opts *o)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (i && t->v[i].type == ITEM_WORD)
+			fputs(o->pack->word_delimiter, out);
+		fputs(t->v[i].content, out);
+	}
+	if (t->n)
+		fputc('\n', out);
+}
+
+/* Characters, not bytes, of UTF-8 text. */
+static size_t
+u8len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static void
+put_srt_time(FILE *out, long ms)
+{
+	fprintf(out, "%02ld:%02ld:%02ld,%03ld", ms / 3600000, ms / 60000 % 60,
+		ms / 1000 % 60, ms % 1000);
+}
+
+/*
+ * Cues are filled greedily, word by word (with the punctuation attached to
+ * it), into at most max_lines lines of at most max_line_length characters.
+ * A cue ends after a sentence end, when it is full, and at a pause of half
+ * the sentence pause once it holds a full line.
+ */
+static void
+write_srt(FILE *out, const struct transcript *t, const struct fmt_opts *o)
+{
+	const char *delim = o->pack->word_delimiter;
+	size_t dlen = u8len(delim);
+	long cue = 0;
+	size_t i = 0;
+
+	while (i < t->n) {
+		size_t first = i, line_len = 0;
+		int lines = 1;
+		long end_ms = 0;
+		char *text = NULL;
+		size_t tlen = 0;
+		FILE *buf = open_memstream(&text, &tlen);
+
+		if (buf == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+		while (i < t->n) {
+			size_t j = i + 1, wlen = u8len(t->v[i].content);
+			int eos = 0;
+
+			/* The word and the punctuation attached to it. */
+			while (j < t->n && t->v[j].type == ITEM_PUNCT) {
+				wlen += u8len(t->v[j].content);
+				eos |= t->v[j].is_eos;
+				j++;
+			}
+			if (i > first) {
+				if (line_len + dlen + wlen > (size_t)o->max_line_length) {
+					if (lines == o->max_lines)
+						break;
+					fputc('\n', buf);
+					lines++;
+					line_len = 0;
+				} else {
+					fputs(delim, buf);
+					line_len += dlen;
+				}
+			}
+			for (size_t k = i; k < j; k++)
+				fputs(t->v[k].content, buf);
+			line_len += wlen;
+			end_ms = t->v[j - 1].end_ms;
+			i = j;
+			if (eos || (lines > 1 && t->v[j - 1].gap_ms >= o->pause_ms / 2))
+				break;
+		}
+		if (fclose(buf) != 0)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+		cue++;
+		fprintf(out, "%s%ld\n", cue > 1 ? "\n" : "", cue);
+		put_srt_time(out, t->v[first].start_ms);
+		fputs(" --> ", out);
+		put_srt_time(out, end_ms);
+		fprintf(out, "\n%s\n", text);
+		free(text);
+	}
+}
+
+const struct writer writers[] = {
+	{"json", write_json},
+	{"txt", write_txt},
+	{"srt", write_srt},
+	{NULL, NULL}
+};
