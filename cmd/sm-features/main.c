@@ -127,6 +127,7 @@ main(int argc, char **argv)
 	unsigned char raw[8192];
 	int16_t x[4096];
 	size_t have = 0;
+	uint64_t n_in = 0;	/* bytes of samples read */
 	FILE *in;
 	int c;
 
@@ -195,6 +196,7 @@ main(int argc, char **argv)
 	for (;;) {
 		size_t got = fread(raw + have, 1, sizeof(raw) - have, in), ns;
 
+		n_in += got;
 		have += got;
 		ns = have / 2;
 		for (size_t i = 0; i < ns; i++)
@@ -209,6 +211,11 @@ main(int argc, char **argv)
 				sm_die_errno(SM_EX_IOERR, "%s", r.name);
 			if (have)
 				sm_die(SM_EX_DATAERR, "%s: truncated frame (1 of 2 bytes)", r.name);
+			/* An upstream stage that died between two frames. */
+			if (in_h.n_frames != 0 && n_in / 2 != in_h.n_frames)
+				sm_die(SM_EX_DATAERR, "%s: stream has %llu frames, its header "
+				       "says %llu", r.name, (unsigned long long)(n_in / 2),
+				       (unsigned long long)in_h.n_frames);
 			break;
 		}
 	}

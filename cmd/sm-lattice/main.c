@@ -165,6 +165,7 @@ main(int argc, char **argv)
 		FILE *in = sm_open_in(path);
 		struct sm_search_stats st;
 		double t3, t4;
+		uint64_t n_read = 0;
 
 		sm_hdr_read_or_die(in, path, &h, SM_KIND_LOGLIK);
 		if (h.sample_type != SM_F32)
@@ -177,9 +178,16 @@ main(int argc, char **argv)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
 		t3 = now();
 		sm_search_start(srch);
-		while (sm_frame_read_or_die(in, path, frame, sizeof *frame * h.dim))
+		while (sm_frame_read_or_die(in, path, frame, sizeof *frame * h.dim)) {
 			if (sm_search_frame(srch, frame) != 0)
 				sm_die(SM_EX_SOFTWARE, "out of memory");
+			n_read++;
+		}
+		/* An upstream stage that died between two frames. */
+		if (h.n_frames != 0 && n_read != h.n_frames)
+			sm_die(SM_EX_DATAERR, "%s: stream has %llu frames, its header says %llu",
+			       sm_name(path), (unsigned long long)n_read,
+			       (unsigned long long)h.n_frames);
 		best = sm_search_finish(srch, &fs);
 		t4 = now();
 		sm_search_stats(srch, &st);

@@ -1,0 +1,123 @@
+#!/usr/bin/env bats
+# Faults around the stages: a full or closed stdout, an upstream stage that
+# dies between two frames or inside one.  Each must end with one clear line,
+# a non-zero exit and no hang (every run is bounded by timeout).
+load test_helper
+
+setup_file() {
+	export FX=$BATS_FILE_TMPDIR
+	sox -t raw -r 16000 -e signed -b 16 -c 1 "$PS_DATA/goforward.raw" "$FX/go.wav"
+	sm-decode "$FX/go.wav" > "$FX/pcm"
+	sm-features < "$FX/pcm" > "$FX/feat"
+	sm-am < "$FX/feat" > "$FX/loglik"
+	# 58 s: more features than a pipe holds, so sm-features is still
+	# running when it is killed.
+	sox "$FX/go.wav" "$FX/long.wav" repeat 20
+}
+
+setup() { setup_scratch; }
+
+# Run a command whose stdout is a pipe with no reader left: the read end is
+# closed before the command starts, so its first write fails (EPIPE or
+# SIGPIPE), whatever the timing.
+closed_stdout() { # CMD...
+	python3 -c '
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stdin=sys.stdin, timeout=120)
+sys.exit(p.returncode if p.returncode >= 0 else 128 - p.returncode)
+' "$@"
+}
+
+# Run a command with stdout on /dev/full.
+to_full() { # CMD...
+	"$@" > /dev/full
+}
+
+# The first N bytes of a file: a stream whose writer died there.
+cut() { # FILE BYTES
+	head -c "$2" "$1"
+}
+
+@test "every stage with stdout on /dev/full exits 74 naming <stdout>" {
+	run --separate-stderr -74 to_full timeout 60 sm-fetch "$FX/go.wav"
+	assert_equal "$stderr" "sm-fetch: <stdout>: No space left on device"
+	run --separate-stderr -74 to_full timeout 60 sm-decode "$FX/go.wav"
+	assert_equal "$stderr" "sm-decode: <stdout>: No space left on device"
+	run --separate-stderr -74 to_full timeout 60 sm-features < "$FX/pcm"
+	assert_equal "$stderr" "sm-features: <stdout>: No space left on device"
+	run --separate-stderr -74 to_full timeout 60 sm-am < "$FX/feat"
+	assert_equal "$stderr" "sm-am: <stdout>: No space left on device"
+	run --separate-stderr -74 to_full timeout 60 sm-lattice < "$FX/loglik"
+	assert_equal "$stderr" "sm-lattice: <stdout>: No space left on device"
+	run --separate-stderr -74 to_full timeout 60 sm-dump < "$FX/pcm"
+	assert_equal "$stderr" "sm-dump: <stdout>: No space left on device"
+}
+
+@test "every stage with its stdout closed early exits 74 with Broken pipe" {
+	run --separate-stderr -74 closed_stdout sm-fetch "$FX/go.wav"
+	assert_equal "$stderr" "sm-fetch: <stdout>: Broken pipe"
+	run --separate-stderr -74 closed_stdout sm-decode "$FX/go.wav"
+	assert_equal "$stderr" "sm-decode: <stdout>: Broken pipe"
+	run --separate-stderr -74 closed_stdout sm-features < "$FX/pcm"
+	assert_equal "$stderr" "sm-features: <stdout>: Broken pipe"
+	run --separate-stderr -74 closed_stdout sm-am < "$FX/feat"
+	assert_equal "$stderr" "sm-am: <stdout>: Broken pipe"
+	run --separate-stderr -74 closed_stdout sm-lattice < "$FX/loglik"
+	assert_equal "$stderr" "sm-lattice: <stdout>: Broken pipe"
+	run --separate-stderr -74 closed_stdout sm-dump < "$FX/pcm"
+	assert_equal "$stderr" "sm-dump: <stdout>: Broken pipe"
+}
+
+@test "a stage whose upstream died between two frames exits 65, not a short result" {
+	# 10000 of 44580 samples; 100 of 278 frames.
+	cut "$FX/pcm" $((48 + 2 * 10000)) > "$SCRATCH/pcm"
+	run --separate-stderr -65 timeout 60 sm-features < "$SCRATCH/pcm"
+	assert_equal "$stderr" "sm-features: <stdin>: stream has 10000 frames, its header says 44580"
+	cut "$FX/feat" $((48 + 39 * 4 * 100)) > "$SCRATCH/feat"
+	run --separate-stderr -65 timeout 60 sm-am < "$SCRATCH/feat"
+	assert_equal "$stderr" "sm-am: <stdin>: stream has 100 frames, its header says 278"
+	cut "$FX/loglik" $((48 + 5126 * 4 * 100)) > "$SCRATCH/loglik"
+	run --separate-stderr -65 timeout 60 sm-lattice < "$SCRATCH/loglik"
+	assert_equal "$stderr" "sm-lattice: <stdin>: stream has 100 frames, its header says 278"
+	assert_equal "$output" ""
+}
+
+@test "a stage whose upstream died inside a frame exits 65 naming the truncated frame" {
+	cut "$FX/feat" $((48 + 39 * 4 * 100 + 10)) > "$SCRATCH/feat"
+	run --separate-stderr -65 timeout 60 sm-am < "$SCRATCH/feat"
+	assert_equal "$stderr" "sm-am: <stdin>: truncated frame (10 of 156 bytes)"
+	cut "$FX/loglik" $((48 + 5126 * 4 * 100 + 7)) > "$SCRATCH/loglik"
+	run --separate-stderr -65 timeout 60 sm-lattice < "$SCRATCH/loglik"
+	assert_equal "$stderr" "sm-lattice: <stdin>: truncated frame (7 of 20504 bytes)"
+	assert_equal "$output" ""
+	cut "$FX/pcm" $((48 + 2 * 10000 + 1)) > "$SCRATCH/pcm"
+	run --separate-stderr -65 timeout 60 sm-features < "$SCRATCH/pcm"
+	assert_equal "$stderr" "sm-features: <stdin>: truncated frame (1 of 2 bytes)"
+}
+
+@test "a stage killed in the middle of a pipeline fails the next stage, which exits 65" {
+	# sm-decode | sm-features | sm-am, with sm-features killed by SIGKILL
+	# once sm-am has received 20000 bytes from it.
+	run -0 timeout 60 python3 -c '
+import signal, subprocess, sys
+dec = subprocess.Popen(["sm-decode", sys.argv[1]], stdout=subprocess.PIPE)
+fe = subprocess.Popen(["sm-features"], stdin=dec.stdout, stdout=subprocess.PIPE)
+dec.stdout.close()
+am = subprocess.Popen(["sm-am"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                      stderr=subprocess.PIPE)
+left = 20000
+while left > 0:
+    b = fe.stdout.read(left)
+    am.stdin.write(b)
+    left -= len(b)
+fe.kill()
+am.stdin.close()
+print("sm-features", fe.wait())
+print("sm-am", am.wait(), am.stderr.read().decode().strip())
+dec.wait()
+' "$FX/long.wav"
+	assert_line -n 0 "sm-features -9"
+	assert_line -n 1 "sm-am 65 sm-am: <stdin>: truncated frame (140 of 156 bytes)"
+}
