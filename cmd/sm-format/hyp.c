@@ -62,7 +62,7 @@ hyp_read(FILE *in, const char *name, struct transcript *t, int drop_disfluencies
 	size_t cap = 0;
 	ssize_t len;
 	long lineno = 0;
-	int ended = 0;
+	int ended = 0, pending = 0;	/* the last word waits for its gap */
 
 	while ((len = getline(&line, &cap, in)) != -1) {
 		struct item it = {0};
@@ -115,12 +115,19 @@ hyp_read(FILE *in, const char *name, struct transcript *t, int drop_disfluencies
 			continue;
 		if (strcmp(f[3], "word") != 0)
 			bad(name, lineno, "KIND must be word, sil or filler");
+		/* A dropped hesitation still counts as speech, not as a pause. */
+		if (pending) {
+			t->v[t->n - 1].gap_ms = it.start_ms - t->v[t->n - 1].end_ms;
+			pending = 0;
+		}
 		if (drop_disfluencies && is_disfluency(f[4]))
 			continue;
 		it.type = ITEM_WORD;
+		it.gap_ms = -1;
 		if ((it.content = strdup(f[4])) == NULL)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
 		push(t, &it);
+		pending = 1;
 	}
 	if (ferror(in))
 		sm_die_errno(SM_EX_IOERR, "%s", sm_name(name));
@@ -131,8 +138,6 @@ hyp_read(FILE *in, const char *name, struct transcript *t, int drop_disfluencies
 	if (!ended)
 		sm_die(SM_EX_DATAERR, "%s: hypothesis cut short (no #end line)",
 		       sm_name(name));
-	for (size_t i = 0; i < t->n; i++)
-		t->v[i].gap_ms = i + 1 < t->n ? t->v[i + 1].start_ms - t->v[i].end_ms : -1;
 }
 
 static void

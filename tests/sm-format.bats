@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+load test_helper
+
+# Best paths of real LibriVox recordings, searched once per file.
+setup_file() {
+	for id in 0870 0880; do
+		sm-decode "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-$id.wav" |
+			sm-features | sm-am | sm-lattice >"$BATS_FILE_TMPDIR/$id.hyp"
+	done
+}
+
+setup() {
+	setup_scratch
+	H70=$BATS_FILE_TMPDIR/0870.hyp
+	H80=$BATS_FILE_TMPDIR/0880.hyp
+}
+
+# Two sentences: a pause of 0.80 s after "here", 0.10 s after "think".
+two_sentences() {
+	printf '#sm-hyp 1\n'
+	printf '0.000\t0.300\t1.000\tsil\t<sil>\n'
+	printf '0.300\t0.500\t0.900\tword\ti\n'
+	printf '0.500\t0.800\t0.800\tword\twas\n'
+	printf '0.800\t1.200\t0.700\tword\there\n'
+	printf '1.200\t2.000\t1.000\tsil\t<sil>\n'
+	printf '2.000\t2.300\t0.600\tword\tthen\n'
+	printf '2.300\t2.600\t1.000\tfiller\t[NOISE]\n'
+	printf '2.600\t2.900\t0.500\tword\ti\x27m\n'
+	printf '2.900\t3.300\t0.400\tword\tthink\n'
+	printf '3.300\t3.400\t1.000\tsil\t<sil>\n'
+	printf '3.400\t3.906\t0.333\tword\tum\n'
+	printf '3.906\t4.204\t0.250\tword\tgone\n'
+	printf '#end\n'
+}
+
+@test "sm-format --help and --version print to stdout and exit 0" {
+	run -0 sm-format --help
+	assert_line --index 1 --partial 'Usage: sm-format'
+	run -0 sm-format --version
+	assert_output --regexp '^sm-format [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "json-v2 of a real recording holds every word of the best path, in order" {
+	run -0 --separate-stderr sm-format "$H70"
+	[ -z "$stderr" ]
+	words=$(awk -F'\t' '$4 == "word" { print $5 }' "$H70" | paste -sd' ')
+	got=$(printf '%s' "$output" | jq -r '[.results[] | select(.type == "word")
+		| .alternatives[0].content | ascii_downcase] | join(" ")')
+	[ "$got" = "$words" ]
+	printf '%s' "$output" | jq -e '.format == "2.9" and (.results | length) > 10
+		and ([.results[].start_time] | . == sort)
+		and all(.results[]; .end_time >= .start_time
+			and (.alternatives | length) == 1
+			and (.alternatives[0] | .language == "en" and .speaker == "UU"
+				and .confidence >= 0 and .confidence <= 1))'
+}
+
+@test "json-v2 metadata: created_at in UTC, the effective config, the language pack" {
+	run -0 sm-format "$H80"
+	printf '%s' "$output" | jq -e '.metadata | (.created_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"))
+		and .type == "transcription"
+		and .transcription_config == {"language": "en"}
+		and .language_pack_info == {"adapted": false, "itn": false, "language_description": "English",
+			"word_delimiter": " ", "writing_direction": "left-to-right"}'
+	printf '%s' "$output" | jq -e 'keys == ["format", "metadata", "results"]'
+}
+
+@test "json-v2 times have two decimals, rounded from the hypothesis" {
+	run -0 sm-format "$H80"
+	# Every time in the text is printed with exactly two decimals.
+	run -1 grep -E '"(start|end)_time": [0-9]+(\.[0-9]?|\.[0-9]{3,})?[,}]' <<<"$output"
+	two_sentences >"$SCRATCH/h"
+	run -0 sm-format "$SCRATCH/h"
+	printf '%s' "$output" | jq -e '[.results[] | select(.alternatives[0].content == "gone")][0]
+		| .start_time == 3.91 and .end_time == 4.2'
+}
+
+@test "a long pause and the end of the audio end sentences: full stops, capitals, I" {
+	two_sentences >"$SCRATCH/h"
+	run -0 sm-format "$SCRATCH/h"
+	printf '%s' "$output" | jq -e '[.results[] | .alternatives[0].content] ==
+		["I", "was", "here", ".", "Then", "I'"'"'m", "think", "um", "gone", "."]'
+	printf '%s' "$output" | jq -e '[.results[] | select(.type == "punctuation")] ==
+		[{"type": "punctuation", "start_time": 1.2, "end_time": 1.2, "attaches_to": "previous", "is_eos": true,
+		  "alternatives": [{"content": ".", "confidence": 1, "language": "en", "speaker": "UU"}]},
+		 {"type": "punctuation", "start_time": 4.2, "end_time": 4.2, "attaches_to": "previous", "is_eos": true,
+		  "alternatives": [{"content": ".", "confidence": 1, "language": "en", "speaker": "UU"}]}]'
+	printf '%s' "$output" | jq -e '[.results[] | select(.type == "word") | .alternatives[0].confidence]
+		== [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.33, 0.25]'
+}
+
+@test "--sensitivity and --pause move the sentence-ending pause" {
+	two_sentences >"$SCRATCH/h"
+	run -0 sm-format -f txt --pause 0.9 "$SCRATCH/h"
+	assert_output "I was here then I'm think um gone."
+	# At 1, a pause of 0.1 s is enough, the 0.3 s of noise after "then" too.
+	run -0 sm-format -f txt -s 1 "$SCRATCH/h"
+	assert_output "I was here. Then. I'm think. Um gone."
+	run -0 sm-format -f txt -s 0 "$SCRATCH/h"
+	assert_output "I was here then I'm think um gone."
+	run -64 sm-format -s 1.5 "$SCRATCH/h"
+	assert_line --index 0 --partial 'sm-format: --sensitivity'
+}
+
+@test "--no-punctuation: no punctuation items and no sentence capitals, but I" {
+	two_sentences >"$SCRATCH/h"
+	run -0 sm-format -P "$SCRATCH/h"
+	printf '%s' "$output" | jq -e '[.results[] | .alternatives[0].content] ==
+		["I", "was", "here", "then", "I'"'"'m", "think", "um", "gone"]'
+	run -0 sm-format -P -f txt "$H80"
+	assert_output "$(awk -F'\t' '$4 == "word" { print $5 }' "$H80" | paste -sd' ')"
+}
+
+@test "--remove-disfluencies drops hesitations, which still count as speech" {
+	two_sentences >"$SCRATCH/h"
+	run -0 sm-format -d -f txt "$SCRATCH/h"
+	assert_output "I was here. Then I'm think gone."
+}
+
+@test "txt: the words joined by the delimiter, punctuation attached to the previous word" {
+	run -0 sm-format -f txt "$H80"
+	words=$(awk -F'\t' '$4 == "word" { print $5 }' "$H80" | paste -sd' ')
+	first=$(printf '%s' "$words" | cut -c1 | tr a-z A-Z)
+	assert_output "$first$(printf '%s' "$words" | cut -c2-)."
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "srt: numbered cues, HH:MM:SS,mmm times, lines and cues within the overrides" {
+	for spec in "37 2" "12 1" "20 3"; do
+		set -- $spec
+		run -0 sm-format -f srt --max-line-length "$1" --max-lines "$2" "$H70"
+		printf '%s\n' "$output" | awk -v len="$1" -v max="$2" '
+			BEGIN { state = "num"; n = 0 }
+			state == "num" { if ($0 != ++n) { print "cue " n ": number " $0; bad = 1 } state = "time"; next }
+			state == "time" {
+				if ($0 !~ /^[0-9][0-9]:[0-5][0-9]:[0-5][0-9],[0-9][0-9][0-9] --> [0-9][0-9]:[0-5][0-9]:[0-5][0-9],[0-9][0-9][0-9]$/) {
+					print "cue " n ": time " $0; bad = 1 }
+				split($0, t, " --> "); if (t[1] > t[2] || t[1] < last) { print "cue " n ": order"; bad = 1 }
+				last = t[2]; state = "text"; l = 0; next }
+			state == "text" && $0 == "" { if (l == 0) { print "cue " n ": empty"; bad = 1 } state = "num"; next }
+			state == "text" { if (length($0) > len) { print "cue " n ": long line " $0; bad = 1 }
+				if (++l > max) { print "cue " n ": too many lines"; bad = 1 } }
+			END { if (n < 1) bad = 1; exit bad }'
+		# Every word is in the subtitles, in order.
+		got=$(printf '%s\n' "$output" | awk '!/^[0-9]+$/ && !/-->/' | tr '\n' ' ' |
+			tr -s ' ' | sed 's/ $//')
+		run -0 sm-format -f txt "$H70"
+		[ "$got" = "$output" ]
+	done
+}
+
+@test "srt: a sentence end closes the cue" {
+	two_sentences >"$SCRATCH/h"
+	run -0 sm-format -f srt "$SCRATCH/h"
+	assert_output "1
+00:00:00,300 --> 00:00:01,200
+I was here.
+
+2
+00:00:02,000 --> 00:00:04,204
+Then I'm think um gone."
+}
+
+@test "--config is echoed as metadata.transcription_config" {
+	printf ' {"language": "en", "diarization": "none", "additional_vocab": [{"content": "gnocchi"}]}\n' >"$SCRATCH/c"
+	run -0 sm-format -c "$SCRATCH/c" "$H80"
+	printf '%s' "$output" | jq -e '.metadata.transcription_config ==
+		{"language": "en", "diarization": "none", "additional_vocab": [{"content": "gnocchi"}]}'
+	printf '[1]' >"$SCRATCH/c"
+	run -78 --separate-stderr sm-format -c "$SCRATCH/c" "$H80"
+	[ "$stderr" = "sm-format: $SCRATCH/c: expected one JSON object" ]
+	[ -z "$output" ]
+}
+
+@test "an empty hypothesis gives an empty transcript" {
+	printf '#sm-hyp 1\n0.000\t1.000\t1.000\tsil\t<sil>\n#end\n' >"$SCRATCH/h"
+	run -0 sm-format "$SCRATCH/h"
+	printf '%s' "$output" | jq -e '.results == []'
+	run -0 sm-format -f txt "$SCRATCH/h"
+	assert_output ''
+	run -0 sm-format -f srt "$SCRATCH/h"
+	assert_output ''
+}
+
+@test "rejects a binary stream with a clear line and nothing on stdout" {
+	sm-decode "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0880.wav" >"$SCRATCH/pcm"
+	run -65 --separate-stderr sm-format "$SCRATCH/pcm"
+	[[ "$stderr" == "sm-format: $SCRATCH/pcm: expected a #sm-hyp 1 hypothesis (sm-stream(5)), got \"SMST"*"\" (run sm-lattice first)" ]]
+	[ -z "$output" ]
+}
+
+@test "rejects a hypothesis cut short (no #end), a bad line and a bad KIND" {
+	head -n 5 "$H80" >"$SCRATCH/h"
+	run -65 --separate-stderr sm-format "$SCRATCH/h"
+	[ "$stderr" = "sm-format: $SCRATCH/h: hypothesis cut short (no #end line)" ]
+	[ -z "$output" ]
+	printf '#sm-hyp 1\n0.1 0.2 1 word a\n#end\n' >"$SCRATCH/h"
+	run -65 --separate-stderr sm-format "$SCRATCH/h"
+	[ "$stderr" = "sm-format: $SCRATCH/h: line 2: expected START END CONFIDENCE KIND WORD separated by tabs" ]
+	printf '#sm-hyp 1\n0.1\t0.2\t1\tnoun\ta\n#end\n' >"$SCRATCH/h"
+	run -65 --separate-stderr sm-format "$SCRATCH/h"
+	[ "$stderr" = "sm-format: $SCRATCH/h: line 2: KIND must be word, sil or filler" ]
+	printf '#sm-hyp 1\n0.1\t0.2\t1.5\tword\ta\n#end\n' >"$SCRATCH/h"
+	run -65 --separate-stderr sm-format "$SCRATCH/h"
+	[ "$stderr" = "sm-format: $SCRATCH/h: line 2: CONFIDENCE must be a number from 0 to 1" ]
+	printf '#sm-hyp 1\n0.5\t0.6\t1\tword\ta\n0.1\t0.2\t1\tword\tb\n#end\n' >"$SCRATCH/h"
+	run -65 --separate-stderr sm-format "$SCRATCH/h"
+	[ "$stderr" = "sm-format: $SCRATCH/h: line 3: items out of time order" ]
+	printf '' >"$SCRATCH/h"
+	run -65 --separate-stderr sm-format <"$SCRATCH/h"
+	[ "$stderr" = "sm-format: <stdin>: empty input, expected a #sm-hyp 1 hypothesis (run sm-lattice first)" ]
+}
+
+@test "rejects an unknown format and an unknown language" {
+	run -64 --separate-stderr sm-format -f xml "$H80"
+	[ "$stderr" = 'sm-format: --format: expected json, txt or srt, got "xml"' ]
+	run -78 --separate-stderr sm-format -l xx "$H80"
+	[[ "$stderr" == "sm-format: "*"xx"* ]]
+	[ -z "$output" ]
+}
