@@ -28,6 +28,7 @@ replay() { # NAME
 @test "the LM loader survives its saved inputs" { replay lm; }
 @test "the dictionary loader survives its saved inputs" { replay dict; }
 @test "the mixture-weight reader survives its saved inputs" { replay sendump; }
+@test "the hypothesis reader and writers survive their saved inputs" { replay hyp; }
 
 # A program given a saved input either succeeds or refuses it with one
 # line naming itself and exit 65: never a crash, a hang or another code.
@@ -55,4 +56,15 @@ check_program() { # INPUT CMD...
 			check_program "$f" sm-features
 		fi
 	done < <(inputs stream)
+}
+
+@test "sm-format turns every saved hypothesis into valid JSON and SRT or exits 65" {
+	while read -r f; do
+		check_program "$f" sm-format -d
+		if [ "$status" -eq 0 ]; then
+			printf '%s\n' "$output" | jq -e .results > /dev/null ||
+				{ echo "$f: invalid JSON: $output"; return 1; }
+		fi
+		check_program "$f" sm-format -f srt
+	done < <(inputs hyp)
 }
