@@ -1,0 +1,360 @@
+#!/usr/bin/env bats
+load test_helper
+load transcribe_helper
+
+setup_file() {
+	by_hand "$(lv 0880)" | words >"$BATS_FILE_TMPDIR/0880.words"
+	by_hand "$(lv 0870)" | words >"$BATS_FILE_TMPDIR/0870.words"
+}
+
+setup() {
+	setup_scratch
+	export TMPDIR=$SCRATCH/tmp
+	mkdir "$TMPDIR"
+	W80=$(cat "$BATS_FILE_TMPDIR/0880.words")
+	W70=$(cat "$BATS_FILE_TMPDIR/0870.words")
+	unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+}
+
+# Nothing is left in the private temporary space after a job.
+teardown() {
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "sm-transcribe --help and --version print to stdout and exit 0" {
+	run -0 sm-transcribe --help
+	assert_line --index 1 --partial 'Usage: sm-transcribe'
+	run -0 sm-transcribe --version
+	assert_output --regexp '^sm-transcribe [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "a real recording gives the json-v2 transcript of the stages run by hand" {
+	run -0 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ -z "$stderr" ]
+	[ "$(printf '%s' "$output" | words)" = "$W80" ]
+	printf '%s' "$output" | jq -e '.format == "2.9" and .metadata.transcription_config ==
+		{"language": "en", "diarization": "none", "operating_point": "standard"}
+		and .metadata.language_pack_info.language_description == "English"'
+}
+
+@test "the audio on stdin, with - and without" {
+	run -0 --separate-stderr sm-transcribe - <"$(lv 0870)"
+	[ "$(printf '%s' "$output" | words)" = "$W70" ]
+	run -0 --separate-stderr sm-transcribe <"$(lv 0870)"
+	[ "$(printf '%s' "$output" | words)" = "$W70" ]
+}
+
+@test "--job-config with fetch_data file:// reads the audio from the URL" {
+	cp "$(lv 0880)" "$SCRATCH/a b.wav"
+	config '{"type": "transcription", "transcription_config": {"language": "en"},
+		"fetch_data": {"url": "file://'"$SCRATCH"'/a%20b.wav"}}' "$SCRATCH/c.json"
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" </dev/null
+	[ "$(printf '%s' "$output" | words)" = "$W80" ]
+	run -0 --separate-stderr sm-transcribe --job-config="$SCRATCH/c.json"
+	[ "$(printf '%s' "$output" | words)" = "$W80" ]
+}
+
+@test "fetch_data over http sends auth_headers, through a pipe, not the command line" {
+	python3 "$SM_ROOT/tests/fetch_server.py" "$PS_DATA" "$SCRATCH/ports" 60 3>&- &
+	server=$!
+	for _ in $(seq 200); do [ -s "$SCRATCH/ports" ] && break; sleep 0.05; done
+	read -r port _ <"$SCRATCH/ports"
+	url=http://127.0.0.1:$port/private/librivox/sense_and_sensibility_01_austen_64kb-0880.wav
+	config '{"type": "transcription", "transcription_config": {"language": "en"},
+		"fetch_data": {"url": "'"$url"'", "auth_headers": ["Authorization: Bearer s3cret"]}}' "$SCRATCH/c.json"
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json"
+	[ "$(printf '%s' "$output" | words)" = "$W80" ]
+	# Without the header: the fetch fails (69), its line is the only one.
+	config '{"type": "transcription", "transcription_config": {"language": "en"},
+		"fetch_data": {"url": "'"$url"'"}}' "$SCRATCH/c.json"
+	run -69 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json"
+	kill "$server"
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == "sm-fetch: "*"401"* ]]
+	! grep -q s3cret "$SM_ROOT/bin/sm-transcribe"
+}
+
+@test "an AUDIO argument together with fetch_data is a usage error" {
+	config '{"type": "transcription", "transcription_config": {"language": "en"},
+		"fetch_data": {"url": "file:///dev/null"}}' "$SCRATCH/c.json"
+	run -2 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ "${stderr_lines[0]}" = "sm-transcribe: both an AUDIO argument and fetch_data.url given; use one" ]
+	[ -z "$output" ]
+}
+
+@test "no audio at all on a terminal is a usage error" {
+	command -v script >/dev/null || skip "script(1) not installed"
+	run -0 script -qec "sm-transcribe; echo status=\$?" /dev/null
+	assert_output --partial "sm-transcribe: no audio: give AUDIO, fetch_data.url in the config, /input.audio or stdin"
+	assert_output --partial "status=2"
+}
+
+@test "a missing or unreadable audio file exits 66 with one line" {
+	run -66 --separate-stderr sm-transcribe "$SCRATCH/none.wav"
+	[ "$stderr" = "sm-transcribe: $SCRATCH/none.wav: no such file" ]
+	[ -z "$output" ]
+	run -66 --separate-stderr sm-transcribe "$SCRATCH"
+	[ "$stderr" = "sm-transcribe: $SCRATCH: cannot read" ]
+}
+
+@test "audio that is not audio fails in sm-decode: exit 65, its line only, nothing on stdout" {
+	head -c 5000 /bin/sh >"$SCRATCH/x.wav"
+	run -65 --separate-stderr sm-transcribe "$SCRATCH/x.wav"
+	[ "$stderr" = "sm-decode: <stdin>: unrecognised audio format" ]
+	[ -z "$output" ]
+}
+
+@test "a recording cut short: sm-decode's line, no half transcript" {
+	head -c 30000 "$(lv 0880)" >"$SCRATCH/cut.wav"
+	run -65 --separate-stderr sm-transcribe "$SCRATCH/cut.wav"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == "sm-decode: <stdin>: truncated audio data"* ]]
+	[ -z "$output" ]
+}
+
+@test "--all-formats writes NAME.json, .txt and .srt; transcript.* for stdin" {
+	mkdir "$SCRATCH/out"
+	run -0 --separate-stderr sm-transcribe --all-formats "$SCRATCH/out" "$(lv 0880)"
+	n=sense_and_sensibility_01_austen_64kb-0880
+	[ "$(cat "$SCRATCH/out/$n.json")" = "$output" ]
+	[ "$(cat "$SCRATCH/out/$n.txt")" = "$(by_hand "$(lv 0880)" -f txt)" ]
+	[ "$(cat "$SCRATCH/out/$n.srt")" = "$(by_hand "$(lv 0880)" -f srt)" ]
+	run -0 --separate-stderr sm-transcribe --allformats "$SCRATCH/out" <"$(lv 0870)"
+	[ "$(cat "$SCRATCH/out/transcript.json")" = "$output" ]
+	[ -s "$SCRATCH/out/transcript.txt" ] && [ -s "$SCRATCH/out/transcript.srt" ]
+	[ "$(ls "$SCRATCH/out" | wc -l)" -eq 6 ]
+}
+
+@test "--all-formats writes no file when the job fails, and needs an existing directory" {
+	mkdir "$SCRATCH/out"
+	head -c 30000 "$(lv 0880)" >"$SCRATCH/cut.wav"
+	run -65 sm-transcribe --all-formats "$SCRATCH/out" "$SCRATCH/cut.wav"
+	[ -z "$(ls -A "$SCRATCH/out")" ]
+	run -73 --separate-stderr sm-transcribe --all-formats "$SCRATCH/nodir" "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: --all-formats: $SCRATCH/nodir: not a directory" ]
+}
+
+@test "output_config.srt_overrides reach the SRT" {
+	mkdir "$SCRATCH/out"
+	config '{"type": "transcription", "transcription_config": {"language": "en"},
+		"output_config": {"srt_overrides": {"max_line_length": 12, "max_lines": 1}}}' "$SCRATCH/c.json"
+	run -0 sm-transcribe --job-config "$SCRATCH/c.json" --all-formats "$SCRATCH/out" "$(lv 0870)"
+	n=sense_and_sensibility_01_austen_64kb-0870
+	[ "$(cat "$SCRATCH/out/$n.srt")" = "$(by_hand "$(lv 0870)" -f srt --max-line-length 12 --max-lines 1)" ]
+	[ "$(awk 'length > 12 && !/-->/' "$SCRATCH/out/$n.srt" | wc -l)" -eq 0 ]
+}
+
+@test "punctuation_overrides: no marks turns punctuation off, sensitivity moves sentence ends" {
+	config '{"type": "transcription", "transcription_config": {"language": "en",
+		"punctuation_overrides": {"permitted_marks": []}}}' "$SCRATCH/c.json"
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	printf '%s' "$output" | jq -e '[.results[] | select(.type == "punctuation")] == []'
+	config '{"type": "transcription", "transcription_config": {"language": "en",
+		"punctuation_overrides": {"permitted_marks": ["?"]}}}' "$SCRATCH/c.json"
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ "$stderr" = 'sm-transcribe: transcription_config.punctuation_overrides.permitted_marks: only "." is produced; no punctuation' ]
+	config '{"type": "transcription", "transcription_config": {"language": "en",
+		"punctuation_overrides": {"permitted_marks": "all", "sensitivity": 1}}}' "$SCRATCH/c.json"
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ "$(printf '%s' "$output" | words)" = "$(by_hand "$(lv 0880)" -s 1 | words)" ]
+	printf '%s' "$output" | jq -e '[.results[] | select(.is_eos)] | length > 1'
+}
+
+@test "fields accepted but not implemented are said once on stderr and echoed" {
+	config '{"type": "transcription", "transcription_config": {"language": "en", "diarization": "speaker",
+		"operating_point": "enhanced", "enable_entities": true,
+		"additional_vocab": [{"content": "gnocchi", "sounds_like": ["nyohki"]}, "Dashwood",
+			{"content": "a b c d e f g"}],
+		"transcript_filtering_config": {"replacements": [{"from": "man", "to": "person"}]}},
+		"notification_config": [{"url": "https://example.com/cb"}], "tracking": {"title": "t"}}' "$SCRATCH/c.json"
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ "${stderr_lines[0]}" = 'sm-transcribe: transcription_config.diarization: "speaker" is not implemented yet; every word has speaker UU' ]
+	[ "${stderr_lines[1]}" = 'sm-transcribe: transcription_config.additional_vocab: not used yet (3 entries ignored, 1 over-long ones dropped)' ]
+	[ "${stderr_lines[2]}" = 'sm-transcribe: transcription_config.transcript_filtering_config.replacements: not implemented yet (1 ignored)' ]
+	[ "${stderr_lines[3]}" = 'sm-transcribe: transcription_config.enable_entities: not implemented yet; no entity results' ]
+	[ "${stderr_lines[4]}" = 'sm-transcribe: notification_config: notifications are not sent by this program; ignored' ]
+	[ "${#stderr_lines[@]}" -eq 5 ]
+	printf '%s' "$output" | jq -e '.metadata.transcription_config == {"language": "en", "diarization": "speaker",
+		"operating_point": "enhanced", "enable_entities": true,
+		"additional_vocab": [{"content": "gnocchi", "sounds_like": ["nyohki"]}, "Dashwood"],
+		"transcript_filtering_config": {"replacements": [{"from": "man", "to": "person"}]}}'
+	printf '%s' "$output" | jq -e 'all(.results[]; .alternatives[0].speaker == "UU")'
+}
+
+@test "remove_disfluencies is passed to sm-format" {
+	config '{"type": "transcription", "transcription_config": {"language": "en",
+		"transcript_filtering_config": {"remove_disfluencies": true}}}' "$SCRATCH/c.json"
+	run -0 sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0870)"
+	[ "$(printf '%s' "$output" | words)" = "$(by_hand "$(lv 0870)" -d | words)" ]
+}
+
+# Each bad config: exit 78, one line naming the key, nothing on stdout.
+bad_config() { # CONFIG EXPECTED_MESSAGE
+	printf '%s' "$1" >"$SCRATCH/c.json"
+	run -78 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ -z "$output" ]
+	[ "$stderr" = "sm-transcribe: $SCRATCH/c.json: $2" ] || {
+		echo "config: $1"; echo "got:      $stderr"; echo "expected: sm-transcribe: $SCRATCH/c.json: $2"; false; }
+}
+
+@test "bad configs exit 78 with one line naming the key" {
+	T='"type": "transcription"'
+	bad_config '{"type": ' 'invalid JSON: Unfinished JSON term at EOF at line 1, column 9'
+	bad_config '' 'config: expected one JSON object, got 0 JSON values'
+	bad_config '{} {}' 'config: expected one JSON object, got 2 JSON values'
+	bad_config '[]' 'config: expected a JSON object, got an array'
+	bad_config '{"transcription_config": {"language": "en"}}' 'type: missing (expected "transcription")'
+	bad_config '{"type": "translation", "transcription_config": {"language": "en"}}' \
+		'type: "translation" is not one of transcription, alignment'
+	bad_config '{"type": "alignment", "transcription_config": {"language": "en"}}' \
+		'type: "alignment" jobs are not supported yet'
+	bad_config "{$T}" 'transcription_config: missing'
+	bad_config "{$T, \"transcription_config\": []}" 'transcription_config: expected an object, got an array'
+	bad_config "{$T, \"transcription_config\": {}}" 'transcription_config.language: missing (e.g. "en")'
+	bad_config "{$T, \"transcription_config\": {\"language\": 5}}" \
+		'transcription_config.language: expected a string, got a number'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"../en\"}}" \
+		'transcription_config.language: "../en" is not a language code'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"xx\"}}" \
+		"transcription_config.language: no language pack for \"xx\" (installed: en in $SM_MODELS)"
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"speling\": 1}}" \
+		'transcription_config: unknown key "speling"'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\"}, \"extra\": 1}" 'config: unknown key "extra"'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"diarization\": \"speaker_change\"}}" \
+		'transcription_config.diarization: "speaker_change" is not one of none, speaker, channel'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"operating_point\": \"fast\"}}" \
+		'transcription_config.operating_point: "fast" is not one of standard, enhanced'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"enable_entities\": \"yes\"}}" \
+		'transcription_config.enable_entities: expected a boolean, got a string'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"channel_diarization_labels\": [\"ok\", \"not ok\"]}}" \
+		'transcription_config.channel_diarization_labels[1]: expected a string of letters, digits, "." and "_"'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"speaker_diarization_config\": {\"speaker_sensitivity\": 2}}}" \
+		'transcription_config.speaker_diarization_config.speaker_sensitivity: 2 is out of range (0 to 1)'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"sensitivity\": -0.1}}}" \
+		'transcription_config.punctuation_overrides.sensitivity: -0.1 is out of range (0 to 1)'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": [\".\", \"!!\"]}}}" \
+		'transcription_config.punctuation_overrides.permitted_marks[1]: expected one character, got "!!"'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"audio_filtering_config\": {\"volume_threshold\": 101}}}" \
+		'transcription_config.audio_filtering_config.volume_threshold: 101 is out of range (0 to 100)'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"additional_vocab\": [{\"content\": \"a\"}, {\"sounds_like\": [\"b\"]}]}}" \
+		'transcription_config.additional_vocab[1].content: missing'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"additional_vocab\": [{\"content\": \"a\", \"sounds_like\": [\"b\", 3]}]}}" \
+		'transcription_config.additional_vocab[0].sounds_like[1]: expected a string, got a number'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"additional_vocab\": $(jq -nc '[range(1001) | "w\(.)"]')}}" \
+		'transcription_config.additional_vocab: 1001 entries, at most 1000'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\": [{\"from\": \"a\"}]}}}" \
+		'transcription_config.transcript_filtering_config.replacements[0]: needs "from" and "to"'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\"}, \"fetch_data\": {\"url\": \"ftp://host/a.wav\"}}" \
+		'fetch_data.url: unsupported URL "ftp://host/a.wav" (use file://, http:// or https://)'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\"}, \"fetch_data\": {}}" 'fetch_data.url: missing'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\"}, \"fetch_data\": {\"url\": \"file:///a\", \"auth_headers\": [\"no colon\"]}}" \
+		'fetch_data.auth_headers[0]: expected "Name: value"'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\"}, \"output_config\": {\"srt_overrides\": {\"max_line_length\": 0}}}" \
+		'output_config.srt_overrides.max_line_length: 0 is out of range (1 to 1000)'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\"}, \"output_config\": {\"srt_overrides\": {\"max_lines\": 1.5}}}" \
+		'output_config.srt_overrides.max_lines: expected an integer from 1 to 100, got a number'
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\"}, \"tracking\": \"t\"}" \
+		'tracking: expected an object, got a string'
+}
+
+@test "an unreadable config file exits 66" {
+	run -66 --separate-stderr sm-transcribe --job-config "$SCRATCH/none.json" "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: $SCRATCH/none.json: cannot read the job config" ]
+}
+
+@test "usage errors exit 2: unknown option, --parallel 0 or junk, two audio arguments" {
+	run -2 --separate-stderr sm-transcribe --frobnicate "$(lv 0880)"
+	[ "${stderr_lines[0]}" = "sm-transcribe: unknown option: --frobnicate" ]
+	[[ "${stderr_lines[1]}" == "Usage: sm-transcribe "* ]]
+	for n in 0 -1 x 1.5 '' 02; do
+		run -2 --separate-stderr sm-transcribe --parallel "$n" "$(lv 0880)"
+		[ "${stderr_lines[0]}" = "sm-transcribe: --parallel: expected an integer >= 1, got \"$n\"" ]
+		[ -z "$output" ]
+	done
+	run -2 --separate-stderr sm-transcribe --parallel=0 "$(lv 0880)"
+	run -2 --separate-stderr sm-transcribe --job-config
+	[ "${stderr_lines[0]}" = "sm-transcribe: --job-config: missing value" ]
+	run -2 --separate-stderr sm-transcribe "$(lv 0880)" "$(lv 0870)"
+	[ "${stderr_lines[0]}" = "sm-transcribe: more than one AUDIO argument" ]
+}
+
+@test "--parallel N > 1 says on stderr that chunking is not done, and gives the same transcript" {
+	run -0 --separate-stderr sm-transcribe --parallel 64 "$(lv 0870)"
+	n=$(getconf _NPROCESSORS_ONLN)
+	if [ "$n" -gt 1 ]; then
+		[ "$stderr" = "sm-transcribe: --parallel $n: splitting the audio into chunks is not implemented yet; sm-am scores on $n threads instead" ]
+	fi
+	[ "$(printf '%s' "$output" | words)" = "$W70" ]
+	run -0 --separate-stderr sm-transcribe --parallel 1 "$(lv 0870)"
+	[ -z "$stderr" ]
+}
+
+@test "a failing stage: its exit code, one line naming it, nothing on stdout" {
+	SM_STAGE_AM='exit 3' run -3 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: sm-am: failed with exit status 3" ]
+	[ -z "$output" ]
+	SM_STAGE_LATTICE='kill -KILL $$' run -137 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: sm-lattice: killed by signal 9" ]
+	[ -z "$output" ]
+	# A stage that explains itself: only its own line (none of the broken
+	# pipes upstream, nor the empty input downstream).
+	SM_STAGE_FEATURES='echo "my-features: cannot compute" >&2; exit 70' \
+		run -70 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "my-features: cannot compute" ]
+	[ -z "$output" ]
+	SM_STAGE_FORMAT='exit 9' run -9 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: sm-format: failed with exit status 9" ]
+	[ -z "$output" ]
+}
+
+@test "sm-am replaced by a script passing through a recorded LOGLIK stream gives the same transcript" {
+	sm-decode "$(lv 0880)" | sm-features | sm-am >"$SCRATCH/rec.ll"
+	printf '#!/bin/sh\n# Reads the FEAT stream, writes the recorded scores.\ncat >/dev/null && exec cat "%s"\n' \
+		"$SCRATCH/rec.ll" >"$SCRATCH/replay-am"
+	chmod +x "$SCRATCH/replay-am"
+	SM_STAGE_AM="$SCRATCH/replay-am" run -0 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$(printf '%s' "$output" | words)" = "$W80" ]
+	# The replacement really ran: with another recording's scores, another transcript.
+	sm-decode "$(lv 0870)" | sm-features | sm-am >"$SCRATCH/rec.ll"
+	SM_STAGE_AM="$SCRATCH/replay-am" run -0 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$(printf '%s' "$output" | words)" = "$W70" ]
+}
+
+@test "the private directory is made under TMPDIR and holds only FIFOs" {
+	SM_STAGE_LATTICE='ls -l "$TMPDIR"/sm-transcribe.* >&2; exec sm-lattice "$@"' \
+		run -0 --separate-stderr sm-transcribe "$(lv 0880)"
+	# Every entry listed is a FIFO.
+	entries=$(printf '%s\n' "$stderr" | grep -E '^[-dlpcbs][rwx-]{9}' | wc -l)
+	[ "$entries" -eq 17 ]
+	! printf '%s\n' "$stderr" | grep -E '^[-dlcbs][rwx-]{9}'
+	[ "$(printf '%s' "$output" | words)" = "$W80" ]
+}
+
+@test "a TMPDIR that cannot be used is one clear line" {
+	TMPDIR=$SCRATCH/missing run -74 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: $SCRATCH/missing: cannot create a private directory (set TMPDIR to a writable tmpfs)" ]
+	[ -z "$output" ]
+}
+
+@test "SIGTERM stops every stage, removes the directory and writes nothing" {
+	sox "$(lv 0870)" "$(lv 0880)" "$(lv 0890)" "$(lv 0920)" "$(lv 0930)" \
+		"$(lv 0870)" "$(lv 0880)" "$(lv 0890)" "$(lv 0920)" "$(lv 0930)" "$SCRATCH/long.wav"
+	sm-transcribe "$SCRATCH/long.wav" >"$SCRATCH/out" 2>"$SCRATCH/err" &
+	job=$!
+	# Wait until sm-am runs (scoring has started).
+	for _ in $(seq 400); do
+		kids=$(pgrep -P "$job" | tr '\n' ' ')
+		pgrep -P "$job" -x sm-am >/dev/null && break
+		sleep 0.02
+	done
+	pgrep -P "$job" -x sm-am >/dev/null
+	[ -n "$(ls -A "$TMPDIR")" ]
+	kill -TERM "$job"
+	st=0
+	wait "$job" || st=$?
+	[ "$st" -eq 143 ]
+	[ ! -s "$SCRATCH/out" ]
+	for k in $kids; do ! kill -0 "$k" 2>/dev/null; done
+	[ -z "$(ls -A "$TMPDIR")" ]
+}

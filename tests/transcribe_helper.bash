@@ -1,0 +1,22 @@
+# Shared by the sm-transcribe and lockdown suites.
+LIBRIVOX=$PS_DATA/librivox
+lv() { # ID: a LibriVox recording
+	printf '%s/sense_and_sensibility_01_austen_64kb-%s.wav\n' "$LIBRIVOX" "$1"
+}
+
+# The transcript's words and punctuation as one line of text.
+words() {
+	jq -r '[.results[] | .alternatives[0].content] | join(" ")'
+}
+
+# The same stages run by hand, as the reference for a whole job.
+by_hand() { # AUDIO [sm-format options]
+	_a=$1
+	shift
+	sm-fetch "$_a" | sm-decode | sm-features | sm-am | sm-lattice | sm-format "$@"
+}
+
+# A job config file: CONFIG_JSON OUT
+config() {
+	printf '%s\n' "$1" >"$2"
+}
