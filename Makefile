@@ -48,7 +48,14 @@ bin/$(1): $$(patsubst %.c,build/%.o,$$(wildcard cmd/$(1)/*.c)) build/libsm.a
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 
-bin/%: scripts/%
+# Programs embed DATADIR (sm_models_root, @SM_MODELS_DIR@): rebuild what does
+# when PREFIX or DATADIR changes, so `make install PREFIX=...` is right.
+DATADIR_STAMP := build/datadir.stamp
+$(shell mkdir -p build && { [ "$$(cat $(DATADIR_STAMP) 2>/dev/null)" = '$(DATADIR)' ] || \
+	printf '%s\n' '$(DATADIR)' >$(DATADIR_STAMP); })
+build/common/pack.o: $(DATADIR_STAMP)
+
+bin/%: scripts/% $(DATADIR_STAMP)
 	@mkdir -p bin
 	sed -e 's|@SM_VERSION@|$(VERSION)|g' -e 's|@SM_MODELS_DIR@|$(DATADIR)/models|g' $< > $@
 	chmod +x $@
@@ -115,7 +122,18 @@ uninstall:
 	for m in $(MAN5); do rm -f $(DESTDIR)$(MANDIR)/man5/$$(basename $$m); done
 	rm -rf $(DESTDIR)$(DATADIR)
 
+# The container image (Containerfile): FROM scratch on a root assembled from
+# `make install` and the host's Debian files; podman, no registry.
+IMAGE ?= localhost/sm-en:latest
+image: all
+	MAKE='$(MAKE)' sh scripts/image-root.sh build/image '$(PREFIX)'
+	old=$$(podman image inspect --format '{{.Id}}' '$(IMAGE)' 2>/dev/null); \
+	podman build -q --layers=false -f Containerfile -t '$(IMAGE)' build/image >/dev/null && \
+	new=$$(podman image inspect --format '{{.Id}}' '$(IMAGE)') && \
+	{ [ -z "$$old" ] || [ "$$old" = "$$new" ] || podman rmi "$$old" >/dev/null 2>&1 || true; }
+	rm -rf build/image
+
 clean:
 	rm -rf build bin
 
-.PHONY: all deps check test manlint bench install uninstall clean
+.PHONY: all deps check test manlint bench install uninstall image clean
