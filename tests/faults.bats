@@ -121,3 +121,62 @@ dec.wait()
 	assert_line -n 0 "sm-features -9"
 	assert_line -n 1 "sm-am 65 sm-am: <stdin>: truncated frame (140 of 156 bytes)"
 }
+
+# ---- sm-transcribe: the whole job --------------------------------------
+
+# A private TMPDIR per test: what the job leaves there is visible.
+job_tmp() {
+	export TMPDIR=$SCRATCH/tmp
+	mkdir -p "$TMPDIR"
+}
+
+@test "SIGTERM to sm-transcribe mid-job: exit 143, no output, no process or directory left" {
+	job_tmp
+	run -0 timeout 120 python3 "$SM_ROOT/tests/signal_job.py" SIGTERM sm-transcribe "$FX/long.wav"
+	assert_line -n 0 "exit 143"
+	assert_line -n 1 "stdout 0"
+	assert_line "left 0 "
+	run -0 ls -A "$TMPDIR"
+	assert_output ""
+}
+
+@test "SIGINT to sm-transcribe mid-job: exit 130, no output, no process or directory left" {
+	job_tmp
+	run -0 timeout 120 python3 "$SM_ROOT/tests/signal_job.py" SIGINT sm-transcribe "$FX/long.wav"
+	assert_line -n 0 "exit 130"
+	assert_line -n 1 "stdout 0"
+	assert_line "left 0 "
+	run -0 ls -A "$TMPDIR"
+	assert_output ""
+}
+
+@test "a stage killed by SIGKILL mid-job fails the job naming the stage, nothing on stdout" {
+	job_tmp
+	# sm-features passes 100000 bytes of PCM on, then dies by SIGKILL.
+	SM_STAGE_FEATURES='head -c 100000; kill -KILL $$; exit 0;' \
+		run --separate-stderr -137 timeout 120 sm-transcribe "$FX/long.wav"
+	assert_equal "$output" ""
+	assert_equal "${stderr_lines[0]}" "sm-transcribe: sm-features: killed by signal 9"
+	run -0 ls -A "$TMPDIR"
+	assert_output ""
+}
+
+@test "a full tmpfs /tmp does not stop a job: intermediates are FIFOs, not files" {
+	run --separate-stderr -0 timeout 120 bwrap --die-with-parent --new-session \
+		--ro-bind / / --dev /dev --proc /proc --size 65536 --tmpfs /tmp -- sh -c '
+		head -c 65536 /dev/zero > /tmp/fill; sm-transcribe - && ls -A /tmp' < "$FX/go.wav"
+	assert_line '    {"type": "word", "start_time": 0.46, "end_time": 0.64, "alternatives": [{"content": "Go", "confidence": 1.00, "language": "en", "speaker": "UU"}]},'
+	assert_line -n -1 fill
+}
+
+@test "--all-formats into a full tmpfs fails the job with nothing on stdout" {
+	run --separate-stderr timeout 120 bwrap --die-with-parent --new-session \
+		--ro-bind / / --dev /dev --proc /proc --size 65536 --tmpfs /tmp -- sh -c '
+		mkdir /tmp/out; head -c 65536 /dev/zero > /tmp/fill
+		sm-transcribe --all-formats /tmp/out -; echo "exit $?" >&2
+		ls -A /tmp' < "$FX/go.wav"
+	assert_equal "${stderr_lines[-1]}" "exit 73"
+	assert_equal "${lines[0]}" "fill"
+	assert_equal "${lines[1]}" "out"
+	assert_equal "${#lines[@]}" 2
+}
