@@ -17,6 +17,10 @@ setup_file() {
 
 setup() { setup_scratch; }
 
+teardown() {
+	[ -z "${SERVER_PID:-}" ] || kill "$SERVER_PID" 2>/dev/null || true
+}
+
 # Run a command whose stdout is a pipe with no reader left: the read end is
 # closed before the command starts, so its first write fails (EPIPE or
 # SIGPIPE), whatever the timing.
@@ -120,6 +124,45 @@ dec.wait()
 ' "$FX/long.wav"
 	assert_line -n 0 "sm-features -9"
 	assert_line -n 1 "sm-am 65 sm-am: <stdin>: truncated frame (140 of 156 bytes)"
+}
+
+# ---- sm-fetch against a misbehaving server (tests/fault_server.py) -----
+# (tests/sm-fetch.bats covers a stall mid-body, a short Content-Length and
+# a dropped chunked body.)
+
+start_fault_server() {
+	python3 "$SM_ROOT/tests/fault_server.py" "$SCRATCH/port" 60 3>&- &
+	SERVER_PID=$!
+	for _ in $(seq 100); do [ -s "$SCRATCH/port" ] && break; sleep 0.1; done
+	URL=http://127.0.0.1:$(cat "$SCRATCH/port")
+}
+
+@test "sm-fetch gives up on a server that accepts and never answers, exit 69" {
+	start_fault_server
+	run --separate-stderr -69 timeout 60 sm-fetch --stall-timeout 1 "$URL/silent"
+	assert_equal "$stderr" "sm-fetch: $URL/silent: stalled: under 1 byte/s for 1 s (--stall-timeout) after 0 bytes"
+	assert_equal "$output" ""
+}
+
+@test "sm-fetch gives up on a server that stalls inside its headers, exit 69" {
+	start_fault_server
+	run --separate-stderr -69 timeout 60 sm-fetch --stall-timeout 1 "$URL/headers"
+	assert_equal "$stderr" "sm-fetch: $URL/headers: stalled: under 1 byte/s for 1 s (--stall-timeout) after 0 bytes"
+	assert_equal "$output" ""
+}
+
+@test "sm-fetch reports a connection reset before any response, exit 69" {
+	start_fault_server
+	run --separate-stderr -69 timeout 60 sm-fetch "$URL/reset"
+	assert_equal "$stderr" "sm-fetch: $URL/reset: Recv failure: Connection reset by peer"
+	assert_equal "$output" ""
+}
+
+@test "sm-fetch refuses an answer that is not HTTP, exit 69" {
+	start_fault_server
+	run --separate-stderr -69 timeout 60 sm-fetch "$URL/garbage"
+	assert_equal "$stderr" "sm-fetch: $URL/garbage: Received HTTP/0.9 when not allowed"
+	assert_equal "$output" ""
 }
 
 # ---- sm-transcribe: the whole job --------------------------------------
