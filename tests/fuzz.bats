@@ -68,3 +68,9 @@ check_program() { # INPUT CMD...
 		check_program "$f" sm-format -f srt
 	done < <(inputs hyp)
 }
+
+@test "sm-transcribe refuses every generated bad config naming its key, and passes good ones" {
+	# fuzz/config_prop.py; SM_PROP_SEED and SM_PROP_N try other configs.
+	run -0 timeout 600 python3 "$FUZZ_DIR/config_prop.py" "${SM_PROP_N:-60}" "${SM_PROP_SEED:-1}"
+	assert_output --regexp ", 0 failures$"
+}
