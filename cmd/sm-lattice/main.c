@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "dict.h"
+#include "lattice.h"
 #include "lm.h"
 #include "mdef.h"
 #include "s3.h"
@@ -15,7 +16,9 @@
 static const char usage[] =
 	"sm-lattice: search senone log-likelihoods for the best word sequence\n"
 	"Usage: sm-lattice [-v] [-l LANG] [-m DIR] [-b NATS] [-w NATS] [-W LW] [-p WIP]\n"
-	"                  [--maxhmm N] [--silprob P] [--fillprob P] [FILE | -]\n"
+	"                  [--maxhmm N] [--silprob P] [--fillprob P] [--rescore-lw LW]\n"
+	"                  [--ascale A] [--lattice-beam NATS] [--no-rescore]\n"
+	"                  [--lattice FILE] [--lattice-format sm|slf] [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang LANG     language of the installed pack (default en)\n"
@@ -26,12 +29,74 @@ static const char usage[] =
 	"      --maxhmm N      most active HMMs per frame (default 30000)\n"
 	"      --silprob P     <sil> entry probability (default 0.005)\n"
 	"      --fillprob P    [NOISE]/[SPEECH] entry probability (default 1e-8)\n"
+	"      --rescore-lw LW     language weight of lattice rescoring (default 9.5)\n"
+	"      --ascale A          posteriors: scores divided by A (default 10)\n"
+	"      --lattice-beam NATS keep lattice links within NATS of the best (default 30)\n"
+	"      --no-rescore        print the search's best path, not the rescored one\n"
+	"      --lattice FILE      write the lattice to FILE (- for stdout, no hypothesis)\n"
+	"      --lattice-format F  sm (#sm-lattice 1, default) or slf (HTK)\n"
 	"      --build-image FILE  write the pack's search image to FILE and exit\n"
 	"  -v, --verbose       per-utterance statistics on stderr\n"
 	"  -h, --help          show this help\n"
 	"      --version       show the version\n";
 
-enum { OPT_MAXHMM = 256, OPT_SILPROB, OPT_FILLPROB, OPT_BUILD_IMAGE };
+enum { OPT_MAXHMM = 256, OPT_SILPROB, OPT_FILLPROB, OPT_BUILD_IMAGE, OPT_RESCORE_LW,
+       OPT_ASCALE, OPT_LAT_BEAM, OPT_NO_RESCORE, OPT_LATTICE, OPT_LAT_FORMAT };
+
+/* The hypothesis: the links of a best path (or the search's word ends),
+ * each word's confidence its posterior in the lattice. */
+static void
+print_hyp(const struct sm_lattice *lat, const int *path, int n,
+	  const struct sm_search *srch, double t0, double tf)
+{
+	int i;
+
+	printf("#sm-hyp 1\n");
+	for (i = 1; i < n; i++) {
+		const struct sm_lat_link *k = &lat->link[path[i]];
+		const struct sm_lat_node *u = &lat->node[k->from];
+		int len, kind;
+		const char *w = sm_search_word(srch, u->word, &len, &kind);
+
+		printf("%.3f\t%.3f\t%.3f\t%s\t%.*s\n", t0 + u->sf * tf, t0 + (k->ef + 1) * tf,
+		       sm_lattice_conf(lat, k->from, u->sf, k->ef),
+		       kind == 0 ? "word" : kind == 1 ? "sil" : "filler", len, w);
+	}
+	printf("#end\n");
+}
+
+/* The search's own best path as lattice links: for each word end, the link
+ * that leaves its node at its last frame towards the next word's node. */
+static int
+first_pass_path(const struct sm_lattice *lat, const struct sm_bp *bp, int best,
+		int *path, int max)
+{
+	int ends[4096], n = 0, i, j, u = 0;
+
+	for (i = best; i > 0 && n < 4096; i = bp[i].prev)
+		ends[n++] = i;
+	if (n > max - 1 || i > 0)
+		return -1;
+	/* <s>, then each word end in time order, then </s> */
+	for (j = 0; j <= n; j++) {
+		int sf = j < n ? bp[ends[n - 1 - j]].sf : lat->node[lat->n_node - 1].sf;
+		int want = j < n ? bp[ends[n - 1 - j]].word : -2, k, found = -1;
+
+		for (k = 0; k < lat->n_link; k++) {
+			const struct sm_lat_link *l = &lat->link[k];
+
+			if (l->from == u && lat->node[l->to].sf == sf && lat->node[l->to].word == want) {
+				found = k;
+				break;
+			}
+		}
+		if (found < 0)
+			return -1;
+		path[j] = found;
+		u = lat->link[found].to;
+	}
+	return n + 1;
+}
 
 static double
 now(void)
@@ -56,6 +121,12 @@ main(int argc, char **argv)
 		{"silprob", required_argument, NULL, OPT_SILPROB},
 		{"fillprob", required_argument, NULL, OPT_FILLPROB},
 		{"build-image", required_argument, NULL, OPT_BUILD_IMAGE},
+		{"rescore-lw", required_argument, NULL, OPT_RESCORE_LW},
+		{"ascale", required_argument, NULL, OPT_ASCALE},
+		{"lattice-beam", required_argument, NULL, OPT_LAT_BEAM},
+		{"no-rescore", no_argument, NULL, OPT_NO_RESCORE},
+		{"lattice", required_argument, NULL, OPT_LATTICE},
+		{"lattice-format", required_argument, NULL, OPT_LAT_FORMAT},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -76,12 +147,17 @@ main(int argc, char **argv)
 	int have_mdef = 0;
 	double t0, t1, t2;
 	float *frame, fs;
-	int c, best, n_bp, i, n;
+	int c, best, n_bp;
 	const struct sm_bp *bp;
-	int *path_bp;
+	struct sm_lat_cfg lcfg;
+	struct sm_lattice lat;
+	const char *lat_path = NULL;
+	int slf = 0, no_rescore = 0, n_path, *lpath;
+	double t0s, tfs, tl0, tl1, tl2, tl3, sc;
 
 	sm_init(argv[0]);
 	sm_search_cfg_default(&cfg);
+	sm_lat_cfg_default(&lcfg);
 	while ((c = getopt_long(argc, argv, "m:l:b:w:W:p:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': model = optarg; break;
@@ -94,6 +170,20 @@ main(int argc, char **argv)
 		case OPT_SILPROB: cfg.silpen = (float)log(sm_opt_double("--silprob", optarg, 1e-30, 1)); break;
 		case OPT_FILLPROB: cfg.fillpen = (float)log(sm_opt_double("--fillprob", optarg, 1e-30, 1)); break;
 		case OPT_BUILD_IMAGE: build_image = optarg; break;
+		case OPT_RESCORE_LW: lcfg.lw = (float)sm_opt_double("--rescore-lw", optarg, 0, 100); break;
+		case OPT_ASCALE: lcfg.ascale = (float)sm_opt_double("--ascale", optarg, 1e-3, 1e4); break;
+		case OPT_LAT_BEAM: lcfg.beam = (float)sm_opt_double("--lattice-beam", optarg, 0, 1e6); break;
+		case OPT_NO_RESCORE: no_rescore = 1; break;
+		case OPT_LATTICE: lat_path = optarg; break;
+		case OPT_LAT_FORMAT:
+			if (strcmp(optarg, "slf") == 0)
+				slf = 1;
+			else if (strcmp(optarg, "sm") == 0)
+				slf = 0;
+			else
+				sm_warn("--lattice-format: expected sm or slf, got '%s'", optarg),
+				sm_usage_exit(usage, 0);
+			break;
 		case 'v': sm_verbose = 1; break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
@@ -196,26 +286,48 @@ main(int argc, char **argv)
 			t1 - t0, t2 - t1, st.nodes, st.roots, t4 - t3,
 			sm_search_frames(srch), st.hmm_per_frame, st.bp);
 	}
+	lcfg.wip = cfg.wip;
+	t0s = (double)h.start_sample / h.sample_rate;
+	tfs = (double)h.frame_shift / h.sample_rate;
 	bp = sm_search_bps(srch, &n_bp);
-	printf("#sm-hyp 1\n");
-	n = 0;
-	for (i = best; i > 0; i = bp[i].prev)
-		n++;
-	path_bp = malloc(sizeof *path_bp * (n + 1));
-	n = 0;
-	for (i = best; i > 0; i = bp[i].prev)
-		path_bp[n++] = i;
-	for (i = n - 1; i >= 0; i--) {
-		const struct sm_bp *b = &bp[path_bp[i]];
-		int len, kind;
-		const char *w = sm_search_word(srch, b->word, &len, &kind);
-		double st = (h.start_sample + (double)b->sf * h.frame_shift) / h.sample_rate;
-		double et = (h.start_sample + (double)(b->ef + 1) * h.frame_shift) / h.sample_rate;
-		printf("%.3f\t%.3f\t%.3f\t%s\t%.*s\n", st, et, 1.0,
-		       kind == 0 ? "word" : kind == 1 ? "sil" : "filler", len, w);
+	tl0 = now();
+	if (sm_lattice_build(&lat, srch, &lm, &lcfg, cfg.silpen, cfg.fillpen) != 0)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	tl1 = now();
+	lpath = malloc(sizeof *lpath * (n_bp + 2));
+	if (lpath == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	n_path = 0;
+	if (best > 0) {
+		n_path = no_rescore ? first_pass_path(&lat, bp, best, lpath, n_bp + 2)
+			: sm_lattice_best(&lat, &lm, &lcfg, lpath, n_bp + 2, &sc);
+		if (n_path < 0)
+			sm_die(SM_EX_SOFTWARE, "no path through the lattice");
 	}
-	printf("#end\n");
-	free(path_bp);
+	tl2 = now();
+	if (sm_lattice_posteriors(&lat, &lm, &lcfg) != 0)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	tl3 = now();
+	sm_info("lattice %.3f s: %d nodes, %d links (%.0f/s of audio); rescoring %.3f s, "
+		"posteriors %.3f s (%ld states, %ld arcs)", tl1 - tl0, lat.n_node, lat.n_link,
+		lat.n_link / (lat.n_frames * tfs + 1e-9), tl2 - tl1, tl3 - tl2, lat.n_states,
+		lat.n_arcs);
+	if (lat_path != NULL) {
+		FILE *lf = strcmp(lat_path, "-") == 0 ? stdout : fopen(lat_path, "w");
+
+		if (lf == NULL)
+			sm_die_errno(SM_EX_IOERR, "%s", lat_path);
+		if (sm_lattice_write(&lat, lf, slf, srch, t0s, tfs) != 0 ||
+		    (lf != stdout && fclose(lf) != 0)) {
+			if (lf != stdout)
+				remove(lat_path);
+			sm_die_errno(SM_EX_IOERR, "%s", sm_name(lat_path));
+		}
+	}
+	if (lat_path == NULL || strcmp(lat_path, "-") != 0)
+		print_hyp(&lat, lpath, n_path, srch, t0s, tfs);
+	free(lpath);
+	sm_lattice_free(&lat);
 	free(frame);
 	sm_search_free(srch);
 	sm_lm_free(&lm);
