@@ -15,8 +15,8 @@ sm_lat_cfg_default(struct sm_lat_cfg *c)
 {
 	c->lw = 9.5f;
 	c->wip = (float)log(0.65);
-	c->ascale = 10.0f;
-	c->beam = 30.0f;
+	c->ascale = 20.0f;
+	c->beam = 100.0f;
 	c->max_hist = 32;
 }
 

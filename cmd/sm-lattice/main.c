@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "dict.h"
 #include "lattice.h"
@@ -30,8 +31,8 @@ static const char usage[] =
 	"      --silprob P     <sil> entry probability (default 0.005)\n"
 	"      --fillprob P    [NOISE]/[SPEECH] entry probability (default 1e-8)\n"
 	"      --rescore-lw LW     language weight of lattice rescoring (default 9.5)\n"
-	"      --ascale A          posteriors: scores divided by A (default 10)\n"
-	"      --lattice-beam NATS keep lattice links within NATS of the best (default 30)\n"
+	"      --ascale A          posteriors: scores divided by A (default 20)\n"
+	"      --lattice-beam NATS keep lattice links within NATS of the best (default 100)\n"
 	"      --no-rescore        print the search's best path, not the rescored one\n"
 	"      --lattice FILE      write the lattice to FILE (- for stdout, no hypothesis)\n"
 	"      --lattice-format F  sm (#sm-lattice 1, default) or slf (HTK)\n"
@@ -315,11 +316,16 @@ main(int argc, char **argv)
 	if (lat_path != NULL) {
 		FILE *lf = strcmp(lat_path, "-") == 0 ? stdout : fopen(lat_path, "w");
 
+		struct stat sb;
+		int reg;
+
 		if (lf == NULL)
 			sm_die_errno(SM_EX_IOERR, "%s", lat_path);
+		/* a half-written regular file is removed, a device never */
+		reg = lf != stdout && fstat(fileno(lf), &sb) == 0 && S_ISREG(sb.st_mode);
 		if (sm_lattice_write(&lat, lf, slf, srch, t0s, tfs) != 0 ||
 		    (lf != stdout && fclose(lf) != 0)) {
-			if (lf != stdout)
+			if (reg)
 				remove(lat_path);
 			sm_die_errno(SM_EX_IOERR, "%s", sm_name(lat_path));
 		}
