@@ -156,9 +156,14 @@ teardown() {
 	[ "$stderr" = 'sm-transcribe: transcription_config.punctuation_overrides.permitted_marks: only "." is produced; no punctuation' ]
 	config '{"type": "transcription", "transcription_config": {"language": "en",
 		"punctuation_overrides": {"permitted_marks": "all", "sensitivity": 1}}}' "$SCRATCH/c.json"
-	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
-	[ "$(printf '%s' "$output" | words)" = "$(by_hand "$(lv 0880)" -s 1 | words)" ]
-	printf '%s' "$output" | jq -e '[.results[] | select(.is_eos)] | length > 1'
+	sox "$(lv 0880)" "$(lv 0890)" "$SCRATCH/two.wav"
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$SCRATCH/two.wav"
+	[ "$(printf '%s' "$output" | words)" = "$(by_hand "$SCRATCH/two.wav" -s 1 | words)" ]
+	# At sensitivity 1 a pause of 0.1 s ends a sentence: count them in the best path.
+	sm-decode "$SCRATCH/two.wav" | sm-features | sm-am | sm-lattice >"$SCRATCH/hyp"
+	ends=$(awk -F'\t' '$4 == "word" { if (n++ && $1 - end >= 0.1 - 1e-9) e++; end = $2 } END { print e + 1 }' "$SCRATCH/hyp")
+	[ "$ends" -ge 2 ]
+	printf '%s' "$output" | jq -e --argjson n "$ends" '[.results[] | select(.is_eos)] | length == $n'
 }
 
 @test "fields accepted but not implemented are said once on stderr and echoed" {
@@ -357,4 +362,18 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	[ ! -s "$SCRATCH/out" ]
 	for k in $kids; do ! kill -0 "$k" 2>/dev/null; done
 	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "a full or closed stdout is exit 74 with one line" {
+	run -74 --separate-stderr sh -c 'sm-transcribe "$1" >/dev/full' sh "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: <stdout>: cannot write the transcript" ]
+	run -74 --separate-stderr sh -c 'sm-transcribe "$1" >&-' sh "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: <stdout>: cannot write the transcript" ]
+}
+
+@test "a closed stdin: - is exit 66, no AUDIO at all is a usage error" {
+	run -66 --separate-stderr sh -c 'sm-transcribe - <&-'
+	[ "$stderr" = "sm-transcribe: <stdin>: closed" ]
+	run -2 --separate-stderr sh -c 'sm-transcribe <&-'
+	[ "${stderr_lines[0]}" = "sm-transcribe: no audio: give AUDIO, fetch_data.url in the config, /input.audio or stdin" ]
 }
