@@ -135,12 +135,10 @@ uninstall:
 # `make install` and the host's Debian files; podman, no registry.
 IMAGE ?= localhost/sm-en:latest
 image: all
-	MAKE='$(MAKE)' sh scripts/image-root.sh build/image '$(PREFIX)'
-	old=$$(podman image inspect --format '{{.Id}}' '$(IMAGE)' 2>/dev/null); \
-	podman build -q --layers=false -f Containerfile -t '$(IMAGE)' build/image >/dev/null && \
-	new=$$(podman image inspect --format '{{.Id}}' '$(IMAGE)') && \
-	{ [ -z "$$old" ] || [ "$$old" = "$$new" ] || podman rmi "$$old" >/dev/null 2>&1 || true; }
-	rm -rf build/image
+	@mkdir -p build
+	d=$$(mktemp -d build/image.XXXXXX) && \
+	{ MAKE='$(MAKE)' sh scripts/image-root.sh "$$d" '$(PREFIX)' && \
+	  sh scripts/image-build.sh "$$d" '$(IMAGE)'; st=$$?; rm -rf "$$d"; exit $$st; }
 
 clean:
 	rm -rf build bin
