@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run the C unit tests given as arguments, then every bats suite in tests/,
-# and the man page lint; print one closing "N passed, N failed" line.
+# and the man page lint; print one closing "N passed, N failed" line (and
+# how many were skipped, if any: a skipped test is not a passed one).
 set -u
 pass=0 fail=0
 log=$(mktemp -d "${TMPDIR:-/tmp}/sm-tests.XXXXXX")
@@ -21,8 +22,13 @@ fi
 suites=${BATS_SUITES:-tests/*.bats}
 # shellcheck disable=SC2086
 bats --tap $suites | tee "$log/bats"
-p=$(grep -c '^ok ' "$log/bats")
+p=$(grep '^ok ' "$log/bats" | grep -vc ' # skip')
+s=$(grep '^ok ' "$log/bats" | grep -c ' # skip')
 f=$(grep -c '^not ok ' "$log/bats")
 pass=$((pass + p)) fail=$((fail + f))
-echo "$pass passed, $fail failed"
+if [ "$s" -gt 0 ]; then
+	echo "$pass passed, $fail failed, $s skipped (see \"# skip\" above)"
+else
+	echo "$pass passed, $fail failed"
+fi
 [ "$fail" -eq 0 ]
