@@ -4,47 +4,22 @@
 # recording, each compared with the same job run on the host.  Where podman
 # cannot run containers on this machine, every test is skipped and says why.
 load test_helper
+load podman_helper
 
-IMAGE=${SM_IMAGE:-localhost/sm-en:latest}
 WAV=$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0880.wav
 WAV2=$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0930.wav
 
-# podman as this machine needs it (SANDBOX.md): runc, explicit limits, no
-# network, and only the tmpfs a test names.
-prun() {
-	podman --runtime runc run --rm --network=none --read-only-tmpfs=false \
-		--ulimit nofile=4096:4096 --ulimit nproc=4096:4096 "$@"
+# No network, and only the tmpfs a test names.
+run_image() {
+	prun --rm --network=none --read-only-tmpfs=false "$@"
 }
 
 # The transcript without its creation time, for comparison.
 stable() { jq -c 'del(.metadata.created_at)'; }
 
 setup_file() {
-	reason=$BATS_FILE_TMPDIR/skip
-	if ! command -v podman >/dev/null 2>&1; then
-		echo "podman is not installed (make deps installs it)" >"$reason"
-		return 0
-	fi
-	if ! err=$(podman info 2>&1 >/dev/null); then
-		echo "podman cannot run here: $(printf '%s\n' "$err" | tail -n 1)" >"$reason"
-		return 0
-	fi
-	# Building the image is part of the test: a failure is a failure.
-	make -s -C "$SM_ROOT" image IMAGE="$IMAGE" >"$BATS_FILE_TMPDIR/build.log" 2>&1 || {
-		cat "$BATS_FILE_TMPDIR/build.log" >&2
-		return 1
-	}
-	# A runtime that cannot start any container (cgroups, namespaces) is
-	# the machine's limit, not the image's: skip, saying so.
-	if ! err=$(prun --entrypoint /usr/bin/sh "$IMAGE" -c 'exit 0' 2>&1); then
-		case $err in
-		*OCI* | *runc* | *cgroup* | *namespace*)
-			echo "podman cannot start containers here: $(printf '%s\n' "$err" | tail -n 1)" >"$reason"
-			return 0 ;;
-		esac
-		printf '%s\n' "$err" >&2
-		return 1
-	fi
+	podman_ready || return 1
+	[ ! -f "$BATS_FILE_TMPDIR/skip" ] || return 0
 	# The reference: the same jobs on the host.
 	mkdir "$BATS_FILE_TMPDIR/host"
 	cp "$WAV" "$BATS_FILE_TMPDIR/speech.wav"
@@ -54,7 +29,7 @@ setup_file() {
 }
 
 setup() {
-	[ ! -f "$BATS_FILE_TMPDIR/skip" ] || skip "$(cat "$BATS_FILE_TMPDIR/skip")"
+	need_podman
 	setup_scratch
 	chmod 755 "$SCRATCH"
 	REF=$(cat "$BATS_FILE_TMPDIR/ref.json")
@@ -74,17 +49,17 @@ is_ref() { # JSON REF
 @test "the image: entrypoint sm-transcribe, a non-root default user, /tmp mode 1777" {
 	run -0 podman image inspect --format '{{json .Config.Entrypoint}} {{.Config.User}}' "$IMAGE"
 	assert_output '["sm-transcribe"] 65532:65532'
-	run -0 prun "$IMAGE" --version
+	run -0 run_image "$IMAGE" --version
 	assert_output --regexp '^sm-transcribe [0-9]+\.[0-9]+\.[0-9]+$'
 	# Without a tmpfs, as the default user: /tmp is the image's own, sticky
 	# and writable by anyone.
-	run -0 prun --entrypoint sh "$IMAGE" -c \
+	run -0 run_image --entrypoint sh "$IMAGE" -c \
 		'sed -n "s/^Uid:\t\([0-9]*\).*/\1/p" /proc/self/status; test -k /tmp && d=$(mktemp -d) && rm -r "$d" && echo ok'
 	assert_output $'65532\nok'
 }
 
 @test "the seed's recipe: --read-only --tmpfs /tmp, --user 1000:3000, the config read-only, audio on stdin" {
-	run -0 --separate-stderr prun -i --read-only --tmpfs /tmp --user 1000:3000 \
+	run -0 --separate-stderr run_image -i --read-only --tmpfs /tmp --user 1000:3000 \
 		-v "$SCRATCH/configs_dir:/configs_dir:ro" "$IMAGE" \
 		--job-config /configs_dir/config.json <"$WAV"
 	[ -z "$stderr" ]
@@ -93,20 +68,20 @@ is_ref() { # JSON REF
 
 @test "a uid with no passwd entry reads /config.json and /input.audio" {
 	for user in 54321:3000 1000:3000; do
-		run -0 --separate-stderr prun --read-only --tmpfs /tmp --user "$user" \
+		run -0 --separate-stderr run_image --read-only --tmpfs /tmp --user "$user" \
 			-v "$SCRATCH/configs_dir/config.json:/config.json:ro" -v "$WAV2:/input.audio:ro" "$IMAGE"
 		[ -z "$stderr" ]
 		is_ref "$output" "$REF2"
 	done
 	# Neither user has an entry in the image.
-	run -0 prun --entrypoint sh "$IMAGE" -c 'sed -n "/^[^:]*:[^:]*:\(1000\|54321\):/p" /etc/passwd; echo end'
+	run -0 run_image --entrypoint sh "$IMAGE" -c 'sed -n "/^[^:]*:[^:]*:\(1000\|54321\):/p" /etc/passwd; echo end'
 	assert_output end
 }
 
 @test "fetch_data with a file:///tmp/... URL reads the audio from the tmpfs" {
 	printf '%s\n' '{"type": "transcription", "transcription_config": {"language": "en"},
 		"fetch_data": {"url": "file:///tmp/in/speech.wav"}}' >"$SCRATCH/configs_dir/config.json"
-	run -0 --separate-stderr prun --read-only --tmpfs /tmp --user 54321:3000 \
+	run -0 --separate-stderr run_image --read-only --tmpfs /tmp --user 54321:3000 \
 		-v "$SCRATCH/configs_dir:/configs_dir:ro" -v "$WAV:/tmp/in/speech.wav:ro" "$IMAGE" \
 		--job-config /configs_dir/config.json </dev/null
 	[ -z "$stderr" ]
@@ -116,7 +91,7 @@ is_ref() { # JSON REF
 @test "--all-formats writes NAME.json, .txt and .srt into a directory only that user can write" {
 	mkdir -m 700 "$SCRATCH/out"
 	chown 54321:3000 "$SCRATCH/out"
-	run -0 --separate-stderr prun --read-only --tmpfs /tmp --user 54321:3000 \
+	run -0 --separate-stderr run_image --read-only --tmpfs /tmp --user 54321:3000 \
 		-v "$SCRATCH/configs_dir:/configs_dir:ro" -v "$WAV:/audio/speech.wav:ro" -v "$SCRATCH/out:/out" \
 		"$IMAGE" --job-config /configs_dir/config.json --all-formats /out /audio/speech.wav
 	[ -z "$stderr" ]
@@ -135,14 +110,14 @@ is_ref() { # JSON REF
 @test "a failed job in the image: its exit code, one line on stderr, nothing on stdout" {
 	printf '%s\n' '{"type": "transcription", "transcription_config": {"language": "xx"}}' \
 		>"$SCRATCH/configs_dir/config.json"
-	run -78 --separate-stderr prun --read-only --tmpfs /tmp --user 54321:3000 \
+	run -78 --separate-stderr run_image --read-only --tmpfs /tmp --user 54321:3000 \
 		-v "$SCRATCH/configs_dir:/configs_dir:ro" "$IMAGE" --job-config /configs_dir/config.json </dev/null
 	[ -z "$output" ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == 'sm-transcribe: /configs_dir/config.json: transcription_config.language: no language pack for "xx" (installed: en in '* ]]
 	# Not audio: the decoder's verdict, and the tmpfs is left empty.
 	printf 'not audio\n' >"$SCRATCH/junk.wav"
-	run -65 --separate-stderr prun --read-only --tmpfs /tmp --user 54321:3000 \
+	run -65 --separate-stderr run_image --read-only --tmpfs /tmp --user 54321:3000 \
 		-v "$SCRATCH/junk.wav:/input.audio:ro" --entrypoint sh "$IMAGE" -c \
 		'sm-transcribe; st=$?; set -- /tmp/* /tmp/.[!.]*; [ "$*" = "/tmp/* /tmp/.[!.]*" ] || echo "left: $*" >&2; exit $st'
 	[ -z "$output" ]

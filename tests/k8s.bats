@@ -3,10 +3,10 @@
 # fields, the restricted Pod Security Standard, the PodSecurityPolicy), and
 # their pods run locally with podman under the same constraints.
 load test_helper
+load podman_helper
 
 K8S=$SM_ROOT/k8s
 V=$SM_ROOT/tests/k8s
-IMAGE=${SM_IMAGE:-localhost/sm-en:latest}
 LV=$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb
 
 setup_file() {
@@ -15,32 +15,13 @@ setup_file() {
 	if [ ! "$V/node_modules/.package-lock.json" -nt "$V/package-lock.json" ]; then
 		npm ci --prefix "$V" --no-audit --no-fund --loglevel=error >&2 || return 1
 	fi
-	# Local runs need the image of this tree (rebuilt only if it changed).
-	reason=$BATS_FILE_TMPDIR/skip
-	if ! command -v podman >/dev/null 2>&1; then
-		echo "podman is not installed (make deps installs it)" >"$reason"
-	elif ! err=$(podman info 2>&1 >/dev/null); then
-		echo "podman cannot run here: $(printf '%s\n' "$err" | tail -n 1)" >"$reason"
-	else
-		make -s -C "$SM_ROOT" image IMAGE="$IMAGE" >/dev/null 2>"$BATS_FILE_TMPDIR/build.log" ||
-			{ cat "$BATS_FILE_TMPDIR/build.log" >&2; return 1; }
-	fi
-	if [ ! -f "$reason" ] && ! err=$(prun --rm --network=none --entrypoint /usr/bin/sh "$IMAGE" -c 'exit 0' 2>&1); then
-		echo "podman cannot start containers here: $(printf '%s\n' "$err" | tail -n 1)" >"$reason"
-	fi
+	# Local runs of the pods need the image of this tree.
+	podman_ready
 }
 
 setup() {
 	setup_scratch
 	chmod 755 "$SCRATCH"
-}
-
-prun() {
-	podman --runtime runc run --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 "$@"
-}
-
-need_podman() {
-	[ ! -f "$BATS_FILE_TMPDIR/skip" ] || skip "$(cat "$BATS_FILE_TMPDIR/skip")"
 }
 
 # An emptyDir of medium Memory: a fresh directory on the host's /dev/shm.
