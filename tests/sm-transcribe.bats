@@ -326,6 +326,22 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	[ "$(printf '%s' "$output" | words)" = "$W70" ]
 }
 
+@test "a replacement is a shell command line: the stage's options in \"\$@\", its name in \$0" {
+	SM_STAGE_AM='echo "$0 $*" >&2; exec sm-am "$@"' run -0 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "sm-am -l en -t 1" ]
+	[ "$(printf '%s' "$output" | words)" = "$W80" ]
+	# Replaced stages need not be installed.
+	mkdir "$SCRATCH/bin"
+	for p in sm-transcribe sm-fetch sm-decode sm-features sm-lattice sm-format; do
+		ln -s "$SM_ROOT/bin/$p" "$SCRATCH/bin/$p"
+	done
+	SM_STAGE_AM="exec $SM_ROOT/bin/sm-am \"\$@\"" PATH=/usr/bin:/bin \
+		run -0 --separate-stderr "$SCRATCH/bin/sm-transcribe" "$(lv 0880)"
+	[ "$(printf '%s' "$output" | words)" = "$W80" ]
+	PATH=/usr/bin:/bin run -69 --separate-stderr "$SCRATCH/bin/sm-transcribe" "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: sm-am: not installed (neither next to sm-transcribe nor on PATH)" ]
+}
+
 @test "the private directory is made under TMPDIR and holds only FIFOs" {
 	SM_STAGE_LATTICE='ls -l "$TMPDIR"/sm-transcribe.* >&2; exec sm-lattice "$@"' \
 		run -0 --separate-stderr sm-transcribe "$(lv 0880)"
