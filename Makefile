@@ -20,9 +20,10 @@ LDLIBS += $(PKG_LIBS) -lm -lpthread
 
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDFLAGS += -fsanitize=address,undefined -Wl,--undefined=__asan_default_options
-# common/sanitize.c (linked in by the line above) turns leak checking off
-# and stack traces on, even where the environment is cleared.  Under
+LDFLAGS += -fsanitize=address,undefined build/common/sanitize.o
+# build/common/sanitize.o is linked as an object (from libsm.a it would
+# lose to the shared sanitizer runtime's weak defaults): no leak checking,
+# stack traces on, even where the environment is cleared.  Under
 # `make test`, every sanitizer report goes to build/sanitizer/, which must
 # stay empty: a report behind a test that expects a failure is not missed.
 SAN_ENV = ASAN_OPTIONS=detect_leaks=0:log_path=$(CURDIR)/build/sanitizer/asan \
