@@ -17,7 +17,7 @@ sm_lat_cfg_default(struct sm_lat_cfg *c)
 	c->wip = (float)log(0.65);
 	c->ascale = 20.0f;
 	c->beam = 100.0f;
-	c->max_hist = 32;
+	c->max_hist = 16;
 }
 
 void
@@ -199,7 +199,8 @@ sm_lattice_build(struct sm_lattice *L, const struct sm_search *s,
 		 float silpen, float fillpen)
 {
 	const struct sm_bp *bp;
-	int n_bp, i, j, last_ef = -1, n_ord, ret = -1, endn, nf;
+	int n_bp, i, j, last_ef = -1, n_ord, ret = -1, endn, nf, pass;
+	double *fw = NULL, *bw = NULL;
 	int *ord = NULL, *nodeof = NULL, *first = NULL, *alive = NULL;
 	char *ok = NULL;
 
@@ -269,26 +270,54 @@ sm_lattice_build(struct sm_lattice *L, const struct sm_search *s,
 				break;
 			}
 	}
-	/* links, in order of from-node */
-	for (j = 0; j < n_ord + 1; j++) {
-		int e = j == 0 ? 0 : ord[j - 1], f = bp[e].ef + 1, v;
-		const struct sm_bp *b = &bp[e];
-		float ascr;
+	/* Best path scores to and from every node over the links not yet
+	 * made (pass 0 forward, 1 backward), so that only links within the
+	 * beam are ever stored (pass 2), in order of from-node. */
+	fw = malloc(sizeof *fw * L->n_node);
+	bw = malloc(sizeof *bw * L->n_node);
+	if (fw == NULL || bw == NULL)
+		goto out;
+	for (i = 0; i < L->n_node; i++)
+		fw[i] = bw[i] = NEG;
+	fw[0] = 0;
+	bw[endn] = 0;
+	for (pass = 0; pass < 3; pass++)
+		for (j = 0; j < n_ord + 1; j++) {
+			int jj = pass == 1 ? n_ord - j : j;
+			int e = jj == 0 ? 0 : ord[jj - 1], f = bp[e].ef + 1, u = nodeof[e], v;
+			const struct sm_bp *b = &bp[e];
+			float ascr;
 
-		if (!ok[e])
-			continue;
-		ascr = e == 0 ? 0 : b->score - b->lm - bp[b->prev].score;
-		for (v = first[f]; v < L->n_node && L->node[v].sf == f; v++) {
-			if (!alive[v] || v == 0)
+			if (!ok[e])
 				continue;
-			if (sm_lattice_add_link(L, nodeof[e], v, b->ef, ascr,
-						enter_score(&L->node[v], lm, cfg, b->h1, b->h2)) < 0)
-				goto out;
+			ascr = e == 0 ? 0 : b->score - b->lm - bp[b->prev].score;
+			for (v = first[f]; v < L->n_node && L->node[v].sf == f; v++) {
+				float lscr;
+				double t;
+
+				if (!alive[v] || v == 0)
+					continue;
+				lscr = enter_score(&L->node[v], lm, cfg, b->h1, b->h2);
+				if (pass == 0) {
+					if (fw[u] + ascr + lscr > fw[v])
+						fw[v] = fw[u] + ascr + lscr;
+					continue;
+				}
+				if (pass == 1) {
+					if (ascr + lscr + bw[v] > bw[u])
+						bw[u] = ascr + lscr + bw[v];
+					continue;
+				}
+				t = fw[u] + ascr + lscr + bw[v];
+				if (t <= NEG / 2 || (cfg->beam > 0 && t < fw[endn] - cfg->beam))
+					continue;
+				if (sm_lattice_add_link(L, u, v, b->ef, ascr, lscr) < 0)
+					goto out;
+			}
 		}
-	}
 	ret = compact(L, cfg);
 out:
-	free(ord), free(nodeof), free(first), free(ok), free(alive);
+	free(ord), free(nodeof), free(first), free(ok), free(alive), free(fw), free(bw);
 	if (ret != 0)
 		sm_lattice_free(L);
 	return ret;
@@ -296,12 +325,14 @@ out:
 
 /* ---- the history-expanded graph ------------------------------------------ */
 
+/* States are (node, h1, h2); the arcs into state s are
+ * [st_a0[s], st_a0[s + 1]), states in topological order. */
 struct xgraph {
-	int32_t *st_h1, *st_h2, *st_node, *st_arc;	/* arc: best incoming */
+	int32_t *st_h1, *st_h2, *st_arc, *st_a0;	/* st_arc: best incoming */
 	double *st_v;
 	int n_st, cap_st;
-	int32_t *a_from, *a_to, *a_link;
-	double *a_w;
+	int32_t *a_from, *a_link;
+	float *a_w;
 	int n_a, cap_a;
 	int32_t *node_st0, *node_nst;
 };
@@ -309,8 +340,8 @@ struct xgraph {
 static void
 xfree(struct xgraph *g)
 {
-	free(g->st_h1), free(g->st_h2), free(g->st_node), free(g->st_arc), free(g->st_v);
-	free(g->a_from), free(g->a_to), free(g->a_link), free(g->a_w);
+	free(g->st_h1), free(g->st_h2), free(g->st_arc), free(g->st_a0), free(g->st_v);
+	free(g->a_from), free(g->a_link), free(g->a_w);
 	free(g->node_st0), free(g->node_nst);
 }
 
@@ -326,44 +357,42 @@ grow(void **p, size_t sz, int n)
 }
 
 static int
-add_state(struct xgraph *g, int node, int h1, int h2, double v, int arc)
+add_state(struct xgraph *g, int h1, int h2, double v)
 {
 	if (g->n_st == g->cap_st) {
-		int c = g->cap_st ? 2 * g->cap_st : 1024;
+		int c = g->cap_st ? g->cap_st + g->cap_st / 2 : 1024;
 
 		if (grow((void **)&g->st_h1, sizeof *g->st_h1, c) ||
 		    grow((void **)&g->st_h2, sizeof *g->st_h2, c) ||
-		    grow((void **)&g->st_node, sizeof *g->st_node, c) ||
 		    grow((void **)&g->st_arc, sizeof *g->st_arc, c) ||
+		    grow((void **)&g->st_a0, sizeof *g->st_a0, c + 1) ||
 		    grow((void **)&g->st_v, sizeof *g->st_v, c))
 			return -1;
 		g->cap_st = c;
 	}
-	g->st_node[g->n_st] = node;
 	g->st_h1[g->n_st] = h1;
 	g->st_h2[g->n_st] = h2;
 	g->st_v[g->n_st] = v;
-	g->st_arc[g->n_st] = arc;
+	g->st_arc[g->n_st] = -1;
+	g->st_a0[g->n_st] = g->st_a0[g->n_st + 1] = g->n_a;
 	return g->n_st++;
 }
 
 static int
-add_arc(struct xgraph *g, int from, int to, int link, double w)
+add_arc(struct xgraph *g, int from, int link, double w)
 {
 	if (g->n_a == g->cap_a) {
-		int c = g->cap_a ? 2 * g->cap_a : 4096;
+		int c = g->cap_a ? g->cap_a + g->cap_a / 2 : 4096;
 
 		if (grow((void **)&g->a_from, sizeof *g->a_from, c) ||
-		    grow((void **)&g->a_to, sizeof *g->a_to, c) ||
 		    grow((void **)&g->a_link, sizeof *g->a_link, c) ||
 		    grow((void **)&g->a_w, sizeof *g->a_w, c))
 			return -1;
 		g->cap_a = c;
 	}
 	g->a_from[g->n_a] = from;
-	g->a_to[g->n_a] = to;
 	g->a_link[g->n_a] = link;
-	g->a_w[g->n_a] = w;
+	g->a_w[g->n_a] = (float)w;
 	return g->n_a++;
 }
 
@@ -405,7 +434,7 @@ expand(const struct sm_lattice *L, const struct sm_lm *lm,
        const struct sm_lat_cfg *cfg, struct xgraph *g)
 {
 	int nn = L->n_node, nl = L->n_link, i, v, ret = -1;
-	int *in0 = NULL, *inl = NULL, *ord = NULL, *htab = NULL;
+	int *in0 = NULL, *inl = NULL, *ord = NULL, *htab = NULL, *tord = NULL, *cpos = NULL;
 	struct cand *cd = NULL;
 	struct tarc *ta = NULL;
 	int cap_cd = 0, cap_ta = 0, hcap = 0;
@@ -434,7 +463,7 @@ expand(const struct sm_lattice *L, const struct sm_lm *lm,
 	}
 	g->node_st0[0] = 0;
 	g->node_nst[0] = 1;
-	if (add_state(g, 0, lm ? L->node[0].lmid : -1, -1, 0, -1) < 0)
+	if (add_state(g, lm ? L->node[0].lmid : -1, -1, 0) < 0)
 		goto out;
 	for (v = 1; v < nn; v++) {
 		const struct sm_lat_node *nv = &L->node[v];
@@ -452,7 +481,11 @@ expand(const struct sm_lattice *L, const struct sm_lm *lm,
 			cd = malloc(sizeof *cd * cap_ta);
 			free(ord);
 			ord = malloc(sizeof *ord * cap_ta);
-			if (ta == NULL || cd == NULL || ord == NULL)
+			free(tord);
+			tord = malloc(sizeof *tord * cap_ta);
+			free(cpos);
+			cpos = malloc(sizeof *cpos * (cap_ta + 1));
+			if (ta == NULL || cd == NULL || ord == NULL || tord == NULL || cpos == NULL)
 				goto out;
 			cap_cd = cap_ta;
 		}
@@ -532,59 +565,65 @@ expand(const struct sm_lattice *L, const struct sm_lm *lm,
 		for (i = 0; i < keep; i++) {
 			struct cand *c = &cd[ord[i]];
 
-			c->st = add_state(g, v, c->h1, c->h2, c->v, -1);
+			c->st = add_state(g, c->h1, c->h2, c->v);
 			if (c->st < 0)
 				goto out;
 		}
 		g->node_nst[v] = keep;
-		for (i = 0; i < n_ta; i++) {
-			struct cand *c = &cd[ta[i].cand];
-			int a;
+		/* the arcs, grouped by the state they enter */
+		for (i = 0; i <= n_cd; i++)
+			cpos[i] = 0;
+		for (i = 0; i < n_ta; i++)
+			cpos[ta[i].cand + 1]++;
+		for (i = 0; i < n_cd; i++)
+			cpos[i + 1] += cpos[i];
+		for (i = 0; i < n_ta; i++)
+			tord[cpos[ta[i].cand]++] = i;
+		/* cpos[c] is now the end of cand c's arcs in tord */
+		for (i = 0; i < keep; i++) {
+			int ci = ord[i], st = cd[ci].st, b = ci ? cpos[ci - 1] : 0, j;
 
-			if (c->st < 0)
-				continue;
-			a = add_arc(g, ta[i].from, c->st, ta[i].link, ta[i].w);
-			if (a < 0)
-				goto out;
-			if (c->arc == i)
-				g->st_arc[c->st] = a;
+			g->st_a0[st] = g->n_a;
+			for (j = b; j < cpos[ci]; j++) {
+				const struct tarc *t = &ta[tord[j]];
+				int a = add_arc(g, t->from, t->link, t->w);
+
+				if (a < 0)
+					goto out;
+				if (cd[ci].arc == tord[j])
+					g->st_arc[st] = a;
+			}
+			g->st_a0[st + 1] = g->n_a;
 		}
 	}
 	ret = 0;
 out:
-	free(in0), free(inl), free(ord), free(htab), free(cd), free(ta);
+	free(in0), free(inl), free(ord), free(htab), free(cd), free(ta), free(tord), free(cpos);
 	if (ret != 0)
 		xfree(g);
 	return ret;
 }
 
-int
-sm_lattice_best(const struct sm_lattice *L, const struct sm_lm *lm,
-		const struct sm_lat_cfg *cfg, int *path, int max, double *score)
+/* The best path of an expanded graph into path[]: its length or -1. */
+static int
+best_path(const struct sm_lattice *L, const struct xgraph *g, int *path, int max,
+	  double *score)
 {
-	struct xgraph g;
 	int e = L->n_node - 1, s, best = -1, n = 0, a;
 
-	if (L->n_node < 2 || expand(L, lm, cfg, &g) != 0)
-		return -1;
-	for (s = g.node_st0[e]; s < g.node_st0[e] + g.node_nst[e]; s++)
-		if (best < 0 || g.st_v[s] > g.st_v[best])
+	for (s = g->node_st0[e]; s < g->node_st0[e] + g->node_nst[e]; s++)
+		if (best < 0 || g->st_v[s] > g->st_v[best])
 			best = s;
-	if (best < 0 || g.st_v[best] <= NEG / 2) {
-		xfree(&g);
+	if (best < 0 || g->st_v[best] <= NEG / 2)
 		return -1;
-	}
 	if (score)
-		*score = g.st_v[best];
-	for (s = best; (a = g.st_arc[s]) >= 0; s = g.a_from[a])
+		*score = g->st_v[best];
+	for (s = best; (a = g->st_arc[s]) >= 0; s = g->a_from[a])
 		n++;
-	if (n > max) {
-		xfree(&g);
+	if (n > max)
 		return -1;
-	}
-	for (s = best, a = n; g.st_arc[s] >= 0; s = g.a_from[g.st_arc[s]])
-		path[--a] = g.a_link[g.st_arc[s]];
-	xfree(&g);
+	for (s = best, a = n; g->st_arc[s] >= 0; s = g->a_from[g->st_arc[s]])
+		path[--a] = g->a_link[g->st_arc[s]];
 	return n;
 }
 
@@ -602,53 +641,91 @@ logadd(double a, double b)
 	return a + log1p(exp(b - a));
 }
 
+static int
+posteriors(struct sm_lattice *L, const struct xgraph *g, const struct sm_lat_cfg *cfg)
+{
+	double *al, *be, z = NEG, sc = 1.0 / cfg->ascale;
+	int e = L->n_node - 1, s, a;
+
+	al = malloc(sizeof *al * (g->n_st + 1));
+	be = malloc(sizeof *be * (g->n_st + 1));
+	if (al == NULL || be == NULL) {
+		free(al), free(be);
+		return -1;
+	}
+	for (s = 0; s < g->n_st; s++)
+		al[s] = be[s] = NEG;
+	al[0] = 0;
+	for (s = 1; s < g->n_st; s++)
+		for (a = g->st_a0[s]; a < g->st_a0[s + 1]; a++)
+			al[s] = logadd(al[s], al[g->a_from[a]] + g->a_w[a] * sc);
+	for (s = g->node_st0[e]; s < g->node_st0[e] + g->node_nst[e]; s++) {
+		be[s] = 0;
+		z = logadd(z, al[s]);
+	}
+	for (s = g->n_st - 1; s > 0; s--)
+		if (be[s] > NEG / 2)
+			for (a = g->st_a0[s]; a < g->st_a0[s + 1]; a++)
+				be[g->a_from[a]] = logadd(be[g->a_from[a]], g->a_w[a] * sc + be[s]);
+	if (z > NEG / 2)
+		for (s = 1; s < g->n_st; s++)
+			for (a = g->st_a0[s]; a < g->st_a0[s + 1]; a++) {
+				double p = al[g->a_from[a]] + g->a_w[a] * sc + be[s] - z;
+
+				if (p > -700)
+					L->link[g->a_link[a]].post += exp(p);
+			}
+	for (a = 0; a < L->n_link; a++)
+		if (L->link[a].post > 1)
+			L->link[a].post = 1;
+	L->logz = z;
+	L->n_states = g->n_st;
+	L->n_arcs = g->n_a;
+	free(al), free(be);
+	return 0;
+}
+
+int
+sm_lattice_best(const struct sm_lattice *L, const struct sm_lm *lm,
+		const struct sm_lat_cfg *cfg, int *path, int max, double *score)
+{
+	struct xgraph g;
+	int n;
+
+	if (L->n_node < 2 || expand(L, lm, cfg, &g) != 0)
+		return -1;
+	n = best_path(L, &g, path, max, score);
+	xfree(&g);
+	return n;
+}
+
 int
 sm_lattice_posteriors(struct sm_lattice *L, const struct sm_lm *lm,
 		      const struct sm_lat_cfg *cfg)
 {
+	return sm_lattice_rescore(L, lm, cfg, NULL, 0, NULL);
+}
+
+int
+sm_lattice_rescore(struct sm_lattice *L, const struct sm_lm *lm,
+		   const struct sm_lat_cfg *cfg, int *path, int max, double *score)
+{
 	struct xgraph g;
-	double *al, *be, z = NEG, sc = 1.0 / cfg->ascale;
-	int e = L->n_node - 1, s, a;
+	int a, n = 0;
 
 	for (a = 0; a < L->n_link; a++)
 		L->link[a].post = 0;
 	L->logz = NEG;
 	if (L->n_node < 2)
-		return 0;
+		return path ? -1 : 0;
 	if (expand(L, lm, cfg, &g) != 0)
 		return -1;
-	al = malloc(sizeof *al * (g.n_st + 1));
-	be = malloc(sizeof *be * (g.n_st + 1));
-	if (al == NULL || be == NULL) {
-		free(al), free(be), xfree(&g);
-		return -1;
-	}
-	for (s = 0; s < g.n_st; s++)
-		al[s] = be[s] = NEG;
-	al[0] = 0;
-	for (a = 0; a < g.n_a; a++)
-		al[g.a_to[a]] = logadd(al[g.a_to[a]], al[g.a_from[a]] + g.a_w[a] * sc);
-	for (s = g.node_st0[e]; s < g.node_st0[e] + g.node_nst[e]; s++) {
-		be[s] = 0;
-		z = logadd(z, al[s]);
-	}
-	for (a = g.n_a - 1; a >= 0; a--)
-		be[g.a_from[a]] = logadd(be[g.a_from[a]], g.a_w[a] * sc + be[g.a_to[a]]);
-	if (z > NEG / 2)
-		for (a = 0; a < g.n_a; a++) {
-			double p = al[g.a_from[a]] + g.a_w[a] * sc + be[g.a_to[a]] - z;
-
-			if (p > -700)
-				L->link[g.a_link[a]].post += exp(p);
-		}
-	for (a = 0; a < L->n_link; a++)
-		if (L->link[a].post > 1)
-			L->link[a].post = 1;
-	L->logz = z;
-	L->n_states = g.n_st;
-	L->n_arcs = g.n_a;
-	free(al), free(be), xfree(&g);
-	return 0;
+	if (path)
+		n = best_path(L, &g, path, max, score);
+	if (n >= 0 && posteriors(L, &g, cfg) != 0)
+		n = -1;
+	xfree(&g);
+	return n;
 }
 
 /* Same word: the same LM word (any pronunciation), or the same filler. */

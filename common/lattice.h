@@ -94,6 +94,13 @@ int sm_lattice_best(const struct sm_lattice *L, const struct sm_lm *lm,
 int sm_lattice_posteriors(struct sm_lattice *L, const struct sm_lm *lm,
 			  const struct sm_lat_cfg *cfg);
 
+/* Both from one expansion: the best path as sm_lattice_best (its length,
+ * or -1), and the posteriors.  With path NULL, only the posteriors (0 or
+ * -1). */
+int sm_lattice_rescore(struct sm_lattice *L, const struct sm_lm *lm,
+		       const struct sm_lat_cfg *cfg, int *path, int max,
+		       double *score);
+
 /* Confidence of node's word from frame sf to ef: the largest, over those
  * frames, of the summed posteriors of the links that cover the frame and
  * leave a node of the same word (the same LM word in any pronunciation,

@@ -197,6 +197,15 @@ EOF
 	[ -z "$output" ]
 }
 
+@test "rejects an acoustic scale or history count out of range with exit 64" {
+	run -64 --separate-stderr sm-lattice --ascale 0 "$F/gf.ll"
+	[[ "${stderr_lines[0]}" == "sm-lattice: --ascale"* ]]
+	[ -z "$output" ]
+	run -64 --separate-stderr sm-lattice --histories 0 "$F/gf.ll"
+	[[ "${stderr_lines[0]}" == "sm-lattice: --histories"* ]]
+	[ -z "$output" ]
+}
+
 @test "exits 74 without a hypothesis when the lattice file cannot be written" {
 	run -74 --separate-stderr sm-lattice --lattice "$SCRATCH/no/such/dir.lat" "$F/gf.ll"
 	[ "${stderr_lines[0]}" = "sm-lattice: $SCRATCH/no/such/dir.lat: No such file or directory" ]

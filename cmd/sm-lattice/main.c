@@ -18,7 +18,7 @@ static const char usage[] =
 	"sm-lattice: search senone log-likelihoods for the best word sequence\n"
 	"Usage: sm-lattice [-v] [-l LANG] [-m DIR] [-b NATS] [-w NATS] [-W LW] [-p WIP]\n"
 	"                  [--maxhmm N] [--silprob P] [--fillprob P] [--rescore-lw LW]\n"
-	"                  [--ascale A] [--lattice-beam NATS] [--no-rescore]\n"
+	"                  [--ascale A] [--lattice-beam NATS] [--histories N] [--no-rescore]\n"
 	"                  [--lattice FILE] [--lattice-format sm|slf] [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
@@ -33,6 +33,7 @@ static const char usage[] =
 	"      --rescore-lw LW     language weight of lattice rescoring (default 9.5)\n"
 	"      --ascale A          posteriors: scores divided by A (default 20)\n"
 	"      --lattice-beam NATS keep lattice links within NATS of the best (default 100)\n"
+	"      --histories N       trigram histories kept per lattice node (default 16)\n"
 	"      --no-rescore        print the search's best path, not the rescored one\n"
 	"      --lattice FILE      write the lattice to FILE (- for stdout, no hypothesis)\n"
 	"      --lattice-format F  sm (#sm-lattice 1, default) or slf (HTK)\n"
@@ -42,7 +43,7 @@ static const char usage[] =
 	"      --version       show the version\n";
 
 enum { OPT_MAXHMM = 256, OPT_SILPROB, OPT_FILLPROB, OPT_BUILD_IMAGE, OPT_RESCORE_LW,
-       OPT_ASCALE, OPT_LAT_BEAM, OPT_NO_RESCORE, OPT_LATTICE, OPT_LAT_FORMAT };
+       OPT_ASCALE, OPT_LAT_BEAM, OPT_NO_RESCORE, OPT_LATTICE, OPT_LAT_FORMAT, OPT_HISTORIES };
 
 /* The hypothesis: the links of a best path (or the search's word ends),
  * each word's confidence its posterior in the lattice. */
@@ -66,36 +67,41 @@ print_hyp(const struct sm_lattice *lat, const int *path, int n,
 	printf("#end\n");
 }
 
-/* The search's own best path as lattice links: for each word end, the link
- * that leaves its node at its last frame towards the next word's node. */
+/* The search's own best path as lattice links: from <s>, for each word
+ * end in time order, the link from the current node to that word's node,
+ * then the link to </s>.  Links are in order of their from-node. */
 static int
 first_pass_path(const struct sm_lattice *lat, const struct sm_bp *bp, int best,
 		int *path, int max)
 {
-	int ends[4096], n = 0, i, j, u = 0;
+	int n = 0, i, j, u = 0, k = 0, *ends;
 
-	for (i = best; i > 0 && n < 4096; i = bp[i].prev)
-		ends[n++] = i;
-	if (n > max - 1 || i > 0)
+	for (i = best; i > 0; i = bp[i].prev)
+		n++;
+	if (n + 1 > max || (ends = malloc(sizeof *ends * (n + 1))) == NULL)
 		return -1;
-	/* <s>, then each word end in time order, then </s> */
+	for (i = best, j = n; i > 0; i = bp[i].prev)
+		ends[--j] = i;
 	for (j = 0; j <= n; j++) {
-		int sf = j < n ? bp[ends[n - 1 - j]].sf : lat->node[lat->n_node - 1].sf;
-		int want = j < n ? bp[ends[n - 1 - j]].word : -2, k, found = -1;
+		int sf = j < n ? bp[ends[j]].sf : lat->node[lat->n_node - 1].sf;
+		int want = j < n ? bp[ends[j]].word : -2;
 
-		for (k = 0; k < lat->n_link; k++) {
-			const struct sm_lat_link *l = &lat->link[k];
+		while (k < lat->n_link && lat->link[k].from < u)
+			k++;
+		for (; k < lat->n_link && lat->link[k].from == u; k++) {
+			const struct sm_lat_node *v = &lat->node[lat->link[k].to];
 
-			if (l->from == u && lat->node[l->to].sf == sf && lat->node[l->to].word == want) {
-				found = k;
+			if (v->sf == sf && v->word == want)
 				break;
-			}
 		}
-		if (found < 0)
+		if (k == lat->n_link || lat->link[k].from != u) {
+			free(ends);
 			return -1;
-		path[j] = found;
-		u = lat->link[found].to;
+		}
+		path[j] = k;
+		u = lat->link[k].to;
 	}
+	free(ends);
 	return n + 1;
 }
 
@@ -126,6 +132,7 @@ main(int argc, char **argv)
 		{"ascale", required_argument, NULL, OPT_ASCALE},
 		{"lattice-beam", required_argument, NULL, OPT_LAT_BEAM},
 		{"no-rescore", no_argument, NULL, OPT_NO_RESCORE},
+		{"histories", required_argument, NULL, OPT_HISTORIES},
 		{"lattice", required_argument, NULL, OPT_LATTICE},
 		{"lattice-format", required_argument, NULL, OPT_LAT_FORMAT},
 		{"verbose", no_argument, NULL, 'v'},
@@ -154,7 +161,7 @@ main(int argc, char **argv)
 	struct sm_lattice lat;
 	const char *lat_path = NULL;
 	int slf = 0, no_rescore = 0, n_path, *lpath;
-	double t0s, tfs, tl0, tl1, tl2, tl3, sc;
+	double t0s, tfs, tl0, tl1, tl2, sc;
 
 	sm_init(argv[0]);
 	sm_search_cfg_default(&cfg);
@@ -175,6 +182,7 @@ main(int argc, char **argv)
 		case OPT_ASCALE: lcfg.ascale = (float)sm_opt_double("--ascale", optarg, 1e-3, 1e4); break;
 		case OPT_LAT_BEAM: lcfg.beam = (float)sm_opt_double("--lattice-beam", optarg, 0, 1e6); break;
 		case OPT_NO_RESCORE: no_rescore = 1; break;
+		case OPT_HISTORIES: lcfg.max_hist = (int)sm_opt_long("--histories", optarg, 1, 100000); break;
 		case OPT_LATTICE: lat_path = optarg; break;
 		case OPT_LAT_FORMAT:
 			if (strcmp(optarg, "slf") == 0)
@@ -299,20 +307,22 @@ main(int argc, char **argv)
 	if (lpath == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
 	n_path = 0;
-	if (best > 0) {
-		n_path = no_rescore ? first_pass_path(&lat, bp, best, lpath, n_bp + 2)
-			: sm_lattice_best(&lat, &lm, &lcfg, lpath, n_bp + 2, &sc);
+	if (best > 0 && no_rescore) {
+		n_path = first_pass_path(&lat, bp, best, lpath, n_bp + 2);
 		if (n_path < 0)
-			sm_die(SM_EX_SOFTWARE, "no path through the lattice");
+			sm_die(SM_EX_SOFTWARE, "the search's best path is not in the lattice");
+	}
+	if (best > 0 && !no_rescore) {
+		n_path = sm_lattice_rescore(&lat, &lm, &lcfg, lpath, n_bp + 2, &sc);
+		if (n_path < 0)
+			sm_die(SM_EX_SOFTWARE, "out of memory, or no path through the lattice");
+	} else if (sm_lattice_posteriors(&lat, &lm, &lcfg) != 0) {
+		sm_die(SM_EX_SOFTWARE, "out of memory");
 	}
 	tl2 = now();
-	if (sm_lattice_posteriors(&lat, &lm, &lcfg) != 0)
-		sm_die(SM_EX_SOFTWARE, "out of memory");
-	tl3 = now();
-	sm_info("lattice %.3f s: %d nodes, %d links (%.0f/s of audio); rescoring %.3f s, "
+	sm_info("lattice %.3f s: %d nodes, %d links (%.0f/s of audio); rescoring and "
 		"posteriors %.3f s (%ld states, %ld arcs)", tl1 - tl0, lat.n_node, lat.n_link,
-		lat.n_link / (lat.n_frames * tfs + 1e-9), tl2 - tl1, tl3 - tl2, lat.n_states,
-		lat.n_arcs);
+		lat.n_link / (lat.n_frames * tfs + 1e-9), tl2 - tl1, lat.n_states, lat.n_arcs);
 	if (lat_path != NULL) {
 		FILE *lf = strcmp(lat_path, "-") == 0 ? stdout : fopen(lat_path, "w");
 

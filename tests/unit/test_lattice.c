@@ -215,6 +215,20 @@ test_trigram(const struct sm_lm *lm)
 		}
 	}
 	check_frames(&L, 15);
+	/* both from one expansion: the same path and posteriors */
+	{
+		double post[NL], sc2;
+		int path2[NL];
+
+		for (int i = 0; i < NL; i++)
+			post[i] = L.link[i].post;
+		CHECK(sm_lattice_rescore(&L, lm, &cfg, path2, NL, &sc2) == n);
+		CHECK(fabs(sc2 - sc) < 1e-9);
+		for (int i = 0; i < n; i++)
+			CHECK(path2[i] == path[i]);
+		for (int i = 0; i < NL; i++)
+			CHECK(NEAR(post[i], L.link[i].post));
+	}
 	/* one history per node: fewer paths, still a distribution */
 	cfg.max_hist = 1;
 	CHECK(sm_lattice_posteriors(&L, lm, &cfg) == 0);
