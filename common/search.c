@@ -42,6 +42,31 @@ struct hmm {
 	int32_t stamp;		/* last frame it was queued for */
 };
 
+/* A word of the flat pass: one HMM per phone, the last phone fanned out
+ * over its right-context classes. */
+struct fword {
+	int32_t word, n_phone, n_hmm, leaf0, lo, hi, live;
+	int32_t *pathp;		/* the tree node of each non-final phone */
+	struct hmm *h;
+};
+
+#define FLAT_LAG 160		/* frames pass 2 runs behind pass 1 */
+#define FLAT_WIN 25		/* start-frame window around pass 1's starts */
+
+/* A direct-mapped cache of LM scores for the flat pass's word entries. */
+#define LMC_SIZE (1 << 16)
+struct lmc {
+	int32_t w, h1, h2;
+	float p;
+};
+
+struct sm_search;
+static void flat_note(struct sm_search *s, int w, int leaf, int sf);
+static void flat_reset(struct sm_search *s);
+static int flat_init(struct sm_search *s);
+static void flat_start(struct sm_search *s);
+static void flat_frame(struct sm_search *s, int t);
+
 struct sm_search {
 	const struct sm_mdef *m;
 	const struct sm_tmat *tm;
@@ -87,6 +112,19 @@ struct sm_search {
 	float best;
 	long hmm_total;
 	float *hist;
+	/* pass 2: flat lexicon over the words pass 1 found (see flat_frame) */
+	float *ring;			/* [FLAT_LAG][n_sen] recent frames */
+	struct fword *fw;		/* candidate words */
+	int n_fw, fw_cap;
+	int32_t *fwi;			/* [n_words] index into fw, -1 */
+	int t2;				/* next frame of pass 2 */
+	struct sm_bp *bp2;
+	float *rcs2;
+	int32_t *wbp2;
+	int n_bp2, bp2_cap;
+	int use2;			/* the result is pass 2's */
+	struct lmc *lmc;		/* [LMC_SIZE] trigram scores seen */
+	long hmm2_total;
 	/* per frame word-end summary */
 	int32_t best_lc_bp[MAXCI][MAXCI];	/* [left ctx][first phone] */
 	float best_lc[MAXCI][MAXCI];
@@ -103,6 +141,9 @@ sm_search_cfg_default(struct sm_search_cfg *c)
 	c->fillpen = logf(1e-8f);
 	c->pip = 0.0f;
 	c->maxhmm = 30000;
+	c->flat = 1;
+	c->flw = 8.5f;
+	c->fbeam = 150.0f;
 }
 
 /* Triphone with the backoff of MODEL-EN-US §4. */
@@ -576,6 +617,14 @@ sm_search_free(struct sm_search *s)
 	free(s->cls_ssid);
 	free(s->rcs);
 	free(s->wbp);
+	flat_reset(s);
+	free(s->fw);
+	free(s->fwi);
+	free(s->ring);
+	free(s->lmc);
+	free(s->bp2);
+	free(s->rcs2);
+	free(s->wbp2);
 	free(s);
 }
 
@@ -775,6 +824,13 @@ sm_search_start(struct sm_search *s)
 		s->rcs[i] = 0;
 	for (i = 0; i < s->n_words; i++)
 		s->wbp[i] = -1;
+	if (s->cfg.flat) {
+		if (flat_init(s) != 0) {
+			s->oom = 1;
+			return;
+		}
+		flat_start(s);
+	}
 	enter_words(s, 0, 1, NEG);
 	s->frame = 0;
 	{
@@ -817,6 +873,8 @@ word_end(struct sm_search *s, const struct hmm *h, const struct node *nd, float 
 		for (r = 0; r < s->n_ci; r++)
 			rc[r] = NEG;
 		fresh = 1;
+		if (s->cfg.flat && lmid >= 0)
+			flat_note(s, nd->word, (int)(nd - s->nodes), s->bp[prev].ef + 1);
 	}
 	p = &s->bp[prev];
 	b = &s->bp[k];
@@ -853,6 +911,9 @@ sm_search_frame(struct sm_search *s, const float *sen)
 
 	if (s->oom)
 		return -1;
+	if (s->cfg.flat)
+		memcpy(s->ring + (size_t)(s->frame % FLAT_LAG) * s->n_sen, sen,
+		       sizeof *sen * s->n_sen);
 	/* 1. Viterbi inside every active HMM */
 	for (i = 0; i < s->n_act; i++) {
 		struct hmm *h = &s->pool[s->act[i]];
@@ -966,8 +1027,470 @@ sm_search_frame(struct sm_search *s, const float *sen)
 		s->n_act = s->n_act_next;
 		s->n_act_next = 0;
 	}
+	if (s->cfg.flat && s->frame - (FLAT_LAG - 1) >= 0)
+		flat_frame(s, s->frame - (FLAT_LAG - 1));
 	s->frame++;
 	return s->oom ? -1 : 0;
+}
+
+/* ---- pass 2: the flat lexicon ------------------------------------------ */
+/*
+ * The tree shares one HMM per node among all the words below it, so a word
+ * is entered only from the predecessor that was best before its own LM
+ * score was known ("thank" loses "you" to a better-scoring "banged" with a
+ * far worse P(you | banged)).  Pass 2 runs FLAT_LAG frames behind pass 1
+ * over separate HMM chains for the words pass 1 saw starting within
+ * FLAT_WIN frames, and enters each word from the predecessor that is best
+ * with the word's own trigram score, as pocketsphinx's fwdflat pass does.
+ * It writes its own backpointer table, which then replaces pass 1's.
+ */
+
+static int
+flat_init(struct sm_search *s)
+{
+	int i;
+
+	if (s->ring)
+		return 0;
+	s->fwi = malloc(sizeof *s->fwi * s->n_words);
+	s->wbp2 = malloc(sizeof *s->wbp2 * s->n_words);
+	s->ring = malloc(sizeof *s->ring * (size_t)FLAT_LAG * s->n_sen);
+	s->lmc = malloc(sizeof *s->lmc * LMC_SIZE);
+	if (!s->fwi || !s->wbp2 || !s->ring || !s->lmc)
+		return -1;
+	for (i = 0; i < s->n_words; i++)
+		s->fwi[i] = -1;
+	for (i = 0; i < LMC_SIZE; i++)
+		s->lmc[i].w = -1;
+	return 0;
+}
+
+static float
+lm_cached(struct sm_search *s, int w, int h1, int h2)
+{
+	uint32_t k = ((uint32_t)w * 2654435761u ^ (uint32_t)h1 * 40503u ^
+		      (uint32_t)h2 * 2246822519u) & (LMC_SIZE - 1);
+	struct lmc *c = &s->lmc[k];
+
+	if (c->w != w || c->h1 != h1 || c->h2 != h2) {
+		c->w = w;
+		c->h1 = h1;
+		c->h2 = h2;
+		c->p = sm_lm_score(s->lm, w, h1, h2, NULL);
+	}
+	return c->p;
+}
+
+/* The tree nodes from the root down to leaf (depth d): path[0..d-1].
+ * A node's subtree lies between its child block and the next sibling's. */
+static void
+tree_path(const struct sm_search *s, int leaf, int d, int32_t *path)
+{
+	int a = 0, n = s->n_roots, k, i;
+
+	for (k = 0; k < d; k++) {
+		for (i = a + n - 1; i >= a; i--)
+			if (s->nodes[i].n_child > 0 && s->nodes[i].child <= leaf)
+				break;
+		if (i < a)	/* not reached with a consistent tree */
+			i = a;
+		path[k] = i;
+		a = s->nodes[i].child;
+		n = s->nodes[i].n_child;
+	}
+}
+
+static void
+flat_reset(struct sm_search *s)
+{
+	int i;
+
+	for (i = 0; i < s->n_fw; i++) {
+		free(s->fw[i].pathp);
+		free(s->fw[i].h);
+		if (s->fwi)
+			s->fwi[s->fw[i].word] = -1;
+	}
+	s->n_fw = 0;
+}
+
+static void
+hmm_clear(struct hmm *h)
+{
+	h->s[0] = h->s[1] = h->s[2] = NEG;
+	h->bp[0] = h->bp[1] = h->bp[2] = -1;
+	h->ss[0] = h->ss[1] = h->ss[2] = 0;
+	h->in = h->best = NEG;
+	h->inbp = -1;
+	h->inss = 0;
+}
+
+/* Word w may start in pass 2 within FLAT_WIN frames of sf. */
+static void
+flat_note(struct sm_search *s, int w, int leaf, int sf)
+{
+	struct fword *f;
+	int i, n;
+
+	if (s->fwi[w] >= 0) {
+		f = &s->fw[s->fwi[w]];
+		if (sf - FLAT_WIN < f->lo)
+			f->lo = sf - FLAT_WIN;
+		if (sf + FLAT_WIN > f->hi)
+			f->hi = sf + FLAT_WIN;
+		return;
+	}
+	if (s->n_fw == s->fw_cap) {
+		int c = s->fw_cap ? 2 * s->fw_cap : 256;
+		struct fword *q = realloc(s->fw, sizeof *q * c);
+
+		if (q == NULL) {
+			s->oom = 1;
+			return;
+		}
+		s->fw = q;
+		s->fw_cap = c;
+	}
+	/* the first of the leaf's right-context copies */
+	while (leaf > s->n_roots && leaf < s->filler0 && s->nodes[leaf - 1].word == w)
+		leaf--;
+	f = &s->fw[s->n_fw];
+	memset(f, 0, sizeof *f);
+	f->word = w;
+	f->leaf0 = leaf;
+	f->n_phone = s->nodes[leaf].depth + 1;
+	f->lo = sf - FLAT_WIN;
+	f->hi = s->lmid[w] < 0 ? 0x7fffffff : sf + FLAT_WIN;
+	/* the leaf's right-context copies are contiguous */
+	for (n = 1; leaf + n < s->n_nodes && s->nodes[leaf + n].word == w &&
+	     s->nodes[leaf + n].depth == s->nodes[leaf].depth && leaf >= s->n_roots &&
+	     leaf < s->filler0; n++)
+		;
+	f->n_hmm = f->n_phone - 1 + n;
+	f->pathp = malloc(sizeof *f->pathp * f->n_phone);
+	f->h = malloc(sizeof *f->h * f->n_hmm);
+	if (f->pathp == NULL || f->h == NULL) {
+		free(f->pathp);
+		free(f->h);
+		s->oom = 1;
+		return;
+	}
+	tree_path(s, leaf, f->n_phone - 1, f->pathp);
+	for (i = 0; i < f->n_hmm; i++)
+		hmm_clear(&f->h[i]);
+	s->fwi[w] = s->n_fw++;
+}
+
+static int
+grow_bp2(struct sm_search *s)
+{
+	if (s->n_bp2 == s->bp2_cap) {
+		int c = s->bp2_cap ? 2 * s->bp2_cap : 4096;
+		struct sm_bp *q = realloc(s->bp2, sizeof *q * c);
+		float *r;
+
+		if (q == NULL)
+			return -1;
+		s->bp2 = q;
+		r = realloc(s->rcs2, sizeof *r * c * s->n_ci);
+		if (r == NULL)
+			return -1;
+		s->rcs2 = r;
+		s->bp2_cap = c;
+	}
+	return 0;
+}
+
+/* Word end in pass 2: the LM score was added when the word was entered. */
+static void
+flat_word_end(struct sm_search *s, int w, int node, int prev, float out, int t)
+{
+	const struct sm_bp *p;
+	struct sm_bp *b;
+	int lmid = s->lmid[w], k = s->wbp2[w], r, fresh = 0;
+	const struct node *nd = &s->nodes[node];
+	uint64_t mask;
+	float *rc;
+
+	if (prev < 0)
+		return;
+	if (k < 0 || s->bp2[k].ef != t) {
+		if (grow_bp2(s) != 0) {
+			s->oom = 1;
+			return;
+		}
+		k = s->n_bp2++;
+		s->wbp2[w] = k;
+		rc = s->rcs2 + (size_t)k * s->n_ci;
+		for (r = 0; r < s->n_ci; r++)
+			rc[r] = NEG;
+		fresh = 1;
+	}
+	p = &s->bp2[prev];
+	b = &s->bp2[k];
+	rc = s->rcs2 + (size_t)k * s->n_ci;
+	mask = (nd->depth > 0 && lmid >= 0) ? s->cls_mask[nd->ctx] : ~(uint64_t)0;
+	for (r = 0; r < s->n_ci; r++)
+		if ((mask >> r & 1) && out > rc[r])
+			rc[r] = out;
+	if (fresh || out > b->score) {
+		b->word = w;
+		b->prev = prev;
+		b->sf = p->ef + 1;
+		b->ef = t;
+		b->score = out;
+		if (w == s->eos_word) {
+			b->word = s->sil_word;
+			b->lm = s->cfg.flw * sm_lm_score(s->lm, s->lm->eos, p->h1, p->h2, NULL) +
+				s->cfg.wip;
+			b->h1 = p->h1;
+			b->h2 = p->h2;
+			b->last_ci = (int16_t)s->sil_ci;
+		} else if (lmid >= 0) {
+			b->lm = s->cfg.flw * sm_lm_score(s->lm, lmid, p->h1, p->h2, NULL) +
+				s->cfg.wip;
+			b->h1 = lmid;
+			b->h2 = p->h1;
+			b->last_ci = s->wlast[w];
+		} else {
+			b->lm = w == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
+			b->h1 = p->h1;
+			b->h2 = p->h2;
+			b->last_ci = (int16_t)s->sil_ci;
+		}
+	}
+}
+
+static void
+hmm_step(struct hmm *h, const float *tp, const uint16_t *sseq, const float *sen)
+{
+	float a, b, n0, n1, n2, m;
+
+	a = h->s[2] + tp[4];
+	b = h->s[1] + tp[3];
+	if (b > a) {
+		a = b;
+		h->bp[2] = h->bp[1];
+		h->ss[2] = h->ss[1];
+	}
+	n2 = a + sen[sseq[h->ss[2] * 3 + 2]];
+	a = h->s[1] + tp[2];
+	b = h->s[0] + tp[1];
+	if (b > a) {
+		a = b;
+		h->bp[1] = h->bp[0];
+		h->ss[1] = h->ss[0];
+	}
+	n1 = a + sen[sseq[h->ss[1] * 3 + 1]];
+	a = h->s[0] + tp[0];
+	if (h->in > a) {
+		a = h->in;
+		h->bp[0] = h->inbp;
+		h->ss[0] = h->inss;
+	}
+	n0 = a + sen[sseq[h->ss[0] * 3]];
+	h->in = NEG;
+	h->s[0] = n0;
+	h->s[1] = n1;
+	h->s[2] = n2;
+	m = n0 > n1 ? n0 : n1;
+	h->best = m > n2 ? m : n2;
+}
+
+static void
+flat_enter(struct hmm *h, float sc, int bp, int ss)
+{
+	if (sc > h->in) {
+		h->in = sc;
+		h->inbp = bp;
+		h->inss = ss;
+	}
+}
+
+/* The node of HMM i of word f. */
+static int
+fnode(const struct fword *f, int i)
+{
+	return i < f->n_phone - 1 ? f->pathp[i] : f->leaf0 + (i - (f->n_phone - 1));
+}
+
+/* Enter words at frame t + 1 from the pass-2 word ends bp2[a..e) at t. */
+static void
+flat_enter_words(struct sm_search *s, int a, int e, int t, float thr)
+{
+	int n_ci = s->n_ci, i, j, k, best_i = -1;
+	float best = NEG, bestrc[MAXCI];
+
+	if (a == e)
+		return;
+	for (j = 0; j < n_ci; j++)
+		bestrc[j] = NEG;
+	for (k = a; k < e; k++) {
+		const float *rc = s->rcs2 + (size_t)k * n_ci;
+
+		for (j = 0; j < n_ci; j++)
+			if (rc[j] > bestrc[j])
+				bestrc[j] = rc[j];
+		if (rc[s->sil_ci] > best && k != s->wbp2[s->eos_word]) {
+			best = rc[s->sil_ci];
+			best_i = k;
+		}
+	}
+	for (i = 0; i < s->n_fw; i++) {
+		struct fword *f = &s->fw[i];
+		int w = f->word, lmid = w == s->eos_word ? s->lm->eos : s->lmid[w];
+		int root = fnode(f, 0), p0;
+		const struct node *rn = &s->nodes[root];
+		float bs = NEG, sc;
+		int bk = -1;
+
+		if (t + 1 < f->lo || t + 1 > f->hi)
+			continue;
+		if (lmid < 0) {	/* a filler: from the best word end */
+			float pen = w == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
+
+			if (best_i >= 0 && best + pen >= thr) {
+				flat_enter(&f->h[0], best + pen, best_i, rn->ssid);
+				f->live = 1;
+			}
+			continue;
+		}
+		p0 = rn->ci;
+		if (bestrc[p0] + s->cfg.wip < thr)
+			continue;
+		for (k = a; k < e; k++) {
+			const struct sm_bp *b = &s->bp2[k];
+			float r = s->rcs2[(size_t)k * n_ci + p0];
+
+			if (r + s->cfg.wip < thr || r <= bs || k == s->wbp2[s->eos_word])
+				continue;
+			sc = r + s->cfg.flw * lm_cached(s, lmid, b->h1, b->h2);
+			if (sc > bs) {
+				bs = sc;
+				bk = k;
+			}
+		}
+		if (bk < 0)
+			continue;
+		bs += s->cfg.wip;
+		if (bs < thr)
+			continue;
+		flat_enter(&f->h[0], bs, bk, w == s->eos_word ? rn->ssid :
+			   s->lc_ssid[rn->ctx * n_ci + s->bp2[bk].last_ci]);
+		f->live = 1;
+	}
+}
+
+static void
+flat_start(struct sm_search *s)
+{
+	struct sm_bp *b;
+	int i;
+
+	flat_reset(s);
+	s->t2 = 0;
+	s->n_bp2 = 0;
+	s->hmm2_total = 0;
+	for (i = 0; i < s->n_words; i++)
+		s->wbp2[i] = -1;
+	for (i = s->filler0; i < s->filler0 + s->n_filler_nodes; i++) {
+		flat_note(s, s->nodes[i].word, i, 0);
+		if (s->nodes[i].word == s->sil_word && s->eos_word >= 0)
+			flat_note(s, s->eos_word, i, 0);
+	}
+	if (grow_bp2(s) != 0) {
+		s->oom = 1;
+		return;
+	}
+	b = &s->bp2[s->n_bp2++];
+	*b = s->bp[0];
+	for (i = 0; i < s->n_ci; i++)
+		s->rcs2[i] = 0;
+}
+
+/* One frame of pass 2. */
+static void
+flat_frame(struct sm_search *s, int t)
+{
+	const float *sen = s->ring + (size_t)(t % FLAT_LAG) * s->n_sen;
+	float best = NEG, thr, wthr;
+	int i, j, bp0;
+
+	if (t == 0)
+		flat_enter_words(s, 0, 1, -1, NEG);
+	for (i = 0; i < s->n_fw; i++) {
+		struct fword *f = &s->fw[i];
+
+		if (!f->live)
+			continue;
+		for (j = 0; j < f->n_hmm; j++) {
+			struct hmm *h = &f->h[j];
+
+			if (h->in <= NEG && h->best <= NEG)
+				continue;
+			hmm_step(h, s->tp[s->nodes[fnode(f, j)].ci], s->sseq, sen);
+			s->hmm2_total++;
+			if (h->best > best)
+				best = h->best;
+		}
+	}
+	thr = best - s->cfg.fbeam;
+	wthr = best - s->cfg.wbeam;
+	bp0 = s->n_bp2;
+	for (i = 0; i < s->n_fw; i++) {
+		struct fword *f = &s->fw[i];
+		int last = f->n_phone - 1, live = 0;
+
+		if (!f->live)
+			continue;
+		for (j = 0; j < f->n_hmm; j++) {
+			struct hmm *h = &f->h[j];
+			int node = fnode(f, j), c;
+			float out;
+
+			if (h->best <= NEG && h->in <= NEG)
+				continue;
+			if (h->best < thr) {
+				if (h->in <= NEG)
+					hmm_clear(h);
+				else
+					live = 1;
+				continue;
+			}
+			live = 1;
+			out = h->s[2] + s->tp[s->nodes[node].ci][5];
+			if (out < thr)
+				continue;
+			if (j >= last) {
+				if (out >= wthr)
+					flat_word_end(s, f->word, node, h->bp[2], out, t);
+			} else if (j + 1 < last) {
+				flat_enter(&f->h[j + 1], out + s->cfg.pip, h->bp[2],
+					   s->nodes[fnode(f, j + 1)].ssid);
+			} else {
+				for (c = last; c < f->n_hmm; c++)
+					flat_enter(&f->h[c], out + s->cfg.pip, h->bp[2],
+						   s->nodes[fnode(f, c)].ssid);
+			}
+		}
+		f->live = live;
+	}
+	flat_enter_words(s, bp0, s->n_bp2, t, thr);
+	/* drop words that can no longer start and have nothing alive */
+	for (i = 0; i < s->n_fw; i++) {
+		struct fword *f = &s->fw[i];
+
+		if (f->hi < t + 2 && !f->live) {
+			free(f->pathp);
+			free(f->h);
+			s->fwi[f->word] = -1;
+			*f = s->fw[--s->n_fw];
+			if (i < s->n_fw)
+				s->fwi[f->word] = i;
+			i--;
+		}
+	}
+	s->t2 = t + 1;
 }
 
 int
@@ -976,6 +1499,42 @@ sm_search_finish(struct sm_search *s, float *final_score)
 	int i, best_i = -1, ef = -2;
 	float best = NEG;
 
+	s->use2 = 0;
+	if (s->cfg.flat && !s->oom) {
+		for (i = s->t2; i < s->frame; i++)
+			flat_frame(s, i);
+		for (i = s->n_bp2 - 1; i > 0; i--)
+			if (s->bp2[i].ef > ef)
+				ef = s->bp2[i].ef;
+		for (i = 1; i < s->n_bp2; i++) {
+			const struct sm_bp *b = &s->bp2[i];
+			float sc;
+
+			if (b->ef != ef || (s->eos_word >= 0 && i == s->wbp2[s->eos_word]))
+				continue;
+			sc = b->score + s->cfg.flw * sm_lm_score(s->lm, s->lm->eos, b->h1, b->h2,
+								  NULL);
+			if (sc > best) {
+				best = sc;
+				best_i = i;
+			}
+		}
+		/* a final pause entered as </s> */
+		if (s->eos_word >= 0 && (i = s->wbp2[s->eos_word]) > 0 && s->bp2[i].ef == ef &&
+		    s->bp2[i].score > best) {
+			best = s->bp2[i].score;
+			best_i = i;
+		}
+		if (best_i > 0 && !s->oom) {
+			s->use2 = 1;
+			if (final_score)
+				*final_score = best;
+			return best_i;
+		}
+		best_i = -1;
+		best = NEG;
+		ef = -2;
+	}
 	/* the latest frame with word ends */
 	for (i = s->n_bp - 1; i > 0; i--)
 		if (s->bp[i].ef > ef)
@@ -1000,6 +1559,10 @@ sm_search_finish(struct sm_search *s, float *final_score)
 const struct sm_bp *
 sm_search_bps(const struct sm_search *s, int *n)
 {
+	if (s->use2) {
+		*n = s->n_bp2;
+		return s->bp2;
+	}
 	*n = s->n_bp;
 	return s->bp;
 }
@@ -1016,7 +1579,7 @@ sm_search_stats(const struct sm_search *s, struct sm_search_stats *st)
 	st->nodes = s->n_nodes;
 	st->roots = s->n_roots;
 	st->hmm_per_frame = s->frame > 0 ? (double)s->hmm_total / s->frame : 0;
-	st->bp = s->n_bp;
+	st->bp = s->use2 ? s->n_bp2 : s->n_bp;
 }
 
 const char *

@@ -27,6 +27,9 @@ struct sm_search_cfg {
 	float fillpen;		/* ln penalty of other fillers */
 	float pip;		/* ln phone insertion penalty */
 	int maxhmm;		/* cap on active HMMs per frame */
+	int flat;		/* second pass over a flat lexicon (0 off) */
+	float flw;		/* language weight of the second pass */
+	float fbeam;		/* HMM state beam of the second pass, nats */
 };
 
 void sm_search_cfg_default(struct sm_search_cfg *c);
