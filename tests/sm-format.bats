@@ -117,6 +117,21 @@ two_sentences() {
 	assert_output "I was here. Then I'm think gone."
 }
 
+@test "--replace: words and phrases in any case, /regex/ on whole words, empty TO deletes" {
+	two_sentences >"$SCRATCH/h"
+	run -0 sm-format -f txt -R 'WAS HERE=stayed' -R '/th.*/=now' -R 'um=' "$SCRATCH/h"
+	assert_output "I stayed. Now I'm now gone."
+	run -0 sm-format -R 'was here=stayed' "$SCRATCH/h"
+	printf '%s' "$output" | jq -e '.results[1] | .start_time == 0.5 and .end_time == 1.2
+		and .alternatives[0].content == "stayed" and .alternatives[0].confidence == 0.7'
+	run -0 sm-format -f txt -R '/i/=me' "$SCRATCH/h"
+	assert_output "Me was here. Then I'm think um gone."
+	run -64 --separate-stderr sm-format -R 'nothing' "$SCRATCH/h"
+	[ "$stderr" = 'sm-format: --replace: expected FROM=TO, got "nothing"' ]
+	run -78 --separate-stderr sm-format -R '/[/=x' "$SCRATCH/h"
+	[[ "$stderr" == 'sm-format: --replace: /[/: '* ]]
+}
+
 @test "txt: the words joined by the delimiter, punctuation attached to the previous word" {
 	run -0 sm-format -f txt "$H80"
 	words=$(awk -F'\t' '$4 == "word" { print $5 }' "$H80" | paste -sd' ')

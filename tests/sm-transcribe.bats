@@ -176,10 +176,9 @@ teardown() {
 	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
 	[ "${stderr_lines[0]}" = 'sm-transcribe: transcription_config.diarization: "speaker" is not implemented yet; every word has speaker UU' ]
 	[ "${stderr_lines[1]}" = 'sm-transcribe: transcription_config.additional_vocab: not used yet (3 entries ignored, 1 over-long ones dropped)' ]
-	[ "${stderr_lines[2]}" = 'sm-transcribe: transcription_config.transcript_filtering_config.replacements: not implemented yet (1 ignored)' ]
-	[ "${stderr_lines[3]}" = 'sm-transcribe: transcription_config.enable_entities: not implemented yet; no entity results' ]
-	[ "${stderr_lines[4]}" = 'sm-transcribe: notification_config: notifications are not sent by this program; ignored' ]
-	[ "${#stderr_lines[@]}" -eq 5 ]
+	[ "${stderr_lines[2]}" = 'sm-transcribe: transcription_config.enable_entities: not implemented yet; no entity results' ]
+	[ "${stderr_lines[3]}" = 'sm-transcribe: notification_config: notifications are not sent by this program; ignored' ]
+	[ "${#stderr_lines[@]}" -eq 4 ]
 	printf '%s' "$output" | jq -e '.metadata.transcription_config == {"language": "en", "diarization": "speaker",
 		"operating_point": "enhanced", "enable_entities": true,
 		"additional_vocab": [{"content": "gnocchi", "sounds_like": ["nyohki"]}, "Dashwood"],
@@ -261,6 +260,21 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 		'output_config.srt_overrides.max_lines: expected an integer from 1 to 100, got a number'
 	bad_config "{$T, \"transcription_config\": {\"language\": \"en\"}, \"tracking\": \"t\"}" \
 		'tracking: expected an object, got a string'
+}
+
+@test "transcript_filtering_config.replacements: words, phrases and /regex/, in order" {
+	config '{"type": "transcription", "transcription_config": {"language": "en",
+		"transcript_filtering_config": {"replacements": [{"from": "YOUNG MAN", "to": "person"},
+			{"from": "/w[aeiou]s/", "to": "had been"}, {"from": "not", "to": ""}]}}}' "$SCRATCH/c.json"
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ -z "$stderr" ]
+	want=$(by_hand "$(lv 0880)" -R 'young man=person' -R '/w[aeiou]s/=had been' -R 'not=' | words)
+	[ "$(printf '%s' "$output" | words)" = "$want" ]
+	[[ "$want" == *"person ."* ]] && [[ "$want" == *"had been"* ]] && [[ "$want" != *" not "* ]]
+	printf '%s' "$output" | jq -e '.metadata.transcription_config.transcript_filtering_config.replacements | length == 3'
+	bad_config "{\"type\": \"transcription\", \"transcription_config\": {\"language\": \"en\",
+		\"transcript_filtering_config\": {\"replacements\": [{\"from\": \"a=b\", \"to\": \"c\"}]}}}" \
+		'transcription_config.transcript_filtering_config.replacements[0].from: "a=b" is not a word, a phrase or a /regex/'
 }
 
 @test "an unreadable config file exits 66" {

@@ -33,6 +33,11 @@ struct fmt_opts {
 /* Read a #sm-hyp 1 stream (sm-stream(5)) into words; die 65 on bad input. */
 void hyp_read(FILE *in, const char *name, struct transcript *t,
 	      int drop_disfluencies);
+/* Replace each run of words equal to FROM (blank-separated words, any case)
+ * by one word TO, or delete it when TO is empty; FROM written as /RE/ is a
+ * POSIX extended regular expression matched against whole words.  Dies 78
+ * on a bad expression. */
+void hyp_replace(struct transcript *t, const char *from, const char *to);
 /* Add a full stop after each sentence end (a pause of at least pause_ms, or
  * the last word) and capitalise sentence starts and "I". */
 void hyp_punctuate(struct transcript *t, long pause_ms, int marks);

@@ -1,8 +1,10 @@
 /* hyp.c: read sm-lattice's best path and add sentence punctuation. */
 #include <ctype.h>
 #include <errno.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "format.h"
 
@@ -182,4 +184,91 @@ hyp_punctuate(struct transcript *t, long pause_ms, int marks)
 	}
 	free(t->v);
 	*t = out;
+}
+
+/* The words of a phrase, split at blanks; returns the count. */
+static size_t
+split_words(char *s, char **w, size_t max)
+{
+	size_t n = 0;
+
+	for (char *tok = strtok(s, " \t"); tok && n < max; tok = strtok(NULL, " \t"))
+		w[n++] = tok;
+	return n;
+}
+
+static void
+replace_run(struct transcript *t, size_t i, size_t len, const char *to)
+{
+	struct item *it = &t->v[i];
+
+	for (size_t k = 1; k < len; k++) {
+		if (t->v[i + k].confidence < it->confidence)
+			it->confidence = t->v[i + k].confidence;
+		free(t->v[i + k].content);
+	}
+	it->end_ms = t->v[i + len - 1].end_ms;
+	it->gap_ms = t->v[i + len - 1].gap_ms;
+	memmove(t->v + i + 1, t->v + i + len, (t->n - i - len) * sizeof *t->v);
+	t->n -= len - 1;
+	free(it->content);
+	if (*to == '\0') {	/* replaced by nothing: the words go */
+		memmove(t->v + i, t->v + i + 1, (t->n - i - 1) * sizeof *t->v);
+		t->n--;
+		return;
+	}
+	if ((it->content = strdup(to)) == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+}
+
+void
+hyp_replace(struct transcript *t, const char *from, const char *to)
+{
+	size_t flen = strlen(from);
+
+	if (flen >= 2 && from[0] == '/' && from[flen - 1] == '/') {
+		char *pat = malloc(flen + 3);
+		regex_t re;
+		int err;
+
+		if (pat == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+		snprintf(pat, flen + 3, "^(%.*s)$", (int)(flen - 2), from + 1);
+		if ((err = regcomp(&re, pat, REG_EXTENDED | REG_ICASE | REG_NOSUB)) != 0) {
+			char msg[128];
+
+			regerror(err, &re, msg, sizeof msg);
+			sm_die(SM_EX_CONFIG, "--replace: %s: %s", from, msg);
+		}
+		for (size_t i = 0; i < t->n; i++) {
+			if (regexec(&re, t->v[i].content, 0, NULL, 0) != 0)
+				continue;
+			replace_run(t, i, 1, to);
+			if (*to == '\0')
+				i--;
+		}
+		regfree(&re);
+		free(pat);
+		return;
+	}
+	char *copy = strdup(from), *w[64];
+	size_t n;
+
+	if (copy == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	n = split_words(copy, w, 64);
+	if (n == 0)
+		sm_die(SM_EX_CONFIG, "--replace: empty FROM");
+	for (size_t i = 0; i + n <= t->n; i++) {
+		size_t k = 0;
+
+		while (k < n && strcasecmp(t->v[i + k].content, w[k]) == 0)
+			k++;
+		if (k < n)
+			continue;
+		replace_run(t, i, n, to);
+		if (*to == '\0')
+			i--;
+	}
+	free(copy);
 }

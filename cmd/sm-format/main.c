@@ -9,7 +9,8 @@
 static const char usage[] =
 	"sm-format: write a #sm-hyp 1 best path as a json-v2, txt or srt transcript\n"
 	"Usage: sm-format [-P] [-d] [-f FORMAT] [-c FILE] [-l LANG] [-m DIR] [-s S]\n"
-	"                 [--pause S] [--max-line-length N] [--max-lines N] [FILE | -]\n"
+	"                 [--pause S] [--max-line-length N] [--max-lines N]\n"
+	"                 [-R FROM=TO]... [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice | sm-format -f txt\n"
 	"  -f, --format F          json (json-v2), txt or srt (default json)\n"
 	"  -c, --config FILE       JSON object echoed as metadata.transcription_config\n"
@@ -21,6 +22,8 @@ static const char usage[] =
 	"                          0.1 + 0.8 * (1 - S) seconds ends a sentence (default 0.5)\n"
 	"      --pause SECONDS     the sentence-ending pause itself (default 0.5)\n"
 	"  -d, --remove-disfluencies  drop hesitations (uh, um, er, ...)\n"
+	"  -R, --replace FROM=TO   replace the words FROM (any case) by TO, in order;\n"
+	"                          /RE/=TO matches whole words with an extended regex\n"
 	"      --max-line-length N SRT characters per line (default 37)\n"
 	"      --max-lines N       SRT lines per cue (default 2)\n"
 	"  -h, --help              show this help\n"
@@ -72,6 +75,7 @@ main(int argc, char **argv)
 		{"sensitivity", required_argument, NULL, 's'},
 		{"pause", required_argument, NULL, 'p'},
 		{"remove-disfluencies", no_argument, NULL, 'd'},
+		{"replace", required_argument, NULL, 'R'},
 		{"max-line-length", required_argument, NULL, 'L'},
 		{"max-lines", required_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
@@ -84,11 +88,14 @@ main(int argc, char **argv)
 	struct fmt_opts o = {.pause_ms = 500, .max_line_length = 37, .max_lines = 2};
 	struct transcript t = {0};
 	struct sm_pack pack;
-	int c, marks = 1, drop = 0;
+	int c, marks = 1, drop = 0, nrepl = 0;
+	char **repl = calloc((size_t)argc, sizeof *repl);
 	FILE *in;
 
 	sm_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "f:c:m:l:Ps:dh", opts, NULL)) != -1) {
+	if (repl == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	while ((c = getopt_long(argc, argv, "f:c:m:l:Ps:dR:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': format = optarg; break;
 		case 'c': config = optarg; break;
@@ -103,6 +110,7 @@ main(int argc, char **argv)
 			o.pause_ms = (long)(1000 * sm_opt_double("--pause", optarg, 0, 3600) + 0.5);
 			break;
 		case 'd': drop = 1; break;
+		case 'R': repl[nrepl++] = optarg; break;
 		case 'L':
 			o.max_line_length = (int)sm_opt_long("--max-line-length", optarg, 1, 10000);
 			break;
@@ -125,6 +133,18 @@ main(int argc, char **argv)
 	path = optind < argc ? argv[optind] : NULL;
 	in = sm_open_in(path);
 	hyp_read(in, path, &t, drop);
+	for (int i = 0; i < nrepl; i++) {
+		char *from = repl[i], *eq;
+
+		/* /RE/=TO: the expression ends at "/="; else FROM ends at "=". */
+		eq = from[0] == '/' ? strstr(from + 1, "/=") : strchr(from, '=');
+		if (eq && from[0] == '/')
+			eq++;
+		if (eq == NULL || eq == from)
+			sm_die(SM_EX_USAGE, "--replace: expected FROM=TO, got \"%s\"", from);
+		*eq = '\0';
+		hyp_replace(&t, from, eq + 1);
+	}
 	hyp_punctuate(&t, o.pause_ms, marks);
 	w->write(stdout, &t, &o);
 	sm_close_stdout();
