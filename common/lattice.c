@@ -226,6 +226,16 @@ sm_lattice_build(struct sm_lattice *L, const struct sm_search *s,
 			ord[n_ord++] = i;
 	sort_bp = bp;
 	qsort(ord, n_ord, sizeof *ord, cmp_bp);
+	/* one entry per word, start and end frame: the best */
+	for (i = j = 0; i < n_ord; i++) {
+		if (j > 0 && cmp_bp(&ord[j - 1], &ord[i]) == 0) {
+			if (bp[ord[i]].score > bp[ord[j - 1]].score)
+				ord[j - 1] = ord[i];
+			continue;
+		}
+		ord[j++] = ord[i];
+	}
+	n_ord = j;
 	for (i = 0; i <= nf; i++)
 		first[i] = -1;
 	for (i = 0; i < n_ord; i++) {
