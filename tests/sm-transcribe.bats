@@ -407,3 +407,25 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	run -2 --separate-stderr sh -c 'sm-transcribe <&-'
 	[ "${stderr_lines[0]}" = "sm-transcribe: no audio: give AUDIO, fetch_data.url in the config, /input.audio or stdin" ]
 }
+
+@test "a job killed with SIGKILL leaves no process waiting for ever" {
+	sox "$(lv 0880)" "$(lv 0870)" "$SCRATCH/two.wav"
+	sm-transcribe "$SCRATCH/two.wav" >"$SCRATCH/out" 2>/dev/null &
+	job=$!
+	for _ in $(seq 400); do
+		pgrep -P "$job" -x sm-am >/dev/null && break
+		sleep 0.02
+	done
+	kids=$(pgrep -P "$job" | tr '\n' ' ')
+	[ -n "$kids" ]
+	kill -KILL "$job"
+	wait "$job" || true
+	# The stages finish their input; the filters and the gate see end-of-file.
+	for k in $kids; do
+		for _ in $(seq 600); do kill -0 "$k" 2>/dev/null || break; sleep 0.1; done
+		! kill -0 "$k" 2>/dev/null
+	done
+	[ ! -s "$SCRATCH/out" ]
+	# Only SIGKILL leaves the private directory behind.
+	rm -rf "$TMPDIR"/sm-transcribe.*
+}
