@@ -125,6 +125,7 @@ sys.stdout.buffer.write(bytes(h) + d[48:])' "$F/gf.ll" >"$SCRATCH/late.ll"
 	python3 "$SM_ROOT/tests/corpus/wer.py" "$SCRATCH/all.tsv" "$SCRATCH/hyp.tsv" >"$SCRATCH/wer"
 	cat "$SCRATCH/wer"
 	wer=$(wer_of "$SCRATCH/wer")
-	# measured 37.0% (lw 6.5, beams 100/50); fail above 40%
-	awk -v w="$wer" 'BEGIN { exit !(w <= 40.0) }'
+	# measured 37.0% with the tree pass alone, 28.8% with the flat second
+	# pass and lattice rescoring; fail above 31%
+	awk -v w="$wer" 'BEGIN { exit !(w <= 31.0) }'
 }
