@@ -4,6 +4,7 @@
 # joined as one job) and on asterisk-en prompts; the job's own start-up
 # cost (jq, mktemp, FIFOs, the held output) against the same stages in a
 # plain pipe; the word error rate of the whole job on LibriVox.
+# shellcheck disable=SC2016 # sh -c programs in single quotes
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sm-bench.XXXXXX")}
