@@ -47,9 +47,9 @@ for n in "$@"; do
 	log="$OUT/$n.log"
 	# hyp_read leaves its line buffer behind when it dies, as a program
 	# that exits does: no leak checking there.
-	opts=; [ "$n" = hyp ] && opts=-detect_leaks=0
+	opts= leaks=1; [ "$n" = hyp ] && opts=-detect_leaks=0 leaks=0
 	# -timeout: one input taking 10 s is a hang; -rss_limit_mb bounds memory.
-	if "$OUT/$n" -max_total_time="$TIME" -timeout=10 -rss_limit_mb=2048 \
+	if ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=$leaks" "$OUT/$n" -max_total_time="$TIME" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 $opts -artifact_prefix="$OUT/crash/$n-" \
 		"$OUT/corpus/$n" $seeds >"$log" 2>&1; then
 		result=ok
