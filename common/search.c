@@ -101,7 +101,8 @@ struct sm_search {
 	int sil_ci, bos_word, eos_word, sil_word;
 	/* per utterance */
 	struct hmm *pool;
-	int32_t *slot;		/* [n_nodes * (1 + ?)] node -> pool index */
+	int32_t *slot;		/* [n_nodes] node -> 1 + pool index, 0 if none;
+				 * calloc'd, so untouched pages cost nothing */
 	int32_t *act, *nact;
 	int n_act, n_act_next, pool_cap, pool_used, oom;
 	int32_t *freel;
@@ -569,7 +570,7 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 			nd->u = mx;
 		}
 	}
-	s->slot = malloc(sizeof *s->slot * s->n_nodes);
+	s->slot = calloc(s->n_nodes, sizeof *s->slot);
 	s->wbp = malloc(sizeof *s->wbp * d->n_words);
 	if (s->slot == NULL || s->wbp == NULL)
 		goto oom;
@@ -661,7 +662,7 @@ static struct hmm *
 activate(struct sm_search *s, int node)
 {
 	struct hmm *h;
-	int k = s->slot[node];
+	int k = s->slot[node] - 1;
 
 	if (k < 0) {
 		if (s->n_free > 0) {
@@ -691,7 +692,7 @@ activate(struct sm_search *s, int node)
 			}
 			k = s->pool_used++;
 		}
-		s->slot[node] = k;
+		s->slot[node] = k + 1;
 		h = &s->pool[k];
 		h->s[0] = h->s[1] = h->s[2] = NEG;
 		h->bp[0] = h->bp[1] = h->bp[2] = -1;
@@ -796,8 +797,9 @@ sm_search_start(struct sm_search *s)
 	struct sm_bp *b;
 	int i;
 
-	for (i = 0; i < s->n_nodes; i++)
-		s->slot[i] = -1;
+	/* clear only what the last utterance used */
+	for (i = 0; i < s->pool_used; i++)
+		s->slot[s->pool[i].node] = 0;
 	s->pool_used = 0;
 	s->n_free = 0;
 	s->n_act = 0;
@@ -1005,7 +1007,7 @@ sm_search_frame(struct sm_search *s, const float *sen)
 			if (sc < thr)
 				continue;
 			enter(s, ch, sc, h->bp[2], cn->ssid);
-			h = &s->pool[s->slot[nd - s->nodes]];	/* pool may move */
+			h = &s->pool[s->slot[nd - s->nodes] - 1];	/* pool may move */
 		}
 	}
 	/* 4. new words from this frame's word ends */
@@ -1015,7 +1017,7 @@ sm_search_frame(struct sm_search *s, const float *sen)
 		struct hmm *h = &s->pool[s->act[i]];
 
 		if (h->stamp != s->frame + 1) {
-			s->slot[h->node] = -1;
+			s->slot[h->node] = 0;
 			s->freel[s->n_free++] = s->act[i];
 		}
 	}
@@ -1319,6 +1321,7 @@ static void
 flat_enter_words(struct sm_search *s, int a, int e, int t, float thr)
 {
 	int n_ci = s->n_ci, i, j, k, best_i = -1;
+	int eosk = s->eos_word >= 0 ? s->wbp2[s->eos_word] : -1;	/* ends nothing */
 	float best = NEG, bestrc[MAXCI];
 
 	if (a == e)
@@ -1331,7 +1334,7 @@ flat_enter_words(struct sm_search *s, int a, int e, int t, float thr)
 		for (j = 0; j < n_ci; j++)
 			if (rc[j] > bestrc[j])
 				bestrc[j] = rc[j];
-		if (rc[s->sil_ci] > best && k != s->wbp2[s->eos_word]) {
+		if (rc[s->sil_ci] > best && k != eosk) {
 			best = rc[s->sil_ci];
 			best_i = k;
 		}
@@ -1362,7 +1365,7 @@ flat_enter_words(struct sm_search *s, int a, int e, int t, float thr)
 			const struct sm_bp *b = &s->bp2[k];
 			float r = s->rcs2[(size_t)k * n_ci + p0];
 
-			if (r + s->cfg.wip < thr || r <= bs || k == s->wbp2[s->eos_word])
+			if (r + s->cfg.wip < thr || r <= bs || k == eosk)
 				continue;
 			sc = r + s->cfg.flw * lm_cached(s, lmid, b->h1, b->h2);
 			if (sc > bs) {
@@ -1851,7 +1854,7 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 		sm_search_free(s);
 		goto corrupt_unmapped;
 	}
-	s->slot = malloc(sizeof *s->slot * (s->n_nodes ? s->n_nodes : 1));
+	s->slot = calloc(s->n_nodes ? s->n_nodes : 1, sizeof *s->slot);
 	s->wbp = malloc(sizeof *s->wbp * (s->n_words ? s->n_words : 1));
 	if (s->slot == NULL || s->wbp == NULL) {
 		sm_search_free(s);
