@@ -904,6 +904,43 @@ word_end(struct sm_search *s, const struct hmm *h, const struct node *nd, float 
 	}
 }
 
+/* One frame of Viterbi inside a 3-state left-to-right HMM. */
+static void
+hmm_step(struct hmm *h, const float *tp, const uint16_t *sseq, const float *sen)
+{
+	float a, b, n0, n1, n2, m;
+
+	a = h->s[2] + tp[4];
+	b = h->s[1] + tp[3];
+	if (b > a) {
+		a = b;
+		h->bp[2] = h->bp[1];
+		h->ss[2] = h->ss[1];
+	}
+	n2 = a + sen[sseq[h->ss[2] * 3 + 2]];
+	a = h->s[1] + tp[2];
+	b = h->s[0] + tp[1];
+	if (b > a) {
+		a = b;
+		h->bp[1] = h->bp[0];
+		h->ss[1] = h->ss[0];
+	}
+	n1 = a + sen[sseq[h->ss[1] * 3 + 1]];
+	a = h->s[0] + tp[0];
+	if (h->in > a) {
+		a = h->in;
+		h->bp[0] = h->inbp;
+		h->ss[0] = h->inss;
+	}
+	n0 = a + sen[sseq[h->ss[0] * 3]];
+	h->in = NEG;
+	h->s[0] = n0;
+	h->s[1] = n1;
+	h->s[2] = n2;
+	m = n0 > n1 ? n0 : n1;
+	h->best = m > n2 ? m : n2;
+}
+
 int
 sm_search_frame(struct sm_search *s, const float *sen)
 {
@@ -919,41 +956,10 @@ sm_search_frame(struct sm_search *s, const float *sen)
 	/* 1. Viterbi inside every active HMM */
 	for (i = 0; i < s->n_act; i++) {
 		struct hmm *h = &s->pool[s->act[i]];
-		const float *tp = s->tp[s->nodes[h->node].ci];
-		float a, b, n0, n1, n2, m;
 
-		a = h->s[2] + tp[4];
-		b = h->s[1] + tp[3];
-		if (b > a) {
-			a = b;
-			h->bp[2] = h->bp[1];
-			h->ss[2] = h->ss[1];
-		}
-		n2 = a + sen[sseq[h->ss[2] * 3 + 2]];
-		a = h->s[1] + tp[2];
-		b = h->s[0] + tp[1];
-		if (b > a) {
-			a = b;
-			h->bp[1] = h->bp[0];
-			h->ss[1] = h->ss[0];
-		}
-		n1 = a + sen[sseq[h->ss[1] * 3 + 1]];
-		a = h->s[0] + tp[0];
-		if (h->in > a) {
-			a = h->in;
-			h->bp[0] = h->inbp;
-			h->ss[0] = h->inss;
-		}
-		n0 = a + sen[sseq[h->ss[0] * 3]];
-		h->in = NEG;
-		h->s[0] = n0;
-		h->s[1] = n1;
-		h->s[2] = n2;
-		m = n0 > n1 ? n0 : n1;
-		m = m > n2 ? m : n2;
-		h->best = m;
-		if (m > best)
-			best = m;
+		hmm_step(h, s->tp[s->nodes[h->node].ci], sseq, sen);
+		if (h->best > best)
+			best = h->best;
 	}
 	s->hmm_total += s->n_act;
 	s->best = best;
@@ -1261,42 +1267,6 @@ flat_word_end(struct sm_search *s, int w, int node, int prev, float out, int t)
 			b->last_ci = (int16_t)s->sil_ci;
 		}
 	}
-}
-
-static void
-hmm_step(struct hmm *h, const float *tp, const uint16_t *sseq, const float *sen)
-{
-	float a, b, n0, n1, n2, m;
-
-	a = h->s[2] + tp[4];
-	b = h->s[1] + tp[3];
-	if (b > a) {
-		a = b;
-		h->bp[2] = h->bp[1];
-		h->ss[2] = h->ss[1];
-	}
-	n2 = a + sen[sseq[h->ss[2] * 3 + 2]];
-	a = h->s[1] + tp[2];
-	b = h->s[0] + tp[1];
-	if (b > a) {
-		a = b;
-		h->bp[1] = h->bp[0];
-		h->ss[1] = h->ss[0];
-	}
-	n1 = a + sen[sseq[h->ss[1] * 3 + 1]];
-	a = h->s[0] + tp[0];
-	if (h->in > a) {
-		a = h->in;
-		h->bp[0] = h->inbp;
-		h->ss[0] = h->inss;
-	}
-	n0 = a + sen[sseq[h->ss[0] * 3]];
-	h->in = NEG;
-	h->s[0] = n0;
-	h->s[1] = n1;
-	h->s[2] = n2;
-	m = n0 > n1 ? n0 : n1;
-	h->best = m > n2 ? m : n2;
 }
 
 static void
