@@ -187,6 +187,21 @@ Then I'm think um gone."
 	[ -z "$output" ]
 }
 
+@test "--tracking is echoed as job.tracking before metadata, in json only" {
+	printf '{"title": "t", "details": {"n": 1}}\n' >"$SCRATCH/t"
+	run -0 sm-format --tracking "$SCRATCH/t" "$H80"
+	printf '%s' "$output" | jq -e '(keys_unsorted == ["format", "job", "metadata", "results"]) and
+		.job == {"tracking": {"title": "t", "details": {"n": 1}}}'
+	run -0 sm-format "$H80"
+	printf '%s' "$output" | jq -e 'has("job") | not'
+	run -0 sm-format -f txt --tracking "$SCRATCH/t" "$H80"
+	[[ $output != *title* ]]
+	printf '"t"' >"$SCRATCH/t"
+	run -78 --separate-stderr sm-format --tracking "$SCRATCH/t" "$H80"
+	[ "$stderr" = "sm-format: $SCRATCH/t: expected one JSON object" ]
+	[ -z "$output" ]
+}
+
 @test "an empty hypothesis gives an empty transcript" {
 	printf '#sm-hyp 1\n0.000\t1.000\t1.000\tsil\t<sil>\n#end\n' >"$SCRATCH/h"
 	run -0 sm-format "$SCRATCH/h"

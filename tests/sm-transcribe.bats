@@ -186,6 +186,19 @@ teardown() {
 	printf '%s' "$output" | jq -e 'all(.results[]; .alternatives[0].speaker == "UU")'
 }
 
+@test "tracking is echoed as job.tracking in json only; without it there is no job block" {
+	config '{"type": "transcription", "transcription_config": {"language": "en"},
+		"tracking": {"title": "call 7", "reference": "r-1", "tags": ["a", "b"], "details": {"k": [1, {"x": null}]}}}' "$SCRATCH/c.json"
+	mkdir "$SCRATCH/all"
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" --all-formats "$SCRATCH/all" "$(lv 0880)"
+	printf '%s' "$output" | jq -e '(keys_unsorted == ["format", "job", "metadata", "results"]) and
+		.job == {"tracking": {"title": "call 7", "reference": "r-1", "tags": ["a", "b"], "details": {"k": [1, {"x": null}]}}}'
+	jq -e '.job.tracking.title == "call 7"' "$SCRATCH/all/$(basename "$(lv 0880)" .wav).json"
+	! grep -q 'call 7' "$SCRATCH/all/"*.txt "$SCRATCH/all/"*.srt
+	run -0 sm-transcribe "$(lv 0880)"
+	printf '%s' "$output" | jq -e 'has("job") | not'
+}
+
 @test "remove_disfluencies is passed to sm-format" {
 	config '{"type": "transcription", "transcription_config": {"language": "en",
 		"transcript_filtering_config": {"remove_disfluencies": true}}}' "$SCRATCH/c.json"

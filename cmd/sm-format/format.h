@@ -26,6 +26,7 @@ struct transcript {
 struct fmt_opts {
 	const struct sm_pack *pack;
 	const char *config;	/* transcription_config JSON object to echo */
+	const char *tracking;	/* job.tracking JSON object to echo, or NULL */
 	long pause_ms;		/* a pause this long ends a sentence */
 	int max_line_length, max_lines;	/* SRT */
 };

@@ -14,6 +14,7 @@ static const char usage[] =
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice | sm-format -f txt\n"
 	"  -f, --format F          json (json-v2), txt or srt (default json)\n"
 	"  -c, --config FILE       JSON object echoed as metadata.transcription_config\n"
+	"      --tracking FILE     JSON object echoed as job.tracking (json only)\n"
 	"                          (default {\"language\": LANG})\n"
 	"  -m, --model DIR         language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang LANG         language of the installed pack (default en)\n"
@@ -69,6 +70,7 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"config", required_argument, NULL, 'c'},
+		{"tracking", required_argument, NULL, 'T'},
 		{"model", required_argument, NULL, 'm'},
 		{"lang", required_argument, NULL, 'l'},
 		{"no-punctuation", no_argument, NULL, 'P'},
@@ -83,7 +85,7 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0}
 	};
 	const char *format = "json", *model = NULL, *lang = "en", *config = NULL;
-	const char *path;
+	const char *path, *tracking = NULL;
 	const struct writer *w;
 	struct fmt_opts o = {.pause_ms = 500, .max_line_length = 37, .max_lines = 2};
 	struct transcript t = {0};
@@ -99,6 +101,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'f': format = optarg; break;
 		case 'c': config = optarg; break;
+		case 'T': tracking = optarg; break;
 		case 'm': model = optarg; break;
 		case 'l': lang = optarg; break;
 		case 'P': marks = 0; break;
@@ -130,6 +133,8 @@ main(int argc, char **argv)
 	o.pack = &pack;
 	if (config)
 		o.config = read_config(config);
+	if (tracking)
+		o.tracking = read_config(tracking);
 	path = optind < argc ? argv[optind] : NULL;
 	in = sm_open_in(path);
 	hyp_read(in, path, &t, drop);

@@ -24,7 +24,10 @@ write_json(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(out, "{\n  \"format\": \"2.9\",\n  \"metadata\": {\"created_at\": "
+	fputs("{\n  \"format\": \"2.9\",\n", out);
+	if (o->tracking)
+		fprintf(out, "  \"job\": {\"tracking\": %s},\n", o->tracking);
+	fprintf(out, "  \"metadata\": {\"created_at\": "
 		"\"%s.%03ldZ\", \"type\": \"transcription\", "
 		"\"transcription_config\": ", when, ts.tv_nsec / 1000000);
 	if (o->config) {
