@@ -219,15 +219,17 @@ job_tmp() {
 	assert_equal "$(printf '%s\n' "$got" | jq -r '[.results[].alternatives[0].content] | join(" ")')" "Go forward ten meters ."
 }
 
-@test "--all-formats into a full tmpfs fails the job with nothing on stdout" {
+@test "--all-formats into a full tmpfs fails the job with nothing on stdout and no file left" {
 	run --separate-stderr timeout 120 bwrap --die-with-parent --new-session \
 		--ro-bind / / --dev /dev --proc /proc --size 65536 --tmpfs /tmp -- sh -c '
 		mkdir /tmp/out; head -c 65536 /dev/zero > /tmp/fill
 		sm-transcribe --all-formats /tmp/out -; echo "exit $?" >&2
-		ls -A /tmp' < "$FX/go.wav"
+		ls -A /tmp; echo --; ls -A /tmp/out' < "$FX/go.wav"
 	# 73 (cannot create) or 74 (I/O error): the job failed, loudly.
 	[[ ${stderr_lines[-1]} =~ ^exit\ 7[34]$ ]]
 	assert_equal "${lines[0]}" "fill"
 	assert_equal "${lines[1]}" "out"
-	assert_equal "${#lines[@]}" 2
+	# and left no half-written transcript in the directory
+	assert_equal "${lines[2]}" "--"
+	assert_equal "${#lines[@]}" 3
 }
