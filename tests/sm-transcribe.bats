@@ -374,7 +374,7 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 		run -0 --separate-stderr sm-transcribe "$(lv 0880)"
 	# Every entry listed is a FIFO.
 	entries=$(printf '%s\n' "$stderr" | grep -E '^[-dlpcbs][rwx-]{9}' | wc -l)
-	[ "$entries" -eq 17 ]
+	[ "$entries" -eq 18 ]
 	! printf '%s\n' "$stderr" | grep -E '^[-dlcbs][rwx-]{9}'
 	[ "$(printf '%s' "$output" | words)" = "$W80" ]
 }
