@@ -21,7 +21,7 @@ else
 fi
 suites=${BATS_SUITES:-tests/*.bats}
 # shellcheck disable=SC2086
-bats --tap $suites | tee "$log/bats"
+bats --tap --timing $suites | tee "$log/bats"
 p=$(grep '^ok ' "$log/bats" | grep -vc ' # skip')
 s=$(grep '^ok ' "$log/bats" | grep -c ' # skip')
 f=$(grep -c '^not ok ' "$log/bats")
