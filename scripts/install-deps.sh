@@ -6,7 +6,7 @@ libopenblas-dev libcurl4-openssl-dev jq bats bats-support bats-assert
 bats-file mandoc strace bubblewrap time python3
 pocketsphinx-en-us pocketsphinx sphinxbase-utils pocketsphinx-testdata
 asterisk-core-sounds-en asterisk-core-sounds-en-wav asterisk-core-sounds-en-g722
-ffmpeg sox clang libclang-rt-14-dev podman runc parallel"
+ffmpeg sox clang libclang-rt-14-dev podman runc parallel openssl"
 missing=
 for p in $PKGS; do
 	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """A small HTTP/1.1 server for tests/sm-fetch.bats (standard library only).
 
-Usage: fetch_server.py DIR PORTFILE [LIFETIME]
+Usage: fetch_server.py DIR PORTFILE [LIFETIME [CERT KEY]]
 
 Listens on 127.0.0.1 and 127.0.0.2 (the "other host"), each on a free port,
 writes "PORT1 PORT2" to PORTFILE once both listen, and exits by itself after
 LIFETIME seconds (default 120) so that it can never outlive a test run.
+With CERT and KEY (PEM), it also serves https on 127.0.0.1 with that
+certificate, and PORTFILE says "PORT1 PORT2 PORT3".
 
   /files/NAME         NAME from DIR, with Content-Length (sendfile)
   /private/NAME       the same, 401 unless "Authorization: Bearer s3cret"
@@ -16,12 +18,14 @@ LIFETIME seconds (default 120) so that it can never outlive a test run.
   /stall              headers with Content-Length 1000, then nothing
   /short/NAME         Content-Length of NAME + 1000, send NAME, close
   /drop/NAME          chunked, half of NAME, then close without the last chunk
+  /trickle            Content-Length 1000000, then 1 byte every 0.2 s
   /log                every request so far: "HOST:PORT PATH AUTH" per line
   /log/clear          forget the requests so far (not logged itself)
 """
 import http.server
 import os
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -119,6 +123,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"x" * 10)
             time.sleep(60)
             self.close_connection = True
+        elif kind == "trickle":
+            self.send_response(200)
+            self.send_header("Content-Length", "1000000")
+            self.end_headers()
+            try:
+                for _ in range(1000):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass
+            self.close_connection = True
         elif kind == "short":
             path = self.local(rest)
             if path:
@@ -149,6 +165,12 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 def main():
     lifetime = float(sys.argv[3]) if len(sys.argv) > 3 else 120.0
     servers = [Server((h, 0), Handler) for h in ("127.0.0.1", "127.0.0.2")]
+    if len(sys.argv) > 5:
+        tls = Server(("127.0.0.1", 0), Handler)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+        tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+        servers.append(tls)
     for s in servers:
         threading.Thread(target=s.serve_forever, daemon=True).start()
     tmp = sys.argv[2] + ".tmp"

@@ -2,11 +2,20 @@
 load test_helper
 
 # A real HTTP server (tests/fetch_server.py) on 127.0.0.1 ($PORT) and on the
-# "other host" 127.0.0.2 ($PORT2), serving $PS_DATA: started once for the
+# "other host" 127.0.0.2 ($PORT2), and over https ($PORT3), serving $PS_DATA: started once for the
 # file, its request log cleared before each test, killed in teardown_file and
 # self-terminating after 300 s in any case.
 setup_file() {
-	python3 "$SM_ROOT/tests/fetch_server.py" "$PS_DATA" "$BATS_FILE_TMPDIR/ports" 300 3>&- &
+	# https on 127.0.0.1 ($PORT3) with a certificate of our own CA (ca.pem);
+	# other.pem is a CA that did not sign it.
+	local n
+	for n in ca other; do
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+			-addext subjectAltName=IP:127.0.0.1 -keyout "$BATS_FILE_TMPDIR/$n.key" \
+			-out "$BATS_FILE_TMPDIR/$n.pem" 2>/dev/null
+	done
+	python3 "$SM_ROOT/tests/fetch_server.py" "$PS_DATA" "$BATS_FILE_TMPDIR/ports" 300 \
+		"$BATS_FILE_TMPDIR/ca.pem" "$BATS_FILE_TMPDIR/ca.key" 3>&- &
 	echo $! > "$BATS_FILE_TMPDIR/server.pid"
 	for _ in $(seq 200); do
 		[ -s "$BATS_FILE_TMPDIR/ports" ] && break
@@ -22,8 +31,11 @@ teardown_file() {
 setup() {
 	setup_scratch
 	unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
-	read -r PORT PORT2 < "$BATS_FILE_TMPDIR/ports"
+	read -r PORT PORT2 PORT3 < "$BATS_FILE_TMPDIR/ports"
 	URL=http://127.0.0.1:$PORT
+	TLS=https://127.0.0.1:$PORT3
+	CA=$BATS_FILE_TMPDIR/ca.pem
+	unset SSL_CERT_FILE
 	REC=$PS_DATA/goforward.raw
 	curl -s -o /dev/null "$URL/log/clear"
 }
@@ -255,4 +267,33 @@ server_log() { curl -s "$URL/log"; }
 	run --separate-stderr -64 sm-fetch --bogus
 	assert_output ""
 	[[ "$stderr" == *"Usage: sm-fetch"* ]]
+}
+
+@test "https: the server's CA from --ca-file or SSL_CERT_FILE; headers go over TLS" {
+	sm-fetch --ca-file "$CA" "$TLS/files/goforward.raw" >"$SCRATCH/out"
+	cmp "$SCRATCH/out" "$REC"
+	SSL_CERT_FILE=$CA sm-fetch -H 'Authorization: Bearer s3cret' "$TLS/private/goforward.raw" >"$SCRATCH/out2"
+	cmp "$SCRATCH/out2" "$REC"
+	run -0 server_log
+	assert_line "127.0.0.1:$PORT3 /files/goforward.raw -"
+	assert_line "127.0.0.1:$PORT3 /private/goforward.raw Bearer_s3cret"
+}
+
+@test "https with a certificate no trusted CA signed: exit 69, a TLS line, nothing on stdout" {
+	run --separate-stderr -69 sm-fetch "$TLS/files/goforward.raw"
+	[[ $stderr == "sm-fetch: $TLS/files/goforward.raw: TLS: "*certificate* ]]
+	assert_output ""
+	run --separate-stderr -69 sm-fetch --ca-file "$BATS_FILE_TMPDIR/other.pem" "$TLS/files/goforward.raw"
+	[[ $stderr == "sm-fetch: $TLS/files/goforward.raw: TLS: "*certificate* ]]
+	assert_output ""
+	run --separate-stderr -66 sm-fetch --ca-file "$SCRATCH/none.pem" "$TLS/files/goforward.raw"
+	assert_equal "$stderr" "sm-fetch: $TLS/files/goforward.raw: CA file $SCRATCH/none.pem: No such file or directory"
+	assert_output ""
+}
+
+@test "--max-time ends a transfer that trickles too slowly for ever: exit 69 naming the limit" {
+	# 5 bytes/s passes the stall check (1 byte/s); only the deadline stops it.
+	run --separate-stderr -69 timeout 60 sm-fetch --max-time 2 "$URL/trickle"
+	[[ $stderr =~ ^sm-fetch:\ $URL/trickle:\ not\ done\ after\ 2\ s\ \(--max-time\),\ [0-9]+\ bytes\ received$ ]]
+	run --separate-stderr -64 sm-fetch --max-time -1 "$URL/trickle"
 }

@@ -8,6 +8,8 @@ struct fetch_opts {
 	uint64_t max_bytes;	/* size limit, bytes */
 	long connect_timeout;	/* seconds */
 	long stall_timeout;	/* seconds under 1 byte/s before giving up */
+	long max_time;		/* seconds for the whole transfer, 0 = no limit */
+	const char *ca_file;	/* PEM CA bundle to trust instead of the system's, or NULL */
 	int max_redirects;
 	const char **headers;	/* "Name: value", n_headers of them */
 	int n_headers;

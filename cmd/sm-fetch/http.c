@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "fetch.h"
 #include "sm.h"
@@ -25,7 +26,19 @@ struct xfer {
 	int checked;		/* status looked at for this response */
 	int failure;		/* why the write callback stopped the transfer */
 	int out_errno;
+	int out_of_time;	/* the --max-time deadline has passed */
+	struct timespec t0;	/* when the first request started */
 };
+
+/* Milliseconds since the first request started. */
+static long long
+elapsed_ms(const struct xfer *x)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - x->t0.tv_sec) * 1000LL + (t.tv_nsec - x->t0.tv_nsec) / 1000000;
+}
 
 static size_t
 on_body(char *p, size_t size, size_t nmemb, void *ud)
@@ -177,6 +190,11 @@ die_transfer(struct xfer *x, CURLcode rc, const char *name,
 		sm_die(SM_EX_UNAVAILABLE, "%s: cannot connect to %s port %s: %s", name,
 		       at->host, at->port, oserr ? strerror((int)oserr) : why);
 	case CURLE_OPERATION_TIMEDOUT:
+		if (x->o->max_time > 0 && elapsed_ms(x) >= x->o->max_time * 1000LL)
+			x->out_of_time = 1;
+		if (x->out_of_time)
+			sm_die(SM_EX_UNAVAILABLE, "%s: not done after %ld s (--max-time), %llu bytes "
+			       "received", name, x->o->max_time, (unsigned long long)x->written);
 		if (ct == 0)
 			sm_die(SM_EX_UNAVAILABLE, "%s: no connection to %s port %s after %ld s "
 			       "(--connect-timeout)", name, at->host, at->port,
@@ -225,6 +243,7 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 	}
 	memset(&x, 0, sizeof(x));
 	x.o = o;
+	clock_gettime(CLOCK_MONOTONIC, &x.t0);
 	x.c = curl_easy_init();
 	if (x.c == NULL)
 		sm_die(SM_EX_SOFTWARE, "%s: cannot initialise libcurl", name);
@@ -241,6 +260,16 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 	curl_easy_setopt(x.c, CURLOPT_BUFFERSIZE, 256L * 1024);
 	curl_easy_setopt(x.c, CURLOPT_USERAGENT, "sm-fetch/" SM_VERSION);
 	curl_easy_setopt(x.c, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (o->ca_file) {
+		/* An unreadable bundle is named here, not as a TLS failure later. */
+		FILE *f = fopen(o->ca_file, "r");
+
+		if (f == NULL)
+			sm_die_errno(SM_EX_NOINPUT, "%s: CA file %s", name, o->ca_file);
+		fclose(f);
+		curl_easy_setopt(x.c, CURLOPT_CAINFO, o->ca_file);
+		curl_easy_setopt(x.c, CURLOPT_CAPATH, NULL);
+	}
 
 	cur = strdup(url);
 	if (cur == NULL)
@@ -263,6 +292,16 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 		x.status = 0;
 		x.failure = F_NONE;
 		errbuf[0] = '\0';
+		if (o->max_time > 0) {
+			/* One deadline for the request and all its redirects. */
+			long long left = o->max_time * 1000LL - elapsed_ms(&x);
+
+			if (left <= 0) {
+				x.out_of_time = 1;
+				die_transfer(&x, CURLE_OPERATION_TIMEDOUT, name, &at, errbuf);
+			}
+			curl_easy_setopt(x.c, CURLOPT_TIMEOUT_MS, (long)left);
+		}
 		rc = curl_easy_perform(x.c);
 		status = 0;
 		curl_easy_getinfo(x.c, CURLINFO_RESPONSE_CODE, &status);

@@ -15,13 +15,18 @@
 static const char usage[] =
 	"sm-fetch: copy an input (path, -, file://, http:// or https:// URL) to stdout\n"
 	"Usage: sm-fetch [-v] [-H HEADER]... [--header-file FILE] [--max-bytes N]\n"
-	"                [--connect-timeout S] [--stall-timeout S] [FILE | - | URL]\n"
+	"                [--connect-timeout S] [--stall-timeout S] [--max-time S]\n"
+	"                [--ca-file FILE] [FILE | - | URL]\n"
 	"e.g.:  sm-fetch -H 'Authorization: Bearer T' https://host/a.wav | sm-decode\n"
 	"  -H, --header 'Name: value'  send this header over http(s) (repeatable)\n"
 	"      --header-file FILE     read headers from FILE, one per line (- = stdin)\n"
 	"      --max-bytes N          fail beyond N bytes; K, M, G suffixes (default 4G)\n"
 	"      --connect-timeout S    give up connecting after S seconds (default 30)\n"
 	"      --stall-timeout S      give up under 1 byte/s for S seconds (default 60)\n"
+	"      --max-time S           give up when the whole transfer takes over S seconds\n"
+	"                             (default 0: no limit)\n"
+	"      --ca-file FILE         trust the CAs in this PEM file for https, instead of\n"
+	"                             the system's (default: $SSL_CERT_FILE if set)\n"
 	"  -v, --verbose              print the final URL, status and bytes on stderr\n"
 	"  -h, --help                 show this help\n"
 	"      --version              show the version\n";
@@ -238,6 +243,8 @@ main(int argc, char **argv)
 		{"max-bytes", required_argument, NULL, 'M'},
 		{"connect-timeout", required_argument, NULL, 'C'},
 		{"stall-timeout", required_argument, NULL, 'S'},
+		{"max-time", required_argument, NULL, 'T'},
+		{"ca-file", required_argument, NULL, 'A'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -265,6 +272,8 @@ main(int argc, char **argv)
 		case 'M': o.max_bytes = opt_size("--max-bytes", optarg); break;
 		case 'C': o.connect_timeout = sm_opt_long("--connect-timeout", optarg, 1, 86400); break;
 		case 'S': o.stall_timeout = sm_opt_long("--stall-timeout", optarg, 1, 86400); break;
+		case 'T': o.max_time = sm_opt_long("--max-time", optarg, 0, 604800); break;
+		case 'A': o.ca_file = optarg; break;
 		case 'v': sm_verbose = 1; break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
@@ -274,6 +283,8 @@ main(int argc, char **argv)
 	if (argc - optind > 1)
 		sm_usage_exit(usage, 0);
 	input = optind < argc ? argv[optind] : "-";
+	if (o.ca_file == NULL && getenv("SSL_CERT_FILE") && *getenv("SSL_CERT_FILE"))
+		o.ca_file = getenv("SSL_CERT_FILE");
 	if (header_file) {
 		if (!strcmp(header_file, "-") && !strcmp(input, "-"))
 			sm_die(SM_EX_USAGE, "--header-file: standard input is already the input");
