@@ -39,6 +39,10 @@ setup() {
 		>"$SCRATCH/configs_dir/config.json"
 }
 
+teardown() {
+	[ -z "${SERVER_PID:-}" ] || kill "$SERVER_PID" 2>/dev/null || true
+}
+
 # The output is the host's transcript, a json-v2 one of this recording.
 is_ref() { # JSON REF
 	[ "$(printf '%s\n' "$1" | stable)" = "$2" ]
@@ -86,6 +90,35 @@ is_ref() { # JSON REF
 		--job-config /configs_dir/config.json </dev/null
 	[ -z "$stderr" ]
 	is_ref "$output" "$REF"
+}
+
+@test "fetch_data over https with an auth header: the image's TLS, a CA given by SSL_CERT_FILE" {
+	# A real https server on the host's loopback, its certificate signed by a
+	# CA of this test, which the image's own bundle does not hold.
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -keyout "$SCRATCH/ca.key" \
+		-out "$SCRATCH/configs_dir/ca.pem" 2>/dev/null
+	python3 "$SM_ROOT/tests/fetch_server.py" "$PS_DATA" "$SCRATCH/ports" 120 \
+		"$SCRATCH/configs_dir/ca.pem" "$SCRATCH/ca.key" 3>&- &
+	SERVER_PID=$!
+	for _ in $(seq 200); do [ -s "$SCRATCH/ports" ] && break; sleep 0.05; done
+	read -r _ _ port <"$SCRATCH/ports"
+	printf '{"type": "transcription", "transcription_config": {"language": "en"},
+		"fetch_data": {"url": "https://127.0.0.1:%s/private/librivox/%s",
+		"auth_headers": ["Authorization: Bearer s3cret"]}}\n' "$port" "${WAV##*/}" \
+		>"$SCRATCH/configs_dir/config.json"
+	chmod 644 "$SCRATCH/configs_dir/"*
+	run -0 --separate-stderr prun --rm --network=host --read-only --tmpfs /tmp --user 1000:3000 \
+		-e SSL_CERT_FILE=/configs_dir/ca.pem -v "$SCRATCH/configs_dir:/configs_dir:ro" "$IMAGE" \
+		--job-config /configs_dir/config.json </dev/null
+	[ -z "$stderr" ]
+	is_ref "$output" "$REF"
+	# Without the CA: the image's bundle does not trust it, and says so.
+	run -69 --separate-stderr prun --rm --network=host --read-only --tmpfs /tmp --user 1000:3000 \
+		-v "$SCRATCH/configs_dir:/configs_dir:ro" "$IMAGE" --job-config /configs_dir/config.json </dev/null
+	[ -z "$output" ]
+	[[ $stderr == "sm-fetch: https://127.0.0.1:$port/private/librivox/${WAV##*/}: TLS: "*certificate* ]]
+	kill "$SERVER_PID"
 }
 
 @test "--all-formats writes NAME.json, .txt and .srt into a directory only that user can write" {
