@@ -149,7 +149,7 @@ sandboxed_failure() { # CODE CONFIG_JSON EXPECTED_LINE [ENV...]
 	n=$SCRATCH/out/sense_and_sensibility_01_austen_64kb-0880
 	run -0 python3 "$SM_ROOT/tests/lockdown_trace.py" "$SCRATCH/tmp" "$SCRATCH/trace/t" \
 		"$n.json" "$n.txt" "$n.srt"
-	assert_output --regexp '^[0-9]+ calls, 1 directories, 17 FIFOs, no other writes$'
+	assert_output --regexp '^[0-9]+ calls, 1 directories, 18 FIFOs, no other writes$'
 	[ -z "$(ls -A "$SCRATCH/tmp")" ]
 	# The check can fail: a stage that keeps a copy of its input in a file.
 	rm -f "$SCRATCH/trace"/*
