@@ -82,8 +82,8 @@ load(struct sm_am *am, const struct sm_pack *pack, int no_image)
 	if (sm_am_fingerprint(pack->hmm, fp, err, sizeof(err)) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
 	if (sm_am_open(am, pack->am_image, fp, err, sizeof(err)) != 0)
-		sm_die(SM_EX_CONFIG, "%s (rebuild it with sm-am --build-image, or use "
-		       "--no-image)", err);
+		sm_die(SM_EX_CONFIG, "%s (sm-am --build-image rebuilds it; --no-image "
+		       "reads the model files)", err);
 }
 
 /* --build-image: the tables from the model files, written whole to a
