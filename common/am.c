@@ -15,15 +15,21 @@
  *     Gaussians of each codebook only.
  * Summed over streams.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cblas.h>
 
 #include "am.h"
+#include "mdef.h"
 #include "s3.h"
 
 static int
@@ -45,7 +51,8 @@ fail(char *err, size_t errlen, const char *fmt, ...)
  * length, then (cluster_count 0) int32 n_dens, int32 n_sen and
  * uint8 [n_feat][n_dens][n_sen]. */
 static int
-load_sendump(struct sm_am *am, const char *path, char *err, size_t errlen)
+load_sendump(const struct sm_am *am, const char *path, uint8_t **q, char *err,
+	     size_t errlen)
 {
 	unsigned char *buf;
 	size_t len, pos = 0, need;
@@ -117,12 +124,12 @@ load_sendump(struct sm_am *am, const char *path, char *err, size_t errlen)
 		     len - pos < need ? "truncated" : "trailing data", len - pos, need);
 		goto bad;
 	}
-	am->mixw_q = malloc(need);
-	if (am->mixw_q == NULL) {
+	*q = malloc(need);
+	if (*q == NULL) {
 		fail(err, errlen, "%s: out of memory", path);
 		goto bad;
 	}
-	memcpy(am->mixw_q, buf + pos, need);
+	memcpy(*q, buf + pos, need);
 	free(buf);
 	return 0;
 bad:
@@ -130,20 +137,129 @@ bad:
 	return -1;
 }
 
-/* ---- loading ------------------------------------------------------------ */
+/* ---- the tables --------------------------------------------------------
+ * All of them in one block, laid out as in the acoustic image: a header,
+ * then each array at a 64-byte boundary.  sm_am_load computes the block;
+ * sm_am_open maps it from the image; both end in bind(). */
+
+#define IMG_MAGIC "SMAMIMG"
+#define IMG_VERSION 1
+#define IMG_BOM 0x01020304u
+
+struct img_hdr {
+	char magic[8];
+	uint32_t version, bom;
+	uint64_t fp[SM_AM_FP];
+	int32_t n_cb, n_feat, n_dens, n_sen, veclen[SM_AM_MAX_FEAT];
+	uint64_t total, sum;
+};
+
+struct layout {
+	size_t cb_start, cb_sen, pos, mixw_q, total;
+	size_t centre[SM_AM_MAX_FEAT], W[SM_AM_MAX_FEAT], mixw[SM_AM_MAX_FEAT];
+};
+
+static size_t
+up64(size_t n)
+{
+	return (n + 63) & ~(size_t)63;
+}
+
+/* Offsets of the arrays; the sizes are bounded by the callers. */
+static void
+layout(const struct sm_am *am, struct layout *lo)
+{
+	size_t o = up64(sizeof(struct img_hdr)), G = (size_t)am->n_cb * am->n_dens;
+	int f;
+
+	lo->cb_start = o;
+	o = up64(o + 4 * ((size_t)am->n_cb + 1));
+	lo->cb_sen = o;
+	o = up64(o + 4 * (size_t)am->n_sen);
+	lo->pos = o;
+	o = up64(o + 4 * (size_t)am->n_sen);
+	for (f = 0; f < am->n_feat; f++) {
+		size_t D = (size_t)am->veclen[f];
+
+		lo->centre[f] = o;
+		o = up64(o + 4 * D);
+		lo->W[f] = o;
+		o = up64(o + 4 * (2 * D + 1) * G);
+		lo->mixw[f] = o;
+		o = up64(o + 4 * (size_t)am->n_dens * am->n_sen);
+	}
+	lo->mixw_q = o;
+	o = up64(o + (size_t)am->n_feat * am->n_dens * am->n_sen);
+	lo->total = o;
+}
+
+static void
+bind(struct sm_am *am, const struct layout *lo)
+{
+	const unsigned char *b = am->blob;
+	int f;
+
+	am->cb_start = (const int32_t *)(b + lo->cb_start);
+	am->cb_sen = (const int32_t *)(b + lo->cb_sen);
+	am->pos = (const int32_t *)(b + lo->pos);
+	for (f = 0; f < am->n_feat; f++) {
+		am->centre[f] = (const float *)(b + lo->centre[f]);
+		am->W[f] = (const float *)(b + lo->W[f]);
+		am->mixw[f] = (const float *)(b + lo->mixw[f]);
+	}
+	am->mixw_q = b + lo->mixw_q;
+}
+
+/* Fletcher-style sums over 64-bit words in 4 lanes (so that they
+ * vectorise): every bit and the order of the words count.  The header is
+ * summed with its sum field zero; from and to are multiples of 32. */
+__attribute__((target_clones("avx2", "default")))
+static uint64_t
+checksum(const struct img_hdr *h, const unsigned char *b, size_t from, size_t to)
+{
+	struct img_hdr z = *h;
+	uint64_t s1[4] = {0}, s2[4] = {0}, w[4], r = 0;
+	size_t i;
+	int l;
+
+	z.sum = 0;
+	for (i = 0; i + 8 <= sizeof z; i += 8) {
+		memcpy(w, (const unsigned char *)&z + i, 8);
+		s1[0] += w[0];
+		s2[0] += s1[0];
+	}
+	for (i = from; i < to; i += 32) {
+		memcpy(w, b + i, 32);
+		for (l = 0; l < 4; l++) {
+			s1[l] += w[l];
+			s2[l] += s1[l];
+		}
+	}
+	for (l = 0; l < 4; l++)
+		r = (r ^ s1[l] ^ (s2[l] * 0x9e3779b97f4a7c15u)) * 0xff51afd7ed558ccdu;
+	return r;
+}
+
+/* ---- loading from the model files --------------------------------------- */
 
 int
 sm_am_load(struct sm_am *am, const char *dir, char *err, size_t errlen)
 {
 	char path[4200];
+	struct sm_mdef mdef;
 	struct sm_s3_gau mean, var;
-	int f, c, k, d, n;
+	struct layout lo;
+	uint8_t *q = NULL;
+	int32_t *cb_start, *cb_sen, *pos;
+	float tab[256];
+	int f, c, k, d, n, j;
 
 	memset(am, 0, sizeof(*am));
+	memset(&mdef, 0, sizeof(mdef));
 	memset(&mean, 0, sizeof(mean));
 	memset(&var, 0, sizeof(var));
 	snprintf(path, sizeof(path), "%s/mdef", dir);
-	if (sm_mdef_load(&am->mdef, path, err, errlen) != 0)
+	if (sm_mdef_load(&mdef, path, err, errlen) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/means", dir);
 	if (sm_s3_gau_load(&mean, path, err, errlen) != 0)
@@ -159,10 +275,10 @@ sm_am_load(struct sm_am *am, const char *dir, char *err, size_t errlen)
 		     mean.n_mgau, mean.n_feat, mean.n_density);
 		goto bad;
 	}
-	if (mean.n_mgau != am->mdef.n_ciphone) {
+	if (mean.n_mgau != mdef.n_ciphone) {
 		fail(err, errlen, "%s/means: %d codebooks, but the mdef has %d CI "
 		     "phones (only PTM models are supported)", dir, mean.n_mgau,
-		     am->mdef.n_ciphone);
+		     mdef.n_ciphone);
 		goto bad;
 	}
 	if (mean.n_feat > SM_AM_MAX_FEAT) {
@@ -170,75 +286,115 @@ sm_am_load(struct sm_am *am, const char *dir, char *err, size_t errlen)
 		     mean.n_feat, SM_AM_MAX_FEAT);
 		goto bad;
 	}
+	for (k = 0; k < mean.n_mgau * mean.n_density * mean.dim; k++)
+		if (var.data[k] < 0) {
+			fail(err, errlen, "%s/variances: negative variance", dir);
+			goto bad;
+		}
 	am->n_cb = mean.n_mgau;
 	am->n_feat = mean.n_feat;
 	am->n_dens = mean.n_density;
 	am->dim = mean.dim;
-	am->n_sen = am->mdef.n_sen;
-	for (f = 0; f < am->n_feat; f++) {
-		size_t sz = (size_t)am->n_cb * am->n_dens * mean.veclen[f];
-
+	am->n_sen = mdef.n_sen;
+	for (f = 0; f < am->n_feat; f++)
 		am->veclen[f] = mean.veclen[f];
-		am->mean[f] = malloc(sz * sizeof(float));
-		am->var[f] = malloc(sz * sizeof(float));
-		if (am->mean[f] == NULL || am->var[f] == NULL) {
-			fail(err, errlen, "%s: out of memory", dir);
-			goto bad;
-		}
-		for (c = 0; c < am->n_cb; c++)
-			for (k = 0; k < am->n_dens; k++) {
-				const float *mv = sm_s3_gau_vec(&mean, c, f, k);
-				const float *vv = sm_s3_gau_vec(&var, c, f, k);
-				size_t o = ((size_t)c * am->n_dens + k) * am->veclen[f];
-
-				for (d = 0; d < am->veclen[f]; d++) {
-					if (vv[d] < 0) {
-						fail(err, errlen, "%s/variances: negative variance",
-						     dir);
-						goto bad;
-					}
-					am->mean[f][o + d] = mv[d];
-					am->var[f][o + d] = vv[d] < SM_AM_VARFLOOR
-						? (float)SM_AM_VARFLOOR : vv[d];
-				}
-			}
-	}
-	sm_s3_gau_free(&mean);
-	sm_s3_gau_free(&var);
 
 	snprintf(path, sizeof(path), "%s/sendump", dir);
-	if (load_sendump(am, path, err, errlen) != 0)
+	if (load_sendump(am, path, &q, err, errlen) != 0)
 		goto bad;
 
-	/* Senones grouped by codebook. */
-	am->cb_start = calloc((size_t)am->n_cb + 1, sizeof(int));
-	am->cb_sen = malloc((size_t)am->n_sen * sizeof(int));
-	if (am->cb_start == NULL || am->cb_sen == NULL) {
+	layout(am, &lo);
+	am->blob = aligned_alloc(64, lo.total);
+	if (am->blob == NULL) {
 		fail(err, errlen, "%s: out of memory", dir);
 		goto bad;
 	}
-	for (k = 0; k < am->n_sen; k++)
-		am->cb_start[am->mdef.sen2ci[k] + 1]++;
-	for (c = 0; c < am->n_cb; c++)
-		am->cb_start[c + 1] += am->cb_start[c];
-	{
-		int *fill = calloc((size_t)am->n_cb, sizeof(int));
+	am->blob_size = lo.total;
+	memset(am->blob, 0, lo.total);
+	cb_start = (int32_t *)(am->blob + lo.cb_start);
+	cb_sen = (int32_t *)(am->blob + lo.cb_sen);
+	pos = (int32_t *)(am->blob + lo.pos);
 
-		if (fill == NULL) {
-			fail(err, errlen, "%s: out of memory", dir);
-			goto bad;
-		}
-		for (k = 0; k < am->n_sen; k++) {
-			c = am->mdef.sen2ci[k];
-			n = am->cb_start[c] + fill[c]++;
-			am->cb_sen[n] = k;
-		}
-		free(fill);
+	/* Senones grouped by codebook. */
+	for (k = 0; k < am->n_sen; k++)
+		cb_start[mdef.sen2ci[k] + 1]++;
+	for (c = 0; c < am->n_cb; c++)
+		cb_start[c + 1] += cb_start[c];
+	for (k = 0; k < am->n_sen; k++) {
+		c = mdef.sen2ci[k];
+		/* pos[] counts the senones placed so far in each codebook. */
+		n = cb_start[c] + pos[c]++;
+		cb_sen[n] = k;
 	}
-	return 0;
-bad:
+	for (j = 0; j < am->n_sen; j++)
+		pos[cb_sen[j]] = j;
+
+	/* The Gaussians' quadratic expansion, on features centred on the
+	 * mean of the means (variances floored). */
+	for (f = 0; f < am->n_feat; f++) {
+		int D = am->veclen[f], G = am->n_cb * am->n_dens;
+		float *centre = (float *)(am->blob + lo.centre[f]);
+		float *W = (float *)(am->blob + lo.W[f]);
+
+		for (d = 0; d < D; d++) {
+			double sum = 0;
+
+			for (c = 0; c < am->n_cb; c++)
+				for (k = 0; k < am->n_dens; k++)
+					sum += sm_s3_gau_vec(&mean, c, f, k)[d];
+			centre[d] = (float)(sum / G);
+		}
+		for (c = 0; c < am->n_cb; c++)
+			for (k = 0; k < am->n_dens; k++) {
+				const float *mu = sm_s3_gau_vec(&mean, c, f, k);
+				const float *vv = sm_s3_gau_vec(&var, c, f, k);
+				double a = 0;
+
+				j = c * am->n_dens + k;
+				for (d = 0; d < D; d++) {
+					float va = vv[d] < SM_AM_VARFLOOR
+						? (float)SM_AM_VARFLOOR : vv[d];
+					double p = 1.0 / va, m = (double)mu[d] - centre[d];
+
+					W[(size_t)d * G + j] = (float)(-0.5 * p);
+					W[(size_t)(D + d) * G + j] = (float)(p * m);
+					a += log(2 * M_PI * va) + p * m * m;
+				}
+				W[(size_t)2 * D * G + j] = (float)(-0.5 * a);
+			}
+	}
+
+	/* Mixture weights as floats, one [n_dens x n_c] block per codebook. */
+	for (k = 0; k < 256; k++)
+		tab[k] = (float)exp(-SM_AM_MIXW_STEP * k);
+	for (f = 0; f < am->n_feat; f++) {
+		float *mixw = (float *)(am->blob + lo.mixw[f]);
+
+		for (c = 0; c < am->n_cb; c++) {
+			int n_c = cb_start[c + 1] - cb_start[c];
+			size_t off = (size_t)am->n_dens * cb_start[c];
+
+			for (k = 0; k < am->n_dens; k++) {
+				const uint8_t *qr = q + ((size_t)f * am->n_dens + k) * am->n_sen;
+
+				for (j = 0; j < n_c; j++)
+					mixw[off + (size_t)k * n_c + j] =
+						tab[qr[cb_sen[cb_start[c] + j]]];
+			}
+		}
+	}
+	memcpy(am->blob + lo.mixw_q, q, (size_t)am->n_feat * am->n_dens * am->n_sen);
+	bind(am, &lo);
+	free(q);
 	sm_s3_gau_free(&mean);
 	sm_s3_gau_free(&var);
+	sm_mdef_free(&mdef);
+	return 0;
+bad:
+	free(q);
+	sm_s3_gau_free(&mean);
+	sm_s3_gau_free(&var);
+	sm_mdef_free(&mdef);
 	sm_am_free(am);
 	return -1;
 }
@@ -246,17 +402,166 @@ bad:
 void
 sm_am_free(struct sm_am *am)
 {
+	if (am->mapped)
+		munmap(am->blob, am->blob_size);
+	else
+		free(am->blob);
+	memset(am, 0, sizeof(*am));
+}
+
+/* ---- the acoustic image ------------------------------------------------- */
+
+int
+sm_am_fingerprint(const char *dir, uint64_t fp[SM_AM_FP], char *err, size_t errlen)
+{
+	static const char *const names[] = { "mdef", "means", "variances", "sendump" };
+	char path[4200];
+	struct stat st;
+	int i;
+
+	memset(fp, 0, sizeof(*fp) * SM_AM_FP);
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (stat(path, &st) != 0)
+			return fail(err, errlen, "%s: %s", path, strerror(errno));
+		fp[2 * i] = (uint64_t)st.st_size;
+		fp[2 * i + 1] = (uint64_t)st.st_mtim.tv_sec * 1000000000u +
+				(uint64_t)st.st_mtim.tv_nsec;
+	}
+	return 0;
+}
+
+static void
+fill_hdr(struct img_hdr *h, const struct sm_am *am, const uint64_t fp[SM_AM_FP],
+	 size_t total)
+{
 	int f;
 
-	sm_mdef_free(&am->mdef);
-	for (f = 0; f < SM_AM_MAX_FEAT; f++) {
-		free(am->mean[f]);
-		free(am->var[f]);
-	}
-	free(am->mixw_q);
-	free(am->cb_start);
-	free(am->cb_sen);
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, IMG_MAGIC, sizeof(IMG_MAGIC));
+	h->version = IMG_VERSION;
+	h->bom = IMG_BOM;
+	memcpy(h->fp, fp, sizeof(h->fp));
+	h->n_cb = am->n_cb;
+	h->n_feat = am->n_feat;
+	h->n_dens = am->n_dens;
+	h->n_sen = am->n_sen;
+	for (f = 0; f < am->n_feat; f++)
+		h->veclen[f] = am->veclen[f];
+	h->total = total;
+}
+
+int
+sm_am_save(const struct sm_am *am, FILE *f, const uint64_t fp[SM_AM_FP])
+{
+	struct img_hdr h;
+	struct layout lo;
+	static const unsigned char zero[64];
+	size_t first = up64(sizeof(h));
+
+	layout(am, &lo);
+	fill_hdr(&h, am, fp, lo.total);
+	h.sum = checksum(&h, am->blob, first, lo.total);
+	if (fwrite(&h, sizeof(h), 1, f) != 1 ||
+	    fwrite(zero, 1, first - sizeof(h), f) != first - sizeof(h) ||
+	    fwrite(am->blob + first, 1, lo.total - first, f) != lo.total - first)
+		return -1;
+	return 0;
+}
+
+/* The index arrays of a mapped image: a permutation grouped by codebook. */
+static int
+check_index(const struct sm_am *am)
+{
+	int c, j;
+
+	if (am->cb_start[0] != 0 || am->cb_start[am->n_cb] != am->n_sen)
+		return -1;
+	for (c = 0; c < am->n_cb; c++)
+		if (am->cb_start[c + 1] < am->cb_start[c])
+			return -1;
+	for (j = 0; j < am->n_sen; j++)
+		if (am->cb_sen[j] < 0 || am->cb_sen[j] >= am->n_sen ||
+		    am->pos[am->cb_sen[j]] != j)
+			return -1;
+	return 0;
+}
+
+int
+sm_am_open(struct sm_am *am, const char *path, const uint64_t fp[SM_AM_FP],
+	   char *err, size_t errlen)
+{
+	struct img_hdr h;
+	struct layout lo;
+	struct stat st;
+	void *map;
+	int fd, f, dim = 0;
+
 	memset(am, 0, sizeof(*am));
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		fail(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size < sizeof(h)) {
+		close(fd);
+		return fail(err, errlen, "%s: not an acoustic image", path);
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+		   fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	am->blob = map;
+	am->blob_size = (size_t)st.st_size;
+	am->mapped = 1;
+	memcpy(&h, map, sizeof(h));
+	if (memcmp(h.magic, IMG_MAGIC, sizeof(IMG_MAGIC)) != 0) {
+		fail(err, errlen, "%s: not an acoustic image", path);
+		goto bad;
+	}
+	if (h.version != IMG_VERSION || h.bom != IMG_BOM) {
+		fail(err, errlen, "%s: acoustic image of another version or machine",
+		     path);
+		goto bad;
+	}
+	if (memcmp(h.fp, fp, sizeof(h.fp)) != 0) {
+		fail(err, errlen, "%s: stale: the model files have changed", path);
+		goto bad;
+	}
+	/* Sizes first (bounded, so that the layout cannot overflow), then
+	 * the checksum, then the indices. */
+	if (h.n_cb < 1 || h.n_cb > 4096 || h.n_feat < 1 || h.n_feat > SM_AM_MAX_FEAT ||
+	    h.n_dens < 1 || h.n_dens > 4096 || h.n_sen < 1 || h.n_sen > (1 << 22))
+		goto corrupt;
+	for (f = 0; f < h.n_feat; f++) {
+		if (h.veclen[f] < 1 || h.veclen[f] > 256)
+			goto corrupt;
+		dim += h.veclen[f];
+	}
+	am->n_cb = h.n_cb;
+	am->n_feat = h.n_feat;
+	am->n_dens = h.n_dens;
+	am->n_sen = h.n_sen;
+	am->dim = dim;
+	for (f = 0; f < h.n_feat; f++)
+		am->veclen[f] = h.veclen[f];
+	layout(am, &lo);
+	if (h.total != lo.total || lo.total != (size_t)st.st_size ||
+	    checksum(&h, am->blob, up64(sizeof(h)), lo.total) != h.sum)
+		goto corrupt;
+	bind(am, &lo);
+	if (check_index(am) != 0)
+		goto corrupt;
+	return 0;
+corrupt:
+	fail(err, errlen, "%s: corrupt acoustic image", path);
+bad:
+	sm_am_free(am);
+	return -1;
 }
 
 /* ---- fast exp and log ---------------------------------------------------
@@ -308,43 +613,30 @@ struct sm_am_scorer {
 	const struct sm_am *am;
 	int max_frames, topn, G;
 	int K[SM_AM_MAX_FEAT];
-	float *W[SM_AM_MAX_FEAT];	/* [K][G] expansion weights */
-	float *centre[SM_AM_MAX_FEAT];	/* [veclen] */
-	float *mixw[SM_AM_MAX_FEAT];	/* per codebook [n_dens][n_c], cb-major */
-	size_t *mixw_off;		/* [f][cb] offset into mixw[f] */
 	float *X, *L, *tmp, *acc, *prod, *out_cb;
-	int *pos;			/* [n_sen] column of each senone in out_cb */
 	int max_nc;
 };
 
 void
 sm_am_scorer_free(struct sm_am_scorer *s)
 {
-	int f;
-
 	if (s == NULL)
 		return;
-	for (f = 0; f < SM_AM_MAX_FEAT; f++) {
-		free(s->W[f]);
-		free(s->centre[f]);
-		free(s->mixw[f]);
-	}
-	free(s->mixw_off);
 	free(s->X);
 	free(s->L);
 	free(s->tmp);
 	free(s->acc);
 	free(s->prod);
 	free(s->out_cb);
-	free(s->pos);
 	free(s);
 }
 
+/* Only working space: the tables are the model's, shared by all scorers. */
 struct sm_am_scorer *
 sm_am_scorer_new(const struct sm_am *am, int max_frames, int topn)
 {
 	struct sm_am_scorer *s;
-	int f, c, k, d, j, D, G, Kmax = 0;
+	int f, c, Kmax = 0;
 
 	if (max_frames < 1 || topn < 0 || topn > am->n_dens || topn > SM_AM_MAX_TOPN)
 		return NULL;
@@ -354,81 +646,27 @@ sm_am_scorer_new(const struct sm_am *am, int max_frames, int topn)
 	s->am = am;
 	s->max_frames = max_frames;
 	s->topn = topn;
-	s->G = G = am->n_cb * am->n_dens;
+	s->G = am->n_cb * am->n_dens;
 	for (c = 0; c < am->n_cb; c++)
 		if (am->cb_start[c + 1] - am->cb_start[c] > s->max_nc)
 			s->max_nc = am->cb_start[c + 1] - am->cb_start[c];
-	s->mixw_off = malloc((size_t)am->n_feat * am->n_cb * sizeof(size_t));
-	if (s->mixw_off == NULL)
-		goto bad;
 	for (f = 0; f < am->n_feat; f++) {
-		D = am->veclen[f];
-		s->K[f] = 2 * D + 1;
+		s->K[f] = 2 * am->veclen[f] + 1;
 		if (s->K[f] > Kmax)
 			Kmax = s->K[f];
-		s->W[f] = malloc((size_t)s->K[f] * G * sizeof(float));
-		s->centre[f] = calloc((size_t)D, sizeof(float));
-		s->mixw[f] = malloc((size_t)am->n_dens * am->n_sen * sizeof(float));
-		if (!s->W[f] || !s->centre[f] || !s->mixw[f])
-			goto bad;
-		for (d = 0; d < D; d++) {
-			double sum = 0;
-
-			for (j = 0; j < G; j++)
-				sum += am->mean[f][(size_t)j * D + d];
-			s->centre[f][d] = (float)(sum / G);
-		}
-		for (j = 0; j < G; j++) {
-			const float *mu = am->mean[f] + (size_t)j * D;
-			const float *va = am->var[f] + (size_t)j * D;
-			double a = 0;
-
-			for (d = 0; d < D; d++) {
-				double p = 1.0 / va[d], m = (double)mu[d] - s->centre[f][d];
-
-				s->W[f][(size_t)d * G + j] = (float)(-0.5 * p);
-				s->W[f][(size_t)(D + d) * G + j] = (float)(p * m);
-				a += log(2 * M_PI * va[d]) + p * m * m;
-			}
-			s->W[f][(size_t)2 * D * G + j] = (float)(-0.5 * a);
-		}
-		/* Mixture weights as floats, one [n_dens x n_c] block per codebook. */
-		{
-			size_t off = 0;
-
-			for (c = 0; c < am->n_cb; c++) {
-				int n_c = am->cb_start[c + 1] - am->cb_start[c];
-
-				s->mixw_off[f * am->n_cb + c] = off;
-				for (k = 0; k < am->n_dens; k++)
-					for (j = 0; j < n_c; j++) {
-						int sen = am->cb_sen[am->cb_start[c] + j];
-						uint8_t q = am->mixw_q[((size_t)f * am->n_dens + k) *
-								       am->n_sen + sen];
-
-						s->mixw[f][off + (size_t)k * n_c + j] =
-							(float)exp(-SM_AM_MIXW_STEP * q);
-					}
-				off += (size_t)am->n_dens * n_c;
-			}
-		}
 	}
 	s->X = malloc((size_t)max_frames * Kmax * sizeof(float));
-	s->L = malloc((size_t)max_frames * G * sizeof(float));
+	s->L = malloc((size_t)max_frames * s->G * sizeof(float));
 	s->tmp = malloc((size_t)max_frames * (s->max_nc > 0 ? s->max_nc : 1) *
 			sizeof(float));
 	s->acc = malloc((size_t)max_frames * am->n_cb * sizeof(float));
 	s->prod = malloc((size_t)max_frames * am->n_sen * sizeof(float));
 	s->out_cb = malloc((size_t)max_frames * am->n_sen * sizeof(float));
-	s->pos = malloc((size_t)am->n_sen * sizeof(int));
-	if (!s->X || !s->L || !s->tmp || !s->acc || !s->prod || !s->out_cb || !s->pos)
-		goto bad;
-	for (j = 0; j < am->n_sen; j++)
-		s->pos[am->cb_sen[j]] = j;
+	if (!s->X || !s->L || !s->tmp || !s->acc || !s->prod || !s->out_cb) {
+		sm_am_scorer_free(s);
+		return NULL;
+	}
 	return s;
-bad:
-	sm_am_scorer_free(s);
-	return NULL;
 }
 
 /* Gaussian log densities of stream f for n frames into s->L [n][G]. */
@@ -445,7 +683,7 @@ densities(struct sm_am_scorer *s, int f, const float *feat, int n)
 		float *row = s->X + (size_t)t * K;
 
 		for (d = 0; d < D; d++) {
-			float y = x[d] - s->centre[f][d];
+			float y = x[d] - am->centre[f][d];
 
 			row[d] = y * y;
 			row[D + d] = y;
@@ -453,7 +691,7 @@ densities(struct sm_am_scorer *s, int f, const float *feat, int n)
 		row[2 * D] = 1.0f;
 	}
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, s->G, K, 1.0f,
-		    s->X, K, s->W[f], s->G, 0.0f, s->L, s->G);
+		    s->X, K, am->W[f], s->G, 0.0f, s->L, s->G);
 }
 
 /* 8-lane vectors (GCC extensions): AVX2 in the avx2 clones, two SSE halves
@@ -579,7 +817,7 @@ score_exact(struct sm_am_scorer *s, int f, int n)
 			continue;
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n_c,
 			    am->n_dens, 1.0f, s->L + (size_t)c * am->n_dens, s->G,
-			    s->mixw[f] + s->mixw_off[f * am->n_cb + c], n_c, 0.0f,
+			    am->mixw[f] + (size_t)am->n_dens * am->cb_start[c], n_c, 0.0f,
 			    s->tmp, n_c);
 		for (t = 0; t < n; t++) {
 			size_t o = (size_t)t * am->n_sen + am->cb_start[c];
@@ -668,7 +906,7 @@ sm_am_score(struct sm_am_scorer *s, const float *feat, int n, float *out,
 			float *o = out + (size_t)t * am->n_sen;
 
 			for (j = 0; j < am->n_sen; j++)
-				o[j] = src[s->pos[j]];
+				o[j] = src[am->pos[j]];
 		}
 	if (sub_max)
 		for (t = 0; t < n; t++) {

@@ -4,7 +4,14 @@
  * mixture weights per senone) and its frame scorer.
  *
  * sm_am_load reads mdef, means, variances (floored at 1e-4) and sendump
- * from a model directory and checks every size against the others.
+ * from a model directory, checks every size against the others and
+ * computes the tables the scorer uses.  Those tables can be saved once as
+ * an acoustic image (sm_am_save) and memory-mapped read-only at start-up
+ * (sm_am_open): no model file is read or converted then, and concurrent
+ * processes share the pages.  The image records the size and modification
+ * time of the four model files and a checksum of its contents; it scores
+ * exactly as the model files do.
+ *
  * A scorer computes, for a block of feature frames, the natural-log
  * likelihood of every senone:
  *     score(s, x) = sum over streams f of log sum_k w[f][s][k] N(x_f; mu, var)
@@ -16,8 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include "mdef.h"
+#include <stdio.h>
 
 #define SM_AM_VARFLOOR 1e-4
 /* One step of the 8-bit mixture weights: 1024 * ln(1.0001) nats. */
@@ -26,24 +32,52 @@
 #define SM_AM_MAX_TOPN 128
 
 struct sm_am {
-	struct sm_mdef mdef;
 	int n_cb;		/* codebooks (= CI phones) */
 	int n_feat;		/* streams */
 	int n_dens;		/* Gaussians per codebook and stream */
 	int veclen[SM_AM_MAX_FEAT];
 	int dim;		/* feature dimension: sum of veclen */
 	int n_sen;
-	/* Gaussians: [f][cb][k][d], variance floored. */
-	float *mean[SM_AM_MAX_FEAT], *var[SM_AM_MAX_FEAT];
+	/* Senones grouped by codebook: cb_sen[cb_start[c] .. cb_start[c+1]);
+	 * pos is the inverse permutation (pos[cb_sen[i]] = i). */
+	const int32_t *cb_start, *cb_sen, *pos;
+	/* Per stream f, with D = veclen[f] and G = n_cb * n_dens:
+	 * centre[D], the mean of the Gaussian means, on which features are
+	 * centred; W[(2D + 1) x G], the quadratic expansion of the Gaussian
+	 * log densities (see am.c); mixw[n_dens x n_sen] the mixture weights
+	 * as floats, one [n_dens x n_c] block per codebook c at offset
+	 * n_dens * cb_start[c]. */
+	const float *centre[SM_AM_MAX_FEAT], *W[SM_AM_MAX_FEAT];
+	const float *mixw[SM_AM_MAX_FEAT];
 	/* Quantised mixture weights [f][k][sen]: w = exp(-STEP * q). */
-	uint8_t *mixw_q;
-	/* Senones grouped by codebook: cb_sen[cb_start[c] .. cb_start[c+1]). */
-	int *cb_start, *cb_sen;
+	const uint8_t *mixw_q;
+	/* private: the tables in one block, malloc'd or mapped */
+	unsigned char *blob;
+	size_t blob_size;
+	int mapped;
 };
 
 /* Load from the model directory dir.  0, or -1 with "FILE: problem" in
  * err.  am is then empty and sm_am_free is harmless. */
 int sm_am_load(struct sm_am *am, const char *dir, char *err, size_t errlen);
+
+/* The fingerprint of the model directory dir: size and modification time
+ * of mdef, means, variances and sendump.  0, or -1 with "FILE: problem". */
+#define SM_AM_FP 8
+int sm_am_fingerprint(const char *dir, uint64_t fp[SM_AM_FP], char *err,
+		      size_t errlen);
+
+/* Write am as an acoustic image carrying the fingerprint fp.  0, or -1
+ * with errno set. */
+int sm_am_save(const struct sm_am *am, FILE *f, const uint64_t fp[SM_AM_FP]);
+
+/* Map the image at path.  -1 with "PATH: problem" in err when it cannot be
+ * read, is not an image of this version, was built from model files with
+ * another fingerprint than fp ("stale") or fails its checks ("corrupt").
+ * am is then empty and sm_am_free is harmless. */
+int sm_am_open(struct sm_am *am, const char *path, const uint64_t fp[SM_AM_FP],
+	       char *err, size_t errlen);
+
 void sm_am_free(struct sm_am *am);
 
 /* A scorer for blocks of up to max_frames frames (not thread-safe: one per

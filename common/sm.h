@@ -164,6 +164,7 @@ struct sm_pack {
 	char dict[4096];	/* pronunciation dictionary */
 	char lm[4096];		/* trigram LM, sphinx trie binary */
 	char image[4096];	/* compact pack image, may be empty */
+	char am_image[4096];	/* acoustic image (sm-am), may be empty */
 };
 
 /* Where packs live: SM_MODELS, else the compiled-in default. */

@@ -42,6 +42,7 @@ installed() {
 	assert_file_exists "$STAGE$P/share/man/man5/sm-stream.5"
 	assert_file_exists "$STAGE$P/share/sm/models/en/pack.conf"
 	cmp "$STAGE$P/share/sm/models/en/search.img" "$SRC/models/en/search.img"
+	cmp "$STAGE$P/share/sm/models/en/am.img" "$SRC/models/en/am.img"
 	grep -qx "models_default='$P/share/sm/models'" "$STAGE$P/bin/sm-transcribe"
 }
 
@@ -49,6 +50,9 @@ installed() {
 	# The C stages: the models directory is compiled in.
 	run -78 --separate-stderr installed sm-features -l xx </dev/null
 	[ "$stderr" = "sm-features: no language pack for 'xx' in $P/share/sm/models (installed: en)" ]
+	# sm-am scores from the installed acoustic image.
+	run -0 --separate-stderr installed sh -c 'sm-decode /tmp/speech.wav | sm-features | sm-am -v >/dev/null'
+	[ "${stderr_lines[0]}" = "sm-am: $P/share/sm/models/en/am.img: 5126 senones, 42 codebooks x 3 streams x 128 Gaussians, dim 39" ]
 	run -0 --separate-stderr installed sh -c \
 		'sm-decode /tmp/speech.wav | sm-features | sm-am | sm-lattice | sm-format'
 	[ -z "$stderr" ]

@@ -25,13 +25,14 @@ setup() {
 	F=$BATS_FILE_TMPDIR
 }
 
-# A pack whose acoustic model is a copy of the real one, to damage.
+# A pack whose acoustic model is a copy of the real one, to damage, read
+# from the model files (no acoustic image); timestamps kept.
 copy_pack() {
 	mkdir -p "$SCRATCH/pack/hmm"
-	cp "$MODEL_HMM"/mdef "$MODEL_HMM"/means "$MODEL_HMM"/variances \
+	cp -p "$MODEL_HMM"/mdef "$MODEL_HMM"/means "$MODEL_HMM"/variances \
 		"$MODEL_HMM"/sendump "$SCRATCH/pack/hmm/"
-	sed "s|^hmm = .*|hmm = $SCRATCH/pack/hmm|" "$SM_MODELS/en/pack.conf" \
-		>"$SCRATCH/pack/pack.conf"
+	sed -e "s|^hmm = .*|hmm = $SCRATCH/pack/hmm|" -e '/^am_image/d' \
+		"$SM_MODELS/en/pack.conf" >"$SCRATCH/pack/pack.conf"
 }
 
 @test "prints its usage with --help and exits 0" {
@@ -188,6 +189,83 @@ sys.stdout.buffer.write(h[:40] + bytes(8))' "$F/gf.feat" >"$SCRATCH/empty.feat"
 	rm "$SCRATCH/pack/hmm/sendump"
 	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
 	[ "$stderr" = "sm-am: $SCRATCH/pack/hmm/sendump: No such file or directory" ]
+}
+
+# A pack with copies of the model files and its own acoustic image.
+image_pack() {
+	copy_pack
+	echo "am_image = am.img" >>"$SCRATCH/pack/pack.conf"
+	sm-am --model "$SCRATCH/pack" --build-image "$SCRATCH/pack/am.img"
+}
+
+HINT="(sm-am --build-image rebuilds it; --no-image reads the model files)"
+
+@test "scores from the pack's acoustic image exactly as from the model files" {
+	run -0 --separate-stderr sm-am -v "$F/gf.feat"
+	[ "${stderr_lines[0]}" = "sm-am: $SM_MODELS/en/am.img: 5126 senones, 42 codebooks x 3 streams x 128 Gaussians, dim 39" ]
+	sm-am "$F/gf.feat" >"$SCRATCH/img.ll"
+	sm-am --no-image "$F/gf.feat" >"$SCRATCH/src.ll"
+	cmp "$SCRATCH/img.ll" "$SCRATCH/src.ll"
+	sm-am --topn 4 --absolute --threads 2 "$F/gf.feat" >"$SCRATCH/img4.ll"
+	sm-am --topn 4 --absolute --threads 2 --no-image "$F/gf.feat" >"$SCRATCH/src4.ll"
+	cmp "$SCRATCH/img4.ll" "$SCRATCH/src4.ll"
+}
+
+@test "builds the same image as make, and scores with it" {
+	image_pack
+	cmp "$SCRATCH/pack/am.img" "$SM_MODELS/en/am.img"
+	sm-am --model "$SCRATCH/pack" "$F/gf.feat" >"$SCRATCH/img.ll"
+	sm-am --no-image "$F/gf.feat" >"$SCRATCH/src.ll"
+	cmp "$SCRATCH/img.ll" "$SCRATCH/src.ll"
+}
+
+@test "refuses a stale image (a model file changed) with exit 78, and --no-image still scores" {
+	image_pack
+	touch -d '2001-01-01' "$SCRATCH/pack/hmm/sendump"
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: stale: the model files have changed $HINT" ]
+	[ -z "$output" ]
+	sm-am --model "$SCRATCH/pack" --no-image "$F/gf.feat" | cmp - <(sm-am "$F/gf.feat")
+	# Rebuilt, it is used again.
+	sm-am --model "$SCRATCH/pack" --build-image "$SCRATCH/pack/am.img"
+	sm-am --model "$SCRATCH/pack" "$F/gf.feat" | cmp - <(sm-am "$F/gf.feat")
+}
+
+@test "refuses a corrupt image with exit 78: one changed byte, truncated, not an image" {
+	image_pack
+	# One byte in the middle of the mixture weights.
+	cp "$SCRATCH/pack/am.img" "$SCRATCH/good.img"
+	printf '\001' | dd of="$SCRATCH/pack/am.img" bs=1 seek=6000000 conv=notrunc 2>/dev/null
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: corrupt acoustic image $HINT" ]
+	[ -z "$output" ]
+	head -c 1000000 "$SCRATCH/good.img" >"$SCRATCH/pack/am.img"
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: corrupt acoustic image $HINT" ]
+	cp "$SM_MODELS/en/pack.conf" "$SCRATCH/pack/am.img"
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: not an acoustic image $HINT" ]
+	rm "$SCRATCH/pack/am.img"
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: No such file or directory $HINT" ]
+	[ -z "$output" ]
+}
+
+@test "reports a missing model file before a usable image" {
+	image_pack
+	rm "$SCRATCH/pack/hmm/means"
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/pack/hmm/means: No such file or directory" ]
+}
+
+@test "leaves no image behind when it cannot build one" {
+	copy_pack
+	truncate -s 1000 "$SCRATCH/pack/hmm/sendump"
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" --build-image "$SCRATCH/x.img"
+	[[ "$stderr" == "sm-am: $SCRATCH/pack/hmm/sendump: "* ]]
+	run -74 --separate-stderr sm-am --build-image "$SCRATCH/nodir/x.img"
+	[ "$stderr" = "sm-am: $SCRATCH/nodir/x.img.tmp: No such file or directory" ]
+	[ "$(ls "$SCRATCH")" = pack ]
 }
 
 @test "lists the installed languages for an unknown one" {

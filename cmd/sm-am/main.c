@@ -12,7 +12,9 @@
 
 static const char usage[] =
 	"sm-am: log-likelihoods of every senone for each feature frame (FEAT -> LOGLIK)\n"
-	"Usage: sm-am [-a] [-l LANG] [-m DIR] [-N N] [-b FRAMES] [-t N] [FILE | -]\n"
+	"Usage: sm-am [-a] [-l LANG] [-m DIR] [-N N] [-b FRAMES] [-t N] [--no-image]\n"
+	"             [FILE | -]\n"
+	"       sm-am [-l LANG] [-m DIR] --build-image FILE\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang LANG     language of the installed pack (default en)\n"
@@ -21,9 +23,14 @@ static const char usage[] =
 	"  -a, --absolute      do not subtract each frame's maximum\n"
 	"  -b, --block N       frames scored together (default 128)\n"
 	"  -t, --threads N     score N blocks at once, one thread each (default 1)\n"
+	"      --no-image      read the model files, not the pack's acoustic image\n"
+	"      --build-image FILE  write the pack's acoustic image to FILE and exit\n"
 	"  -v, --verbose       report the model and the frame count on stderr\n"
 	"  -h, --help          show this help\n"
 	"      --version       show the version\n";
+
+/* OpenBLAS's own: stops its thread pool (exported, not in cblas.h). */
+int blas_thread_shutdown_(void);
 
 static void
 le_floats(float *v, size_t n)
@@ -58,6 +65,60 @@ score_job(void *arg)
 	return NULL;
 }
 
+/* The model: from the pack's acoustic image when it names one, else (or
+ * with --no-image) from the model files.  An image that cannot be used is
+ * an error, never a silent fallback to the slow path. */
+static void
+load(struct sm_am *am, const struct sm_pack *pack, int no_image)
+{
+	uint64_t fp[SM_AM_FP];
+	char err[1024];
+
+	if (no_image || pack->am_image[0] == '\0') {
+		if (sm_am_load(am, pack->hmm, err, sizeof(err)) != 0)
+			sm_die(SM_EX_CONFIG, "%s", err);
+		return;
+	}
+	if (sm_am_fingerprint(pack->hmm, fp, err, sizeof(err)) != 0)
+		sm_die(SM_EX_CONFIG, "%s", err);
+	if (sm_am_open(am, pack->am_image, fp, err, sizeof(err)) != 0)
+		sm_die(SM_EX_CONFIG, "%s (sm-am --build-image rebuilds it; --no-image "
+		       "reads the model files)", err);
+}
+
+/* --build-image: the tables from the model files, written whole to a
+ * temporary file renamed over FILE, so that a reader never maps half an
+ * image. */
+static int
+write_image(const struct sm_pack *pack, const char *file)
+{
+	struct sm_am am;
+	uint64_t fp[SM_AM_FP];
+	char err[1024], tmp[4200];
+	FILE *f;
+
+	if (sm_am_fingerprint(pack->hmm, fp, err, sizeof(err)) != 0 ||
+	    sm_am_load(&am, pack->hmm, err, sizeof(err)) != 0)
+		sm_die(SM_EX_CONFIG, "%s", err);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= sizeof(tmp))
+		sm_die(SM_EX_USAGE, "%s: path too long", file);
+	f = fopen(tmp, "wb");
+	if (f == NULL)
+		sm_die_errno(SM_EX_IOERR, "%s", tmp);
+	if (sm_am_save(&am, f, fp) != 0 || fclose(f) != 0) {
+		remove(tmp);
+		sm_die_errno(SM_EX_IOERR, "%s", tmp);
+	}
+	if (rename(tmp, file) != 0) {
+		remove(tmp);
+		sm_die_errno(SM_EX_IOERR, "%s", file);
+	}
+	sm_info("%s: acoustic image of %s written (%zu bytes)", file, pack->hmm,
+		am.blob_size);
+	sm_am_free(&am);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -68,20 +129,21 @@ main(int argc, char **argv)
 		{"absolute", no_argument, NULL, 'a'},
 		{"block", required_argument, NULL, 'b'},
 		{"threads", required_argument, NULL, 't'},
+		{"no-image", no_argument, NULL, 'I'},
+		{"build-image", required_argument, NULL, 'B'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
-	const char *model = NULL, *lang = "en", *path;
+	const char *model = NULL, *lang = "en", *path, *build_image = NULL;
 	long topn = 0, block = 128, threads = 0;
-	int absolute = 0, c;
+	int absolute = 0, no_image = 0, c;
 	struct sm_pack pack;
 	struct sm_am am;
 	struct job *jobs;
 	pthread_t *tid;
 	struct sm_stream_hdr h, o;
-	char err[1024];
 	size_t fb;
 	long i;
 	int eof, header_done = 0;
@@ -97,6 +159,8 @@ main(int argc, char **argv)
 		case 'a': absolute = 1; break;
 		case 'b': block = sm_opt_long("--block", optarg, 1, 4096); break;
 		case 't': threads = sm_opt_long("--threads", optarg, 1, 256); break;
+		case 'I': no_image = 1; break;
+		case 'B': build_image = optarg; break;
 		case 'v': sm_verbose = 1; break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
@@ -109,20 +173,26 @@ main(int argc, char **argv)
 
 	/* Parallelism is ours (blocks on threads), never BLAS's: its threads
 	 * only slow down these small matrix products.  OPENBLAS_NUM_THREADS
-	 * is still honoured when --threads is not given. */
-	if (threads > 0 || getenv("OPENBLAS_NUM_THREADS") == NULL)
+	 * is still honoured when --threads is not given.  OpenBLAS started
+	 * its threads before main; stopped now, as they would otherwise spin
+	 * (sched_yield) on the other cores for as long as a short run lasts. */
+	if (threads > 0 || getenv("OPENBLAS_NUM_THREADS") == NULL) {
 		openblas_set_num_threads(1);
+		blas_thread_shutdown_();
+	}
 	if (threads < 1)
 		threads = 1;
 
 	sm_pack_load_or_die(&pack, model, lang);
-	if (sm_am_load(&am, pack.hmm, err, sizeof(err)) != 0)
-		sm_die(SM_EX_CONFIG, "%s", err);
+	if (build_image)
+		return write_image(&pack, build_image);
+	load(&am, &pack, no_image);
 	if (topn > am.n_dens)
 		sm_die(SM_EX_USAGE, "--topn %ld: the model has only %d Gaussians per "
 		       "codebook", topn, am.n_dens);
 	sm_info("%s: %d senones, %d codebooks x %d streams x %d Gaussians, dim %d",
-		pack.hmm, am.n_sen, am.n_cb, am.n_feat, am.n_dens, am.dim);
+		am.mapped ? pack.am_image : pack.hmm, am.n_sen, am.n_cb, am.n_feat,
+		am.n_dens, am.dim);
 
 	in = sm_open_in(path);
 	sm_hdr_read_or_die(in, path, &h, SM_KIND_FEAT);

@@ -1,0 +1,44 @@
+#!/bin/sh
+# make bench section: the start-up cost of each stage, which a pipeline run
+# once per file pays once per file: CPU (user + system) of one run on 0.1 s
+# of silence, where loading dominates.  Each figure is the median of 5
+# batches of 10 runs (the batches make /usr/bin/time's 10 ms resolution
+# fine enough).
+set -eu
+here=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sm-bench.XXXXXX")}
+work=$tmp/startup
+export SM_MODELS="${SM_MODELS:-$here/models}" OPENBLAS_NUM_THREADS=1
+PATH=$here/bin:$PATH
+mkdir -p "$work"
+
+sox -n -r 16000 -b 16 -c 1 "$work/short.wav" trim 0 0.1
+sm-decode "$work/short.wav" > "$work/short.pcm"
+sm-features "$work/short.pcm" > "$work/short.feat"
+sm-am "$work/short.feat" > "$work/short.ll"
+
+# ms CMD...: CPU milliseconds per run, median of 5 batches of 10 runs.
+ms() {
+	for _ in 1 2 3 4 5; do
+		/usr/bin/time -f '%U %S' -o "$work/time" sh -c \
+			'for i in 1 2 3 4 5 6 7 8 9 10; do "$@" > /dev/null; done' sh "$@"
+		awk '{ printf "%.1f\n", ($1 + $2) * 100 }' "$work/time"
+	done | sort -g | sed -n 3p
+}
+
+echo "## Start-up of each stage"
+echo
+echo "CPU milliseconds (user + system) of one run on 0.1 s of silence (10 frames), the median of 5 batches"
+echo "of 10 runs: the cost a pipeline run once per file pays per file, whatever its length."
+echo
+echo "| stage | ms per run |"
+echo "|---|---|"
+printf '| %s | %s |\n' "sm-decode (WAV)" "$(ms sm-decode "$work/short.wav")"
+printf '| %s | %s |\n' "sm-features" "$(ms sm-features "$work/short.pcm")"
+printf '| %s | %s |\n' "sm-am (acoustic image)" "$(ms sm-am "$work/short.feat")"
+printf '| %s | %s |\n' "sm-am --no-image (model files)" "$(ms sm-am --no-image "$work/short.feat")"
+printf '| %s | %s |\n' "sm-lattice" "$(ms sm-lattice "$work/short.ll")"
+# shellcheck disable=SC2016
+printf '| %s | %s |\n' "the four piped, as run per file (with the \`sh -c\` around them)" \
+	"$(ms sh -c 'sm-decode "$1" | sm-features | sm-am | sm-lattice' sh "$work/short.wav")"
+printf '| %s | %s |\n' "(\`/bin/true\`: creating a process)" "$(ms /bin/true)"
