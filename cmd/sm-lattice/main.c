@@ -40,9 +40,9 @@ static const char usage[] =
 	"      --lattice FILE      write the lattice to FILE (- for stdout, no hypothesis)\n"
 	"      --lattice-format F  sm (#sm-lattice 1, default) or slf (HTK)\n"
 	"      --segment-min S     long input: end a segment at the first pause after S\n"
-	"                          seconds (default 40)\n"
+	"                          seconds (default 30)\n"
 	"      --segment-max S     ... or at the most pause-like frame of its last 2 s\n"
-	"                          before S seconds (default 90; 0: one segment)\n"
+	"                          before S seconds (default 60; 0: one segment)\n"
 	"      --build-image FILE  write the pack's search image to FILE and exit\n"
 	"  -v, --verbose       per-utterance statistics on stderr\n"
 	"  -h, --help          show this help\n"
@@ -275,7 +275,7 @@ main(int argc, char **argv)
 	struct sm_lat_cfg lcfg;
 	const char *lat_path = NULL;
 	int slf = 0, no_rescore = 0;
-	double seg_min = 40, seg_max = 90;
+	double seg_min = 30, seg_max = 60;
 	struct job job;
 	struct segmenter seg;
 	struct seg_cfg scfg;
