@@ -49,6 +49,13 @@ rss_mib() { # REPORT
 	sed -n 's/^\tMaximum resident set size (kbytes): //p' "$1" | awk '{print int($1 / 1024)}'
 }
 
+# Peak RSS, wall and CPU time from a /usr/bin/time -v report.
+usage() { # REPORT
+	awk -F': ' '/Maximum resident/ { r = int($2 / 1024) } /Elapsed/ { w = $2 }
+		/User time/ { u = $2 } /System time/ { s = $2 }
+		END { printf "peak RSS %d MiB, wall %s, CPU %.1f s\n", r, w, u + s }' "$1"
+}
+
 @test "20 minutes of speech go through every stage within its memory bound" {
 	run -0 soxi -D "$LX/20min.wav"
 	[ "${output%%.*}" -ge 1200 ]
@@ -75,13 +82,15 @@ rss_mib() { # REPORT
 		"$LX/20min.wav" "$SCRATCH/2h.wav" trim 0 7190	# under the 7200 s default limit
 	echo "# input: $(soxi -D "$SCRATCH/2h.wav") s, $(stat -c %s "$SCRATCH/2h.wav") bytes" >&3
 	stages "$SCRATCH/2h.wav" "$SCRATCH"
+	sum=0
 	for s in fetch decode features am lattice format; do
-		echo "# sm-$s: peak RSS $(rss_mib "$SCRATCH/t.$s") MiB," \
-			"$(sed -n 's/^\tElapsed (wall clock) time (h:mm:ss or m:ss): //p' "$SCRATCH/t.$s")" >&3
+		echo "# sm-$s: $(usage "$SCRATCH/t.$s")" >&3
+		sum=$((sum + $(rss_mib "$SCRATCH/t.$s")))
 	done
+	echo "# all stages at once: at most $sum MiB (the sum of their peaks)" >&3
 	echo "# words: $(wc -w < "$SCRATCH/out")" >&3
 	/usr/bin/time -v -o "$SCRATCH/t.job" sm-transcribe "$SCRATCH/2h.wav" > "$SCRATCH/job.json"
-	echo "# sm-transcribe (largest process): peak RSS $(rss_mib "$SCRATCH/t.job") MiB" >&3
+	echo "# sm-transcribe (largest process): $(usage "$SCRATCH/t.job")" >&3
 	jq -e '.results | length > 1000' "$SCRATCH/job.json" > /dev/null
 }
 

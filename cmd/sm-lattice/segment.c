@@ -144,15 +144,21 @@ seg_frame(struct segmenter *g, const float *sen)
 	g->run = sc > -g->c.sil_margin ? g->run + 1 : 0;
 	if (g->n + g->n_pend >= g->c.max)
 		return forced_cut(g);
+	if (g->run >= g->c.pause && g->n + g->n_pend - g->lag >= g->c.min) {
+		/* the search to the middle of the last `pause` frames */
+		while (g->n_pend > g->lag)
+			if (feed_oldest(g) != 0)
+				return -1;
+		if (g->n > 0 && sm_search_best_kind(g->srch) >= 1) {
+			end_segment(g, SEG_PAUSE);
+			return 0;
+		}
+	}
 	if (g->n + g->n_pend > g->hold)
 		return 0;	/* held back for a forced cut */
 	while (g->n_pend > g->lag)
 		if (feed_oldest(g) != 0)
 			return -1;
-	/* the search is in the middle of the last `pause` frames */
-	if (g->n >= g->c.min && g->n > 0 && g->run >= g->c.pause &&
-	    sm_search_best_kind(g->srch) >= 1)
-		end_segment(g, SEG_PAUSE);
 	return 0;
 }
 
