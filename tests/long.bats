@@ -192,3 +192,14 @@ EOF
 	printf '%s' "$output" | jq -e '(.results | length) > 50
 		and ([.results[].start_time] | . == sort)'
 }
+
+@test "a stream cut short after some segments leaves no hypothesis and no lattice file" {
+	head -c $(($(stat -c %s "$LX/lv.ll") - 100)) "$LX/lv.ll" >"$SCRATCH/cut.ll"
+	run -65 --separate-stderr sm-lattice -v --segment-min 3 --segment-max 8 \
+		--lattice "$SCRATCH/cut.lat" "$SCRATCH/cut.ll"
+	# segments were searched and their lattices written before the cut
+	[ "$(printf '%s\n' "${stderr_lines[@]}" | grep -c ': segment ')" -ge 4 ]
+	[ "${stderr_lines[-1]}" = "sm-lattice: $SCRATCH/cut.ll: truncated frame (20404 of 20504 bytes)" ]
+	[ -z "$output" ]
+	[ ! -e "$SCRATCH/cut.lat" ]
+}
