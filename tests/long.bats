@@ -13,8 +13,9 @@ load test_helper
 
 # Peak RSS bounds in MiB for 20 minutes of 8 kHz speech.  sm-lattice holds
 # one segment of at most 60 s (word ends, lattice, rescoring: about 1.5 MiB
-# per second of segment on top of the 77 MiB search image and LM pages; 140
-# to 150 MiB measured); sm-decode holds piped input whole (libsndfile seeks
+# per second of segment on top of the 77 MiB search image and LM pages;
+# 163 MiB measured, 170 MiB with 30-65 s segments; 952 MiB when the input
+# was one utterance); sm-decode holds piped input whole (libsndfile seeks
 # while sniffing), here a 20 MB WAV.
 bound() { # STAGE
 	case $1 in
