@@ -11,7 +11,6 @@ by path:
   /reset     closes the connection with a TCP reset, no response
   /garbage   answers bytes that are not HTTP, then closes
   /headers   sends a status line and half a header, then stalls
-  /trickle   announces a 1 MB body and sends it 2 bytes every 0.2 s
 """
 import os
 import socket
@@ -34,11 +33,6 @@ def handle(conn):
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         elif path == "/garbage":
             conn.sendall(b"\x00\x01SMST this is not HTTP\r\n\r\n" * 10)
-        elif path == "/trickle":
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n")
-            for _ in range(int(LIFETIME * 5)):
-                conn.sendall(b"RI")
-                time.sleep(0.2)
         elif path == "/headers":
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Le")
             time.sleep(LIFETIME)

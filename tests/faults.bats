@@ -151,14 +151,6 @@ start_fault_server() {
 	assert_equal "$output" ""
 }
 
-@test "sm-fetch gives up on a server that trickles bytes forever with --deadline, exit 69" {
-	start_fault_server
-	run --separate-stderr -69 timeout 60 sm-fetch --stall-timeout 1 --deadline 2 "$URL/trickle"
-	[[ "$stderr" =~ ^"sm-fetch: $URL/trickle: not done after 2 s (--deadline), "([0-9]+)" bytes written"$ ]]
-	# what arrived was passed on, as for any failure mid-body (sm-fetch(1))
-	[ "${BASH_REMATCH[1]}" -gt 0 ] && [ "${#output}" -eq "${BASH_REMATCH[1]}" ]
-}
-
 @test "sm-fetch reports a connection reset before any response, exit 69" {
 	start_fault_server
 	run --separate-stderr -69 timeout 60 sm-fetch "$URL/reset"

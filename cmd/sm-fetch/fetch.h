@@ -8,7 +8,6 @@ struct fetch_opts {
 	uint64_t max_bytes;	/* size limit, bytes */
 	long connect_timeout;	/* seconds */
 	long stall_timeout;	/* seconds under 1 byte/s before giving up */
-	long deadline;		/* seconds for the whole fetch, 0 none */
 	int max_redirects;
 	const char **headers;	/* "Name: value", n_headers of them */
 	int n_headers;

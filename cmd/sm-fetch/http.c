@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "fetch.h"
 #include "sm.h"
@@ -26,17 +25,7 @@ struct xfer {
 	int checked;		/* status looked at for this response */
 	int failure;		/* why the write callback stopped the transfer */
 	int out_errno;
-	struct timespec t0;	/* the fetch's start, for --deadline */
 };
-
-static long
-elapsed_ms(const struct xfer *x)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)(t.tv_sec - x->t0.tv_sec) * 1000 + (t.tv_nsec - x->t0.tv_nsec) / 1000000;
-}
 
 static size_t
 on_body(char *p, size_t size, size_t nmemb, void *ud)
@@ -178,10 +167,6 @@ die_transfer(struct xfer *x, CURLcode rc, const char *name,
 	if (x->failure == F_LIMIT)
 		sm_die(SM_EX_DATAERR, "%s: larger than the limit of %llu bytes (--max-bytes)",
 		       name, (unsigned long long)x->o->max_bytes);
-	if (rc == CURLE_OPERATION_TIMEDOUT && x->o->deadline > 0 &&
-	    elapsed_ms(x) >= x->o->deadline * 1000)
-		sm_die(SM_EX_UNAVAILABLE, "%s: not done after %ld s (--deadline), %llu bytes "
-		       "written", name, x->o->deadline, (unsigned long long)x->written);
 	curl_easy_getinfo(x->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
 	curl_easy_getinfo(x->c, CURLINFO_CONNECT_TIME_T, &ct);
 	curl_easy_getinfo(x->c, CURLINFO_OS_ERRNO, &oserr);
@@ -240,7 +225,6 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 	}
 	memset(&x, 0, sizeof(x));
 	x.o = o;
-	clock_gettime(CLOCK_MONOTONIC, &x.t0);
 	x.c = curl_easy_init();
 	if (x.c == NULL)
 		sm_die(SM_EX_SOFTWARE, "%s: cannot initialise libcurl", name);
@@ -279,16 +263,6 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 		x.status = 0;
 		x.failure = F_NONE;
 		errbuf[0] = '\0';
-		if (o->deadline > 0) {
-			/* what is left of it, over all redirects */
-			long left = o->deadline * 1000 - elapsed_ms(&x);
-
-			if (left <= 0)
-				sm_die(SM_EX_UNAVAILABLE, "%s: not done after %ld s (--deadline), "
-				       "%llu bytes written", name, o->deadline,
-				       (unsigned long long)x.written);
-			curl_easy_setopt(x.c, CURLOPT_TIMEOUT_MS, left);
-		}
 		rc = curl_easy_perform(x.c);
 		status = 0;
 		curl_easy_getinfo(x.c, CURLINFO_RESPONSE_CODE, &status);

@@ -15,16 +15,13 @@
 static const char usage[] =
 	"sm-fetch: copy an input (path, -, file://, http:// or https:// URL) to stdout\n"
 	"Usage: sm-fetch [-v] [-H HEADER]... [--header-file FILE] [--max-bytes N]\n"
-	"                [--connect-timeout S] [--stall-timeout S] [--deadline S]\n"
-	"                [FILE | - | URL]\n"
+	"                [--connect-timeout S] [--stall-timeout S] [FILE | - | URL]\n"
 	"e.g.:  sm-fetch -H 'Authorization: Bearer T' https://host/a.wav | sm-decode\n"
 	"  -H, --header 'Name: value'  send this header over http(s) (repeatable)\n"
 	"      --header-file FILE     read headers from FILE, one per line (- = stdin)\n"
 	"      --max-bytes N          fail beyond N bytes; K, M, G suffixes (default 4G)\n"
 	"      --connect-timeout S    give up connecting after S seconds (default 30)\n"
 	"      --stall-timeout S      give up under 1 byte/s for S seconds (default 60)\n"
-	"      --deadline S           give up when the fetch is not done after S seconds\n"
-	"                             (default 0: no limit)\n"
 	"  -v, --verbose              print the final URL, status and bytes on stderr\n"
 	"  -h, --help                 show this help\n"
 	"      --version              show the version\n";
@@ -241,7 +238,6 @@ main(int argc, char **argv)
 		{"max-bytes", required_argument, NULL, 'M'},
 		{"connect-timeout", required_argument, NULL, 'C'},
 		{"stall-timeout", required_argument, NULL, 'S'},
-		{"deadline", required_argument, NULL, 'D'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -269,7 +265,6 @@ main(int argc, char **argv)
 		case 'M': o.max_bytes = opt_size("--max-bytes", optarg); break;
 		case 'C': o.connect_timeout = sm_opt_long("--connect-timeout", optarg, 1, 86400); break;
 		case 'S': o.stall_timeout = sm_opt_long("--stall-timeout", optarg, 1, 86400); break;
-		case 'D': o.deadline = sm_opt_long("--deadline", optarg, 0, 864000); break;
 		case 'v': sm_verbose = 1; break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
