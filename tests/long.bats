@@ -7,8 +7,9 @@
 # in segments cut at pauses: the five LibriVox sentences one after another
 # (25 s) with short segments check where the cuts fall and what is written.
 #
-# SM_LONG_2H=1 also runs a 2-hour input (the same recordings six times) and
-# prints every stage's peak RSS; it takes about 15 minutes on an idle machine.
+# SM_LONG_2H=1 also runs a 2-hour input (the same recordings six times) as
+# one sm-transcribe job and prints every stage's peak RSS, wall and CPU
+# time; it takes about 30 minutes (20 CPU minutes).
 load test_helper
 
 # Peak RSS bounds in MiB for 20 minutes of 8 kHz speech.  sm-lattice holds
@@ -78,7 +79,7 @@ usage() { # REPORT
 }
 
 @test "2 hours of speech: peak RSS of every stage and of sm-transcribe (SM_LONG_2H=1)" {
-	[ -n "${SM_LONG_2H:-}" ] || skip "set SM_LONG_2H=1 (about 25 minutes on an idle machine)"
+	[ -n "${SM_LONG_2H:-}" ] || skip "set SM_LONG_2H=1 (about 30 minutes)"
 	sox "$LX/20min.wav" "$LX/20min.wav" "$LX/20min.wav" "$LX/20min.wav" "$LX/20min.wav" \
 		"$LX/20min.wav" "$SCRATCH/2h.wav" trim 0 7190	# under the 7200 s default limit
 	echo "# input: $(soxi -D "$SCRATCH/2h.wav") s, $(stat -c %s "$SCRATCH/2h.wav") bytes" >&3
