@@ -1844,3 +1844,39 @@ sm_search_n_senones(const struct sm_search *s)
 {
 	return s->n_sen;
 }
+
+/* ---- queries for segmenting long input --------------------------------- */
+
+int
+sm_search_best_kind(const struct sm_search *s)
+{
+	const struct hmm *b = NULL;
+	int i;
+
+	/* the best HMM of the last frame survived pruning, so it is queued */
+	for (i = 0; i < s->n_act; i++) {
+		const struct hmm *h = &s->pool[s->act[i]];
+
+		if (b == NULL || h->best > b->best)
+			b = h;
+	}
+	if (b == NULL || b->best <= NEG)
+		return -1;
+	if (b->node < s->filler0 || b->node >= s->filler0 + s->n_filler_nodes)
+		return 0;
+	return s->wkind[s->nodes[b->node].word];
+}
+
+int
+sm_search_sil_senones(const struct sm_search *s, int sen[3])
+{
+	int r, k;
+
+	for (r = s->filler0; r < s->filler0 + s->n_filler_nodes; r++)
+		if (s->nodes[r].word == s->sil_word) {
+			for (k = 0; k < 3; k++)
+				sen[k] = s->sseq[s->nodes[r].ssid * 3 + k];
+			return 0;
+		}
+	return -1;
+}

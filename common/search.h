@@ -98,4 +98,11 @@ const char *sm_search_word(const struct sm_search *s, int word, int *len,
 /* LM id of a dict word (-1 for fillers and words outside the LM). */
 int sm_search_lmid(const struct sm_search *s, int word);
 
+/* For cutting long input at pauses: the kind (as sm_search_word) of the
+ * word whose HMM holds the best state score of the last frame searched,
+ * -1 if none; and the senones of the pause <sil>'s three states (0, or -1
+ * when the pack has no <sil>). */
+int sm_search_best_kind(const struct sm_search *s);
+int sm_search_sil_senones(const struct sm_search *s, int sen[3]);
+
 #endif

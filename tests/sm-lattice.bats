@@ -54,6 +54,14 @@ wer_of() { # WER.PY-OUTPUT -> the WER number
 	[ -z "$output" ]
 }
 
+@test "rejects a segment minimum above the maximum, and a negative one" {
+	run -64 --separate-stderr sm-lattice --segment-min 50 --segment-max 20 "$F/gf.ll"
+	[ "${stderr_lines[0]}" = "sm-lattice: --segment-min 50 is more than --segment-max 20" ]
+	[ -z "$output" ]
+	run -64 --separate-stderr sm-lattice --segment-max -1 "$F/gf.ll"
+	[[ "${stderr_lines[0]}" == "sm-lattice: --segment-max"* ]]
+}
+
 @test "rejects a FEAT stream with a clear message" {
 	run -65 --separate-stderr sm-lattice <"$F/gf.feat"
 	[ "${stderr_lines[0]}" = "sm-lattice: <stdin>: expected LOGLIK stream, got FEAT" ]

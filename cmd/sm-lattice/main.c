@@ -12,6 +12,7 @@
 #include "mdef.h"
 #include "s3.h"
 #include "search.h"
+#include "segment.h"
 #include "sm.h"
 
 static const char usage[] =
@@ -19,7 +20,8 @@ static const char usage[] =
 	"Usage: sm-lattice [-v] [-l LANG] [-m DIR] [-b NATS] [-w NATS] [-W LW] [-p WIP]\n"
 	"                  [--maxhmm N] [--silprob P] [--fillprob P] [--rescore-lw LW]\n"
 	"                  [--ascale A] [--lattice-beam NATS] [--histories N] [--no-rescore]\n"
-	"                  [--lattice FILE] [--lattice-format sm|slf] [FILE | -]\n"
+	"                  [--lattice FILE] [--lattice-format sm|slf]\n"
+	"                  [--segment-min S] [--segment-max S] [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang LANG     language of the installed pack (default en)\n"
@@ -37,34 +39,42 @@ static const char usage[] =
 	"      --no-rescore        print the search's best path, not the rescored one\n"
 	"      --lattice FILE      write the lattice to FILE (- for stdout, no hypothesis)\n"
 	"      --lattice-format F  sm (#sm-lattice 1, default) or slf (HTK)\n"
+	"      --segment-min S     long input: end a segment at the first pause after S\n"
+	"                          seconds (default 30)\n"
+	"      --segment-max S     ... or at the most pause-like frame of its last 2 s\n"
+	"                          before S seconds (default 60; 0: one segment)\n"
 	"      --build-image FILE  write the pack's search image to FILE and exit\n"
 	"  -v, --verbose       per-utterance statistics on stderr\n"
 	"  -h, --help          show this help\n"
 	"      --version       show the version\n";
 
 enum { OPT_MAXHMM = 256, OPT_SILPROB, OPT_FILLPROB, OPT_BUILD_IMAGE, OPT_RESCORE_LW,
-       OPT_ASCALE, OPT_LAT_BEAM, OPT_NO_RESCORE, OPT_LATTICE, OPT_LAT_FORMAT, OPT_HISTORIES };
+       OPT_ASCALE, OPT_LAT_BEAM, OPT_NO_RESCORE, OPT_LATTICE, OPT_LAT_FORMAT, OPT_HISTORIES,
+       OPT_SEG_MIN, OPT_SEG_MAX };
+
+/* Cutting long input (segment.h). */
+#define SEG_PAUSE_S 0.2		/* a pause that ends a segment, seconds */
+#define SEG_WINDOW_S 2.0	/* where a forced cut may fall, seconds */
+#define SEG_SIL_MARGIN 5.0f	/* nats: a pause-like frame's <sil> to its best */
 
 /* The hypothesis: the links of a best path (or the search's word ends),
  * each word's confidence its posterior in the lattice. */
 static void
-print_hyp(const struct sm_lattice *lat, const int *path, int n,
+print_hyp(FILE *f, const struct sm_lattice *lat, const int *path, int n,
 	  const struct sm_search *srch, double t0, double tf)
 {
 	int i;
 
-	printf("#sm-hyp 1\n");
 	for (i = 1; i < n; i++) {
 		const struct sm_lat_link *k = &lat->link[path[i]];
 		const struct sm_lat_node *u = &lat->node[k->from];
 		int len, kind;
 		const char *w = sm_search_word(srch, u->word, &len, &kind);
 
-		printf("%.3f\t%.3f\t%.3f\t%s\t%.*s\n", t0 + u->sf * tf, t0 + (k->ef + 1) * tf,
-		       sm_lattice_conf(lat, k->from, u->sf, k->ef),
-		       kind == 0 ? "word" : kind == 1 ? "sil" : "filler", len, w);
+		fprintf(f, "%.3f\t%.3f\t%.3f\t%s\t%.*s\n", t0 + u->sf * tf, t0 + (k->ef + 1) * tf,
+			sm_lattice_conf(lat, k->from, u->sf, k->ef),
+			kind == 0 ? "word" : kind == 1 ? "sil" : "filler", len, w);
 	}
-	printf("#end\n");
 }
 
 /* The search's own best path as lattice links: from <s>, for each word
@@ -105,6 +115,110 @@ first_pass_path(const struct sm_lattice *lat, const struct sm_bp *bp, int best,
 	return n + 1;
 }
 
+static double now(void);
+
+/* What the segments share: the search, the settings, the outputs. */
+struct job {
+	struct sm_search *srch;
+	const struct sm_lm *lm;
+	const struct sm_search_cfg *cfg;
+	const struct sm_lat_cfg *lcfg;
+	int no_rescore, slf, n_seg;
+	const char *lat_path;
+	FILE *lf;		/* the lattice, opened at the end of the first segment */
+	FILE *hyp;		/* the hypothesis items, printed when all is done */
+	double t0, tf;		/* time of frame 0, seconds per frame */
+	double t_mark;		/* the end of the last segment, for -v */
+};
+
+/* A regular lattice file being written, removed if the program dies. */
+static const char *partial_lattice;
+
+static void
+remove_partial_lattice(void)
+{
+	if (partial_lattice != NULL)
+		remove(partial_lattice);
+}
+
+static void
+open_lattice(struct job *j)
+{
+	struct stat sb;
+
+	if (strcmp(j->lat_path, "-") == 0) {
+		j->lf = stdout;
+		return;
+	}
+	j->lf = fopen(j->lat_path, "w");
+	if (j->lf == NULL)
+		sm_die_errno(SM_EX_IOERR, "%s", j->lat_path);
+	/* a half-written regular file is removed, a device never */
+	if (fstat(fileno(j->lf), &sb) == 0 && S_ISREG(sb.st_mode)) {
+		partial_lattice = j->lat_path;
+		atexit(remove_partial_lattice);
+	}
+}
+
+static const char *const why_name[] = { "a pause", "forced", "the end" };
+
+/* A segment is in the search: its best path, lattice, rescoring and
+ * posteriors; its lattice written, its words kept for the end. */
+static void
+segment_done(void *arg, long first, long n, int why)
+{
+	struct job *j = arg;
+	struct sm_search_stats st;
+	struct sm_lattice lat;
+	const struct sm_bp *bp;
+	int best, n_bp, n_path = 0, *lpath;
+	double t0 = j->t0 + first * j->tf, tl0, tl1, tl2, sc;
+	float fs;
+
+	best = sm_search_finish(j->srch, &fs);
+	tl0 = now();
+	sm_search_stats(j->srch, &st);
+	sm_info("segment %d: %.2f-%.2f s (%ld frames, ended by %s): search %.3f s, "
+		"%.0f HMMs/frame, %.0f word ends", j->n_seg + 1, t0, t0 + n * j->tf, n,
+		why_name[why], tl0 - j->t_mark, st.hmm_per_frame, st.bp);
+	bp = sm_search_bps(j->srch, &n_bp);
+	if (sm_lattice_build(&lat, j->srch, j->lm, j->lcfg, j->cfg->silpen, j->cfg->fillpen) != 0)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	tl1 = now();
+	lpath = malloc(sizeof *lpath * (n_bp + 2));
+	if (lpath == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	if (best > 0 && j->no_rescore) {
+		n_path = first_pass_path(&lat, bp, best, lpath, n_bp + 2);
+		if (n_path < 0)
+			sm_die(SM_EX_SOFTWARE, "the search's best path is not in the lattice");
+	}
+	if (best > 0 && !j->no_rescore) {
+		n_path = sm_lattice_rescore(&lat, j->lm, j->lcfg, lpath, n_bp + 2, &sc);
+		if (n_path < 0)
+			sm_die(SM_EX_SOFTWARE, "out of memory, or no path through the lattice");
+	} else if (sm_lattice_posteriors(&lat, j->lm, j->lcfg) != 0) {
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	}
+	tl2 = now();
+	sm_info("lattice %.3f s: %d nodes, %d links (%.0f/s of audio); rescoring and "
+		"posteriors %.3f s (%ld states, %ld arcs)", tl1 - tl0, lat.n_node, lat.n_link,
+		lat.n_link / (lat.n_frames * j->tf + 1e-9), tl2 - tl1, lat.n_states, lat.n_arcs);
+	if (j->lat_path != NULL) {
+		if (j->lf == NULL)
+			open_lattice(j);
+		if (sm_lattice_write(&lat, j->lf, j->slf, j->srch, t0, j->tf) != 0)
+			sm_die_errno(SM_EX_IOERR, "%s", sm_name(j->lat_path));
+	}
+	print_hyp(j->hyp, &lat, lpath, n_path, j->srch, t0, j->tf);
+	if (ferror(j->hyp))
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	free(lpath);
+	sm_lattice_free(&lat);
+	j->n_seg++;
+	j->t_mark = now();
+}
+
 static double
 now(void)
 {
@@ -135,6 +249,8 @@ main(int argc, char **argv)
 		{"histories", required_argument, NULL, OPT_HISTORIES},
 		{"lattice", required_argument, NULL, OPT_LATTICE},
 		{"lattice-format", required_argument, NULL, OPT_LAT_FORMAT},
+		{"segment-min", required_argument, NULL, OPT_SEG_MIN},
+		{"segment-max", required_argument, NULL, OPT_SEG_MAX},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -154,14 +270,17 @@ main(int argc, char **argv)
 	uint64_t fp[SM_SEARCH_FP];
 	int have_mdef = 0;
 	double t0, t1, t2;
-	float *frame, fs;
-	int c, best, n_bp;
-	const struct sm_bp *bp;
+	float *frame;
+	int c;
 	struct sm_lat_cfg lcfg;
-	struct sm_lattice lat;
 	const char *lat_path = NULL;
-	int slf = 0, no_rescore = 0, n_path, *lpath;
-	double t0s, tfs, tl0, tl1, tl2, sc;
+	int slf = 0, no_rescore = 0;
+	double seg_min = 30, seg_max = 60;
+	struct job job;
+	struct segmenter seg;
+	struct seg_cfg scfg;
+	char *hyp_text = NULL;
+	size_t hyp_len = 0;
 
 	sm_init(argv[0]);
 	sm_search_cfg_default(&cfg);
@@ -184,6 +303,8 @@ main(int argc, char **argv)
 		case OPT_NO_RESCORE: no_rescore = 1; break;
 		case OPT_HISTORIES: lcfg.max_hist = (int)sm_opt_long("--histories", optarg, 1, 100000); break;
 		case OPT_LATTICE: lat_path = optarg; break;
+		case OPT_SEG_MIN: seg_min = sm_opt_double("--segment-min", optarg, 0, 1e6); break;
+		case OPT_SEG_MAX: seg_max = sm_opt_double("--segment-max", optarg, 0, 1e6); break;
 		case OPT_LAT_FORMAT:
 			if (strcmp(optarg, "slf") == 0)
 				slf = 1;
@@ -200,6 +321,9 @@ main(int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1)
+		sm_usage_exit(usage, 0);
+	if (seg_max > 0 && seg_min > seg_max)
+		sm_warn("--segment-min %g is more than --segment-max %g", seg_min, seg_max),
 		sm_usage_exit(usage, 0);
 	path = optind < argc ? argv[optind] : NULL;
 	sm_pack_load_or_die(&pack, model, model ? NULL : lang);
@@ -262,9 +386,8 @@ main(int argc, char **argv)
 	}
 	{
 		FILE *in = sm_open_in(path);
-		struct sm_search_stats st;
-		double t3, t4;
 		uint64_t n_read = 0;
+		double fps;
 
 		sm_hdr_read_or_die(in, path, &h, SM_KIND_LOGLIK);
 		if (h.sample_type != SM_F32)
@@ -275,10 +398,32 @@ main(int argc, char **argv)
 		frame = malloc(sizeof *frame * h.dim);
 		if (frame == NULL)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
-		t3 = now();
-		sm_search_start(srch);
+		lcfg.wip = cfg.wip;
+		memset(&job, 0, sizeof job);
+		job.srch = srch;
+		job.lm = &lm;
+		job.cfg = &cfg;
+		job.lcfg = &lcfg;
+		job.no_rescore = no_rescore;
+		job.slf = slf;
+		job.lat_path = lat_path;
+		job.t0 = (double)h.start_sample / h.sample_rate;
+		job.tf = (double)h.frame_shift / h.sample_rate;
+		job.hyp = open_memstream(&hyp_text, &hyp_len);
+		if (job.hyp == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+		fps = 1 / job.tf;
+		scfg.min = lround(seg_min * fps);
+		scfg.max = lround(seg_max * fps);
+		scfg.pause = (int)lround(SEG_PAUSE_S * fps);
+		scfg.window = (int)lround(SEG_WINDOW_S * fps);
+		scfg.sil_margin = SEG_SIL_MARGIN;
+		sm_info("load %.3f s, tree or image %.3f s", t1 - t0, t2 - t1);
+		job.t_mark = now();
+		if (seg_init(&seg, srch, (int)h.dim, &scfg, segment_done, &job) != 0)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
 		while (sm_frame_read_or_die(in, path, frame, sizeof *frame * h.dim)) {
-			if (sm_search_frame(srch, frame) != 0)
+			if (seg_frame(&seg, frame) != 0)
 				sm_die(SM_EX_SOFTWARE, "out of memory");
 			n_read++;
 		}
@@ -287,63 +432,21 @@ main(int argc, char **argv)
 			sm_die(SM_EX_DATAERR, "%s: stream has %llu frames, its header says %llu",
 			       sm_name(path), (unsigned long long)n_read,
 			       (unsigned long long)h.n_frames);
-		best = sm_search_finish(srch, &fs);
-		t4 = now();
-		sm_search_stats(srch, &st);
-		sm_info("load %.3f s, tree or image %.3f s (%ld nodes, %ld roots), search %.3f s: "
-			"%d frames, %.0f HMMs/frame, %.0f word ends",
-			t1 - t0, t2 - t1, st.nodes, st.roots, t4 - t3,
-			sm_search_frames(srch), st.hmm_per_frame, st.bp);
+		if (seg_finish(&seg) != 0)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+		seg_free(&seg);
 	}
-	lcfg.wip = cfg.wip;
-	t0s = (double)h.start_sample / h.sample_rate;
-	tfs = (double)h.frame_shift / h.sample_rate;
-	bp = sm_search_bps(srch, &n_bp);
-	tl0 = now();
-	if (sm_lattice_build(&lat, srch, &lm, &lcfg, cfg.silpen, cfg.fillpen) != 0)
+	if (job.lf != NULL && job.lf != stdout && fclose(job.lf) != 0)
+		sm_die_errno(SM_EX_IOERR, "%s", sm_name(lat_path));
+	partial_lattice = NULL;
+	if (fclose(job.hyp) != 0)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
-	tl1 = now();
-	lpath = malloc(sizeof *lpath * (n_bp + 2));
-	if (lpath == NULL)
-		sm_die(SM_EX_SOFTWARE, "out of memory");
-	n_path = 0;
-	if (best > 0 && no_rescore) {
-		n_path = first_pass_path(&lat, bp, best, lpath, n_bp + 2);
-		if (n_path < 0)
-			sm_die(SM_EX_SOFTWARE, "the search's best path is not in the lattice");
+	if (lat_path == NULL || strcmp(lat_path, "-") != 0) {
+		fputs("#sm-hyp 1\n", stdout);
+		fwrite(hyp_text, 1, hyp_len, stdout);
+		fputs("#end\n", stdout);
 	}
-	if (best > 0 && !no_rescore) {
-		n_path = sm_lattice_rescore(&lat, &lm, &lcfg, lpath, n_bp + 2, &sc);
-		if (n_path < 0)
-			sm_die(SM_EX_SOFTWARE, "out of memory, or no path through the lattice");
-	} else if (sm_lattice_posteriors(&lat, &lm, &lcfg) != 0) {
-		sm_die(SM_EX_SOFTWARE, "out of memory");
-	}
-	tl2 = now();
-	sm_info("lattice %.3f s: %d nodes, %d links (%.0f/s of audio); rescoring and "
-		"posteriors %.3f s (%ld states, %ld arcs)", tl1 - tl0, lat.n_node, lat.n_link,
-		lat.n_link / (lat.n_frames * tfs + 1e-9), tl2 - tl1, lat.n_states, lat.n_arcs);
-	if (lat_path != NULL) {
-		FILE *lf = strcmp(lat_path, "-") == 0 ? stdout : fopen(lat_path, "w");
-
-		struct stat sb;
-		int reg;
-
-		if (lf == NULL)
-			sm_die_errno(SM_EX_IOERR, "%s", lat_path);
-		/* a half-written regular file is removed, a device never */
-		reg = lf != stdout && fstat(fileno(lf), &sb) == 0 && S_ISREG(sb.st_mode);
-		if (sm_lattice_write(&lat, lf, slf, srch, t0s, tfs) != 0 ||
-		    (lf != stdout && fclose(lf) != 0)) {
-			if (reg)
-				remove(lat_path);
-			sm_die_errno(SM_EX_IOERR, "%s", sm_name(lat_path));
-		}
-	}
-	if (lat_path == NULL || strcmp(lat_path, "-") != 0)
-		print_hyp(&lat, lpath, n_path, srch, t0s, tfs);
-	free(lpath);
-	sm_lattice_free(&lat);
+	free(hyp_text);
 	free(frame);
 	sm_search_free(srch);
 	sm_lm_free(&lm);
