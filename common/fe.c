@@ -593,7 +593,8 @@ sm_fe_end(struct sm_fe *fe, sm_fe_cb cb, void *ctx)
 /* ---- CMN -------------------------------------------------------------- */
 
 void
-sm_cmn_batch(float *cep, size_t n, unsigned ncep)
+sm_cmn_batch(float *cep, size_t n, unsigned ncep, const float *prior,
+	     unsigned n_prior, double tau)
 {
 	double sum[SM_FE_MAX_CEP] = {0};
 	size_t used = 0;
@@ -618,8 +619,11 @@ sm_cmn_batch(float *cep, size_t n, unsigned ncep)
 	}
 	if (used == 0)
 		return;
+	if (tau < 0)
+		tau = 0;
 	for (unsigned k = 0; k < ncep; k++) {
-		float mean = (float)(sum[k] / used);
+		double pk = k < n_prior ? prior[k] : 0;
+		float mean = (float)((sum[k] + tau * pk) / (used + tau));
 
 		for (size_t t = 0; t < n; t++)
 			cep[t * ncep + k] -= mean;

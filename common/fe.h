@@ -60,8 +60,13 @@ void sm_fe_end(struct sm_fe *fe, sm_fe_cb cb, void *ctx);
 /* ---- CMN -------------------------------------------------------------- */
 
 /* Batch CMN in place over n frames of ncep: subtract the mean of the frames
- * with c0 >= 0 from every frame (all frames when none has c0 >= 0). */
-void sm_cmn_batch(float *cep, size_t n, unsigned ncep);
+ * with c0 >= 0 from every frame (all frames when none has c0 >= 0).  With
+ * tau > 0 the mean is a MAP estimate that counts the first n_prior values of
+ * prior (the model's cmninit) as tau frames more: a short input, mostly
+ * speech, is not normalised to a speech-only mean the model never saw in
+ * training, while a long one gets its own mean. */
+void sm_cmn_batch(float *cep, size_t n, unsigned ncep, const float *prior,
+		  unsigned n_prior, double tau);
 
 /* Live CMN (a running mean started from cmninit, as sphinxbase cmn_live). */
 struct sm_cmn_live {

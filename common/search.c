@@ -135,7 +135,7 @@ void
 sm_search_cfg_default(struct sm_search_cfg *c)
 {
 	c->beam = 100.0f;
-	c->wbeam = 50.0f;
+	c->wbeam = 40.0f;
 	c->lw = 6.5f;
 	c->wip = logf(0.65f);
 	c->silpen = logf(0.005f);

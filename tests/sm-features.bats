@@ -50,7 +50,7 @@ check_against_sphinx_fe() { # RAW NAME
 }
 
 # Independent CMN and 1s_c_d_dd over a --cepstra dump, against our output.
-check_feats() { # CEPSTRA_DUMP FEATS_DUMP MODE
+check_feats() { # CEPSTRA_DUMP FEATS_DUMP MODE [PRIOR_FRAMES]
 	python3 - "$@" <<'EOF'
 import sys
 def rows(p):
@@ -58,8 +58,12 @@ def rows(p):
 c, f, mode = rows(sys.argv[1]), rows(sys.argv[2]), sys.argv[3]
 n = len(c)
 if mode == 'batch':
+    # the mean of the frames with c0 >= 0 and of the cmninit prior,
+    # counted as PRIOR_FRAMES frames
+    tau = float(sys.argv[4])
+    prior = [41.00,-5.29,-0.12,5.09,2.48,-4.07,-1.37,-1.78,-5.08,-2.05,-6.45,-1.42,1.17]
     used = [r for r in c if r[0] >= 0]
-    mean = [sum(r[k] for r in used) / len(used) for k in range(13)]
+    mean = [(sum(r[k] for r in used) + tau * prior[k]) / (len(used) + tau) for k in range(13)]
     c = [[r[k] - mean[k] for k in range(13)] for r in c]
 elif mode == 'live':
     mean = [41.00,-5.29,-0.12,5.09,2.48,-4.07,-1.37,-1.78,-5.08,-2.05,-6.45,-1.42,1.17]
@@ -90,9 +94,18 @@ EOF
 	pcm_of_raw "$f" | sm-features | sm-dump -p 6 > "$SCRATCH/f"
 	run -0 head -1 "$SCRATCH/f"
 	assert_output "SMST version=1 kind=FEAT type=f32 rate=16000 dim=39 shift=160 flags=0x2 start=0 frames=709"
-	run -0 check_feats "$SCRATCH/c" "$SCRATCH/f" batch
+	run -0 check_feats "$SCRATCH/c" "$SCRATCH/f" batch 100
 	echo "batch: $output" >&3
 	assert_output --partial "frames 709 max "
+	# --cmn-prior 0: the input's own mean, as sphinxbase's batch CMN
+	pcm_of_raw "$f" | sm-features --cmn-prior 0 | sm-dump -p 6 > "$SCRATCH/f0"
+	run -0 check_feats "$SCRATCH/c" "$SCRATCH/f0" batch 0
+	assert_output --partial "frames 709 max "
+	# the prior moves a 1-second input's mean, so the two must differ
+	head -c 32000 "$f" > "$SCRATCH/1s.raw"
+	pcm_of_raw "$SCRATCH/1s.raw" | sm-features | sm-dump -p 6 > "$SCRATCH/s1"
+	pcm_of_raw "$SCRATCH/1s.raw" | sm-features --cmn-prior 0 | sm-dump -p 6 > "$SCRATCH/s0"
+	! cmp -s "$SCRATCH/s1" "$SCRATCH/s0"
 }
 
 @test "live CMN starts from the pack's cmninit and agrees with an independent computation" {

@@ -98,8 +98,9 @@ EOF
 	printf '%s\n' "$output" >"$SCRATCH/gf.hyp"
 	[ "${lines[0]}" = "#sm-hyp 1" ]
 	run -0 check_lattice "$SCRATCH/gf.lat" "$SCRATCH/gf.hyp"
-	# more than the best path: competing words
-	[ "$(grep -c '^N' "$SCRATCH/gf.lat")" -gt 20 ]
+	# more than the best path (<s>, four words, pauses, </s>): competing
+	# words (16 nodes with the default word-end beam of 40, 30 with 50)
+	[ "$(grep -c '^N' "$SCRATCH/gf.lat")" -gt 10 ]
 }
 
 @test "writes only the lattice with --lattice -" {

@@ -8,13 +8,15 @@
 
 static const char usage[] =
 	"sm-features: compute the model's acoustic features of a PCM stream\n"
-	"Usage: sm-features [--model DIR] [--lang L] [--cmn MODE] [--cepstra]\n"
-	"                   [--max-hours H] [FILE | -]\n"
+	"Usage: sm-features [--model DIR] [--lang L] [--cmn MODE] [--cmn-prior N]\n"
+	"                   [--cepstra] [--max-hours H] [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-dump -n 3\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang L        language of the pack (default en)\n"
 	"  -c, --cmn MODE      cepstral mean normalisation: batch (whole input),\n"
 	"                      live (running mean) or none (default: the pack's, batch)\n"
+	"      --cmn-prior N   batch CMN: the model's cmninit counts as N frames\n"
+	"                      of the mean (default 100; 0: the input's mean only)\n"
 	"      --cepstra       write only the cepstra before CMN, no deltas\n"
 	"      --max-hours H   batch CMN holds the input's cepstra: refuse more\n"
 	"                      than H hours (default 4)\n"
@@ -31,6 +33,7 @@ struct run {
 	float *held;		/* batch CMN: every frame's cepstra */
 	size_t n_held, cap_held, max_held;
 	double max_hours;
+	double prior;		/* batch CMN: frames the cmninit prior counts as */
 	const char *name;
 	unsigned dim;
 };
@@ -112,6 +115,7 @@ main(int argc, char **argv)
 		{"lang", required_argument, NULL, 'l'},
 		{"cmn", required_argument, NULL, 'c'},
 		{"cepstra", no_argument, NULL, 'C'},
+		{"cmn-prior", required_argument, NULL, 'P'},
 		{"max-hours", required_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -133,6 +137,7 @@ main(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	r.max_hours = 4;
+	r.prior = 100;
 	sm_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "m:l:c:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -147,6 +152,7 @@ main(int argc, char **argv)
 			cmn = optarg;
 			break;
 		case 'C': r.cepstra = 1; break;
+		case 'P': r.prior = sm_opt_double("--cmn-prior", optarg, 0, 1e6); break;
 		case 'M': r.max_hours = sm_opt_double("--max-hours", optarg, 1e-6, 1e4); break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
@@ -222,7 +228,7 @@ main(int argc, char **argv)
 	sm_fe_end(fe, on_cep, &r);
 
 	if (!r.cepstra && r.cmn == SM_CMN_BATCH) {
-		sm_cmn_batch(r.held, r.n_held, p.ncep);
+		sm_cmn_batch(r.held, r.n_held, p.ncep, p.cmninit, p.n_cmninit, r.prior);
 		out_h.n_frames = r.n_held;
 		if (sm_hdr_write(stdout, &out_h))
 			sm_die_errno(SM_EX_IOERR, "<stdout>");

@@ -26,7 +26,7 @@ static const char usage[] =
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang LANG     language of the installed pack (default en)\n"
 	"  -b, --beam NATS     HMM state beam (default 100)\n"
-	"  -w, --wbeam NATS    word-end beam (default 50)\n"
+	"  -w, --wbeam NATS    word-end beam (default 40)\n"
 	"  -W, --lw LW         language weight (default 6.5)\n"
 	"  -p, --wip P         word insertion probability (default 0.65)\n"
 	"      --maxhmm N      most active HMMs per frame (default 30000)\n"
