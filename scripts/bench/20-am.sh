@@ -36,15 +36,9 @@ run() {
 	/usr/bin/time -f '%U %S %e' -o "$work/time" "$@" > /dev/null
 	awk '{ printf "%.2f %.2f", $1 + $2, $3 }' "$work/time"
 }
-# CPU milliseconds per run of a command, the median of 5 batches of 10 runs
-# (finer than /usr/bin/time's 10 ms).
-ms() {
-	for _ in 1 2 3 4 5; do
-		/usr/bin/time -f '%U %S' -o "$work/time" sh -c \
-			'for i in 1 2 3 4 5 6 7 8 9 10; do "$@" > /dev/null; done' sh "$@"
-		awk '{ printf "%.1f\n", ($1 + $2) * 100 }' "$work/time"
-	done | sort -g | sed -n 3p
-}
+# ms CMD...: CPU milliseconds per run (scripts/bench-lib.sh).
+# shellcheck source=scripts/bench-lib.sh
+. "$here/scripts/bench-lib.sh"
 load_img=$(ms sm-am "$work/empty.feat")
 load_src=$(ms sm-am --no-image "$work/empty.feat")
 

@@ -17,14 +17,9 @@ sm-decode "$work/short.wav" > "$work/short.pcm"
 sm-features "$work/short.pcm" > "$work/short.feat"
 sm-am "$work/short.feat" > "$work/short.ll"
 
-# ms CMD...: CPU milliseconds per run, median of 5 batches of 10 runs.
-ms() {
-	for _ in 1 2 3 4 5; do
-		/usr/bin/time -f '%U %S' -o "$work/time" sh -c \
-			'for i in 1 2 3 4 5 6 7 8 9 10; do "$@" > /dev/null; done' sh "$@"
-		awk '{ printf "%.1f\n", ($1 + $2) * 100 }' "$work/time"
-	done | sort -g | sed -n 3p
-}
+# ms CMD...: CPU milliseconds per run (scripts/bench-lib.sh).
+# shellcheck source=scripts/bench-lib.sh
+. "$here/scripts/bench-lib.sh"
 
 echo "## Start-up of each stage"
 echo
