@@ -115,7 +115,14 @@ first_pass_path(const struct sm_lattice *lat, const struct sm_bp *bp, int best,
 	return n + 1;
 }
 
-static double now(void);
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
 
 /* What the segments share: the search, the settings, the outputs. */
 struct job {
@@ -219,14 +226,6 @@ segment_done(void *arg, long first, long n, int why)
 	j->t_mark = now();
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 int
 main(int argc, char **argv)
@@ -322,9 +321,10 @@ main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		sm_usage_exit(usage, 0);
-	if (seg_max > 0 && seg_min > seg_max)
-		sm_warn("--segment-min %g is more than --segment-max %g", seg_min, seg_max),
+	if (seg_max > 0 && seg_min > seg_max) {
+		sm_warn("--segment-min %g is more than --segment-max %g", seg_min, seg_max);
 		sm_usage_exit(usage, 0);
+	}
 	path = optind < argc ? argv[optind] : NULL;
 	sm_pack_load_or_die(&pack, model, model ? NULL : lang);
 	t0 = now();
