@@ -16,7 +16,6 @@
  * value is a phone id (or -1: no triphones below); otherwise the value is
  * the index of its first child and n_down the number of children.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,27 +37,10 @@ struct rd {
 };
 
 static int
-fail(char *err, size_t errlen, const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	size_t n;
-
-	if (errlen == 0)
-		return -1;
-	n = (size_t)snprintf(err, errlen, "%s: ", path);
-	if (n < errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err + n, errlen - n, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-static int
 need(struct rd *r, size_t n, const char *what, char *err, size_t errlen)
 {
 	if (r->len - r->pos < n)
-		return fail(err, errlen, r->path, "truncated in the %s", what);
+		return sm_path_err(err, errlen, r->path, "truncated in the %s", what);
 	return 0;
 }
 
@@ -151,7 +133,7 @@ check_tree(struct sm_mdef *m, const unsigned char *info, unsigned char *seen,
 		int lim = level == 0 ? SM_N_WPOS : m->n_ciphone;
 
 		if (d->ctx < 0 || d->ctx >= lim)
-			return fail(err, errlen, file, "context tree node %d: context "
+			return sm_path_err(err, errlen, file, "context tree node %d: context "
 				    "%d out of range", i, d->ctx);
 		path[level] = d->ctx;
 		if (d->n_down == 0) {
@@ -159,26 +141,26 @@ check_tree(struct sm_mdef *m, const unsigned char *info, unsigned char *seen,
 
 			if (level < 3) {
 				if (d->val != -1)
-					return fail(err, errlen, file, "context tree node "
+					return sm_path_err(err, errlen, file, "context tree node "
 						    "%d: leaf above the last level", i);
 				continue;
 			}
 			if (d->val < m->n_ciphone || d->val >= m->n_phone)
-				return fail(err, errlen, file, "context tree node %d: "
+				return sm_path_err(err, errlen, file, "context tree node %d: "
 					    "phone %d out of range", i, d->val);
 			if (seen[d->val]++)
-				return fail(err, errlen, file, "triphone %d appears twice "
+				return sm_path_err(err, errlen, file, "triphone %d appears twice "
 					    "in the context tree", d->val);
 			p = info + 4 * (size_t)d->val;
 			if (p[0] != path[0] || p[1] != path[1] || p[2] != path[2] ||
 			    p[3] != path[3])
-				return fail(err, errlen, file, "triphone %d: context tree "
+				return sm_path_err(err, errlen, file, "triphone %d: context tree "
 					    "and phone table disagree", d->val);
 			continue;
 		}
 		if (level == 3 || d->n_down < 0 || d->n_down > m->n_ciphone ||
 		    d->val < 0 || d->val > m->n_cd_tree - d->n_down)
-			return fail(err, errlen, file, "context tree node %d: bad "
+			return sm_path_err(err, errlen, file, "context tree node %d: bad "
 				    "children %d+%d", i, d->val, d->n_down);
 		if (check_tree(m, info, seen, d->val, d->n_down, level + 1, path,
 			       err, errlen, file) != 0)
@@ -203,7 +185,7 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 		return -1;
 	r.buf = buf;
 	if (r.len < 12) {
-		fail(err, errlen, path, "truncated (%zu bytes)", r.len);
+		sm_path_err(err, errlen, path, "truncated (%zu bytes)", r.len);
 		goto bad;
 	}
 	if (memcmp(buf, "BMDF", 4) == 0)
@@ -211,14 +193,14 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 	else if (memcmp(buf, "FDMB", 4) == 0)
 		r.swap = 1;
 	else {
-		fail(err, errlen, path, "not a binary mdef (no BMDF magic)");
+		sm_path_err(err, errlen, path, "not a binary mdef (no BMDF magic)");
 		goto bad;
 	}
 	r.pos = 4;
 	ver = (int32_t)get32(&r);
 	tlen = (int32_t)get32(&r);
 	if (ver < 0 || ver > 1) {
-		fail(err, errlen, path, "unsupported mdef version %d", ver);
+		sm_path_err(err, errlen, path, "unsupported mdef version %d", ver);
 		goto bad;
 	}
 	if (tlen < 0 || need(&r, (size_t)tlen, "format description", err, errlen))
@@ -244,7 +226,7 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 	    m->n_sseq < 1 || m->n_sseq > m->n_phone || v[7] != 3 ||
 	    m->n_cd_tree < SM_N_WPOS || m->n_cd_tree > 100000000 ||
 	    m->sil < 0 || m->sil >= m->n_ciphone) {
-		fail(err, errlen, path, "bad counts in the header (ciphone %d phone %d "
+		sm_path_err(err, errlen, path, "bad counts in the header (ciphone %d phone %d "
 		     "state %d sen %d tmat %d sseq %d ctx %d tree %d sil %d)",
 		     v[0], v[1], v[2], v[4], v[5], v[6], v[7], v[8], v[9]);
 		goto bad;
@@ -262,11 +244,11 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 		for (k = 0; k < m->n_ciphone; k++) {
 			z = p < r.len ? memchr(buf + p, 0, r.len - p) : NULL;
 			if (z == NULL) {
-				fail(err, errlen, path, "truncated in the phone names");
+				sm_path_err(err, errlen, path, "truncated in the phone names");
 				goto bad;
 			}
 			if ((size_t)(z - buf) == p) {
-				fail(err, errlen, path, "empty name of phone %d", k);
+				sm_path_err(err, errlen, path, "empty name of phone %d", k);
 				goto bad;
 			}
 			p = (size_t)(z - buf) + 1;
@@ -318,7 +300,7 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 		r.pos += 4;
 		if (m->phone_ssid[k] < 0 || m->phone_ssid[k] >= m->n_sseq ||
 		    m->phone_tmat[k] < 0 || m->phone_tmat[k] >= m->n_tmat) {
-			fail(err, errlen, path, "phone %d: senone sequence %d or "
+			sm_path_err(err, errlen, path, "phone %d: senone sequence %d or "
 			     "transition matrix %d out of range", k,
 			     m->phone_ssid[k], m->phone_tmat[k]);
 			goto bad;
@@ -330,7 +312,7 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 		} else {
 			if (p[0] >= SM_N_WPOS || p[1] >= m->n_ciphone ||
 			    p[2] >= m->n_ciphone || p[3] >= m->n_ciphone) {
-				fail(err, errlen, path, "triphone %d: context out of range", k);
+				sm_path_err(err, errlen, path, "triphone %d: context out of range", k);
 				goto bad;
 			}
 			m->phone_wpos[k] = p[0];
@@ -343,7 +325,7 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 		goto bad;
 	sslen = get32(&r);
 	if (sslen != (size_t)m->n_sseq * m->n_emit_state) {
-		fail(err, errlen, path, "senone sequence table has %zu entries, "
+		sm_path_err(err, errlen, path, "senone sequence table has %zu entries, "
 		     "expected %d x %d", sslen, m->n_sseq, m->n_emit_state);
 		goto bad;
 	}
@@ -355,13 +337,13 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 	for (i = 0; i < sslen; i++) {
 		m->sseq[i] = get16(&r);
 		if (m->sseq[i] >= m->n_sen) {
-			fail(err, errlen, path, "senone %u out of range", m->sseq[i]);
+			sm_path_err(err, errlen, path, "senone %u out of range", m->sseq[i]);
 			goto bad;
 		}
 	}
 	/* Alignment padding only. */
 	if (r.len - r.pos >= 4) {
-		fail(err, errlen, path, "%zu unexpected bytes at the end", r.len - r.pos);
+		sm_path_err(err, errlen, path, "%zu unexpected bytes at the end", r.len - r.pos);
 		goto bad;
 	}
 
@@ -369,7 +351,7 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 		goto bad;
 	for (k = m->n_ciphone; k < m->n_phone; k++)
 		if (!seen[k]) {
-			fail(err, errlen, path, "triphone %d is not in the context tree", k);
+			sm_path_err(err, errlen, path, "triphone %d is not in the context tree", k);
 			goto bad;
 		}
 	/* Senone -> base CI phone: the codebook of a PTM senone. */
@@ -385,7 +367,7 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 			if (m->sen2ci[s] < 0)
 				m->sen2ci[s] = m->phone_base[k];
 			else if (m->sen2ci[s] != m->phone_base[k]) {
-				fail(err, errlen, path, "senone %d is shared by base phones "
+				sm_path_err(err, errlen, path, "senone %d is shared by base phones "
 				     "%s and %s", s, m->ciname[m->sen2ci[s]],
 				     m->ciname[m->phone_base[k]]);
 				goto bad;
@@ -394,7 +376,7 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 	}
 	for (k = 0; k < m->n_sen; k++)
 		if (m->sen2ci[k] < 0) {
-			fail(err, errlen, path, "senone %d is used by no phone", k);
+			sm_path_err(err, errlen, path, "senone %d is used by no phone", k);
 			goto bad;
 		}
 	free(info);
@@ -402,7 +384,7 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 	free(buf);
 	return 0;
 oom:
-	fail(err, errlen, path, "out of memory");
+	sm_path_err(err, errlen, path, "out of memory");
 bad:
 	free(info);
 	free(seen);

@@ -9,8 +9,8 @@
 
 #include "s3.h"
 
-static int
-fail(char *err, size_t errlen, const char *path, const char *fmt, ...)
+int
+sm_path_err(char *err, size_t errlen, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;
@@ -39,16 +39,16 @@ sm_read_file(const char *path, unsigned char **bufp, size_t *lenp, char *err,
 	*lenp = 0;
 	f = fopen(path, "rb");
 	if (f == NULL)
-		return fail(err, errlen, path, "%s", strerror(errno));
+		return sm_path_err(err, errlen, path, "%s", strerror(errno));
 	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
 		fclose(f);
-		return fail(err, errlen, path, "not a regular file");
+		return sm_path_err(err, errlen, path, "not a regular file");
 	}
 	len = (size_t)st.st_size;
 	buf = malloc(len + 1);
 	if (buf == NULL) {
 		fclose(f);
-		return fail(err, errlen, path, "out of memory");
+		return sm_path_err(err, errlen, path, "out of memory");
 	}
 	got = fread(buf, 1, len, f);
 	if (got != len || ferror(f)) {
@@ -56,7 +56,7 @@ sm_read_file(const char *path, unsigned char **bufp, size_t *lenp, char *err,
 
 		fclose(f);
 		free(buf);
-		return fail(err, errlen, path, "read error%s%s",
+		return sm_path_err(err, errlen, path, "read error%s%s",
 			    got != len && !e ? ": file changed while reading" : ": ",
 			    got != len && !e ? "" : strerror(e));
 	}
@@ -101,7 +101,7 @@ s3_open(struct s3 *s, const char *path, char *err, size_t errlen)
 	if (sm_read_file(path, &s->buf, &s->len, err, errlen) != 0)
 		return -1;
 	if (s->len < 3 || memcmp(s->buf, "s3\n", 3) != 0) {
-		fail(err, errlen, path, "not a Sphinx-3 s3 file (no \"s3\" header)");
+		sm_path_err(err, errlen, path, "not a Sphinx-3 s3 file (no \"s3\" header)");
 		goto bad;
 	}
 	/* The header: "name value" lines up to the one ending in endhdr.
@@ -115,7 +115,7 @@ s3_open(struct s3 *s, const char *path, char *err, size_t errlen)
 		}
 	}
 	if (hend == NULL) {
-		fail(err, errlen, path, "truncated header (no endhdr)");
+		sm_path_err(err, errlen, path, "truncated header (no endhdr)");
 		goto bad;
 	}
 	for (p = s->buf; p + 12 <= hend; p++)
@@ -123,7 +123,7 @@ s3_open(struct s3 *s, const char *path, char *err, size_t errlen)
 			chksum = 1;
 	off = (size_t)(hend - s->buf);
 	if (s->len - off < 4) {
-		fail(err, errlen, path, "truncated after the header");
+		sm_path_err(err, errlen, path, "truncated after the header");
 		goto bad;
 	}
 	memcpy(&magic, s->buf + off, 4);
@@ -132,19 +132,19 @@ s3_open(struct s3 *s, const char *path, char *err, size_t errlen)
 	else if (magic == 0x44332211u)
 		s->swap = 1;
 	else {
-		fail(err, errlen, path, "bad byte-order magic 0x%08x", magic);
+		sm_path_err(err, errlen, path, "bad byte-order magic 0x%08x", magic);
 		goto bad;
 	}
 	s->pos = off + 4;
 	s->end = s->len;
 	if ((s->end - s->pos) % 4 != 0) {
-		fail(err, errlen, path, "truncated: %zu bytes of data is not a whole "
+		sm_path_err(err, errlen, path, "truncated: %zu bytes of data is not a whole "
 		     "number of 4-byte words", s->end - s->pos);
 		goto bad;
 	}
 	if (chksum) {
 		if (s->end - s->pos < 4) {
-			fail(err, errlen, path, "truncated: no checksum");
+			sm_path_err(err, errlen, path, "truncated: no checksum");
 			goto bad;
 		}
 		s->end -= 4;
@@ -153,7 +153,7 @@ s3_open(struct s3 *s, const char *path, char *err, size_t errlen)
 			sum = ((sum << 20) | (sum >> 12)) + word(s, off);
 		v = word(s, s->end);
 		if (v != sum) {
-			fail(err, errlen, path, "checksum mismatch (file is corrupt or "
+			sm_path_err(err, errlen, path, "checksum mismatch (file is corrupt or "
 			     "truncated)");
 			goto bad;
 		}
@@ -169,7 +169,7 @@ static int
 s3_int(struct s3 *s, int32_t *v, const char *what, char *err, size_t errlen)
 {
 	if (s->end - s->pos < 4)
-		return fail(err, errlen, s->path, "truncated: no %s", what);
+		return sm_path_err(err, errlen, s->path, "truncated: no %s", what);
 	*v = (int32_t)word(s, s->pos);
 	s->pos += 4;
 	return 0;
@@ -182,14 +182,14 @@ s3_floats(struct s3 *s, float *out, size_t n, char *err, size_t errlen)
 	size_t i;
 
 	if ((s->end - s->pos) / 4 < n)
-		return fail(err, errlen, s->path, "truncated: %zu floats expected, "
+		return sm_path_err(err, errlen, s->path, "truncated: %zu floats expected, "
 			    "%zu present", n, (s->end - s->pos) / 4);
 	for (i = 0; i < n; i++) {
 		uint32_t u = word(s, s->pos + 4 * i);
 
 		memcpy(&out[i], &u, 4);
 		if (!isfinite(out[i]))
-			return fail(err, errlen, s->path, "value %zu is not finite", i);
+			return sm_path_err(err, errlen, s->path, "value %zu is not finite", i);
 	}
 	s->pos += 4 * n;
 	return 0;
@@ -199,7 +199,7 @@ static int
 s3_at_end(struct s3 *s, char *err, size_t errlen)
 {
 	if (s->pos != s->end)
-		return fail(err, errlen, s->path, "%zu unexpected bytes after the data",
+		return sm_path_err(err, errlen, s->path, "%zu unexpected bytes after the data",
 			    s->end - s->pos);
 	return 0;
 }
@@ -218,21 +218,21 @@ sm_s3_gau_load(struct sm_s3_gau *g, const char *path, char *err, size_t errlen)
 	if (s3_int(&s, &v, "codebook count", err, errlen) != 0)
 		goto bad;
 	if (v < 1 || v > 100000) {
-		fail(err, errlen, path, "bad codebook count %d", v);
+		sm_path_err(err, errlen, path, "bad codebook count %d", v);
 		goto bad;
 	}
 	g->n_mgau = v;
 	if (s3_int(&s, &v, "stream count", err, errlen) != 0)
 		goto bad;
 	if (v < 1 || v > SM_S3_MAX_FEAT) {
-		fail(err, errlen, path, "bad stream count %d", v);
+		sm_path_err(err, errlen, path, "bad stream count %d", v);
 		goto bad;
 	}
 	g->n_feat = v;
 	if (s3_int(&s, &v, "density count", err, errlen) != 0)
 		goto bad;
 	if (v < 1 || v > 65536) {
-		fail(err, errlen, path, "bad density count %d", v);
+		sm_path_err(err, errlen, path, "bad density count %d", v);
 		goto bad;
 	}
 	g->n_density = v;
@@ -240,7 +240,7 @@ sm_s3_gau_load(struct sm_s3_gau *g, const char *path, char *err, size_t errlen)
 		if (s3_int(&s, &v, "stream length", err, errlen) != 0)
 			goto bad;
 		if (v < 1 || v > 1000) {
-			fail(err, errlen, path, "bad length %d of stream %d", v, f);
+			sm_path_err(err, errlen, path, "bad length %d of stream %d", v, f);
 			goto bad;
 		}
 		g->veclen[f] = v;
@@ -250,13 +250,13 @@ sm_s3_gau_load(struct sm_s3_gau *g, const char *path, char *err, size_t errlen)
 		goto bad;
 	total = (size_t)g->n_mgau * g->n_density * g->dim;
 	if ((size_t)(uint32_t)n != total) {
-		fail(err, errlen, path, "value count %d does not match %d x %d x %d = %zu",
+		sm_path_err(err, errlen, path, "value count %d does not match %d x %d x %d = %zu",
 		     n, g->n_mgau, g->n_density, g->dim, total);
 		goto bad;
 	}
 	g->data = malloc(total * sizeof(float));
 	if (g->data == NULL) {
-		fail(err, errlen, path, "out of memory");
+		sm_path_err(err, errlen, path, "out of memory");
 		goto bad;
 	}
 	if (s3_floats(&s, g->data, total, err, errlen) != 0 ||
@@ -294,13 +294,13 @@ sm_tmat_load(struct sm_tmat *t, const char *path, char *err, size_t errlen)
 			goto bad;
 	if (v[0] < 1 || v[0] > 100000 || v[1] < 1 || v[1] > 100 ||
 	    v[2] != v[1] + 1) {
-		fail(err, errlen, path, "bad transition matrix sizes %d x %d x %d",
+		sm_path_err(err, errlen, path, "bad transition matrix sizes %d x %d x %d",
 		     v[0], v[1], v[2]);
 		goto bad;
 	}
 	total = (size_t)v[0] * v[1] * v[2];
 	if ((size_t)(uint32_t)v[3] != total) {
-		fail(err, errlen, path, "value count %d does not match %d x %d x %d",
+		sm_path_err(err, errlen, path, "value count %d does not match %d x %d x %d",
 		     v[3], v[0], v[1], v[2]);
 		goto bad;
 	}
@@ -310,7 +310,7 @@ sm_tmat_load(struct sm_tmat *t, const char *path, char *err, size_t errlen)
 	raw = malloc(total * sizeof(float));
 	t->logp = malloc(total * sizeof(float));
 	if (raw == NULL || t->logp == NULL) {
-		fail(err, errlen, path, "out of memory");
+		sm_path_err(err, errlen, path, "out of memory");
 		goto bad;
 	}
 	if (s3_floats(&s, raw, total, err, errlen) != 0 ||
@@ -322,14 +322,14 @@ sm_tmat_load(struct sm_tmat *t, const char *path, char *err, size_t errlen)
 		for (j = 0; j < t->n_dst; j++) {
 			p[j] = raw[r * t->n_dst + j];
 			if (p[j] < 0) {
-				fail(err, errlen, path, "negative transition count in "
+				sm_path_err(err, errlen, path, "negative transition count in "
 				     "matrix %zu", r / t->n_src);
 				goto bad;
 			}
 			sum += p[j];
 		}
 		if (!(sum > 0)) {
-			fail(err, errlen, path, "row %zu of matrix %zu is all zero",
+			sm_path_err(err, errlen, path, "row %zu of matrix %zu is all zero",
 			     r % t->n_src, r / t->n_src);
 			goto bad;
 		}

@@ -19,6 +19,11 @@
 int sm_read_file(const char *path, unsigned char **buf, size_t *len,
 		 char *err, size_t errlen);
 
+/* Put "PATH: message" (printf-style) in err, truncated to errlen; returns -1
+ * so that a loader can `return sm_path_err(...)`. */
+int sm_path_err(char *err, size_t errlen, const char *path, const char *fmt,
+		...) __attribute__((format(printf, 4, 5)));
+
 #define SM_S3_MAX_FEAT 8
 
 /* A Gaussian parameter file: data[n_mgau][n_feat][n_density][veclen[f]]. */
