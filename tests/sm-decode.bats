@@ -298,6 +298,28 @@ sys.stdout.buffer.write(b"RIFF" + struct.pack("<I", len(body)) + body)' "$SPEECH
 	assert_output ""
 }
 
+@test "a FLAC on a pipe is decoded as it arrives: the bytes of the file, a cut found the same way" {
+	local f opt
+	sox "$SPEECH16" "$SCRATCH/s16.flac"
+	sox "$SPEECH8" -r 44100 -c 2 -b 24 "$SCRATCH/st44.flac"
+	for f in s16 st44; do
+		for opt in "" "-a -r 8000"; do
+			# shellcheck disable=SC2086
+			sm-decode $opt "$SCRATCH/$f.flac" > "$SCRATCH/file"
+			# shellcheck disable=SC2086
+			cat "$SCRATCH/$f.flac" | sm-decode -v $opt > "$SCRATCH/pipe" 2> "$SCRATCH/err"
+			grep -q "a FLAC on a pipe: decoded as it arrives" "$SCRATCH/err"
+			cmp "$SCRATCH/file" "$SCRATCH/pipe" || { echo "$f $opt differs"; false; }
+		done
+	done
+	head -c 50000 "$SCRATCH/s16.flac" > "$SCRATCH/t.flac"
+	run --separate-stderr -65 sm-decode "$SCRATCH/t.flac"
+	want=${stderr/$SCRATCH\/t.flac/<stdin>}
+	[[ "$want" == "sm-decode: <stdin>: truncated audio data ("*" of 113600 frames)" ]]
+	run --separate-stderr -65 sh -c "cat '$SCRATCH/t.flac' | sm-decode > /dev/null"
+	assert_equal "$stderr" "$want"
+}
+
 @test "memory stays bounded on a long WAV from a pipe: 20 minutes, 80 MB, under 12 MiB" {
 	# The 358 Asterisk prompts (1255 s of speech) as 8 kHz stereo float,
 	# written by sox straight into the pipe, never to disk; the features
@@ -307,7 +329,19 @@ sys.stdout.buffer.write(b"RIFF" + struct.pack("<I", len(body)) + body)' "$SPEECH
 	frames=$(frames_of < "$SCRATCH/hdr")
 	[ "$frames" -gt 125000 ]
 	rss=$(tail -n 1 "$SCRATCH/rss")
-	echo "# sm-decode: max RSS $rss KiB for $((frames / 100)) s" >&3
+	echo "# sm-decode, WAV: max RSS $rss KiB for $((frames / 100)) s" >&3
+	[ "$rss" -lt $((12 * 1024)) ]
+}
+
+@test "memory stays bounded on a long FLAC from a pipe: 20 minutes, 25 MB, under 12 MiB" {
+	# Two channels of different speech (the prompts in two orders), so
+	# that the FLAC stays large.
+	sox -M -t wav <(sox "$AST_DIR"/*.wav -t wav -) -t wav <(sox $(ls -r "$AST_DIR"/*.wav) -t wav -) \
+		-t flac - | /usr/bin/time -f %M -o "$SCRATCH/rss" sm-decode | sm-features | sm-dump -H > "$SCRATCH/hdr"
+	frames=$(frames_of < "$SCRATCH/hdr")
+	[ "$frames" -gt 125000 ]
+	rss=$(tail -n 1 "$SCRATCH/rss")
+	echo "# sm-decode, FLAC: max RSS $rss KiB for $((frames / 100)) s" >&3
 	[ "$rss" -lt $((12 * 1024)) ]
 }
 

@@ -11,6 +11,8 @@ struct dec_mem {
 	sf_count_t len, pos;
 };
 
+enum { DEC_WHOLE, DEC_WAV, DEC_FLAC };
+
 /* An open input.  info describes it as libsndfile would (format, rate,
  * channels); frames is the number of frames to read, or -1 when the input
  * does not say (a WAV written to a pipe): read to the end. */
@@ -20,15 +22,18 @@ struct dec_in {
 	sf_count_t frames;
 	const char *name;
 	int fd;
-	int stream;		/* WAV samples read from the pipe as they come */
+	int stream;		/* DEC_WAV, DEC_FLAC: read from the pipe as it comes */
 	unsigned block;		/* bytes per frame of the streamed data */
 	struct dec_mem mem;	/* the input held whole (other formats on a pipe) */
 	/* The stream: bytes read, the data chunk's announced and read sizes. */
 	uint64_t in_bytes, max_bytes, data_len, data_got;
-	/* Header bytes kept while the layout may still need libsndfile. */
+	/* Header bytes kept while the layout may still need libsndfile; for
+	 * a FLAC, the window of input bytes from win_start that it may still
+	 * seek back into, pos the position libsndfile reads at. */
 	unsigned char *pre;
 	size_t pre_len, pre_cap;
-	int pre_lost, at_eof;
+	int pre_lost, at_eof, opening, win_lost;
+	uint64_t win_start, pos;
 };
 
 /* Open path ("-" or NULL = stdin) for decoding.  A seekable regular file is

@@ -5,10 +5,13 @@
  * float, A-law or u-law samples) is parsed here, forward only, the chunks
  * before its data skipped by reading, and its samples are converted as they
  * arrive by libsndfile's raw reader: the conversion a file gets, in memory
- * bounded by a constant.  Anything else on a pipe (FLAC, Ogg, MP3, AIFF, a
- * WAV this parser does not take) is read whole into memory, bounded by
- * max_bytes, and handed to libsndfile through its virtual I/O.  Nothing is
- * written to a temporary file. */
+ * bounded by a constant.  A FLAC is decoded by libsndfile as it arrives:
+ * libsndfile seeks back only to its start while opening it, so the bytes
+ * read while opening are kept, then only a window behind the position.
+ * Anything else on a pipe (Ogg, MP3, AIFF, a WAV this parser does not take)
+ * is read whole into memory, bounded by max_bytes, and handed to libsndfile
+ * through its virtual I/O: libsndfile seeks to the end of those to find
+ * their length.  Nothing is written to a temporary file. */
 #include <errno.h>
 #include <stdio.h>
 #include <fcntl.h>
@@ -437,7 +440,7 @@ wav_open(struct dec_in *d)
 	if (d->sf == NULL)
 		sm_die(SM_EX_SOFTWARE, "%s: libsndfile's raw reader refused the data: %s",
 		       d->name, sf_strerror(NULL));
-	d->stream = 1;
+	d->stream = DEC_WAV;
 	d->block = block;
 	free(d->pre);
 	d->pre = NULL;
@@ -448,6 +451,128 @@ whole:
 		sm_die(SM_EX_DATAERR, "%s: cannot decode: a WAV layout that cannot be "
 		       "read from a pipe (more than %zu header bytes)", d->name, PRE_KEEP);
 	return 0;
+}
+
+/* ---- a FLAC on a pipe --------------------------------------------------- */
+
+/* Bytes kept behind the read position once the FLAC is open. */
+#define WINDOW ((size_t)1 << 18)
+#define WIN_READ ((size_t)1 << 16)
+
+/* The length of a pipe is not known: libsndfile's FLAC reader uses it only
+ * to tell the end, which a read of nothing tells as well. */
+static sf_count_t
+win_len(void *u)
+{
+	return (sf_count_t)1 << 62;
+}
+
+/* Extend the window to byte end of the input (fewer at the end of the
+ * pipe), first dropping what lies more than WINDOW behind the position. */
+static void
+win_fill(struct dec_in *d, uint64_t end)
+{
+	while (d->win_start + d->pre_len < end && !d->at_eof) {
+		size_t want, got;
+
+		if (!d->opening && d->pos - d->win_start > WINDOW) {
+			size_t drop = (size_t)(d->pos - d->win_start) - WINDOW;
+
+			if (drop > d->pre_len)
+				drop = d->pre_len;
+			memmove(d->pre, d->pre + drop, d->pre_len - drop);
+			d->pre_len -= drop;
+			d->win_start += drop;
+		}
+		want = end - (d->win_start + d->pre_len) > WIN_READ ?
+		       (size_t)(end - (d->win_start + d->pre_len)) : WIN_READ;
+		if (d->pre_len + want > d->pre_cap) {
+			size_t ncap = d->pre_cap ? d->pre_cap : WIN_READ;
+
+			while (ncap < d->pre_len + want)
+				ncap *= 2;
+			if ((d->pre = realloc(d->pre, ncap)) == NULL)
+				sm_die(SM_EX_SOFTWARE, "%s: out of memory reading input", d->name);
+			d->pre_cap = ncap;
+		}
+		got = pipe_read(d, d->pre + d->pre_len, want);
+		d->pre_len += got;
+	}
+}
+
+static sf_count_t
+win_read(void *buf, sf_count_t n, void *u)
+{
+	struct dec_in *d = u;
+	uint64_t avail;
+
+	if (n <= 0)
+		return 0;
+	if (d->pos < d->win_start) {
+		d->win_lost = 1;
+		return 0;
+	}
+	win_fill(d, d->pos + (uint64_t)n);
+	avail = d->win_start + d->pre_len - d->pos;
+	if ((uint64_t)n > avail)
+		n = (sf_count_t)avail;
+	memcpy(buf, d->pre + (d->pos - d->win_start), (size_t)n);
+	d->pos += (uint64_t)n;
+	return n;
+}
+
+static sf_count_t
+win_seek(sf_count_t off, int whence, void *u)
+{
+	struct dec_in *d = u;
+	sf_count_t p;
+
+	switch (whence) {
+	case SEEK_SET: p = off; break;
+	case SEEK_CUR: p = (sf_count_t)d->pos + off; break;
+	default: d->win_lost = 1; return -1;
+	}
+	if (p < 0 || (uint64_t)p < d->win_start) {
+		d->win_lost = 1;
+		return -1;
+	}
+	win_fill(d, (uint64_t)p);
+	if ((uint64_t)p > d->win_start + d->pre_len)
+		return -1;
+	d->pos = (uint64_t)p;
+	return p;
+}
+
+static sf_count_t
+win_tell(void *u)
+{
+	return (sf_count_t)((struct dec_in *)u)->pos;
+}
+
+static SF_VIRTUAL_IO win_io = {
+	win_len, win_seek, win_read, mem_write, win_tell
+};
+
+/* Open a FLAC from the pipe, the bytes read so far in d->pre. */
+static int
+flac_open(struct dec_in *d)
+{
+	if (d->pre_lost || d->pre_len < 4 || memcmp(d->pre, "fLaC", 4) != 0)
+		return 0;
+	d->win_start = d->pos = 0;
+	d->opening = 1;
+	d->sf = sf_open_virtual(&win_io, SFM_READ, &d->info, d);
+	d->opening = 0;
+	if (d->sf == NULL) {
+		if (d->win_lost)
+			sm_die(SM_EX_SOFTWARE, "%s: libsndfile seeks where a pipe cannot "
+			       "go", d->name);
+		die_sf(d->name);
+	}
+	d->stream = DEC_FLAC;
+	d->frames = d->info.frames;
+	sm_info("%s: a FLAC on a pipe: decoded as it arrives", d->name);
+	return 1;
 }
 
 /* ---- the input layer ---------------------------------------------------- */
@@ -485,6 +610,8 @@ dec_open(struct dec_in *d, const char *path, uint64_t max_bytes)
 			die_too_large(d->name, max_bytes);
 		sm_info("%s: a WAV on a pipe: its samples are read as they arrive",
 			d->name);
+		return;
+	} else if (flac_open(d)) {
 		return;
 	} else {
 		slurp(fd, d->name, &d->mem, max_bytes, d->pre, d->pre_len, d->at_eof);
@@ -541,8 +668,11 @@ stream_data_end(struct dec_in *d)
 void
 dec_short(struct dec_in *d, sf_count_t got)
 {
-	if (d->stream)
+	if (d->stream == DEC_WAV)
 		stream_data_end(d);
+	if (d->win_lost)
+		sm_die(SM_EX_SOFTWARE, "%s: libsndfile seeks back further than the "
+		       "%zu bytes kept of a pipe", d->name, WINDOW);
 	sm_die(SM_EX_DATAERR, "%s: truncated audio data (%lld of %lld frames)",
 	       d->name, (long long)got, (long long)d->frames);
 }
@@ -550,7 +680,7 @@ dec_short(struct dec_in *d, sf_count_t got)
 sf_count_t
 dec_count(struct dec_in *d)
 {
-	if (!d->stream)
+	if (d->stream != DEC_WAV)
 		return d->info.frames;
 	stream_data_end(d);
 	return (sf_count_t)(d->data_got / d->block);
@@ -559,10 +689,11 @@ dec_count(struct dec_in *d)
 void
 dec_end(struct dec_in *d)
 {
-	if (d->stream) {
+	if (d->stream != DEC_WHOLE) {
 		unsigned char b[65536];
 
-		stream_data_end(d);
+		if (d->stream == DEC_WAV)
+			stream_data_end(d);
 		while (pipe_read(d, b, sizeof b) > 0)
 			;
 	}

@@ -1,7 +1,7 @@
-/* fuzz_wavpipe.c: sm-decode's input path for a pipe as sm-decode runs it:
+/* fuzz_pipe.c: sm-decode's input path for a pipe as sm-decode runs it:
  * arbitrary bytes (up to what a pipe holds) written into a pipe, opened by
- * dec_open (the WAV stream parser, or the whole input to libsndfile), every
- * frame read, and the end checked and drained. */
+ * dec_open (the WAV stream parser, the FLAC window, or the whole input to
+ * libsndfile), every frame read, and the end checked and drained. */
 #include "../cmd/sm-decode/input.c"
 
 #include "fuzz.h"
