@@ -212,7 +212,7 @@ streamed() { grep -q "a WAV on a pipe: its samples are read as they arrive" "$1"
 	ffmpeg -nostdin -loglevel error -i "$SPEECH8" -ac 2 -ar 22050 -c:a pcm_f32le "$SCRATCH/extf.wav"
 	ffmpeg -nostdin -loglevel error -i "$SPEECH16" -rf64 always "$SCRATCH/rf64.wav"
 	for f in u8 s24 s32 f32 f64 alaw ulaw8k rifx st44 ext48 extf rf64; do
-		for opt in "" "-r 8000" "-a -q linear -r 11025"; do
+		for opt in "" "-a -q linear -r 11025"; do
 			# shellcheck disable=SC2086
 			sm-decode $opt "$SCRATCH/$f.wav" > "$SCRATCH/file"
 			# shellcheck disable=SC2086
@@ -248,6 +248,16 @@ sys.stdout.buffer.write(b"RIFF" + struct.pack("<I", len(body)) + body)' "$SPEECH
 	cat "$SCRATCH/chunks.wav" | sm-decode -v > "$SCRATCH/pipe" 2> "$SCRATCH/err"
 	streamed "$SCRATCH/err"
 	cmp "$SCRATCH/want" "$SCRATCH/pipe"
+	# A fact chunk too short for its field: libsndfile loses its place
+	# in the file and so it does on the pipe.
+	python3 -c '
+import sys
+w = open(sys.argv[1], "rb").read()
+sys.stdout.buffer.write(w[:36] + b"fact\x01\0\0\0\xf0\0" + w[36:])' "$SPEECH16" > "$SCRATCH/fact.wav"
+	run --separate-stderr -65 sm-decode "$SCRATCH/fact.wav"
+	assert_equal "$stderr" "sm-decode: $SCRATCH/fact.wav: cannot decode: Error in WAV file. No 'data' chunk marker"
+	run --separate-stderr -65 sh -c "cat '$SCRATCH/fact.wav' | sm-decode"
+	assert_equal "$stderr" "sm-decode: <stdin>: cannot decode: Error in WAV file. No 'data' chunk marker"
 }
 
 @test "a WAV whose writer could not fill in its size (ffmpeg, sox on a pipe) is read to its end, length unknown" {
@@ -321,6 +331,7 @@ sys.stdout.buffer.write(b"RIFF" + struct.pack("<I", len(body)) + body)' "$SPEECH
 }
 
 @test "memory stays bounded on a long WAV from a pipe: 20 minutes, 80 MB, under 12 MiB" {
+	[ -z "${ASAN_OPTIONS:-}" ] || skip "the bound is for the plain build, not AddressSanitizer's shadow memory"
 	# The 358 Asterisk prompts (1255 s of speech) as 8 kHz stereo float,
 	# written by sox straight into the pipe, never to disk; the features
 	# of all of it come out at the end (batch CMN).
@@ -334,6 +345,7 @@ sys.stdout.buffer.write(b"RIFF" + struct.pack("<I", len(body)) + body)' "$SPEECH
 }
 
 @test "memory stays bounded on a long FLAC from a pipe: 20 minutes, 25 MB, under 12 MiB" {
+	[ -z "${ASAN_OPTIONS:-}" ] || skip "the bound is for the plain build, not AddressSanitizer's shadow memory"
 	# Two channels of different speech (the prompts in two orders), so
 	# that the FLAC stays large.
 	sox -M -t wav <(sox "$AST_DIR"/*.wav -t wav -) -t wav <(sox $(ls -r "$AST_DIR"/*.wav) -t wav -) \

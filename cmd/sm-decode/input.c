@@ -360,6 +360,16 @@ wav_subtype(const unsigned char *f, uint32_t size, int big, int *wavex,
 	return 0;
 }
 
+/* A chunk marker of four printable characters. */
+static int
+chunk_id_ok(const unsigned char *c)
+{
+	for (int i = 0; i < 4; i++)
+		if (c[i] < 0x20 || c[i] > 0x7E)
+			return 0;
+	return 1;
+}
+
 /* Parse a WAV header from the pipe up to its data and open the data with
  * libsndfile's raw reader.  Returns 0 when the input is not a WAV this
  * parser takes: libsndfile then gets it whole (the bytes read so far are
@@ -392,6 +402,17 @@ wav_open(struct dec_in *d)
 		size = rest = get32(c + 4, big);
 		if (memcmp(c, "data", 4) == 0)
 			break;
+		/* Where libsndfile would read this header differently, it
+		 * gets it whole: it stops at a marker that is not text, or
+		 * resyncs; it refuses a PEAK chunk of the wrong size; and it
+		 * reads the fixed fields of a fact or smpl chunk shorter
+		 * than those, losing its place. */
+		if (!chunk_id_ok(c) || size >= 0xFFFF0000u ||
+		    (memcmp(c, "PEAK", 4) == 0 &&
+		     (!have_fmt || size != 8 + 8 * (uint32_t)get16(f + 2, big))) ||
+		    (memcmp(c, "fact", 4) == 0 && size < 4) ||
+		    (memcmp(c, "smpl", 4) == 0 && size < 36))
+			goto whole;
 		if (memcmp(c, "fmt ", 4) == 0) {
 			size_t k = size < sizeof f ? size : sizeof f;
 

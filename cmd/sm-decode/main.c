@@ -20,7 +20,7 @@ static const char usage[] =
 	"  -c, --channel N         keep only channel N, from 1 (default: mix all to mono)\n"
 	"  -a, --all-channels      keep every channel, interleaved (default: mono mix)\n"
 	"  -i, --info              print the input's format as 'key: value' lines, no stream\n"
-	"      --max-bytes N       largest piped input held in memory (default 4294967296)\n"
+	"      --max-bytes N       largest input accepted (default 4294967296)\n"
 	"      --max-seconds S     longest audio accepted (default 7200)\n"
 	"  -v, --verbose           report what is done on stderr\n"
 	"  -h, --help              show this help\n"
