@@ -23,6 +23,7 @@ replay() { # NAME
 
 @test "the stream header reader survives its saved inputs" { replay stream; }
 @test "the audio input path survives its saved inputs" { replay decode; }
+@test "the pipe input path (WAV parser, FLAC window) survives its saved inputs" { replay pipe; }
 @test "the s3 parameter readers survive their saved inputs" { replay s3; }
 @test "the mdef loader survives its saved inputs" { replay mdef; }
 @test "the LM loader survives its saved inputs" { replay lm; }

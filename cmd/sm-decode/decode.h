@@ -11,10 +11,51 @@ struct dec_mem {
 	sf_count_t len, pos;
 };
 
+enum { DEC_WHOLE, DEC_WAV, DEC_FLAC };
+
+/* An open input.  info describes it as libsndfile would (format, rate,
+ * channels); frames is the number of frames to read, or -1 when the input
+ * does not say (a WAV written to a pipe): read to the end. */
+struct dec_in {
+	SNDFILE *sf;
+	SF_INFO info;
+	sf_count_t frames;
+	const char *name;
+	int fd;
+	int stream;		/* DEC_WAV, DEC_FLAC: read from the pipe as it comes */
+	unsigned block;		/* bytes per frame of the streamed data */
+	struct dec_mem mem;	/* the input held whole (other formats on a pipe) */
+	/* The stream: bytes read, the data chunk's announced and read sizes. */
+	uint64_t in_bytes, max_bytes, data_len, data_got;
+	/* Header bytes kept while the layout may still need libsndfile; for
+	 * a FLAC, the window of input bytes from win_start that it may still
+	 * seek back into, pos the position libsndfile reads at. */
+	unsigned char *pre;
+	size_t pre_len, pre_cap;
+	int pre_lost, at_eof, opening, win_lost;
+	uint64_t win_start, pos;
+};
+
 /* Open path ("-" or NULL = stdin) for decoding.  A seekable regular file is
- * opened directly; anything else is read whole into m (at most max_bytes).
- * Dies with one line on failure: 66 cannot open, 65 bad or empty data. */
-SNDFILE *dec_open(const char *path, struct dec_mem *m, uint64_t max_bytes,
-		  SF_INFO *info);
+ * opened directly; a WAV on a pipe is parsed here and its samples read as
+ * they arrive; anything else on a pipe is read whole into memory (at most
+ * max_bytes).  Dies with one line on failure: 66 cannot open, 65 bad or
+ * empty data. */
+void dec_open(struct dec_in *d, const char *path, uint64_t max_bytes);
+
+/* Read up to n frames as floats; fewer only at the end of the input. */
+sf_count_t dec_read(struct dec_in *d, float *buf, sf_count_t n);
+
+/* The input ended after got frames of the frames announced: die 65. */
+void dec_short(struct dec_in *d, sf_count_t got) __attribute__((noreturn));
+
+/* Count the frames of a streamed input by reading it to the end (for
+ * --info); checks it as dec_end does. */
+sf_count_t dec_count(struct dec_in *d);
+
+/* After the last frame: a streamed WAV must hold the whole data chunk it
+ * announced (else die 65), and the rest of the pipe is read and dropped so
+ * that the writer never sees a broken pipe.  Then close. */
+void dec_end(struct dec_in *d);
 
 #endif

@@ -1,9 +1,17 @@
-/* input.c: open audio from a path or a pipe as a libsndfile handle.
+/* input.c: open audio from a path or a pipe.
  *
- * libsndfile seeks while sniffing most formats, so input that cannot seek
- * (a pipe, a socket, a terminal) is read whole into memory, bounded by
- * max_bytes, and handed to libsndfile through its virtual I/O.  Nothing is
- * written to a temporary file. */
+ * A seekable file goes to libsndfile as it is.  On a pipe, libsndfile would
+ * seek while sniffing most formats, so a WAV (RIFF, RIFX or RF64 with PCM,
+ * float, A-law or u-law samples) is parsed here, forward only, the chunks
+ * before its data skipped by reading, and its samples are converted as they
+ * arrive by libsndfile's raw reader: the conversion a file gets, in memory
+ * bounded by a constant.  A FLAC is decoded by libsndfile as it arrives:
+ * libsndfile seeks back only to its start while opening it, so the bytes
+ * read while opening are kept, then only a window behind the position.
+ * Anything else on a pipe (Ogg, MP3, AIFF, a WAV this parser does not take)
+ * is read whole into memory, bounded by max_bytes, and handed to libsndfile
+ * through its virtual I/O: libsndfile seeks to the end of those to find
+ * their length.  Nothing is written to a temporary file. */
 #include <errno.h>
 #include <stdio.h>
 #include <fcntl.h>
@@ -14,6 +22,14 @@
 
 #include "sm.h"
 #include "decode.h"
+
+/* Header bytes kept, once the fmt chunk is taken, in case a later chunk
+ * still sends the input to libsndfile whole. */
+#define PRE_KEEP ((size_t)1 << 20)
+/* A data size of 0x7FFFF000 or more is what a writer on a pipe leaves
+ * (0xFFFFFFFF from ffmpeg, sox's 0x7FFFF000 and above): the data runs to
+ * the end of the input, which libsndfile accepts short of that size. */
+#define WAV_OPEN_SIZE 0x7FFFF000ull
 
 static sf_count_t
 mem_len(void *u)
@@ -69,23 +85,29 @@ static SF_VIRTUAL_IO mem_io = {
 	mem_len, mem_seek, mem_read, mem_write, mem_tell
 };
 
-/* Read fd to its end into m, growing the buffer; die 65 past max_bytes. */
 static void
-slurp(int fd, const char *name, struct dec_mem *m, uint64_t max_bytes)
+die_too_large(const char *name, uint64_t max_bytes)
 {
-	size_t cap = 0, len = 0;
-	unsigned char *buf = NULL;
+	sm_die(SM_EX_DATAERR, "%s: input larger than %llu bytes (raise --max-bytes)",
+	       name, (unsigned long long)max_bytes);
+}
 
-	for (;;) {
+/* Read fd to its end into m, after the len bytes already in buf (taken
+ * over), growing the buffer; die 65 past max_bytes. */
+static void
+slurp(int fd, const char *name, struct dec_mem *m, uint64_t max_bytes,
+      unsigned char *buf, size_t len, int at_eof)
+{
+	size_t cap = len;
+
+	while (!at_eof) {
 		ssize_t got;
 
 		if (len == cap) {
 			size_t ncap = cap ? cap * 2 : (size_t)1 << 20;
 
 			if (len >= max_bytes)
-				sm_die(SM_EX_DATAERR, "%s: input larger than %llu bytes "
-				       "(raise --max-bytes)", name,
-				       (unsigned long long)max_bytes);
+				die_too_large(name, max_bytes);
 			if (ncap > max_bytes + 1)
 				ncap = max_bytes + 1;	/* +1 to see the excess */
 			buf = realloc(buf, ncap);
@@ -103,8 +125,7 @@ slurp(int fd, const char *name, struct dec_mem *m, uint64_t max_bytes)
 			break;
 		len += (size_t)got;
 		if (len > max_bytes)
-			sm_die(SM_EX_DATAERR, "%s: input larger than %llu bytes "
-			       "(raise --max-bytes)", name, (unsigned long long)max_bytes);
+			die_too_large(name, max_bytes);
 	}
 	m->buf = buf;
 	m->len = (sf_count_t)len;
@@ -139,9 +160,9 @@ die_sf(const char *name)
 
 /* A WAV whose data chunk announces more bytes than the file holds was cut
  * short: libsndfile quietly shortens it to what is there, and notes it in
- * its log as "data : N (should be M)".  N = 0xFFFFFFFF (or sox's 0x7FFFF000
- * and above) is the size a writer on a pipe leaves when it cannot go back:
- * that is a stream of unknown length, not a truncation. */
+ * its log as "data : N (should be M)".  N >= WAV_OPEN_SIZE is the size a
+ * writer on a pipe leaves when it cannot go back: that is a stream of
+ * unknown length, not a truncation. */
 static void
 check_truncated_wav(SNDFILE *sf, const char *name)
 {
@@ -154,52 +175,552 @@ check_truncated_wav(SNDFILE *sf, const char *name)
 	for (p = log; (p = strstr(p, "data : ")) != NULL; p++) {
 		if ((p == log || p[-1] == '\n') &&
 		    sscanf(p, "data : %llu (should be %llu)", &n, &m) == 2 &&
-		    n > m && n < 0x7FFFF000ull)
+		    n > m && n < WAV_OPEN_SIZE)
 			sm_die(SM_EX_DATAERR, "%s: truncated audio data (%llu of %llu "
 			       "bytes announced)", name, m, n);
 	}
 }
 
-SNDFILE *
-dec_open(const char *path, struct dec_mem *m, uint64_t max_bytes, SF_INFO *info)
+/* ---- a WAV on a pipe ---------------------------------------------------- */
+
+/* Read up to n bytes from the pipe; fewer only at its end. */
+static size_t
+pipe_read(struct dec_in *d, void *buf, size_t n)
 {
-	const char *name = sm_name(path);
+	size_t got = 0;
+
+	while (got < n && !d->at_eof) {
+		ssize_t r = read(d->fd, (unsigned char *)buf + got, n - got);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			sm_die_errno(errno == EISDIR ? SM_EX_NOINPUT : SM_EX_IOERR,
+				     "%s", d->name);
+		}
+		if (r == 0) {
+			d->at_eof = 1;
+			break;
+		}
+		got += (size_t)r;
+		d->in_bytes += (uint64_t)r;
+		if (d->in_bytes > d->max_bytes)
+			die_too_large(d->name, d->max_bytes);
+	}
+	return got;
+}
+
+/* Read header bytes, keeping them while libsndfile may still need them. */
+static size_t
+hdr_read(struct dec_in *d, void *buf, size_t n, size_t keep_max)
+{
+	size_t got = pipe_read(d, buf, n);
+
+	if (d->pre_lost || got == 0)
+		return got;
+	if (d->pre_len + got > keep_max) {
+		free(d->pre);
+		d->pre = NULL;
+		d->pre_len = d->pre_cap = 0;
+		d->pre_lost = 1;
+		return got;
+	}
+	if (d->pre_len + got > d->pre_cap) {
+		size_t ncap = d->pre_cap ? d->pre_cap : 4096;
+
+		while (ncap < d->pre_len + got)
+			ncap *= 2;
+		if ((d->pre = realloc(d->pre, ncap)) == NULL)
+			sm_die(SM_EX_SOFTWARE, "%s: out of memory reading input", d->name);
+		d->pre_cap = ncap;
+	}
+	memcpy(d->pre + d->pre_len, buf, got);
+	d->pre_len += got;
+	return got;
+}
+
+/* Skip n header bytes by reading them; returns 0 at a premature end. */
+static int
+hdr_skip(struct dec_in *d, uint64_t n, size_t keep_max)
+{
+	unsigned char b[8192];
+
+	while (n > 0) {
+		size_t k = n < sizeof b ? (size_t)n : sizeof b;
+
+		if (hdr_read(d, b, k, keep_max) < k)
+			return 0;
+		n -= k;
+	}
+	return 1;
+}
+
+static sf_count_t
+pipe_len(void *u)
+{
+	struct dec_in *d = u;
+
+	return d->data_len > (uint64_t)INT64_MAX ? INT64_MAX : (sf_count_t)d->data_len;
+}
+
+/* libsndfile's raw reader seeks only to where it already is. */
+static sf_count_t
+pipe_seek(sf_count_t off, int whence, void *u)
+{
+	struct dec_in *d = u;
+
+	if ((whence == SEEK_SET && off >= 0 && (uint64_t)off == d->data_got) ||
+	    (whence == SEEK_CUR && off == 0))
+		return (sf_count_t)d->data_got;
+	return -1;
+}
+
+/* The data chunk, never past its announced end. */
+static sf_count_t
+pipe_data(void *buf, sf_count_t n, void *u)
+{
+	struct dec_in *d = u;
+	size_t got;
+
+	if (n <= 0)
+		return 0;
+	if ((uint64_t)n > d->data_len - d->data_got)
+		n = (sf_count_t)(d->data_len - d->data_got);
+	got = pipe_read(d, buf, (size_t)n);
+	d->data_got += got;
+	return (sf_count_t)got;
+}
+
+static sf_count_t
+pipe_tell(void *u)
+{
+	return (sf_count_t)((struct dec_in *)u)->data_got;
+}
+
+static SF_VIRTUAL_IO pipe_io = {
+	pipe_len, pipe_seek, pipe_data, mem_write, pipe_tell
+};
+
+static uint32_t
+get32(const unsigned char *p, int big)
+{
+	return big ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		     (uint32_t)p[2] << 8 | p[3] : sm_get_le32(p);
+}
+
+static unsigned
+get16(const unsigned char *p, int big)
+{
+	return big ? (unsigned)p[0] << 8 | p[1] : sm_get_le16(p);
+}
+
+/* The libsndfile subtype of a fmt chunk this parser streams, or 0.  Only
+ * layouts whose samples libsndfile's raw reader converts exactly as its
+ * WAV reader does are taken; the rest go to libsndfile whole. */
+static int
+wav_subtype(const unsigned char *f, uint32_t size, int big, int *wavex,
+	    unsigned *block)
+{
+	static const unsigned char guid_tail[14] = {
+		0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00,
+		0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71
+	};
+	unsigned tag = get16(f, big), ch = get16(f + 2, big);
+	uint32_t rate = get32(f + 4, big);
+	unsigned align = get16(f + 12, big), bits = get16(f + 14, big);
+
+	*wavex = 0;
+	if (tag == 0xFFFE) {
+		if (big || size < 40 || get16(f + 16, big) < 22 ||
+		    get16(f + 18, big) != bits || memcmp(f + 26, guid_tail, 14) != 0)
+			return 0;
+		tag = get16(f + 24, big);
+		*wavex = 1;
+	}
+	if (ch < 1 || ch > 1024 || rate < 8000 || rate > 192000 || bits % 8 != 0 ||
+	    align != ch * (bits / 8))
+		return 0;
+	*block = align;
+	switch (tag) {
+	case 1:
+		switch (bits) {
+		case 8: return SF_FORMAT_PCM_U8;
+		case 16: return SF_FORMAT_PCM_16;
+		case 24: return SF_FORMAT_PCM_24;
+		case 32: return SF_FORMAT_PCM_32;
+		}
+		return 0;
+	case 3:
+		return bits == 32 ? SF_FORMAT_FLOAT : bits == 64 ? SF_FORMAT_DOUBLE : 0;
+	case 6:
+		return bits == 8 ? SF_FORMAT_ALAW : 0;
+	case 7:
+		return bits == 8 ? SF_FORMAT_ULAW : 0;
+	}
+	return 0;
+}
+
+/* A chunk marker of four printable characters. */
+static int
+chunk_id_ok(const unsigned char *c)
+{
+	for (int i = 0; i < 4; i++)
+		if (c[i] < 0x20 || c[i] > 0x7E)
+			return 0;
+	return 1;
+}
+
+/* Parse a WAV header from the pipe up to its data and open the data with
+ * libsndfile's raw reader.  Returns 0 when the input is not a WAV this
+ * parser takes: libsndfile then gets it whole (the bytes read so far are
+ * in d->pre). */
+static int
+wav_open(struct dec_in *d)
+{
+	unsigned char h[12], c[8], f[40];
+	size_t keep = SIZE_MAX;
+	uint64_t ds64_data = 0, ds64_frames = 0;
+	int big, rf64, have_fmt = 0, have_ds64 = 0, sub = 0, wavex = 0;
+	unsigned block = 0;
+	SF_INFO ri;
+
+	if (hdr_read(d, h, 12, keep) < 12 || memcmp(h + 8, "WAVE", 4) != 0)
+		return 0;
+	big = memcmp(h, "RIFX", 4) == 0;
+	rf64 = memcmp(h, "RF64", 4) == 0;
+	if (!big && !rf64 && memcmp(h, "RIFF", 4) != 0)
+		return 0;
+	for (;;) {
+		uint32_t size, rest;
+
+		if (hdr_read(d, c, 8, keep) < 8) {
+			if (!d->pre_lost)
+				return 0;
+			sm_die(SM_EX_DATAERR, "%s: cannot decode: Error in WAV file. "
+			       "No 'data' chunk marker", d->name);
+		}
+		size = rest = get32(c + 4, big);
+		if (memcmp(c, "data", 4) == 0)
+			break;
+		/* Where libsndfile would read this header differently, it
+		 * gets it whole: it stops at a marker that is not text, or
+		 * resyncs; it refuses a PEAK chunk of the wrong size; and it
+		 * reads the fixed fields of a fact or smpl chunk shorter
+		 * than those, losing its place. */
+		if (!chunk_id_ok(c) || size >= 0xFFFF0000u ||
+		    (memcmp(c, "PEAK", 4) == 0 &&
+		     (!have_fmt || size != 8 + 8 * (uint32_t)get16(f + 2, big))) ||
+		    (memcmp(c, "fact", 4) == 0 && size < 4) ||
+		    (memcmp(c, "smpl", 4) == 0 && size < 36))
+			goto whole;
+		if (memcmp(c, "fmt ", 4) == 0) {
+			size_t k = size < sizeof f ? size : sizeof f;
+
+			if (have_fmt || size < 16 || hdr_read(d, f, k, keep) < k)
+				goto whole;
+			if ((sub = wav_subtype(f, size, big, &wavex, &block)) == 0)
+				goto whole;
+			have_fmt = 1;
+			rest = size - (uint32_t)k;
+		} else if (memcmp(c, "ds64", 4) == 0) {
+			unsigned char b[28];
+
+			if (!rf64 || have_ds64 || size < 28 || hdr_read(d, b, 28, keep) < 28)
+				goto whole;
+			/* No chunk table: only the data size matters here. */
+			if (sm_get_le32(b + 24) != 0)
+				goto whole;
+			ds64_data = sm_get_le64(b + 8);
+			ds64_frames = sm_get_le64(b + 16);
+			have_ds64 = 1;
+			rest = size - 28;
+		}
+		if (!hdr_skip(d, (uint64_t)rest + (size & 1), keep))
+			goto whole;
+		if (have_fmt)
+			keep = PRE_KEEP;
+	}
+	if (!have_fmt || (rf64 && !have_ds64))
+		goto whole;
+	d->data_len = get32(c + 4, big);
+	if (rf64) {
+		if (d->data_len != 0xFFFFFFFFu || ds64_frames != ds64_data / block)
+			goto whole;
+		d->data_len = ds64_data;
+	}
+	d->frames = !rf64 && d->data_len >= WAV_OPEN_SIZE ? -1 :
+		    (sf_count_t)(d->data_len / block);
+	memset(&ri, 0, sizeof ri);
+	ri.samplerate = (int)get32(f + 4, big);
+	ri.channels = (int)get16(f + 2, big);
+	ri.format = SF_FORMAT_RAW | sub | (big ? SF_ENDIAN_BIG : SF_ENDIAN_LITTLE);
+	d->info = ri;
+	d->info.format = (rf64 ? SF_FORMAT_RF64 : wavex ? SF_FORMAT_WAVEX : SF_FORMAT_WAV) | sub;
+	d->info.frames = d->frames < 0 ? 0 : d->frames;
+	d->sf = sf_open_virtual(&pipe_io, SFM_READ, &ri, d);
+	if (d->sf == NULL)
+		sm_die(SM_EX_SOFTWARE, "%s: libsndfile's raw reader refused the data: %s",
+		       d->name, sf_strerror(NULL));
+	d->stream = DEC_WAV;
+	d->block = block;
+	free(d->pre);
+	d->pre = NULL;
+	d->pre_len = d->pre_cap = 0;
+	return 1;
+whole:
+	if (d->pre_lost)
+		sm_die(SM_EX_DATAERR, "%s: cannot decode: a WAV layout that cannot be "
+		       "read from a pipe (more than %zu header bytes)", d->name, PRE_KEEP);
+	return 0;
+}
+
+/* ---- a FLAC on a pipe --------------------------------------------------- */
+
+/* Bytes kept behind the read position once the FLAC is open. */
+#define WINDOW ((size_t)1 << 18)
+#define WIN_READ ((size_t)1 << 16)
+
+/* The length of a pipe is not known: libsndfile's FLAC reader uses it only
+ * to tell the end, which a read of nothing tells as well. */
+static sf_count_t
+win_len(void *u)
+{
+	return (sf_count_t)1 << 62;
+}
+
+/* Extend the window to byte end of the input (fewer at the end of the
+ * pipe), first dropping what lies more than WINDOW behind the position. */
+static void
+win_fill(struct dec_in *d, uint64_t end)
+{
+	while (d->win_start + d->pre_len < end && !d->at_eof) {
+		size_t want, got;
+
+		if (!d->opening && d->pos - d->win_start > WINDOW) {
+			size_t drop = (size_t)(d->pos - d->win_start) - WINDOW;
+
+			if (drop > d->pre_len)
+				drop = d->pre_len;
+			memmove(d->pre, d->pre + drop, d->pre_len - drop);
+			d->pre_len -= drop;
+			d->win_start += drop;
+		}
+		want = end - (d->win_start + d->pre_len) > WIN_READ ?
+		       (size_t)(end - (d->win_start + d->pre_len)) : WIN_READ;
+		if (d->pre_len + want > d->pre_cap) {
+			size_t ncap = d->pre_cap ? d->pre_cap : WIN_READ;
+
+			while (ncap < d->pre_len + want)
+				ncap *= 2;
+			if ((d->pre = realloc(d->pre, ncap)) == NULL)
+				sm_die(SM_EX_SOFTWARE, "%s: out of memory reading input", d->name);
+			d->pre_cap = ncap;
+		}
+		got = pipe_read(d, d->pre + d->pre_len, want);
+		d->pre_len += got;
+	}
+}
+
+static sf_count_t
+win_read(void *buf, sf_count_t n, void *u)
+{
+	struct dec_in *d = u;
+	uint64_t avail;
+
+	if (n <= 0)
+		return 0;
+	if (d->pos < d->win_start) {
+		d->win_lost = 1;
+		return 0;
+	}
+	win_fill(d, d->pos + (uint64_t)n);
+	avail = d->win_start + d->pre_len - d->pos;
+	if ((uint64_t)n > avail)
+		n = (sf_count_t)avail;
+	memcpy(buf, d->pre + (d->pos - d->win_start), (size_t)n);
+	d->pos += (uint64_t)n;
+	return n;
+}
+
+static sf_count_t
+win_seek(sf_count_t off, int whence, void *u)
+{
+	struct dec_in *d = u;
+	sf_count_t p;
+
+	switch (whence) {
+	case SEEK_SET: p = off; break;
+	case SEEK_CUR: p = (sf_count_t)d->pos + off; break;
+	default: d->win_lost = 1; return -1;
+	}
+	if (p < 0 || (uint64_t)p < d->win_start) {
+		d->win_lost = 1;
+		return -1;
+	}
+	win_fill(d, (uint64_t)p);
+	if ((uint64_t)p > d->win_start + d->pre_len)
+		return -1;
+	d->pos = (uint64_t)p;
+	return p;
+}
+
+static sf_count_t
+win_tell(void *u)
+{
+	return (sf_count_t)((struct dec_in *)u)->pos;
+}
+
+static SF_VIRTUAL_IO win_io = {
+	win_len, win_seek, win_read, mem_write, win_tell
+};
+
+/* Open a FLAC from the pipe, the bytes read so far in d->pre. */
+static int
+flac_open(struct dec_in *d)
+{
+	if (d->pre_lost || d->pre_len < 4 || memcmp(d->pre, "fLaC", 4) != 0)
+		return 0;
+	d->win_start = d->pos = 0;
+	d->opening = 1;
+	d->sf = sf_open_virtual(&win_io, SFM_READ, &d->info, d);
+	d->opening = 0;
+	if (d->sf == NULL) {
+		if (d->win_lost)
+			sm_die(SM_EX_SOFTWARE, "%s: libsndfile seeks where a pipe cannot "
+			       "go", d->name);
+		die_sf(d->name);
+	}
+	d->stream = DEC_FLAC;
+	d->frames = d->info.frames;
+	sm_info("%s: a FLAC on a pipe: decoded as it arrives", d->name);
+	return 1;
+}
+
+/* ---- the input layer ---------------------------------------------------- */
+
+void
+dec_open(struct dec_in *d, const char *path, uint64_t max_bytes)
+{
 	struct stat st;
-	SNDFILE *sf;
 	int fd;
 
+	memset(d, 0, sizeof *d);
+	d->name = sm_name(path);
+	d->max_bytes = max_bytes;
 	if (path == NULL || strcmp(path, "-") == 0) {
 		fd = STDIN_FILENO;
 	} else if ((fd = open(path, O_RDONLY)) < 0) {
 		sm_die_errno(SM_EX_NOINPUT, "%s", path);
 	}
+	d->fd = fd;
 	if (fstat(fd, &st) != 0)
-		sm_die_errno(SM_EX_NOINPUT, "%s", name);
+		sm_die_errno(SM_EX_NOINPUT, "%s", d->name);
 	if (S_ISDIR(st.st_mode)) {
 		errno = EISDIR;
-		sm_die_errno(SM_EX_NOINPUT, "%s", name);
+		sm_die_errno(SM_EX_NOINPUT, "%s", d->name);
 	}
-	memset(info, 0, sizeof *info);
-	memset(m, 0, sizeof *m);
 	if (S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_CUR) == 0) {
 		if (st.st_size == 0)
-			sm_die(SM_EX_DATAERR, "%s: empty input", name);
+			sm_die(SM_EX_DATAERR, "%s: empty input", d->name);
 		if ((uint64_t)st.st_size > max_bytes)
-			sm_die(SM_EX_DATAERR, "%s: input larger than %llu bytes "
-			       "(raise --max-bytes)", name, (unsigned long long)max_bytes);
-		sf = sf_open_fd(fd, SFM_READ, info, fd != STDIN_FILENO);
+			die_too_large(d->name, max_bytes);
+		d->sf = sf_open_fd(fd, SFM_READ, &d->info, fd != STDIN_FILENO);
+	} else if (wav_open(d)) {
+		/* A known size must fit under the bound before a sample is out. */
+		if (d->frames >= 0 && d->in_bytes + d->data_len > max_bytes)
+			die_too_large(d->name, max_bytes);
+		sm_info("%s: a WAV on a pipe: its samples are read as they arrive",
+			d->name);
+		return;
+	} else if (flac_open(d)) {
+		return;
 	} else {
-		slurp(fd, name, m, max_bytes);
+		slurp(fd, d->name, &d->mem, max_bytes, d->pre, d->pre_len, d->at_eof);
+		d->pre = NULL;
+		d->pre_len = d->pre_cap = 0;
 		if (fd != STDIN_FILENO)
 			close(fd);
-		if (m->len == 0)
-			sm_die(SM_EX_DATAERR, "%s: empty input", name);
-		sf = sf_open_virtual(&mem_io, SFM_READ, info, m);
+		d->fd = -1;
+		if (d->mem.len == 0)
+			sm_die(SM_EX_DATAERR, "%s: empty input", d->name);
+		sm_info("%s: not a WAV that can be streamed: %lld bytes held in memory",
+			d->name, (long long)d->mem.len);
+		d->sf = sf_open_virtual(&mem_io, SFM_READ, &d->info, &d->mem);
 	}
-	if (sf == NULL)
-		die_sf(name);
-	if ((info->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV ||
-	    (info->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX)
-		check_truncated_wav(sf, name);
-	return sf;
+	if (d->sf == NULL)
+		die_sf(d->name);
+	if ((d->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV ||
+	    (d->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX)
+		check_truncated_wav(d->sf, d->name);
+	d->frames = d->info.frames;
+}
+
+sf_count_t
+dec_read(struct dec_in *d, float *buf, sf_count_t n)
+{
+	sf_count_t got = 0, r;
+
+	while (got < n && (r = sf_readf_float(d->sf, buf + got * d->info.channels,
+					      n - got)) > 0)
+		got += r;
+	return got;
+}
+
+/* Read the rest of the data chunk; die if the pipe ends before it does. */
+static void
+stream_data_end(struct dec_in *d)
+{
+	unsigned char b[8192];
+
+	while (d->data_got < d->data_len) {
+		uint64_t k = d->data_len - d->data_got;
+		size_t got = pipe_read(d, b, k < sizeof b ? (size_t)k : sizeof b);
+
+		d->data_got += got;
+		if (got == 0)
+			break;
+	}
+	if (d->data_got < d->data_len && d->frames >= 0)
+		sm_die(SM_EX_DATAERR, "%s: truncated audio data (%llu of %llu bytes "
+		       "announced)", d->name, (unsigned long long)d->data_got,
+		       (unsigned long long)d->data_len);
+}
+
+void
+dec_short(struct dec_in *d, sf_count_t got)
+{
+	if (d->stream == DEC_WAV)
+		stream_data_end(d);
+	if (d->win_lost)
+		sm_die(SM_EX_SOFTWARE, "%s: libsndfile seeks back further than the "
+		       "%zu bytes kept of a pipe", d->name, WINDOW);
+	sm_die(SM_EX_DATAERR, "%s: truncated audio data (%lld of %lld frames)",
+	       d->name, (long long)got, (long long)d->frames);
+}
+
+sf_count_t
+dec_count(struct dec_in *d)
+{
+	if (d->stream != DEC_WAV)
+		return d->info.frames;
+	stream_data_end(d);
+	return (sf_count_t)(d->data_got / d->block);
+}
+
+void
+dec_end(struct dec_in *d)
+{
+	if (d->stream != DEC_WHOLE) {
+		unsigned char b[65536];
+
+		if (d->stream == DEC_WAV)
+			stream_data_end(d);
+		while (pipe_read(d, b, sizeof b) > 0)
+			;
+	}
+	sf_close(d->sf);
+	free(d->mem.buf);
+	free(d->pre);
+	if (d->fd > STDIN_FILENO && d->stream)
+		close(d->fd);
 }

@@ -20,7 +20,7 @@ static const char usage[] =
 	"  -c, --channel N         keep only channel N, from 1 (default: mix all to mono)\n"
 	"  -a, --all-channels      keep every channel, interleaved (default: mono mix)\n"
 	"  -i, --info              print the input's format as 'key: value' lines, no stream\n"
-	"      --max-bytes N       largest piped input held in memory (default 4294967296)\n"
+	"      --max-bytes N       largest input accepted (default 4294967296)\n"
 	"      --max-seconds S     longest audio accepted (default 7200)\n"
 	"  -v, --verbose           report what is done on stderr\n"
 	"  -h, --help              show this help\n"
@@ -71,9 +71,12 @@ print_info(const SF_INFO *si)
 	printf("duration: %.3f\n", (double)si->frames / si->samplerate);
 }
 
-/* Reject what libsndfile opened but we cannot trust or do not accept. */
+/* Reject what libsndfile opened but we cannot trust or do not accept.  The
+ * frame count is checked here when the input announces it (frames >= 0),
+ * else while it is read. */
 static void
-check_info(const char *name, const SF_INFO *si, const struct opts *o)
+check_info(const char *name, const SF_INFO *si, sf_count_t frames,
+	   const struct opts *o)
 {
 	if (si->samplerate < 8000 || si->samplerate > 192000)
 		sm_die(SM_EX_DATAERR, "%s: unsupported sample rate %d Hz (8000 to 192000)",
@@ -81,33 +84,32 @@ check_info(const char *name, const SF_INFO *si, const struct opts *o)
 	if (si->channels < 1 || si->channels > MAX_CHANNELS)
 		sm_die(SM_EX_DATAERR, "%s: unsupported channel count %d (1 to %d)",
 		       name, si->channels, MAX_CHANNELS);
-	if (si->frames <= 0)
-		sm_die(SM_EX_DATAERR, "%s: no audio frames", name);
-	if (si->frames == SF_COUNT_MAX)
-		sm_die(SM_EX_DATAERR, "%s: cannot find the audio length "
-		       "(truncated or damaged file)", name);
-	if ((double)si->frames / si->samplerate > o->max_seconds)
-		sm_die(SM_EX_DATAERR, "%s: audio is %.0f s long, more than %g s "
-		       "(raise --max-seconds)", name,
-		       (double)si->frames / si->samplerate, o->max_seconds);
+	if (frames >= 0) {
+		if (frames == 0)
+			sm_die(SM_EX_DATAERR, "%s: no audio frames", name);
+		if (frames == SF_COUNT_MAX)
+			sm_die(SM_EX_DATAERR, "%s: cannot find the audio length "
+			       "(truncated or damaged file)", name);
+		if ((double)frames / si->samplerate > o->max_seconds)
+			sm_die(SM_EX_DATAERR, "%s: audio is %.0f s long, more than %g s "
+			       "(raise --max-seconds)", name,
+			       (double)frames / si->samplerate, o->max_seconds);
+	}
 	if (o->channel > si->channels)
 		sm_die(SM_EX_DATAERR, "%s: --channel %ld: the input has %d channel%s",
 		       name, o->channel, si->channels, si->channels == 1 ? "" : "s");
 }
 
-/* Read exactly n frames or die: libsndfile may announce more frames than a
- * damaged file holds, and a short stream must not pass as a complete one. */
+/* Read the next block of an input of known length: exactly n frames, or
+ * die: an input may announce more frames than it holds, and a short stream
+ * must not pass as a complete one. */
 static void
-read_block(SNDFILE *sf, const char *name, float *buf, int nch, sf_count_t n,
-	   sf_count_t done, sf_count_t total)
+read_block(struct dec_in *d, float *buf, sf_count_t n, sf_count_t done)
 {
-	sf_count_t got = 0, r;
+	sf_count_t got = dec_read(d, buf, n);
 
-	while (got < n && (r = sf_readf_float(sf, buf + got * nch, n - got)) > 0)
-		got += r;
 	if (got < n)
-		sm_die(SM_EX_DATAERR, "%s: truncated audio data (%lld of %lld frames)",
-		       name, (long long)(done + got), (long long)total);
+		dec_short(d, done + got);
 }
 
 /* Reduce interleaved frames to the output channels, in place. */
@@ -171,16 +173,15 @@ main(int argc, char **argv)
 	struct opts o = { 16000, SRC_SINC_MEDIUM_QUALITY, 0, 0,
 			  (uint64_t)4 << 30, 7200 };
 	struct sm_stream_hdr h;
-	struct dec_mem mem;
+	struct dec_in d;
 	SF_INFO si;
-	SNDFILE *sf;
 	SRC_STATE *src = NULL;
 	const char *path, *name;
-	float *in, *res = NULL;
+	float *cur, *nxt, *res = NULL;
 	unsigned char *out;
-	int nch, dim, c, err;
-	uint64_t n_out, written = 0;
-	sf_count_t done = 0;
+	int nch, dim, c, err, hdr_done = 0;
+	uint64_t n_out = 0, written = 0;
+	sf_count_t total, done = 0, n, nn = 0;
 	size_t res_cap = 0;
 
 	sm_init(argv[0]);
@@ -205,27 +206,38 @@ main(int argc, char **argv)
 	path = optind < argc ? argv[optind] : NULL;
 	name = sm_name(path);
 
-	sf = dec_open(path, &mem, o.max_bytes, &si);
+	dec_open(&d, path, o.max_bytes);
+	si = d.info;
 	if (o.info) {
+		/* A streamed WAV is read to its end: the count, and the check
+		 * that its data is all there, as for a file. */
+		si.frames = dec_count(&d);
+		dec_end(&d);
 		print_info(&si);
-		sf_close(sf);
 		sm_close_stdout();
 		return 0;
 	}
-	check_info(name, &si, &o);
+	total = d.frames;	/* < 0: not announced, known near the end */
+	check_info(name, &si, total, &o);
 	nch = si.channels;
 	dim = o.channel < 0 ? nch : 1;
 	/* The exact output length: round(frames * out / in).  Resampled output
 	 * is trimmed or zero-padded to it, so the header never lies. */
-	n_out = ((uint64_t)si.frames * (uint64_t)o.rate + (uint64_t)si.samplerate / 2) /
-		(uint64_t)si.samplerate;
-	sm_info("%s: %d Hz, %d channel(s), %lld frames -> %llu frames at %ld Hz",
-		name, si.samplerate, nch, (long long)si.frames,
-		(unsigned long long)n_out, o.rate);
+	if (total >= 0) {
+		n_out = ((uint64_t)total * (uint64_t)o.rate + (uint64_t)si.samplerate / 2) /
+			(uint64_t)si.samplerate;
+		sm_info("%s: %d Hz, %d channel(s), %lld frames -> %llu frames at %ld Hz",
+			name, si.samplerate, nch, (long long)total,
+			(unsigned long long)n_out, o.rate);
+	} else {
+		sm_info("%s: %d Hz, %d channel(s), length not announced: read to the "
+			"end -> %ld Hz", name, si.samplerate, nch, o.rate);
+	}
 
-	in = malloc(sizeof(float) * BLOCK * (size_t)nch);
+	cur = malloc(sizeof(float) * BLOCK * (size_t)nch);
+	nxt = malloc(sizeof(float) * BLOCK * (size_t)nch);
 	out = malloc(2 * (size_t)BLOCK * 8 * (size_t)dim + 2 * (size_t)dim);
-	if (in == NULL || out == NULL)
+	if (cur == NULL || nxt == NULL || out == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
 	if (o.rate != si.samplerate) {
 		src = src_new(o.quality, dim, &err);
@@ -240,50 +252,86 @@ main(int argc, char **argv)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
 	}
 
-	sm_hdr_init(&h, SM_KIND_PCM, SM_S16, (uint32_t)o.rate, (uint32_t)dim, 1);
-	h.n_frames = n_out;
-	if (sm_hdr_write(stdout, &h) != 0)
-		sm_die_errno(SM_EX_IOERR, "<stdout>");
-
-	while (done < si.frames || src != NULL) {
-		sf_count_t n = si.frames - done < BLOCK ? si.frames - done : BLOCK;
+	/* Blocks of BLOCK frames, the last one shorter, whether or not the
+	 * length is announced.  When it is not, the next block is read ahead:
+	 * a short one means the end is near, and the length known. */
+	if (total >= 0) {
+		n = total < BLOCK ? total : BLOCK;
+		read_block(&d, cur, n, 0);
+	} else {
+		n = dec_read(&d, cur, BLOCK);
+	}
+	for (;;) {
 		int eof;
 
-		if (n > 0) {
-			read_block(sf, name, in, nch, n, done, si.frames);
-			done += n;
-			select_channels(in, n, nch, o.channel);
+		if (total < 0) {
+			if (n < BLOCK)
+				total = done + n;
+			else if ((nn = dec_read(&d, nxt, BLOCK)) < BLOCK)
+				total = done + n + nn;
+			/* Checked before the header: no output for no audio. */
+			if (total == 0)
+				sm_die(SM_EX_DATAERR, "%s: no audio frames", name);
+			if ((double)(done + n + nn) / si.samplerate > o.max_seconds)
+				sm_die(SM_EX_DATAERR, "%s: audio is longer than %g s "
+				       "(raise --max-seconds)", name, o.max_seconds);
+			if (total >= 0)
+				n_out = ((uint64_t)total * (uint64_t)o.rate +
+					 (uint64_t)si.samplerate / 2) / (uint64_t)si.samplerate;
 		}
-		eof = done >= si.frames;
+		if (!hdr_done) {
+			/* n_frames 0 (unknown) when the input did not announce it. */
+			sm_hdr_init(&h, SM_KIND_PCM, SM_S16, (uint32_t)o.rate, (uint32_t)dim, 1);
+			h.n_frames = d.frames >= 0 ? n_out : 0;
+			if (sm_hdr_write(stdout, &h) != 0)
+				sm_die_errno(SM_EX_IOERR, "<stdout>");
+			hdr_done = 1;
+		}
+		select_channels(cur, n, nch, o.channel);
+		done += n;
+		eof = total >= 0 && done >= total;
 		if (src == NULL) {
-			write_s16(in, (size_t)n * dim, out);
+			write_s16(cur, (size_t)n * dim, out);
 			written += (uint64_t)n;
-			continue;
-		}
-		/* Feed this block (or, at the end, nothing) until the resampler
-		 * has consumed it all; at the end, drain its tail. */
-		SRC_DATA d = {
-			.data_in = in, .input_frames = n, .data_out = res,
-			.output_frames = (long)res_cap, .end_of_input = eof,
-			.src_ratio = (double)o.rate / si.samplerate,
-		};
-		for (;;) {
-			uint64_t keep;
+		} else {
+			/* Feed this block until the resampler has consumed it all;
+			 * with the last one, drain its tail. */
+			SRC_DATA sd = {
+				.data_in = cur, .input_frames = n, .data_out = res,
+				.output_frames = (long)res_cap, .end_of_input = eof,
+				.src_ratio = (double)o.rate / si.samplerate,
+			};
+			for (;;) {
+				uint64_t keep;
 
-			if ((err = src_process(src, &d)) != 0)
-				sm_die(SM_EX_SOFTWARE, "libsamplerate: %s", src_strerror(err));
-			keep = (uint64_t)d.output_frames_gen;
-			if (keep > n_out - written)
-				keep = n_out - written;
-			write_s16(res, (size_t)keep * dim, out);
-			written += keep;
-			d.data_in += (size_t)d.input_frames_used * dim;
-			d.input_frames -= d.input_frames_used;
-			if (d.input_frames == 0 && (!eof || d.output_frames_gen == 0))
-				break;
+				if ((err = src_process(src, &sd)) != 0)
+					sm_die(SM_EX_SOFTWARE, "libsamplerate: %s", src_strerror(err));
+				keep = (uint64_t)sd.output_frames_gen;
+				/* Until the length is known the resampler lags its
+				 * input by far more than it could overshoot. */
+				if (total >= 0 && keep > n_out - written)
+					keep = n_out - written;
+				write_s16(res, (size_t)keep * dim, out);
+				written += keep;
+				sd.data_in += (size_t)sd.input_frames_used * dim;
+				sd.input_frames -= sd.input_frames_used;
+				if (sd.input_frames == 0 && (!eof || sd.output_frames_gen == 0))
+					break;
+			}
 		}
 		if (eof)
 			break;
+		if (d.frames < 0) {
+			float *t = cur;
+
+			cur = nxt;
+			nxt = t;
+			n = nn;
+			nn = 0;
+		} else {
+			n = total - done < BLOCK ? total - done : BLOCK;
+			read_block(&d, cur, n, done);
+		}
 	}
 	/* The resampler's tail may fall a frame or two short of the rounded
 	 * length: pad with silence so the count matches the header. */
@@ -294,11 +342,11 @@ main(int argc, char **argv)
 	}
 	if (src)
 		src_delete(src);
-	sf_close(sf);
-	free(in);
+	dec_end(&d);
+	free(cur);
+	free(nxt);
 	free(res);
 	free(out);
-	free(mem.buf);
 	sm_close_stdout();
 	return 0;
 }
