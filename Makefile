@@ -40,7 +40,14 @@ MAN5 := $(wildcard man/*.5)
 
 all: $(addprefix bin/,$(PROGS) $(SCRIPTS)) $(UNIT_BIN)
 
-build/%.o: %.c
+# Objects remember whether they were built with SANITIZE=1: switching
+# rebuilds them all rather than linking plain objects into a sanitized test.
+BUILD_KIND := $(if $(filter 1,$(SANITIZE)),sanitize,plain)
+ifneq ($(shell cat build/kind 2>/dev/null),$(BUILD_KIND))
+$(shell mkdir -p build && echo $(BUILD_KIND) > build/kind)
+endif
+
+build/%.o: %.c build/kind
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
 
