@@ -158,7 +158,7 @@ die_sf(const char *name)
 	sm_die(SM_EX_DATAERR, "%s: cannot decode: %s", name, msg);
 }
 
-/* A WAV whose data chunk announces more bytes than the file holds was cut
+/* A WAV (or RF64) whose data chunk announces more bytes than the file holds was cut
  * short: libsndfile quietly shortens it to what is there, and notes it in
  * its log as "data : N (should be M)".  N >= WAV_OPEN_SIZE is the size a
  * writer on a pipe leaves when it cannot go back: that is a stream of
@@ -179,6 +179,12 @@ check_truncated_wav(SNDFILE *sf, const char *name)
 			sm_die(SM_EX_DATAERR, "%s: truncated audio data (%llu of %llu "
 			       "bytes announced)", name, m, n);
 	}
+	/* An RF64 announces its size in the ds64 chunk instead. */
+	p = strstr(log, "*** Calculated frame count ");
+	if (p != NULL && sscanf(p, "*** Calculated frame count %llu does not match "
+				"value from 'ds64' chunk of %llu", &m, &n) == 2 && m < n)
+		sm_die(SM_EX_DATAERR, "%s: truncated audio data (%llu of %llu "
+		       "frames announced)", name, m, n);
 }
 
 /* ---- a WAV on a pipe ---------------------------------------------------- */
@@ -650,7 +656,8 @@ dec_open(struct dec_in *d, const char *path, uint64_t max_bytes)
 	if (d->sf == NULL)
 		die_sf(d->name);
 	if ((d->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV ||
-	    (d->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX)
+	    (d->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX ||
+	    (d->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RF64)
 		check_truncated_wav(d->sf, d->name);
 	d->frames = d->info.frames;
 }
