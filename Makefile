@@ -88,10 +88,12 @@ build/tests/%: build/tests/unit/%.o build/libsm.a
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # The English pack's search image (sm-lattice(1)): the lexicon tree, built
-# once and memory-mapped at start-up.
+# once and memory-mapped at start-up, then checked in full (checksum and
+# every node), which sm-lattice does not do at each start.
 all: models/en/search.img
 models/en/search.img: bin/sm-lattice models/en/pack.conf
 	SM_MODELS=models bin/sm-lattice --model models/en --build-image $@
+	SM_MODELS=models bin/sm-lattice --model models/en --check-image
 
 # The English pack's acoustic image (sm-am(1)): the scorer's tables, built
 # once and memory-mapped at start-up; rebuilt when sm-am or a model file

@@ -71,9 +71,55 @@ fail(char *err, size_t errlen, const char *path, const char *msg)
 int
 sm_lm_load(struct sm_lm *lm, const char *path, char *err, size_t errlen)
 {
+	return sm_lm_open(lm, path, SM_LM_INDEX, err, errlen);
+}
+
+int
+sm_lm_index(struct sm_lm *lm)
+{
+	size_t i = 0, total = lm->wtext_len;
+	uint32_t k, n = lm->n_words;
+
+	if (lm->hash != NULL)
+		return 0;
+	lm->words = malloc(sizeof *lm->words * n);
+	for (lm->hash_mask = 1; lm->hash_mask < 2 * n; lm->hash_mask <<= 1)
+		;
+	lm->hash = calloc(lm->hash_mask, sizeof *lm->hash);
+	lm->hash_mask--;
+	if (lm->words == NULL || lm->hash == NULL)
+		goto fail;
+	for (k = 0; k < n; k++) {
+		const char *w = lm->wtext + i;
+		const void *z = i < total ? memchr(w, 0, total - i) : NULL;
+		uint32_t h;
+
+		if (z == NULL)
+			goto fail;
+		lm->words[k] = w;
+		i += (size_t)((const char *)z - w) + 1;
+		for (h = hash_str(w) & lm->hash_mask; lm->hash[h];
+		     h = (h + 1) & lm->hash_mask)
+			;
+		lm->hash[h] = k + 1;
+	}
+	lm->bos = sm_lm_word(lm, "<s>");
+	lm->eos = sm_lm_word(lm, "</s>");
+	return 0;
+fail:
+	free(lm->words);
+	free(lm->hash);
+	lm->words = NULL;
+	lm->hash = NULL;
+	return -1;
+}
+
+int
+sm_lm_open(struct sm_lm *lm, const char *path, int flags, char *err, size_t errlen)
+{
 	struct stat st;
 	const unsigned char *p;
-	size_t off, need, i;
+	size_t off, need;
 	uint64_t mid_bytes = 0, lng_bytes = 0;
 	uint32_t total, n, k;
 	int fd;
@@ -182,34 +228,26 @@ sm_lm_load(struct sm_lm *lm, const char *path, char *err, size_t errlen)
 	off += 4;
 	if (total > lm->size - off)
 		goto trunc;
-	lm->words = malloc(sizeof *lm->words * n);
-	for (lm->hash_mask = 1; lm->hash_mask < 2 * n; lm->hash_mask <<= 1)
-		;
-	lm->hash = calloc(lm->hash_mask, sizeof *lm->hash);
-	lm->hash_mask--;
-	if (lm->words == NULL || lm->hash == NULL) {
-		sm_lm_free(lm);
-		return fail(err, errlen, path, "out of memory");
-	}
-	i = 0;
-	for (k = 0; k < n; k++) {
-		const char *w = (const char *)p + off + i;
-		const void *z = memchr(w, 0, total - i);
-		uint32_t h;
-
-		if (i >= total || z == NULL) {
+	lm->wtext = (const char *)p + off;
+	lm->wtext_len = total;
+	if (flags & SM_LM_INDEX) {
+		if (sm_lm_index(lm) != 0) {
 			sm_lm_free(lm);
 			return fail(err, errlen, path, "truncated word list");
 		}
-		lm->words[k] = w;
-		i += (size_t)((const char *)z - w) + 1;
-		for (h = hash_str(w) & lm->hash_mask; lm->hash[h];
-		     h = (h + 1) & lm->hash_mask)
-			;
-		lm->hash[h] = k + 1;
+	} else {
+		/* <s> and </s> without the index: a scan that stops at both */
+		const char *w = lm->wtext, *e = lm->wtext + total, *z;
+
+		for (k = 0; k < n && w < e && (lm->bos < 0 || lm->eos < 0); k++, w = z + 1) {
+			if ((z = memchr(w, 0, (size_t)(e - w))) == NULL)
+				break;
+			if (strcmp(w, "<s>") == 0)
+				lm->bos = (int)k;
+			else if (strcmp(w, "</s>") == 0)
+				lm->eos = (int)k;
+		}
 	}
-	lm->bos = sm_lm_word(lm, "<s>");
-	lm->eos = sm_lm_word(lm, "</s>");
 	return 0;
 trunc:
 	sm_lm_free(lm);

@@ -23,17 +23,26 @@ struct sm_lm {
 	const unsigned char *uni;	/* (n_words+1) x 12 bytes */
 	const unsigned char *mid, *lng;	/* bit-packed arrays */
 	int word_bits, next_bits, mid_bits, lng_bits;
-	const char **words;		/* [n_words] */
+	const char *wtext;		/* the word strings, NUL-terminated */
+	uint32_t wtext_len;
+	const char **words;		/* [n_words], NULL until indexed */
 	uint32_t *hash;			/* open addressing, word id + 1 */
 	uint32_t hash_mask;
 	int bos, eos;			/* ids of <s>, </s> or -1 */
 };
 
-/* Load and check.  0, or -1 with "PATH: problem" in err. */
+/* Load and check.  0, or -1 with "PATH: problem" in err.  sm_lm_load
+ * also indexes the words by spelling (sm_lm_word, words[]); sm_lm_open
+ * does so only with SM_LM_INDEX in flags (else it finds just <s> and </s>,
+ * and sm_lm_index builds the index when it is needed). */
+#define SM_LM_INDEX 1
 int sm_lm_load(struct sm_lm *lm, const char *path, char *err, size_t errlen);
+int sm_lm_open(struct sm_lm *lm, const char *path, int flags, char *err, size_t errlen);
+/* Index the words: 0, or -1 (a word list without its NULs, out of memory). */
+int sm_lm_index(struct sm_lm *lm);
 void sm_lm_free(struct sm_lm *lm);
 
-/* Word id of a (lower-case) word, or -1. */
+/* Word id of a (lower-case) word, or -1 (always before sm_lm_index). */
 int sm_lm_word(const struct sm_lm *lm, const char *w);
 
 /* ln P(w | h1 h2), h1 the previous word, h2 the one before; -1 for an

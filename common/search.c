@@ -23,23 +23,28 @@
  * word and are fanned out over right contexts. */
 struct node {
 	int32_t child;		/* first child, children are contiguous */
-	int32_t n_child;
 	int32_t word;		/* leaf: dict word; else -1 */
-	int32_t ssid;		/* fixed senone sequence (internal nodes) */
-	int32_t ctx;		/* root: row of lc_ssid; leaf: row of rc_ssid */
-	int16_t ci;
-	int16_t depth;
 	float u;		/* LM look-ahead: max ln unigram P below */
+	uint16_t n_child;
+	uint16_t ssid;		/* fixed senone sequence (not roots), else NONE16 */
+	uint16_t ctx;		/* root: row of lc_ssid; leaf: its right-context
+				 * class; else NONE16 */
+	int8_t ci;
+	int8_t depth;
 };
+
+#define NONE16 0xffff		/* also the bound on senone sequences and classes */
 
 struct hmm {
 	float s[3];
 	int32_t bp[3];
-	int32_t ss[3];
 	float in, best;
-	int32_t inbp, inss;
+	int32_t inbp;
 	int32_t node;
 	int32_t stamp;		/* last frame it was queued for */
+	uint16_t ss[3];
+	uint16_t inss;
+	int16_t ci;		/* the node's phone (its transition matrix) */
 };
 
 /* A word of the flat pass: one HMM per phone, the last phone fanned out
@@ -60,12 +65,22 @@ struct lmc {
 	float p;
 };
 
+/* The HMMs' nodes: a hash table, open addressing with linear probing,
+ * node + 1 as key (0 is empty) and the node id itself as hash, so that a
+ * block of siblings lies in a block of entries.  It is a few hundred kB
+ * where an array over the 2.3M nodes was 9 MB of scattered pages. */
+struct slot {
+	int32_t key, val;
+};
+
 struct sm_search;
 static void flat_note(struct sm_search *s, int w, int leaf, int sf);
 static void flat_reset(struct sm_search *s);
 static int flat_init(struct sm_search *s);
 static void flat_start(struct sm_search *s);
 static void flat_frame(struct sm_search *s, int t);
+static float lm_cached(struct sm_search *s, int w, int h1, int h2);
+static int slot_init(struct sm_search *s);
 
 struct sm_search {
 	const struct sm_mdef *m;
@@ -84,6 +99,8 @@ struct sm_search {
 	const uint16_t *sseq;	/* [n_sseq * 3] senone ids */
 	void *map;		/* the image, when loaded from one */
 	size_t map_size;
+	size_t text_len;	/* bytes of text */
+	int corrupt;		/* the image failed a check where it was used */
 	struct node *nodes;
 	int n_nodes, n_roots;	/* roots are nodes [0, n_roots) */
 	int filler0, n_filler_nodes;	/* filler nodes after the tree */
@@ -101,8 +118,9 @@ struct sm_search {
 	int sil_ci, bos_word, eos_word, sil_word;
 	/* per utterance */
 	struct hmm *pool;
-	int32_t *slot;		/* [n_nodes] node -> 1 + pool index, 0 if none;
-				 * calloc'd, so untouched pages cost nothing */
+	struct slot *slot;	/* node -> pool index of its HMM (slot_get) */
+	uint32_t slot_mask;	/* slot has slot_mask + 1 entries */
+	int slot_n;		/* entries in use */
 	int32_t *act, *nact;
 	int n_act, n_act_next, pool_cap, pool_used, oom;
 	int32_t *freel;
@@ -117,7 +135,7 @@ struct sm_search {
 	float *ring;			/* [FLAT_LAG][n_sen] recent frames */
 	struct fword *fw;		/* candidate words */
 	int n_fw, fw_cap;
-	int32_t *fwi;			/* [n_words] index into fw, -1 */
+	int32_t *fwi;			/* [n_words] 1 + index into fw, 0 */
 	int t2;				/* next frame of pass 2 */
 	struct sm_bp *bp2;
 	float *rcs2;
@@ -309,6 +327,8 @@ build_level(struct build *b, int a, int e, int d, int *count)
 	int i, j, k, first;
 	int n = 0;
 
+	if (d >= 127)	/* depth is 8 bits */
+		return -1;
 	/* count groups: a leaf per word ending at d, a node per (p[d], p[d+1]) */
 	for (i = a; i < e; i = j) {
 		const int16_t *pi = sm_dict_phones(dict, b->order[i]);
@@ -356,20 +376,22 @@ build_level(struct build *b, int a, int e, int d, int *count)
 				j++;
 			}
 		nd = &s->nodes[k];
-		nd->ci = pi[d];
-		nd->depth = (int16_t)d;
+		nd->ci = (int8_t)pi[d];
+		nd->depth = (int8_t)d;
 		nd->child = -1;
 		nd->n_child = 0;
 		nd->word = -1;
-		nd->ssid = -1;
-		nd->ctx = -1;
+		nd->ssid = NONE16;
+		nd->ctx = NONE16;
 		nd->u = NEG;
 		if (ni == d + 1) {	/* leaf */
 			nd->word = w;
 			if (d == 0) {
-				nd->ctx = lc_row(b, pi[0], s->sil_ci, 1);
-				if (nd->ctx < 0)
+				int row = lc_row(b, pi[0], s->sil_ci, 1);
+
+				if (row < 0 || row >= NONE16)
 					return -1;
+				nd->ctx = (uint16_t)row;
 			} else {
 				int row = rc_row(b, pi[d], pi[d - 1]);
 
@@ -378,19 +400,24 @@ build_level(struct build *b, int a, int e, int d, int *count)
 					struct node *x = &s->nodes[k + cl];
 
 					*x = *nd;
-					x->ctx = s->row_cls[row] + cl;
-					x->ssid = s->cls_ssid[x->ctx];
+					if (s->row_cls[row] + cl >= NONE16 ||
+					    s->cls_ssid[s->row_cls[row] + cl] >= NONE16)
+						return -1;
+					x->ctx = (uint16_t)(s->row_cls[row] + cl);
+					x->ssid = (uint16_t)s->cls_ssid[x->ctx];
 				}
 				k += ncls - 1;
 			}
 		} else {
-			if (d == 0)
-				nd->ctx = lc_row(b, pi[0], pi[1], 0);
-			else
-				nd->ssid = tri_ssid(s->m, pi[d], pi[d - 1], pi[d + 1],
-						    SM_WPOS_INTERNAL);
-			if (nd->ctx < 0 && d == 0)
+			int v = d == 0 ? lc_row(b, pi[0], pi[1], 0) :
+				tri_ssid(s->m, pi[d], pi[d - 1], pi[d + 1], SM_WPOS_INTERNAL);
+
+			if (v < 0 || v >= NONE16)
 				return -1;
+			if (d == 0)
+				nd->ctx = (uint16_t)v;
+			else
+				nd->ssid = (uint16_t)v;
 		}
 	}
 	/* recurse (node array may move: index, not pointers) */
@@ -416,7 +443,9 @@ build_level(struct build *b, int a, int e, int d, int *count)
 			if (c < 0)
 				return -1;
 			s->nodes[k].child = c;
-			s->nodes[k].n_child = cnt;
+			if (cnt >= NONE16)
+				return -1;
+			s->nodes[k].n_child = (uint16_t)cnt;
 		}
 	}
 	return first;
@@ -441,7 +470,8 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 	s->lm = lm;
 	s->cfg = *cfg;
 	s->n_ci = m->n_ciphone;
-	if (s->n_ci > MAXCI || t->n_src != 3 || t->n_dst != 4 || m->n_emit_state != 3) {
+	if (s->n_ci > MAXCI || t->n_src != 3 || t->n_dst != 4 || m->n_emit_state != 3 ||
+	    m->n_sseq >= NONE16) {
 		snprintf(err, errlen, "unsupported model topology");
 		sm_search_free(s);
 		return NULL;
@@ -488,6 +518,7 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 			s->wlast[i] = (int8_t)sm_dict_phones(d, i)[w->n_phone - 1];
 			s->wkind[i] = !w->filler ? 0 : strcmp(w->word, "<sil>") == 0 ? 1 : 2;
 		}
+		s->text_len = tl;
 	}
 	b.order = malloc(sizeof *b.order * (d->n_words + 1));
 	b.lc_key = malloc(sizeof *b.lc_key * MAXCI * MAXCI * 2);
@@ -550,8 +581,8 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 		nd->ci = sm_dict_phones(d, i)[0];
 		nd->word = i;
 		nd->child = -1;
-		nd->ssid = m->phone_ssid[nd->ci];
-		nd->ctx = -1;
+		nd->ssid = (uint16_t)m->phone_ssid[nd->ci];
+		nd->ctx = NONE16;
 		nd->u = 0;
 		s->n_filler_nodes++;
 	}
@@ -570,9 +601,8 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 			nd->u = mx;
 		}
 	}
-	s->slot = calloc(s->n_nodes, sizeof *s->slot);
-	s->wbp = malloc(sizeof *s->wbp * d->n_words);
-	if (s->slot == NULL || s->wbp == NULL)
+	s->wbp = calloc(d->n_words ? d->n_words : 1, sizeof *s->wbp);
+	if (slot_init(s) != 0 || s->wbp == NULL)
 		goto oom;
 	free(b.order);
 	free(b.lc_key);
@@ -657,14 +687,125 @@ grow_bp(struct sm_search *s)
 	return 0;
 }
 
+static int
+slot_init(struct sm_search *s)
+{
+	s->slot_mask = (1u << 15) - 1;
+	s->slot_n = 0;
+	s->slot = calloc(s->slot_mask + 1, sizeof *s->slot);
+	return s->slot == NULL ? -1 : 0;
+}
+
+/* The pool index of node's HMM, or -1. */
+static inline int
+slot_get(const struct sm_search *s, int node)
+{
+	uint32_t i = (uint32_t)node & s->slot_mask;
+
+	for (; s->slot[i].key != 0; i = (i + 1) & s->slot_mask)
+		if (s->slot[i].key == node + 1)
+			return s->slot[i].val;
+	return -1;
+}
+
+static void
+slot_insert(struct slot *t, uint32_t mask, int32_t key, int32_t val)
+{
+	uint32_t i = (uint32_t)(key - 1) & mask;
+
+	while (t[i].key != 0)
+		i = (i + 1) & mask;
+	t[i].key = key;
+	t[i].val = val;
+}
+
+/* Add node (not in the table) with pool index k; the table stays at most
+ * half full. */
+static int
+slot_put(struct sm_search *s, int node, int k)
+{
+	if (2 * (uint32_t)(s->slot_n + 1) > s->slot_mask + 1) {
+		uint32_t m = 2 * s->slot_mask + 1, i;
+		struct slot *t = calloc((size_t)m + 1, sizeof *t);
+
+		if (t == NULL)
+			return -1;
+		for (i = 0; i <= s->slot_mask; i++)
+			if (s->slot[i].key != 0)
+				slot_insert(t, m, s->slot[i].key, s->slot[i].val);
+		free(s->slot);
+		s->slot = t;
+		s->slot_mask = m;
+	}
+	slot_insert(s->slot, s->slot_mask, node + 1, k);
+	s->slot_n++;
+	return 0;
+}
+
+/* Remove node, shifting back the entries after it that may move up. */
+static void
+slot_del(struct sm_search *s, int node)
+{
+	uint32_t m = s->slot_mask, i = (uint32_t)node & m, j, home;
+
+	while (s->slot[i].key != node + 1) {
+		if (s->slot[i].key == 0)
+			return;
+		i = (i + 1) & m;
+	}
+	for (j = (i + 1) & m; s->slot[j].key != 0; j = (j + 1) & m) {
+		home = (uint32_t)(s->slot[j].key - 1) & m;
+		/* j's entry may fill the hole at i if its home is not in (i, j] */
+		if (((j - home) & m) >= ((j - i) & m)) {
+			s->slot[i] = s->slot[j];
+			i = j;
+		}
+	}
+	s->slot[i].key = 0;
+	s->slot_n--;
+}
+
+/* Whether node i of an image holds only indices in range (the start-up
+ * checks cover the small tables, the roots and the fillers; every other
+ * node is checked here when the search first reaches it, or all of them
+ * by sm_search_check). */
+static int
+node_ok(const struct sm_search *s, int i)
+{
+	const struct node *nd = &s->nodes[i];
+
+	if (nd->ci < 0 || nd->ci >= s->n_ci || nd->word < -1 || nd->word >= s->n_words ||
+	    nd->depth < 0)
+		return 0;
+	if (nd->n_child > 0 && (nd->child <= i || nd->child > s->filler0 - nd->n_child))
+		return 0;
+	if (nd->word >= 0 && nd->n_child > 0)
+		return 0;
+	if (i < s->n_roots)
+		return nd->ctx < s->n_lc_rows && nd->depth == 0;
+	if (i < s->filler0 && nd->depth == 0)
+		return 0;
+	if (i < s->filler0 && nd->word >= 0 && nd->ctx >= s->n_cls)
+		return 0;
+	if (nd->ssid >= s->n_sseq)
+		return 0;
+	if (i >= s->filler0 && (nd->word < 0 || s->lmid[nd->word] >= 0))
+		return 0;
+	return 1;
+}
+
 /* The HMM of a node, activated (queued for frame t+1) if needed. */
 static struct hmm *
 activate(struct sm_search *s, int node)
 {
 	struct hmm *h;
-	int k = s->slot[node] - 1;
+	int k = slot_get(s, node);
 
 	if (k < 0) {
+		if (s->map && !node_ok(s, node)) {
+			s->corrupt = 1;
+			return NULL;
+		}
 		if (s->n_free > 0) {
 			k = s->freel[--s->n_free];
 		} else {
@@ -692,7 +833,8 @@ activate(struct sm_search *s, int node)
 			}
 			k = s->pool_used++;
 		}
-		s->slot[node] = k + 1;
+		if (slot_put(s, node, k) != 0)
+			return NULL;
 		h = &s->pool[k];
 		h->s[0] = h->s[1] = h->s[2] = NEG;
 		h->bp[0] = h->bp[1] = h->bp[2] = -1;
@@ -702,6 +844,7 @@ activate(struct sm_search *s, int node)
 		h->inbp = -1;
 		h->inss = 0;
 		h->node = node;
+		h->ci = s->nodes[node].ci;
 		h->stamp = -1;
 	}
 	h = &s->pool[k];
@@ -797,9 +940,8 @@ sm_search_start(struct sm_search *s)
 	struct sm_bp *b;
 	int i;
 
-	/* clear only what the last utterance used */
-	for (i = 0; i < s->pool_used; i++)
-		s->slot[s->pool[i].node] = 0;
+	memset(s->slot, 0, sizeof *s->slot * (s->slot_mask + 1));
+	s->slot_n = 0;
 	s->pool_used = 0;
 	s->n_free = 0;
 	s->n_act = 0;
@@ -824,8 +966,6 @@ sm_search_start(struct sm_search *s)
 	b->last_ci = (int16_t)s->sil_ci;
 	for (i = 0; i < s->n_ci; i++)
 		s->rcs[i] = 0;
-	for (i = 0; i < s->n_words; i++)
-		s->wbp[i] = -1;
 	if (s->cfg.flat) {
 		if (flat_init(s) != 0) {
 			s->oom = 1;
@@ -860,11 +1000,14 @@ word_end(struct sm_search *s, const struct hmm *h, const struct node *nd, float 
 	p = &s->bp[prev];
 	lmid = s->lmid[nd->word];
 	if (lmid >= 0)
-		lm = s->cfg.lw * sm_lm_score(s->lm, lmid, p->h1, p->h2, NULL) + s->cfg.wip;
+		lm = s->cfg.lw * (s->lmc ? lm_cached(s, lmid, p->h1, p->h2) :
+				  sm_lm_score(s->lm, lmid, p->h1, p->h2, NULL)) + s->cfg.wip;
 	else
 		lm = nd->word == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
 	sc = lmid >= 0 ? out - (s->cfg.lw * nd->u + s->cfg.wip) + lm : out;
-	if (k < 0 || s->bp[k].ef != s->frame) {
+	/* wbp is not cleared between utterances: an entry of this frame is
+	 * one of this utterance's with this word */
+	if (k >= s->n_bp || s->bp[k].ef != s->frame || s->bp[k].word != nd->word) {
 		if (grow_bp(s) != 0) {
 			s->oom = 1;
 			return;
@@ -904,34 +1047,33 @@ word_end(struct sm_search *s, const struct hmm *h, const struct node *nd, float 
 	}
 }
 
-/* One frame of Viterbi inside a 3-state left-to-right HMM. */
+/* One frame of Viterbi inside a 3-state left-to-right HMM.  The choices
+ * are selects, not branches (they are hard to predict). */
 static void
 hmm_step(struct hmm *h, const float *tp, const uint16_t *sseq, const float *sen)
 {
 	float a, b, n0, n1, n2, m;
+	int c;
 
 	a = h->s[2] + tp[4];
 	b = h->s[1] + tp[3];
-	if (b > a) {
-		a = b;
-		h->bp[2] = h->bp[1];
-		h->ss[2] = h->ss[1];
-	}
+	c = b > a;
+	a = c ? b : a;
+	h->bp[2] = c ? h->bp[1] : h->bp[2];
+	h->ss[2] = c ? h->ss[1] : h->ss[2];
 	n2 = a + sen[sseq[h->ss[2] * 3 + 2]];
 	a = h->s[1] + tp[2];
 	b = h->s[0] + tp[1];
-	if (b > a) {
-		a = b;
-		h->bp[1] = h->bp[0];
-		h->ss[1] = h->ss[0];
-	}
+	c = b > a;
+	a = c ? b : a;
+	h->bp[1] = c ? h->bp[0] : h->bp[1];
+	h->ss[1] = c ? h->ss[0] : h->ss[1];
 	n1 = a + sen[sseq[h->ss[1] * 3 + 1]];
 	a = h->s[0] + tp[0];
-	if (h->in > a) {
-		a = h->in;
-		h->bp[0] = h->inbp;
-		h->ss[0] = h->inss;
-	}
+	c = h->in > a;
+	a = c ? h->in : a;
+	h->bp[0] = c ? h->inbp : h->bp[0];
+	h->ss[0] = c ? h->inss : h->ss[0];
 	n0 = a + sen[sseq[h->ss[0] * 3]];
 	h->in = NEG;
 	h->s[0] = n0;
@@ -957,7 +1099,7 @@ sm_search_frame(struct sm_search *s, const float *sen)
 	for (i = 0; i < s->n_act; i++) {
 		struct hmm *h = &s->pool[s->act[i]];
 
-		hmm_step(h, s->tp[s->nodes[h->node].ci], sseq, sen);
+		hmm_step(h, s->tp[h->ci], sseq, sen);
 		if (h->best > best)
 			best = h->best;
 	}
@@ -989,16 +1131,31 @@ sm_search_frame(struct sm_search *s, const float *sen)
 	s->n_act_next = 0;
 	bp0 = s->n_bp;
 	for (i = 0; i < s->n_act; i++) {
-		struct hmm *h = &s->pool[s->act[i]];
-		const struct node *nd = &s->nodes[h->node];
+		int32_t hk = s->act[i];
+		struct hmm *h = &s->pool[hk];
+		const struct node *nd;
 		float out;
 
+		/* the node of an HMM a few ahead, then its children and their
+		 * slots: the tree is too big for the caches */
+		if (i + 8 < s->n_act)
+			__builtin_prefetch(&s->nodes[s->pool[s->act[i + 8]].node]);
+		if (i + 4 < s->n_act) {
+			const struct node *na = &s->nodes[s->pool[s->act[i + 4]].node];
+
+			if (na->n_child > 0) {
+				__builtin_prefetch(&s->nodes[na->child]);
+				__builtin_prefetch(&s->slot[na->child & s->slot_mask]);
+			}
+		}
 		if (h->best < thr)
 			continue;
-		h = activate(s, h->node);	/* keep it */
-		if (h == NULL)
-			return -1;
-		out = h->s[2] + s->tp[nd->ci][5];
+		if (h->stamp != s->frame + 1) {	/* keep it (activate, known slot) */
+			h->stamp = s->frame + 1;
+			s->nact[s->n_act_next++] = hk;
+		}
+		nd = &s->nodes[h->node];
+		out = h->s[2] + s->tp[h->ci][5];
 		if (out < thr)
 			continue;
 		if (nd->word >= 0) {
@@ -1013,7 +1170,7 @@ sm_search_frame(struct sm_search *s, const float *sen)
 			if (sc < thr)
 				continue;
 			enter(s, ch, sc, h->bp[2], cn->ssid);
-			h = &s->pool[s->slot[nd - s->nodes] - 1];	/* pool may move */
+			h = &s->pool[hk];	/* the pool may have moved */
 		}
 	}
 	/* 4. new words from this frame's word ends */
@@ -1023,7 +1180,7 @@ sm_search_frame(struct sm_search *s, const float *sen)
 		struct hmm *h = &s->pool[s->act[i]];
 
 		if (h->stamp != s->frame + 1) {
-			s->slot[h->node] = 0;
+			slot_del(s, h->node);
 			s->freel[s->n_free++] = s->act[i];
 		}
 	}
@@ -1056,20 +1213,15 @@ sm_search_frame(struct sm_search *s, const float *sen)
 static int
 flat_init(struct sm_search *s)
 {
-	int i;
-
 	if (s->ring)
 		return 0;
-	s->fwi = malloc(sizeof *s->fwi * s->n_words);
+	/* calloc'd: zero is "none", and pages never touched cost nothing */
+	s->fwi = calloc(s->n_words ? s->n_words : 1, sizeof *s->fwi);
 	s->wbp2 = malloc(sizeof *s->wbp2 * s->n_words);
 	s->ring = malloc(sizeof *s->ring * (size_t)FLAT_LAG * s->n_sen);
-	s->lmc = malloc(sizeof *s->lmc * LMC_SIZE);
+	s->lmc = calloc(LMC_SIZE, sizeof *s->lmc);
 	if (!s->fwi || !s->wbp2 || !s->ring || !s->lmc)
 		return -1;
-	for (i = 0; i < s->n_words; i++)
-		s->fwi[i] = -1;
-	for (i = 0; i < LMC_SIZE; i++)
-		s->lmc[i].w = -1;
 	return 0;
 }
 
@@ -1080,8 +1232,8 @@ lm_cached(struct sm_search *s, int w, int h1, int h2)
 		      (uint32_t)h2 * 2246822519u) & (LMC_SIZE - 1);
 	struct lmc *c = &s->lmc[k];
 
-	if (c->w != w || c->h1 != h1 || c->h2 != h2) {
-		c->w = w;
+	if (c->w != w + 1 || c->h1 != h1 || c->h2 != h2) {	/* w + 1: 0 is empty */
+		c->w = w + 1;
 		c->h1 = h1;
 		c->h2 = h2;
 		c->p = sm_lm_score(s->lm, w, h1, h2, NULL);
@@ -1090,22 +1242,28 @@ lm_cached(struct sm_search *s, int w, int h1, int h2)
 }
 
 /* The tree nodes from the root down to leaf (depth d): path[0..d-1].
- * A node's subtree lies between its child block and the next sibling's. */
-static void
+ * A node's subtree lies between its child block and the next sibling's.
+ * -1 if a node of an image on the way fails node_ok. */
+static int
 tree_path(const struct sm_search *s, int leaf, int d, int32_t *path)
 {
 	int a = 0, n = s->n_roots, k, i;
 
 	for (k = 0; k < d; k++) {
+		if (n <= 0 || a < 0 || a + n > s->n_nodes)	/* a damaged image */
+			return -1;
 		for (i = a + n - 1; i >= a; i--)
 			if (s->nodes[i].n_child > 0 && s->nodes[i].child <= leaf)
 				break;
 		if (i < a)	/* not reached with a consistent tree */
 			i = a;
+		if (s->map && i >= s->n_roots && !node_ok(s, i))
+			return -1;
 		path[k] = i;
 		a = s->nodes[i].child;
 		n = s->nodes[i].n_child;
 	}
+	return 0;
 }
 
 static void
@@ -1117,7 +1275,7 @@ flat_reset(struct sm_search *s)
 		free(s->fw[i].pathp);
 		free(s->fw[i].h);
 		if (s->fwi)
-			s->fwi[s->fw[i].word] = -1;
+			s->fwi[s->fw[i].word] = 0;
 	}
 	s->n_fw = 0;
 }
@@ -1140,8 +1298,8 @@ flat_note(struct sm_search *s, int w, int leaf, int sf)
 	struct fword *f;
 	int i, n;
 
-	if (s->fwi[w] >= 0) {
-		f = &s->fw[s->fwi[w]];
+	if (s->fwi[w] > 0) {
+		f = &s->fw[s->fwi[w] - 1];
 		if (sf - FLAT_WIN < f->lo)
 			f->lo = sf - FLAT_WIN;
 		if (sf + FLAT_WIN > f->hi)
@@ -1183,10 +1341,20 @@ flat_note(struct sm_search *s, int w, int leaf, int sf)
 		s->oom = 1;
 		return;
 	}
-	tree_path(s, leaf, f->n_phone - 1, f->pathp);
+	if (tree_path(s, leaf, f->n_phone - 1, f->pathp) != 0)
+		s->corrupt = 1;
+	for (i = 0; s->map && i < n && !s->corrupt; i++)
+		if (!node_ok(s, leaf + i))
+			s->corrupt = 1;
+	if (s->corrupt) {
+		free(f->pathp);
+		free(f->h);
+		s->oom = 1;
+		return;
+	}
 	for (i = 0; i < f->n_hmm; i++)
 		hmm_clear(&f->h[i]);
-	s->fwi[w] = s->n_fw++;
+	s->fwi[w] = ++s->n_fw;
 }
 
 static int
@@ -1255,8 +1423,7 @@ flat_word_end(struct sm_search *s, int w, int node, int prev, float out, int t)
 			b->h2 = p->h2;
 			b->last_ci = (int16_t)s->sil_ci;
 		} else if (lmid >= 0) {
-			b->lm = s->cfg.flw * sm_lm_score(s->lm, lmid, p->h1, p->h2, NULL) +
-				s->cfg.wip;
+			b->lm = s->cfg.flw * lm_cached(s, lmid, p->h1, p->h2) + s->cfg.wip;
 			b->h1 = lmid;
 			b->h2 = p->h1;
 			b->last_ci = s->wlast[w];
@@ -1456,10 +1623,10 @@ flat_frame(struct sm_search *s, int t)
 		if (f->hi < t + 2 && !f->live) {
 			free(f->pathp);
 			free(f->h);
-			s->fwi[f->word] = -1;
+			s->fwi[f->word] = 0;
 			*f = s->fw[--s->n_fw];
 			if (i < s->n_fw)
-				s->fwi[f->word] = i;
+				s->fwi[f->word] = i + 1;
 			i--;
 		}
 	}
@@ -1563,15 +1730,19 @@ sm_search_word(const struct sm_search *s, int word, int *len, int *kind)
 		*kind = 2;
 		return "";
 	}
-	*len = s->wlen[word];
 	*kind = s->wkind[word];
+	if ((uint64_t)s->woff[word] + s->wlen[word] >= s->text_len) {	/* a damaged image */
+		*len = 0;
+		return "";
+	}
+	*len = s->wlen[word];
 	return s->text + s->woff[word];
 }
 
 /* ---- the pack image ---------------------------------------------------- */
 
 #define IMG_MAGIC "SMLATIMG"
-#define IMG_VERSION 1
+#define IMG_VERSION 2
 
 struct img_hdr {
 	char magic[8];
@@ -1582,7 +1753,10 @@ struct img_hdr {
 	float tp[MAXCI][6];
 	uint64_t off[10], len[10];	/* sections, see sect[] */
 	uint64_t total;
+	uint64_t sum;		/* img_sum of everything after the header */
 };
+
+static uint64_t img_sum(const unsigned char *p, size_t n);
 
 enum { S_NODES, S_LC, S_CLS, S_LMID, S_WLAST, S_WKIND, S_WLEN, S_WOFF, S_TEXT, S_SSEQ };
 
@@ -1620,6 +1794,7 @@ sm_search_save(const struct sm_search *s, FILE *f, const uint64_t fp[SM_SEARCH_F
 	const void *ptr[10];
 	uint64_t off;
 	static const char zero[8];
+	unsigned char *body;
 	int i;
 
 	memset(&h, 0, sizeof h);
@@ -1658,16 +1833,21 @@ sm_search_save(const struct sm_search *s, FILE *f, const uint64_t fp[SM_SEARCH_F
 		off = (off + h.len[i] + 7) & ~7ull;
 	}
 	h.total = off;
-	if (fwrite(&h, sizeof h, 1, f) != 1 ||
-	    fwrite(zero, 1, h.off[0] - sizeof h, f) != h.off[0] - sizeof h)
+	/* the sections with their padding, in one block for the checksum */
+	body = calloc(1, h.total - h.off[0]);
+	if (body == NULL)
 		return -1;
-	for (i = 0; i < 10; i++) {
-		uint64_t end = i < 9 ? h.off[i + 1] : h.total;
-
-		if (fwrite(ptr[i], 1, h.len[i], f) != h.len[i] ||
-		    fwrite(zero, 1, end - h.off[i] - h.len[i], f) != end - h.off[i] - h.len[i])
-			return -1;
+	for (i = 0; i < 10; i++)
+		if (h.len[i] > 0)
+			memcpy(body + (h.off[i] - h.off[0]), ptr[i], h.len[i]);
+	h.sum = img_sum(body, h.total - h.off[0]);
+	if (fwrite(&h, sizeof h, 1, f) != 1 ||
+	    fwrite(zero, 1, h.off[0] - sizeof h, f) != h.off[0] - sizeof h ||
+	    fwrite(body, 1, h.total - h.off[0], f) != h.total - h.off[0]) {
+		free(body);
+		return -1;
 	}
+	free(body);
 	return 0;
 }
 
@@ -1678,18 +1858,21 @@ img_fail(char *err, size_t errlen, const char *path, const char *msg)
 	return -1;
 }
 
-/* Check everything the search will index. */
+/* The start-up check: the header's counts and the small tables the
+ * search indexes, the roots and the fillers.  Other nodes are checked by
+ * node_ok where the search first reaches them. */
 static int
 img_check(const struct sm_search *s, const struct sm_lm *lm)
 {
-	int i, st;
+	int i;
 
 	if (s->n_ci <= 0 || s->n_ci > MAXCI || s->sil_ci < 0 || s->sil_ci >= s->n_ci ||
 	    s->n_roots < 0 || s->n_roots > s->filler0 || s->filler0 < 0 ||
 	    s->n_filler_nodes < 0 || s->filler0 + s->n_filler_nodes != s->n_nodes ||
 	    s->bos_word < 0 || s->bos_word >= s->n_words ||
 	    s->sil_word < -1 || s->sil_word >= s->n_words ||
-	    s->eos_word < -1 || s->eos_word >= s->n_words || s->n_sen <= 0)
+	    s->eos_word < -1 || s->eos_word >= s->n_words || s->n_sen <= 0 ||
+	    s->text_len == 0 || s->text[s->text_len - 1] != 0)
 		return -1;
 	for (i = 0; i < s->n_sseq * 3; i++)
 		if (s->sseq[i] >= s->n_sen)
@@ -1697,34 +1880,51 @@ img_check(const struct sm_search *s, const struct sm_lm *lm)
 	for (i = 0; i < s->n_lc_rows * s->n_ci; i++)
 		if (s->lc_ssid[i] < 0 || s->lc_ssid[i] >= s->n_sseq)
 			return -1;
-	for (i = 0; i < s->n_words; i++) {
-		size_t tl = s->map_size;	/* bounded below by the section check */
-
-		(void)tl;
+	for (i = 0; i < s->n_words; i++)
 		if (s->wlast[i] < 0 || s->wlast[i] >= s->n_ci || s->wkind[i] > 2 ||
 		    s->lmid[i] < -1 || (s->lmid[i] >= 0 && (uint32_t)s->lmid[i] >= lm->n_words))
 			return -1;
-	}
-	for (i = 0; i < s->n_nodes; i++) {
-		const struct node *nd = &s->nodes[i];
+	for (i = 0; i < s->n_roots; i++)
+		if (!node_ok(s, i))
+			return -1;
+	for (i = s->filler0; i < s->n_nodes; i++)
+		if (!node_ok(s, i))
+			return -1;
+	return 0;
+}
 
-		if (nd->ci < 0 || nd->ci >= s->n_ci || nd->word < -1 || nd->word >= s->n_words)
-			return -1;
-		if (nd->n_child < 0 || (nd->n_child > 0 && (nd->child <= i ||
-		    nd->child > s->filler0 - nd->n_child)))
-			return -1;
-		if (nd->word >= 0 && nd->n_child > 0)
-			return -1;
-		st = i < s->n_roots;
-		if (st && (nd->ctx < 0 || nd->ctx >= s->n_lc_rows))
-			return -1;
-		if (!st && i < s->filler0 && nd->word >= 0 && (nd->ctx < 0 || nd->ctx >= s->n_cls))
-			return -1;
-		if (!st && (nd->ssid < 0 || nd->ssid >= s->n_sseq))
-			return -1;
-		if (i >= s->filler0 && (nd->word < 0 || s->lmid[nd->word] >= 0))
-			return -1;
+/* A 64-bit checksum of n bytes (n a multiple of 8, p 8-aligned). */
+static uint64_t
+img_sum(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x100000001b3ull;
+		h ^= h >> 29;
 	}
+	return h;
+}
+
+int
+sm_search_check(const struct sm_search *s)
+{
+	const struct img_hdr *h = s->map;
+	int i;
+
+	if (s->map == NULL)
+		return 0;
+	if (img_sum((const unsigned char *)s->map + h->off[0], h->total - h->off[0]) != h->sum)
+		return -1;
+	for (i = 0; i < s->n_nodes; i++)
+		if (!node_ok(s, i))
+			return -1;
+	for (i = 0; i < s->n_words; i++)
+		if ((uint64_t)s->woff[i] + s->wlen[i] + 1 > s->text_len ||
+		    s->text[s->woff[i] + s->wlen[i]] != 0)
+			return -1;
 	return 0;
 }
 
@@ -1754,6 +1954,9 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 		img_fail(err, errlen, path, strerror(errno));
 		return NULL;
 	}
+	/* Only the nodes the search reaches should count in the resident set:
+	 * page-sized mappings, not whole 2 MB folios of the page cache. */
+	(void)madvise(map, (size_t)st.st_size, MADV_NOHUGEPAGE);
 	memcpy(&h, map, sizeof h);
 	if (memcmp(h.magic, IMG_MAGIC, 8) != 0 || h.version != IMG_VERSION ||
 	    h.node_size != sizeof(struct node)) {
@@ -1814,19 +2017,13 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 	s->woff = (uint32_t *)(map + h.off[S_WOFF]);
 	s->text = (char *)(map + h.off[S_TEXT]);
 	s->sseq = (const uint16_t *)(map + h.off[S_SSEQ]);
-	for (i = 0; i < s->n_words; i++)
-		if ((uint64_t)s->woff[i] + s->wlen[i] + 1 > h.len[S_TEXT] ||
-		    s->text[s->woff[i] + s->wlen[i]] != 0) {
-			sm_search_free(s);
-			goto corrupt_unmapped;
-		}
+	s->text_len = h.len[S_TEXT];
 	if (img_check(s, lm) != 0) {
 		sm_search_free(s);
 		goto corrupt_unmapped;
 	}
-	s->slot = calloc(s->n_nodes ? s->n_nodes : 1, sizeof *s->slot);
-	s->wbp = malloc(sizeof *s->wbp * (s->n_words ? s->n_words : 1));
-	if (s->slot == NULL || s->wbp == NULL) {
+	s->wbp = calloc(s->n_words ? s->n_words : 1, sizeof *s->wbp);
+	if (slot_init(s) != 0 || s->wbp == NULL) {
 		sm_search_free(s);
 		img_fail(err, errlen, path, "out of memory");
 		return NULL;
@@ -1879,4 +2076,10 @@ sm_search_sil_senones(const struct sm_search *s, int sen[3])
 			return 0;
 		}
 	return -1;
+}
+
+int
+sm_search_corrupt(const struct sm_search *s)
+{
+	return s->corrupt;
 }

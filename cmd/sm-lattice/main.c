@@ -44,13 +44,14 @@ static const char usage[] =
 	"      --segment-max S     ... or at the most pause-like frame of its last 2 s\n"
 	"                          before S seconds (default 60; 0: one segment)\n"
 	"      --build-image FILE  write the pack's search image to FILE and exit\n"
+	"      --check-image       check all of the pack's search image and exit\n"
 	"  -v, --verbose       per-utterance statistics on stderr\n"
 	"  -h, --help          show this help\n"
 	"      --version       show the version\n";
 
 enum { OPT_MAXHMM = 256, OPT_SILPROB, OPT_FILLPROB, OPT_BUILD_IMAGE, OPT_RESCORE_LW,
        OPT_ASCALE, OPT_LAT_BEAM, OPT_NO_RESCORE, OPT_LATTICE, OPT_LAT_FORMAT, OPT_HISTORIES,
-       OPT_SEG_MIN, OPT_SEG_MAX };
+       OPT_SEG_MIN, OPT_SEG_MAX, OPT_CHECK_IMAGE };
 
 /* Cutting long input (segment.h). */
 #define SEG_PAUSE_S 0.2		/* a pause that ends a segment, seconds */
@@ -115,6 +116,16 @@ first_pass_path(const struct sm_lattice *lat, const struct sm_bp *bp, int best,
 	return n + 1;
 }
 
+/* The search stopped: out of memory, or a damaged image. */
+static void
+search_failed(const struct sm_search *srch, const char *image)
+{
+	if (sm_search_corrupt(srch))
+		sm_die(SM_EX_CONFIG, "%s: corrupt search image (sm-lattice --build-image "
+		       "rebuilds it)", image);
+	sm_die(SM_EX_SOFTWARE, "out of memory");
+}
+
 static double
 now(void)
 {
@@ -132,6 +143,7 @@ struct job {
 	const struct sm_lat_cfg *lcfg;
 	int no_rescore, slf, n_seg;
 	const char *lat_path;
+	const char *image;	/* the pack's search image, for messages */
 	FILE *lf;		/* the lattice, opened at the end of the first segment */
 	FILE *hyp;		/* the hypothesis items, printed when all is done */
 	double t0, tf;		/* time of frame 0, seconds per frame */
@@ -183,6 +195,8 @@ segment_done(void *arg, long first, long n, int why)
 	float fs;
 
 	best = sm_search_finish(j->srch, &fs);
+	if (sm_search_corrupt(j->srch))
+		search_failed(j->srch, j->image);
 	tl0 = now();
 	sm_search_stats(j->srch, &st);
 	sm_info("segment %d: %.2f-%.2f s (%ld frames, ended by %s): search %.3f s, "
@@ -241,6 +255,7 @@ main(int argc, char **argv)
 		{"silprob", required_argument, NULL, OPT_SILPROB},
 		{"fillprob", required_argument, NULL, OPT_FILLPROB},
 		{"build-image", required_argument, NULL, OPT_BUILD_IMAGE},
+		{"check-image", no_argument, NULL, OPT_CHECK_IMAGE},
 		{"rescore-lw", required_argument, NULL, OPT_RESCORE_LW},
 		{"ascale", required_argument, NULL, OPT_ASCALE},
 		{"lattice-beam", required_argument, NULL, OPT_LAT_BEAM},
@@ -266,6 +281,7 @@ main(int argc, char **argv)
 	const char *model = NULL, *lang = "en", *path;
 	char err[4352], p_mdef[4200], p_tmat[4200], p_noise[4200];
 	const char *build_image = NULL;
+	int check_image = 0;
 	uint64_t fp[SM_SEARCH_FP];
 	int have_mdef = 0;
 	double t0, t1, t2;
@@ -296,6 +312,7 @@ main(int argc, char **argv)
 		case OPT_SILPROB: cfg.silpen = (float)log(sm_opt_double("--silprob", optarg, 1e-30, 1)); break;
 		case OPT_FILLPROB: cfg.fillpen = (float)log(sm_opt_double("--fillprob", optarg, 1e-30, 1)); break;
 		case OPT_BUILD_IMAGE: build_image = optarg; break;
+		case OPT_CHECK_IMAGE: check_image = 1; break;
 		case OPT_RESCORE_LW: lcfg.lw = (float)sm_opt_double("--rescore-lw", optarg, 0, 100); break;
 		case OPT_ASCALE: lcfg.ascale = (float)sm_opt_double("--ascale", optarg, 1e-3, 1e4); break;
 		case OPT_LAT_BEAM: lcfg.beam = (float)sm_opt_double("--lattice-beam", optarg, 0, 1e6); break;
@@ -336,9 +353,23 @@ main(int argc, char **argv)
 
 		sm_search_fingerprint(files, 5, fp);
 	}
-	if (sm_lm_load(&lm, pack.lm, err, sizeof err) != 0)
+	if (sm_lm_open(&lm, pack.lm, 0, err, sizeof err) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
 	srch = NULL;
+	if (check_image) {
+		if (!pack.image[0])
+			sm_die(SM_EX_CONFIG, "%s: the pack names no search image", pack.dir);
+		srch = sm_search_open(pack.image, &lm, &cfg, fp, err, sizeof err);
+		if (srch == NULL)
+			sm_die(SM_EX_CONFIG, "%s (sm-lattice --build-image rebuilds it)", err);
+		if (sm_search_check(srch) != 0)
+			sm_die(SM_EX_CONFIG, "%s: corrupt search image: checksum or an index out of "
+			       "range (sm-lattice --build-image rebuilds it)", pack.image);
+		sm_info("%s: sound", pack.image);
+		sm_search_free(srch);
+		sm_lm_free(&lm);
+		return 0;
+	}
 	if (pack.image[0] && !build_image) {
 		srch = sm_search_open(pack.image, &lm, &cfg, fp, err, sizeof err);
 		if (srch == NULL)
@@ -346,6 +377,8 @@ main(int argc, char **argv)
 	}
 	t1 = now();
 	if (srch == NULL) {
+		if (sm_lm_index(&lm) != 0)
+			sm_die(SM_EX_CONFIG, "%s: out of memory", pack.lm);
 		if (sm_mdef_load(&mdef, p_mdef, err, sizeof err) != 0)
 			sm_die(SM_EX_CONFIG, "%s", err);
 		if (sm_tmat_load(&tmat, p_tmat, err, sizeof err) != 0)
@@ -407,6 +440,7 @@ main(int argc, char **argv)
 		job.no_rescore = no_rescore;
 		job.slf = slf;
 		job.lat_path = lat_path;
+		job.image = pack.image;
 		job.t0 = (double)h.start_sample / h.sample_rate;
 		job.tf = (double)h.frame_shift / h.sample_rate;
 		job.hyp = open_memstream(&hyp_text, &hyp_len);
@@ -424,7 +458,7 @@ main(int argc, char **argv)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
 		while (sm_frame_read_or_die(in, path, frame, sizeof *frame * h.dim)) {
 			if (seg_frame(&seg, frame) != 0)
-				sm_die(SM_EX_SOFTWARE, "out of memory");
+				search_failed(srch, pack.image);
 			n_read++;
 		}
 		/* An upstream stage that died between two frames. */
@@ -433,7 +467,7 @@ main(int argc, char **argv)
 			       sm_name(path), (unsigned long long)n_read,
 			       (unsigned long long)h.n_frames);
 		if (seg_finish(&seg) != 0)
-			sm_die(SM_EX_SOFTWARE, "out of memory");
+			search_failed(srch, pack.image);
 		seg_free(&seg);
 	}
 	if (job.lf != NULL && job.lf != stdout && fclose(job.lf) != 0)

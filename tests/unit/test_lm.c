@@ -96,6 +96,26 @@ test_lookup(const struct sm_lm *lm)
 	CHECK(sm_lm_score(lm, sm_lm_word(lm, "the"), 9999999, -7, NULL) > -20);
 }
 
+/* Opened without the word index: the same <s> and </s>, no lookup by
+ * spelling until sm_lm_index, then the same ids as sm_lm_load's. */
+static void
+test_lazy(const struct sm_lm *ref)
+{
+	struct sm_lm lm;
+	char err[512];
+
+	CHECK(sm_lm_open(&lm, LM, 0, err, sizeof err) == 0);
+	CHECK(lm.bos == ref->bos && lm.eos == ref->eos);
+	CHECK(lm.words == NULL && sm_lm_word(&lm, "forward") == -1);
+	CHECK(sm_lm_score(&lm, sm_lm_word(ref, "forward"), sm_lm_word(ref, "go"), ref->bos,
+			  NULL) == sm_lm_score(ref, sm_lm_word(ref, "forward"),
+					       sm_lm_word(ref, "go"), ref->bos, NULL));
+	CHECK(sm_lm_index(&lm) == 0);
+	CHECK(sm_lm_word(&lm, "forward") == sm_lm_word(ref, "forward"));
+	CHECK(lm.bos == ref->bos && lm.eos == ref->eos);
+	sm_lm_free(&lm);
+}
+
 /* Copies of the first n bytes, and one with a broken magic, must fail. */
 static void
 test_truncated(void)
@@ -151,6 +171,7 @@ main(void)
 	}
 	test_lookup(&lm);
 	test_sentences(&lm);
+	test_lazy(&lm);
 	sm_lm_free(&lm);
 	test_truncated();
 	if (failures)
