@@ -250,6 +250,10 @@ struct sm_fe {
 	size_t nbuf;
 	int16_t prior;		/* the sample before buf[0], 0 at start */
 	double *spec;		/* power spectrum */
+	double *floor_mel;	/* the noise floor's shape per filter (sum 1), or NULL */
+	double *held;		/* [FLOOR_AHEAD][nfilt] mel energies of held frames */
+	unsigned held_first, n_held;
+	double loudest;		/* the largest sum of a frame's mel energies */
 	/* mel filters: filter i covers bins start[i] .. start[i]+width[i]-1 */
 	unsigned fstart[SM_FE_MAX_FILT], fwidth[SM_FE_MAX_FILT];
 	float *weights;		/* concatenated */
@@ -339,6 +343,41 @@ build_filters(struct sm_fe *fe)
 	return 0;
 }
 
+/* Frames held back so that the floor of a frame knows the level of the
+ * speech that follows it (a prompt starting with digital silence). */
+#define FLOOR_AHEAD 100
+
+/* The shape of the floor: the mel energies of the expected periodogram of
+ * a pink noise (power spectral density 1/f, flat below 100 Hz) after
+ * pre-emphasis, scaled to sum 1. */
+static int
+noise_floor(struct sm_fe *fe)
+{
+	const struct sm_fe_params *p = &fe->p;
+	double sum = 0;
+
+	fe->floor_mel = calloc(p->nfilt, sizeof(double));
+	fe->held = malloc((size_t)FLOOR_AHEAD * p->nfilt * sizeof(double));
+	if (fe->floor_mel == NULL || fe->held == NULL)
+		return -1;
+	for (unsigned i = 0; i < p->nfilt; i++) {
+		const float *w = fe->weights + fe->wofs[i];
+
+		for (unsigned j = 0; j < fe->fwidth[i]; j++) {
+			unsigned k = fe->fstart[i] + j;
+			double f = (double)k * p->samprate / p->nfft;
+			double pre = 1 + (double)p->alpha * p->alpha -
+				2 * p->alpha * cos(2 * M_PI * k / p->nfft);
+
+			fe->floor_mel[i] += w[j] * pre / (f < 100 ? 100 : f);
+		}
+		sum += fe->floor_mel[i];
+	}
+	for (unsigned i = 0; i < p->nfilt; i++)
+		fe->floor_mel[i] /= sum;
+	return 0;
+}
+
 struct sm_fe *
 sm_fe_new(const struct sm_fe_params *p)
 {
@@ -383,6 +422,10 @@ sm_fe_new(const struct sm_fe_params *p)
 	for (unsigned k = 0; k < p->ncep; k++)
 		fe->lifter[k] = p->lifter ?
 			(float)(1 + (p->lifter / 2) * sin(k * M_PI / p->lifter)) : 1.0f;
+	if (p->noise_floor < 0 && noise_floor(fe)) {
+		sm_fe_free(fe);
+		return NULL;
+	}
 	fe->noise_undefined = 1;
 	return fe;
 }
@@ -400,6 +443,8 @@ sm_fe_free(struct sm_fe *fe)
 	free(fe->window);
 	free(fe->buf);
 	free(fe->spec);
+	free(fe->floor_mel);
+	free(fe->held);
 	free(fe->weights);
 	free(fe);
 }
@@ -508,6 +553,50 @@ fft(struct sm_fe *fe)
 	}
 }
 
+/* The mel energies of one frame on to the cepstra: noise removal, log,
+ * DCT, lifter. */
+static void
+cep_frame(struct sm_fe *fe, double *m, sm_fe_cb cb, void *ctx)
+{
+	const struct sm_fe_params *p = &fe->p;
+	float cep[SM_FE_MAX_CEP];
+
+	if (p->remove_noise)
+		remove_noise(fe, m);
+	for (unsigned i = 0; i < p->nfilt; i++)
+		m[i] = log(m[i] + 1e-4);
+	/* DCT with float32 accumulators, as the reference. */
+	cep[0] = (float)m[0];
+	for (unsigned j = 1; j < p->nfilt; j++)
+		cep[0] += m[j];
+	cep[0] *= fe->sqrt_inv_n;
+	for (unsigned k = 1; k < p->ncep; k++) {
+		cep[k] = 0;
+		for (unsigned j = 0; j < p->nfilt; j++)
+			cep[k] += m[j] * fe->cosine[k][j];
+		cep[k] *= fe->sqrt_inv_2n;
+	}
+	for (unsigned k = 0; k < p->ncep; k++)
+		cep[k] *= fe->lifter[k];
+	cb(ctx, cep);
+}
+
+/* The oldest held frame plus the floor of the loudest frame seen so far
+ * (which includes FLOOR_AHEAD frames after it), on to the cepstra. */
+static void
+pop_floored(struct sm_fe *fe, sm_fe_cb cb, void *ctx)
+{
+	const struct sm_fe_params *p = &fe->p;
+	double *m = fe->held + (size_t)(fe->held_first % FLOOR_AHEAD) * p->nfilt;
+	double g = fe->loudest * pow(10.0, p->noise_floor / 10.0);
+
+	for (unsigned i = 0; i < p->nfilt; i++)
+		m[i] += g * fe->floor_mel[i];
+	fe->held_first++;
+	fe->n_held--;
+	cep_frame(fe, m, cb, ctx);
+}
+
 /* One frame of len <= frame_size samples (zero-padded), prior = the sample
  * before it. */
 static void
@@ -515,8 +604,7 @@ do_frame(struct sm_fe *fe, const int16_t *x, size_t len, int16_t prior,
 	 sm_fe_cb cb, void *ctx)
 {
 	const struct sm_fe_params *p = &fe->p;
-	double m[SM_FE_MAX_FILT];
-	float cep[SM_FE_MAX_CEP];
+	double mbuf[SM_FE_MAX_FILT], *m = mbuf, sum = 0;
 
 	/* Pre-emphasis in double of int16 minus a float32 product (as the
 	 * reference computes it), then the Hamming window over the samples. */
@@ -539,24 +627,20 @@ do_frame(struct sm_fe *fe, const int16_t *x, size_t len, int16_t prior,
 		for (unsigned j = 0; j < fe->fwidth[i]; j++)
 			m[i] += s[j] * w[j];
 	}
-	if (p->remove_noise)
-		remove_noise(fe, m);
-	for (unsigned i = 0; i < p->nfilt; i++)
-		m[i] = log(m[i] + 1e-4);
-	/* DCT with float32 accumulators, as the reference. */
-	cep[0] = (float)m[0];
-	for (unsigned j = 1; j < p->nfilt; j++)
-		cep[0] += m[j];
-	cep[0] *= fe->sqrt_inv_n;
-	for (unsigned k = 1; k < p->ncep; k++) {
-		cep[k] = 0;
-		for (unsigned j = 0; j < p->nfilt; j++)
-			cep[k] += m[j] * fe->cosine[k][j];
-		cep[k] *= fe->sqrt_inv_2n;
+	if (fe->floor_mel == NULL) {
+		cep_frame(fe, m, cb, ctx);
+		return;
 	}
-	for (unsigned k = 0; k < p->ncep; k++)
-		cep[k] *= fe->lifter[k];
-	cb(ctx, cep);
+	/* hold the frame until FLOOR_AHEAD later ones are known */
+	for (unsigned i = 0; i < p->nfilt; i++)
+		sum += m[i];
+	if (sum > fe->loudest)
+		fe->loudest = sum;
+	if (fe->n_held == FLOOR_AHEAD)
+		pop_floored(fe, cb, ctx);
+	memcpy(fe->held + (size_t)((fe->held_first + fe->n_held) % FLOOR_AHEAD) * p->nfilt,
+	       m, p->nfilt * sizeof(double));
+	fe->n_held++;
 }
 
 void
@@ -588,6 +672,8 @@ sm_fe_end(struct sm_fe *fe, sm_fe_cb cb, void *ctx)
 	if (fe->nbuf > 0)
 		do_frame(fe, fe->buf, fe->nbuf, fe->prior, cb, ctx);
 	fe->nbuf = 0;
+	while (fe->n_held > 0)
+		pop_floored(fe, cb, ctx);
 }
 
 /* ---- CMN -------------------------------------------------------------- */

@@ -27,6 +27,7 @@ struct sm_fe_params {
 	float lowerf, upperf;	/* mel filterbank edges, Hz */
 	unsigned nfilt, ncep, lifter;
 	int remove_noise;
+	double noise_floor;	/* dB of the noise floor below the loudest frame; 0 none */
 	enum sm_cmn_mode cmn;	/* the model's -cmn */
 	float cmninit[SM_FE_MAX_CEP];
 	unsigned n_cmninit;
@@ -44,7 +45,14 @@ int sm_fe_params_read(struct sm_fe_params *p, const char *path,
 
 struct sm_fe;
 
-/* A front end for these parameters; NULL when out of memory. */
+/* A front end for these parameters; NULL when out of memory.
+ * With p->noise_floor < 0, every frame's mel energies get those of the
+ * expected power spectrum of a pink (1/f) noise, after pre-emphasis, whose
+ * total is p->noise_floor dB below the loudest frame's among those up to
+ * 1 s after it (frames are held back 1 s for that), as if that noise had
+ * been recorded with the speech: digital silence and prompts trimmed to
+ * their first sample then look like the quiet rooms the model was trained
+ * in, whatever the recording level. */
 struct sm_fe *sm_fe_new(const struct sm_fe_params *p);
 void sm_fe_free(struct sm_fe *fe);
 

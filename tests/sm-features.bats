@@ -18,7 +18,7 @@ pcm_of_raw() { pcm_header "$R16K" 1; cat "$1"; }
 
 # Our cepstra and sphinx_fe's, as text, compared frame by frame (1e-3).
 check_against_sphinx_fe() { # RAW NAME
-	pcm_of_raw "$1" | sm-features --cepstra | sm-dump -p 6 > "$SCRATCH/$2.ours"
+	pcm_of_raw "$1" | sm-features --noise-floor 0 --cepstra | sm-dump -p 6 > "$SCRATCH/$2.ours"
 	sphinx_fe -argfile "$PS_MODEL/en-us/feat.params" -remove_silence no -raw yes \
 		-i "$1" -o "$SCRATCH/$2.mfc" 2> /dev/null
 	od -An -v -f -j 4 -w52 "$SCRATCH/$2.mfc" > "$SCRATCH/$2.ref"
@@ -118,6 +118,39 @@ EOF
 	assert_output "SMST version=1 kind=FEAT type=f32 rate=16000 dim=39 shift=160 flags=0x2 start=0 frames=0"
 	run -0 check_feats "$SCRATCH/c" "$SCRATCH/f" live
 	echo "live: $output" >&3
+}
+
+@test "the noise floor has the shape of a pink noise and follows the input's level" {
+	# sox's pink noise, with no floor of ours
+	sox -R -n -r 16000 -c 1 -b 16 -t raw -e signed -L "$SCRATCH/pn.raw" synth 1 pinknoise vol 0.0062
+	pcm_of_raw "$SCRATCH/pn.raw" | sm-features --noise-floor 0 --cepstra | sm-dump -p 4 > "$SCRATCH/n"
+	# 0.5 s of digital silence before goforward.raw, as it is and 10 dB quieter
+	head -c 16000 /dev/zero > "$SCRATCH/z.raw"
+	cat "$SCRATCH/z.raw" "$PS_DATA/goforward.raw" > "$SCRATCH/a.raw"
+	sox -t raw -r 16000 -e signed -b 16 -c 1 -L "$SCRATCH/a.raw" -t raw "$SCRATCH/q.raw" vol -10dB
+	pcm_of_raw "$SCRATCH/a.raw" | sm-features --noise-floor -36 --cepstra | sm-dump -p 4 > "$SCRATCH/f"
+	pcm_of_raw "$SCRATCH/q.raw" | sm-features --noise-floor -36 --cepstra | sm-dump -p 4 > "$SCRATCH/q"
+	pcm_of_raw "$SCRATCH/a.raw" | sm-features --noise-floor 0 --cepstra | sm-dump -p 4 > "$SCRATCH/z"
+	pcm_of_raw "$SCRATCH/a.raw" | sm-features --cepstra | sm-dump -p 4 > "$SCRATCH/d"
+	# frames 10..39 of the silence: the floor alone
+	mean() { awk 'NR > 11 && NR < 42 { for (k = 1; k <= 4; k++) s[k] += $k; n++ }
+		END { printf "%.3f %.3f %.3f %.3f\n", s[1] / n, s[2] / n, s[3] / n, s[4] / n }' "$1"; }
+	n=$(mean "$SCRATCH/n") f=$(mean "$SCRATCH/f") q=$(mean "$SCRATCH/q") z=$(mean "$SCRATCH/z")
+	d=$(mean "$SCRATCH/d")
+	echo "pink noise $n; floor -36 dB $f, 10 dB quieter $q; none $z, default $d" >&3
+	# the spectral shape (c1..c3) of sox's noise within 2.5 (a mean of log
+	# powers is not the log of a mean power); 10 dB less is c0 lower by
+	# 5 ln 10 = 11.51 with the same shape, within the noise removal's own
+	# absolute thresholds (-36 dB keeps the floor well above them); without
+	# the floor c0 is -46, with the default (-46 dB) 10 lower than at -36
+	awk -v n="$n" -v f="$f" -v q="$q" -v z="$z" -v df="$d" 'BEGIN {
+		split(n, a, " "); split(f, b, " "); split(q, c, " "); split(z, d, " "); split(df, g, " ")
+		e = b[1] - c[1] - 11.51; if (e * e > 0.25 || d[1] > -40) exit 1
+		e = b[1] - g[1] - 11.51; if (e * e > 1) exit 1
+		for (k = 2; k <= 4; k++) {
+			if (b[k] - a[k] > 2.5 || a[k] - b[k] > 2.5) exit 1
+			if (b[k] - c[k] > 0.4 || c[k] - b[k] > 0.4) exit 1
+		} }'
 }
 
 @test "--cmn none gives the deltas of the raw cepstra and no CMN flag" {

@@ -18,10 +18,11 @@
 static const char usage[] =
 	"sm-lattice: search senone log-likelihoods for the best word sequence\n"
 	"Usage: sm-lattice [-v] [-l LANG] [-m DIR] [-b NATS] [-w NATS] [-W LW] [-p WIP]\n"
-	"                  [--maxhmm N] [--silprob P] [--fillprob P] [--rescore-lw LW]\n"
+	"                  [--maxhmm N] [--silprob P] [--fillprob P] [--pip P] [--flat-lw LW]\n"
+	"                  [--rescore-lw LW]\n"
 	"                  [--ascale A] [--lattice-beam NATS] [--histories N] [--no-rescore]\n"
 	"                  [--lattice FILE] [--lattice-format sm|slf]\n"
-	"                  [--segment-min S] [--segment-max S] [FILE | -]\n"
+	"                  [--segment-min S] [--segment-max S] [--words FILE] [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang LANG     language of the installed pack (default en)\n"
@@ -32,6 +33,8 @@ static const char usage[] =
 	"      --maxhmm N      most active HMMs per frame (default 30000)\n"
 	"      --silprob P     <sil> entry probability (default 0.005)\n"
 	"      --fillprob P    [NOISE]/[SPEECH] entry probability (default 1e-8)\n"
+	"      --pip P         phone insertion probability (default 1)\n"
+	"      --flat-lw LW    language weight of the second pass (default 8.5)\n"
 	"      --rescore-lw LW     language weight of lattice rescoring (default 9.5)\n"
 	"      --ascale A          posteriors: scores divided by A (default 20)\n"
 	"      --lattice-beam NATS keep lattice links within NATS of the best (default 100)\n"
@@ -43,6 +46,8 @@ static const char usage[] =
 	"                          seconds (default 30)\n"
 	"      --segment-max S     ... or at the most pause-like frame of its last 2 s\n"
 	"                          before S seconds (default 60; 0: one segment)\n"
+	"      --words FILE        search only the words listed in FILE (default: the\n"
+	"                          whole dictionary)\n"
 	"      --build-image FILE  write the pack's search image to FILE and exit\n"
 	"      --check-image       check all of the pack's search image and exit\n"
 	"  -v, --verbose       per-utterance statistics on stderr\n"
@@ -51,7 +56,7 @@ static const char usage[] =
 
 enum { OPT_MAXHMM = 256, OPT_SILPROB, OPT_FILLPROB, OPT_BUILD_IMAGE, OPT_RESCORE_LW,
        OPT_ASCALE, OPT_LAT_BEAM, OPT_NO_RESCORE, OPT_LATTICE, OPT_LAT_FORMAT, OPT_HISTORIES,
-       OPT_SEG_MIN, OPT_SEG_MAX, OPT_CHECK_IMAGE };
+       OPT_SEG_MIN, OPT_SEG_MAX, OPT_CHECK_IMAGE, OPT_WORDS, OPT_PIP, OPT_FLAT_LW };
 
 /* Cutting long input (segment.h). */
 #define SEG_PAUSE_S 0.2		/* a pause that ends a segment, seconds */
@@ -126,6 +131,63 @@ search_failed(const struct sm_search *srch, const char *image)
 	sm_die(SM_EX_SOFTWARE, "out of memory");
 }
 
+/* --words: a sorted list of the words of FILE. */
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Drop from d every word (not filler) whose spelling, without its (N)
+ * mark, is not in the file at path: the search then knows only those. */
+static void
+keep_words(struct sm_dict *d, const char *path)
+{
+	FILE *f = sm_open_in(path);
+	char **list = NULL, buf[1024], *k;
+	size_t n = 0, cap = 0;
+	int i, j, kept = 0;
+
+	while (fscanf(f, "%1023s", buf) == 1) {
+		if (n == cap) {
+			char **q;
+
+			cap = cap ? 2 * cap : 64;
+			q = realloc(list, sizeof *q * cap);
+			if (q == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+			list = q;
+		}
+		if ((list[n++] = strdup(buf)) == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+	}
+	if (ferror(f))
+		sm_die_errno(SM_EX_IOERR, "%s", sm_name(path));
+	if (f != stdin)
+		fclose(f);
+	qsort(list, n, sizeof *list, cmp_str);
+	for (i = j = 0; i < d->n_words; i++) {
+		const struct sm_dword *w = &d->w[i];
+		int keep = w->filler;
+
+		if (!keep && w->base_len < sizeof buf) {
+			memcpy(buf, w->word, w->base_len);
+			buf[w->base_len] = 0;
+			k = buf;
+			keep = bsearch(&k, list, n, sizeof *list, cmp_str) != NULL;
+			kept += keep;
+		}
+		if (keep)
+			d->w[j++] = *w;
+	}
+	d->n_words = j;
+	for (i = 0; i < (int)n; i++)
+		free(list[i]);
+	free(list);
+	if (kept == 0)
+		sm_die(SM_EX_DATAERR, "%s: no word of the dictionary", sm_name(path));
+}
+
 static double
 now(void)
 {
@@ -191,7 +253,7 @@ segment_done(void *arg, long first, long n, int why)
 	struct sm_lattice lat;
 	const struct sm_bp *bp;
 	int best, n_bp, n_path = 0, *lpath;
-	double t0 = j->t0 + first * j->tf, tl0, tl1, tl2, sc;
+	double t0 = j->t0 + first * j->tf, tl0, tl1, tl2, sc = 0;
 	float fs;
 
 	best = sm_search_finish(j->srch, &fs);
@@ -223,8 +285,9 @@ segment_done(void *arg, long first, long n, int why)
 	}
 	tl2 = now();
 	sm_info("lattice %.3f s: %d nodes, %d links (%.0f/s of audio); rescoring and "
-		"posteriors %.3f s (%ld states, %ld arcs)", tl1 - tl0, lat.n_node, lat.n_link,
-		lat.n_link / (lat.n_frames * j->tf + 1e-9), tl2 - tl1, lat.n_states, lat.n_arcs);
+		"posteriors %.3f s (%ld states, %ld arcs); search score %.3f, best path %.3f",
+		tl1 - tl0, lat.n_node, lat.n_link, lat.n_link / (lat.n_frames * j->tf + 1e-9),
+		tl2 - tl1, lat.n_states, lat.n_arcs, fs, n_path > 0 && !j->no_rescore ? sc : fs);
 	if (j->lat_path != NULL) {
 		if (j->lf == NULL)
 			open_lattice(j);
@@ -265,6 +328,9 @@ main(int argc, char **argv)
 		{"lattice-format", required_argument, NULL, OPT_LAT_FORMAT},
 		{"segment-min", required_argument, NULL, OPT_SEG_MIN},
 		{"segment-max", required_argument, NULL, OPT_SEG_MAX},
+		{"words", required_argument, NULL, OPT_WORDS},
+		{"pip", required_argument, NULL, OPT_PIP},
+		{"flat-lw", required_argument, NULL, OPT_FLAT_LW},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -280,7 +346,7 @@ main(int argc, char **argv)
 	struct sm_stream_hdr h;
 	const char *model = NULL, *lang = "en", *path;
 	char err[4352], p_mdef[4200], p_tmat[4200], p_noise[4200];
-	const char *build_image = NULL;
+	const char *build_image = NULL, *words_path = NULL;
 	int check_image = 0;
 	uint64_t fp[SM_SEARCH_FP];
 	int have_mdef = 0;
@@ -321,6 +387,9 @@ main(int argc, char **argv)
 		case OPT_LATTICE: lat_path = optarg; break;
 		case OPT_SEG_MIN: seg_min = sm_opt_double("--segment-min", optarg, 0, 1e6); break;
 		case OPT_SEG_MAX: seg_max = sm_opt_double("--segment-max", optarg, 0, 1e6); break;
+		case OPT_WORDS: words_path = optarg; break;
+		case OPT_PIP: cfg.pip = (float)log(sm_opt_double("--pip", optarg, 1e-30, 1e30)); break;
+		case OPT_FLAT_LW: cfg.flw = (float)sm_opt_double("--flat-lw", optarg, 0, 100); break;
 		case OPT_LAT_FORMAT:
 			if (strcmp(optarg, "slf") == 0)
 				slf = 1;
@@ -370,7 +439,7 @@ main(int argc, char **argv)
 		sm_lm_free(&lm);
 		return 0;
 	}
-	if (pack.image[0] && !build_image) {
+	if (pack.image[0] && !build_image && !words_path) {
 		srch = sm_search_open(pack.image, &lm, &cfg, fp, err, sizeof err);
 		if (srch == NULL)
 			sm_info("%s; building the tree", err);
@@ -385,6 +454,8 @@ main(int argc, char **argv)
 			sm_die(SM_EX_CONFIG, "%s", err);
 		if (sm_dict_load(&dict, pack.dict, p_noise, &mdef, err, sizeof err) != 0)
 			sm_die(SM_EX_CONFIG, "%s", err);
+		if (words_path)
+			keep_words(&dict, words_path);
 		t1 = now();
 		srch = sm_search_new(&mdef, &tmat, &dict, &lm, &cfg, err, sizeof err);
 		if (srch == NULL)
@@ -394,6 +465,8 @@ main(int argc, char **argv)
 		have_mdef = 1;	/* the search uses its senone sequences */
 	}
 	t2 = now();
+	if (build_image && words_path)
+		sm_die(SM_EX_USAGE, "--words and --build-image: an image holds the whole dictionary");
 	if (build_image) {
 		char tmp[4200];
 		FILE *f;
