@@ -7,9 +7,7 @@
 load test_helper
 
 setup_file() {
-	local d=$BATS_FILE_TMPDIR
-	sox -t raw -r 16000 -e signed -b 16 -c 1 "$PS_DATA/goforward.raw" "$d/gf.wav"
-	sm-decode "$d/gf.wav" | sm-features | sm-am >"$d/gf.ll"
+	goforward_ll "$BATS_FILE_TMPDIR"
 }
 
 setup() {

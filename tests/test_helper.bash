@@ -15,6 +15,12 @@ setup_scratch() {
 	SCRATCH=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/s.XXXXXX")
 }
 
+# goforward.raw (2.79 s of real speech) as DIR/gf.wav and its LOGLIK stream DIR/gf.ll.
+goforward_ll() { # DIR
+	sox -t raw -r 16000 -e signed -b 16 -c 1 "$PS_DATA/goforward.raw" "$1/gf.wav"
+	sm-decode "$1/gf.wav" | sm-features | sm-am >"$1/gf.ll"
+}
+
 # A 16 kHz WAV of an asterisk prompt (G.722 wideband), decoded with ffmpeg.
 asterisk16() { # ID OUT.wav
 	ffmpeg -nostdin -loglevel error -f g722 -i "$AST_DIR/$1.g722" -ac 1 -ar 16000 -y "$2"
