@@ -335,6 +335,16 @@ sys.stdout.buffer.write(w[:36] + b"fact\x01\0\0\0\xf0\0" + w[36:])' "$SPEECH16" 
 	assert_equal "$stderr" "$want"
 }
 
+# The 20 minutes came out whole ($SCRATCH/hdr) and sm-decode's max RSS
+# ($SCRATCH/rss) stayed under 12 MiB.
+piped_rss_bounded() { # LABEL
+	frames=$(frames_of < "$SCRATCH/hdr")
+	[ "$frames" -gt 125000 ]
+	rss=$(tail -n 1 "$SCRATCH/rss")
+	echo "# sm-decode, $1: max RSS $rss KiB for $((frames / 100)) s" >&3
+	[ "$rss" -lt $((12 * 1024)) ]
+}
+
 @test "memory stays bounded on a long WAV from a pipe: 20 minutes, 80 MB, under 12 MiB" {
 	[ -z "${ASAN_OPTIONS:-}" ] || skip "the bound is for the plain build, not AddressSanitizer's shadow memory"
 	# The 358 Asterisk prompts (1255 s of speech) as 8 kHz stereo float,
@@ -342,11 +352,7 @@ sys.stdout.buffer.write(w[:36] + b"fact\x01\0\0\0\xf0\0" + w[36:])' "$SPEECH16" 
 	# of all of it come out at the end (batch CMN).
 	sox "$AST_DIR"/*.wav -c 2 -e floating-point -b 32 -t wav - |
 		/usr/bin/time -f %M -o "$SCRATCH/rss" sm-decode | sm-features | sm-dump -H > "$SCRATCH/hdr"
-	frames=$(frames_of < "$SCRATCH/hdr")
-	[ "$frames" -gt 125000 ]
-	rss=$(tail -n 1 "$SCRATCH/rss")
-	echo "# sm-decode, WAV: max RSS $rss KiB for $((frames / 100)) s" >&3
-	[ "$rss" -lt $((12 * 1024)) ]
+	piped_rss_bounded WAV
 }
 
 @test "memory stays bounded on a long FLAC from a pipe: 20 minutes, 25 MB, under 12 MiB" {
@@ -355,11 +361,7 @@ sys.stdout.buffer.write(w[:36] + b"fact\x01\0\0\0\xf0\0" + w[36:])' "$SPEECH16" 
 	# that the FLAC stays large.
 	sox -M -t wav <(sox "$AST_DIR"/*.wav -t wav -) -t wav <(sox $(ls -r "$AST_DIR"/*.wav) -t wav -) \
 		-t flac - | /usr/bin/time -f %M -o "$SCRATCH/rss" sm-decode | sm-features | sm-dump -H > "$SCRATCH/hdr"
-	frames=$(frames_of < "$SCRATCH/hdr")
-	[ "$frames" -gt 125000 ]
-	rss=$(tail -n 1 "$SCRATCH/rss")
-	echo "# sm-decode, FLAC: max RSS $rss KiB for $((frames / 100)) s" >&3
-	[ "$rss" -lt $((12 * 1024)) ]
+	piped_rss_bounded FLAC
 }
 
 @test "absurd header values exit 65 with a clear line" {
