@@ -20,7 +20,10 @@
 
 /* A tree node is one phone HMM.  Roots (depth 0) take their left context
  * from the predecessor word ("multiplexed" first states); leaves end one
- * word and are fanned out over right contexts. */
+ * word and are fanned out over right contexts: a leaf below the roots
+ * stands for ncls HMMs, one per right-context class ctx .. ctx + ncls - 1
+ * (copy cl has the senone sequence cls_ssid[ctx + cl]), made when the
+ * search enters them rather than stored. */
 struct node {
 	int32_t child;		/* first child, children are contiguous */
 	int32_t word;		/* leaf: dict word; else -1 */
@@ -31,6 +34,7 @@ struct node {
 				 * class; else NONE16 */
 	int8_t ci;
 	int8_t depth;
+	uint8_t ncls;		/* HMMs of the node: the classes of a leaf, else 1 */
 };
 
 #define NONE16 0xffff		/* also the bound on senone sequences and classes */
@@ -45,6 +49,7 @@ struct hmm {
 	uint16_t ss[3];
 	uint16_t inss;
 	int16_t ci;		/* the node's phone (its transition matrix) */
+	uint8_t cl;		/* which of the node's ncls HMMs */
 };
 
 /* A word of the flat pass: one HMM per phone, the last phone fanned out
@@ -344,15 +349,9 @@ build_level(struct build *b, int a, int e, int d, int *count)
 					break;
 				j++;
 			}
-		if (ni == d + 1 && d > 0) {
-			int row = rc_row(b, pi[d], pi[d - 1]);
-
-			if (row < 0)
-				return -1;
-			n += s->row_ncls[row];
-		} else {
-			n++;
-		}
+		if (ni == d + 1 && d > 0 && rc_row(b, pi[d], pi[d - 1]) < 0)
+			return -1;
+		n++;
 	}
 	if ((first = new_nodes(b, n)) < 0)
 		return -1;
@@ -363,7 +362,6 @@ build_level(struct build *b, int a, int e, int d, int *count)
 		const int16_t *pi = sm_dict_phones(dict, w);
 		int ni = dict->w[w].n_phone;
 		struct node *nd;
-		int ncls = 1, cl;
 
 		j = i + 1;
 		if (ni > d + 1)
@@ -384,6 +382,7 @@ build_level(struct build *b, int a, int e, int d, int *count)
 		nd->ssid = NONE16;
 		nd->ctx = NONE16;
 		nd->u = NEG;
+		nd->ncls = 1;
 		if (ni == d + 1) {	/* leaf */
 			nd->word = w;
 			if (d == 0) {
@@ -393,20 +392,17 @@ build_level(struct build *b, int a, int e, int d, int *count)
 					return -1;
 				nd->ctx = (uint16_t)row;
 			} else {
-				int row = rc_row(b, pi[d], pi[d - 1]);
+				int row = rc_row(b, pi[d], pi[d - 1]), cl;
 
-				ncls = s->row_ncls[row];
-				for (cl = 0; cl < ncls; cl++) {
-					struct node *x = &s->nodes[k + cl];
-
-					*x = *nd;
+				for (cl = 0; cl < s->row_ncls[row]; cl++)
 					if (s->row_cls[row] + cl >= NONE16 ||
 					    s->cls_ssid[s->row_cls[row] + cl] >= NONE16)
 						return -1;
-					x->ctx = (uint16_t)(s->row_cls[row] + cl);
-					x->ssid = (uint16_t)s->cls_ssid[x->ctx];
-				}
-				k += ncls - 1;
+				if (s->row_ncls[row] > MAXCI)
+					return -1;
+				nd->ctx = (uint16_t)s->row_cls[row];
+				nd->ncls = (uint8_t)s->row_ncls[row];
+				nd->ssid = (uint16_t)s->cls_ssid[nd->ctx];
 			}
 		} else {
 			int v = d == 0 ? lc_row(b, pi[0], pi[1], 0) :
@@ -428,8 +424,6 @@ build_level(struct build *b, int a, int e, int d, int *count)
 		int ni = dict->w[w].n_phone, c, cnt = 0;
 
 		j = i + 1;
-		if (ni == d + 1 && d > 0)
-			k += s->row_ncls[rc_row(b, pi[d], pi[d - 1])] - 1;
 		if (ni > d + 1) {
 			while (j < e) {
 				const int16_t *pj = sm_dict_phones(dict, b->order[j]);
@@ -569,6 +563,8 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 		goto oom;
 	/* filler nodes */
 	s->filler0 = s->n_nodes;
+	if (s->n_nodes >= INT32_MAX / 256 - d->n_words)	/* HMM keys, see hkey */
+		goto oom;
 	for (i = 0; i < d->n_words; i++) {
 		struct node *nd;
 
@@ -583,6 +579,7 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 		nd->child = -1;
 		nd->ssid = (uint16_t)m->phone_ssid[nd->ci];
 		nd->ctx = NONE16;
+		nd->ncls = 1;
 		nd->u = 0;
 		s->n_filler_nodes++;
 	}
@@ -634,6 +631,7 @@ sm_search_free(struct sm_search *s)
 		free(s->nodes);
 		free(s->lc_ssid);
 		free(s->cls_mask);
+		free(s->cls_ssid);
 	}
 	free(s->rc_ssid);
 	free(s->pool);
@@ -645,7 +643,6 @@ sm_search_free(struct sm_search *s)
 	free(s->hist);
 	free(s->row_cls);
 	free(s->row_ncls);
-	free(s->cls_ssid);
 	free(s->rcs);
 	free(s->wbp);
 	flat_reset(s);
@@ -781,11 +778,13 @@ node_ok(const struct sm_search *s, int i)
 		return 0;
 	if (nd->word >= 0 && nd->n_child > 0)
 		return 0;
+	if (nd->ncls != 1 && (nd->word < 0 || nd->ncls == 0 || i < s->n_roots || i >= s->filler0))
+		return 0;
 	if (i < s->n_roots)
 		return nd->ctx < s->n_lc_rows && nd->depth == 0;
 	if (i < s->filler0 && nd->depth == 0)
 		return 0;
-	if (i < s->filler0 && nd->word >= 0 && nd->ctx >= s->n_cls)
+	if (i < s->filler0 && nd->word >= 0 && nd->ctx + nd->ncls > s->n_cls)
 		return 0;
 	if (nd->ssid >= s->n_sseq)
 		return 0;
@@ -794,12 +793,20 @@ node_ok(const struct sm_search *s, int i)
 	return 1;
 }
 
-/* The HMM of a node, activated (queued for frame t+1) if needed. */
+/* The key of HMM cl of a node in the slot table. */
+static inline int32_t
+hkey(const struct sm_search *s, int node, int cl)
+{
+	return node + cl * s->n_nodes;
+}
+
+/* HMM cl of a node, activated (queued for frame t+1) if needed. */
 static struct hmm *
-activate(struct sm_search *s, int node)
+activate(struct sm_search *s, int node, int cl)
 {
 	struct hmm *h;
-	int k = slot_get(s, node);
+	int32_t key = hkey(s, node, cl);
+	int k = slot_get(s, key);
 
 	if (k < 0) {
 		if (s->map && !node_ok(s, node)) {
@@ -833,7 +840,7 @@ activate(struct sm_search *s, int node)
 			}
 			k = s->pool_used++;
 		}
-		if (slot_put(s, node, k) != 0)
+		if (slot_put(s, key, k) != 0)
 			return NULL;
 		h = &s->pool[k];
 		h->s[0] = h->s[1] = h->s[2] = NEG;
@@ -844,6 +851,7 @@ activate(struct sm_search *s, int node)
 		h->inbp = -1;
 		h->inss = 0;
 		h->node = node;
+		h->cl = (uint8_t)cl;
 		h->ci = s->nodes[node].ci;
 		h->stamp = -1;
 	}
@@ -855,10 +863,12 @@ activate(struct sm_search *s, int node)
 	return h;
 }
 
+/* Enter HMM cl of a node; copy cl > 0 of a leaf has its own senone
+ * sequence (read once the node is known sound). */
 static void
-enter(struct sm_search *s, int node, float score, int bp, int ssid)
+enter(struct sm_search *s, int node, int cl, float score, int bp, int ssid)
 {
-	struct hmm *h = activate(s, node);
+	struct hmm *h = activate(s, node, cl);
 
 	if (h == NULL) {
 		s->oom = 1;
@@ -867,7 +877,7 @@ enter(struct sm_search *s, int node, float score, int bp, int ssid)
 	if (score > h->in) {
 		h->in = score;
 		h->inbp = bp;
-		h->inss = ssid;
+		h->inss = cl ? s->cls_ssid[s->nodes[node].ctx + cl] : ssid;
 	}
 }
 
@@ -920,7 +930,7 @@ enter_words(struct sm_search *s, int a, int e, float thr)
 		bs += s->cfg.lw * nd->u + s->cfg.wip;
 		if (bl < 0 || bs < thr)
 			continue;
-		enter(s, r, bs, s->best_lc_bp[bl][nd->ci],
+		enter(s, r, 0, bs, s->best_lc_bp[bl][nd->ci],
 		      s->lc_ssid[nd->ctx * n_ci + bl]);
 	}
 	if (best_i < 0)
@@ -930,7 +940,7 @@ enter_words(struct sm_search *s, int a, int e, float thr)
 		float pen = nd->word == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
 
 		if (best + pen >= thr)
-			enter(s, r, best + pen, best_i, nd->ssid);
+			enter(s, r, 0, best + pen, best_i, nd->ssid);
 	}
 }
 
@@ -1024,7 +1034,7 @@ word_end(struct sm_search *s, const struct hmm *h, const struct node *nd, float 
 	p = &s->bp[prev];
 	b = &s->bp[k];
 	rc = s->rcs + (size_t)k * s->n_ci;
-	mask = (nd->depth > 0 && lmid >= 0) ? s->cls_mask[nd->ctx] : ~(uint64_t)0;
+	mask = (nd->depth > 0 && lmid >= 0) ? s->cls_mask[nd->ctx + h->cl] : ~(uint64_t)0;
 	for (r = 0; r < s->n_ci; r++)
 		if ((mask >> r & 1) && sc > rc[r])
 			rc[r] = sc;
@@ -1164,13 +1174,15 @@ sm_search_frame(struct sm_search *s, const float *sen)
 			continue;
 		}
 		for (c = 0; c < nd->n_child; c++) {
-			int ch = nd->child + c;
+			int ch = nd->child + c, cl;
 			const struct node *cn = &s->nodes[ch];
 			float sc = out + s->cfg.lw * (cn->u - nd->u) + s->cfg.pip;
 			if (sc < thr)
 				continue;
-			enter(s, ch, sc, h->bp[2], cn->ssid);
-			h = &s->pool[hk];	/* the pool may have moved */
+			for (cl = 0; cl < cn->ncls; cl++) {
+				enter(s, ch, cl, sc, h->bp[2], cn->ssid);
+				h = &s->pool[hk];	/* the pool may have moved */
+			}
 		}
 	}
 	/* 4. new words from this frame's word ends */
@@ -1180,7 +1192,7 @@ sm_search_frame(struct sm_search *s, const float *sen)
 		struct hmm *h = &s->pool[s->act[i]];
 
 		if (h->stamp != s->frame + 1) {
-			slot_del(s, h->node);
+			slot_del(s, hkey(s, h->node, h->cl));
 			s->freel[s->n_free++] = s->act[i];
 		}
 	}
@@ -1317,9 +1329,6 @@ flat_note(struct sm_search *s, int w, int leaf, int sf)
 		s->fw = q;
 		s->fw_cap = c;
 	}
-	/* the first of the leaf's right-context copies */
-	while (leaf > s->n_roots && leaf < s->filler0 && s->nodes[leaf - 1].word == w)
-		leaf--;
 	f = &s->fw[s->n_fw];
 	memset(f, 0, sizeof *f);
 	f->word = w;
@@ -1327,11 +1336,8 @@ flat_note(struct sm_search *s, int w, int leaf, int sf)
 	f->n_phone = s->nodes[leaf].depth + 1;
 	f->lo = sf - FLAT_WIN;
 	f->hi = s->lmid[w] < 0 ? 0x7fffffff : sf + FLAT_WIN;
-	/* the leaf's right-context copies are contiguous */
-	for (n = 1; leaf + n < s->n_nodes && s->nodes[leaf + n].word == w &&
-	     s->nodes[leaf + n].depth == s->nodes[leaf].depth && leaf >= s->n_roots &&
-	     leaf < s->filler0; n++)
-		;
+	/* the leaf's right-context copies */
+	n = s->nodes[leaf].ncls;
 	f->n_hmm = f->n_phone - 1 + n;
 	f->pathp = malloc(sizeof *f->pathp * f->n_phone);
 	f->h = malloc(sizeof *f->h * f->n_hmm);
@@ -1343,9 +1349,8 @@ flat_note(struct sm_search *s, int w, int leaf, int sf)
 	}
 	if (tree_path(s, leaf, f->n_phone - 1, f->pathp) != 0)
 		s->corrupt = 1;
-	for (i = 0; s->map && i < n && !s->corrupt; i++)
-		if (!node_ok(s, leaf + i))
-			s->corrupt = 1;
+	if (s->map && !s->corrupt && !node_ok(s, leaf))
+		s->corrupt = 1;
 	if (s->corrupt) {
 		free(f->pathp);
 		free(f->h);
@@ -1379,7 +1384,7 @@ grow_bp2(struct sm_search *s)
 
 /* Word end in pass 2: the LM score was added when the word was entered. */
 static void
-flat_word_end(struct sm_search *s, int w, int node, int prev, float out, int t)
+flat_word_end(struct sm_search *s, int w, int node, int cl, int prev, float out, int t)
 {
 	const struct sm_bp *p;
 	struct sm_bp *b;
@@ -1405,7 +1410,7 @@ flat_word_end(struct sm_search *s, int w, int node, int prev, float out, int t)
 	p = &s->bp2[prev];
 	b = &s->bp2[k];
 	rc = s->rcs2 + (size_t)k * s->n_ci;
-	mask = (nd->depth > 0 && lmid >= 0) ? s->cls_mask[nd->ctx] : ~(uint64_t)0;
+	mask = (nd->depth > 0 && lmid >= 0) ? s->cls_mask[nd->ctx + cl] : ~(uint64_t)0;
 	for (r = 0; r < s->n_ci; r++)
 		if ((mask >> r & 1) && out > rc[r])
 			rc[r] = out;
@@ -1446,11 +1451,26 @@ flat_enter(struct hmm *h, float sc, int bp, int ss)
 	}
 }
 
-/* The node of HMM i of word f. */
+/* The node of HMM i of word f, and which of the node's HMMs it is. */
 static int
 fnode(const struct fword *f, int i)
 {
-	return i < f->n_phone - 1 ? f->pathp[i] : f->leaf0 + (i - (f->n_phone - 1));
+	return i < f->n_phone - 1 ? f->pathp[i] : f->leaf0;
+}
+
+static int
+fcl(const struct fword *f, int i)
+{
+	return i < f->n_phone - 1 ? 0 : i - (f->n_phone - 1);
+}
+
+/* The senone sequence of HMM i of word f (not a root's). */
+static int
+fssid(const struct sm_search *s, const struct fword *f, int i)
+{
+	const struct node *nd = &s->nodes[fnode(f, i)];
+
+	return fcl(f, i) ? s->cls_ssid[nd->ctx + fcl(f, i)] : nd->ssid;
 }
 
 /* Enter words at frame t + 1 from the pass-2 word ends bp2[a..e) at t. */
@@ -1603,14 +1623,14 @@ flat_frame(struct sm_search *s, int t)
 				continue;
 			if (j >= last) {
 				if (out >= wthr)
-					flat_word_end(s, f->word, node, h->bp[2], out, t);
+					flat_word_end(s, f->word, node, fcl(f, j), h->bp[2], out, t);
 			} else if (j + 1 < last) {
 				flat_enter(&f->h[j + 1], out + s->cfg.pip, h->bp[2],
-					   s->nodes[fnode(f, j + 1)].ssid);
+					   fssid(s, f, j + 1));
 			} else {
 				for (c = last; c < f->n_hmm; c++)
 					flat_enter(&f->h[c], out + s->cfg.pip, h->bp[2],
-						   s->nodes[fnode(f, c)].ssid);
+						   fssid(s, f, c));
 			}
 		}
 		f->live = live;
@@ -1742,7 +1762,10 @@ sm_search_word(const struct sm_search *s, int word, int *len, int *kind)
 /* ---- the pack image ---------------------------------------------------- */
 
 #define IMG_MAGIC "SMLATIMG"
-#define IMG_VERSION 2
+
+enum { S_NODES, S_LC, S_CLS, S_LMID, S_WLAST, S_WKIND, S_WLEN, S_WOFF, S_TEXT, S_SSEQ,
+       S_CLSSID, S_N };
+#define IMG_VERSION 3
 
 struct img_hdr {
 	char magic[8];
@@ -1751,14 +1774,12 @@ struct img_hdr {
 	int32_t n_ci, sil_ci, bos_word, eos_word, sil_word, n_roots, filler0,
 		n_filler_nodes, n_nodes, n_words, n_lc_rows, n_cls, n_sseq, n_sen;
 	float tp[MAXCI][6];
-	uint64_t off[10], len[10];	/* sections, see sect[] */
+	uint64_t off[S_N], len[S_N];	/* sections */
 	uint64_t total;
 	uint64_t sum;		/* img_sum of everything after the header */
 };
 
 static uint64_t img_sum(const unsigned char *p, size_t n);
-
-enum { S_NODES, S_LC, S_CLS, S_LMID, S_WLAST, S_WKIND, S_WLEN, S_WOFF, S_TEXT, S_SSEQ };
 
 void
 sm_search_fingerprint(const char *const paths[], int n, uint64_t fp[SM_SEARCH_FP])
@@ -1791,7 +1812,7 @@ int
 sm_search_save(const struct sm_search *s, FILE *f, const uint64_t fp[SM_SEARCH_FP])
 {
 	struct img_hdr h;
-	const void *ptr[10];
+	const void *ptr[S_N];
 	uint64_t off;
 	static const char zero[8];
 	unsigned char *body;
@@ -1827,8 +1848,9 @@ sm_search_save(const struct sm_search *s, FILE *f, const uint64_t fp[SM_SEARCH_F
 	ptr[S_WOFF] = s->woff;		h.len[S_WOFF] = 4ull * s->n_words;
 	ptr[S_TEXT] = s->text;		h.len[S_TEXT] = text_len(s);
 	ptr[S_SSEQ] = s->sseq;		h.len[S_SSEQ] = 2ull * s->n_sseq * 3;
+	ptr[S_CLSSID] = s->cls_ssid;	h.len[S_CLSSID] = 4ull * s->n_cls;
 	off = (sizeof h + 7) & ~7ull;
-	for (i = 0; i < 10; i++) {
+	for (i = 0; i < S_N; i++) {
 		h.off[i] = off;
 		off = (off + h.len[i] + 7) & ~7ull;
 	}
@@ -1837,7 +1859,7 @@ sm_search_save(const struct sm_search *s, FILE *f, const uint64_t fp[SM_SEARCH_F
 	body = calloc(1, h.total - h.off[0]);
 	if (body == NULL)
 		return -1;
-	for (i = 0; i < 10; i++)
+	for (i = 0; i < S_N; i++)
 		if (h.len[i] > 0)
 			memcpy(body + (h.off[i] - h.off[0]), ptr[i], h.len[i]);
 	h.sum = img_sum(body, h.total - h.off[0]);
@@ -1879,6 +1901,9 @@ img_check(const struct sm_search *s, const struct sm_lm *lm)
 			return -1;
 	for (i = 0; i < s->n_lc_rows * s->n_ci; i++)
 		if (s->lc_ssid[i] < 0 || s->lc_ssid[i] >= s->n_sseq)
+			return -1;
+	for (i = 0; i < s->n_cls; i++)
+		if (s->cls_ssid[i] < 0 || s->cls_ssid[i] >= s->n_sseq)
 			return -1;
 	for (i = 0; i < s->n_words; i++)
 		if (s->wlast[i] < 0 || s->wlast[i] >= s->n_ci || s->wkind[i] > 2 ||
@@ -1976,9 +2001,10 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 	    h.len[S_CLS] != 8ull * h.n_cls || h.len[S_LMID] != 4ull * h.n_words ||
 	    h.len[S_WLAST] != (uint64_t)h.n_words || h.len[S_WKIND] != (uint64_t)h.n_words ||
 	    h.len[S_WLEN] != 2ull * h.n_words || h.len[S_WOFF] != 4ull * h.n_words ||
-	    h.len[S_SSEQ] != 6ull * h.n_sseq)
+	    h.len[S_SSEQ] != 6ull * h.n_sseq || h.len[S_CLSSID] != 4ull * h.n_cls ||
+	    h.n_nodes >= INT32_MAX / 256)
 		goto corrupt;
-	for (i = 0; i < 10; i++)
+	for (i = 0; i < S_N; i++)
 		if (h.off[i] % 8 || h.off[i] < sizeof h || h.off[i] > h.total ||
 		    h.len[i] > h.total - h.off[i])
 			goto corrupt;
@@ -2017,6 +2043,7 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 	s->woff = (uint32_t *)(map + h.off[S_WOFF]);
 	s->text = (char *)(map + h.off[S_TEXT]);
 	s->sseq = (const uint16_t *)(map + h.off[S_SSEQ]);
+	s->cls_ssid = (int32_t *)(map + h.off[S_CLSSID]);
 	s->text_len = h.len[S_TEXT];
 	if (img_check(s, lm) != 0) {
 		sm_search_free(s);
