@@ -14,6 +14,7 @@
 #include "mdef.h"
 #include "s3.h"
 #include "search.h"
+#include "sm.h"
 
 #define NEG (-1e30f)
 #define MAXCI 64
@@ -634,22 +635,22 @@ sm_search_free(struct sm_search *s)
 		free(s->cls_ssid);
 	}
 	free(s->rc_ssid);
-	free(s->pool);
-	free(s->slot);
-	free(s->act);
-	free(s->nact);
-	free(s->freel);
-	free(s->bp);
+	sm_big_free(s->pool);
+	sm_big_free(s->slot);
+	sm_big_free(s->act);
+	sm_big_free(s->nact);
+	sm_big_free(s->freel);
+	sm_big_free(s->bp);
 	free(s->hist);
 	free(s->row_cls);
 	free(s->row_ncls);
-	free(s->rcs);
+	sm_big_free(s->rcs);
 	free(s->wbp);
 	flat_reset(s);
 	free(s->fw);
 	free(s->fwi);
-	free(s->ring);
-	free(s->lmc);
+	sm_big_free(s->ring);
+	sm_big_free(s->lmc);
 	free(s->bp2);
 	free(s->rcs2);
 	free(s->wbp2);
@@ -669,13 +670,13 @@ grow_bp(struct sm_search *s)
 {
 	if (s->n_bp == s->bp_cap) {
 		int c = s->bp_cap ? 2 * s->bp_cap : 4096;
-		struct sm_bp *q = realloc(s->bp, sizeof *q * c);
+		struct sm_bp *q = sm_big_realloc(s->bp, sizeof *q * c);
 		float *r;
 
 		if (q == NULL)
 			return -1;
 		s->bp = q;
-		r = realloc(s->rcs, sizeof *r * c * s->n_ci);
+		r = sm_big_realloc(s->rcs, sizeof *r * c * s->n_ci);
 		if (r == NULL)
 			return -1;
 		s->rcs = r;
@@ -689,7 +690,7 @@ slot_init(struct sm_search *s)
 {
 	s->slot_mask = (1u << 15) - 1;
 	s->slot_n = 0;
-	s->slot = calloc(s->slot_mask + 1, sizeof *s->slot);
+	s->slot = sm_big_alloc(sizeof *s->slot * (s->slot_mask + 1));
 	return s->slot == NULL ? -1 : 0;
 }
 
@@ -723,14 +724,14 @@ slot_put(struct sm_search *s, int node, int k)
 {
 	if (2 * (uint32_t)(s->slot_n + 1) > s->slot_mask + 1) {
 		uint32_t m = 2 * s->slot_mask + 1, i;
-		struct slot *t = calloc((size_t)m + 1, sizeof *t);
+		struct slot *t = sm_big_alloc(sizeof *t * ((size_t)m + 1));
 
 		if (t == NULL)
 			return -1;
 		for (i = 0; i <= s->slot_mask; i++)
 			if (s->slot[i].key != 0)
 				slot_insert(t, m, s->slot[i].key, s->slot[i].val);
-		free(s->slot);
+		sm_big_free(s->slot);
 		s->slot = t;
 		s->slot_mask = m;
 	}
@@ -818,16 +819,16 @@ activate(struct sm_search *s, int node, int cl)
 		} else {
 			if (s->pool_used == s->pool_cap) {
 				int c = s->pool_cap ? 2 * s->pool_cap : 8192;
-				struct hmm *q = realloc(s->pool, sizeof *q * c);
-				int32_t *a = realloc(s->act, sizeof *a * c);
+				struct hmm *q = sm_big_realloc(s->pool, sizeof *q * c);
+				int32_t *a = sm_big_realloc(s->act, sizeof *a * c);
 				int32_t *na, *fl;
 
 				if (a)
 					s->act = a;
-				na = realloc(s->nact, sizeof *na * c);
+				na = sm_big_realloc(s->nact, sizeof *na * c);
 				if (na)
 					s->nact = na;
-				fl = realloc(s->freel, sizeof *fl * c);
+				fl = sm_big_realloc(s->freel, sizeof *fl * c);
 				if (fl)
 					s->freel = fl;
 				if (q == NULL || a == NULL || na == NULL || fl == NULL) {
@@ -1230,8 +1231,8 @@ flat_init(struct sm_search *s)
 	/* calloc'd: zero is "none", and pages never touched cost nothing */
 	s->fwi = calloc(s->n_words ? s->n_words : 1, sizeof *s->fwi);
 	s->wbp2 = malloc(sizeof *s->wbp2 * s->n_words);
-	s->ring = malloc(sizeof *s->ring * (size_t)FLAT_LAG * s->n_sen);
-	s->lmc = calloc(LMC_SIZE, sizeof *s->lmc);
+	s->ring = sm_big_alloc(sizeof *s->ring * (size_t)FLAT_LAG * s->n_sen);
+	s->lmc = sm_big_alloc(sizeof *s->lmc * LMC_SIZE);
 	if (!s->fwi || !s->wbp2 || !s->ring || !s->lmc)
 		return -1;
 	return 0;
@@ -2055,6 +2056,16 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 		img_fail(err, errlen, path, "out of memory");
 		return NULL;
 	}
+#ifdef MADV_POPULATE_READ
+	/* Map the sections the search reads in one call rather than a page
+	 * fault at a time (the spellings are read only for the output). */
+	(void)madvise(map, h.off[S_WKIND], MADV_POPULATE_READ);
+	{
+		uint64_t at = h.off[S_SSEQ] & ~(uint64_t)4095;	/* page-aligned */
+
+		(void)madvise(map + at, h.total - at, MADV_POPULATE_READ);
+	}
+#endif
 	return s;
 corrupt:
 	munmap(map, (size_t)st.st_size);
