@@ -1099,17 +1099,24 @@ sm_search_frame(struct sm_search *s, const float *sen)
 {
 	const uint16_t *sseq = s->sseq;
 	float best = NEG, thr, wthr;
-	int i, c, bp0;
+	int i, c, bp0, n_drop;
 
 	if (s->oom)
 		return -1;
 	if (s->cfg.flat)
 		memcpy(s->ring + (size_t)(s->frame % FLAT_LAG) * s->n_sen, sen,
 		       sizeof *sen * s->n_sen);
-	/* 1. Viterbi inside every active HMM */
+	/* 1. Viterbi inside every active HMM (scattered in the pool: fetch
+	 * ahead) */
 	for (i = 0; i < s->n_act; i++) {
 		struct hmm *h = &s->pool[s->act[i]];
 
+		if (i + 8 < s->n_act) {
+			const char *a = (const char *)&s->pool[s->act[i + 8]];
+
+			__builtin_prefetch(a);
+			__builtin_prefetch(a + sizeof *h - 1);
+		}
 		hmm_step(h, s->tp[h->ci], sseq, sen);
 		if (h->best > best)
 			best = h->best;
@@ -1138,17 +1145,25 @@ sm_search_frame(struct sm_search *s, const float *sen)
 		if (k < NB)
 			thr = best - k * w;
 	}
-	/* 3. transitions and word ends */
+	/* 3. transitions and word ends; the HMMs pruned and not (yet) queued
+	 * are listed in act[0, n_drop) */
 	s->n_act_next = 0;
 	bp0 = s->n_bp;
+	n_drop = 0;
 	for (i = 0; i < s->n_act; i++) {
 		int32_t hk = s->act[i];
 		struct hmm *h = &s->pool[hk];
 		const struct node *nd;
 		float out;
 
-		/* the node of an HMM a few ahead, then its children and their
-		 * slots: the tree is too big for the caches */
+		/* an HMM further ahead, the node of one a few ahead, then its
+		 * children and their slots: the tree is too big for the caches */
+		if (i + 16 < s->n_act) {
+			const char *a = (const char *)&s->pool[s->act[i + 16]];
+
+			__builtin_prefetch(a);
+			__builtin_prefetch(a + sizeof *h - 1);
+		}
 		if (i + 8 < s->n_act)
 			__builtin_prefetch(&s->nodes[s->pool[s->act[i + 8]].node]);
 		if (i + 4 < s->n_act) {
@@ -1159,8 +1174,11 @@ sm_search_frame(struct sm_search *s, const float *sen)
 				__builtin_prefetch(&s->slot[na->child & s->slot_mask]);
 			}
 		}
-		if (h->best < thr)
+		if (h->best < thr) {
+			if (h->stamp != s->frame + 1)
+				s->act[n_drop++] = hk;	/* i >= n_drop: read already */
 			continue;
+		}
 		if (h->stamp != s->frame + 1) {	/* keep it (activate, known slot) */
 			h->stamp = s->frame + 1;
 			s->nact[s->n_act_next++] = hk;
@@ -1188,8 +1206,8 @@ sm_search_frame(struct sm_search *s, const float *sen)
 	}
 	/* 4. new words from this frame's word ends */
 	enter_words(s, bp0, s->n_bp, thr);
-	/* 5. release what was not queued */
-	for (i = 0; i < s->n_act; i++) {
+	/* 5. release what was pruned and not queued since */
+	for (i = 0; i < n_drop; i++) {
 		struct hmm *h = &s->pool[s->act[i]];
 
 		if (h->stamp != s->frame + 1) {
