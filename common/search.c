@@ -694,11 +694,19 @@ slot_init(struct sm_search *s)
 	return s->slot == NULL ? -1 : 0;
 }
 
+/* Where key node's probe starts: consecutive keys (siblings, active
+ * together) spread out rather than forming long runs. */
+static inline uint32_t
+slot_home(int32_t node, uint32_t mask)
+{
+	return (uint32_t)node * 0x9e3779b1u & mask;
+}
+
 /* The pool index of node's HMM, or -1. */
 static inline int
 slot_get(const struct sm_search *s, int node)
 {
-	uint32_t i = (uint32_t)node & s->slot_mask;
+	uint32_t i = slot_home(node, s->slot_mask);
 
 	for (; s->slot[i].key != 0; i = (i + 1) & s->slot_mask)
 		if (s->slot[i].key == node + 1)
@@ -709,7 +717,7 @@ slot_get(const struct sm_search *s, int node)
 static void
 slot_insert(struct slot *t, uint32_t mask, int32_t key, int32_t val)
 {
-	uint32_t i = (uint32_t)(key - 1) & mask;
+	uint32_t i = slot_home(key - 1, mask);
 
 	while (t[i].key != 0)
 		i = (i + 1) & mask;
@@ -744,7 +752,7 @@ slot_put(struct sm_search *s, int node, int k)
 static void
 slot_del(struct sm_search *s, int node)
 {
-	uint32_t m = s->slot_mask, i = (uint32_t)node & m, j, home;
+	uint32_t m = s->slot_mask, i = slot_home(node, m), j, home;
 
 	while (s->slot[i].key != node + 1) {
 		if (s->slot[i].key == 0)
@@ -752,7 +760,7 @@ slot_del(struct sm_search *s, int node)
 		i = (i + 1) & m;
 	}
 	for (j = (i + 1) & m; s->slot[j].key != 0; j = (j + 1) & m) {
-		home = (uint32_t)(s->slot[j].key - 1) & m;
+		home = slot_home(s->slot[j].key - 1, m);
 		/* j's entry may fill the hole at i if its home is not in (i, j] */
 		if (((j - home) & m) >= ((j - i) & m)) {
 			s->slot[i] = s->slot[j];
@@ -1171,7 +1179,7 @@ sm_search_frame(struct sm_search *s, const float *sen)
 
 			if (na->n_child > 0) {
 				__builtin_prefetch(&s->nodes[na->child]);
-				__builtin_prefetch(&s->slot[na->child & s->slot_mask]);
+				__builtin_prefetch(&s->slot[slot_home(na->child, s->slot_mask)]);
 			}
 		}
 		if (h->best < thr) {
