@@ -46,11 +46,12 @@ struct hmm {
 	float in, best;
 	int32_t inbp;
 	int32_t node;
-	int32_t stamp;		/* last frame it was queued for */
+	int32_t stamp;		/* last frame it was queued for, -1 when unused */
 	uint16_t ss[3];
 	uint16_t inss;
-	int16_t ci;		/* the node's phone (its transition matrix) */
+	int8_t ci;		/* the node's phone (its transition matrix) */
 	uint8_t cl;		/* which of the node's ncls HMMs */
+	uint8_t nb, live;	/* first of a block: HMMs in it, how many in use */
 };
 
 /* A word of the flat pass: one HMM per phone, the last phone fanned out
@@ -72,9 +73,10 @@ struct lmc {
 };
 
 /* The HMMs' nodes: a hash table, open addressing with linear probing,
- * node + 1 as key (0 is empty) and the node id itself as hash, so that a
- * block of siblings lies in a block of entries.  It is a few hundred kB
- * where an array over the 2.3M nodes was 9 MB of scattered pages. */
+ * node + 1 as key (0 is empty), the value the first of the node's block
+ * of ncls HMMs in the pool (the right-context copies of a leaf lie
+ * together).  It is a few hundred kB where an array over the nodes was
+ * megabytes of scattered pages. */
 struct slot {
 	int32_t key, val;
 };
@@ -129,8 +131,7 @@ struct sm_search {
 	int slot_n;		/* entries in use */
 	int32_t *act, *nact;
 	int n_act, n_act_next, pool_cap, pool_used, oom;
-	int32_t *freel;
-	int n_free;
+	int32_t fhead[256];	/* free blocks of each size, linked by inbp */
 	struct sm_bp *bp;
 	int n_bp, bp_cap;
 	int frame;
@@ -564,8 +565,6 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 		goto oom;
 	/* filler nodes */
 	s->filler0 = s->n_nodes;
-	if (s->n_nodes >= INT32_MAX / 256 - d->n_words)	/* HMM keys, see hkey */
-		goto oom;
 	for (i = 0; i < d->n_words; i++) {
 		struct node *nd;
 
@@ -639,7 +638,6 @@ sm_search_free(struct sm_search *s)
 	sm_big_free(s->slot);
 	sm_big_free(s->act);
 	sm_big_free(s->nact);
-	sm_big_free(s->freel);
 	sm_big_free(s->bp);
 	free(s->hist);
 	free(s->row_cls);
@@ -802,91 +800,105 @@ node_ok(const struct sm_search *s, int i)
 	return 1;
 }
 
-/* The key of HMM cl of a node in the slot table. */
-static inline int32_t
-hkey(const struct sm_search *s, int node, int cl)
+/* An unused HMM: no scores, not queued. */
+static inline void
+hmm_fresh(struct hmm *h)
 {
-	return node + cl * s->n_nodes;
+	h->s[0] = h->s[1] = h->s[2] = NEG;
+	h->bp[0] = h->bp[1] = h->bp[2] = -1;
+	h->ss[0] = h->ss[1] = h->ss[2] = 0;
+	h->in = NEG;
+	h->best = NEG;
+	h->inbp = -1;
+	h->inss = 0;
+	h->stamp = -1;
 }
 
-/* HMM cl of a node, activated (queued for frame t+1) if needed. */
-static struct hmm *
-activate(struct sm_search *s, int node, int cl)
+/* The pool index of the node's HMMs, made if needed (-1 if out of memory
+ * or the node is damaged).  A node's ncls HMMs are made together, as one
+ * block of the pool, and the block is released when none of them is in
+ * use. */
+static int
+activate(struct sm_search *s, int node)
 {
 	struct hmm *h;
-	int32_t key = hkey(s, node, cl);
-	int k = slot_get(s, key);
+	int k = slot_get(s, node);
 
 	if (k < 0) {
+		int n, c;
+
 		if (s->map && !node_ok(s, node)) {
 			s->corrupt = 1;
-			return NULL;
+			return -1;
 		}
-		if (s->n_free > 0) {
-			k = s->freel[--s->n_free];
+		n = s->nodes[node].ncls;
+		if (s->fhead[n] >= 0) {
+			k = s->fhead[n];
+			s->fhead[n] = s->pool[k].inbp;
 		} else {
-			if (s->pool_used == s->pool_cap) {
-				int c = s->pool_cap ? 2 * s->pool_cap : 8192;
-				struct hmm *q = sm_big_realloc(s->pool, sizeof *q * c);
-				int32_t *a = sm_big_realloc(s->act, sizeof *a * c);
-				int32_t *na, *fl;
+			if (s->pool_used + n > s->pool_cap) {
+				int cap = s->pool_cap ? 2 * s->pool_cap : 8192;
+				struct hmm *q = sm_big_realloc(s->pool, sizeof *q * cap);
+				int32_t *a = sm_big_realloc(s->act, sizeof *a * cap);
+				int32_t *na;
 
 				if (a)
 					s->act = a;
-				na = sm_big_realloc(s->nact, sizeof *na * c);
+				na = sm_big_realloc(s->nact, sizeof *na * cap);
 				if (na)
 					s->nact = na;
-				fl = sm_big_realloc(s->freel, sizeof *fl * c);
-				if (fl)
-					s->freel = fl;
-				if (q == NULL || a == NULL || na == NULL || fl == NULL) {
+				if (q == NULL || a == NULL || na == NULL) {
 					if (q)
 						s->pool = q;
-					return NULL;
+					return -1;
 				}
 				s->pool = q;
-				s->pool_cap = c;
+				s->pool_cap = cap;
 			}
-			k = s->pool_used++;
+			k = s->pool_used;
+			s->pool_used += n;
 		}
-		if (slot_put(s, key, k) != 0)
-			return NULL;
-		h = &s->pool[k];
-		h->s[0] = h->s[1] = h->s[2] = NEG;
-		h->bp[0] = h->bp[1] = h->bp[2] = -1;
-		h->ss[0] = h->ss[1] = h->ss[2] = 0;
-		h->in = NEG;
-		h->best = NEG;
-		h->inbp = -1;
-		h->inss = 0;
-		h->node = node;
-		h->cl = (uint8_t)cl;
-		h->ci = s->nodes[node].ci;
-		h->stamp = -1;
+		if (slot_put(s, node, k) != 0)
+			return -1;
+		for (c = 0; c < n; c++) {
+			h = &s->pool[k + c];
+			hmm_fresh(h);
+			h->node = node;
+			h->cl = (uint8_t)c;
+			h->ci = s->nodes[node].ci;
+		}
+		s->pool[k].nb = (uint8_t)n;
+		s->pool[k].live = 0;
 	}
-	h = &s->pool[k];
-	if (h->stamp != s->frame + 1) {
-		h->stamp = s->frame + 1;
-		s->nact[s->n_act_next++] = k;
-	}
-	return h;
+	return k;
 }
 
-/* Enter HMM cl of a node; copy cl > 0 of a leaf has its own senone
- * sequence (read once the node is known sound). */
+/* Enter every HMM of a node (queued for frame t+1): copy cl > 0 of a leaf
+ * has its own senone sequence (read once the node is known sound). */
 static void
-enter(struct sm_search *s, int node, int cl, float score, int bp, int ssid)
+enter(struct sm_search *s, int node, float score, int bp, int ssid)
 {
-	struct hmm *h = activate(s, node, cl);
+	int k = activate(s, node), cl, n;
 
-	if (h == NULL) {
+	if (k < 0) {
 		s->oom = 1;
 		return;
 	}
-	if (score > h->in) {
-		h->in = score;
-		h->inbp = bp;
-		h->inss = cl ? s->cls_ssid[s->nodes[node].ctx + cl] : ssid;
+	n = s->pool[k].nb;
+	for (cl = 0; cl < n; cl++) {
+		struct hmm *h = &s->pool[k + cl];
+
+		if (h->stamp != s->frame + 1) {
+			if (h->stamp < 0)
+				s->pool[k].live++;
+			h->stamp = s->frame + 1;
+			s->nact[s->n_act_next++] = k + cl;
+		}
+		if (score > h->in) {
+			h->in = score;
+			h->inbp = bp;
+			h->inss = cl ? s->cls_ssid[s->nodes[node].ctx + cl] : ssid;
+		}
 	}
 }
 
@@ -939,7 +951,7 @@ enter_words(struct sm_search *s, int a, int e, float thr)
 		bs += s->cfg.lw * nd->u + s->cfg.wip;
 		if (bl < 0 || bs < thr)
 			continue;
-		enter(s, r, 0, bs, s->best_lc_bp[bl][nd->ci],
+		enter(s, r, bs, s->best_lc_bp[bl][nd->ci],
 		      s->lc_ssid[nd->ctx * n_ci + bl]);
 	}
 	if (best_i < 0)
@@ -949,7 +961,7 @@ enter_words(struct sm_search *s, int a, int e, float thr)
 		float pen = nd->word == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
 
 		if (best + pen >= thr)
-			enter(s, r, 0, best + pen, best_i, nd->ssid);
+			enter(s, r, best + pen, best_i, nd->ssid);
 	}
 }
 
@@ -962,7 +974,8 @@ sm_search_start(struct sm_search *s)
 	memset(s->slot, 0, sizeof *s->slot * (s->slot_mask + 1));
 	s->slot_n = 0;
 	s->pool_used = 0;
-	s->n_free = 0;
+	for (i = 0; i < 256; i++)
+		s->fhead[i] = -1;
 	s->n_act = 0;
 	s->n_act_next = 0;
 	s->n_bp = 0;
@@ -1201,26 +1214,32 @@ sm_search_frame(struct sm_search *s, const float *sen)
 			continue;
 		}
 		for (c = 0; c < nd->n_child; c++) {
-			int ch = nd->child + c, cl;
+			int ch = nd->child + c;
 			const struct node *cn = &s->nodes[ch];
 			float sc = out + s->cfg.lw * (cn->u - nd->u) + s->cfg.pip;
 			if (sc < thr)
 				continue;
-			for (cl = 0; cl < cn->ncls; cl++) {
-				enter(s, ch, cl, sc, h->bp[2], cn->ssid);
-				h = &s->pool[hk];	/* the pool may have moved */
-			}
+			enter(s, ch, sc, h->bp[2], cn->ssid);
+			h = &s->pool[hk];	/* the pool may have moved */
 		}
 	}
 	/* 4. new words from this frame's word ends */
 	enter_words(s, bp0, s->n_bp, thr);
-	/* 5. release what was pruned and not queued since */
+	/* 5. release what was pruned and not queued since, and the blocks
+	 * left with no HMM in use */
 	for (i = 0; i < n_drop; i++) {
 		struct hmm *h = &s->pool[s->act[i]];
 
 		if (h->stamp != s->frame + 1) {
-			slot_del(s, hkey(s, h->node, h->cl));
-			s->freel[s->n_free++] = s->act[i];
+			int b = s->act[i] - h->cl;
+			struct hmm *f = &s->pool[b];
+
+			hmm_fresh(h);
+			if (--f->live == 0) {
+				slot_del(s, f->node);
+				f->inbp = s->fhead[f->nb];
+				s->fhead[f->nb] = b;
+			}
 		}
 	}
 	{
@@ -2028,8 +2047,7 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 	    h.len[S_CLS] != 8ull * h.n_cls || h.len[S_LMID] != 4ull * h.n_words ||
 	    h.len[S_WLAST] != (uint64_t)h.n_words || h.len[S_WKIND] != (uint64_t)h.n_words ||
 	    h.len[S_WLEN] != 2ull * h.n_words || h.len[S_WOFF] != 4ull * h.n_words ||
-	    h.len[S_SSEQ] != 6ull * h.n_sseq || h.len[S_CLSSID] != 4ull * h.n_cls ||
-	    h.n_nodes >= INT32_MAX / 256)
+	    h.len[S_SSEQ] != 6ull * h.n_sseq || h.len[S_CLSSID] != 4ull * h.n_cls)
 		goto corrupt;
 	for (i = 0; i < S_N; i++)
 		if (h.off[i] % 8 || h.off[i] < sizeof h || h.off[i] > h.total ||
