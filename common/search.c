@@ -598,7 +598,7 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 			nd->u = mx;
 		}
 	}
-	s->wbp = calloc(d->n_words ? d->n_words : 1, sizeof *s->wbp);
+	s->wbp = sm_big_alloc(sizeof *s->wbp * (d->n_words ? d->n_words : 1));
 	if (slot_init(s) != 0 || s->wbp == NULL)
 		goto oom;
 	free(b.order);
@@ -643,15 +643,15 @@ sm_search_free(struct sm_search *s)
 	free(s->row_cls);
 	free(s->row_ncls);
 	sm_big_free(s->rcs);
-	free(s->wbp);
+	sm_big_free(s->wbp);
 	flat_reset(s);
 	free(s->fw);
-	free(s->fwi);
+	sm_big_free(s->fwi);
 	sm_big_free(s->ring);
 	sm_big_free(s->lmc);
-	free(s->bp2);
-	free(s->rcs2);
-	free(s->wbp2);
+	sm_big_free(s->bp2);
+	sm_big_free(s->rcs2);
+	sm_big_free(s->wbp2);
 	free(s);
 }
 
@@ -1273,9 +1273,9 @@ flat_init(struct sm_search *s)
 {
 	if (s->ring)
 		return 0;
-	/* calloc'd: zero is "none", and pages never touched cost nothing */
-	s->fwi = calloc(s->n_words ? s->n_words : 1, sizeof *s->fwi);
-	s->wbp2 = malloc(sizeof *s->wbp2 * s->n_words);
+	/* zeroed: 0 is "none" */
+	s->fwi = sm_big_alloc(sizeof *s->fwi * (s->n_words ? s->n_words : 1));
+	s->wbp2 = sm_big_alloc(sizeof *s->wbp2 * s->n_words);
 	s->ring = sm_big_alloc(sizeof *s->ring * (size_t)FLAT_LAG * s->n_sen);
 	s->lmc = sm_big_alloc(sizeof *s->lmc * LMC_SIZE);
 	if (!s->fwi || !s->wbp2 || !s->ring || !s->lmc)
@@ -1413,13 +1413,13 @@ grow_bp2(struct sm_search *s)
 {
 	if (s->n_bp2 == s->bp2_cap) {
 		int c = s->bp2_cap ? 2 * s->bp2_cap : 4096;
-		struct sm_bp *q = realloc(s->bp2, sizeof *q * c);
+		struct sm_bp *q = sm_big_realloc(s->bp2, sizeof *q * c);
 		float *r;
 
 		if (q == NULL)
 			return -1;
 		s->bp2 = q;
-		r = realloc(s->rcs2, sizeof *r * c * s->n_ci);
+		r = sm_big_realloc(s->rcs2, sizeof *r * c * s->n_ci);
 		if (r == NULL)
 			return -1;
 		s->rcs2 = r;
@@ -2094,7 +2094,7 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 		sm_search_free(s);
 		goto corrupt_unmapped;
 	}
-	s->wbp = calloc(s->n_words ? s->n_words : 1, sizeof *s->wbp);
+	s->wbp = sm_big_alloc(sizeof *s->wbp * (s->n_words ? s->n_words : 1));
 	if (slot_init(s) != 0 || s->wbp == NULL) {
 		sm_search_free(s);
 		img_fail(err, errlen, path, "out of memory");
