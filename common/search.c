@@ -14,13 +14,17 @@
 #include "mdef.h"
 #include "s3.h"
 #include "search.h"
+#include "sm.h"
 
 #define NEG (-1e30f)
 #define MAXCI 64
 
 /* A tree node is one phone HMM.  Roots (depth 0) take their left context
  * from the predecessor word ("multiplexed" first states); leaves end one
- * word and are fanned out over right contexts. */
+ * word and are fanned out over right contexts: a leaf below the roots
+ * stands for ncls HMMs, one per right-context class ctx .. ctx + ncls - 1
+ * (copy cl has the senone sequence cls_ssid[ctx + cl]), made when the
+ * search enters them rather than stored. */
 struct node {
 	int32_t child;		/* first child, children are contiguous */
 	int32_t word;		/* leaf: dict word; else -1 */
@@ -31,6 +35,7 @@ struct node {
 				 * class; else NONE16 */
 	int8_t ci;
 	int8_t depth;
+	uint8_t ncls;		/* HMMs of the node: the classes of a leaf, else 1 */
 };
 
 #define NONE16 0xffff		/* also the bound on senone sequences and classes */
@@ -41,10 +46,12 @@ struct hmm {
 	float in, best;
 	int32_t inbp;
 	int32_t node;
-	int32_t stamp;		/* last frame it was queued for */
+	int32_t stamp;		/* last frame it was queued for, -1 when unused */
 	uint16_t ss[3];
 	uint16_t inss;
-	int16_t ci;		/* the node's phone (its transition matrix) */
+	int8_t ci;		/* the node's phone (its transition matrix) */
+	uint8_t cl;		/* which of the node's ncls HMMs */
+	uint8_t nb, live;	/* first of a block: HMMs in it, how many in use */
 };
 
 /* A word of the flat pass: one HMM per phone, the last phone fanned out
@@ -66,9 +73,10 @@ struct lmc {
 };
 
 /* The HMMs' nodes: a hash table, open addressing with linear probing,
- * node + 1 as key (0 is empty) and the node id itself as hash, so that a
- * block of siblings lies in a block of entries.  It is a few hundred kB
- * where an array over the 2.3M nodes was 9 MB of scattered pages. */
+ * node + 1 as key (0 is empty), the value the first of the node's block
+ * of ncls HMMs in the pool (the right-context copies of a leaf lie
+ * together).  It is a few hundred kB where an array over the nodes was
+ * megabytes of scattered pages. */
 struct slot {
 	int32_t key, val;
 };
@@ -123,8 +131,7 @@ struct sm_search {
 	int slot_n;		/* entries in use */
 	int32_t *act, *nact;
 	int n_act, n_act_next, pool_cap, pool_used, oom;
-	int32_t *freel;
-	int n_free;
+	int32_t fhead[256];	/* free blocks of each size, linked by inbp */
 	struct sm_bp *bp;
 	int n_bp, bp_cap;
 	int frame;
@@ -344,15 +351,9 @@ build_level(struct build *b, int a, int e, int d, int *count)
 					break;
 				j++;
 			}
-		if (ni == d + 1 && d > 0) {
-			int row = rc_row(b, pi[d], pi[d - 1]);
-
-			if (row < 0)
-				return -1;
-			n += s->row_ncls[row];
-		} else {
-			n++;
-		}
+		if (ni == d + 1 && d > 0 && rc_row(b, pi[d], pi[d - 1]) < 0)
+			return -1;
+		n++;
 	}
 	if ((first = new_nodes(b, n)) < 0)
 		return -1;
@@ -363,7 +364,6 @@ build_level(struct build *b, int a, int e, int d, int *count)
 		const int16_t *pi = sm_dict_phones(dict, w);
 		int ni = dict->w[w].n_phone;
 		struct node *nd;
-		int ncls = 1, cl;
 
 		j = i + 1;
 		if (ni > d + 1)
@@ -384,6 +384,7 @@ build_level(struct build *b, int a, int e, int d, int *count)
 		nd->ssid = NONE16;
 		nd->ctx = NONE16;
 		nd->u = NEG;
+		nd->ncls = 1;
 		if (ni == d + 1) {	/* leaf */
 			nd->word = w;
 			if (d == 0) {
@@ -393,20 +394,17 @@ build_level(struct build *b, int a, int e, int d, int *count)
 					return -1;
 				nd->ctx = (uint16_t)row;
 			} else {
-				int row = rc_row(b, pi[d], pi[d - 1]);
+				int row = rc_row(b, pi[d], pi[d - 1]), cl;
 
-				ncls = s->row_ncls[row];
-				for (cl = 0; cl < ncls; cl++) {
-					struct node *x = &s->nodes[k + cl];
-
-					*x = *nd;
+				for (cl = 0; cl < s->row_ncls[row]; cl++)
 					if (s->row_cls[row] + cl >= NONE16 ||
 					    s->cls_ssid[s->row_cls[row] + cl] >= NONE16)
 						return -1;
-					x->ctx = (uint16_t)(s->row_cls[row] + cl);
-					x->ssid = (uint16_t)s->cls_ssid[x->ctx];
-				}
-				k += ncls - 1;
+				if (s->row_ncls[row] > MAXCI)
+					return -1;
+				nd->ctx = (uint16_t)s->row_cls[row];
+				nd->ncls = (uint8_t)s->row_ncls[row];
+				nd->ssid = (uint16_t)s->cls_ssid[nd->ctx];
 			}
 		} else {
 			int v = d == 0 ? lc_row(b, pi[0], pi[1], 0) :
@@ -428,8 +426,6 @@ build_level(struct build *b, int a, int e, int d, int *count)
 		int ni = dict->w[w].n_phone, c, cnt = 0;
 
 		j = i + 1;
-		if (ni == d + 1 && d > 0)
-			k += s->row_ncls[rc_row(b, pi[d], pi[d - 1])] - 1;
 		if (ni > d + 1) {
 			while (j < e) {
 				const int16_t *pj = sm_dict_phones(dict, b->order[j]);
@@ -583,6 +579,7 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 		nd->child = -1;
 		nd->ssid = (uint16_t)m->phone_ssid[nd->ci];
 		nd->ctx = NONE16;
+		nd->ncls = 1;
 		nd->u = 0;
 		s->n_filler_nodes++;
 	}
@@ -601,7 +598,7 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 			nd->u = mx;
 		}
 	}
-	s->wbp = calloc(d->n_words ? d->n_words : 1, sizeof *s->wbp);
+	s->wbp = sm_big_alloc(sizeof *s->wbp * (d->n_words ? d->n_words : 1));
 	if (slot_init(s) != 0 || s->wbp == NULL)
 		goto oom;
 	free(b.order);
@@ -634,28 +631,27 @@ sm_search_free(struct sm_search *s)
 		free(s->nodes);
 		free(s->lc_ssid);
 		free(s->cls_mask);
+		free(s->cls_ssid);
 	}
 	free(s->rc_ssid);
-	free(s->pool);
-	free(s->slot);
-	free(s->act);
-	free(s->nact);
-	free(s->freel);
-	free(s->bp);
+	sm_big_free(s->pool);
+	sm_big_free(s->slot);
+	sm_big_free(s->act);
+	sm_big_free(s->nact);
+	sm_big_free(s->bp);
 	free(s->hist);
 	free(s->row_cls);
 	free(s->row_ncls);
-	free(s->cls_ssid);
-	free(s->rcs);
-	free(s->wbp);
+	sm_big_free(s->rcs);
+	sm_big_free(s->wbp);
 	flat_reset(s);
 	free(s->fw);
-	free(s->fwi);
-	free(s->ring);
-	free(s->lmc);
-	free(s->bp2);
-	free(s->rcs2);
-	free(s->wbp2);
+	sm_big_free(s->fwi);
+	sm_big_free(s->ring);
+	sm_big_free(s->lmc);
+	sm_big_free(s->bp2);
+	sm_big_free(s->rcs2);
+	sm_big_free(s->wbp2);
 	free(s);
 }
 
@@ -672,13 +668,13 @@ grow_bp(struct sm_search *s)
 {
 	if (s->n_bp == s->bp_cap) {
 		int c = s->bp_cap ? 2 * s->bp_cap : 4096;
-		struct sm_bp *q = realloc(s->bp, sizeof *q * c);
+		struct sm_bp *q = sm_big_realloc(s->bp, sizeof *q * c);
 		float *r;
 
 		if (q == NULL)
 			return -1;
 		s->bp = q;
-		r = realloc(s->rcs, sizeof *r * c * s->n_ci);
+		r = sm_big_realloc(s->rcs, sizeof *r * c * s->n_ci);
 		if (r == NULL)
 			return -1;
 		s->rcs = r;
@@ -692,15 +688,23 @@ slot_init(struct sm_search *s)
 {
 	s->slot_mask = (1u << 15) - 1;
 	s->slot_n = 0;
-	s->slot = calloc(s->slot_mask + 1, sizeof *s->slot);
+	s->slot = sm_big_alloc(sizeof *s->slot * (s->slot_mask + 1));
 	return s->slot == NULL ? -1 : 0;
+}
+
+/* Where key node's probe starts: consecutive keys (siblings, active
+ * together) spread out rather than forming long runs. */
+static inline uint32_t
+slot_home(int32_t node, uint32_t mask)
+{
+	return (uint32_t)node * 0x9e3779b1u & mask;
 }
 
 /* The pool index of node's HMM, or -1. */
 static inline int
 slot_get(const struct sm_search *s, int node)
 {
-	uint32_t i = (uint32_t)node & s->slot_mask;
+	uint32_t i = slot_home(node, s->slot_mask);
 
 	for (; s->slot[i].key != 0; i = (i + 1) & s->slot_mask)
 		if (s->slot[i].key == node + 1)
@@ -711,7 +715,7 @@ slot_get(const struct sm_search *s, int node)
 static void
 slot_insert(struct slot *t, uint32_t mask, int32_t key, int32_t val)
 {
-	uint32_t i = (uint32_t)(key - 1) & mask;
+	uint32_t i = slot_home(key - 1, mask);
 
 	while (t[i].key != 0)
 		i = (i + 1) & mask;
@@ -726,14 +730,14 @@ slot_put(struct sm_search *s, int node, int k)
 {
 	if (2 * (uint32_t)(s->slot_n + 1) > s->slot_mask + 1) {
 		uint32_t m = 2 * s->slot_mask + 1, i;
-		struct slot *t = calloc((size_t)m + 1, sizeof *t);
+		struct slot *t = sm_big_alloc(sizeof *t * ((size_t)m + 1));
 
 		if (t == NULL)
 			return -1;
 		for (i = 0; i <= s->slot_mask; i++)
 			if (s->slot[i].key != 0)
 				slot_insert(t, m, s->slot[i].key, s->slot[i].val);
-		free(s->slot);
+		sm_big_free(s->slot);
 		s->slot = t;
 		s->slot_mask = m;
 	}
@@ -746,7 +750,7 @@ slot_put(struct sm_search *s, int node, int k)
 static void
 slot_del(struct sm_search *s, int node)
 {
-	uint32_t m = s->slot_mask, i = (uint32_t)node & m, j, home;
+	uint32_t m = s->slot_mask, i = slot_home(node, m), j, home;
 
 	while (s->slot[i].key != node + 1) {
 		if (s->slot[i].key == 0)
@@ -754,7 +758,7 @@ slot_del(struct sm_search *s, int node)
 		i = (i + 1) & m;
 	}
 	for (j = (i + 1) & m; s->slot[j].key != 0; j = (j + 1) & m) {
-		home = (uint32_t)(s->slot[j].key - 1) & m;
+		home = slot_home(s->slot[j].key - 1, m);
 		/* j's entry may fill the hole at i if its home is not in (i, j] */
 		if (((j - home) & m) >= ((j - i) & m)) {
 			s->slot[i] = s->slot[j];
@@ -781,11 +785,13 @@ node_ok(const struct sm_search *s, int i)
 		return 0;
 	if (nd->word >= 0 && nd->n_child > 0)
 		return 0;
+	if (nd->ncls != 1 && (nd->word < 0 || nd->ncls == 0 || i < s->n_roots || i >= s->filler0))
+		return 0;
 	if (i < s->n_roots)
 		return nd->ctx < s->n_lc_rows && nd->depth == 0;
 	if (i < s->filler0 && nd->depth == 0)
 		return 0;
-	if (i < s->filler0 && nd->word >= 0 && nd->ctx >= s->n_cls)
+	if (i < s->filler0 && nd->word >= 0 && nd->ctx + nd->ncls > s->n_cls)
 		return 0;
 	if (nd->ssid >= s->n_sseq)
 		return 0;
@@ -794,80 +800,105 @@ node_ok(const struct sm_search *s, int i)
 	return 1;
 }
 
-/* The HMM of a node, activated (queued for frame t+1) if needed. */
-static struct hmm *
+/* An unused HMM: no scores, not queued. */
+static inline void
+hmm_fresh(struct hmm *h)
+{
+	h->s[0] = h->s[1] = h->s[2] = NEG;
+	h->bp[0] = h->bp[1] = h->bp[2] = -1;
+	h->ss[0] = h->ss[1] = h->ss[2] = 0;
+	h->in = NEG;
+	h->best = NEG;
+	h->inbp = -1;
+	h->inss = 0;
+	h->stamp = -1;
+}
+
+/* The pool index of the node's HMMs, made if needed (-1 if out of memory
+ * or the node is damaged).  A node's ncls HMMs are made together, as one
+ * block of the pool, and the block is released when none of them is in
+ * use. */
+static int
 activate(struct sm_search *s, int node)
 {
 	struct hmm *h;
 	int k = slot_get(s, node);
 
 	if (k < 0) {
+		int n, c;
+
 		if (s->map && !node_ok(s, node)) {
 			s->corrupt = 1;
-			return NULL;
+			return -1;
 		}
-		if (s->n_free > 0) {
-			k = s->freel[--s->n_free];
+		n = s->nodes[node].ncls;
+		if (s->fhead[n] >= 0) {
+			k = s->fhead[n];
+			s->fhead[n] = s->pool[k].inbp;
 		} else {
-			if (s->pool_used == s->pool_cap) {
-				int c = s->pool_cap ? 2 * s->pool_cap : 8192;
-				struct hmm *q = realloc(s->pool, sizeof *q * c);
-				int32_t *a = realloc(s->act, sizeof *a * c);
-				int32_t *na, *fl;
+			if (s->pool_used + n > s->pool_cap) {
+				int cap = s->pool_cap ? 2 * s->pool_cap : 8192;
+				struct hmm *q = sm_big_realloc(s->pool, sizeof *q * cap);
+				int32_t *a = sm_big_realloc(s->act, sizeof *a * cap);
+				int32_t *na;
 
 				if (a)
 					s->act = a;
-				na = realloc(s->nact, sizeof *na * c);
+				na = sm_big_realloc(s->nact, sizeof *na * cap);
 				if (na)
 					s->nact = na;
-				fl = realloc(s->freel, sizeof *fl * c);
-				if (fl)
-					s->freel = fl;
-				if (q == NULL || a == NULL || na == NULL || fl == NULL) {
+				if (q == NULL || a == NULL || na == NULL) {
 					if (q)
 						s->pool = q;
-					return NULL;
+					return -1;
 				}
 				s->pool = q;
-				s->pool_cap = c;
+				s->pool_cap = cap;
 			}
-			k = s->pool_used++;
+			k = s->pool_used;
+			s->pool_used += n;
 		}
 		if (slot_put(s, node, k) != 0)
-			return NULL;
-		h = &s->pool[k];
-		h->s[0] = h->s[1] = h->s[2] = NEG;
-		h->bp[0] = h->bp[1] = h->bp[2] = -1;
-		h->ss[0] = h->ss[1] = h->ss[2] = 0;
-		h->in = NEG;
-		h->best = NEG;
-		h->inbp = -1;
-		h->inss = 0;
-		h->node = node;
-		h->ci = s->nodes[node].ci;
-		h->stamp = -1;
+			return -1;
+		for (c = 0; c < n; c++) {
+			h = &s->pool[k + c];
+			hmm_fresh(h);
+			h->node = node;
+			h->cl = (uint8_t)c;
+			h->ci = s->nodes[node].ci;
+		}
+		s->pool[k].nb = (uint8_t)n;
+		s->pool[k].live = 0;
 	}
-	h = &s->pool[k];
-	if (h->stamp != s->frame + 1) {
-		h->stamp = s->frame + 1;
-		s->nact[s->n_act_next++] = k;
-	}
-	return h;
+	return k;
 }
 
+/* Enter every HMM of a node (queued for frame t+1): copy cl > 0 of a leaf
+ * has its own senone sequence (read once the node is known sound). */
 static void
 enter(struct sm_search *s, int node, float score, int bp, int ssid)
 {
-	struct hmm *h = activate(s, node);
+	int k = activate(s, node), cl, n;
 
-	if (h == NULL) {
+	if (k < 0) {
 		s->oom = 1;
 		return;
 	}
-	if (score > h->in) {
-		h->in = score;
-		h->inbp = bp;
-		h->inss = ssid;
+	n = s->pool[k].nb;
+	for (cl = 0; cl < n; cl++) {
+		struct hmm *h = &s->pool[k + cl];
+
+		if (h->stamp != s->frame + 1) {
+			if (h->stamp < 0)
+				s->pool[k].live++;
+			h->stamp = s->frame + 1;
+			s->nact[s->n_act_next++] = k + cl;
+		}
+		if (score > h->in) {
+			h->in = score;
+			h->inbp = bp;
+			h->inss = cl ? s->cls_ssid[s->nodes[node].ctx + cl] : ssid;
+		}
 	}
 }
 
@@ -943,7 +974,8 @@ sm_search_start(struct sm_search *s)
 	memset(s->slot, 0, sizeof *s->slot * (s->slot_mask + 1));
 	s->slot_n = 0;
 	s->pool_used = 0;
-	s->n_free = 0;
+	for (i = 0; i < 256; i++)
+		s->fhead[i] = -1;
 	s->n_act = 0;
 	s->n_act_next = 0;
 	s->n_bp = 0;
@@ -1024,7 +1056,7 @@ word_end(struct sm_search *s, const struct hmm *h, const struct node *nd, float 
 	p = &s->bp[prev];
 	b = &s->bp[k];
 	rc = s->rcs + (size_t)k * s->n_ci;
-	mask = (nd->depth > 0 && lmid >= 0) ? s->cls_mask[nd->ctx] : ~(uint64_t)0;
+	mask = (nd->depth > 0 && lmid >= 0) ? s->cls_mask[nd->ctx + h->cl] : ~(uint64_t)0;
 	for (r = 0; r < s->n_ci; r++)
 		if ((mask >> r & 1) && sc > rc[r])
 			rc[r] = sc;
@@ -1088,17 +1120,24 @@ sm_search_frame(struct sm_search *s, const float *sen)
 {
 	const uint16_t *sseq = s->sseq;
 	float best = NEG, thr, wthr;
-	int i, c, bp0;
+	int i, c, bp0, n_drop;
 
 	if (s->oom)
 		return -1;
 	if (s->cfg.flat)
 		memcpy(s->ring + (size_t)(s->frame % FLAT_LAG) * s->n_sen, sen,
 		       sizeof *sen * s->n_sen);
-	/* 1. Viterbi inside every active HMM */
+	/* 1. Viterbi inside every active HMM (scattered in the pool: fetch
+	 * ahead) */
 	for (i = 0; i < s->n_act; i++) {
 		struct hmm *h = &s->pool[s->act[i]];
 
+		if (i + 8 < s->n_act) {
+			const char *a = (const char *)&s->pool[s->act[i + 8]];
+
+			__builtin_prefetch(a);
+			__builtin_prefetch(a + sizeof *h - 1);
+		}
 		hmm_step(h, s->tp[h->ci], sseq, sen);
 		if (h->best > best)
 			best = h->best;
@@ -1127,17 +1166,25 @@ sm_search_frame(struct sm_search *s, const float *sen)
 		if (k < NB)
 			thr = best - k * w;
 	}
-	/* 3. transitions and word ends */
+	/* 3. transitions and word ends; the HMMs pruned and not (yet) queued
+	 * are listed in act[0, n_drop) */
 	s->n_act_next = 0;
 	bp0 = s->n_bp;
+	n_drop = 0;
 	for (i = 0; i < s->n_act; i++) {
 		int32_t hk = s->act[i];
 		struct hmm *h = &s->pool[hk];
 		const struct node *nd;
 		float out;
 
-		/* the node of an HMM a few ahead, then its children and their
-		 * slots: the tree is too big for the caches */
+		/* an HMM further ahead, the node of one a few ahead, then its
+		 * children and their slots: the tree is too big for the caches */
+		if (i + 16 < s->n_act) {
+			const char *a = (const char *)&s->pool[s->act[i + 16]];
+
+			__builtin_prefetch(a);
+			__builtin_prefetch(a + sizeof *h - 1);
+		}
 		if (i + 8 < s->n_act)
 			__builtin_prefetch(&s->nodes[s->pool[s->act[i + 8]].node]);
 		if (i + 4 < s->n_act) {
@@ -1145,11 +1192,14 @@ sm_search_frame(struct sm_search *s, const float *sen)
 
 			if (na->n_child > 0) {
 				__builtin_prefetch(&s->nodes[na->child]);
-				__builtin_prefetch(&s->slot[na->child & s->slot_mask]);
+				__builtin_prefetch(&s->slot[slot_home(na->child, s->slot_mask)]);
 			}
 		}
-		if (h->best < thr)
+		if (h->best < thr) {
+			if (h->stamp != s->frame + 1)
+				s->act[n_drop++] = hk;	/* i >= n_drop: read already */
 			continue;
+		}
 		if (h->stamp != s->frame + 1) {	/* keep it (activate, known slot) */
 			h->stamp = s->frame + 1;
 			s->nact[s->n_act_next++] = hk;
@@ -1175,13 +1225,21 @@ sm_search_frame(struct sm_search *s, const float *sen)
 	}
 	/* 4. new words from this frame's word ends */
 	enter_words(s, bp0, s->n_bp, thr);
-	/* 5. release what was not queued */
-	for (i = 0; i < s->n_act; i++) {
+	/* 5. release what was pruned and not queued since, and the blocks
+	 * left with no HMM in use */
+	for (i = 0; i < n_drop; i++) {
 		struct hmm *h = &s->pool[s->act[i]];
 
 		if (h->stamp != s->frame + 1) {
-			slot_del(s, h->node);
-			s->freel[s->n_free++] = s->act[i];
+			int b = s->act[i] - h->cl;
+			struct hmm *f = &s->pool[b];
+
+			hmm_fresh(h);
+			if (--f->live == 0) {
+				slot_del(s, f->node);
+				f->inbp = s->fhead[f->nb];
+				s->fhead[f->nb] = b;
+			}
 		}
 	}
 	{
@@ -1215,11 +1273,11 @@ flat_init(struct sm_search *s)
 {
 	if (s->ring)
 		return 0;
-	/* calloc'd: zero is "none", and pages never touched cost nothing */
-	s->fwi = calloc(s->n_words ? s->n_words : 1, sizeof *s->fwi);
-	s->wbp2 = malloc(sizeof *s->wbp2 * s->n_words);
-	s->ring = malloc(sizeof *s->ring * (size_t)FLAT_LAG * s->n_sen);
-	s->lmc = calloc(LMC_SIZE, sizeof *s->lmc);
+	/* zeroed: 0 is "none" */
+	s->fwi = sm_big_alloc(sizeof *s->fwi * (s->n_words ? s->n_words : 1));
+	s->wbp2 = sm_big_alloc(sizeof *s->wbp2 * s->n_words);
+	s->ring = sm_big_alloc(sizeof *s->ring * (size_t)FLAT_LAG * s->n_sen);
+	s->lmc = sm_big_alloc(sizeof *s->lmc * LMC_SIZE);
 	if (!s->fwi || !s->wbp2 || !s->ring || !s->lmc)
 		return -1;
 	return 0;
@@ -1317,9 +1375,6 @@ flat_note(struct sm_search *s, int w, int leaf, int sf)
 		s->fw = q;
 		s->fw_cap = c;
 	}
-	/* the first of the leaf's right-context copies */
-	while (leaf > s->n_roots && leaf < s->filler0 && s->nodes[leaf - 1].word == w)
-		leaf--;
 	f = &s->fw[s->n_fw];
 	memset(f, 0, sizeof *f);
 	f->word = w;
@@ -1327,11 +1382,8 @@ flat_note(struct sm_search *s, int w, int leaf, int sf)
 	f->n_phone = s->nodes[leaf].depth + 1;
 	f->lo = sf - FLAT_WIN;
 	f->hi = s->lmid[w] < 0 ? 0x7fffffff : sf + FLAT_WIN;
-	/* the leaf's right-context copies are contiguous */
-	for (n = 1; leaf + n < s->n_nodes && s->nodes[leaf + n].word == w &&
-	     s->nodes[leaf + n].depth == s->nodes[leaf].depth && leaf >= s->n_roots &&
-	     leaf < s->filler0; n++)
-		;
+	/* the leaf's right-context copies */
+	n = s->nodes[leaf].ncls;
 	f->n_hmm = f->n_phone - 1 + n;
 	f->pathp = malloc(sizeof *f->pathp * f->n_phone);
 	f->h = malloc(sizeof *f->h * f->n_hmm);
@@ -1343,9 +1395,8 @@ flat_note(struct sm_search *s, int w, int leaf, int sf)
 	}
 	if (tree_path(s, leaf, f->n_phone - 1, f->pathp) != 0)
 		s->corrupt = 1;
-	for (i = 0; s->map && i < n && !s->corrupt; i++)
-		if (!node_ok(s, leaf + i))
-			s->corrupt = 1;
+	if (s->map && !s->corrupt && !node_ok(s, leaf))
+		s->corrupt = 1;
 	if (s->corrupt) {
 		free(f->pathp);
 		free(f->h);
@@ -1362,13 +1413,13 @@ grow_bp2(struct sm_search *s)
 {
 	if (s->n_bp2 == s->bp2_cap) {
 		int c = s->bp2_cap ? 2 * s->bp2_cap : 4096;
-		struct sm_bp *q = realloc(s->bp2, sizeof *q * c);
+		struct sm_bp *q = sm_big_realloc(s->bp2, sizeof *q * c);
 		float *r;
 
 		if (q == NULL)
 			return -1;
 		s->bp2 = q;
-		r = realloc(s->rcs2, sizeof *r * c * s->n_ci);
+		r = sm_big_realloc(s->rcs2, sizeof *r * c * s->n_ci);
 		if (r == NULL)
 			return -1;
 		s->rcs2 = r;
@@ -1379,7 +1430,7 @@ grow_bp2(struct sm_search *s)
 
 /* Word end in pass 2: the LM score was added when the word was entered. */
 static void
-flat_word_end(struct sm_search *s, int w, int node, int prev, float out, int t)
+flat_word_end(struct sm_search *s, int w, int node, int cl, int prev, float out, int t)
 {
 	const struct sm_bp *p;
 	struct sm_bp *b;
@@ -1405,7 +1456,7 @@ flat_word_end(struct sm_search *s, int w, int node, int prev, float out, int t)
 	p = &s->bp2[prev];
 	b = &s->bp2[k];
 	rc = s->rcs2 + (size_t)k * s->n_ci;
-	mask = (nd->depth > 0 && lmid >= 0) ? s->cls_mask[nd->ctx] : ~(uint64_t)0;
+	mask = (nd->depth > 0 && lmid >= 0) ? s->cls_mask[nd->ctx + cl] : ~(uint64_t)0;
 	for (r = 0; r < s->n_ci; r++)
 		if ((mask >> r & 1) && out > rc[r])
 			rc[r] = out;
@@ -1446,11 +1497,26 @@ flat_enter(struct hmm *h, float sc, int bp, int ss)
 	}
 }
 
-/* The node of HMM i of word f. */
+/* The node of HMM i of word f, and which of the node's HMMs it is. */
 static int
 fnode(const struct fword *f, int i)
 {
-	return i < f->n_phone - 1 ? f->pathp[i] : f->leaf0 + (i - (f->n_phone - 1));
+	return i < f->n_phone - 1 ? f->pathp[i] : f->leaf0;
+}
+
+static int
+fcl(const struct fword *f, int i)
+{
+	return i < f->n_phone - 1 ? 0 : i - (f->n_phone - 1);
+}
+
+/* The senone sequence of HMM i of word f (not a root's). */
+static int
+fssid(const struct sm_search *s, const struct fword *f, int i)
+{
+	const struct node *nd = &s->nodes[fnode(f, i)];
+
+	return fcl(f, i) ? s->cls_ssid[nd->ctx + fcl(f, i)] : nd->ssid;
 }
 
 /* Enter words at frame t + 1 from the pass-2 word ends bp2[a..e) at t. */
@@ -1603,14 +1669,14 @@ flat_frame(struct sm_search *s, int t)
 				continue;
 			if (j >= last) {
 				if (out >= wthr)
-					flat_word_end(s, f->word, node, h->bp[2], out, t);
+					flat_word_end(s, f->word, node, fcl(f, j), h->bp[2], out, t);
 			} else if (j + 1 < last) {
 				flat_enter(&f->h[j + 1], out + s->cfg.pip, h->bp[2],
-					   s->nodes[fnode(f, j + 1)].ssid);
+					   fssid(s, f, j + 1));
 			} else {
 				for (c = last; c < f->n_hmm; c++)
 					flat_enter(&f->h[c], out + s->cfg.pip, h->bp[2],
-						   s->nodes[fnode(f, c)].ssid);
+						   fssid(s, f, c));
 			}
 		}
 		f->live = live;
@@ -1742,7 +1808,10 @@ sm_search_word(const struct sm_search *s, int word, int *len, int *kind)
 /* ---- the pack image ---------------------------------------------------- */
 
 #define IMG_MAGIC "SMLATIMG"
-#define IMG_VERSION 2
+
+enum { S_NODES, S_LC, S_CLS, S_LMID, S_WLAST, S_WKIND, S_WLEN, S_WOFF, S_TEXT, S_SSEQ,
+       S_CLSSID, S_N };
+#define IMG_VERSION 3
 
 struct img_hdr {
 	char magic[8];
@@ -1751,14 +1820,12 @@ struct img_hdr {
 	int32_t n_ci, sil_ci, bos_word, eos_word, sil_word, n_roots, filler0,
 		n_filler_nodes, n_nodes, n_words, n_lc_rows, n_cls, n_sseq, n_sen;
 	float tp[MAXCI][6];
-	uint64_t off[10], len[10];	/* sections, see sect[] */
+	uint64_t off[S_N], len[S_N];	/* sections */
 	uint64_t total;
 	uint64_t sum;		/* img_sum of everything after the header */
 };
 
 static uint64_t img_sum(const unsigned char *p, size_t n);
-
-enum { S_NODES, S_LC, S_CLS, S_LMID, S_WLAST, S_WKIND, S_WLEN, S_WOFF, S_TEXT, S_SSEQ };
 
 void
 sm_search_fingerprint(const char *const paths[], int n, uint64_t fp[SM_SEARCH_FP])
@@ -1791,7 +1858,7 @@ int
 sm_search_save(const struct sm_search *s, FILE *f, const uint64_t fp[SM_SEARCH_FP])
 {
 	struct img_hdr h;
-	const void *ptr[10];
+	const void *ptr[S_N];
 	uint64_t off;
 	static const char zero[8];
 	unsigned char *body;
@@ -1827,8 +1894,9 @@ sm_search_save(const struct sm_search *s, FILE *f, const uint64_t fp[SM_SEARCH_F
 	ptr[S_WOFF] = s->woff;		h.len[S_WOFF] = 4ull * s->n_words;
 	ptr[S_TEXT] = s->text;		h.len[S_TEXT] = text_len(s);
 	ptr[S_SSEQ] = s->sseq;		h.len[S_SSEQ] = 2ull * s->n_sseq * 3;
+	ptr[S_CLSSID] = s->cls_ssid;	h.len[S_CLSSID] = 4ull * s->n_cls;
 	off = (sizeof h + 7) & ~7ull;
-	for (i = 0; i < 10; i++) {
+	for (i = 0; i < S_N; i++) {
 		h.off[i] = off;
 		off = (off + h.len[i] + 7) & ~7ull;
 	}
@@ -1837,7 +1905,7 @@ sm_search_save(const struct sm_search *s, FILE *f, const uint64_t fp[SM_SEARCH_F
 	body = calloc(1, h.total - h.off[0]);
 	if (body == NULL)
 		return -1;
-	for (i = 0; i < 10; i++)
+	for (i = 0; i < S_N; i++)
 		if (h.len[i] > 0)
 			memcpy(body + (h.off[i] - h.off[0]), ptr[i], h.len[i]);
 	h.sum = img_sum(body, h.total - h.off[0]);
@@ -1879,6 +1947,9 @@ img_check(const struct sm_search *s, const struct sm_lm *lm)
 			return -1;
 	for (i = 0; i < s->n_lc_rows * s->n_ci; i++)
 		if (s->lc_ssid[i] < 0 || s->lc_ssid[i] >= s->n_sseq)
+			return -1;
+	for (i = 0; i < s->n_cls; i++)
+		if (s->cls_ssid[i] < 0 || s->cls_ssid[i] >= s->n_sseq)
 			return -1;
 	for (i = 0; i < s->n_words; i++)
 		if (s->wlast[i] < 0 || s->wlast[i] >= s->n_ci || s->wkind[i] > 2 ||
@@ -1976,9 +2047,9 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 	    h.len[S_CLS] != 8ull * h.n_cls || h.len[S_LMID] != 4ull * h.n_words ||
 	    h.len[S_WLAST] != (uint64_t)h.n_words || h.len[S_WKIND] != (uint64_t)h.n_words ||
 	    h.len[S_WLEN] != 2ull * h.n_words || h.len[S_WOFF] != 4ull * h.n_words ||
-	    h.len[S_SSEQ] != 6ull * h.n_sseq)
+	    h.len[S_SSEQ] != 6ull * h.n_sseq || h.len[S_CLSSID] != 4ull * h.n_cls)
 		goto corrupt;
-	for (i = 0; i < 10; i++)
+	for (i = 0; i < S_N; i++)
 		if (h.off[i] % 8 || h.off[i] < sizeof h || h.off[i] > h.total ||
 		    h.len[i] > h.total - h.off[i])
 			goto corrupt;
@@ -2017,17 +2088,28 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 	s->woff = (uint32_t *)(map + h.off[S_WOFF]);
 	s->text = (char *)(map + h.off[S_TEXT]);
 	s->sseq = (const uint16_t *)(map + h.off[S_SSEQ]);
+	s->cls_ssid = (int32_t *)(map + h.off[S_CLSSID]);
 	s->text_len = h.len[S_TEXT];
 	if (img_check(s, lm) != 0) {
 		sm_search_free(s);
 		goto corrupt_unmapped;
 	}
-	s->wbp = calloc(s->n_words ? s->n_words : 1, sizeof *s->wbp);
+	s->wbp = sm_big_alloc(sizeof *s->wbp * (s->n_words ? s->n_words : 1));
 	if (slot_init(s) != 0 || s->wbp == NULL) {
 		sm_search_free(s);
 		img_fail(err, errlen, path, "out of memory");
 		return NULL;
 	}
+#ifdef MADV_POPULATE_READ
+	/* Map the sections the search reads in one call rather than a page
+	 * fault at a time (the spellings are read only for the output). */
+	(void)madvise(map, h.off[S_WKIND], MADV_POPULATE_READ);
+	{
+		uint64_t at = h.off[S_SSEQ] & ~(uint64_t)4095;	/* page-aligned */
+
+		(void)madvise(map + at, h.total - at, MADV_POPULATE_READ);
+	}
+#endif
 	return s;
 corrupt:
 	munmap(map, (size_t)st.st_size);

@@ -76,6 +76,13 @@ void sm_write_stdout(const void *buf, size_t n);
  * a short positive count at a truncated read; -1 on a read error. */
 long sm_read_full(FILE *f, void *buf, size_t n);
 
+/* Large zeroed buffers (in transparent huge pages from 128 KiB up): free
+ * with sm_big_free; sm_big_realloc keeps the contents (bytes past the old
+ * size are zero).  NULL when out of memory. */
+void *sm_big_alloc(size_t n);
+void *sm_big_realloc(void *p, size_t n);
+void sm_big_free(void *p);
+
 /* ---- binary streams (sm-stream(5)) ------------------------------------ */
 
 #define SM_STREAM_MAGIC "SMST"

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "sm.h"
 
@@ -183,4 +184,91 @@ sm_read_full(FILE *f, void *buf, size_t n)
 	if (got < n && ferror(f))
 		return -1;
 	return (long)got;
+}
+
+/* ---- large buffers ------------------------------------------------------ */
+
+/* A block starts with its header; the caller's bytes follow it.  Blocks of
+ * 128 KiB or more are anonymous mappings aligned to, and in multiples of,
+ * 2 MiB and advised into transparent huge pages: one fault per 2 MiB
+ * instead of one per 4 KiB page (faults are costly under virtualisation).
+ * Smaller blocks come from calloc. */
+#define BIG_MIN (128u << 10)
+#define BIG_HUGE ((size_t)2 << 20)
+#define BIG_HDR 64
+
+struct big_hdr {
+	size_t cap;		/* bytes after the header */
+	size_t map;		/* bytes mapped, 0 for calloc */
+};
+
+void *
+sm_big_alloc(size_t n)
+{
+	struct big_hdr *h;
+	size_t len, extra;
+	unsigned char *p, *a;
+
+	if (n > SIZE_MAX / 2 - BIG_HUGE)
+		return NULL;
+	if (n + BIG_HDR < BIG_MIN) {
+		h = calloc(1, n + BIG_HDR);
+		if (h == NULL)
+			return NULL;
+		h->cap = n;
+		h->map = 0;
+		return (unsigned char *)h + BIG_HDR;
+	}
+	len = (n + BIG_HDR + BIG_HUGE - 1) & ~(BIG_HUGE - 1);
+	p = mmap(NULL, len + BIG_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	/* trim to a 2 MiB boundary */
+	a = (unsigned char *)(((uintptr_t)p + BIG_HUGE - 1) & ~(uintptr_t)(BIG_HUGE - 1));
+	extra = (size_t)(a - p);
+	if (extra)
+		munmap(p, extra);
+	if (BIG_HUGE - extra)
+		munmap(a + len, BIG_HUGE - extra);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(a, len, MADV_HUGEPAGE);
+#endif
+	h = (struct big_hdr *)a;
+	h->cap = len - BIG_HDR;
+	h->map = len;
+	return a + BIG_HDR;
+}
+
+void *
+sm_big_realloc(void *p, size_t n)
+{
+	struct big_hdr *h;
+	void *q;
+
+	if (p == NULL)
+		return sm_big_alloc(n);
+	h = (struct big_hdr *)((unsigned char *)p - BIG_HDR);
+	if (n <= h->cap)
+		return p;
+	q = sm_big_alloc(n);
+	if (q == NULL)
+		return NULL;
+	memcpy(q, p, h->cap);
+	sm_big_free(p);
+	return q;
+}
+
+void
+sm_big_free(void *p)
+{
+	struct big_hdr *h;
+
+	if (p == NULL)
+		return;
+	h = (struct big_hdr *)((unsigned char *)p - BIG_HDR);
+	if (h->map)
+		munmap(h, h->map);
+	else
+		free(h);
 }

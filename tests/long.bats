@@ -14,9 +14,10 @@ load test_helper
 
 # Peak RSS bounds in MiB for 20 minutes of 8 kHz speech.  sm-lattice holds
 # one segment of at most 60 s (word ends, lattice, rescoring: about 1.5 MiB
-# per second of segment on top of the 77 MiB search image and LM pages;
-# 163 MiB measured, 170 MiB with 30-65 s segments; 952 MiB when the input
-# was one utterance); sm-decode streams a piped WAV (about 3 MiB; it held
+# per second of segment on top of the search image and LM pages; 86 MiB
+# measured with the 9 MB image, 163 MiB with the 50 MB one that stored a
+# leaf per right-context class, 170 MiB with 30-65 s segments; 952 MiB
+# when the input was one utterance); sm-decode streams a piped WAV (about 3 MiB; it held
 # the 20 MB WAV whole before: 22 MiB).
 bound() { # STAGE
 	case $1 in

@@ -4,6 +4,7 @@
 
 #include "search.h"
 #include "segment.h"
+#include "sm.h"
 
 int
 seg_init(struct segmenter *g, struct sm_search *s, int n_sen, const struct seg_cfg *c,
@@ -28,7 +29,7 @@ seg_init(struct segmenter *g, struct sm_search *s, int n_sen, const struct seg_c
 	g->have_sil = sm_search_sil_senones(s, g->sil) == 0;
 	if (g->c.max > 0) {
 		g->cap = g->c.window + g->lag + 1;
-		g->ring = malloc(sizeof *g->ring * g->cap * n_sen);
+		g->ring = sm_big_alloc(sizeof *g->ring * g->cap * n_sen);
 		g->score = malloc(sizeof *g->score * g->cap);
 		if (g->ring == NULL || g->score == NULL)
 			return -1;
@@ -40,7 +41,7 @@ seg_init(struct segmenter *g, struct sm_search *s, int n_sen, const struct seg_c
 void
 seg_free(struct segmenter *g)
 {
-	free(g->ring);
+	sm_big_free(g->ring);
 	free(g->score);
 	g->ring = NULL;
 	g->score = NULL;
