@@ -96,12 +96,14 @@ models/en/search.img: bin/sm-lattice models/en/pack.conf
 	SM_MODELS=models bin/sm-lattice --model models/en --check-image
 
 # The English pack's acoustic image (sm-am(1)): the scorer's tables, built
-# once and memory-mapped at start-up; rebuilt when sm-am or a model file
-# it fingerprints changes.
+# once and memory-mapped at start-up, then checked in full (checksum),
+# which sm-am does not do at each start; rebuilt when sm-am or a model
+# file it fingerprints changes.
 AM_HMM := $(shell sed -n 's/^hmm[[:space:]]*=[[:space:]]*//p' models/en/pack.conf)
 all: models/en/am.img
 models/en/am.img: bin/sm-am models/en/pack.conf $(wildcard $(addprefix $(AM_HMM)/,mdef means variances sendump))
 	SM_MODELS=models bin/sm-am --model models/en --build-image $@
+	SM_MODELS=models bin/sm-am --model models/en --check-image
 
 # Fuzz harnesses (fuzz/fuzz_NAME.c): make builds each with a plain main
 # that replays saved inputs (tests/fuzz.bats runs them); `make fuzz` runs

@@ -469,7 +469,10 @@ sm_am_save(const struct sm_am *am, FILE *f, const uint64_t fp[SM_AM_FP])
 	return 0;
 }
 
-/* The index arrays of a mapped image: a permutation grouped by codebook. */
+/* The index arrays of a mapped image: a permutation grouped by codebook.
+ * Checked at every open: they are the only values the scorer uses as
+ * addresses, so an image that passes cannot make it read out of bounds,
+ * whatever its floats hold. */
 static int
 check_index(const struct sm_am *am)
 {
@@ -550,8 +553,7 @@ sm_am_open(struct sm_am *am, const char *path, const uint64_t fp[SM_AM_FP],
 	for (f = 0; f < h.n_feat; f++)
 		am->veclen[f] = h.veclen[f];
 	layout(am, &lo);
-	if (h.total != lo.total || lo.total != (size_t)st.st_size ||
-	    checksum(&h, am->blob, up64(sizeof(h)), lo.total) != h.sum)
+	if (h.total != lo.total || lo.total != (size_t)st.st_size)
 		goto corrupt;
 	bind(am, &lo);
 	if (check_index(am) != 0)
@@ -564,10 +566,30 @@ bad:
 	return -1;
 }
 
+int
+sm_am_check(const struct sm_am *am)
+{
+	struct img_hdr h;
+	struct layout lo;
+
+	if (!am->mapped)
+		return 0;
+	memcpy(&h, am->blob, sizeof(h));
+	layout(am, &lo);
+	if (h.total != lo.total || lo.total != am->blob_size ||
+	    checksum(&h, am->blob, up64(sizeof(h)), lo.total) != h.sum)
+		return -1;
+	return check_index(am);
+}
+
 /* ---- fast exp and log ---------------------------------------------------
  * Plain arithmetic on bit patterns, so that the loops vectorise.  Relative
  * error about 2e-7 (exp) and absolute 1e-7 (log): far below the 0.01 nat
- * tolerance of the scores. */
+ * tolerance of the scores
+ * Any argument is safe (a damaged image may hold any float): exp clamps
+ * to [-87, 88] and sends NaN to -87; log works on the unsigned bit pattern,
+ * so a negative or NaN argument gives a meaningless value, never undefined
+ * behaviour. */
 
 static inline float
 exp_fast(float x)
@@ -576,7 +598,8 @@ exp_fast(float x)
 	int32_t i;
 	union { float f; int32_t i; } u;
 
-	x = x < -87.0f ? -87.0f : x;
+	x = x >= -87.0f ? x : -87.0f;
+	x = x <= 88.0f ? x : 88.0f;
 	/* Round to nearest by adding and subtracting 1.5 * 2^23. */
 	n = (x * 1.44269504f + 12582912.0f) - 12582912.0f;
 	r = x - n * 0.693145752f;	/* ln 2 in two parts */
@@ -591,14 +614,14 @@ exp_fast(float x)
 static inline float
 log_fast(float x)
 {
-	union { float f; int32_t i; } u = {x};
+	union { float f; uint32_t i; } u = {x};
 	float e, m, s, s2;
 
 	/* x = 2^e * m with m in [sqrt(1/2), sqrt(2)). */
-	int32_t ix = u.i - 0x3f3504f3;
-	int32_t ei = ix >> 23;
+	uint32_t ix = u.i - 0x3f3504f3u;
+	int32_t ei = (int32_t)(ix >> 23) - (int32_t)((ix >> 31) << 9);
 
-	u.i = (ix & 0x007fffff) + 0x3f3504f3;
+	u.i = (ix & 0x007fffffu) + 0x3f3504f3u;
 	m = u.f;
 	e = (float)ei;
 	s = (m - 1.0f) / (m + 1.0f);
@@ -712,11 +735,13 @@ static inline __attribute__((always_inline)) v8f
 exp8(v8f x)
 {
 	const v8f lo = {-87, -87, -87, -87, -87, -87, -87, -87};
-	const v8f big = x * 0 + 12582912.0f;
+	const v8f hi = {88, 88, 88, 88, 88, 88, 88, 88};
+	const v8f big = lo * 0 + 12582912.0f;
 	v8f n, r, p;
 	v8i i;
 
-	x = sel8(x < lo, lo, x);
+	x = sel8(x >= lo, x, lo);
+	x = sel8(x <= hi, x, hi);
 	n = (x * 1.44269504f + big) - big;
 	r = x - n * 0.693145752f;
 	r = r - n * 1.42860677e-6f;

@@ -14,7 +14,7 @@ static const char usage[] =
 	"sm-am: log-likelihoods of every senone for each feature frame (FEAT -> LOGLIK)\n"
 	"Usage: sm-am [-a] [-l LANG] [-m DIR] [-N N] [-b FRAMES] [-t N] [--no-image]\n"
 	"             [FILE | -]\n"
-	"       sm-am [-l LANG] [-m DIR] --build-image FILE\n"
+	"       sm-am [-l LANG] [-m DIR] --build-image FILE | --check-image\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang LANG     language of the installed pack (default en)\n"
@@ -25,6 +25,7 @@ static const char usage[] =
 	"  -t, --threads N     score N blocks at once, one thread each (default 1)\n"
 	"      --no-image      read the model files, not the pack's acoustic image\n"
 	"      --build-image FILE  write the pack's acoustic image to FILE and exit\n"
+	"      --check-image   check all of the pack's acoustic image and exit\n"
 	"  -v, --verbose       report the model and the frame count on stderr\n"
 	"  -h, --help          show this help\n"
 	"      --version       show the version\n";
@@ -86,6 +87,25 @@ load(struct sm_am *am, const struct sm_pack *pack, int no_image)
 		       "reads the model files)", err);
 }
 
+/* --check-image: the checks of every start (fingerprint, sizes, indices),
+ * then the checksum of the whole image. */
+static int
+check(const struct sm_pack *pack)
+{
+	struct sm_am am;
+
+	if (pack->am_image[0] == '\0')
+		sm_die(SM_EX_CONFIG, "%s: the pack names no acoustic image", pack->dir);
+	load(&am, pack, 0);
+	if (sm_am_check(&am) != 0)
+		sm_die(SM_EX_CONFIG, "%s: corrupt acoustic image: checksum mismatch "
+		       "(sm-am --build-image rebuilds it; --no-image reads the model "
+		       "files)", pack->am_image);
+	sm_info("%s: sound", pack->am_image);
+	sm_am_free(&am);
+	return 0;
+}
+
 /* --build-image: the tables from the model files, written whole to a
  * temporary file renamed over FILE, so that a reader never maps half an
  * image. */
@@ -131,6 +151,7 @@ main(int argc, char **argv)
 		{"threads", required_argument, NULL, 't'},
 		{"no-image", no_argument, NULL, 'I'},
 		{"build-image", required_argument, NULL, 'B'},
+		{"check-image", no_argument, NULL, 'C'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -138,7 +159,7 @@ main(int argc, char **argv)
 	};
 	const char *model = NULL, *lang = "en", *path, *build_image = NULL;
 	long topn = 0, block = 128, threads = 0;
-	int absolute = 0, no_image = 0, c;
+	int absolute = 0, no_image = 0, check_image = 0, c;
 	struct sm_pack pack;
 	struct sm_am am;
 	struct job *jobs;
@@ -161,6 +182,7 @@ main(int argc, char **argv)
 		case 't': threads = sm_opt_long("--threads", optarg, 1, 256); break;
 		case 'I': no_image = 1; break;
 		case 'B': build_image = optarg; break;
+		case 'C': check_image = 1; break;
 		case 'v': sm_verbose = 1; break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
@@ -186,6 +208,8 @@ main(int argc, char **argv)
 	sm_pack_load_or_die(&pack, model, lang);
 	if (build_image)
 		return write_image(&pack, build_image);
+	if (check_image)
+		return check(&pack);
 	load(&am, &pack, no_image);
 	if (topn > am.n_dens)
 		sm_die(SM_EX_USAGE, "--topn %ld: the model has only %d Gaussians per "
