@@ -226,6 +226,11 @@ main(int argc, char **argv)
 		sm_die(SM_EX_DATAERR, "%s: FEAT stream has dimension %u, the acoustic "
 		       "model expects %d", sm_name(path), h.dim, am.dim);
 
+	/* Working space for the input's length when the header gives it
+	 * (most files are shorter than a block): fewer fresh pages to fault
+	 * in, the scores unchanged. */
+	if (h.n_frames > 0 && h.n_frames < (uint64_t)block * threads)
+		block = (long)((h.n_frames + (uint64_t)threads - 1) / (uint64_t)threads);
 	jobs = calloc((size_t)threads, sizeof(*jobs));
 	tid = calloc((size_t)threads, sizeof(*tid));
 	if (jobs == NULL || tid == NULL)
