@@ -238,6 +238,8 @@ main(int argc, char **argv)
 	sm_info("%s: %d senones, %d codebooks x %d streams x %d Gaussians, dim %d",
 		am.mapped ? pack.am_image : pack.hmm, am.n_sen, am.n_cb, am.n_feat,
 		am.n_dens, am.dim);
+	/* Its kernels (OPENBLAS_CORETYPE, else the CPU's) set the speed. */
+	sm_info("BLAS: %s", openblas_get_config());
 
 	in = sm_open_in(path);
 	sm_hdr_read_or_die(in, path, &h, SM_KIND_FEAT);
