@@ -57,15 +57,20 @@ build/libsm.a: $(COMMON_OBJ)
 
 # sm-am links OpenBLAS statically when the archive is there: the shared
 # library's 12000 symbol relocations cost each run about 5 ms, more than
-# the rest of its start-up from an acoustic image.  It is then linked
-# whole as a static PIE (no dynamic loader, libc and libm included: 3 ms
-# less per run), except in sanitized builds, whose runtimes are shared.
+# the rest of its start-up from an acoustic image.  It and the programs
+# that need nothing but libc and libm are linked whole as static PIEs: no
+# dynamic loader, no symbol lookups at each start (2.5 to 5 ms less per run,
+# paid per file in a pipeline), ASLR kept.  Sanitized builds stay dynamic:
+# their runtimes are shared libraries.
+STATIC_PROGS := sm-features sm-lattice
 OPENBLAS_A := $(wildcard $(patsubst %/,%,$(shell pkg-config --variable=libdir openblas 2>/dev/null))/libopenblas.a)
 ifneq ($(OPENBLAS_A),)
 bin/sm-am: LDLIBS := $(OPENBLAS_A) -lm -lpthread
-ifneq ($(SANITIZE),1)
-bin/sm-am: LDFLAGS += -static-pie
+STATIC_PROGS += sm-am
 endif
+ifneq ($(SANITIZE),1)
+$(addprefix bin/,$(STATIC_PROGS)): LDFLAGS += -static-pie
+$(addprefix bin/,$(filter-out sm-am,$(STATIC_PROGS))): LDLIBS := -lm -lpthread
 endif
 
 define prog_rule
