@@ -57,10 +57,20 @@ build/libsm.a: $(COMMON_OBJ)
 
 # sm-am links OpenBLAS statically when the archive is there: the shared
 # library's 12000 symbol relocations cost each run about 5 ms, more than
-# the rest of its start-up from an acoustic image.
+# the rest of its start-up from an acoustic image.  It and the programs
+# that need nothing but libc and libm are linked whole as static PIEs: no
+# dynamic loader, no symbol lookups at each start (2.5 to 5 ms less per run,
+# paid per file in a pipeline), ASLR kept.  Sanitized builds stay dynamic:
+# their runtimes are shared libraries.
+STATIC_PROGS := sm-features sm-lattice
 OPENBLAS_A := $(wildcard $(patsubst %/,%,$(shell pkg-config --variable=libdir openblas 2>/dev/null))/libopenblas.a)
 ifneq ($(OPENBLAS_A),)
-bin/sm-am: LDLIBS := $(OPENBLAS_A) $(LDLIBS)
+bin/sm-am: LDLIBS := $(OPENBLAS_A) -lm -lpthread
+STATIC_PROGS += sm-am
+endif
+ifneq ($(SANITIZE),1)
+$(addprefix bin/,$(STATIC_PROGS)): LDFLAGS += -static-pie
+$(addprefix bin/,$(filter-out sm-am,$(STATIC_PROGS))): LDLIBS := -lm -lpthread
 endif
 
 define prog_rule
@@ -96,12 +106,14 @@ models/en/search.img: bin/sm-lattice models/en/pack.conf
 	SM_MODELS=models bin/sm-lattice --model models/en --check-image
 
 # The English pack's acoustic image (sm-am(1)): the scorer's tables, built
-# once and memory-mapped at start-up; rebuilt when sm-am or a model file
-# it fingerprints changes.
+# once and memory-mapped at start-up, then checked in full (checksum),
+# which sm-am does not do at each start; rebuilt when sm-am or a model
+# file it fingerprints changes.
 AM_HMM := $(shell sed -n 's/^hmm[[:space:]]*=[[:space:]]*//p' models/en/pack.conf)
 all: models/en/am.img
 models/en/am.img: bin/sm-am models/en/pack.conf $(wildcard $(addprefix $(AM_HMM)/,mdef means variances sendump))
 	SM_MODELS=models bin/sm-am --model models/en --build-image $@
+	SM_MODELS=models bin/sm-am --model models/en --check-image
 
 # Fuzz harnesses (fuzz/fuzz_NAME.c): make builds each with a plain main
 # that replays saved inputs (tests/fuzz.bats runs them); `make fuzz` runs

@@ -469,7 +469,10 @@ sm_am_save(const struct sm_am *am, FILE *f, const uint64_t fp[SM_AM_FP])
 	return 0;
 }
 
-/* The index arrays of a mapped image: a permutation grouped by codebook. */
+/* The index arrays of a mapped image: a permutation grouped by codebook.
+ * Checked at every open: they are the only values the scorer uses as
+ * addresses, so an image that passes cannot make it read out of bounds,
+ * whatever its floats hold. */
 static int
 check_index(const struct sm_am *am)
 {
@@ -550,8 +553,7 @@ sm_am_open(struct sm_am *am, const char *path, const uint64_t fp[SM_AM_FP],
 	for (f = 0; f < h.n_feat; f++)
 		am->veclen[f] = h.veclen[f];
 	layout(am, &lo);
-	if (h.total != lo.total || lo.total != (size_t)st.st_size ||
-	    checksum(&h, am->blob, up64(sizeof(h)), lo.total) != h.sum)
+	if (h.total != lo.total || lo.total != (size_t)st.st_size)
 		goto corrupt;
 	bind(am, &lo);
 	if (check_index(am) != 0)
@@ -564,10 +566,30 @@ bad:
 	return -1;
 }
 
+int
+sm_am_check(const struct sm_am *am)
+{
+	struct img_hdr h;
+	struct layout lo;
+
+	if (!am->mapped)
+		return 0;
+	memcpy(&h, am->blob, sizeof(h));
+	layout(am, &lo);
+	if (h.total != lo.total || lo.total != am->blob_size ||
+	    checksum(&h, am->blob, up64(sizeof(h)), lo.total) != h.sum)
+		return -1;
+	return check_index(am);
+}
+
 /* ---- fast exp and log ---------------------------------------------------
  * Plain arithmetic on bit patterns, so that the loops vectorise.  Relative
  * error about 2e-7 (exp) and absolute 1e-7 (log): far below the 0.01 nat
- * tolerance of the scores. */
+ * tolerance of the scores
+ * Any argument is safe (a damaged image may hold any float): exp clamps
+ * to [-87, 88] and sends NaN to -87; log works on the unsigned bit pattern,
+ * so a negative or NaN argument gives a meaningless value, never undefined
+ * behaviour. */
 
 static inline float
 exp_fast(float x)
@@ -576,7 +598,8 @@ exp_fast(float x)
 	int32_t i;
 	union { float f; int32_t i; } u;
 
-	x = x < -87.0f ? -87.0f : x;
+	x = x >= -87.0f ? x : -87.0f;
+	x = x <= 88.0f ? x : 88.0f;
 	/* Round to nearest by adding and subtracting 1.5 * 2^23. */
 	n = (x * 1.44269504f + 12582912.0f) - 12582912.0f;
 	r = x - n * 0.693145752f;	/* ln 2 in two parts */
@@ -591,14 +614,14 @@ exp_fast(float x)
 static inline float
 log_fast(float x)
 {
-	union { float f; int32_t i; } u = {x};
+	union { float f; uint32_t i; } u = {x};
 	float e, m, s, s2;
 
 	/* x = 2^e * m with m in [sqrt(1/2), sqrt(2)). */
-	int32_t ix = u.i - 0x3f3504f3;
-	int32_t ei = ix >> 23;
+	uint32_t ix = u.i - 0x3f3504f3u;
+	int32_t ei = (int32_t)(ix >> 23) - (int32_t)((ix >> 31) << 9);
 
-	u.i = (ix & 0x007fffff) + 0x3f3504f3;
+	u.i = (ix & 0x007fffffu) + 0x3f3504f3u;
 	m = u.f;
 	e = (float)ei;
 	s = (m - 1.0f) / (m + 1.0f);
@@ -607,14 +630,21 @@ log_fast(float x)
 	       (0.2f + s2 * (0.142857143f + s2 * 0.111111111f))));
 }
 
-/* ---- scorer ------------------------------------------------------------- */
+/* ---- scorer -------------------------------------------------------------
+ * Codebook by codebook: all the working space of one codebook (its
+ * densities, [T x n_dens], and its senones' sums, [T x n_c]) stays in the
+ * cache, and nothing of the size of a whole frame's scores is written but
+ * the output itself. */
 
 struct sm_am_scorer {
 	const struct sm_am *am;
-	int max_frames, topn, G;
+	int max_frames, topn, G, max_nc;
 	int K[SM_AM_MAX_FEAT];
-	float *X, *L, *tmp, *acc, *prod, *out_cb;
-	int max_nc;
+	/* X[f]: the features' expansion [T x K[f]]; L: one codebook's
+	 * densities [T x n_dens]; mx: their maxima [T]; msum: the maxima
+	 * summed over streams [T]; tmp, prod, sc: [T x max_nc]. */
+	float *X[SM_AM_MAX_FEAT], *L, *mx, *msum, *tmp, *prod, *sc;
+	float *block;		/* all of the above, one allocation */
 };
 
 void
@@ -622,12 +652,7 @@ sm_am_scorer_free(struct sm_am_scorer *s)
 {
 	if (s == NULL)
 		return;
-	free(s->X);
-	free(s->L);
-	free(s->tmp);
-	free(s->acc);
-	free(s->prod);
-	free(s->out_cb);
+	free(s->block);
 	free(s);
 }
 
@@ -636,7 +661,8 @@ struct sm_am_scorer *
 sm_am_scorer_new(const struct sm_am *am, int max_frames, int topn)
 {
 	struct sm_am_scorer *s;
-	int f, c, Kmax = 0;
+	size_t T = (size_t)max_frames, total = 0, at = 0, n_x[SM_AM_MAX_FEAT];
+	int f, c;
 
 	if (max_frames < 1 || topn < 0 || topn > am->n_dens || topn > SM_AM_MAX_TOPN)
 		return NULL;
@@ -647,31 +673,47 @@ sm_am_scorer_new(const struct sm_am *am, int max_frames, int topn)
 	s->max_frames = max_frames;
 	s->topn = topn;
 	s->G = am->n_cb * am->n_dens;
+	s->max_nc = 1;
 	for (c = 0; c < am->n_cb; c++)
 		if (am->cb_start[c + 1] - am->cb_start[c] > s->max_nc)
 			s->max_nc = am->cb_start[c + 1] - am->cb_start[c];
+	/* Each array at a 64-byte boundary (16 floats). */
+#define SM_AM_UP16(n) (((n) + 15) & ~(size_t)15)
 	for (f = 0; f < am->n_feat; f++) {
 		s->K[f] = 2 * am->veclen[f] + 1;
-		if (s->K[f] > Kmax)
-			Kmax = s->K[f];
+		n_x[f] = SM_AM_UP16(T * s->K[f]);
+		total += n_x[f];
 	}
-	s->X = malloc((size_t)max_frames * Kmax * sizeof(float));
-	s->L = malloc((size_t)max_frames * s->G * sizeof(float));
-	s->tmp = malloc((size_t)max_frames * (s->max_nc > 0 ? s->max_nc : 1) *
-			sizeof(float));
-	s->acc = malloc((size_t)max_frames * am->n_cb * sizeof(float));
-	s->prod = malloc((size_t)max_frames * am->n_sen * sizeof(float));
-	s->out_cb = malloc((size_t)max_frames * am->n_sen * sizeof(float));
-	if (!s->X || !s->L || !s->tmp || !s->acc || !s->prod || !s->out_cb) {
-		sm_am_scorer_free(s);
+	total += SM_AM_UP16(T * am->n_dens) + 2 * SM_AM_UP16(T) +
+		 3 * SM_AM_UP16(T * s->max_nc);
+	s->block = aligned_alloc(64, total * sizeof(float));
+	if (s->block == NULL) {
+		free(s);
 		return NULL;
 	}
+	for (f = 0; f < am->n_feat; f++) {
+		s->X[f] = s->block + at;
+		at += n_x[f];
+	}
+	s->L = s->block + at;
+	at += SM_AM_UP16(T * am->n_dens);
+	s->mx = s->block + at;
+	at += SM_AM_UP16(T);
+	s->msum = s->block + at;
+	at += SM_AM_UP16(T);
+	s->tmp = s->block + at;
+	at += SM_AM_UP16(T * s->max_nc);
+	s->prod = s->block + at;
+	at += SM_AM_UP16(T * s->max_nc);
+	s->sc = s->block + at;
+#undef SM_AM_UP16
 	return s;
 }
 
-/* Gaussian log densities of stream f for n frames into s->L [n][G]. */
+/* The expansion [y^2, y, 1] of stream f's features, y = x - centre, for n
+ * frames into s->X[f]. */
 static void
-densities(struct sm_am_scorer *s, int f, const float *feat, int n)
+expand(struct sm_am_scorer *s, int f, const float *feat, int n)
 {
 	const struct sm_am *am = s->am;
 	int D = am->veclen[f], K = s->K[f], off = 0, t, d;
@@ -680,7 +722,7 @@ densities(struct sm_am_scorer *s, int f, const float *feat, int n)
 		off += am->veclen[d];
 	for (t = 0; t < n; t++) {
 		const float *x = feat + (size_t)t * am->dim + off;
-		float *row = s->X + (size_t)t * K;
+		float *row = s->X[f] + (size_t)t * K;
 
 		for (d = 0; d < D; d++) {
 			float y = x[d] - am->centre[f][d];
@@ -690,8 +732,18 @@ densities(struct sm_am_scorer *s, int f, const float *feat, int n)
 		}
 		row[2 * D] = 1.0f;
 	}
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, s->G, K, 1.0f,
-		    s->X, K, am->W[f], s->G, 0.0f, s->L, s->G);
+}
+
+/* Gaussian log densities of codebook c, stream f, for n frames into
+ * s->L [n][n_dens]. */
+static void
+densities(struct sm_am_scorer *s, int f, int c, int n)
+{
+	const struct sm_am *am = s->am;
+
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, am->n_dens, s->K[f],
+		    1.0f, s->X[f], s->K[f], am->W[f] + (size_t)c * am->n_dens, s->G,
+		    0.0f, s->L, am->n_dens);
 }
 
 /* 8-lane vectors (GCC extensions): AVX2 in the avx2 clones, two SSE halves
@@ -707,16 +759,18 @@ sel8(v8i mask, v8f a, v8f b)
 	return (v8f)((mask & (v8i)a) | (~mask & (v8i)b));
 }
 
-/* exp_fast on 8 lanes (x <= 0). */
+/* exp_fast on 8 lanes. */
 static inline __attribute__((always_inline)) v8f
 exp8(v8f x)
 {
 	const v8f lo = {-87, -87, -87, -87, -87, -87, -87, -87};
-	const v8f big = x * 0 + 12582912.0f;
+	const v8f hi = {88, 88, 88, 88, 88, 88, 88, 88};
+	const v8f big = lo * 0 + 12582912.0f;
 	v8f n, r, p;
 	v8i i;
 
-	x = sel8(x < lo, lo, x);
+	x = sel8(x >= lo, x, lo);
+	x = sel8(x <= hi, x, hi);
 	n = (x * 1.44269504f + big) - big;
 	r = x - n * 0.693145752f;
 	r = r - n * 1.42860677e-6f;
@@ -727,122 +781,122 @@ exp8(v8f x)
 	return p * (v8f)i;
 }
 
-/* Exponentiate each codebook's densities relative to their maximum (kept
- * in mx[t][cb]). */
+/* Exponentiate each row of n_dens densities relative to its maximum (kept
+ * in mx[t]). */
 __attribute__((target_clones("avx2", "default")))
 static void
-exp_rel(float *L, float *mx, int n, int n_cb, int n_dens, int G)
+exp_rel(float *L, float *mx, int n, int n_dens)
 {
-	int t, c, k, k8 = n_dens & ~7;
+	int t, k, k8 = n_dens & ~7;
 
-	for (t = 0; t < n; t++)
-		for (c = 0; c < n_cb; c++) {
-			float *v = L + (size_t)t * G + (size_t)c * n_dens;
-			float m = v[0];
+	for (t = 0; t < n; t++) {
+		float *v = L + (size_t)t * n_dens;
+		float m = v[0];
 
-			if (k8 > 0) {
-				v8f vm, x;
+		if (k8 > 0) {
+			v8f vm, x;
 
-				memcpy(&vm, v, sizeof(vm));
-				for (k = 8; k < k8; k += 8) {
-					memcpy(&x, v + k, sizeof(x));
-					vm = sel8(x > vm, x, vm);
-				}
-				for (k = 0; k < 8; k++)
-					m = vm[k] > m ? vm[k] : m;
-			}
-			for (k = k8; k < n_dens; k++)
-				m = v[k] > m ? v[k] : m;
-			for (k = 0; k < k8; k += 8) {
-				v8f x;
-
+			memcpy(&vm, v, sizeof(vm));
+			for (k = 8; k < k8; k += 8) {
 				memcpy(&x, v + k, sizeof(x));
-				x = exp8(x - m);
-				memcpy(v + k, &x, sizeof(x));
+				vm = sel8(x > vm, x, vm);
 			}
-			for (k = k8; k < n_dens; k++)
-				v[k] = exp_fast(v[k] - m);
-			mx[t * n_cb + c] = m;
+			for (k = 0; k < 8; k++)
+				m = vm[k] > m ? vm[k] : m;
 		}
+		for (k = k8; k < n_dens; k++)
+			m = v[k] > m ? v[k] : m;
+		for (k = 0; k < k8; k += 8) {
+			v8f x;
+
+			memcpy(&x, v + k, sizeof(x));
+			x = exp8(x - m);
+			memcpy(v + k, &x, sizeof(x));
+		}
+		for (k = k8; k < n_dens; k++)
+			v[k] = exp_fast(v[k] - m);
+		mx[t] = m;
+	}
 }
 
+/* p *= v, n values. */
 __attribute__((target_clones("avx2", "default"), optimize("O3")))
 static void
-log_add(float *out, const float *prod, size_t n)
+mul(float *restrict p, const float *restrict v, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		out[i] += log_fast(prod[i]);
+		p[i] *= v[i];
 }
 
+/* sc = log(prod) (first) or sc += log(prod), n values. */
 __attribute__((target_clones("avx2", "default"), optimize("O3")))
 static void
-mul_add(float *restrict p, float *restrict o, const float *restrict v, float m,
-	int n, int first_mul, int first_add)
+log_acc(float *restrict sc, const float *restrict prod, size_t n, int first)
 {
-	int j;
+	size_t i;
 
-	if (first_mul)
-		for (j = 0; j < n; j++)
-			p[j] = v[j];
+	if (first)
+		for (i = 0; i < n; i++)
+			sc[i] = log_fast(prod[i]);
 	else
-		for (j = 0; j < n; j++)
-			p[j] *= v[j];
-	if (first_add)
-		for (j = 0; j < n; j++)
-			o[j] = m;
-	else
-		for (j = 0; j < n; j++)
-			o[j] += m;
+		for (i = 0; i < n; i++)
+			sc[i] += log_fast(prod[i]);
 }
 
-/* Scores are accumulated in codebook order (s->out_cb, s->prod: senone
- * cb_sen[i] at column i) and put back in senone order at the end.
- * Per stream and codebook: prod (first stream of a group of 3: =, else *=)
- * the mixture sums, out_cb (first stream: =, else +=) the codebook maximum.
- * Three streams' sums multiply without underflow: each is at least the
- * smallest mixture weight (>= 1.0001^(-1024 * 255)). */
+/* Exact mixtures of codebook c's n_c senones for n frames, into out.
+ * Per stream: the densities exponentiated relative to their maximum, times
+ * the mixture weights (SGEMM); the sums of a group of three streams are
+ * multiplied (prod) before one log, which cannot underflow: each is at
+ * least the smallest mixture weight (>= 1.0001^(-1024 * 255)).  The score
+ * is (sum of the maxima) + (sum over groups of log prod). */
 static void
-score_exact(struct sm_am_scorer *s, int f, int n)
+score_exact(struct sm_am_scorer *s, int c, int n, float *out)
 {
 	const struct sm_am *am = s->am;
-	size_t nn = (size_t)n * am->n_sen;
-	int c, n_c, t;
+	int n_c = am->cb_start[c + 1] - am->cb_start[c], f, t, j;
+	const int32_t *sen = am->cb_sen + am->cb_start[c];
+	size_t nn = (size_t)n * n_c;
 
-	exp_rel(s->L, s->acc, n, am->n_cb, am->n_dens, s->G);
-	for (c = 0; c < am->n_cb; c++) {
-		n_c = am->cb_start[c + 1] - am->cb_start[c];
-		if (n_c == 0)
-			continue;
+	for (f = 0; f < am->n_feat; f++) {
+		densities(s, f, c, n);
+		exp_rel(s->L, s->mx, n, am->n_dens);
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n_c,
-			    am->n_dens, 1.0f, s->L + (size_t)c * am->n_dens, s->G,
+			    am->n_dens, 1.0f, s->L, am->n_dens,
 			    am->mixw[f] + (size_t)am->n_dens * am->cb_start[c], n_c, 0.0f,
-			    s->tmp, n_c);
-		for (t = 0; t < n; t++) {
-			size_t o = (size_t)t * am->n_sen + am->cb_start[c];
-
-			mul_add(s->prod + o, s->out_cb + o, s->tmp + (size_t)t * n_c,
-				s->acc[t * am->n_cb + c], n_c, f % 3 == 0, f == 0);
-		}
+			    f % 3 == 0 ? s->prod : s->tmp, n_c);
+		if (f % 3 != 0)
+			mul(s->prod, s->tmp, nn);
+		for (t = 0; t < n; t++)
+			s->msum[t] = f == 0 ? s->mx[t] : s->msum[t] + s->mx[t];
+		if (f % 3 == 2 || f == am->n_feat - 1)
+			log_acc(s->sc, s->prod, nn, f < 3);
 	}
-	if (f % 3 == 2 || f == am->n_feat - 1)
-		log_add(s->out_cb, s->prod, nn);
+	for (t = 0; t < n; t++) {
+		const float *r = s->sc + (size_t)t * n_c;
+		float *o = out + (size_t)t * am->n_sen, m = s->msum[t];
+
+		for (j = 0; j < n_c; j++)
+			o[sen[j]] = m + r[j];
+	}
 }
 
+/* Top-N: for codebook c and each stream, a log-sum-exp over the N best
+ * Gaussians of each frame, added into out. */
 static void
-score_topn(struct sm_am_scorer *s, int f, int n, float *out)
+score_topn(struct sm_am_scorer *s, int c, int n, float *out)
 {
 	const struct sm_am *am = s->am;
-	int N = s->topn, t, c, k, i, j;
+	int N = s->topn, f, t, k, i, j;
 	int idx[SM_AM_MAX_TOPN];
 	float val[SM_AM_MAX_TOPN];
 
-	for (t = 0; t < n; t++) {
-		float *o = out + (size_t)t * am->n_sen;
-
-		for (c = 0; c < am->n_cb; c++) {
-			const float *v = s->L + (size_t)t * s->G + (size_t)c * am->n_dens;
+	for (f = 0; f < am->n_feat; f++) {
+		densities(s, f, c, n);
+		for (t = 0; t < n; t++) {
+			const float *v = s->L + (size_t)t * am->n_dens;
+			float *o = out + (size_t)t * am->n_sen;
 			int have = 0;
 
 			/* Insertion into a sorted list of the N best. */
@@ -886,28 +940,25 @@ sm_am_score(struct sm_am_scorer *s, const float *feat, int n, float *out,
 {
 	const struct sm_am *am = s->am;
 	size_t i;
-	int f, t, j;
+	int f, t, j, c;
 
 	if (n < 0 || n > s->max_frames)
 		return -1;
 	for (i = 0; i < (size_t)n * am->dim; i++)
 		if (!isfinite(feat[i]))
 			return -1;
-	for (f = 0; f < am->n_feat; f++) {
-		densities(s, f, feat, n);
+	if (n == 0)
+		return 0;
+	for (f = 0; f < am->n_feat; f++)
+		expand(s, f, feat, n);
+	for (c = 0; c < am->n_cb; c++) {
+		if (am->cb_start[c + 1] == am->cb_start[c])
+			continue;
 		if (s->topn == 0)
-			score_exact(s, f, n);
+			score_exact(s, c, n, out);
 		else
-			score_topn(s, f, n, out);
+			score_topn(s, c, n, out);
 	}
-	if (s->topn == 0)
-		for (t = 0; t < n; t++) {
-			const float *src = s->out_cb + (size_t)t * am->n_sen;
-			float *o = out + (size_t)t * am->n_sen;
-
-			for (j = 0; j < am->n_sen; j++)
-				o[j] = src[am->pos[j]];
-		}
 	if (sub_max)
 		for (t = 0; t < n; t++) {
 			float *o = out + (size_t)t * am->n_sen, m = o[0];

@@ -9,8 +9,8 @@
  * an acoustic image (sm_am_save) and memory-mapped read-only at start-up
  * (sm_am_open): no model file is read or converted then, and concurrent
  * processes share the pages.  The image records the size and modification
- * time of the four model files and a checksum of its contents; it scores
- * exactly as the model files do.
+ * time of the four model files and a checksum of its contents, which
+ * only sm_am_check verifies; it scores exactly as the model files do.
  *
  * A scorer computes, for a block of feature frames, the natural-log
  * likelihood of every senone:
@@ -77,6 +77,13 @@ int sm_am_save(const struct sm_am *am, FILE *f, const uint64_t fp[SM_AM_FP]);
  * am is then empty and sm_am_free is harmless. */
 int sm_am_open(struct sm_am *am, const char *path, const uint64_t fp[SM_AM_FP],
 	       char *err, size_t errlen);
+
+/* The full check of an opened image: a checksum of all of it (sm_am_open
+ * checks the header, the fingerprint, the size and the index arrays, but
+ * not the tables of floats, which no damage can turn into an out-of-bounds
+ * access).  0 if sound (always for tables loaded from the model files), -1
+ * if not. */
+int sm_am_check(const struct sm_am *am);
 
 void sm_am_free(struct sm_am *am);
 

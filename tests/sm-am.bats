@@ -231,14 +231,79 @@ HINT="(sm-am --build-image rebuilds it; --no-image reads the model files)"
 	sm-am --model "$SCRATCH/pack" "$F/gf.feat" | cmp - <(sm-am "$F/gf.feat")
 }
 
-@test "refuses a corrupt image with exit 78: one changed byte, truncated, not an image" {
+# damage IMAGE SEED N WHERE: N random bytes set to random values, in the
+# tables of floats (WHERE=floats: after the header and the three index
+# arrays) or in the index arrays (WHERE=index).
+damage() {
+	python3 - "$@" <<'EOF'
+import random, struct, sys
+path, seed, n, where = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+up64 = lambda x: (x + 63) & ~63
+with open(path, 'r+b') as f:
+    h = f.read(128)
+    n_cb, n_feat, n_dens, n_sen = struct.unpack_from('<4i', h, 80)
+    total = struct.unpack_from('<Q', h, 112)[0]
+    idx = up64(128 + 4 * (n_cb + 1))
+    tables = idx + 2 * up64(4 * n_sen)
+    lo, hi = (tables, total) if where == 'floats' else (idx, tables)
+    rnd = random.Random(seed)
+    for _ in range(n):
+        f.seek(rnd.randrange(lo, hi))
+        f.write(bytes([rnd.randrange(256)]))
+EOF
+}
+
+@test "make's image passes --check-image; a stale one is refused by it" {
+	run -0 --separate-stderr sm-am --check-image
+	[ -z "$output" ] && [ -z "$stderr" ]
+	run -0 --separate-stderr sm-am -v --check-image
+	[ "$stderr" = "sm-am: $SM_MODELS/en/am.img: sound" ]
 	image_pack
-	# One byte in the middle of the mixture weights.
-	cp "$SCRATCH/pack/am.img" "$SCRATCH/good.img"
-	printf '\001' | dd of="$SCRATCH/pack/am.img" bs=1 seek=6000000 conv=notrunc 2>/dev/null
-	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
-	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: corrupt acoustic image $HINT" ]
+	touch -d '2001-01-01' "$SCRATCH/pack/hmm/means"
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" --check-image
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: stale: the model files have changed $HINT" ]
 	[ -z "$output" ]
+	sed -i '/^am_image/d' "$SCRATCH/pack/pack.conf"
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" --check-image
+	[ "$stderr" = "sm-am: $SCRATCH/pack: the pack names no acoustic image" ]
+}
+
+@test "damaged tables of floats: --check-image exits 78, scoring never crashes" {
+	image_pack
+	cp "$SCRATCH/pack/am.img" "$SCRATCH/good.img"
+	# One byte in the middle of the mixture weights, then bytes anywhere
+	# in the tables (NaN, infinities, negative weights).
+	printf '\001' | dd of="$SCRATCH/pack/am.img" bs=1 seek=6000000 conv=notrunc 2>/dev/null
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" --check-image
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: corrupt acoustic image: checksum mismatch $HINT" ]
+	[ -z "$output" ]
+	for n in 20 500 5000; do
+		cp "$SCRATCH/good.img" "$SCRATCH/pack/am.img"
+		damage "$SCRATCH/pack/am.img" "$n" "$n" floats
+		run -78 sm-am --model "$SCRATCH/pack" --check-image
+		for opt in --absolute --topn=4; do
+			sm-am --model "$SCRATCH/pack" "$opt" "$F/gf.feat" >"$SCRATCH/out.ll"
+			[ "$(wc -c <"$SCRATCH/out.ll")" -eq $((48 + 278 * 5126 * 4)) ]
+		done
+	done
+}
+
+@test "refuses an image with damaged index arrays at every start (exit 78)" {
+	image_pack
+	cp "$SCRATCH/pack/am.img" "$SCRATCH/good.img"
+	for seed in 1 2 3; do
+		cp "$SCRATCH/good.img" "$SCRATCH/pack/am.img"
+		damage "$SCRATCH/pack/am.img" "$seed" 4 index
+		cmp -s "$SCRATCH/good.img" "$SCRATCH/pack/am.img" && continue
+		run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+		[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: corrupt acoustic image $HINT" ]
+		[ -z "$output" ]
+	done
+}
+
+@test "refuses a truncated image, or a file that is not one, with exit 78" {
+	image_pack
+	cp "$SCRATCH/pack/am.img" "$SCRATCH/good.img"
 	head -c 1000000 "$SCRATCH/good.img" >"$SCRATCH/pack/am.img"
 	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
 	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: corrupt acoustic image $HINT" ]
