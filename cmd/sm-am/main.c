@@ -4,7 +4,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <cblas.h>
 
@@ -49,26 +48,6 @@ le_floats(float *v, size_t n)
 	(void)v;
 	(void)n;
 #endif
-}
-
-/* The output of a block: 2.6 MB for 128 frames, written whole for every
- * block.  Fresh 4 KB pages cost one fault each (640 for a block, more
- * CPU than the scoring of a short file), so a buffer of 1 MB or more is
- * asked for in transparent huge pages, when the system offers them on
- * request: a few faults of 2 MB. */
-static void *
-out_alloc(size_t n)
-{
-	const size_t huge = (size_t)2 << 20;
-	void *p;
-
-	if (n < huge / 2)
-		return malloc(n);
-	n = (n + huge - 1) & ~(huge - 1);
-	if (posix_memalign(&p, huge, n) != 0)
-		return NULL;
-	(void)madvise(p, n, MADV_HUGEPAGE);
-	return p;
 }
 
 /* One block of frames and its scorer: a unit of work for a thread. */
@@ -261,7 +240,10 @@ main(int argc, char **argv)
 	for (i = 0; i < threads; i++) {
 		jobs[i].sc = sm_am_scorer_new(&am, (int)block, (int)topn);
 		jobs[i].feat = malloc((size_t)block * am.dim * sizeof(float));
-		jobs[i].out = out_alloc((size_t)block * am.n_sen * sizeof(float));
+		/* 2.6 MB for 128 frames, written whole for every block: in
+		 * huge pages, a few faults instead of 640 of 4 KB (more CPU
+		 * than the scoring of a short file on a virtual machine). */
+		jobs[i].out = sm_big_alloc((size_t)block * am.n_sen * sizeof(float));
 		jobs[i].sub_max = !absolute;
 		if (!jobs[i].sc || !jobs[i].feat || !jobs[i].out)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
@@ -327,7 +309,7 @@ main(int argc, char **argv)
 	for (i = 0; i < threads; i++) {
 		sm_am_scorer_free(jobs[i].sc);
 		free(jobs[i].feat);
-		free(jobs[i].out);
+		sm_big_free(jobs[i].out);
 	}
 	free(jobs);
 	free(tid);
