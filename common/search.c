@@ -884,21 +884,32 @@ enter(struct sm_search *s, int node, float score, int bp, int ssid)
 		s->oom = 1;
 		return;
 	}
-	n = s->pool[k].nb;
-	for (cl = 0; cl < n; cl++) {
-		struct hmm *h = &s->pool[k + cl];
+	/* the search's fields in locals: the stores through h may alias them */
+	{
+		struct hmm *h0 = &s->pool[k];
+		int32_t *nact = s->nact, next = s->frame + 1;
+		int nn = s->n_act_next, live = h0->live;
+		const int32_t *cs;
 
-		if (h->stamp != s->frame + 1) {
-			if (h->stamp < 0)
-				s->pool[k].live++;
-			h->stamp = s->frame + 1;
-			s->nact[s->n_act_next++] = k + cl;
+		n = h0->nb;
+		cs = n > 1 ? s->cls_ssid + s->nodes[node].ctx : NULL;
+		for (cl = 0; cl < n; cl++) {
+			struct hmm *h = h0 + cl;
+
+			if (h->stamp != next) {
+				if (h->stamp < 0)
+					live++;
+				h->stamp = next;
+				nact[nn++] = k + cl;
+			}
+			if (score > h->in) {
+				h->in = score;
+				h->inbp = bp;
+				h->inss = cl ? cs[cl] : ssid;
+			}
 		}
-		if (score > h->in) {
-			h->in = score;
-			h->inbp = bp;
-			h->inss = cl ? s->cls_ssid[s->nodes[node].ctx + cl] : ssid;
-		}
+		h0->live = (uint8_t)live;
+		s->n_act_next = nn;
 	}
 }
 
@@ -1081,7 +1092,7 @@ word_end(struct sm_search *s, const struct hmm *h, const struct node *nd, float 
 
 /* One frame of Viterbi inside a 3-state left-to-right HMM.  The choices
  * are selects, not branches (they are hard to predict). */
-static void
+static inline __attribute__((always_inline)) void
 hmm_step(struct hmm *h, const float *tp, const uint16_t *sseq, const float *sen)
 {
 	float a, b, n0, n1, n2, m;
@@ -1119,8 +1130,11 @@ int
 sm_search_frame(struct sm_search *s, const float *sen)
 {
 	const uint16_t *sseq = s->sseq;
+	const struct node *nodes = s->nodes;
+	struct hmm *pool = s->pool;
+	int32_t *act = s->act;
 	float best = NEG, thr, wthr;
-	int i, c, bp0, n_drop;
+	int i, c, bp0, n_drop, n_act = s->n_act, next = s->frame + 1;
 
 	if (s->oom)
 		return -1;
@@ -1128,12 +1142,13 @@ sm_search_frame(struct sm_search *s, const float *sen)
 		memcpy(s->ring + (size_t)(s->frame % FLAT_LAG) * s->n_sen, sen,
 		       sizeof *sen * s->n_sen);
 	/* 1. Viterbi inside every active HMM (scattered in the pool: fetch
-	 * ahead) */
-	for (i = 0; i < s->n_act; i++) {
-		struct hmm *h = &s->pool[s->act[i]];
+	 * ahead); the loops keep the search's fields in locals, reloaded
+	 * where enter may have moved the pool and the lists */
+	for (i = 0; i < n_act; i++) {
+		struct hmm *h = &pool[act[i]];
 
-		if (i + 8 < s->n_act) {
-			const char *a = (const char *)&s->pool[s->act[i + 8]];
+		if (i + 8 < n_act) {
+			const char *a = (const char *)&pool[act[i + 8]];
 
 			__builtin_prefetch(a);
 			__builtin_prefetch(a + sizeof *h - 1);
@@ -1171,40 +1186,40 @@ sm_search_frame(struct sm_search *s, const float *sen)
 	s->n_act_next = 0;
 	bp0 = s->n_bp;
 	n_drop = 0;
-	for (i = 0; i < s->n_act; i++) {
-		int32_t hk = s->act[i];
-		struct hmm *h = &s->pool[hk];
+	for (i = 0; i < n_act; i++) {
+		int32_t hk = act[i];
+		struct hmm *h = &pool[hk];
 		const struct node *nd;
 		float out;
 
 		/* an HMM further ahead, the node of one a few ahead, then its
 		 * children and their slots: the tree is too big for the caches */
-		if (i + 16 < s->n_act) {
-			const char *a = (const char *)&s->pool[s->act[i + 16]];
+		if (i + 16 < n_act) {
+			const char *a = (const char *)&pool[act[i + 16]];
 
 			__builtin_prefetch(a);
 			__builtin_prefetch(a + sizeof *h - 1);
 		}
-		if (i + 8 < s->n_act)
-			__builtin_prefetch(&s->nodes[s->pool[s->act[i + 8]].node]);
-		if (i + 4 < s->n_act) {
-			const struct node *na = &s->nodes[s->pool[s->act[i + 4]].node];
+		if (i + 8 < n_act)
+			__builtin_prefetch(&nodes[pool[act[i + 8]].node]);
+		if (i + 4 < n_act) {
+			const struct node *na = &nodes[pool[act[i + 4]].node];
 
 			if (na->n_child > 0) {
-				__builtin_prefetch(&s->nodes[na->child]);
+				__builtin_prefetch(&nodes[na->child]);
 				__builtin_prefetch(&s->slot[slot_home(na->child, s->slot_mask)]);
 			}
 		}
 		if (h->best < thr) {
-			if (h->stamp != s->frame + 1)
-				s->act[n_drop++] = hk;	/* i >= n_drop: read already */
+			if (h->stamp != next)
+				act[n_drop++] = hk;	/* i >= n_drop: read already */
 			continue;
 		}
-		if (h->stamp != s->frame + 1) {	/* keep it (activate, known slot) */
-			h->stamp = s->frame + 1;
+		if (h->stamp != next) {	/* keep it (activate, known slot) */
+			h->stamp = next;
 			s->nact[s->n_act_next++] = hk;
 		}
-		nd = &s->nodes[h->node];
+		nd = &nodes[h->node];
 		out = h->s[2] + s->tp[h->ci][5];
 		if (out < thr)
 			continue;
@@ -1215,12 +1230,14 @@ sm_search_frame(struct sm_search *s, const float *sen)
 		}
 		for (c = 0; c < nd->n_child; c++) {
 			int ch = nd->child + c;
-			const struct node *cn = &s->nodes[ch];
+			const struct node *cn = &nodes[ch];
 			float sc = out + s->cfg.lw * (cn->u - nd->u) + s->cfg.pip;
 			if (sc < thr)
 				continue;
 			enter(s, ch, sc, h->bp[2], cn->ssid);
-			h = &s->pool[hk];	/* the pool may have moved */
+			pool = s->pool;	/* the pool and the lists may have moved */
+			act = s->act;
+			h = &pool[hk];
 		}
 	}
 	/* 4. new words from this frame's word ends */
