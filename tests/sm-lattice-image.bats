@@ -29,20 +29,7 @@ image_pack() {
 # corrupt IMAGE SEED N: N random bytes of the tree's nodes (not the roots
 # nor the fillers) set to random values.
 corrupt() {
-	python3 - "$@" <<'EOF'
-import random, struct, sys
-path, seed, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-with open(path, 'r+b') as f:
-    h = f.read(4096)
-    node_size = struct.unpack_from('<I', h, 12)[0]
-    n_roots, filler0 = struct.unpack_from('<2i', h, 116)
-    off0 = struct.unpack_from('<Q', h, 1688)[0]
-    rnd = random.Random(seed)
-    lo, hi = off0 + n_roots * node_size, off0 + filler0 * node_size
-    for _ in range(n):
-        f.seek(rnd.randrange(lo, hi))
-        f.write(bytes([rnd.randrange(256)]))
-EOF
+	python3 "$SM_ROOT/tests/search_image.py" "$1" random "$2" "$3"
 }
 
 words() {
@@ -83,16 +70,7 @@ words() {
 @test "a damaged score (indices intact) is found by the checksum of --check-image" {
 	image_pack
 	# the look-ahead score (bytes 8-11) of the first node after the roots
-	python3 - "$SCRATCH/pack/search.img" <<'EOF'
-import struct, sys
-with open(sys.argv[1], 'r+b') as f:
-    h = f.read(4096)
-    size = struct.unpack_from('<I', h, 12)[0]
-    n_roots = struct.unpack_from('<i', h, 116)[0]
-    at = struct.unpack_from('<Q', h, 1688)[0] + n_roots * size + 8
-    f.seek(at); u = struct.unpack('<f', f.read(4))[0]
-    f.seek(at); f.write(struct.pack('<f', u - 1))
-EOF
+	python3 "$SM_ROOT/tests/search_image.py" "$SCRATCH/pack/search.img" score
 	run -78 --separate-stderr sm-lattice --model "$SCRATCH/pack" --check-image
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == "sm-lattice: $SCRATCH/pack/search.img: corrupt search image: checksum or an index out of range (sm-lattice --build-image rebuilds it)" ]]
@@ -101,16 +79,7 @@ EOF
 @test "nodes damaged deep in the tree: --check-image exits 78, the search stops with exit 78 where it reaches one" {
 	image_pack
 	# every node between the roots and the fillers unusable (phone -1)
-	python3 - "$SCRATCH/pack/search.img" <<'EOF'
-import struct, sys
-with open(sys.argv[1], 'r+b') as f:
-    h = f.read(4096)
-    size = struct.unpack_from('<I', h, 12)[0]
-    n_roots, filler0 = struct.unpack_from('<2i', h, 116)
-    off0 = struct.unpack_from('<Q', h, 1688)[0]
-    f.seek(off0 + n_roots * size)
-    f.write(b'\xff' * ((filler0 - n_roots) * size))
-EOF
+	python3 "$SM_ROOT/tests/search_image.py" "$SCRATCH/pack/search.img" wipe
 	run -78 --separate-stderr sm-lattice --model "$SCRATCH/pack" --check-image
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	run -78 --separate-stderr sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
