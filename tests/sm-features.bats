@@ -221,3 +221,29 @@ EOF
 	run -0 sm-features --version
 	assert_output --regexp '^sm-features '
 }
+
+@test "--warp 1 gives the features of no --warp, bit for bit; 1.06 moves the filters" {
+	sox "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0880.wav" -t raw -e signed -b 16 -L "$SCRATCH/s.raw"
+	pcm_of_raw "$SCRATCH/s.raw" > "$SCRATCH/pcm"
+	sm-features "$SCRATCH/pcm" > "$SCRATCH/none"
+	sm-features --warp 1 "$SCRATCH/pcm" > "$SCRATCH/one"
+	cmp "$SCRATCH/none" "$SCRATCH/one"
+	sm-features --warp 1 --cepstra --noise-floor 0 --cmn none "$SCRATCH/pcm" > "$SCRATCH/c1"
+	sm-features --cepstra --noise-floor 0 --cmn none "$SCRATCH/pcm" > "$SCRATCH/c0"
+	cmp "$SCRATCH/c0" "$SCRATCH/c1"
+	# a warp changes every frame's cepstra, the frame count not
+	sm-features --warp 1.06 --cepstra "$SCRATCH/pcm" | sm-dump -p 4 > "$SCRATCH/w"
+	sm-features --cepstra "$SCRATCH/pcm" | sm-dump -p 4 > "$SCRATCH/u"
+	[ "$(wc -l < "$SCRATCH/w")" -eq "$(wc -l < "$SCRATCH/u")" ]
+	run -0 awk 'NR == FNR { a[FNR] = $0; next } FNR > 1 && a[FNR] == $0 { same++ }
+		END { print same + 0 }' "$SCRATCH/w" "$SCRATCH/u"
+	assert_output 0
+}
+
+@test "rejects a --warp of 0, 2 or not a number with one line and exit 64" {
+	for v in 0 2 x; do
+		run --separate-stderr -64 sm-features --warp "$v" /dev/null
+		assert_equal "$stderr" "sm-features: --warp: expected a number from 0.8 to 1.25, got '$v'"
+		assert_equal "$output" ""
+	done
+}

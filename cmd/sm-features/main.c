@@ -9,7 +9,8 @@
 static const char usage[] =
 	"sm-features: compute the model's acoustic features of a PCM stream\n"
 	"Usage: sm-features [--model DIR] [--lang L] [--cmn MODE] [--cmn-prior N]\n"
-	"                   [--noise-floor DB] [--cepstra] [--max-hours H] [FILE | -]\n"
+	"                   [--noise-floor DB] [--warp A] [--cepstra] [--max-hours H]\n"
+	"                   [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-dump -n 3\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang L        language of the pack (default en)\n"
@@ -19,6 +20,8 @@ static const char usage[] =
 	"                      of the mean (default 100; 0: the input's mean only)\n"
 	"      --noise-floor DB  add a pink noise floor DB dB below the loudest\n"
 	"                      frame to every frame (default -46; 0: none)\n"
+	"      --warp A        read the model's frequency f at A*f (vocal tract\n"
+	"                      length normalisation, 0.8 to 1.25; default 1: none)\n"
 	"      --cepstra       write only the cepstra before CMN, no deltas\n"
 	"      --max-hours H   batch CMN holds the input's cepstra: refuse more\n"
 	"                      than H hours (default 4)\n"
@@ -29,6 +32,10 @@ static const char usage[] =
  * the model's training conditions, where pauses always held some noise.
  * See man sm-features for what it does to the word error rate. */
 #define NOISE_FLOOR_DB (-46.0)
+
+/* Vocal tract length factors: about the spread of adult speakers. */
+#define WARP_MIN 0.8
+#define WARP_MAX 1.25
 
 /* Where frames go: the CMN/delta stages, then stdout. */
 struct run {
@@ -68,7 +75,7 @@ on_feat(void *ctx, const float *feat)
 }
 
 static void
-on_cep(void *ctx, const float *cep)
+on_cep(void *ctx, unsigned bank, const float *cep)
 {
 	struct run *r = ctx;
 	float c[SM_FE_MAX_CEP];
@@ -125,6 +132,7 @@ main(int argc, char **argv)
 		{"cmn-prior", required_argument, NULL, 'P'},
 		{"max-hours", required_argument, NULL, 'M'},
 		{"noise-floor", required_argument, NULL, 'F'},
+		{"warp", required_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -142,7 +150,7 @@ main(int argc, char **argv)
 	uint64_t n_in = 0;	/* bytes of samples read */
 	FILE *in;
 	int c;
-	double floor_db = NOISE_FLOOR_DB;
+	double floor_db = NOISE_FLOOR_DB, warp = 1;
 
 	memset(&r, 0, sizeof(r));
 	r.max_hours = 4;
@@ -163,6 +171,7 @@ main(int argc, char **argv)
 		case 'C': r.cepstra = 1; break;
 		case 'P': r.prior = sm_opt_double("--cmn-prior", optarg, 0, 1e6); break;
 		case 'F': floor_db = sm_opt_double("--noise-floor", optarg, -200, 0); break;
+		case 'W': warp = sm_opt_double("--warp", optarg, WARP_MIN, WARP_MAX); break;
 		case 'M': r.max_hours = sm_opt_double("--max-hours", optarg, 1e-6, 1e4); break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
@@ -179,6 +188,7 @@ main(int argc, char **argv)
 	if (sm_fe_params_read(&p, fp, err, sizeof(err)))
 		sm_die(SM_EX_CONFIG, "%s", err);
 	p.noise_floor = floor_db;
+	p.warp = warp;
 	r.p = &p;
 	r.cmn = cmn == NULL ? p.cmn : !strcmp(cmn, "batch") ? SM_CMN_BATCH :
 		!strcmp(cmn, "live") ? SM_CMN_LIVE : SM_CMN_NONE;
