@@ -62,15 +62,17 @@ build/libsm.a: $(COMMON_OBJ)
 # dynamic loader, no symbol lookups at each start (2.5 to 5 ms less per run,
 # paid per file in a pipeline), ASLR kept.  Sanitized builds stay dynamic:
 # their runtimes are shared libraries.
-STATIC_PROGS := sm-features sm-lattice
+# sm-features scores with the acoustic model too (--warp auto).
+STATIC_PROGS := sm-lattice
+BLAS_PROGS := sm-am sm-features
 OPENBLAS_A := $(wildcard $(patsubst %/,%,$(shell pkg-config --variable=libdir openblas 2>/dev/null))/libopenblas.a)
 ifneq ($(OPENBLAS_A),)
-bin/sm-am: LDLIBS := $(OPENBLAS_A) -lm -lpthread
-STATIC_PROGS += sm-am
+$(addprefix bin/,$(BLAS_PROGS)): LDLIBS := $(OPENBLAS_A) -lm -lpthread
+STATIC_PROGS += $(BLAS_PROGS)
 endif
 ifneq ($(SANITIZE),1)
 $(addprefix bin/,$(STATIC_PROGS)): LDFLAGS += -static-pie
-$(addprefix bin/,$(filter-out sm-am,$(STATIC_PROGS))): LDLIBS := -lm -lpthread
+$(addprefix bin/,$(filter-out $(BLAS_PROGS),$(STATIC_PROGS))): LDLIBS := -lm -lpthread
 endif
 
 define prog_rule

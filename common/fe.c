@@ -50,6 +50,7 @@ params_default(struct sm_fe_params *p)
 	p->lowerf = 133.33334f;
 	p->upperf = 6855.4976f;
 	p->nfilt = 40;
+	p->warp = 1;
 	p->ncep = 13;
 	p->lifter = 0;
 	p->remove_noise = 1;
@@ -240,6 +241,25 @@ sm_fe_params_read(struct sm_fe_params *p, const char *path, char *err,
 #define SLOW_PEAK_LEARN 0.9
 #define SMOOTH_WINDOW 4
 
+/* One filterbank and everything after it that keeps state: the mel filters
+ * of one warp, its noise floor and its noise removal. */
+struct bank {
+	double warp;
+	/* mel filters: filter i covers bins start[i] .. start[i]+width[i]-1 */
+	unsigned fstart[SM_FE_MAX_FILT], fwidth[SM_FE_MAX_FILT];
+	float *weights;		/* concatenated */
+	size_t wofs[SM_FE_MAX_FILT];
+	double *floor_mel;	/* the noise floor's shape per filter (sum 1), or NULL */
+	double *held;		/* [FLOOR_AHEAD][nfilt] mel energies of held frames */
+	unsigned held_first, n_held;
+	double loudest;		/* the largest sum of a frame's mel energies */
+	/* noise removal state */
+	int noise_undefined;
+	double power[SM_FE_MAX_FILT], noise[SM_FE_MAX_FILT];
+	double floor[SM_FE_MAX_FILT], peak[SM_FE_MAX_FILT];
+	double slow_peak_sum;
+};
+
 struct sm_fe {
 	struct sm_fe_params p;
 	double *twr, *twi;	/* FFT twiddles e^{-2 pi i k/nfft}, k < nfft/2 */
@@ -250,22 +270,12 @@ struct sm_fe {
 	size_t nbuf;
 	int16_t prior;		/* the sample before buf[0], 0 at start */
 	double *spec;		/* power spectrum */
-	double *floor_mel;	/* the noise floor's shape per filter (sum 1), or NULL */
-	double *held;		/* [FLOOR_AHEAD][nfilt] mel energies of held frames */
-	unsigned held_first, n_held;
-	double loudest;		/* the largest sum of a frame's mel energies */
-	/* mel filters: filter i covers bins start[i] .. start[i]+width[i]-1 */
-	unsigned fstart[SM_FE_MAX_FILT], fwidth[SM_FE_MAX_FILT];
-	float *weights;		/* concatenated */
-	size_t wofs[SM_FE_MAX_FILT];
 	float cosine[SM_FE_MAX_CEP][SM_FE_MAX_FILT];
 	float sqrt_inv_n, sqrt_inv_2n;
 	float lifter[SM_FE_MAX_CEP];
-	/* noise removal state */
-	int noise_undefined;
-	double power[SM_FE_MAX_FILT], noise[SM_FE_MAX_FILT];
-	double floor[SM_FE_MAX_FILT], peak[SM_FE_MAX_FILT];
-	double slow_peak_sum;
+	struct bank *bank;
+	unsigned n_bank;
+	int only;		/* the one bank still computed, or -1: all */
 };
 
 static float
@@ -280,10 +290,26 @@ melinv(float m)
 	return (float)(700.0 * (pow(10.0, m / 2595.0) - 1.0));
 }
 
+/* The piecewise-linear frequency warp of vocal tract length normalisation:
+ * the model's frequency f is read at a * f in the input, up to a cut-off
+ * f0, and above it on the straight line from (f0, a * f0) to the Nyquist
+ * frequency, which stays put.  f0 = upperf / max(a, 1): the filterbank's
+ * range is scaled exactly when a <= 1, and its top still fits below the
+ * Nyquist frequency when a > 1. */
+static float
+warp_freq(const struct sm_fe_params *p, double a, float f)
+{
+	double nyq = p->samprate / 2.0, f0 = p->upperf / (a > 1 ? a : 1);
+
+	if (f <= f0)
+		return (float)(a * f);
+	return (float)(a * f0 + (f - f0) * (nyq - a * f0) / (nyq - f0));
+}
+
 /* The filter edges of filter i, in float32 and rounded to FFT bins, so that
- * the bins chosen match sphinxbase's exactly. */
+ * the bins chosen match sphinxbase's exactly (a warp of 1 is none). */
 static void
-filter_edges(const struct sm_fe_params *p, unsigned i, float f[3])
+filter_edges(const struct sm_fe_params *p, double warp, unsigned i, float f[3])
 {
 	float melmin = mel(p->lowerf), melmax = mel(p->upperf);
 	float melbw = (melmax - melmin) / (float)(p->nfilt + 1);
@@ -291,14 +317,15 @@ filter_edges(const struct sm_fe_params *p, unsigned i, float f[3])
 
 	for (int j = 0; j < 3; j++) {
 		f[j] = melinv((float)(i + j) * melbw + melmin);
+		if (warp != 1)
+			f[j] = warp_freq(p, warp, f[j]);
 		f[j] = (float)((int)(f[j] / fftfreq + 0.5) * fftfreq);
 	}
 }
 
 static int
-build_filters(struct sm_fe *fe)
+build_filters(const struct sm_fe_params *p, struct bank *b)
 {
-	const struct sm_fe_params *p = &fe->p;
 	float fftfreq = (float)p->samprate / (float)p->nfft;
 	size_t total = 0;
 
@@ -306,7 +333,7 @@ build_filters(struct sm_fe *fe)
 		float f[3];
 		unsigned first = 0, n = 0;
 
-		filter_edges(p, i, f);
+		filter_edges(p, b->warp, i, f);
 		/* Bins with left <= hz <= right; the Nyquist bin never. */
 		for (unsigned j = 0; j < p->nfft / 2; j++) {
 			float hz = (float)j * fftfreq;
@@ -318,26 +345,26 @@ build_filters(struct sm_fe *fe)
 			if (n++ == 0)
 				first = j;
 		}
-		fe->fstart[i] = first;
-		fe->fwidth[i] = n;
-		fe->wofs[i] = total;
+		b->fstart[i] = first;
+		b->fwidth[i] = n;
+		b->wofs[i] = total;
 		total += n;
 	}
-	if ((fe->weights = malloc((total + 1) * sizeof(float))) == NULL)
+	if ((b->weights = malloc((total + 1) * sizeof(float))) == NULL)
 		return -1;
 	for (unsigned i = 0; i < p->nfilt; i++) {
 		float f[3];
 
-		filter_edges(p, i, f);
-		for (unsigned j = 0; j < fe->fwidth[i]; j++) {
-			float hz = (float)(fe->fstart[i] + j) * fftfreq;
+		filter_edges(p, b->warp, i, f);
+		for (unsigned j = 0; j < b->fwidth[i]; j++) {
+			float hz = (float)(b->fstart[i] + j) * fftfreq;
 			float lo = (hz - f[0]) / (f[1] - f[0]);
 			float hi = (f[2] - hz) / (f[2] - f[1]);
 
 			/* unit area: peak 2/(right-left) */
 			lo *= 2 / (f[2] - f[0]);
 			hi *= 2 / (f[2] - f[0]);
-			fe->weights[fe->wofs[i] + j] = lo < hi ? lo : hi;
+			b->weights[b->wofs[i] + j] = lo < hi ? lo : hi;
 		}
 	}
 	return 0;
@@ -351,41 +378,47 @@ build_filters(struct sm_fe *fe)
  * a pink noise (power spectral density 1/f, flat below 100 Hz) after
  * pre-emphasis, scaled to sum 1. */
 static int
-noise_floor(struct sm_fe *fe)
+noise_floor(const struct sm_fe_params *p, struct bank *b)
 {
-	const struct sm_fe_params *p = &fe->p;
 	double sum = 0;
 
-	fe->floor_mel = calloc(p->nfilt, sizeof(double));
-	fe->held = malloc((size_t)FLOOR_AHEAD * p->nfilt * sizeof(double));
-	if (fe->floor_mel == NULL || fe->held == NULL)
+	b->floor_mel = calloc(p->nfilt, sizeof(double));
+	b->held = malloc((size_t)FLOOR_AHEAD * p->nfilt * sizeof(double));
+	if (b->floor_mel == NULL || b->held == NULL)
 		return -1;
 	for (unsigned i = 0; i < p->nfilt; i++) {
-		const float *w = fe->weights + fe->wofs[i];
+		const float *w = b->weights + b->wofs[i];
 
-		for (unsigned j = 0; j < fe->fwidth[i]; j++) {
-			unsigned k = fe->fstart[i] + j;
+		for (unsigned j = 0; j < b->fwidth[i]; j++) {
+			unsigned k = b->fstart[i] + j;
 			double f = (double)k * p->samprate / p->nfft;
 			double pre = 1 + (double)p->alpha * p->alpha -
 				2 * p->alpha * cos(2 * M_PI * k / p->nfft);
 
-			fe->floor_mel[i] += w[j] * pre / (f < 100 ? 100 : f);
+			b->floor_mel[i] += w[j] * pre / (f < 100 ? 100 : f);
 		}
-		sum += fe->floor_mel[i];
+		sum += b->floor_mel[i];
 	}
 	for (unsigned i = 0; i < p->nfilt; i++)
-		fe->floor_mel[i] /= sum;
+		b->floor_mel[i] /= sum;
 	return 0;
 }
 
 struct sm_fe *
 sm_fe_new(const struct sm_fe_params *p)
 {
+	return sm_fe_new_banks(p, &p->warp, 1);
+}
+
+struct sm_fe *
+sm_fe_new_banks(const struct sm_fe_params *p, const double *warps, unsigned n)
+{
 	struct sm_fe *fe = calloc(1, sizeof(*fe));
 
 	if (fe == NULL)
 		return NULL;
 	fe->p = *p;
+	fe->only = -1;
 	fe->twr = malloc(p->nfft / 2 * sizeof(double));
 	fe->twi = malloc(p->nfft / 2 * sizeof(double));
 	fe->bitrev = malloc(p->nfft * sizeof(unsigned));
@@ -394,10 +427,19 @@ sm_fe_new(const struct sm_fe_params *p)
 	fe->window = malloc(p->frame_size * sizeof(double));
 	fe->buf = malloc(p->frame_size * sizeof(int16_t));
 	fe->spec = malloc((p->nfft / 2 + 1) * sizeof(double));
+	fe->bank = calloc(n, sizeof(struct bank));
 	if (!fe->twr || !fe->twi || !fe->bitrev || !fe->re || !fe->im ||
-	    !fe->window || !fe->buf || !fe->spec || build_filters(fe)) {
-		sm_fe_free(fe);
-		return NULL;
+	    !fe->window || !fe->buf || !fe->spec || !fe->bank)
+		goto fail;
+	for (fe->n_bank = 0; fe->n_bank < n; fe->n_bank++) {
+		struct bank *b = &fe->bank[fe->n_bank];
+
+		b->warp = warps[fe->n_bank];
+		b->noise_undefined = 1;
+		if (build_filters(p, b) || (p->noise_floor < 0 && noise_floor(p, b))) {
+			fe->n_bank++;
+			goto fail;
+		}
 	}
 	for (unsigned k = 0; k < p->nfft / 2; k++) {
 		fe->twr[k] = cos(2 * M_PI * k / p->nfft);
@@ -422,12 +464,17 @@ sm_fe_new(const struct sm_fe_params *p)
 	for (unsigned k = 0; k < p->ncep; k++)
 		fe->lifter[k] = p->lifter ?
 			(float)(1 + (p->lifter / 2) * sin(k * M_PI / p->lifter)) : 1.0f;
-	if (p->noise_floor < 0 && noise_floor(fe)) {
-		sm_fe_free(fe);
-		return NULL;
-	}
-	fe->noise_undefined = 1;
 	return fe;
+fail:
+	sm_fe_free(fe);
+	return NULL;
+}
+
+void
+sm_fe_only(struct sm_fe *fe, unsigned bank)
+{
+	if (bank < fe->n_bank)
+		fe->only = (int)bank;
 }
 
 void
@@ -443,9 +490,12 @@ sm_fe_free(struct sm_fe *fe)
 	free(fe->window);
 	free(fe->buf);
 	free(fe->spec);
-	free(fe->floor_mel);
-	free(fe->held);
-	free(fe->weights);
+	for (unsigned i = 0; i < fe->n_bank; i++) {
+		free(fe->bank[i].floor_mel);
+		free(fe->bank[i].held);
+		free(fe->bank[i].weights);
+	}
+	free(fe->bank);
 	free(fe);
 }
 
@@ -461,25 +511,24 @@ lower_envelope(const double *in, double *env, unsigned n)
 /* Spectral-subtraction noise removal on the mel energies (fe_track_snr).
  * The model was trained with it, so it is part of the features. */
 static void
-remove_noise(struct sm_fe *fe, double *m)
+remove_noise(struct bank *b, unsigned n, double *m)
 {
-	unsigned n = fe->p.nfilt;
 	double signal[SM_FE_MAX_FILT], gain[SM_FE_MAX_FILT], sum = 0;
 
-	if (fe->noise_undefined) {
+	if (b->noise_undefined) {
 		for (unsigned i = 0; i < n; i++) {
-			fe->power[i] = m[i];
-			fe->noise[i] = fe->floor[i] = m[i] / MAX_GAIN;
-			fe->peak[i] = 0;
+			b->power[i] = m[i];
+			b->noise[i] = b->floor[i] = m[i] / MAX_GAIN;
+			b->peak[i] = 0;
 		}
-		fe->slow_peak_sum = 0;
-		fe->noise_undefined = 0;
+		b->slow_peak_sum = 0;
+		b->noise_undefined = 0;
 	}
 	for (unsigned i = 0; i < n; i++)
-		fe->power[i] = LAMBDA_POWER * fe->power[i] + (1 - LAMBDA_POWER) * m[i];
-	lower_envelope(fe->power, fe->noise, n);
+		b->power[i] = LAMBDA_POWER * b->power[i] + (1 - LAMBDA_POWER) * m[i];
+	lower_envelope(b->power, b->noise, n);
 	for (unsigned i = 0; i < n; i++) {
-		signal[i] = fe->power[i] - fe->noise[i];
+		signal[i] = b->power[i] - b->noise[i];
 		if (signal[i] < 1.0)
 			signal[i] = 1.0;
 		sum += signal[i];
@@ -487,25 +536,25 @@ remove_noise(struct sm_fe *fe, double *m)
 	/* The slow peak only feeds the VAD decision, which we do not use, but
 	 * it is state of the reference and cheap: keep it for fidelity. */
 	sum = log(sum);
-	fe->slow_peak_sum = sum > fe->slow_peak_sum ?
-		SLOW_PEAK_LEARN * fe->slow_peak_sum + (1 - SLOW_PEAK_LEARN) * sum :
-		SLOW_PEAK_FORGET * fe->slow_peak_sum + (1 - SLOW_PEAK_FORGET) * sum;
-	lower_envelope(signal, fe->floor, n);
+	b->slow_peak_sum = sum > b->slow_peak_sum ?
+		SLOW_PEAK_LEARN * b->slow_peak_sum + (1 - SLOW_PEAK_LEARN) * sum :
+		SLOW_PEAK_FORGET * b->slow_peak_sum + (1 - SLOW_PEAK_FORGET) * sum;
+	lower_envelope(signal, b->floor, n);
 	/* Temporal masking. */
 	for (unsigned i = 0; i < n; i++) {
 		double orig = signal[i];
 
-		fe->peak[i] *= LAMBDA_T;
-		if (signal[i] < LAMBDA_T * fe->peak[i])
-			signal[i] = fe->peak[i] * MU_T;
-		if (orig > fe->peak[i])
-			fe->peak[i] = orig;
+		b->peak[i] *= LAMBDA_T;
+		if (signal[i] < LAMBDA_T * b->peak[i])
+			signal[i] = b->peak[i] * MU_T;
+		if (orig > b->peak[i])
+			b->peak[i] = orig;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		if (signal[i] < fe->floor[i])
-			signal[i] = fe->floor[i];
-		gain[i] = signal[i] < MAX_GAIN * fe->power[i] ? signal[i] / fe->power[i]
-							      : MAX_GAIN;
+		if (signal[i] < b->floor[i])
+			signal[i] = b->floor[i];
+		gain[i] = signal[i] < MAX_GAIN * b->power[i] ? signal[i] / b->power[i]
+							     : MAX_GAIN;
 		if (gain[i] < 1 / MAX_GAIN)
 			gain[i] = 1 / MAX_GAIN;
 	}
@@ -553,16 +602,16 @@ fft(struct sm_fe *fe)
 	}
 }
 
-/* The mel energies of one frame on to the cepstra: noise removal, log,
- * DCT, lifter. */
+/* The mel energies of one frame of bank k on to the cepstra: noise
+ * removal, log, DCT, lifter. */
 static void
-cep_frame(struct sm_fe *fe, double *m, sm_fe_cb cb, void *ctx)
+cep_frame(struct sm_fe *fe, unsigned k, double *m, sm_fe_cb cb, void *ctx)
 {
 	const struct sm_fe_params *p = &fe->p;
 	float cep[SM_FE_MAX_CEP];
 
 	if (p->remove_noise)
-		remove_noise(fe, m);
+		remove_noise(&fe->bank[k], p->nfilt, m);
 	for (unsigned i = 0; i < p->nfilt; i++)
 		m[i] = log(m[i] + 1e-4);
 	/* DCT with float32 accumulators, as the reference. */
@@ -570,31 +619,64 @@ cep_frame(struct sm_fe *fe, double *m, sm_fe_cb cb, void *ctx)
 	for (unsigned j = 1; j < p->nfilt; j++)
 		cep[0] += m[j];
 	cep[0] *= fe->sqrt_inv_n;
-	for (unsigned k = 1; k < p->ncep; k++) {
-		cep[k] = 0;
+	for (unsigned c = 1; c < p->ncep; c++) {
+		cep[c] = 0;
 		for (unsigned j = 0; j < p->nfilt; j++)
-			cep[k] += m[j] * fe->cosine[k][j];
-		cep[k] *= fe->sqrt_inv_2n;
+			cep[c] += m[j] * fe->cosine[c][j];
+		cep[c] *= fe->sqrt_inv_2n;
 	}
-	for (unsigned k = 0; k < p->ncep; k++)
-		cep[k] *= fe->lifter[k];
-	cb(ctx, cep);
+	for (unsigned c = 0; c < p->ncep; c++)
+		cep[c] *= fe->lifter[c];
+	cb(ctx, k, cep);
 }
 
-/* The oldest held frame plus the floor of the loudest frame seen so far
- * (which includes FLOOR_AHEAD frames after it), on to the cepstra. */
+/* The oldest held frame of bank k plus the floor of the loudest frame seen
+ * so far (which includes FLOOR_AHEAD frames after it), on to the cepstra. */
 static void
-pop_floored(struct sm_fe *fe, sm_fe_cb cb, void *ctx)
+pop_floored(struct sm_fe *fe, unsigned k, sm_fe_cb cb, void *ctx)
 {
 	const struct sm_fe_params *p = &fe->p;
-	double *m = fe->held + (size_t)(fe->held_first % FLOOR_AHEAD) * p->nfilt;
-	double g = fe->loudest * pow(10.0, p->noise_floor / 10.0);
+	struct bank *b = &fe->bank[k];
+	double *m = b->held + (size_t)(b->held_first % FLOOR_AHEAD) * p->nfilt;
+	double g = b->loudest * pow(10.0, p->noise_floor / 10.0);
 
 	for (unsigned i = 0; i < p->nfilt; i++)
-		m[i] += g * fe->floor_mel[i];
-	fe->held_first++;
-	fe->n_held--;
-	cep_frame(fe, m, cb, ctx);
+		m[i] += g * b->floor_mel[i];
+	b->held_first++;
+	b->n_held--;
+	cep_frame(fe, k, m, cb, ctx);
+}
+
+/* The power spectrum of one frame through the filters of bank k. */
+static void
+bank_frame(struct sm_fe *fe, unsigned k, sm_fe_cb cb, void *ctx)
+{
+	const struct sm_fe_params *p = &fe->p;
+	struct bank *b = &fe->bank[k];
+	double mbuf[SM_FE_MAX_FILT], *m = mbuf, sum = 0;
+
+	for (unsigned i = 0; i < p->nfilt; i++) {
+		const float *w = b->weights + b->wofs[i];
+		const double *s = fe->spec + b->fstart[i];
+
+		m[i] = 0;
+		for (unsigned j = 0; j < b->fwidth[i]; j++)
+			m[i] += s[j] * w[j];
+	}
+	if (b->floor_mel == NULL) {
+		cep_frame(fe, k, m, cb, ctx);
+		return;
+	}
+	/* hold the frame until FLOOR_AHEAD later ones are known */
+	for (unsigned i = 0; i < p->nfilt; i++)
+		sum += m[i];
+	if (sum > b->loudest)
+		b->loudest = sum;
+	if (b->n_held == FLOOR_AHEAD)
+		pop_floored(fe, k, cb, ctx);
+	memcpy(b->held + (size_t)((b->held_first + b->n_held) % FLOOR_AHEAD) * p->nfilt,
+	       m, p->nfilt * sizeof(double));
+	b->n_held++;
 }
 
 /* One frame of len <= frame_size samples (zero-padded), prior = the sample
@@ -604,7 +686,6 @@ do_frame(struct sm_fe *fe, const int16_t *x, size_t len, int16_t prior,
 	 sm_fe_cb cb, void *ctx)
 {
 	const struct sm_fe_params *p = &fe->p;
-	double mbuf[SM_FE_MAX_FILT], *m = mbuf, sum = 0;
 
 	/* Pre-emphasis in double of int16 minus a float32 product (as the
 	 * reference computes it), then the Hamming window over the samples. */
@@ -619,28 +700,11 @@ do_frame(struct sm_fe *fe, const int16_t *x, size_t len, int16_t prior,
 	fft(fe);
 	for (unsigned k = 0; k <= p->nfft / 2; k++)
 		fe->spec[k] = fe->re[k] * fe->re[k] + fe->im[k] * fe->im[k];
-	for (unsigned i = 0; i < p->nfilt; i++) {
-		const float *w = fe->weights + fe->wofs[i];
-		const double *s = fe->spec + fe->fstart[i];
-
-		m[i] = 0;
-		for (unsigned j = 0; j < fe->fwidth[i]; j++)
-			m[i] += s[j] * w[j];
-	}
-	if (fe->floor_mel == NULL) {
-		cep_frame(fe, m, cb, ctx);
-		return;
-	}
-	/* hold the frame until FLOOR_AHEAD later ones are known */
-	for (unsigned i = 0; i < p->nfilt; i++)
-		sum += m[i];
-	if (sum > fe->loudest)
-		fe->loudest = sum;
-	if (fe->n_held == FLOOR_AHEAD)
-		pop_floored(fe, cb, ctx);
-	memcpy(fe->held + (size_t)((fe->held_first + fe->n_held) % FLOOR_AHEAD) * p->nfilt,
-	       m, p->nfilt * sizeof(double));
-	fe->n_held++;
+	if (fe->only >= 0)
+		bank_frame(fe, (unsigned)fe->only, cb, ctx);
+	else
+		for (unsigned k = 0; k < fe->n_bank; k++)
+			bank_frame(fe, k, cb, ctx);
 }
 
 void
@@ -672,8 +736,20 @@ sm_fe_end(struct sm_fe *fe, sm_fe_cb cb, void *ctx)
 	if (fe->nbuf > 0)
 		do_frame(fe, fe->buf, fe->nbuf, fe->prior, cb, ctx);
 	fe->nbuf = 0;
-	while (fe->n_held > 0)
-		pop_floored(fe, cb, ctx);
+	/* The held frames in the same order as the others: frame by frame,
+	 * bank by bank. */
+	for (;;) {
+		int any = 0;
+
+		for (unsigned k = 0; k < fe->n_bank; k++)
+			if ((fe->only < 0 || (unsigned)fe->only == k) &&
+			    fe->bank[k].n_held > 0) {
+				pop_floored(fe, k, cb, ctx);
+				any = 1;
+			}
+		if (!any)
+			break;
+	}
 }
 
 /* ---- CMN -------------------------------------------------------------- */

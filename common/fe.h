@@ -28,6 +28,7 @@ struct sm_fe_params {
 	unsigned nfilt, ncep, lifter;
 	int remove_noise;
 	double noise_floor;	/* dB of the noise floor below the loudest frame; 0 none */
+	double warp;		/* frequency warp of the mel filters (VTLN); 1 none */
 	enum sm_cmn_mode cmn;	/* the model's -cmn */
 	float cmninit[SM_FE_MAX_CEP];
 	unsigned n_cmninit;
@@ -54,10 +55,18 @@ struct sm_fe;
  * their first sample then look like the quiet rooms the model was trained
  * in, whatever the recording level. */
 struct sm_fe *sm_fe_new(const struct sm_fe_params *p);
+/* A front end with n filterbanks ("banks"), bank k's mel filters warped by
+ * warps[k] instead of p->warp: one FFT per frame feeds them all, so the
+ * features of several warps cost little more than those of one. */
+struct sm_fe *sm_fe_new_banks(const struct sm_fe_params *p, const double *warps,
+			      unsigned n);
+/* From now on compute bank k only (its held frames are kept). */
+void sm_fe_only(struct sm_fe *fe, unsigned bank);
 void sm_fe_free(struct sm_fe *fe);
 
-/* Called with each frame's ncep cepstra (c0 first). */
-typedef void (*sm_fe_cb)(void *ctx, const float *cep);
+/* Called with each frame's ncep cepstra (c0 first) of the given bank (0
+ * for sm_fe_new); frame by frame, and within a frame bank by bank. */
+typedef void (*sm_fe_cb)(void *ctx, unsigned bank, const float *cep);
 
 /* Feed n mono samples; cb runs for every complete frame. */
 void sm_fe_push(struct sm_fe *fe, const int16_t *x, size_t n, sm_fe_cb cb,

@@ -91,14 +91,14 @@ EOF
 	f=$SCRATCH/ls.raw
 	sox "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0870.wav" -t raw -e signed -b 16 -L "$f"
 	pcm_of_raw "$f" | sm-features --cepstra | sm-dump -p 6 > "$SCRATCH/c"
-	pcm_of_raw "$f" | sm-features | sm-dump -p 6 > "$SCRATCH/f"
+	pcm_of_raw "$f" | sm-features --warp 1 | sm-dump -p 6 > "$SCRATCH/f"
 	run -0 head -1 "$SCRATCH/f"
 	assert_output "SMST version=1 kind=FEAT type=f32 rate=16000 dim=39 shift=160 flags=0x2 start=0 frames=709"
 	run -0 check_feats "$SCRATCH/c" "$SCRATCH/f" batch 100
 	echo "batch: $output" >&3
 	assert_output --partial "frames 709 max "
 	# --cmn-prior 0: the input's own mean, as sphinxbase's batch CMN
-	pcm_of_raw "$f" | sm-features --cmn-prior 0 | sm-dump -p 6 > "$SCRATCH/f0"
+	pcm_of_raw "$f" | sm-features --warp 1 --cmn-prior 0 | sm-dump -p 6 > "$SCRATCH/f0"
 	run -0 check_feats "$SCRATCH/c" "$SCRATCH/f0" batch 0
 	assert_output --partial "frames 709 max "
 	# the prior moves a 1-second input's mean, so the two must differ
@@ -220,4 +220,74 @@ EOF
 	assert_line -n 0 "sm-features: compute the model's acoustic features of a PCM stream"
 	run -0 sm-features --version
 	assert_output --regexp '^sm-features '
+}
+
+@test "--warp 1 gives the cepstra of the sphinx_fe parity tests, bit for bit; 1.06 moves the filters" {
+	sox "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0880.wav" -t raw -e signed -b 16 -L "$SCRATCH/s.raw"
+	pcm_of_raw "$SCRATCH/s.raw" > "$SCRATCH/pcm"
+	sm-features --warp 1 --cepstra --noise-floor 0 --cmn none "$SCRATCH/pcm" > "$SCRATCH/c1"
+	sm-features --cepstra --noise-floor 0 --cmn none "$SCRATCH/pcm" > "$SCRATCH/c0"
+	cmp "$SCRATCH/c0" "$SCRATCH/c1"
+	# a warp changes every frame's cepstra, the frame count not
+	sm-features --warp 1.06 --cepstra "$SCRATCH/pcm" | sm-dump -p 4 > "$SCRATCH/w"
+	sm-features --cepstra "$SCRATCH/pcm" | sm-dump -p 4 > "$SCRATCH/u"
+	[ "$(wc -l < "$SCRATCH/w")" -eq "$(wc -l < "$SCRATCH/u")" ]
+	run -0 awk 'NR == FNR { a[FNR] = $0; next } FNR > 1 && a[FNR] == $0 { same++ }
+		END { print same + 0 }' "$SCRATCH/w" "$SCRATCH/u"
+	assert_output 0
+}
+
+@test "rejects a --warp of 0, 2 or not a number with one line and exit 64" {
+	for v in 0 2 x; do
+		run --separate-stderr -64 sm-features --warp "$v" /dev/null
+		assert_equal "$stderr" "sm-features: --warp: expected auto or a factor from 0.8 to 1.25, got '$v'"
+		assert_equal "$output" ""
+	done
+}
+
+@test "--warp auto picks a factor above 1 for a female speaker and writes its features" {
+	asterisk16 agent-alreadyon "$SCRATCH/a.wav"
+	sm-decode "$SCRATCH/a.wav" > "$SCRATCH/pcm"
+	run --separate-stderr -0 sm-features -v "$SCRATCH/pcm"
+	echo "$stderr" >&3
+	[[ $stderr =~ ^sm-features:\ $SCRATCH/pcm:\ warp\ (1\.[0-9][0-9])\ \(log-likelihood\ per\ frame\ against\ 1:\  ]]
+	w=${BASH_REMATCH[1]}
+	[ "$w" != 1.00 ]
+	# the default is auto, and its features are those of the factor chosen
+	sm-features --warp auto "$SCRATCH/pcm" > "$SCRATCH/auto"
+	sm-features "$SCRATCH/pcm" > "$SCRATCH/default"
+	sm-features --warp "$w" "$SCRATCH/pcm" > "$SCRATCH/fixed"
+	sm-features --warp 1 "$SCRATCH/pcm" > "$SCRATCH/one"
+	cmp "$SCRATCH/auto" "$SCRATCH/default"
+	cmp "$SCRATCH/auto" "$SCRATCH/fixed"
+	! cmp -s "$SCRATCH/auto" "$SCRATCH/one"
+}
+
+@test "--warp auto keeps 1 for live CMN, no CMN, --cepstra and inputs too short to judge" {
+	sox "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0880.wav" -t raw -e signed -b 16 -L "$SCRATCH/s.raw"
+	pcm_of_raw "$SCRATCH/s.raw" > "$SCRATCH/pcm"
+	for o in "--cmn live" "--cmn none" "--cepstra"; do
+		run --separate-stderr -0 sm-features -v $o "$SCRATCH/pcm"
+		assert_equal "$stderr" "sm-features: $SCRATCH/pcm: warp 1 ($o)"
+		sm-features $o "$SCRATCH/pcm" | cmp - <(sm-features --warp 1 $o "$SCRATCH/pcm")
+	done
+	# 0.2 s: 20 frames, too few to choose from
+	head -c 6400 "$SCRATCH/s.raw" > "$SCRATCH/short.raw"
+	pcm_of_raw "$SCRATCH/short.raw" > "$SCRATCH/short"
+	run --separate-stderr -0 sm-features -v "$SCRATCH/short"
+	assert_equal "$stderr" "sm-features: $SCRATCH/short: warp 1.00 (too short to judge)"
+	sm-features "$SCRATCH/short" | cmp - <(sm-features --warp 1 "$SCRATCH/short")
+}
+
+@test "--warp 1 needs no acoustic image; auto says when the pack's cannot be used" {
+	mkdir -p "$SCRATCH/m/en"
+	sed 's|^am_image.*|am_image = missing.img|' "$SM_MODELS/en/pack.conf" > "$SCRATCH/m/en/pack.conf"
+	grep -q '^hmm *= */' "$SCRATCH/m/en/pack.conf"
+	asterisk16 activated "$SCRATCH/a.wav"
+	sm-decode "$SCRATCH/a.wav" > "$SCRATCH/pcm"
+	SM_MODELS=$SCRATCH/m run --separate-stderr -0 sm-features --warp 1 "$SCRATCH/pcm"
+	SM_MODELS=$SCRATCH/m sm-features --warp 1 "$SCRATCH/pcm" | cmp - <(sm-features --warp 1 "$SCRATCH/pcm")
+	SM_MODELS=$SCRATCH/m run --separate-stderr -78 sm-features "$SCRATCH/pcm"
+	assert_equal "$stderr" "sm-features: $SCRATCH/m/en/missing.img: No such file or directory (sm-am --build-image rebuilds it; --warp 1 needs no acoustic model)"
+	assert_equal "$output" ""
 }

@@ -1,15 +1,22 @@
 /* sm-features: PCM stream -> MFCC feature stream (FEAT, 1s_c_d_dd). */
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
+#include "am.h"
 #include "fe.h"
 #include "sm.h"
+#include "vtln.h"
 
 static const char usage[] =
 	"sm-features: compute the model's acoustic features of a PCM stream\n"
 	"Usage: sm-features [--model DIR] [--lang L] [--cmn MODE] [--cmn-prior N]\n"
-	"                   [--noise-floor DB] [--cepstra] [--max-hours H] [FILE | -]\n"
+	"                   [--noise-floor DB] [--warp A|auto] [--cepstra]\n"
+	"                   [--max-hours H] [-v] [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-dump -n 3\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang L        language of the pack (default en)\n"
@@ -19,9 +26,14 @@ static const char usage[] =
 	"                      of the mean (default 100; 0: the input's mean only)\n"
 	"      --noise-floor DB  add a pink noise floor DB dB below the loudest\n"
 	"                      frame to every frame (default -46; 0: none)\n"
+	"      --warp A|auto   read the model's frequency f at A*f (vocal tract\n"
+	"                      length normalisation, 0.8 to 1.25; 1: none); auto:\n"
+	"                      the A the acoustic model likes best, 0.88 to 1.12\n"
+	"                      (default auto; 1 with --cmn live or none)\n"
 	"      --cepstra       write only the cepstra before CMN, no deltas\n"
 	"      --max-hours H   batch CMN holds the input's cepstra: refuse more\n"
 	"                      than H hours (default 4)\n"
+	"  -v, --verbose       report the warp chosen on stderr\n"
 	"  -h, --help          show this help\n"
 	"      --version       show the version\n";
 
@@ -29,6 +41,25 @@ static const char usage[] =
  * the model's training conditions, where pauses always held some noise.
  * See man sm-features for what it does to the word error rate. */
 #define NOISE_FLOOR_DB (-46.0)
+
+/* Vocal tract length factors: about the spread of adult speakers. */
+#define WARP_MIN 0.8
+#define WARP_MAX 1.25
+
+/* OpenBLAS's own: stops its thread pool (exported, not in cblas.h). */
+int blas_thread_shutdown_(void);
+
+/* --warp auto: the factors tried, the frames the choice is made on (the
+ * first minute), the frames scored per factor and the fewest worth a
+ * choice. */
+static const double auto_warps[] = {
+	0.88, 0.91, 0.94, 0.97, 1.00, 1.03, 1.06, 1.09, 1.12
+};
+#define N_WARPS (sizeof(auto_warps) / sizeof(auto_warps[0]))
+#define WARP_REF 4		/* auto_warps[WARP_REF] == 1 */
+#define WARP_WINDOW 6000
+#define WARP_FRAMES 100
+#define WARP_MIN_FRAMES 20
 
 /* Where frames go: the CMN/delta stages, then stdout. */
 struct run {
@@ -43,6 +74,13 @@ struct run {
 	double prior;		/* batch CMN: frames the cmninit prior counts as */
 	const char *name;
 	unsigned dim;
+	/* --warp auto, until the choice: every bank's cepstra */
+	struct sm_fe *fe;
+	struct sm_vtln *vtln;
+	unsigned n_bank, chosen;
+	const double *warps;
+	float *bheld[N_WARPS];
+	size_t bn[N_WARPS], bcap[N_WARPS], window;
 };
 
 static void
@@ -67,40 +105,135 @@ on_feat(void *ctx, const float *feat)
 	write_floats(feat, r->dim);
 }
 
+/* Append one frame of n floats to a growing array of at most max frames. */
 static void
-on_cep(void *ctx, const float *cep)
+hold(struct run *r, float **a, size_t *len, size_t *cap, const float *cep,
+     unsigned n)
+{
+	if (*len == r->max_held)
+		sm_die(SM_EX_DATAERR, "%s: input longer than %g hours: batch CMN "
+		       "holds it all in memory (raise --max-hours, or use --cmn live)",
+		       r->name, r->max_hours);
+	if (*len == *cap) {
+		size_t c = *cap ? 2 * *cap : 4096;
+		float *h;
+
+		if (c > r->max_held)
+			c = r->max_held;
+		if ((h = realloc(*a, c * n * sizeof(float))) == NULL)
+			sm_die(SM_EX_SOFTWARE, "%s: out of memory", r->name);
+		*a = h;
+		*cap = c;
+	}
+	memcpy(*a + (*len)++ * n, cep, n * sizeof(float));
+}
+
+/* --warp auto: the bank the model likes best from now on (that of warp 1
+ * when there is too little to judge). */
+static void
+choose_warp(struct run *r)
+{
+	double score[N_WARPS];
+	int k;
+
+	k = sm_vtln_choose(r->vtln, (const float *const *)r->bheld, r->n_bank,
+			   r->bn[WARP_REF], WARP_REF, WARP_MIN_FRAMES, score);
+	if (k < 0)
+		sm_die(SM_EX_DATAERR, "%s: a feature value is not finite", r->name);
+	r->chosen = (unsigned)k;
+	if (sm_verbose) {
+		char buf[512];
+		size_t at = 0;
+
+		buf[0] = '\0';
+		for (unsigned j = 0; j < r->n_bank && at < sizeof(buf); j++)
+			if (!isnan(score[j]) && j != WARP_REF)
+				at += (size_t)snprintf(buf + at, sizeof(buf) - at, "%s%.2f %+.3f",
+						       at ? ", " : ": ", r->warps[j],
+						       score[j] - score[WARP_REF]);
+		if (isnan(score[WARP_REF]))
+			sm_info("%s: warp %.2f (too short to judge)", r->name,
+				r->warps[r->chosen]);
+		else
+			sm_info("%s: warp %.2f (log-likelihood per frame against 1%s)",
+				r->name, r->warps[r->chosen], buf);
+	}
+	sm_fe_only(r->fe, r->chosen);
+	r->held = r->bheld[r->chosen];
+	r->n_held = r->bn[r->chosen];
+	r->cap_held = r->bcap[r->chosen];
+	for (unsigned j = 0; j < r->n_bank; j++)
+		if (j != r->chosen)
+			free(r->bheld[j]);
+	memset(r->bheld, 0, sizeof(r->bheld));
+	r->n_bank = 1;
+}
+
+static void
+on_cep(void *ctx, unsigned bank, const float *cep)
 {
 	struct run *r = ctx;
 	float c[SM_FE_MAX_CEP];
 	unsigned n = r->p->ncep;
+
+	if (r->n_bank > 1) {
+		hold(r, &r->bheld[bank], &r->bn[bank], &r->bcap[bank], cep, n);
+		if (bank == r->n_bank - 1 && r->bn[bank] == r->window)
+			choose_warp(r);
+		return;
+	}
 
 	if (r->cepstra) {
 		write_floats(cep, n);
 		return;
 	}
 	if (r->cmn == SM_CMN_BATCH) {
-		if (r->n_held == r->max_held)
-			sm_die(SM_EX_DATAERR, "%s: input longer than %g hours: batch CMN "
-			       "holds it all in memory (raise --max-hours, or use --cmn live)",
-			       r->name, r->max_hours);
-		if (r->n_held == r->cap_held) {
-			size_t cap = r->cap_held ? 2 * r->cap_held : 4096;
-			float *h;
-
-			if (cap > r->max_held)
-				cap = r->max_held;
-			if ((h = realloc(r->held, cap * n * sizeof(float))) == NULL)
-				sm_die(SM_EX_SOFTWARE, "%s: out of memory", r->name);
-			r->held = h;
-			r->cap_held = cap;
-		}
-		memcpy(r->held + r->n_held++ * n, cep, n * sizeof(float));
+		hold(r, &r->held, &r->n_held, &r->cap_held, cep, n);
 		return;
 	}
 	memcpy(c, cep, n * sizeof(float));
 	if (r->cmn == SM_CMN_LIVE)
 		sm_cmn_live_frame(&r->live, c);
 	sm_deltas_push(&r->deltas, c, on_feat, r);
+}
+
+/* --warp A or auto; 1 for auto. */
+static int
+parse_warp(const char *arg, double *warp)
+{
+	char *end;
+
+	if (!strcmp(arg, "auto"))
+		return 1;
+	errno = 0;
+	*warp = strtod(arg, &end);
+	if (errno || end == arg || *end || !(*warp >= WARP_MIN && *warp <= WARP_MAX))
+		sm_die(SM_EX_USAGE, "--warp: expected auto or a factor from %g to %g, "
+		       "got '%s'", WARP_MIN, WARP_MAX, arg);
+	return 0;
+}
+
+/* The pack's acoustic model: its acoustic image when it names one, else
+ * the model files (as sm-am).  An image that cannot be used is an error. */
+static void
+load_am(struct sm_am *am, const struct sm_pack *pack)
+{
+	uint64_t fp[SM_AM_FP];
+	char err[1024];
+
+	/* Scoring is single-threaded: OpenBLAS's threads, started before
+	 * main, would only spin on the other cores. */
+	openblas_set_num_threads(1);
+	blas_thread_shutdown_();
+	if (pack->am_image[0] == '\0') {
+		if (sm_am_load(am, pack->hmm, err, sizeof(err)) != 0)
+			sm_die(SM_EX_CONFIG, "%s", err);
+		return;
+	}
+	if (sm_am_fingerprint(pack->hmm, fp, err, sizeof(err)) != 0 ||
+	    sm_am_open(am, pack->am_image, fp, err, sizeof(err)) != 0)
+		sm_die(SM_EX_CONFIG, "%s (sm-am --build-image rebuilds it; --warp 1 "
+		       "needs no acoustic model)", err);
 }
 
 /* Frames the front end makes of n samples: full windows plus the tail. */
@@ -125,6 +258,8 @@ main(int argc, char **argv)
 		{"cmn-prior", required_argument, NULL, 'P'},
 		{"max-hours", required_argument, NULL, 'M'},
 		{"noise-floor", required_argument, NULL, 'F'},
+		{"warp", required_argument, NULL, 'W'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
@@ -142,13 +277,15 @@ main(int argc, char **argv)
 	uint64_t n_in = 0;	/* bytes of samples read */
 	FILE *in;
 	int c;
-	double floor_db = NOISE_FLOOR_DB;
+	double floor_db = NOISE_FLOOR_DB, warp = 1;
+	int warp_auto = 1;
+	struct sm_am am;
 
 	memset(&r, 0, sizeof(r));
 	r.max_hours = 4;
 	r.prior = 100;
 	sm_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "m:l:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:l:c:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': model = optarg; break;
 		case 'l': lang = optarg; break;
@@ -163,6 +300,8 @@ main(int argc, char **argv)
 		case 'C': r.cepstra = 1; break;
 		case 'P': r.prior = sm_opt_double("--cmn-prior", optarg, 0, 1e6); break;
 		case 'F': floor_db = sm_opt_double("--noise-floor", optarg, -200, 0); break;
+		case 'W': warp_auto = parse_warp(optarg, &warp); break;
+		case 'v': sm_verbose = 1; break;
 		case 'M': r.max_hours = sm_opt_double("--max-hours", optarg, 1e-6, 1e4); break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
@@ -179,6 +318,7 @@ main(int argc, char **argv)
 	if (sm_fe_params_read(&p, fp, err, sizeof(err)))
 		sm_die(SM_EX_CONFIG, "%s", err);
 	p.noise_floor = floor_db;
+	p.warp = warp;
 	r.p = &p;
 	r.cmn = cmn == NULL ? p.cmn : !strcmp(cmn, "batch") ? SM_CMN_BATCH :
 		!strcmp(cmn, "live") ? SM_CMN_LIVE : SM_CMN_NONE;
@@ -197,7 +337,26 @@ main(int argc, char **argv)
 	if (in_h.sample_rate != p.samprate)
 		sm_die(SM_EX_DATAERR, "%s: sample rate %u Hz, the model needs %u Hz "
 		       "(resample with sm-decode)", r.name, in_h.sample_rate, p.samprate);
-	if ((fe = sm_fe_new(&p)) == NULL)
+	/* The warp is chosen on the features of batch CMN only: live or no
+	 * CMN streams, and its cepstra would not be those scored. */
+	if (warp_auto && !r.cepstra && r.cmn == SM_CMN_BATCH) {
+		load_am(&am, &pack);
+		r.vtln = sm_vtln_new(&am, p.ncep, p.cmninit, p.n_cmninit, r.prior,
+				     WARP_FRAMES);
+		if (r.vtln == NULL)
+			sm_die(SM_EX_CONFIG, "%s: the acoustic model does not take %u "
+			       "cepstra with deltas (or out of memory)", pack.hmm, p.ncep);
+		r.n_bank = N_WARPS;
+		r.warps = auto_warps;
+		r.window = WARP_WINDOW < r.max_held ? WARP_WINDOW : r.max_held;
+		fe = sm_fe_new_banks(&p, auto_warps, N_WARPS);
+	} else {
+		if (warp_auto)
+			sm_info("%s: warp 1 (%s)", r.name, r.cepstra ? "--cepstra" :
+				r.cmn == SM_CMN_LIVE ? "--cmn live" : "--cmn none");
+		fe = sm_fe_new(&p);
+	}
+	if ((r.fe = fe) == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
 
 	sm_hdr_init(&out_h, SM_KIND_FEAT, SM_F32, p.samprate, r.dim, p.frame_shift);
@@ -237,6 +396,8 @@ main(int argc, char **argv)
 		}
 	}
 	sm_fe_end(fe, on_cep, &r);
+	if (r.n_bank > 1)
+		choose_warp(&r);
 
 	if (!r.cepstra && r.cmn == SM_CMN_BATCH) {
 		sm_cmn_batch(r.held, r.n_held, p.ncep, p.cmninit, p.n_cmninit, r.prior);
@@ -249,6 +410,10 @@ main(int argc, char **argv)
 	if (!r.cepstra)
 		sm_deltas_end(&r.deltas, on_feat, &r);
 	sm_fe_free(fe);
+	if (r.vtln != NULL) {
+		sm_vtln_free(r.vtln);
+		sm_am_free(&am);
+	}
 	free(r.held);
 	sm_close_stdout();
 	return 0;
