@@ -54,6 +54,17 @@ wer_of() { # WER.PY-OUTPUT -> the WER number
 	[ -z "$output" ]
 }
 
+@test "--uw takes a unigram weight in (0, 1]: 1 is the default, 0.9 still decodes" {
+	run -64 --separate-stderr sm-lattice --uw 0 "$F/gf.ll"
+	[[ "${stderr_lines[0]}" == "sm-lattice: --uw"* ]]
+	[ -z "$output" ]
+	run -64 sm-lattice --uw 1.5 "$F/gf.ll"
+	[ "$(sm-lattice --uw 1 "$F/gf.ll")" = "$(sm-lattice "$F/gf.ll")" ]
+	run -0 sm-lattice --uw 0.9 "$F/gf.ll"
+	words=$(printf '%s\n' "$output" | awk -F'\t' '$4 == "word" { printf "%s%s", s, $5; s = " " }')
+	[ "$words" = "go forward ten meters" ]
+}
+
 @test "rejects a segment minimum above the maximum, and a negative one" {
 	run -64 --separate-stderr sm-lattice --segment-min 50 --segment-max 20 "$F/gf.ll"
 	[ "${stderr_lines[0]}" = "sm-lattice: --segment-min 50 is more than --segment-max 20" ]
