@@ -29,13 +29,13 @@ static const char usage[] =
 	"  -b, --beam NATS     HMM state beam (default 100)\n"
 	"  -w, --wbeam NATS    word-end beam (default 40)\n"
 	"  -W, --lw LW         language weight (default 6.5)\n"
-	"  -p, --wip P         word insertion probability (default 0.65)\n"
+	"  -p, --wip P         word insertion probability (default 0.3)\n"
 	"      --maxhmm N      most active HMMs per frame (default 30000)\n"
 	"      --silprob P     <sil> entry probability (default 0.005)\n"
 	"      --fillprob P    [NOISE]/[SPEECH] entry probability (default 1e-8)\n"
 	"      --pip P         phone insertion probability (default 1)\n"
 	"      --uw UW         unigram weight: unigrams interpolated with the uniform\n"
-	"                      distribution (default 1: none)\n"
+	"                      distribution (default 0.95; 1: none)\n"
 	"      --flat-lw LW    language weight of the second pass (default 8.5)\n"
 	"      --rescore-lw LW     language weight of lattice rescoring (default 9.5)\n"
 	"      --ascale A          posteriors: scores divided by A (default 20)\n"
@@ -351,7 +351,7 @@ main(int argc, char **argv)
 	char err[4352], p_mdef[4200], p_tmat[4200], p_noise[4200];
 	const char *build_image = NULL, *words_path = NULL;
 	int check_image = 0;
-	double uw = 1;
+	double uw = 0.95;
 	uint64_t fp[SM_SEARCH_FP];
 	int have_mdef = 0;
 	double t0, t1, t2;
@@ -369,6 +369,7 @@ main(int argc, char **argv)
 
 	sm_init(argv[0]);
 	sm_search_cfg_default(&cfg);
+	cfg.wip = logf(0.3f);	/* with the unigram weight (man page) */
 	sm_lat_cfg_default(&lcfg);
 	while ((c = getopt_long(argc, argv, "m:l:b:w:W:p:vh", opts, NULL)) != -1) {
 		switch (c) {
