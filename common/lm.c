@@ -1,5 +1,6 @@
 /* lm.c: memory-mapped sphinx trie trigram LM (see lm.h, MODEL-EN-US §5). */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,7 @@ sm_lm_open(struct sm_lm *lm, const char *path, int flags, char *err, size_t errl
 
 	memset(lm, 0, sizeof *lm);
 	lm->bos = lm->eos = -1;
+	lm->uw = 1;
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return fail(err, errlen, path, strerror(errno));
@@ -263,6 +265,7 @@ sm_lm_free(struct sm_lm *lm)
 	free(lm->hash);
 	memset(lm, 0, sizeof *lm);
 	lm->bos = lm->eos = -1;
+	lm->uw = 1;
 }
 
 int
@@ -330,6 +333,36 @@ mid_next(const struct sm_lm *lm, uint32_t e)
 		    lm->next_bits);
 }
 
+void
+sm_lm_set_uw(struct sm_lm *lm, float uw)
+{
+	lm->uw = uw < 1 && uw > 0 ? uw : 1;
+	lm->ln_uw = logf(lm->uw);
+	lm->ln_uni = lm->uw < 1 && lm->n_words > 1 ?
+		logf((1 - lm->uw) / (float)(lm->n_words - 1)) : -1e30f;
+}
+
+float
+sm_lm_uw(const struct sm_lm *lm, float lp)
+{
+	float a, b;
+
+	if (lm->uw >= 1)
+		return lp;
+	a = lp + lm->ln_uw;
+	b = lm->ln_uni;
+	return a > b ? a + log1pf(expf(b - a)) : b + log1pf(expf(a - b));
+}
+
+/* The unigram probability of w with the unigram weight, ln. */
+static float
+uni_score(const struct sm_lm *lm, uint32_t w)
+{
+	float lp = uni_prob(lm, w) * SM_LM_LN_UNIT;
+
+	return (int)w == lm->bos ? lp : sm_lm_uw(lm, lp);
+}
+
 float
 sm_lm_unigram(const struct sm_lm *lm, int w)
 {
@@ -357,7 +390,7 @@ sm_lm_score(const struct sm_lm *lm, int w, int h1, int h2, int *n_used)
 	if (lm->order < 2 || h1 < 0) {
 		if (n_used)
 			*n_used = 1;
-		return uni_prob(lm, (uint32_t)w) * SM_LM_LN_UNIT;
+		return uni_score(lm, (uint32_t)w);
 	}
 	if (lm->order < 3)
 		h2 = -1;
@@ -402,5 +435,7 @@ sm_lm_score(const struct sm_lm *lm, int w, int h1, int h2, int *n_used)
 	bo += uni_bo(lm, (uint32_t)h1);
 	if (n_used)
 		*n_used = used;
-	return (uni_prob(lm, (uint32_t)w) + bo) * SM_LM_LN_UNIT;
+	if (lm->uw >= 1)
+		return (uni_prob(lm, (uint32_t)w) + bo) * SM_LM_LN_UNIT;
+	return uni_score(lm, (uint32_t)w) + bo * SM_LM_LN_UNIT;
 }

@@ -29,6 +29,8 @@ struct sm_lm {
 	uint32_t *hash;			/* open addressing, word id + 1 */
 	uint32_t hash_mask;
 	int bos, eos;			/* ids of <s>, </s> or -1 */
+	/* unigram weight (sm_lm_set_uw): ln uw, ln((1 - uw) / (n_words - 1)) */
+	float uw, ln_uw, ln_uni;
 };
 
 /* Load and check.  0, or -1 with "PATH: problem" in err.  sm_lm_load
@@ -50,8 +52,19 @@ int sm_lm_word(const struct sm_lm *lm, const char *w);
  * order of the n-gram found (1..3). */
 float sm_lm_score(const struct sm_lm *lm, int w, int h1, int h2, int *n_used);
 
-/* ln of the unigram probability of w. */
+/* ln of the unigram probability of w, as stored (without the unigram
+ * weight: sm_lm_uw maps it). */
 float sm_lm_unigram(const struct sm_lm *lm, int w);
+
+/* The unigram weight uw in (0, 1]: every unigram probability but <s>'s
+ * is interpolated with the uniform distribution over the other words,
+ * P'(w) = uw P(w) + (1 - uw) / (n_words - 1), in sm_lm_score's unigram
+ * and backed-off scores alike (the backoff weights stay as they are), as
+ * sphinxbase's -uw does.  1 (the default after loading) changes nothing. */
+void sm_lm_set_uw(struct sm_lm *lm, float uw);
+
+/* ln P'(w) from ln P(w) for a word other than <s>. */
+float sm_lm_uw(const struct sm_lm *lm, float lp);
 
 /* Natural log of one log_{1.0001} unit. */
 #define SM_LM_LN_UNIT 9.99950003e-05f

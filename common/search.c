@@ -81,6 +81,11 @@ struct slot {
 	int32_t key, val;
 };
 
+/* The look-ahead table (look): ln P over [LA_MIN, 0], LA_STEPS a nat. */
+#define LA_MIN (-64.0f)
+#define LA_STEPS 64
+#define LA_N (64 * LA_STEPS)
+
 struct sm_search;
 static void flat_note(struct sm_search *s, int w, int leaf, int sf);
 static void flat_reset(struct sm_search *s);
@@ -150,6 +155,7 @@ struct sm_search {
 	int n_bp2, bp2_cap;
 	int use2;			/* the result is pass 2's */
 	struct lmc *lmc;		/* [LMC_SIZE] trigram scores seen */
+	float *la;			/* [LA_N + 1] look's table, or NULL */
 	long hmm2_total;
 	/* per frame word-end summary */
 	int32_t best_lc_bp[MAXCI][MAXCI];	/* [left ctx][first phone] */
@@ -652,6 +658,7 @@ sm_search_free(struct sm_search *s)
 	sm_big_free(s->bp2);
 	sm_big_free(s->rcs2);
 	sm_big_free(s->wbp2);
+	free(s->la);
 	free(s);
 }
 
@@ -913,6 +920,42 @@ enter(struct sm_search *s, int node, float score, int bp, int ssid)
 	}
 }
 
+/* A node's look-ahead with the LM's unigram weight: sm_lm_uw from a
+ * table, linear between its points (exact enough for pruning; a word's
+ * own LM score replaces it at the word's end). */
+static inline float
+look(const struct sm_search *s, const struct node *nd)
+{
+	float x;
+	int i;
+
+	if (s->la == NULL)
+		return nd->u;
+	x = (nd->u - LA_MIN) * LA_STEPS;
+	if (x <= 0)
+		return s->la[0];
+	if (x >= LA_N)
+		return s->la[LA_N];
+	i = (int)x;
+	return s->la[i] + (x - i) * (s->la[i + 1] - s->la[i]);
+}
+
+/* The table of look, when the LM has a unigram weight. */
+static int
+look_init(struct sm_search *s)
+{
+	int i;
+
+	if (s->lm->uw >= 1 || s->la != NULL)
+		return 0;
+	s->la = malloc(sizeof *s->la * (LA_N + 1));
+	if (s->la == NULL)
+		return -1;
+	for (i = 0; i <= LA_N; i++)
+		s->la[i] = sm_lm_uw(s->lm, LA_MIN + (float)i / LA_STEPS);
+	return 0;
+}
+
 /* Start words from the word ends bp[a..e) (all at one frame). */
 static void
 enter_words(struct sm_search *s, int a, int e, float thr)
@@ -959,7 +1002,7 @@ enter_words(struct sm_search *s, int a, int e, float thr)
 				bl = lcs[k];
 			}
 		}
-		bs += s->cfg.lw * nd->u + s->cfg.wip;
+		bs += s->cfg.lw * look(s, nd) + s->cfg.wip;
 		if (bl < 0 || bs < thr)
 			continue;
 		enter(s, r, bs, s->best_lc_bp[bl][nd->ci],
@@ -993,7 +1036,7 @@ sm_search_start(struct sm_search *s)
 	s->frame = -1;
 	s->hmm_total = 0;
 	s->oom = 0;
-	if (grow_bp(s) != 0) {
+	if (look_init(s) != 0 || grow_bp(s) != 0) {
 		s->oom = 1;
 		return;
 	}
@@ -1047,7 +1090,7 @@ word_end(struct sm_search *s, const struct hmm *h, const struct node *nd, float 
 				  sm_lm_score(s->lm, lmid, p->h1, p->h2, NULL)) + s->cfg.wip;
 	else
 		lm = nd->word == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
-	sc = lmid >= 0 ? out - (s->cfg.lw * nd->u + s->cfg.wip) + lm : out;
+	sc = lmid >= 0 ? out - (s->cfg.lw * look(s, nd) + s->cfg.wip) + lm : out;
 	/* wbp is not cleared between utterances: an entry of this frame is
 	 * one of this utterance's with this word */
 	if (k >= s->n_bp || s->bp[k].ef != s->frame || s->bp[k].word != nd->word) {
@@ -1231,7 +1274,7 @@ sm_search_frame(struct sm_search *s, const float *sen)
 		for (c = 0; c < nd->n_child; c++) {
 			int ch = nd->child + c;
 			const struct node *cn = &nodes[ch];
-			float sc = out + s->cfg.lw * (cn->u - nd->u) + s->cfg.pip;
+			float sc = out + s->cfg.lw * (look(s, cn) - look(s, nd)) + s->cfg.pip;
 			if (sc < thr)
 				continue;
 			enter(s, ch, sc, h->bp[2], cn->ssid);

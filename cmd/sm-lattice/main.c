@@ -19,7 +19,7 @@ static const char usage[] =
 	"sm-lattice: search senone log-likelihoods for the best word sequence\n"
 	"Usage: sm-lattice [-v] [-l LANG] [-m DIR] [-b NATS] [-w NATS] [-W LW] [-p WIP]\n"
 	"                  [--maxhmm N] [--silprob P] [--fillprob P] [--pip P] [--flat-lw LW]\n"
-	"                  [--rescore-lw LW]\n"
+	"                  [--rescore-lw LW] [--uw UW]\n"
 	"                  [--ascale A] [--lattice-beam NATS] [--histories N] [--no-rescore]\n"
 	"                  [--lattice FILE] [--lattice-format sm|slf]\n"
 	"                  [--segment-min S] [--segment-max S] [--words FILE] [FILE | -]\n"
@@ -29,11 +29,13 @@ static const char usage[] =
 	"  -b, --beam NATS     HMM state beam (default 100)\n"
 	"  -w, --wbeam NATS    word-end beam (default 40)\n"
 	"  -W, --lw LW         language weight (default 6.5)\n"
-	"  -p, --wip P         word insertion probability (default 0.65)\n"
+	"  -p, --wip P         word insertion probability (default 0.3)\n"
 	"      --maxhmm N      most active HMMs per frame (default 30000)\n"
 	"      --silprob P     <sil> entry probability (default 0.005)\n"
 	"      --fillprob P    [NOISE]/[SPEECH] entry probability (default 1e-8)\n"
 	"      --pip P         phone insertion probability (default 1)\n"
+	"      --uw UW         unigram weight: unigrams interpolated with the uniform\n"
+	"                      distribution (default 0.95; 1: none)\n"
 	"      --flat-lw LW    language weight of the second pass (default 8.5)\n"
 	"      --rescore-lw LW     language weight of lattice rescoring (default 9.5)\n"
 	"      --ascale A          posteriors: scores divided by A (default 20)\n"
@@ -56,7 +58,7 @@ static const char usage[] =
 
 enum { OPT_MAXHMM = 256, OPT_SILPROB, OPT_FILLPROB, OPT_BUILD_IMAGE, OPT_RESCORE_LW,
        OPT_ASCALE, OPT_LAT_BEAM, OPT_NO_RESCORE, OPT_LATTICE, OPT_LAT_FORMAT, OPT_HISTORIES,
-       OPT_SEG_MIN, OPT_SEG_MAX, OPT_CHECK_IMAGE, OPT_WORDS, OPT_PIP, OPT_FLAT_LW };
+       OPT_SEG_MIN, OPT_SEG_MAX, OPT_CHECK_IMAGE, OPT_WORDS, OPT_PIP, OPT_FLAT_LW, OPT_UW };
 
 /* Cutting long input (segment.h). */
 #define SEG_PAUSE_S 0.2		/* a pause that ends a segment, seconds */
@@ -331,6 +333,7 @@ main(int argc, char **argv)
 		{"words", required_argument, NULL, OPT_WORDS},
 		{"pip", required_argument, NULL, OPT_PIP},
 		{"flat-lw", required_argument, NULL, OPT_FLAT_LW},
+		{"uw", required_argument, NULL, OPT_UW},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -348,6 +351,7 @@ main(int argc, char **argv)
 	char err[4352], p_mdef[4200], p_tmat[4200], p_noise[4200];
 	const char *build_image = NULL, *words_path = NULL;
 	int check_image = 0;
+	double uw = 0.95;
 	uint64_t fp[SM_SEARCH_FP];
 	int have_mdef = 0;
 	double t0, t1, t2;
@@ -365,6 +369,7 @@ main(int argc, char **argv)
 
 	sm_init(argv[0]);
 	sm_search_cfg_default(&cfg);
+	cfg.wip = logf(0.3f);	/* with the unigram weight (man page) */
 	sm_lat_cfg_default(&lcfg);
 	while ((c = getopt_long(argc, argv, "m:l:b:w:W:p:vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -390,6 +395,7 @@ main(int argc, char **argv)
 		case OPT_WORDS: words_path = optarg; break;
 		case OPT_PIP: cfg.pip = (float)log(sm_opt_double("--pip", optarg, 1e-30, 1e30)); break;
 		case OPT_FLAT_LW: cfg.flw = (float)sm_opt_double("--flat-lw", optarg, 0, 100); break;
+		case OPT_UW: uw = sm_opt_double("--uw", optarg, 1e-6, 1); break;
 		case OPT_LAT_FORMAT:
 			if (strcmp(optarg, "slf") == 0)
 				slf = 1;
@@ -424,6 +430,7 @@ main(int argc, char **argv)
 	}
 	if (sm_lm_open(&lm, pack.lm, 0, err, sizeof err) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
+	sm_lm_set_uw(&lm, (float)uw);
 	srch = NULL;
 	if (check_image) {
 		if (!pack.image[0])

@@ -116,6 +116,29 @@ test_lazy(const struct sm_lm *ref)
 	sm_lm_free(&lm);
 }
 
+/* The unigram weight: a unigram (and a backed-off score's unigram part)
+ * is interpolated with the uniform distribution; other n-grams and <s>
+ * keep their scores; 1 restores the stored model exactly. */
+static void
+test_uw(struct sm_lm *lm)
+{
+	int w = sm_lm_word(lm, "thirtieth"), h = sm_lm_word(lm, "xylophone");
+	int go = sm_lm_word(lm, "go"), fw = sm_lm_word(lm, "forward"), n;
+	float p1 = sm_lm_score(lm, w, -1, -1, NULL), pb = sm_lm_score(lm, w, h, -1, &n);
+	float p2 = sm_lm_score(lm, fw, go, -1, NULL), ps = sm_lm_score(lm, lm->bos, -1, -1, NULL);
+	double want = log(0.5 * exp(p1) + 0.5 / (lm->n_words - 1));
+
+	CHECK(w >= 0 && h >= 0 && n == 1);
+	sm_lm_set_uw(lm, 0.5f);
+	CHECK(fabs(sm_lm_score(lm, w, -1, -1, NULL) - want) < 1e-4);
+	CHECK(fabs(sm_lm_score(lm, w, h, -1, NULL) - (want + (pb - p1))) < 1e-3);
+	CHECK(sm_lm_score(lm, fw, go, -1, NULL) == p2);
+	CHECK(sm_lm_score(lm, lm->bos, -1, -1, NULL) == ps);
+	CHECK(sm_lm_unigram(lm, w) == p1);
+	sm_lm_set_uw(lm, 1);
+	CHECK(sm_lm_score(lm, w, -1, -1, NULL) == p1 && sm_lm_score(lm, w, h, -1, NULL) == pb);
+}
+
 /* Copies of the first n bytes, and one with a broken magic, must fail. */
 static void
 test_truncated(void)
@@ -172,6 +195,7 @@ main(void)
 	test_lookup(&lm);
 	test_sentences(&lm);
 	test_lazy(&lm);
+	test_uw(&lm);
 	sm_lm_free(&lm);
 	test_truncated();
 	if (failures)
