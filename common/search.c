@@ -932,7 +932,7 @@ look(const struct sm_search *s, const struct node *nd)
 	if (s->la == NULL)
 		return nd->u;
 	x = (nd->u - LA_MIN) * LA_STEPS;
-	if (x <= 0)
+	if (!(x > 0))	/* NaN too (a damaged image): no index from it */
 		return s->la[0];
 	if (x >= LA_N)
 		return s->la[LA_N];
