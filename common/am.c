@@ -491,6 +491,19 @@ check_index(const struct sm_am *am)
 }
 
 int
+sm_am_open_pack(struct sm_am *am, const char *hmm, const char *image,
+		char *err, size_t errlen)
+{
+	uint64_t fp[SM_AM_FP];
+
+	if (image == NULL || image[0] == '\0')
+		return sm_am_load(am, hmm, err, errlen) != 0 ? -1 : 0;
+	if (sm_am_fingerprint(hmm, fp, err, errlen) != 0)
+		return -1;
+	return sm_am_open(am, image, fp, err, errlen) != 0 ? -2 : 0;
+}
+
+int
 sm_am_open(struct sm_am *am, const char *path, const uint64_t fp[SM_AM_FP],
 	   char *err, size_t errlen)
 {

@@ -78,6 +78,13 @@ int sm_am_save(const struct sm_am *am, FILE *f, const uint64_t fp[SM_AM_FP]);
 int sm_am_open(struct sm_am *am, const char *path, const uint64_t fp[SM_AM_FP],
 	       char *err, size_t errlen);
 
+/* A language pack's model: from its acoustic image when image names one
+ * (checked against the fingerprint of the model files in hmm), else from
+ * the model files.  0; -1 if the model files fail, -2 if the image does
+ * (never a silent fallback to the slow path); err says why. */
+int sm_am_open_pack(struct sm_am *am, const char *hmm, const char *image,
+		    char *err, size_t errlen);
+
 /* The full check of an opened image: a checksum of all of it (sm_am_open
  * checks the header, the fingerprint, the size and the index arrays, but
  * not the tables of floats, which no damage can turn into an out-of-bounds

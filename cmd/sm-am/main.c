@@ -72,19 +72,15 @@ score_job(void *arg)
 static void
 load(struct sm_am *am, const struct sm_pack *pack, int no_image)
 {
-	uint64_t fp[SM_AM_FP];
 	char err[1024];
+	int rc = sm_am_open_pack(am, pack->hmm, no_image ? NULL : pack->am_image,
+				 err, sizeof(err));
 
-	if (no_image || pack->am_image[0] == '\0') {
-		if (sm_am_load(am, pack->hmm, err, sizeof(err)) != 0)
-			sm_die(SM_EX_CONFIG, "%s", err);
-		return;
-	}
-	if (sm_am_fingerprint(pack->hmm, fp, err, sizeof(err)) != 0)
-		sm_die(SM_EX_CONFIG, "%s", err);
-	if (sm_am_open(am, pack->am_image, fp, err, sizeof(err)) != 0)
+	if (rc == -2)
 		sm_die(SM_EX_CONFIG, "%s (sm-am --build-image rebuilds it; --no-image "
 		       "reads the model files)", err);
+	if (rc != 0)
+		sm_die(SM_EX_CONFIG, "%s", err);
 }
 
 /* --check-image: the checks of every start (fingerprint, sizes, indices),

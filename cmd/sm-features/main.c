@@ -218,22 +218,19 @@ parse_warp(const char *arg, double *warp)
 static void
 load_am(struct sm_am *am, const struct sm_pack *pack)
 {
-	uint64_t fp[SM_AM_FP];
 	char err[1024];
+	int rc;
 
 	/* Scoring is single-threaded: OpenBLAS's threads, started before
 	 * main, would only spin on the other cores. */
 	openblas_set_num_threads(1);
 	blas_thread_shutdown_();
-	if (pack->am_image[0] == '\0') {
-		if (sm_am_load(am, pack->hmm, err, sizeof(err)) != 0)
-			sm_die(SM_EX_CONFIG, "%s", err);
-		return;
-	}
-	if (sm_am_fingerprint(pack->hmm, fp, err, sizeof(err)) != 0 ||
-	    sm_am_open(am, pack->am_image, fp, err, sizeof(err)) != 0)
+	rc = sm_am_open_pack(am, pack->hmm, pack->am_image, err, sizeof(err));
+	if (rc == -2)
 		sm_die(SM_EX_CONFIG, "%s (sm-am --build-image rebuilds it; --warp 1 "
 		       "needs no acoustic model)", err);
+	if (rc != 0)
+		sm_die(SM_EX_CONFIG, "%s", err);
 }
 
 /* Frames the front end makes of n samples: full windows plus the tail. */
