@@ -8,8 +8,10 @@ DESTDIR ?=
 
 CC ?= cc
 PKGS = sndfile samplerate openblas libcurl
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Asked when a recipe runs, not when make reads this file: `make deps all`
+# installs the -dev packages before the first compile needs their flags.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS ?= -O2 -g
 WARN = -std=c11 -Wall -Wextra -Wno-unused-parameter
@@ -63,16 +65,16 @@ build/libsm.a: $(COMMON_OBJ)
 # paid per file in a pipeline), ASLR kept.  Sanitized builds stay dynamic:
 # their runtimes are shared libraries.
 # sm-features scores with the acoustic model too (--warp auto).
+# Whether OpenBLAS's archive is there is also decided when the link runs
+# (deferred variables), after `make deps` may have installed it.
 STATIC_PROGS := sm-lattice
 BLAS_PROGS := sm-am sm-features
-OPENBLAS_A := $(wildcard $(patsubst %/,%,$(shell pkg-config --variable=libdir openblas 2>/dev/null))/libopenblas.a)
-ifneq ($(OPENBLAS_A),)
-$(addprefix bin/,$(BLAS_PROGS)): LDLIBS := $(OPENBLAS_A) -lm -lpthread
-STATIC_PROGS += $(BLAS_PROGS)
-endif
+OPENBLAS_A = $(wildcard $(patsubst %/,%,$(shell pkg-config --variable=libdir openblas 2>/dev/null))/libopenblas.a)
+$(addprefix bin/,$(BLAS_PROGS)): LDLIBS = $(if $(OPENBLAS_A),$(OPENBLAS_A) -lm -lpthread,$(PKG_LIBS) -lm -lpthread)
 ifneq ($(SANITIZE),1)
 $(addprefix bin/,$(STATIC_PROGS)): LDFLAGS += -static-pie
-$(addprefix bin/,$(filter-out $(BLAS_PROGS),$(STATIC_PROGS))): LDLIBS := -lm -lpthread
+$(addprefix bin/,$(STATIC_PROGS)): LDLIBS := -lm -lpthread
+$(addprefix bin/,$(BLAS_PROGS)): LDFLAGS += $(if $(OPENBLAS_A),-static-pie)
 endif
 
 define prog_rule
