@@ -3,7 +3,7 @@
 # context of Containerfile): the installed programs (make install DESTDIR),
 # the host's programs the job runs (sh, jq, a few coreutils), every shared
 # library they load, the model files the installed language packs name, and a
-# minimal /etc.  Debian's merged /usr layout; /tmp mode 1777.
+# minimal /etc.  Debian's merged /usr layout; /tmp and /home/smuser mode 1777.
 #   usage: scripts/image-root.sh DIR PREFIX   (run by make image)
 set -eu
 [ $# -eq 2 ] || { echo "usage: scripts/image-root.sh DIR PREFIX" >&2; exit 64; }
@@ -14,12 +14,14 @@ mkdir -p "$root"
 ${MAKE:-make} -s install DESTDIR="$root" PREFIX="$prefix" >/dev/null
 
 cd "$root"
-mkdir -p usr/bin usr/lib/x86_64-linux-gnu usr/lib64 etc tmp
+mkdir -p usr/bin usr/lib/x86_64-linux-gnu usr/lib64 etc tmp home/smuser
 ln -s usr/bin bin
 ln -s usr/bin sbin
 ln -s usr/lib lib
 ln -s usr/lib64 lib64
-chmod 1777 tmp
+# The job's FIFOs go to TMPDIR, /home/smuser or /tmp (sm-transcribe(1)):
+# both sticky and writable by any uid, as the recipes mount tmpfs on either.
+chmod 1777 tmp home/smuser
 
 # What sm-transcribe runs besides the stages: POSIX sh (dash), jq, and the
 # utilities it calls; sm-fetch in an init container needs sh for redirection.
@@ -68,5 +70,5 @@ if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
 fi
 
 # Accounts: root and the default user; any other uid works without an entry.
-printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnonroot:x:65532:65532:nonroot:/tmp:/usr/sbin/nologin\n' >etc/passwd
+printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/smuser:/usr/sbin/nologin\n' >etc/passwd
 printf 'root:x:0:\nnonroot:x:65532:\n' >etc/group
