@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "fe.h"
+#include "sm.h"
 
 /* ---- parameters ------------------------------------------------------- */
 
@@ -69,7 +70,7 @@ parse_num(const char *key, const char *v, double min, double max, double *out,
 	errno = 0;
 	d = strtod(v, &end);
 	if (end == v || *end || errno || !(d >= min && d <= max))
-		return perr(err, len, "%s: bad value '%s'", key, v);
+		return perr(err, len, "%s: bad value '%s'", key, sm_clip(v));
 	*out = d;
 	return 0;
 }
@@ -82,7 +83,7 @@ parse_bool(const char *key, const char *v, int *out, char *err, size_t len)
 	else if (!strcmp(v, "no") || !strcmp(v, "false"))
 		*out = 0;
 	else
-		return perr(err, len, "%s: expected yes or no, got '%s'", key, v);
+		return perr(err, len, "%s: expected yes or no, got '%s'", key, sm_clip(v));
 	return 0;
 }
 
@@ -136,7 +137,7 @@ params_set(struct sm_fe_params *p, const char *k, const char *v, char *err,
 		else if (!strcmp(v, "none"))
 			p->cmn = SM_CMN_NONE;
 		else
-			return perr(err, len, "-cmn: unknown mode '%s'", v);
+			return perr(err, len, "-cmn: unknown mode '%s'", sm_clip(v));
 	} else if (!strcmp(k, "-cmninit")) {
 		char buf[512], *s, *tok, *save;
 

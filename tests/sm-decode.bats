@@ -408,6 +408,19 @@ piped_rss_bounded() { # LABEL
 	assert_output ""
 }
 
+@test "a bad option value is quoted back on one line, cut to 60 characters" {
+	local long x57
+	long=$(printf 'x%.0s' $(seq 5000))
+	x57=${long:0:57}
+	run --separate-stderr -64 sm-decode -q "$long" "$SPEECH16"
+	assert_equal "$stderr" "sm-decode: --quality: expected best, medium, fastest or linear, got '$x57...'"
+	run --separate-stderr -64 sm-decode -r $'16000\nsm-decode: forged line' "$SPEECH16"
+	assert_equal "$stderr" "sm-decode: --rate: expected an integer from 8000 to 192000, got '16000?sm-decode: forged line'"
+	run --separate-stderr -64 sm-decode --max-seconds "1$long" "$SPEECH16"
+	assert_equal "$stderr" "sm-decode: --max-seconds: expected a number from 0.001 to 1e+07, got '1${x57:1}...'"
+	assert_output ""
+}
+
 @test "--help and --version print to stdout and exit 0" {
 	run -0 sm-decode --help
 	assert_line -n 1 "Usage: sm-decode [-r RATE] [-q QUALITY] [-c N | --all-channels] [--info] [FILE | -]"

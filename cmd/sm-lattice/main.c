@@ -402,7 +402,7 @@ main(int argc, char **argv)
 			else if (strcmp(optarg, "sm") == 0)
 				slf = 0;
 			else
-				sm_warn("--lattice-format: expected sm or slf, got '%s'", optarg),
+				sm_warn("--lattice-format: expected sm or slf, got '%s'", sm_clip(optarg)),
 				sm_usage_exit(usage, 0);
 			break;
 		case 'v': sm_verbose = 1; break;
