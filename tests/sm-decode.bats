@@ -171,6 +171,40 @@ duration: 7.100"
 	assert_output ""
 }
 
+# Milliseconds since the epoch.
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+@test "300 MB of random bytes or zeros on a pipe exit 65 within 2 s holding under 16 MiB; /dev/zero itself at once" {
+	local src t0 rss
+	for src in /dev/urandom /dev/zero; do
+		t0=$(ms)
+		# A fixed first word: raw random bytes begin with an MPEG frame
+		# sync once in a few thousand runs, and MP3 is held whole.
+		run --separate-stderr -65 timeout 20 sh -c "{ printf 'SMJUNK'; head -c 300M $src; } 2>/dev/null |
+			/usr/bin/time -f %M -o '$SCRATCH/rss' sm-decode"
+		assert_equal "$stderr" "sm-decode: <stdin>: unrecognised audio format"
+		assert_output ""
+		[ $(( $(ms) - t0 )) -lt 2000 ]
+		rss=$(tail -n 1 "$SCRATCH/rss")
+		echo "# sm-decode, 300 MB from $src: max RSS $rss KiB" >&3
+		[ -n "${ASAN_OPTIONS:-}" ] || [ "$rss" -lt $((16 * 1024)) ]
+	done
+	t0=$(ms)
+	run --separate-stderr -65 timeout 10 sm-decode < /dev/zero
+	assert_equal "$stderr" "sm-decode: <stdin>: unrecognised audio format"
+	[ $(( $(ms) - t0 )) -lt 2000 ]
+}
+
+@test "every format with a signature is still read from a pipe: AIFF, AU, CAF, Wave64, NIST, VOC" {
+	local f
+	for f in aiff au caf w64 sph voc; do
+		sox "$SPEECH8" "$SCRATCH/a.$f"
+		sm-decode "$SCRATCH/a.$f" > "$SCRATCH/file.pcm"
+		cat "$SCRATCH/a.$f" | timeout 10 sm-decode > "$SCRATCH/pipe.pcm"
+		cmp "$SCRATCH/file.pcm" "$SCRATCH/pipe.pcm"
+	done
+}
+
 @test "truncated files exit 65 with nothing written when the header tells" {
 	head -c 100000 "$SPEECH16" > "$SCRATCH/t.wav"
 	run --separate-stderr -65 sm-decode "$SCRATCH/t.wav"
