@@ -195,6 +195,31 @@ ms() { echo $(( $(date +%s%N) / 1000000 )); }
 	[ $(( $(ms) - t0 )) -lt 2000 ]
 }
 
+@test "a 100-byte MP3 exits 65 with one line of ours, none of libmpg123's, from a file and a pipe" {
+	ffmpeg -nostdin -loglevel error -i "$SPEECH16" -c:a libmp3lame "$SCRATCH/a.mp3"
+	head -c 100 "$SCRATCH/a.mp3" > "$SCRATCH/m100.mp3"
+	run --separate-stderr -65 timeout 10 sm-decode "$SCRATCH/m100.mp3"
+	assert_equal "$stderr" "sm-decode: $SCRATCH/m100.mp3: cannot decode: damaged or truncated MP3 data"
+	assert_output ""
+	run --separate-stderr -65 timeout 10 sh -c "cat '$SCRATCH/m100.mp3' | sm-decode"
+	assert_equal "$stderr" "sm-decode: <stdin>: cannot decode: damaged or truncated MP3 data"
+	assert_output ""
+	# cut after a few frames: libmpg123 warns of the Xing size, we say truncated
+	head -c 2000 "$SCRATCH/a.mp3" > "$SCRATCH/m2000.mp3"
+	run --separate-stderr -65 timeout 10 sh -c "cat '$SCRATCH/m2000.mp3' | sm-decode"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == "sm-decode: <stdin>: truncated audio data ("*" of 113600 frames)" ]]
+}
+
+@test "a damaged Ogg exits 65 saying so in our words" {
+	sox "$SPEECH16" "$SCRATCH/a.ogg"
+	head -c 100 "$SCRATCH/a.ogg" > "$SCRATCH/o100.ogg"
+	run --separate-stderr -65 timeout 10 sm-decode "$SCRATCH/o100.ogg"
+	assert_equal "$stderr" "sm-decode: $SCRATCH/o100.ogg: cannot decode: damaged or truncated Ogg data"
+	run --separate-stderr -65 timeout 10 sh -c "cat '$SCRATCH/o100.ogg' | sm-decode"
+	assert_equal "$stderr" "sm-decode: <stdin>: cannot decode: damaged or truncated Ogg data"
+}
+
 @test "every format with a signature is still read from a pipe: AIFF, AU, CAF, Wave64, NIST, VOC" {
 	local f
 	for f in aiff au caf w64 sph voc; do

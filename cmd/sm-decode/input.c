@@ -88,9 +88,52 @@ static SF_VIRTUAL_IO mem_io = {
 	mem_len, mem_seek, mem_read, mem_write, mem_tell
 };
 
+/* ---- the libraries' own messages ---------------------------------------- */
+
+/* libmpg123, which libsndfile decodes MP3 with, writes its own warnings and
+ * errors to stderr ("[src/libmpg123/parse.c:...] warning: ..."), and
+ * libsndfile gives no way to reach its quiet flag.  Around each libsndfile
+ * call fd 2 goes to /dev/null (with -v it does not), so that a failure is
+ * one line of ours; anything that dies while it may be redirected (the I/O
+ * callbacks) calls loud() first. */
+static int quiet_null = -1, quiet_saved = -1, quiet_on;
+
+static void
+quiet(void)
+{
+	static int tried;
+
+	if (sm_verbose || quiet_on)
+		return;
+	if (!tried) {
+		tried = 1;
+		quiet_null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		quiet_saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (quiet_null < 0 || quiet_saved < 0) {
+			if (quiet_null >= 0)
+				close(quiet_null);
+			if (quiet_saved >= 0)
+				close(quiet_saved);
+			quiet_null = quiet_saved = -1;
+		}
+	}
+	if (quiet_null >= 0 && dup2(quiet_null, STDERR_FILENO) >= 0)
+		quiet_on = 1;
+}
+
+static void
+loud(void)
+{
+	if (quiet_on) {
+		(void)dup2(quiet_saved, STDERR_FILENO);
+		quiet_on = 0;
+	}
+}
+
 static void
 die_too_large(const char *name, uint64_t max_bytes)
 {
+	loud();
 	sm_die(SM_EX_DATAERR, "%s: input larger than %llu bytes (raise --max-bytes)",
 	       name, (unsigned long long)max_bytes);
 }
@@ -143,8 +186,16 @@ die_sf(const char *name, const char *kind)
 	char msg[256];
 	size_t n;
 
+	loud();
 	if (e == SF_ERR_UNRECOGNISED_FORMAT)
 		sm_die(SM_EX_DATAERR, "%s: unrecognised audio format", name);
+	/* libsndfile's words for a damaged file mislead: its MP3 reader says
+	 * "File does not exist or is not a regular file (possibly a pipe?)" of
+	 * a regular file too short to hold a frame. */
+	if (e == SF_ERR_MALFORMED_FILE ||
+	    strstr(sf_strerror(NULL), "not a regular file") != NULL)
+		sm_die(SM_EX_DATAERR, "%s: cannot decode: damaged or truncated %s data",
+		       name, kind ? kind : "audio");
 	/* libsndfile checks the rate and channel count it read only after
 	 * parsing and then calls it an internal error: say what it is. */
 	if (strstr(sf_strerror(NULL), "SF_INFO struct incomplete") != NULL)
@@ -204,6 +255,7 @@ pipe_read(struct dec_in *d, void *buf, size_t n)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
+			loud();
 			sm_die_errno(errno == EISDIR ? SM_EX_NOINPUT : SM_EX_IOERR,
 				     "%s", d->name);
 		}
@@ -466,7 +518,9 @@ wav_open(struct dec_in *d)
 	d->info = ri;
 	d->info.format = (rf64 ? SF_FORMAT_RF64 : wavex ? SF_FORMAT_WAVEX : SF_FORMAT_WAV) | sub;
 	d->info.frames = d->frames < 0 ? 0 : d->frames;
+	quiet();
 	d->sf = sf_open_virtual(&pipe_io, SFM_READ, &ri, d);
+	loud();
 	if (d->sf == NULL)
 		sm_die(SM_EX_SOFTWARE, "%s: libsndfile's raw reader refused the data: %s",
 		       d->name, sf_strerror(NULL));
@@ -522,8 +576,11 @@ win_fill(struct dec_in *d, uint64_t end)
 
 			while (ncap < d->pre_len + want)
 				ncap *= 2;
-			if ((d->pre = realloc(d->pre, ncap)) == NULL)
-				sm_die(SM_EX_SOFTWARE, "%s: out of memory reading input", d->name);
+			if ((d->pre = realloc(d->pre, ncap)) == NULL) {
+				loud();
+				sm_die(SM_EX_SOFTWARE, "%s: out of memory reading input",
+				       d->name);
+			}
 			d->pre_cap = ncap;
 		}
 		got = pipe_read(d, d->pre + d->pre_len, want);
@@ -593,9 +650,12 @@ flac_open(struct dec_in *d)
 	d->kind = "FLAC";
 	d->win_start = d->pos = 0;
 	d->opening = 1;
+	quiet();
 	d->sf = sf_open_virtual(&win_io, SFM_READ, &d->info, d);
+	loud();
 	d->opening = 0;
 	if (d->sf == NULL) {
+		loud();
 		if (d->win_lost)
 			sm_die(SM_EX_SOFTWARE, "%s: libsndfile seeks where a pipe cannot "
 			       "go", d->name);
@@ -711,7 +771,9 @@ dec_open(struct dec_in *d, const char *path, uint64_t max_bytes)
 			 * without a signature from a file */
 			d->kind = n > 0 ? sniff(b, (size_t)n) : NULL;
 		}
+		quiet();
 		d->sf = sf_open_fd(fd, SFM_READ, &d->info, fd != STDIN_FILENO);
+		loud();
 	} else if (wav_open(d)) {
 		/* A known size must fit under the bound before a sample is out. */
 		if (d->frames >= 0 && d->in_bytes + d->data_len > max_bytes)
@@ -739,7 +801,9 @@ dec_open(struct dec_in *d, const char *path, uint64_t max_bytes)
 			sm_die(SM_EX_DATAERR, "%s: empty input", d->name);
 		sm_info("%s: %s, not a WAV or FLAC that can be streamed: %lld bytes held "
 			"in memory", d->name, d->kind, (long long)d->mem.len);
+		quiet();
 		d->sf = sf_open_virtual(&mem_io, SFM_READ, &d->info, &d->mem);
+		loud();
 	}
 	if (d->sf == NULL)
 		die_sf(d->name, d->kind);
@@ -755,9 +819,11 @@ dec_read(struct dec_in *d, float *buf, sf_count_t n)
 {
 	sf_count_t got = 0, r;
 
+	quiet();
 	while (got < n && (r = sf_readf_float(d->sf, buf + got * d->info.channels,
 					      n - got)) > 0)
 		got += r;
+	loud();
 	return got;
 }
 
@@ -813,7 +879,9 @@ dec_end(struct dec_in *d)
 		while (pipe_read(d, b, sizeof b) > 0)
 			;
 	}
+	quiet();
 	sf_close(d->sf);
+	loud();
 	free(d->mem.buf);
 	free(d->pre);
 	if (d->fd > STDIN_FILENO && d->stream)
