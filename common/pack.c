@@ -153,7 +153,7 @@ sm_pack_load(struct sm_pack *p, const char *dir, const char *lang,
 			bad = set_path(p->am_image, sizeof p->am_image, p->dir, val);
 		/* Unknown keys are for other tools; ignore them. */
 		if (bad) {
-			snprintf(err, errlen, "%s:%d: bad value for %s", conf, lineno, key);
+			snprintf(err, errlen, "%s:%d: bad value for %s", conf, lineno, sm_clip(key));
 			fclose(f);
 			return -1;
 		}
