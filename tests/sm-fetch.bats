@@ -157,6 +157,10 @@ no_requests() { [ -z "$(server_log | grep -v "^127.0.0.1:$PORT /log -$")" ]; }
 	assert_equal "$stderr" "sm-fetch: $SCRATCH/h:1: header 'Authorization': CR, LF or another control character in its value"
 	run --separate-stderr -64 timeout 10 sm-fetch -H $'X-Job: 7\r\nHost: evil' "$URL/files/goforward.raw"
 	assert_equal "$stderr" "sm-fetch: --header: header 'X-Job': CR, LF or another control character in its value"
+	local long
+	long=$(printf 'H%.0s' $(seq 100))
+	run --separate-stderr -64 timeout 10 sm-fetch -H "$long: v"$'\n' "$URL/files/goforward.raw"
+	assert_equal "$stderr" "sm-fetch: --header: header '${long:0:57}...': CR, LF or another control character in its value"
 	no_requests
 }
 

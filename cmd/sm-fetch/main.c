@@ -81,7 +81,7 @@ header_problem(const char *h, size_t len)
 	static const char tchar[] = "!#$%&'*+-.^_`|~";
 	static char why[160];
 	const char *p = h, *end = h + len;
-	char name[SM_CLIP_MAX + 1];
+	char name[SM_CLIP_MAX + 2];	/* one more than shown: sm_clip marks the cut */
 	size_t nlen;
 
 	while (p < end && (isalnum((unsigned char)*p) || (*p && strchr(tchar, *p))))
