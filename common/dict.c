@@ -7,6 +7,7 @@
 #include "dict.h"
 #include "mdef.h"
 #include "s3.h"
+#include "sm.h"
 
 #define MAX_PHONES 64
 
@@ -64,8 +65,8 @@ load_one(struct sm_dict *d, struct acc *a, const char *path, int filler,
 			}
 			id = sm_mdef_ciphone(m, tok);
 			if (id < 0) {
-				snprintf(err, errlen, "%s:%zu: unknown phone '%.32s'", path,
-					 lineno, tok);
+				snprintf(err, errlen, "%s:%zu: unknown phone '%s'", path,
+					 lineno, sm_clip(tok));
 				goto fail;
 			}
 			ph[np++] = (int16_t)id;

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "fe.h"
+#include "sm.h"
 
 /* ---- parameters ------------------------------------------------------- */
 
@@ -69,7 +70,7 @@ parse_num(const char *key, const char *v, double min, double max, double *out,
 	errno = 0;
 	d = strtod(v, &end);
 	if (end == v || *end || errno || !(d >= min && d <= max))
-		return perr(err, len, "%s: bad value '%s'", key, v);
+		return perr(err, len, "%s: bad value '%s'", key, sm_clip(v));
 	*out = d;
 	return 0;
 }
@@ -82,7 +83,7 @@ parse_bool(const char *key, const char *v, int *out, char *err, size_t len)
 	else if (!strcmp(v, "no") || !strcmp(v, "false"))
 		*out = 0;
 	else
-		return perr(err, len, "%s: expected yes or no, got '%s'", key, v);
+		return perr(err, len, "%s: expected yes or no, got '%s'", key, sm_clip(v));
 	return 0;
 }
 
@@ -107,7 +108,7 @@ params_set(struct sm_fe_params *p, const char *k, const char *v, char *err,
 		if (parse_num(k, v, 16, 65536, &d, err, len)) return -1;
 		p->nfft = (unsigned)d;
 		if (p->nfft & (p->nfft - 1))
-			return perr(err, len, "-nfft: %s is not a power of 2", v);
+			return perr(err, len, "-nfft: %s is not a power of 2", sm_clip(v));
 	} else if (!strcmp(k, "-alpha")) {
 		if (parse_num(k, v, 0, 1, &d, err, len)) return -1;
 		p->alpha = (float)d;
@@ -136,7 +137,7 @@ params_set(struct sm_fe_params *p, const char *k, const char *v, char *err,
 		else if (!strcmp(v, "none"))
 			p->cmn = SM_CMN_NONE;
 		else
-			return perr(err, len, "-cmn: unknown mode '%s'", v);
+			return perr(err, len, "-cmn: unknown mode '%s'", sm_clip(v));
 	} else if (!strcmp(k, "-cmninit")) {
 		char buf[512], *s, *tok, *save;
 
@@ -150,29 +151,29 @@ params_set(struct sm_fe_params *p, const char *k, const char *v, char *err,
 		}
 	} else if (!strcmp(k, "-transform")) {
 		if (strcmp(v, "dct"))
-			return perr(err, len, "-transform %s is not supported (only dct)", v);
+			return perr(err, len, "-transform %s is not supported (only dct)", sm_clip(v));
 	} else if (!strcmp(k, "-feat")) {
 		if (strcmp(v, "1s_c_d_dd"))
-			return perr(err, len, "-feat %s is not supported (only 1s_c_d_dd)", v);
+			return perr(err, len, "-feat %s is not supported (only 1s_c_d_dd)", sm_clip(v));
 	} else if (!strcmp(k, "-agc")) {
 		if (strcmp(v, "none"))
-			return perr(err, len, "-agc %s is not supported (only none)", v);
+			return perr(err, len, "-agc %s is not supported (only none)", sm_clip(v));
 	} else if (!strcmp(k, "-varnorm") || !strcmp(k, "-dither") ||
 		   !strcmp(k, "-remove_dc") || !strcmp(k, "-doublebw")) {
 		if (parse_bool(k, v, &b, err, len)) return -1;
 		if (b)
-			return perr(err, len, "%s yes is not supported", k);
+			return perr(err, len, "%s yes is not supported", sm_clip(k));
 	} else if (!strcmp(k, "-unit_area") || !strcmp(k, "-round_filters")) {
 		if (parse_bool(k, v, &b, err, len)) return -1;
 		if (!b)
-			return perr(err, len, "%s no is not supported", k);
+			return perr(err, len, "%s no is not supported", sm_clip(k));
 	} else if (!strcmp(k, "-remove_silence") || !strcmp(k, "-svspec") ||
 		   !strcmp(k, "-model") || !strcmp(k, "-input_endian") ||
 		   !strcmp(k, "-vad_threshold")) {
 		/* Not front-end arithmetic: the model layout, or the VAD frame
 		 * dropping we deliberately leave out (all frames are decoded). */
 	} else {
-		return perr(err, len, "unknown parameter %s", k);
+		return perr(err, len, "unknown parameter %s", sm_clip(k));
 	}
 	return 0;
 }

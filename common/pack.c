@@ -88,7 +88,7 @@ sm_pack_load(struct sm_pack *p, const char *dir, const char *lang,
 		if (lang == NULL || *lang == '\0')
 			lang = "en";
 		if (strchr(lang, '/') || strcmp(lang, "..") == 0 || strcmp(lang, ".") == 0) {
-			snprintf(err, errlen, "bad language name '%s'", lang);
+			snprintf(err, errlen, "bad language name '%s'", sm_clip(lang));
 			return -1;
 		}
 		snprintf(p->dir, sizeof p->dir, "%s/%s", sm_models_root(), lang);
@@ -104,7 +104,7 @@ sm_pack_load(struct sm_pack *p, const char *dir, const char *lang,
 			sm_pack_list(list, sizeof list);
 			snprintf(err, errlen,
 				 "no language pack for '%s' in %s (installed: %s)",
-				 lang, sm_models_root(), *list ? list : "none");
+				 sm_clip(lang), sm_models_root(), *list ? list : "none");
 		} else {
 			snprintf(err, errlen, "%s: %s", conf, strerror(errno));
 		}
@@ -153,7 +153,7 @@ sm_pack_load(struct sm_pack *p, const char *dir, const char *lang,
 			bad = set_path(p->am_image, sizeof p->am_image, p->dir, val);
 		/* Unknown keys are for other tools; ignore them. */
 		if (bad) {
-			snprintf(err, errlen, "%s:%d: bad value for %s", conf, lineno, key);
+			snprintf(err, errlen, "%s:%d: bad value for %s", conf, lineno, sm_clip(key));
 			fclose(f);
 			return -1;
 		}

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1871,7 +1872,7 @@ sm_search_word(const struct sm_search *s, int word, int *len, int *kind)
 
 enum { S_NODES, S_LC, S_CLS, S_LMID, S_WLAST, S_WKIND, S_WLEN, S_WOFF, S_TEXT, S_SSEQ,
        S_CLSSID, S_N };
-#define IMG_VERSION 3
+#define IMG_VERSION 4
 
 struct img_hdr {
 	char magic[8];
@@ -1883,9 +1884,22 @@ struct img_hdr {
 	uint64_t off[S_N], len[S_N];	/* sections */
 	uint64_t total;
 	uint64_t sum;		/* img_sum of everything after the header */
+	uint64_t hsum;		/* img_sum of the header, this field 0 */
 };
 
 static uint64_t img_sum(const unsigned char *p, size_t n);
+
+/* The header's own checksum: a damaged count, offset or transition
+ * probability is found at every start for the price of 2 KB. */
+static uint64_t
+hdr_sum(const struct img_hdr *h)
+{
+	unsigned char b[sizeof *h];
+
+	memcpy(b, h, sizeof b);
+	memset(b + offsetof(struct img_hdr, hsum), 0, sizeof h->hsum);
+	return img_sum(b, sizeof b);
+}
 
 void
 sm_search_fingerprint(const char *const paths[], int n, uint64_t fp[SM_SEARCH_FP])
@@ -1969,6 +1983,7 @@ sm_search_save(const struct sm_search *s, FILE *f, const uint64_t fp[SM_SEARCH_F
 		if (h.len[i] > 0)
 			memcpy(body + (h.off[i] - h.off[0]), ptr[i], h.len[i]);
 	h.sum = img_sum(body, h.total - h.off[0]);
+	h.hsum = hdr_sum(&h);
 	if (fwrite(&h, sizeof h, 1, f) != 1 ||
 	    fwrite(zero, 1, h.off[0] - sizeof h, f) != h.off[0] - sizeof h ||
 	    fwrite(body, 1, h.total - h.off[0], f) != h.total - h.off[0]) {
@@ -2074,9 +2089,23 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 		img_fail(err, errlen, path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof h) {
+	if (fstat(fd, &st) != 0) {
+		img_fail(err, errlen, path, strerror(errno));
 		close(fd);
-		img_fail(err, errlen, path, "truncated image");
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		img_fail(err, errlen, path, "not a regular file");
+		return NULL;
+	}
+	if ((size_t)st.st_size < sizeof h) {
+		char msg[96];
+
+		close(fd);
+		snprintf(msg, sizeof msg, "truncated: %lld bytes, less than a header (%zu)",
+			 (long long)st.st_size, sizeof h);
+		img_fail(err, errlen, path, msg);
 		return NULL;
 	}
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -2095,12 +2124,30 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 		img_fail(err, errlen, path, "not a search image of this version");
 		return NULL;
 	}
+	if (hdr_sum(&h) != h.hsum) {
+		munmap(map, (size_t)st.st_size);
+		img_fail(err, errlen, path, "damaged header (checksum mismatch)");
+		return NULL;
+	}
 	if (memcmp(h.fp, fp, sizeof h.fp) != 0) {
 		munmap(map, (size_t)st.st_size);
 		img_fail(err, errlen, path, "stale: the model files have changed");
 		return NULL;
 	}
-	if (h.total != (uint64_t)st.st_size || h.n_nodes < 0 || h.n_words < 0 ||
+	/* A copy cut short, or something appended: the size is the one
+	 * check of the body that costs nothing. */
+	if (h.total != (uint64_t)st.st_size) {
+		char msg[128];
+
+		munmap(map, (size_t)st.st_size);
+		snprintf(msg, sizeof msg, h.total > (uint64_t)st.st_size ?
+			 "truncated: %lld of the %llu bytes its header announces" :
+			 "damaged: %lld bytes, its header announces %llu",
+			 (long long)st.st_size, (unsigned long long)h.total);
+		img_fail(err, errlen, path, msg);
+		return NULL;
+	}
+	if (h.n_nodes < 0 || h.n_words < 0 ||
 	    h.n_lc_rows < 0 || h.n_cls < 0 || h.n_sseq < 0 ||
 	    h.len[S_NODES] != sizeof(struct node) * (uint64_t)h.n_nodes ||
 	    h.len[S_LC] != 4ull * h.n_lc_rows * (uint64_t)(h.n_ci > 0 ? h.n_ci : 0) ||

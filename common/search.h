@@ -74,9 +74,12 @@ struct sm_search_stats {
 void sm_search_stats(const struct sm_search *s, struct sm_search_stats *st);
 
 /* The pack image: the tree and word tables, written once by
- * sm_search_save and memory-mapped by sm_search_open.  The fingerprint
- * (size and mtime of each model file) must match, else the image is
- * refused as stale. */
+ * sm_search_save and memory-mapped by sm_search_open.  sm_search_open
+ * refuses, with "PATH: problem" in err, an image that cannot be read, is
+ * shorter than a header, is not of this version, whose header fails its
+ * checksum, whose fingerprint (size and mtime of each model file) differs
+ * ("stale"), whose size is not the one its header records ("truncated"),
+ * or whose tables fail the start-up checks ("corrupt"). */
 #define SM_SEARCH_FP 10
 void sm_search_fingerprint(const char *const paths[], int n,
 			   uint64_t fp[SM_SEARCH_FP]);

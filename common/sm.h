@@ -60,6 +60,13 @@ void sm_usage_exit(const char *text, int ok) __attribute__((noreturn));
 long sm_opt_long(const char *opt, const char *arg, long min, long max);
 double sm_opt_double(const char *opt, const char *arg, double min, double max);
 
+/* A value quoted back in a message, cut to SM_CLIP_MAX characters (the
+ * last three "...") and with control characters shown as '?', so that a
+ * huge or multi-line value never makes the message more than one short
+ * line.  Valid until four more calls. */
+#define SM_CLIP_MAX 60
+const char *sm_clip(const char *s);
+
 /* A display name for a path: "<stdin>" for NULL or "-". */
 const char *sm_name(const char *path);
 

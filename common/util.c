@@ -125,7 +125,7 @@ sm_opt_long(const char *opt, const char *arg, long min, long max)
 	v = strtol(arg, &end, 10);
 	if (errno || end == arg || *end != '\0' || v < min || v > max)
 		sm_die(SM_EX_USAGE, "%s: expected an integer from %ld to %ld, got '%s'",
-		       opt, min, max, arg);
+		       opt, min, max, sm_clip(arg));
 	return v;
 }
 
@@ -139,8 +139,44 @@ sm_opt_double(const char *opt, const char *arg, double min, double max)
 	v = strtod(arg, &end);
 	if (errno || end == arg || *end != '\0' || !isfinite(v) || v < min || v > max)
 		sm_die(SM_EX_USAGE, "%s: expected a number from %g to %g, got '%s'",
-		       opt, min, max, arg);
+		       opt, min, max, sm_clip(arg));
 	return v;
+}
+
+/* Rotating buffers: a message may show several values. */
+#define CLIP_BUFS 4
+
+const char *
+sm_clip(const char *s)
+{
+	static char buf[CLIP_BUFS][SM_CLIP_MAX * 4 + 1];
+	static unsigned next;
+	char *out = buf[next++ % CLIP_BUFS];
+	size_t o = 0, n = 0, cut = 0, run = 0;
+	const unsigned char *p;
+
+	if (s == NULL)
+		return "(null)";
+	for (p = (const unsigned char *)s; *p; p++) {
+		/* Characters, not bytes: up to three UTF-8 continuation bytes
+		 * belong to the character before them (bounded, whatever the
+		 * bytes). */
+		if ((*p & 0xC0) == 0x80 && run < 3) {
+			run++;
+		} else {
+			run = 0;
+			if (n == SM_CLIP_MAX - 3)
+				cut = o;
+			if (++n > SM_CLIP_MAX) {
+				memcpy(out + cut, "...", 4);
+				return out;
+			}
+		}
+		/* a value never breaks the one line of its message */
+		out[o++] = *p < 0x20 || *p == 0x7F ? '?' : (char)*p;
+	}
+	out[o] = '\0';
+	return out;
 }
 
 const char *

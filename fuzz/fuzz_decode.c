@@ -24,7 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_jmp = &jb;
 	if (setjmp(jb) == 0) {
 		if (sf == NULL)
-			die_sf("<stdin>");
+			die_sf("<stdin>", sniff(data, size));
 		if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV ||
 		    (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX)
 			check_truncated_wav(sf, "<stdin>");

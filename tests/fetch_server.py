@@ -19,6 +19,7 @@ certificate, and PORTFILE says "PORT1 PORT2 PORT3".
   /short/NAME         Content-Length of NAME + 1000, send NAME, close
   /drop/NAME          chunked, half of NAME, then close without the last chunk
   /trickle            Content-Length 1000000, then 1 byte every 0.2 s
+  /slow/NAME?bps=N    NAME from DIR with Content-Length, N bytes a second
   /log                every request so far: "HOST:PORT PATH AUTH" per line
   /log/clear          forget the requests so far (not logged itself)
 """
@@ -135,6 +136,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except OSError:
                 pass
             self.close_connection = True
+        elif kind == "slow":
+            path = self.local(rest)
+            if path:
+                bps = int(query["bps"][0])
+                with open(path, "rb") as f:
+                    data = f.read()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                # tenths of a second: even 4 bytes/s arrive as a trickle,
+                # not a burst then a pause the stall check would see
+                step = max(1, bps // 10)
+                try:
+                    for i in range(0, len(data), step):
+                        self.wfile.write(data[i:i + step])
+                        self.wfile.flush()
+                        time.sleep(step / bps)
+                except OSError:
+                    pass
+                self.close_connection = True
         elif kind == "short":
             path = self.local(rest)
             if path:

@@ -171,6 +171,65 @@ duration: 7.100"
 	assert_output ""
 }
 
+# Milliseconds since the epoch.
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+@test "300 MB of random bytes or zeros on a pipe exit 65 within 2 s holding under 16 MiB; /dev/zero itself at once" {
+	local src t0 rss
+	for src in /dev/urandom /dev/zero; do
+		t0=$(ms)
+		# A fixed first word: raw random bytes begin with an MPEG frame
+		# sync once in a few thousand runs, and MP3 is held whole.
+		run --separate-stderr -65 timeout 20 sh -c "{ printf 'SMJUNK'; head -c 300M $src; } 2>/dev/null |
+			/usr/bin/time -f %M -o '$SCRATCH/rss' sm-decode"
+		assert_equal "$stderr" "sm-decode: <stdin>: unrecognised audio format"
+		assert_output ""
+		[ $(( $(ms) - t0 )) -lt 2000 ]
+		rss=$(tail -n 1 "$SCRATCH/rss")
+		echo "# sm-decode, 300 MB from $src: max RSS $rss KiB" >&3
+		[ -n "${ASAN_OPTIONS:-}" ] || [ "$rss" -lt $((16 * 1024)) ]
+	done
+	t0=$(ms)
+	run --separate-stderr -65 timeout 10 sm-decode < /dev/zero
+	assert_equal "$stderr" "sm-decode: <stdin>: unrecognised audio format"
+	[ $(( $(ms) - t0 )) -lt 2000 ]
+}
+
+@test "a 100-byte MP3 exits 65 with one line of ours, none of libmpg123's, from a file and a pipe" {
+	ffmpeg -nostdin -loglevel error -i "$SPEECH16" -c:a libmp3lame "$SCRATCH/a.mp3"
+	head -c 100 "$SCRATCH/a.mp3" > "$SCRATCH/m100.mp3"
+	run --separate-stderr -65 timeout 10 sm-decode "$SCRATCH/m100.mp3"
+	assert_equal "$stderr" "sm-decode: $SCRATCH/m100.mp3: cannot decode: damaged or truncated MP3 data"
+	assert_output ""
+	run --separate-stderr -65 timeout 10 sh -c "cat '$SCRATCH/m100.mp3' | sm-decode"
+	assert_equal "$stderr" "sm-decode: <stdin>: cannot decode: damaged or truncated MP3 data"
+	assert_output ""
+	# cut after a few frames: libmpg123 warns of the Xing size, we say truncated
+	head -c 2000 "$SCRATCH/a.mp3" > "$SCRATCH/m2000.mp3"
+	run --separate-stderr -65 timeout 10 sh -c "cat '$SCRATCH/m2000.mp3' | sm-decode"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == "sm-decode: <stdin>: truncated audio data ("*" of 113600 frames)" ]]
+}
+
+@test "a damaged Ogg exits 65 saying so in our words" {
+	sox "$SPEECH16" "$SCRATCH/a.ogg"
+	head -c 100 "$SCRATCH/a.ogg" > "$SCRATCH/o100.ogg"
+	run --separate-stderr -65 timeout 10 sm-decode "$SCRATCH/o100.ogg"
+	assert_equal "$stderr" "sm-decode: $SCRATCH/o100.ogg: cannot decode: damaged or truncated Ogg data"
+	run --separate-stderr -65 timeout 10 sh -c "cat '$SCRATCH/o100.ogg' | sm-decode"
+	assert_equal "$stderr" "sm-decode: <stdin>: cannot decode: damaged or truncated Ogg data"
+}
+
+@test "every format with a signature is still read from a pipe: AIFF, AU, CAF, Wave64, NIST, VOC" {
+	local f
+	for f in aiff au caf w64 sph voc; do
+		sox "$SPEECH8" "$SCRATCH/a.$f"
+		sm-decode "$SCRATCH/a.$f" > "$SCRATCH/file.pcm"
+		cat "$SCRATCH/a.$f" | timeout 10 sm-decode > "$SCRATCH/pipe.pcm"
+		cmp "$SCRATCH/file.pcm" "$SCRATCH/pipe.pcm"
+	done
+}
+
 @test "truncated files exit 65 with nothing written when the header tells" {
 	head -c 100000 "$SPEECH16" > "$SCRATCH/t.wav"
 	run --separate-stderr -65 sm-decode "$SCRATCH/t.wav"
@@ -405,6 +464,19 @@ piped_rss_bounded() { # LABEL
 	assert_equal "$stderr" "sm-decode: --quality: expected best, medium, fastest or linear, got 'great'"
 	run --separate-stderr -64 sm-decode -r 100 "$SPEECH16"
 	assert_equal "$stderr" "sm-decode: --rate: expected an integer from 8000 to 192000, got '100'"
+	assert_output ""
+}
+
+@test "a bad option value is quoted back on one line, cut to 60 characters" {
+	local long x57
+	long=$(printf 'x%.0s' $(seq 5000))
+	x57=${long:0:57}
+	run --separate-stderr -64 sm-decode -q "$long" "$SPEECH16"
+	assert_equal "$stderr" "sm-decode: --quality: expected best, medium, fastest or linear, got '$x57...'"
+	run --separate-stderr -64 sm-decode -r $'16000\nsm-decode: forged line' "$SPEECH16"
+	assert_equal "$stderr" "sm-decode: --rate: expected an integer from 8000 to 192000, got '16000?sm-decode: forged line'"
+	run --separate-stderr -64 sm-decode --max-seconds "1$long" "$SPEECH16"
+	assert_equal "$stderr" "sm-decode: --max-seconds: expected a number from 0.001 to 1e+07, got '1${x57:1}...'"
 	assert_output ""
 }
 

@@ -42,6 +42,8 @@ setup() {
 
 # The requests the server received, one "HOST:PORT PATH AUTH" line each.
 server_log() { curl -s "$URL/log"; }
+# No request reached the server (but the one asking for its log).
+no_requests() { [ -z "$(server_log | grep -v "^127.0.0.1:$PORT /log -$")" ]; }
 
 @test "copies a path byte for byte" {
 	sm-fetch "$REC" > "$SCRATCH/out"
@@ -116,14 +118,50 @@ server_log() { curl -s "$URL/log"; }
 	cmp "$SCRATCH/out2" "$REC"
 }
 
-@test "rejects a malformed header and --header-file - with stdin input" {
+@test "rejects a malformed header (-H 64, --header-file 78) and --header-file - with stdin input" {
 	run --separate-stderr -64 sm-fetch -H 'no colon' "$URL/files/goforward.raw"
-	assert_equal "$stderr" "sm-fetch: --header: expected 'Name: value' without control characters"
+	assert_equal "$stderr" "sm-fetch: --header: expected 'Name: value'"
 	printf 'Authorization: Bearer s3cret\nsecret-without-name\n' > "$SCRATCH/h"
-	run --separate-stderr -64 sm-fetch --header-file "$SCRATCH/h" "$URL/files/goforward.raw"
+	run --separate-stderr -78 sm-fetch --header-file "$SCRATCH/h" "$URL/files/goforward.raw"
 	assert_equal "$stderr" "sm-fetch: $SCRATCH/h:2: expected 'Name: value'"
 	run --separate-stderr -64 sm-fetch --header-file - -
 	assert_equal "$stderr" "sm-fetch: --header-file: standard input is already the input"
+}
+
+@test "Host, Content-Length, Transfer-Encoding as headers exit 78 naming the header, never its value, and send nothing" {
+	local h
+	for h in 'Host: evil.example' 'content-length: 0' 'Transfer-Encoding: chunked'; do
+		printf 'Authorization: Bearer s3cret\n%s\n' "$h" > "$SCRATCH/h"
+		run --separate-stderr -78 timeout 10 sm-fetch --header-file "$SCRATCH/h" "$URL/private/goforward.raw"
+		assert_output ""
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		assert_equal "$stderr" "sm-fetch: $SCRATCH/h:2: header '${h%%:*}' refused: the transfer sets it itself"
+	done
+	run --separate-stderr -64 timeout 10 sm-fetch -H 'Host: evil.example' "$URL/files/goforward.raw"
+	assert_equal "$stderr" "sm-fetch: --header: header 'Host' refused: the transfer sets it itself"
+	no_requests
+}
+
+@test "a NUL in a header value exits 78 naming the header, never the value, and sends nothing" {
+	printf 'Authorization: Bearer s3\0cret-tail\n' > "$SCRATCH/h"
+	run --separate-stderr -78 timeout 10 sm-fetch --header-file "$SCRATCH/h" "$URL/private/goforward.raw"
+	assert_output ""
+	assert_equal "$stderr" "sm-fetch: $SCRATCH/h:1: header 'Authorization': a NUL byte in its value"
+	no_requests
+}
+
+@test "a CR inside a header value exits 78 (--header-file) or 64 (-H), never echoing the value" {
+	printf 'Authorization: Bearer s3cret\rHost: evil\n' > "$SCRATCH/h"
+	run --separate-stderr -78 timeout 10 sm-fetch --header-file "$SCRATCH/h" "$URL/private/goforward.raw"
+	assert_output ""
+	assert_equal "$stderr" "sm-fetch: $SCRATCH/h:1: header 'Authorization': CR, LF or another control character in its value"
+	run --separate-stderr -64 timeout 10 sm-fetch -H $'X-Job: 7\r\nHost: evil' "$URL/files/goforward.raw"
+	assert_equal "$stderr" "sm-fetch: --header: header 'X-Job': CR, LF or another control character in its value"
+	local long
+	long=$(printf 'H%.0s' $(seq 100))
+	run --separate-stderr -64 timeout 10 sm-fetch -H "$long: v"$'\n' "$URL/files/goforward.raw"
+	assert_equal "$stderr" "sm-fetch: --header: header '${long:0:57}...': CR, LF or another control character in its value"
+	no_requests
 }
 
 @test "headers given with a file input are ignored with a note" {
@@ -168,6 +206,18 @@ server_log() { curl -s "$URL/log"; }
 		assert_equal "$stderr" "sm-fetch: $u: unsupported URL scheme '${u%%:*}' (expected a path, -, file://, http:// or https://)"
 		assert_output ""
 	done
+}
+
+@test "a bad URL or option value is quoted back cut to 60 characters" {
+	local long
+	long=$(printf 'y%.0s' $(seq 3000))
+	run --separate-stderr -64 sm-fetch "ftp://$long"
+	assert_equal "$stderr" "sm-fetch: ftp://${long:0:51}...: unsupported URL scheme 'ftp' (expected a path, -, file://, http:// or https://)"
+	run --separate-stderr -64 sm-fetch "file://$long/x.wav"
+	assert_equal "$stderr" "sm-fetch: file://${long:0:50}...: file URL with a remote host (expected file:///path)"
+	run --separate-stderr -64 sm-fetch --max-bytes "1$long" "$REC"
+	assert_equal "$stderr" "sm-fetch: --max-bytes: expected a size such as 4G, 500M or 1048576, got '1${long:0:56}...'"
+	assert_output ""
 }
 
 @test "over --max-bytes exits 65, before any output when the size is known" {
@@ -230,6 +280,25 @@ server_log() { curl -s "$URL/log"; }
 @test "a stalled server is abandoned after --stall-timeout with exit 69" {
 	run --separate-stderr -69 sm-fetch --stall-timeout 1 "$URL/stall"
 	assert_equal "$stderr" "sm-fetch: $URL/stall: stalled: under 1 byte/s for 1 s (--stall-timeout) after 10 bytes"
+}
+
+@test "a server under --min-rate on average (4 bytes/s) is abandoned after --rate-grace with exit 69 and one line" {
+	local t0=$SECONDS
+	run --separate-stderr -69 timeout 20 sm-fetch --min-rate 100 --rate-grace 1 "$URL/slow/goforward.raw?bps=4"
+	[ $((SECONDS - t0)) -le 4 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr =~ ^sm-fetch:\ $URL/slow/goforward\.raw\?bps=4:\ too\ slow:\ [0-9]+\ bytes\ in\ [0-9.]+\ s,\ under\ the\ minimum\ average\ of\ 100\ bytes/s\ \(--min-rate\)$ ]]
+}
+
+@test "a slow server above --min-rate on average is fetched byte for byte" {
+	timeout 20 sm-fetch --min-rate 20K --rate-grace 1 "$URL/slow/goforward.raw?bps=60000" > "$SCRATCH/out"
+	cmp "$SCRATCH/out" "$REC"
+}
+
+@test "--min-rate and --rate-grace reject junk with exit 64" {
+	run --separate-stderr -64 sm-fetch --min-rate fast "$URL/files/goforward.raw"
+	assert_equal "$stderr" "sm-fetch: --min-rate: expected a size such as 4G, 500M or 1048576, got 'fast'"
+	run --separate-stderr -64 sm-fetch --rate-grace 0 "$URL/files/goforward.raw"
 }
 
 @test "a body shorter than its Content-Length exits 69, never a silent short file" {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
-# sm-lattice's search image: the start-up checks only the header, the small
-# tables and the roots; --check-image checks all of it (checksum, every
-# node); a node the search reaches is checked when it first reaches it.  A
-# stale image is refused, a damaged one never crashes the search.
+# sm-lattice's search image: each start checks the size, the header (its
+# checksum), the fingerprint of the model files, the small tables and the
+# roots; --check-image checks all of it (checksum, every node); a node the
+# search reaches is checked when it first reaches it.  An image that fails
+# is refused with exit 78 and one line, never silently replaced by building
+# the tree; a damaged node never crashes the search.
 
 load test_helper
 
@@ -32,6 +34,11 @@ corrupt() {
 	python3 "$SM_ROOT/tests/search_image.py" "$1" random "$2" "$3"
 }
 
+# The line an image that cannot be used ends with.
+rebuild() {
+	printf '%s' "(rebuild it: sm-lattice -m $SCRATCH/pack --build-image $SCRATCH/pack/search.img; --no-image builds the tree in memory)"
+}
+
 words() {
 	printf '%s\n' "$1" | awk -F'\t' '$4 == "word" { printf "%s%s", s, $5; s = " " }'
 }
@@ -47,24 +54,65 @@ words() {
 	[ "$(words "$(cat "$SCRATCH/img.hyp")")" = "go forward ten meters" ]
 }
 
-@test "a stale image (the dictionary touched) is refused by --check-image (exit 78) and the search builds the tree" {
+@test "a stale image (the dictionary touched) is refused by --check-image and the search with exit 78; --no-image builds the tree" {
 	image_pack
 	touch "$SCRATCH/pack/dict"
 	run -78 --separate-stderr sm-lattice --model "$SCRATCH/pack" --check-image
 	[ -z "$output" ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ "$stderr" == "sm-lattice: $SCRATCH/pack/search.img: stale: the model files have changed (sm-lattice --build-image rebuilds it)" ]]
-	run -0 --separate-stderr sm-lattice -v --model "$SCRATCH/pack" "$F/gf.ll"
-	[[ "$stderr" == *"search.img: stale: the model files have changed; building the tree"* ]]
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: stale: the model files have changed $(rebuild)"
+	run -78 --separate-stderr timeout 20 sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
+	[ -z "$output" ]
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: stale: the model files have changed $(rebuild)"
+	run -0 --separate-stderr timeout 20 sm-lattice --no-image --model "$SCRATCH/pack" "$F/gf.ll"
 	[ "$(words "$output")" = "go forward ten meters" ]
 }
 
-@test "a damaged header is found at start-up: the search builds the tree" {
+@test "an image of another version (a damaged magic) is refused at start-up with exit 78" {
 	image_pack
 	printf 'X' | dd of="$SCRATCH/pack/search.img" bs=1 seek=0 conv=notrunc status=none
-	run -0 --separate-stderr sm-lattice -v --model "$SCRATCH/pack" "$F/gf.ll"
-	[[ "$stderr" == *"not a search image of this version; building the tree"* ]]
-	[ "$(words "$output")" = "go forward ten meters" ]
+	run -78 --separate-stderr timeout 20 sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
+	[ -z "$output" ]
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: not a search image of this version $(rebuild)"
+}
+
+@test "a truncated image is refused at start-up with exit 78 naming the image, the sizes and the rebuild command" {
+	local size
+	image_pack
+	size=$(stat -c %s "$SCRATCH/pack/search.img")
+	truncate -s $((size / 2)) "$SCRATCH/pack/search.img"
+	run -78 --separate-stderr timeout 20 sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: truncated: $((size / 2)) of the $size bytes its header announces $(rebuild)"
+	truncate -s 100 "$SCRATCH/pack/search.img"
+	run -78 --separate-stderr timeout 20 sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
+	[[ "$stderr" == "sm-lattice: $SCRATCH/pack/search.img: truncated: 100 bytes, less than a header ("*") $(rebuild)" ]]
+	: > "$SCRATCH/pack/search.img"
+	run -78 --separate-stderr timeout 20 sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
+	[[ "$stderr" == "sm-lattice: $SCRATCH/pack/search.img: truncated: 0 bytes, less than a header ("*") $(rebuild)" ]]
+	rm "$SCRATCH/pack/search.img"
+	run -78 --separate-stderr timeout 20 sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: No such file or directory $(rebuild)"
+}
+
+@test "an image with bytes appended is refused at start-up with exit 78" {
+	local size
+	image_pack
+	size=$(stat -c %s "$SCRATCH/pack/search.img")
+	printf 'appended' >> "$SCRATCH/pack/search.img"
+	run -78 --separate-stderr timeout 20 sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
+	[ -z "$output" ]
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: damaged: $((size + 8)) bytes, its header announces $size $(rebuild)"
+}
+
+@test "a damaged header field the start-up checks cannot judge (a transition probability) is found by the header checksum: exit 78" {
+	image_pack
+	# byte 160: inside the first phone's transition probabilities
+	printf '\x7f' | dd of="$SCRATCH/pack/search.img" bs=1 seek=160 conv=notrunc status=none
+	run -78 --separate-stderr timeout 20 sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
+	[ -z "$output" ]
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: damaged header (checksum mismatch) $(rebuild)"
 }
 
 @test "a damaged score (indices intact) is found by the checksum of --check-image" {
@@ -73,7 +121,7 @@ words() {
 	python3 "$SM_ROOT/tests/search_image.py" "$SCRATCH/pack/search.img" score
 	run -78 --separate-stderr sm-lattice --model "$SCRATCH/pack" --check-image
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ "$stderr" == "sm-lattice: $SCRATCH/pack/search.img: corrupt search image: checksum or an index out of range (sm-lattice --build-image rebuilds it)" ]]
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: corrupt search image: checksum or an index out of range $(rebuild)"
 }
 
 @test "nodes damaged deep in the tree: --check-image exits 78, the search stops with exit 78 where it reaches one" {
@@ -85,7 +133,7 @@ words() {
 	run -78 --separate-stderr sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
 	[ -z "$output" ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ "$stderr" == "sm-lattice: $SCRATCH/pack/search.img: corrupt search image (sm-lattice --build-image rebuilds it)" ]]
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: corrupt search image $(rebuild)"
 }
 
 @test "10 images with random bytes of their nodes damaged (3000 or 20): each decodes or exits 78 with one line, never crashes" {

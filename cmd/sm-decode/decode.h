@@ -21,6 +21,7 @@ struct dec_in {
 	SF_INFO info;
 	sf_count_t frames;
 	const char *name;
+	const char *kind;	/* the format its first bytes name, or NULL */
 	int fd;
 	int stream;		/* DEC_WAV, DEC_FLAC: read from the pipe as it comes */
 	unsigned block;		/* bytes per frame of the streamed data */
@@ -37,10 +38,11 @@ struct dec_in {
 };
 
 /* Open path ("-" or NULL = stdin) for decoding.  A seekable regular file is
- * opened directly; a WAV on a pipe is parsed here and its samples read as
- * they arrive; anything else on a pipe is read whole into memory (at most
- * max_bytes).  Dies with one line on failure: 66 cannot open, 65 bad or
- * empty data. */
+ * opened directly; a WAV or FLAC on a pipe is read as it arrives; anything
+ * else on a pipe is read whole into memory (at most max_bytes) when its
+ * first bytes are the signature of a format libsndfile reads, else refused
+ * after those bytes.  Dies with one line on failure: 66 cannot open, 65 bad
+ * or empty data. */
 void dec_open(struct dec_in *d, const char *path, uint64_t max_bytes);
 
 /* Read up to n frames as floats; fewer only at the end of the input. */

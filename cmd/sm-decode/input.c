@@ -11,7 +11,10 @@
  * Anything else on a pipe (Ogg, MP3, AIFF, a WAV this parser does not take)
  * is read whole into memory, bounded by max_bytes, and handed to libsndfile
  * through its virtual I/O: libsndfile seeks to the end of those to find
- * their length.  Nothing is written to a temporary file. */
+ * their length.  Only an input whose first bytes are the signature of a
+ * format libsndfile reads is held: anything else (garbage, /dev/zero) is
+ * refused after those bytes, not after up to max_bytes of memory.  Nothing
+ * is written to a temporary file. */
 #include <errno.h>
 #include <stdio.h>
 #include <fcntl.h>
@@ -85,9 +88,52 @@ static SF_VIRTUAL_IO mem_io = {
 	mem_len, mem_seek, mem_read, mem_write, mem_tell
 };
 
+/* ---- the libraries' own messages ---------------------------------------- */
+
+/* libmpg123, which libsndfile decodes MP3 with, writes its own warnings and
+ * errors to stderr ("[src/libmpg123/parse.c:...] warning: ..."), and
+ * libsndfile gives no way to reach its quiet flag.  Around each libsndfile
+ * call fd 2 goes to /dev/null (with -v it does not), so that a failure is
+ * one line of ours; anything that dies while it may be redirected (the I/O
+ * callbacks) calls loud() first. */
+static int quiet_null = -1, quiet_saved = -1, quiet_on;
+
+static void
+quiet(void)
+{
+	static int tried;
+
+	if (sm_verbose || quiet_on)
+		return;
+	if (!tried) {
+		tried = 1;
+		quiet_null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		quiet_saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (quiet_null < 0 || quiet_saved < 0) {
+			if (quiet_null >= 0)
+				close(quiet_null);
+			if (quiet_saved >= 0)
+				close(quiet_saved);
+			quiet_null = quiet_saved = -1;
+		}
+	}
+	if (quiet_null >= 0 && dup2(quiet_null, STDERR_FILENO) >= 0)
+		quiet_on = 1;
+}
+
+static void
+loud(void)
+{
+	if (quiet_on) {
+		(void)dup2(quiet_saved, STDERR_FILENO);
+		quiet_on = 0;
+	}
+}
+
 static void
 die_too_large(const char *name, uint64_t max_bytes)
 {
+	loud();
 	sm_die(SM_EX_DATAERR, "%s: input larger than %llu bytes (raise --max-bytes)",
 	       name, (unsigned long long)max_bytes);
 }
@@ -134,14 +180,22 @@ slurp(int fd, const char *name, struct dec_mem *m, uint64_t max_bytes,
 
 /* Say why libsndfile refused the input, as one line, and exit 65. */
 static void
-die_sf(const char *name)
+die_sf(const char *name, const char *kind)
 {
 	int e = sf_error(NULL);
 	char msg[256];
 	size_t n;
 
+	loud();
 	if (e == SF_ERR_UNRECOGNISED_FORMAT)
 		sm_die(SM_EX_DATAERR, "%s: unrecognised audio format", name);
+	/* libsndfile's words for a damaged file mislead: its MP3 reader says
+	 * "File does not exist or is not a regular file (possibly a pipe?)" of
+	 * a regular file too short to hold a frame. */
+	if (e == SF_ERR_MALFORMED_FILE ||
+	    strstr(sf_strerror(NULL), "not a regular file") != NULL)
+		sm_die(SM_EX_DATAERR, "%s: cannot decode: damaged or truncated %s data",
+		       name, kind ? kind : "audio");
 	/* libsndfile checks the rate and channel count it read only after
 	 * parsing and then calls it an internal error: say what it is. */
 	if (strstr(sf_strerror(NULL), "SF_INFO struct incomplete") != NULL)
@@ -201,6 +255,7 @@ pipe_read(struct dec_in *d, void *buf, size_t n)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
+			loud();
 			sm_die_errno(errno == EISDIR ? SM_EX_NOINPUT : SM_EX_IOERR,
 				     "%s", d->name);
 		}
@@ -463,11 +518,14 @@ wav_open(struct dec_in *d)
 	d->info = ri;
 	d->info.format = (rf64 ? SF_FORMAT_RF64 : wavex ? SF_FORMAT_WAVEX : SF_FORMAT_WAV) | sub;
 	d->info.frames = d->frames < 0 ? 0 : d->frames;
+	quiet();
 	d->sf = sf_open_virtual(&pipe_io, SFM_READ, &ri, d);
+	loud();
 	if (d->sf == NULL)
 		sm_die(SM_EX_SOFTWARE, "%s: libsndfile's raw reader refused the data: %s",
 		       d->name, sf_strerror(NULL));
 	d->stream = DEC_WAV;
+	d->kind = "WAV";
 	d->block = block;
 	free(d->pre);
 	d->pre = NULL;
@@ -518,8 +576,11 @@ win_fill(struct dec_in *d, uint64_t end)
 
 			while (ncap < d->pre_len + want)
 				ncap *= 2;
-			if ((d->pre = realloc(d->pre, ncap)) == NULL)
-				sm_die(SM_EX_SOFTWARE, "%s: out of memory reading input", d->name);
+			if ((d->pre = realloc(d->pre, ncap)) == NULL) {
+				loud();
+				sm_die(SM_EX_SOFTWARE, "%s: out of memory reading input",
+				       d->name);
+			}
 			d->pre_cap = ncap;
 		}
 		got = pipe_read(d, d->pre + d->pre_len, want);
@@ -586,20 +647,92 @@ flac_open(struct dec_in *d)
 {
 	if (d->pre_lost || d->pre_len < 4 || memcmp(d->pre, "fLaC", 4) != 0)
 		return 0;
+	d->kind = "FLAC";
 	d->win_start = d->pos = 0;
 	d->opening = 1;
+	quiet();
 	d->sf = sf_open_virtual(&win_io, SFM_READ, &d->info, d);
+	loud();
 	d->opening = 0;
 	if (d->sf == NULL) {
+		loud();
 		if (d->win_lost)
 			sm_die(SM_EX_SOFTWARE, "%s: libsndfile seeks where a pipe cannot "
 			       "go", d->name);
-		die_sf(d->name);
+		die_sf(d->name, d->kind);
 	}
 	d->stream = DEC_FLAC;
 	d->frames = d->info.frames;
 	sm_info("%s: a FLAC on a pipe: decoded as it arrives", d->name);
 	return 1;
+}
+
+/* ---- what the first bytes say ------------------------------------------- */
+
+/* Bytes enough for the longest signature below. */
+#define SNIFF_LEN 32
+
+/* An MPEG audio frame header: 11 sync bits, then a version, a layer, a
+ * bit rate and a sample rate that are not the reserved values. */
+static int
+mpeg_sync(const unsigned char *b, size_t n)
+{
+	return n >= 4 && b[0] == 0xFF && (b[1] & 0xE0) == 0xE0 &&
+	       (b[1] & 0x18) != 0x08 && (b[1] & 0x06) != 0 &&
+	       (b[2] & 0xF0) != 0xF0 && (b[2] & 0x0C) != 0x0C;
+}
+
+/* The format libsndfile reads that the n bytes at b start, or NULL: the
+ * signatures of every format it recognises by one (formats without one,
+ * such as HTK, MATLAB 4 or headerless raw samples, are read from a file,
+ * never from a pipe). */
+static const char *
+sniff(const unsigned char *b, size_t n)
+{
+	static const struct {
+		unsigned off;
+		const char *magic;
+		unsigned len;
+		const char *kind;
+	} tab[] = {
+		{0, "RIFF", 4, "WAV"}, {0, "RIFX", 4, "WAV"}, {0, "RF64", 4, "WAV"},
+		{0, "riff\x2E\x91\xCF\x11", 8, "Wave64"},
+		{0, "fLaC", 4, "FLAC"}, {0, "OggS", 4, "Ogg"}, {0, "ID3", 3, "MP3"},
+		{8, "AIFF", 4, "AIFF"}, {8, "AIFC", 4, "AIFF"},
+		{8, "8SVX", 4, "8SVX"}, {8, "16SV", 4, "8SVX"},
+		{0, ".snd", 4, "AU"}, {0, "dns.", 4, "AU"}, {0, "caff", 4, "CAF"},
+		{0, "NIST_1A\n", 8, "NIST"}, {0, "Creative Voice File", 19, "VOC"},
+		{0, " paf", 4, "PAF"}, {0, "fap ", 4, "PAF"}, {0, "PVF1\n", 5, "PVF"},
+		{0, "Extended Instrument: ", 21, "XI"}, {0, "2BIT", 4, "AVR"},
+		{0, "ALawSoundFile", 13, "WVE"}, {0, "MATLAB 5.0 MAT-file", 19, "MAT5"},
+		{0, "\x64\xA3", 2, "IRCAM"}, {2, "\xA3\x64", 2, "IRCAM"},
+		{0, "\xF0\x7E", 2, "SDS"},
+	};
+
+	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++) {
+		if (tab[i].off + tab[i].len > n ||
+		    memcmp(b + tab[i].off, tab[i].magic, tab[i].len) != 0)
+			continue;
+		/* FORM is the container of AIFF and 8SVX alike */
+		if (tab[i].off == 8 && memcmp(b, "FORM", 4) != 0)
+			continue;
+		/* and RIFF of AVI and WebP too: libsndfile reads only WAVE */
+		if (!strcmp(tab[i].kind, "WAV") && (n < 12 || memcmp(b + 8, "WAVE", 4) != 0))
+			return NULL;
+		return tab[i].kind;
+	}
+	return mpeg_sync(b, n) ? "MP3" : NULL;
+}
+
+/* Extend the bytes kept from the pipe (d->pre) to SNIFF_LEN, fewer at its
+ * end. */
+static void
+sniff_fill(struct dec_in *d)
+{
+	unsigned char b[SNIFF_LEN];
+
+	if (!d->pre_lost && d->pre_len < SNIFF_LEN)
+		hdr_read(d, b, SNIFF_LEN - d->pre_len, SIZE_MAX);
 }
 
 /* ---- the input layer ---------------------------------------------------- */
@@ -630,7 +763,17 @@ dec_open(struct dec_in *d, const char *path, uint64_t max_bytes)
 			sm_die(SM_EX_DATAERR, "%s: empty input", d->name);
 		if ((uint64_t)st.st_size > max_bytes)
 			die_too_large(d->name, max_bytes);
+		{
+			unsigned char b[SNIFF_LEN];
+			ssize_t n = pread(fd, b, sizeof b, 0);
+
+			/* for messages only: libsndfile also reads formats
+			 * without a signature from a file */
+			d->kind = n > 0 ? sniff(b, (size_t)n) : NULL;
+		}
+		quiet();
 		d->sf = sf_open_fd(fd, SFM_READ, &d->info, fd != STDIN_FILENO);
+		loud();
 	} else if (wav_open(d)) {
 		/* A known size must fit under the bound before a sample is out. */
 		if (d->frames >= 0 && d->in_bytes + d->data_len > max_bytes)
@@ -641,6 +784,13 @@ dec_open(struct dec_in *d, const char *path, uint64_t max_bytes)
 	} else if (flac_open(d)) {
 		return;
 	} else {
+		/* Held whole only when its first bytes name a format libsndfile
+		 * reads: garbage costs SNIFF_LEN bytes, not max_bytes. */
+		sniff_fill(d);
+		if (d->pre_len == 0)
+			sm_die(SM_EX_DATAERR, "%s: empty input", d->name);
+		if ((d->kind = sniff(d->pre, d->pre_len)) == NULL)
+			sm_die(SM_EX_DATAERR, "%s: unrecognised audio format", d->name);
 		slurp(fd, d->name, &d->mem, max_bytes, d->pre, d->pre_len, d->at_eof);
 		d->pre = NULL;
 		d->pre_len = d->pre_cap = 0;
@@ -649,12 +799,14 @@ dec_open(struct dec_in *d, const char *path, uint64_t max_bytes)
 		d->fd = -1;
 		if (d->mem.len == 0)
 			sm_die(SM_EX_DATAERR, "%s: empty input", d->name);
-		sm_info("%s: not a WAV that can be streamed: %lld bytes held in memory",
-			d->name, (long long)d->mem.len);
+		sm_info("%s: %s, not a WAV or FLAC that can be streamed: %lld bytes held "
+			"in memory", d->name, d->kind, (long long)d->mem.len);
+		quiet();
 		d->sf = sf_open_virtual(&mem_io, SFM_READ, &d->info, &d->mem);
+		loud();
 	}
 	if (d->sf == NULL)
-		die_sf(d->name);
+		die_sf(d->name, d->kind);
 	if ((d->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV ||
 	    (d->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX ||
 	    (d->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RF64)
@@ -667,9 +819,11 @@ dec_read(struct dec_in *d, float *buf, sf_count_t n)
 {
 	sf_count_t got = 0, r;
 
+	quiet();
 	while (got < n && (r = sf_readf_float(d->sf, buf + got * d->info.channels,
 					      n - got)) > 0)
 		got += r;
+	loud();
 	return got;
 }
 
@@ -725,7 +879,9 @@ dec_end(struct dec_in *d)
 		while (pipe_read(d, b, sizeof b) > 0)
 			;
 	}
+	quiet();
 	sf_close(d->sf);
+	loud();
 	free(d->mem.buf);
 	free(d->pre);
 	if (d->fd > STDIN_FILENO && d->stream)

@@ -45,7 +45,7 @@ parse_quality(const char *s)
 	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
 		if (strcmp(s, tab[i].name) == 0)
 			return tab[i].q;
-	sm_die(SM_EX_USAGE, "--quality: expected best, medium, fastest or linear, got '%s'", s);
+	sm_die(SM_EX_USAGE, "--quality: expected best, medium, fastest or linear, got '%s'", sm_clip(s));
 }
 
 static const char *

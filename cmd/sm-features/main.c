@@ -209,7 +209,7 @@ parse_warp(const char *arg, double *warp)
 	*warp = strtod(arg, &end);
 	if (errno || end == arg || *end || !(*warp >= WARP_MIN && *warp <= WARP_MAX))
 		sm_die(SM_EX_USAGE, "--warp: expected auto or a factor from %g to %g, "
-		       "got '%s'", WARP_MIN, WARP_MAX, arg);
+		       "got '%s'", WARP_MIN, WARP_MAX, sm_clip(arg));
 	return 0;
 }
 
@@ -289,7 +289,7 @@ main(int argc, char **argv)
 		case 'c':
 			if (strcmp(optarg, "batch") && strcmp(optarg, "live") &&
 			    strcmp(optarg, "none")) {
-				sm_warn("--cmn: expected batch, live or none, got '%s'", optarg);
+				sm_warn("--cmn: expected batch, live or none, got '%s'", sm_clip(optarg));
 				sm_usage_exit(usage, 0);
 			}
 			cmn = optarg;

@@ -9,6 +9,8 @@ struct fetch_opts {
 	long connect_timeout;	/* seconds */
 	long stall_timeout;	/* seconds under 1 byte/s before giving up */
 	long max_time;		/* seconds for the whole transfer, 0 = no limit */
+	uint64_t min_rate;	/* bytes/s on average since the start, 0 = no check */
+	long rate_grace;	/* seconds before min_rate applies */
 	const char *ca_file;	/* PEM CA bundle to trust instead of the system's, or NULL */
 	int max_redirects;
 	const char **headers;	/* "Name: value", n_headers of them */

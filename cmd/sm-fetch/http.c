@@ -16,7 +16,7 @@
 #include "fetch.h"
 #include "sm.h"
 
-enum { F_NONE, F_STATUS, F_LIMIT, F_STDOUT };
+enum { F_NONE, F_STATUS, F_LIMIT, F_STDOUT, F_SLOW };
 
 struct xfer {
 	CURL *c;
@@ -28,6 +28,7 @@ struct xfer {
 	int out_errno;
 	int out_of_time;	/* the --max-time deadline has passed */
 	struct timespec t0;	/* when the first request started */
+	long long slow_ms;	/* when the average fell under --min-rate */
 };
 
 /* Milliseconds since the first request started. */
@@ -73,6 +74,26 @@ on_body(char *p, size_t size, size_t nmemb, void *ud)
 	}
 	x->written += len;
 	return len;
+}
+
+/* The minimum average rate: the stall check (1 byte/s over
+ * --stall-timeout) never ends a server that trickles a few bytes a second,
+ * and --max-time is off by default.  libcurl calls this about once a second
+ * even while no byte arrives. */
+static int
+on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+	    curl_off_t ulnow)
+{
+	struct xfer *x = ud;
+	long long ms = elapsed_ms(x);
+
+	if (x->o->min_rate == 0 || ms < x->o->rate_grace * 1000LL)
+		return 0;
+	if ((double)x->written * 1000 >= (double)x->o->min_rate * (double)ms)
+		return 0;
+	x->slow_ms = ms;
+	x->failure = F_SLOW;
+	return 1;
 }
 
 char *
@@ -180,12 +201,17 @@ die_transfer(struct xfer *x, CURLcode rc, const char *name,
 	if (x->failure == F_LIMIT)
 		sm_die(SM_EX_DATAERR, "%s: larger than the limit of %llu bytes (--max-bytes)",
 		       name, (unsigned long long)x->o->max_bytes);
+	if (x->failure == F_SLOW)
+		sm_die(SM_EX_UNAVAILABLE, "%s: too slow: %llu bytes in %.1f s, under the "
+		       "minimum average of %llu bytes/s (--min-rate)", name,
+		       (unsigned long long)x->written, x->slow_ms / 1000.0,
+		       (unsigned long long)x->o->min_rate);
 	curl_easy_getinfo(x->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
 	curl_easy_getinfo(x->c, CURLINFO_CONNECT_TIME_T, &ct);
 	curl_easy_getinfo(x->c, CURLINFO_OS_ERRNO, &oserr);
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
-		sm_die(SM_EX_UNAVAILABLE, "%s: cannot resolve host '%s'", name, at->host);
+		sm_die(SM_EX_UNAVAILABLE, "%s: cannot resolve host '%s'", name, sm_clip(at->host));
 	case CURLE_COULDNT_CONNECT:
 		sm_die(SM_EX_UNAVAILABLE, "%s: cannot connect to %s port %s: %s", name,
 		       at->host, at->port, oserr ? strerror((int)oserr) : why);
@@ -233,7 +259,7 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		sm_die(SM_EX_SOFTWARE, "%s: cannot initialise libcurl", name);
 	if (origin_get(url, &first) != 0)
-		sm_die(SM_EX_USAGE, "%s: malformed URL", name);
+		sm_die(SM_EX_USAGE, "%s: malformed URL", sm_clip(name));
 	for (int i = 0; i < o->n_headers; i++) {
 		struct curl_slist *t = curl_slist_append(hdrs, o->headers[i]);
 
@@ -254,6 +280,9 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 	curl_easy_setopt(x.c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(x.c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(x.c, CURLOPT_WRITEDATA, &x);
+	curl_easy_setopt(x.c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(x.c, CURLOPT_XFERINFODATA, &x);
+	curl_easy_setopt(x.c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(x.c, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
 	curl_easy_setopt(x.c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(x.c, CURLOPT_LOW_SPEED_TIME, o->stall_timeout);
@@ -326,8 +355,8 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 			shown = fetch_redact(next);
 			if (origin_get(next, &to) != 0 || !is_http(to.scheme))
 				sm_die(SM_EX_UNAVAILABLE, "%s: redirect to %s refused: only "
-				       "http and https are followed", name, shown ? shown : "?");
-			sm_info("%s: HTTP %ld, redirected to %s", name, status, shown);
+				       "http and https are followed", name, sm_clip(shown));
+			sm_info("%s: HTTP %ld, redirected to %s", name, status, sm_clip(shown));
 			free(shown);
 			origin_free(&to);
 			origin_free(&at);

@@ -16,6 +16,7 @@ static const char usage[] =
 	"sm-fetch: copy an input (path, -, file://, http:// or https:// URL) to stdout\n"
 	"Usage: sm-fetch [-v] [-H HEADER]... [--header-file FILE] [--max-bytes N]\n"
 	"                [--connect-timeout S] [--stall-timeout S] [--max-time S]\n"
+	"                [--min-rate N] [--rate-grace S]\n"
 	"                [--ca-file FILE] [FILE | - | URL]\n"
 	"e.g.:  sm-fetch -H 'Authorization: Bearer T' https://host/a.wav | sm-decode\n"
 	"  -H, --header 'Name: value'  send this header over http(s) (repeatable)\n"
@@ -25,6 +26,10 @@ static const char usage[] =
 	"      --stall-timeout S      give up under 1 byte/s for S seconds (default 60)\n"
 	"      --max-time S           give up when the whole transfer takes over S seconds\n"
 	"                             (default 0: no limit)\n"
+	"      --min-rate N           give up when, after --rate-grace, the average since\n"
+	"                             the start is under N bytes/s; K, M suffixes; 0: no\n"
+	"                             check (default 1K)\n"
+	"      --rate-grace S         seconds before --min-rate applies (default 30)\n"
 	"      --ca-file FILE         trust the CAs in this PEM file for https, instead of\n"
 	"                             the system's (default: $SSL_CERT_FILE if set)\n"
 	"  -v, --verbose              print the final URL, status and bytes on stderr\n"
@@ -33,9 +38,9 @@ static const char usage[] =
 
 #define MAX_REDIRECTS 5
 
-/* A size with an optional K, M or G suffix (powers of 1024). */
+/* A size with an optional K, M or G suffix (powers of 1024), at least min. */
 static uint64_t
-opt_size(const char *opt, const char *arg)
+opt_size(const char *opt, const char *arg, uint64_t min)
 {
 	unsigned long long v;
 	char *end;
@@ -51,33 +56,66 @@ opt_size(const char *opt, const char *arg)
 			end++;
 		}
 	}
-	if (errno || end == arg || *end || !isdigit((unsigned char)arg[0]) || v == 0 ||
+	if (errno || end == arg || *end || !isdigit((unsigned char)arg[0]) || v < min ||
 	    v > (UINT64_MAX >> shift))
 		sm_die(SM_EX_USAGE, "%s: expected a size such as 4G, 500M or 1048576, got '%s'",
-		       opt, arg);
+		       opt, sm_clip(arg));
 	return (uint64_t)v << shift;
 }
 
-/* "Name: value": a token, a colon, a non-empty value, no control bytes. */
-static int
-header_ok(const char *h)
+/* Headers that route or frame the request: libcurl sets them, and one
+ * given by a caller would send the request elsewhere or desynchronise the
+ * connection (a second Content-Length, a Transfer-Encoding on a GET). */
+static const char *const own_headers[] = {
+	"Host", "Content-Length", "Transfer-Encoding", "Connection", "Expect",
+	"TE", "Trailer", "Upgrade",
+};
+
+/* Why header h of len bytes (it may hold a NUL) cannot be sent, or NULL:
+ * "Name: value", a token, a colon, a non-empty value without control
+ * characters, a name that is not one of own_headers.  The reason names
+ * the header, never its value: values are usually secrets. */
+static const char *
+header_problem(const char *h, size_t len)
 {
 	static const char tchar[] = "!#$%&'*+-.^_`|~";
-	const char *p = h;
+	static char why[160];
+	const char *p = h, *end = h + len;
+	char name[SM_CLIP_MAX + 2];	/* one more than shown: sm_clip marks the cut */
+	size_t nlen;
 
-	while (isalnum((unsigned char)*p) || (*p && strchr(tchar, *p)))
+	while (p < end && (isalnum((unsigned char)*p) || (*p && strchr(tchar, *p))))
 		p++;
-	if (p == h || *p != ':')
-		return 0;
+	if (p == h || p == end || *p != ':')
+		return "expected 'Name: value'";
+	nlen = (size_t)(p - h) < sizeof name ? (size_t)(p - h) : sizeof name - 1;
+	memcpy(name, h, nlen);
+	name[nlen] = '\0';
+	for (size_t i = 0; i < sizeof own_headers / sizeof own_headers[0]; i++)
+		if ((size_t)(p - h) == strlen(own_headers[i]) &&
+		    !strncasecmp(h, own_headers[i], (size_t)(p - h))) {
+			snprintf(why, sizeof why, "header '%s' refused: the transfer "
+				 "sets it itself", sm_clip(name));
+			return why;
+		}
 	p++;
-	while (*p == ' ' || *p == '\t')
+	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
-	if (*p == '\0')
-		return 0;
-	for (; *p; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\t')
-			return 0;
-	return 1;
+	if (p == end)
+		return "expected 'Name: value'";
+	for (; p < end; p++) {
+		if (*p == '\0') {
+			snprintf(why, sizeof why, "header '%s': a NUL byte in its value",
+				 sm_clip(name));
+			return why;
+		}
+		if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7F) {
+			snprintf(why, sizeof why, "header '%s': CR, LF or another control "
+				 "character in its value", sm_clip(name));
+			return why;
+		}
+	}
+	return NULL;
 }
 
 static void
@@ -100,8 +138,8 @@ free_headers(struct fetch_opts *o)
 	free(o->headers);
 }
 
-/* One header per line; blank lines are skipped.  Values are never echoed:
- * they are usually secrets. */
+/* One header per line (a CR before the LF is dropped); blank lines are
+ * skipped.  Values are never echoed: they are usually secrets. */
 static void
 read_header_file(struct fetch_opts *o, const char *path)
 {
@@ -110,6 +148,7 @@ read_header_file(struct fetch_opts *o, const char *path)
 	size_t cap = 0;
 	ssize_t n;
 	long lineno = 0;
+	const char *why;
 
 	while ((n = getline(&line, &cap, f)) != -1) {
 		lineno++;
@@ -117,9 +156,9 @@ read_header_file(struct fetch_opts *o, const char *path)
 			line[--n] = '\0';
 		if (n == 0)
 			continue;
-		if (!header_ok(line))
-			sm_die(SM_EX_USAGE, "%s:%ld: expected 'Name: value'", sm_name(path),
-			       lineno);
+		/* The file is configuration (the job's auth_headers): 78. */
+		if ((why = header_problem(line, (size_t)n)) != NULL)
+			sm_die(SM_EX_CONFIG, "%s:%ld: %s", sm_name(path), lineno, why);
 		add_header(o, line);
 	}
 	if (ferror(f))
@@ -163,17 +202,17 @@ file_url_path(const char *url)
 		slash = strchr(p, '/');
 		if (slash == NULL)
 			sm_die(SM_EX_USAGE, "%s: file URL without a path (expected file:///path)",
-			       url);
+			       sm_clip(url));
 		if (slash != p && !(slash - p == 9 && !strncasecmp(p, "localhost", 9)))
 			sm_die(SM_EX_USAGE, "%s: file URL with a remote host (expected file:///path)",
-			       url);
+			       sm_clip(url));
 		p = slash;
 	} else if (p[0] != '/') {
-		sm_die(SM_EX_USAGE, "%s: expected file:///path", url);
+		sm_die(SM_EX_USAGE, "%s: expected file:///path", sm_clip(url));
 	}
 	if (strpbrk(p, "?#"))
 		sm_die(SM_EX_USAGE, "%s: file URL with a query or fragment "
-		       "(write '?' as %%3F and '#' as %%23)", url);
+		       "(write '?' as %%3F and '#' as %%23)", sm_clip(url));
 	path = q = malloc(strlen(p) + 1);
 	if (path == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
@@ -183,7 +222,7 @@ file_url_path(const char *url)
 			int lo = hi < 0 ? -1 : hexval((unsigned char)p[2]);
 
 			if (lo < 0 || (hi | lo) == 0)
-				sm_die(SM_EX_USAGE, "%s: bad percent-encoding in file URL", url);
+				sm_die(SM_EX_USAGE, "%s: bad percent-encoding in file URL", sm_clip(url));
 			*q++ = (char)(hi << 4 | lo);
 			p += 2;
 		} else {
@@ -244,6 +283,8 @@ main(int argc, char **argv)
 		{"connect-timeout", required_argument, NULL, 'C'},
 		{"stall-timeout", required_argument, NULL, 'S'},
 		{"max-time", required_argument, NULL, 'T'},
+		{"min-rate", required_argument, NULL, 'R'},
+		{"rate-grace", required_argument, NULL, 'G'},
 		{"ca-file", required_argument, NULL, 'A'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -252,9 +293,10 @@ main(int argc, char **argv)
 	};
 	struct fetch_opts o = {
 		.max_bytes = 4ULL << 30, .connect_timeout = 30, .stall_timeout = 60,
+		.min_rate = 1024, .rate_grace = 30,
 		.max_redirects = MAX_REDIRECTS,
 	};
-	const char *input, *header_file = NULL;
+	const char *input, *header_file = NULL, *why;
 	char *name, scheme[16];
 	size_t sl;
 	int c;
@@ -263,15 +305,16 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "H:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
-			if (!header_ok(optarg))
-				sm_die(SM_EX_USAGE, "--header: expected 'Name: value' "
-				       "without control characters");
+			if ((why = header_problem(optarg, strlen(optarg))) != NULL)
+				sm_die(SM_EX_USAGE, "--header: %s", why);
 			add_header(&o, optarg);
 			break;
 		case 'F': header_file = optarg; break;
-		case 'M': o.max_bytes = opt_size("--max-bytes", optarg); break;
+		case 'M': o.max_bytes = opt_size("--max-bytes", optarg, 1); break;
 		case 'C': o.connect_timeout = sm_opt_long("--connect-timeout", optarg, 1, 86400); break;
 		case 'S': o.stall_timeout = sm_opt_long("--stall-timeout", optarg, 1, 86400); break;
+		case 'R': o.min_rate = opt_size("--min-rate", optarg, 0); break;
+		case 'G': o.rate_grace = sm_opt_long("--rate-grace", optarg, 1, 86400); break;
 		case 'T': o.max_time = sm_opt_long("--max-time", optarg, 0, 604800); break;
 		case 'A': o.ca_file = optarg; break;
 		case 'v': sm_verbose = 1; break;
@@ -323,5 +366,5 @@ main(int argc, char **argv)
 		return 0;
 	}
 	sm_die(SM_EX_USAGE, "%s: unsupported URL scheme '%.*s' (expected a path, -, "
-	       "file://, http:// or https://)", name, (int)(sl > 32 ? 32 : sl), input);
+	       "file://, http:// or https://)", sm_clip(name), (int)(sl > 32 ? 32 : sl), input);
 }

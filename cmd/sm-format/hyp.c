@@ -238,7 +238,7 @@ hyp_replace(struct transcript *t, const char *from, const char *to)
 			char msg[128];
 
 			regerror(err, &re, msg, sizeof msg);
-			sm_die(SM_EX_CONFIG, "--replace: %s: %s", from, msg);
+			sm_die(SM_EX_CONFIG, "--replace: %s: %s", sm_clip(from), msg);
 		}
 		for (size_t i = 0; i < t->n; i++) {
 			if (regexec(&re, t->v[i].content, 0, NULL, 0) != 0)

@@ -128,7 +128,7 @@ main(int argc, char **argv)
 	for (w = writers; w->name && strcmp(w->name, format) != 0; w++)
 		;
 	if (w->name == NULL)
-		sm_die(SM_EX_USAGE, "--format: expected json, txt or srt, got \"%s\"", format);
+		sm_die(SM_EX_USAGE, "--format: expected json, txt or srt, got \"%s\"", sm_clip(format));
 	sm_pack_load_or_die(&pack, model, lang);
 	o.pack = &pack;
 	if (config)
@@ -146,7 +146,7 @@ main(int argc, char **argv)
 		if (eq && from[0] == '/')
 			eq++;
 		if (eq == NULL || eq == from)
-			sm_die(SM_EX_USAGE, "--replace: expected FROM=TO, got \"%s\"", from);
+			sm_die(SM_EX_USAGE, "--replace: expected FROM=TO, got \"%s\"", sm_clip(from));
 		*eq = '\0';
 		hyp_replace(&t, from, eq + 1);
 	}

@@ -22,7 +22,8 @@ static const char usage[] =
 	"                  [--rescore-lw LW] [--uw UW]\n"
 	"                  [--ascale A] [--lattice-beam NATS] [--histories N] [--no-rescore]\n"
 	"                  [--lattice FILE] [--lattice-format sm|slf]\n"
-	"                  [--segment-min S] [--segment-max S] [--words FILE] [FILE | -]\n"
+	"                  [--segment-min S] [--segment-max S] [--words FILE] [--no-image]\n"
+	"                  [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang LANG     language of the installed pack (default en)\n"
@@ -52,13 +53,16 @@ static const char usage[] =
 	"                          whole dictionary)\n"
 	"      --build-image FILE  write the pack's search image to FILE and exit\n"
 	"      --check-image       check all of the pack's search image and exit\n"
+	"      --no-image          build the tree from the model files, not the pack's\n"
+	"                          search image (default: the image)\n"
 	"  -v, --verbose       per-utterance statistics on stderr\n"
 	"  -h, --help          show this help\n"
 	"      --version       show the version\n";
 
 enum { OPT_MAXHMM = 256, OPT_SILPROB, OPT_FILLPROB, OPT_BUILD_IMAGE, OPT_RESCORE_LW,
        OPT_ASCALE, OPT_LAT_BEAM, OPT_NO_RESCORE, OPT_LATTICE, OPT_LAT_FORMAT, OPT_HISTORIES,
-       OPT_SEG_MIN, OPT_SEG_MAX, OPT_CHECK_IMAGE, OPT_WORDS, OPT_PIP, OPT_FLAT_LW, OPT_UW };
+       OPT_SEG_MIN, OPT_SEG_MAX, OPT_CHECK_IMAGE, OPT_WORDS, OPT_PIP, OPT_FLAT_LW, OPT_UW,
+       OPT_NO_IMAGE };
 
 /* Cutting long input (segment.h). */
 #define SEG_PAUSE_S 0.2		/* a pause that ends a segment, seconds */
@@ -123,13 +127,27 @@ first_pass_path(const struct sm_lattice *lat, const struct sm_bp *bp, int best,
 	return n + 1;
 }
 
+/* The pack's search image cannot be used: what is wrong (err, which names
+ * the image), and how to go on.  Never a silent fallback to building the
+ * tree: a damaged or stale image would cost every run the build time
+ * unnoticed.  The same policy as sm-am's acoustic image. */
+static void __attribute__((noreturn))
+image_failed(const struct sm_pack *pack, const char *err)
+{
+	sm_die(SM_EX_CONFIG, "%s (rebuild it: sm-lattice -m %s --build-image %s; "
+	       "--no-image builds the tree in memory)", err, pack->dir, pack->image);
+}
+
 /* The search stopped: out of memory, or a damaged image. */
 static void
-search_failed(const struct sm_search *srch, const char *image)
+search_failed(const struct sm_search *srch, const struct sm_pack *pack)
 {
-	if (sm_search_corrupt(srch))
-		sm_die(SM_EX_CONFIG, "%s: corrupt search image (sm-lattice --build-image "
-		       "rebuilds it)", image);
+	char err[4200];
+
+	if (sm_search_corrupt(srch)) {
+		snprintf(err, sizeof err, "%s: corrupt search image", pack->image);
+		image_failed(pack, err);
+	}
 	sm_die(SM_EX_SOFTWARE, "out of memory");
 }
 
@@ -207,7 +225,7 @@ struct job {
 	const struct sm_lat_cfg *lcfg;
 	int no_rescore, slf, n_seg;
 	const char *lat_path;
-	const char *image;	/* the pack's search image, for messages */
+	const struct sm_pack *pack;	/* its search image, for messages */
 	FILE *lf;		/* the lattice, opened at the end of the first segment */
 	FILE *hyp;		/* the hypothesis items, printed when all is done */
 	double t0, tf;		/* time of frame 0, seconds per frame */
@@ -260,7 +278,7 @@ segment_done(void *arg, long first, long n, int why)
 
 	best = sm_search_finish(j->srch, &fs);
 	if (sm_search_corrupt(j->srch))
-		search_failed(j->srch, j->image);
+		search_failed(j->srch, j->pack);
 	tl0 = now();
 	sm_search_stats(j->srch, &st);
 	sm_info("segment %d: %.2f-%.2f s (%ld frames, ended by %s): search %.3f s, "
@@ -321,6 +339,7 @@ main(int argc, char **argv)
 		{"fillprob", required_argument, NULL, OPT_FILLPROB},
 		{"build-image", required_argument, NULL, OPT_BUILD_IMAGE},
 		{"check-image", no_argument, NULL, OPT_CHECK_IMAGE},
+		{"no-image", no_argument, NULL, OPT_NO_IMAGE},
 		{"rescore-lw", required_argument, NULL, OPT_RESCORE_LW},
 		{"ascale", required_argument, NULL, OPT_ASCALE},
 		{"lattice-beam", required_argument, NULL, OPT_LAT_BEAM},
@@ -350,7 +369,7 @@ main(int argc, char **argv)
 	const char *model = NULL, *lang = "en", *path;
 	char err[4352], p_mdef[4200], p_tmat[4200], p_noise[4200];
 	const char *build_image = NULL, *words_path = NULL;
-	int check_image = 0;
+	int check_image = 0, no_image = 0;
 	double uw = 0.95;
 	uint64_t fp[SM_SEARCH_FP];
 	int have_mdef = 0;
@@ -384,6 +403,7 @@ main(int argc, char **argv)
 		case OPT_FILLPROB: cfg.fillpen = (float)log(sm_opt_double("--fillprob", optarg, 1e-30, 1)); break;
 		case OPT_BUILD_IMAGE: build_image = optarg; break;
 		case OPT_CHECK_IMAGE: check_image = 1; break;
+		case OPT_NO_IMAGE: no_image = 1; break;
 		case OPT_RESCORE_LW: lcfg.lw = (float)sm_opt_double("--rescore-lw", optarg, 0, 100); break;
 		case OPT_ASCALE: lcfg.ascale = (float)sm_opt_double("--ascale", optarg, 1e-3, 1e4); break;
 		case OPT_LAT_BEAM: lcfg.beam = (float)sm_opt_double("--lattice-beam", optarg, 0, 1e6); break;
@@ -402,7 +422,7 @@ main(int argc, char **argv)
 			else if (strcmp(optarg, "sm") == 0)
 				slf = 0;
 			else
-				sm_warn("--lattice-format: expected sm or slf, got '%s'", optarg),
+				sm_warn("--lattice-format: expected sm or slf, got '%s'", sm_clip(optarg)),
 				sm_usage_exit(usage, 0);
 			break;
 		case 'v': sm_verbose = 1; break;
@@ -437,19 +457,21 @@ main(int argc, char **argv)
 			sm_die(SM_EX_CONFIG, "%s: the pack names no search image", pack.dir);
 		srch = sm_search_open(pack.image, &lm, &cfg, fp, err, sizeof err);
 		if (srch == NULL)
-			sm_die(SM_EX_CONFIG, "%s (sm-lattice --build-image rebuilds it)", err);
-		if (sm_search_check(srch) != 0)
-			sm_die(SM_EX_CONFIG, "%s: corrupt search image: checksum or an index out of "
-			       "range (sm-lattice --build-image rebuilds it)", pack.image);
+			image_failed(&pack, err);
+		if (sm_search_check(srch) != 0) {
+			snprintf(err, sizeof err, "%s: corrupt search image: checksum or an "
+				 "index out of range", pack.image);
+			image_failed(&pack, err);
+		}
 		sm_info("%s: sound", pack.image);
 		sm_search_free(srch);
 		sm_lm_free(&lm);
 		return 0;
 	}
-	if (pack.image[0] && !build_image && !words_path) {
+	if (pack.image[0] && !no_image && !build_image && !words_path) {
 		srch = sm_search_open(pack.image, &lm, &cfg, fp, err, sizeof err);
 		if (srch == NULL)
-			sm_info("%s; building the tree", err);
+			image_failed(&pack, err);
 	}
 	t1 = now();
 	if (srch == NULL) {
@@ -520,7 +542,7 @@ main(int argc, char **argv)
 		job.no_rescore = no_rescore;
 		job.slf = slf;
 		job.lat_path = lat_path;
-		job.image = pack.image;
+		job.pack = &pack;
 		job.t0 = (double)h.start_sample / h.sample_rate;
 		job.tf = (double)h.frame_shift / h.sample_rate;
 		job.hyp = open_memstream(&hyp_text, &hyp_len);
@@ -538,7 +560,7 @@ main(int argc, char **argv)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
 		while (sm_frame_read_or_die(in, path, frame, sizeof *frame * h.dim)) {
 			if (seg_frame(&seg, frame) != 0)
-				search_failed(srch, pack.image);
+				search_failed(srch, &pack);
 			n_read++;
 		}
 		/* An upstream stage that died between two frames. */
@@ -547,7 +569,7 @@ main(int argc, char **argv)
 			       sm_name(path), (unsigned long long)n_read,
 			       (unsigned long long)h.n_frames);
 		if (seg_finish(&seg) != 0)
-			search_failed(srch, pack.image);
+			search_failed(srch, &pack);
 		seg_free(&seg);
 	}
 	if (job.lf != NULL && job.lf != stdout && fclose(job.lf) != 0)

@@ -106,9 +106,52 @@ test_pack(void)
 	CHECK(sm_pack_load(&p, NULL, "../en", err, sizeof err) == -1);
 }
 
+/* Number of UTF-8 characters of s. */
+static size_t
+chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += (*s & 0xC0) != 0x80;
+	return n;
+}
+
+static void
+test_clip(void)
+{
+	char big[5000], utf[301];
+	const char *a, *b;
+
+	CHECK(strcmp(sm_clip("short"), "short") == 0);
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	big[SM_CLIP_MAX] = '\0';
+	CHECK(strcmp(sm_clip(big), big) == 0);	/* exactly 60: kept whole */
+	big[SM_CLIP_MAX] = 'x';
+	a = sm_clip(big);
+	CHECK(strlen(a) == SM_CLIP_MAX && strcmp(a + SM_CLIP_MAX - 3, "...") == 0);
+	CHECK(strncmp(a, big, SM_CLIP_MAX - 3) == 0);
+	/* control characters never break the line */
+	CHECK(strcmp(sm_clip("a\nb\rc\x7f"), "a?b?c?") == 0);
+	/* 100 two-byte characters: cut at a character, counted as characters */
+	for (int i = 0; i < 100; i++)
+		memcpy(utf + 2 * i, "\xc3\xa9", 2);
+	utf[200] = '\0';
+	b = sm_clip(utf);
+	CHECK(chars(b) == SM_CLIP_MAX && strcmp(b + 2 * (SM_CLIP_MAX - 3), "...") == 0);
+	/* continuation bytes alone still count: the buffer stays bounded */
+	memset(utf, 0x80, 300);
+	utf[300] = '\0';
+	CHECK(strlen(sm_clip(utf)) <= 4 * SM_CLIP_MAX);
+	/* earlier results survive a few later calls */
+	CHECK(strlen(a) == SM_CLIP_MAX);
+}
+
 int
 main(void)
 {
+	test_clip();
 	test_roundtrip();
 	test_json();
 	test_pack();
