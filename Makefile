@@ -144,7 +144,7 @@ TEST_ENV = PATH="$(CURDIR)/bin:$$PATH" SM_MODELS="$(CURDIR)/models" \
 	SM_ROOT="$(CURDIR)" OPENBLAS_NUM_THREADS=1 $(SAN_ENV)
 
 check: deps
-	$(MAKE) all
+	$(MAKE) -j$$(nproc) all
 	$(MAKE) test
 
 test: all

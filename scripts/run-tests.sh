@@ -19,9 +19,19 @@ if mandoc -Tlint -W warning man/*.[15] >"$log/man" 2>&1; then
 else
 	echo "not ok man pages lint"; sed 's/^/# /' "$log/man"; fail=$((fail + 1))
 fi
-suites=${BATS_SUITES:-tests/*.bats}
+# The slowest suite first, so that the others run beside it.
+suites=${BATS_SUITES:-$(ls tests/long.bats; ls tests/*.bats | grep -vx tests/long.bats)}
+# Suites run side by side, one job per CPU this process may use (GNU
+# parallel, which make deps installs); the tests of one suite in order, as
+# they share their setup_file fixtures.  TAP numbers follow the suites'
+# order whatever finishes first.
+jobs=
+if command -v parallel >/dev/null 2>&1; then
+	n=$(nproc 2>/dev/null || echo 1)
+	[ "$n" -le 1 ] || jobs="--jobs $n --no-parallelize-within-files"
+fi
 # shellcheck disable=SC2086
-bats --tap --timing $suites | tee "$log/bats"
+bats --tap --timing $jobs $suites | tee "$log/bats"
 p=$(grep '^ok ' "$log/bats" | grep -vc ' # skip')
 s=$(grep '^ok ' "$log/bats" | grep -c ' # skip')
 f=$(grep -c '^not ok ' "$log/bats")
