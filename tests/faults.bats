@@ -19,6 +19,8 @@ setup() { setup_scratch; }
 
 teardown() {
 	[ -z "${SERVER_PID:-}" ] || kill "$SERVER_PID" 2>/dev/null || true
+	# What a failed test may leave running.
+	[ -z "${LEFT:-}" ] || kill -KILL $LEFT 2>/dev/null || true
 }
 
 # Run a command whose stdout is a pipe with no reader left: the read end is
@@ -193,6 +195,45 @@ job_tmp() {
 	assert_line "left 0 "
 	run -0 ls -A "$TMPDIR"
 	assert_output ""
+}
+
+# PID has ended: gone, or a zombie its parent has not reaped yet.
+ended() { # PID
+	[ "$(sed -n 's/.*) \([A-Z]\).*/\1/p' "/proc/$1/stat" 2>/dev/null)" = Z ] || [ ! -e "/proc/$1" ]
+}
+
+# Every PID given ends within 2 s.
+all_end() { # PID...
+	local n p
+	for n in $(seq 40); do
+		for p; do ended "$p" || { sleep 0.05; continue 2; }; done
+		return 0
+	done
+	for p; do ended "$p" || echo "still running: $(ps -o pid=,args= -p "$p")"; done
+	return 1
+}
+
+# The exit status of the child PID, which must end within 20 s.
+bounded_wait() { # PID
+	for _ in $(seq 400); do ended "$1" && break; sleep 0.05; done
+	ended "$1" || { kill -KILL "$1"; return 255; }
+	wait "$1"
+}
+
+@test "a stage given SM_JOB_PID dies within 2 s of that job, and stops at once if the job is already gone" {
+	# A job that starts sm-fetch copying endless zeros, then sleeps.
+	sh -c 'SM_JOB_PID=$$ sm-fetch --max-bytes 1000G /dev/zero >/dev/null 3>&- & echo $! >"$1"; exec sleep 60' \
+		sh "$SCRATCH/pid" 3>&- &
+	job=$!
+	for _ in $(seq 100); do [ -s "$SCRATCH/pid" ] && break; sleep 0.02; done
+	stage=$(cat "$SCRATCH/pid")
+	LEFT=$stage
+	if ended "$stage"; then false; fi
+	kill -KILL "$job"
+	wait "$job" || true
+	all_end "$stage"
+	SM_JOB_PID=$job run --separate-stderr -70 timeout 10 sm-fetch --max-bytes 1000G /dev/zero
+	assert_equal "$stderr" "sm-fetch: SM_JOB_PID $job: the job has ended; stopping"
 }
 
 @test "a stage killed by SIGKILL mid-job fails the job naming the stage, nothing on stdout" {
