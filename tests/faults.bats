@@ -236,6 +236,16 @@ bounded_wait() { # PID
 	assert_equal "$stderr" "sm-fetch: SM_JOB_PID $job: the job has ended; stopping"
 }
 
+@test "no inode left for the FIFOs: one line with the reason, exit 74" {
+	mkdir "$SCRATCH/m"
+	run --separate-stderr timeout 60 unshare -rm sh -c '
+		mount -t tmpfs -o nr_inodes=2,size=64k tmpfs "$1" && TMPDIR=$1 exec sm-transcribe "$2"' \
+		sh "$SCRATCH/m" "$FX/go.wav"
+	assert_equal "$status" 74
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ $stderr =~ ^sm-transcribe:\ $SCRATCH/m/.*:\ cannot\ create\ FIFOs:\ No\ space\ left\ on\ device$ ]]
+}
+
 @test "a stage killed by SIGKILL mid-job fails the job naming the stage, nothing on stdout" {
 	job_tmp
 	# sm-features passes 100000 bytes of PCM on, then dies by SIGKILL.

@@ -275,6 +275,21 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 		'tracking: expected an object, got a string'
 }
 
+@test "a bad value of 10 MB is quoted in at most 60 characters, on one line" {
+	T='"type": "transcription"'
+	big=$(head -c 10000000 /dev/zero | tr '\0' a)
+	a60=$(printf '%.60s' "$big")
+	bad_config "{$T, \"transcription_config\": {\"language\": \"$big\"}}" \
+		"transcription_config.language: \"$a60...\" is not a language code"
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": [\"$big\"]}}}" \
+		"transcription_config.punctuation_overrides.permitted_marks[0]: expected one character, got \"${a60:1}..."
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\": [{\"from\": \"=$big\", \"to\": \"\"}]}}}" \
+		"transcription_config.transcript_filtering_config.replacements[0].from: \"=${a60:1}...\" is not a word, a phrase or a /regex/"
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\"}, \"$big\": 1}" "config: unknown key \"$a60...\""
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"diarization\": \"$big\"}}" \
+		"transcription_config.diarization: \"$a60...\" is not one of none, speaker, channel"
+}
+
 @test "transcript_filtering_config.replacements: words, phrases and /regex/, in order" {
 	config '{"type": "transcription", "transcription_config": {"language": "en",
 		"transcript_filtering_config": {"replacements": [{"from": "YOUNG MAN", "to": "person"},
@@ -309,6 +324,20 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	[ "${stderr_lines[0]}" = "sm-transcribe: --job-config: missing value" ]
 	run -2 --separate-stderr sm-transcribe "$(lv 0880)" "$(lv 0870)"
 	[ "${stderr_lines[0]}" = "sm-transcribe: more than one AUDIO argument" ]
+}
+
+@test "SM_MAX_SECONDS or SM_MAX_BYTES that is not a limit: exit 78 naming the variable" {
+	for v in abc 0 -5 1e3; do
+		SM_MAX_SECONDS=$v run -78 --separate-stderr sm-transcribe "$(lv 0880)"
+		[ "$stderr" = "sm-transcribe: SM_MAX_SECONDS: expected seconds from 0.001 to 10000000, got \"$v\"" ]
+		[ -z "$output" ]
+	done
+	for v in abc 0 4T 1.5G -1; do
+		SM_MAX_BYTES=$v run -78 --separate-stderr sm-transcribe "$(lv 0880)"
+		[ "$stderr" = "sm-transcribe: SM_MAX_BYTES: expected a size such as 4G, 500M or 1048576, got \"$v\"" ]
+	done
+	SM_MAX_BYTES=500m SM_MAX_SECONDS=7200.5 run -0 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$(printf '%s' "$output" | words)" = "$W80" ]
 }
 
 @test "--parallel N > 1 says on stderr that chunking is not done, and gives the same transcript" {
