@@ -340,6 +340,17 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	[ "$(printf '%s' "$output" | words)" = "$W80" ]
 }
 
+@test "--timeout and SM_TIMEOUT take whole seconds: junk is a usage error (2) as an option, a bad configuration (78) in the environment" {
+	for v in x -1 1.5 ''; do
+		run -2 --separate-stderr sm-transcribe --timeout "$v" "$(lv 0880)"
+		[ "${stderr_lines[0]}" = "sm-transcribe: --timeout: expected an integer number of seconds (0: no limit), got \"$v\"" ]
+	done
+	SM_TIMEOUT=soon run -78 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = 'sm-transcribe: SM_TIMEOUT: expected an integer number of seconds (0: no limit), got "soon"' ]
+	SM_TIMEOUT=soon run -0 --separate-stderr sm-transcribe --timeout 0 "$(lv 0880)"
+	[ "$(printf '%s' "$output" | words)" = "$W80" ]
+}
+
 @test "--parallel N > 1 says on stderr that chunking is not done, and gives the same transcript" {
 	run -0 --separate-stderr sm-transcribe --parallel 64 "$(lv 0870)"
 	n=$(getconf _NPROCESSORS_ONLN)
@@ -436,6 +447,25 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	[ -z "$(ls -A "$TMPDIR")" ]
 }
 
+@test "SIGTERM stops a replaced stage's children too: the stage's whole process group" {
+	export SCRATCH
+	SM_STAGE_AM='sleep 1000 3>&- & echo $! >"$SCRATCH/kid"; wait' \
+		sm-transcribe "$(lv 0880)" >"$SCRATCH/out" 2>"$SCRATCH/err" &
+	job=$!
+	for _ in $(seq 400); do [ -s "$SCRATCH/kid" ] && break; sleep 0.02; done
+	kid=$(cat "$SCRATCH/kid")
+	kill -0 "$kid"
+	kill -TERM "$job"
+	st=0
+	timeout 20 tail --pid="$job" -f /dev/null
+	wait "$job" || st=$?
+	[ "$st" -eq 143 ]
+	[ "$(cat "$SCRATCH/err")" = "sm-transcribe: stopped by SIGTERM; no transcript written" ]
+	# Gone, or a zombie its new parent has not reaped yet.
+	for _ in $(seq 40); do kill -0 "$kid" 2>/dev/null || break; sleep 0.05; done
+	! kill -0 "$kid" 2>/dev/null || [ "$(ps -o stat= -p "$kid")" = Z ] || { kill "$kid"; false; }
+}
+
 @test "a full or closed stdout is exit 74 with one line" {
 	run -74 --separate-stderr sh -c 'sm-transcribe "$1" >/dev/full' sh "$(lv 0880)"
 	[ "$stderr" = "sm-transcribe: <stdout>: cannot write the transcript" ]
@@ -462,12 +492,12 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	[ -n "$kids" ]
 	kill -KILL "$job"
 	wait "$job" || true
-	# The stages finish their input; the filters and the gate see end-of-file.
+	# The stages die with the job, the filters and the gate see end-of-file,
+	# and the watcher removes the private directory, then ends.
 	for k in $kids; do
 		for _ in $(seq 600); do kill -0 "$k" 2>/dev/null || break; sleep 0.1; done
 		! kill -0 "$k" 2>/dev/null
 	done
 	[ ! -s "$SCRATCH/out" ]
-	# Only SIGKILL leaves the private directory behind.
-	rm -rf "$TMPDIR"/sm-transcribe.*
+	[ -z "$(ls -A "$TMPDIR")" ]
 }
