@@ -356,13 +356,13 @@ bounded_wait() { # PID
 	[[ $stderr =~ ^sm-transcribe:\ $SCRATCH/m/.*:\ cannot\ create\ FIFOs:\ No\ space\ left\ on\ device$ ]]
 }
 
-@test "a stage killed by SIGKILL mid-job fails the job naming the stage, nothing on stdout" {
+@test "a stage killed by SIGKILL mid-job fails the job with exit 70 naming the stage and the signal, nothing on stdout" {
 	job_tmp
 	# sm-features passes 100000 bytes of PCM on, then dies by SIGKILL.
 	SM_STAGE_FEATURES='head -c 100000; kill -KILL $$; exit 0;' \
-		run --separate-stderr -137 timeout 120 sm-transcribe "$FX/long.wav"
+		run --separate-stderr -70 timeout 120 sm-transcribe "$FX/long.wav"
 	assert_equal "$output" ""
-	assert_equal "${stderr_lines[0]}" "sm-transcribe: sm-features: killed by signal 9"
+	assert_equal "$stderr" "sm-transcribe: sm-features: killed by signal 9 (SIGKILL)"
 	run -0 ls -A "$TMPDIR"
 	assert_output ""
 }

@@ -362,22 +362,55 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	[ -z "$stderr" ]
 }
 
-@test "a failing stage: its exit code, one line naming it, nothing on stdout" {
-	SM_STAGE_AM='exit 3' run -3 --separate-stderr sm-transcribe "$(lv 0880)"
-	[ "$stderr" = "sm-transcribe: sm-am: failed with exit status 3" ]
-	[ -z "$output" ]
-	SM_STAGE_LATTICE='kill -KILL $$' run -137 --separate-stderr sm-transcribe "$(lv 0880)"
-	[ "$stderr" = "sm-transcribe: sm-lattice: killed by signal 9" ]
-	[ -z "$output" ]
-	# A stage that explains itself: only its own line (none of the broken
-	# pipes upstream, nor the empty input downstream).
+@test "a failing stage's sysexits code (65 to 78) passes through, explained by the stage's own line only" {
+	# None of the broken pipes upstream, nor the empty input downstream.
 	SM_STAGE_FEATURES='echo "my-features: cannot compute" >&2; exit 70' \
 		run -70 --separate-stderr sm-transcribe "$(lv 0880)"
 	[ "$stderr" = "my-features: cannot compute" ]
 	[ -z "$output" ]
-	SM_STAGE_FORMAT='exit 9' run -9 --separate-stderr sm-transcribe "$(lv 0880)"
+	SM_STAGE_AM='echo "my-am: no model" >&2; exit 66' run -66 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "my-am: no model" ]
+	[ -z "$output" ]
+}
+
+@test "a stage killed by a signal or failing with a code outside sysexits: exit 70 and a line naming the signal or the code" {
+	SM_STAGE_AM='exit 3' run -70 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: sm-am: failed with exit status 3" ]
+	[ -z "$output" ]
+	SM_STAGE_LATTICE='kill -KILL $$' run -70 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: sm-lattice: killed by signal 9 (SIGKILL)" ]
+	[ -z "$output" ]
+	SM_STAGE_FEATURES='echo "my-features: cannot compute" >&2; exit 1' \
+		run -70 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "${stderr_lines[0]}" = "my-features: cannot compute" ]
+	[ "${stderr_lines[1]}" = "sm-transcribe: sm-features: failed with exit status 1" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	SM_STAGE_FORMAT='exit 9' run -70 --separate-stderr sm-transcribe "$(lv 0880)"
 	[ "$stderr" = "sm-transcribe: sm-format: failed with exit status 9" ]
 	[ -z "$output" ]
+	SM_STAGE_FORMAT='kill -SEGV $$' run -70 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: sm-format: killed by signal 11 (SIGSEGV)" ]
+	[ -z "$output" ]
+}
+
+@test "a stage killed by SIGPIPE is not blamed: the reader that refused its stream is (exit 65, its line only)" {
+	SM_STAGE_AM='head -c 100000 /dev/urandom' run -65 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "sm-lattice: <stdin>: not an sm stream (no SMST header)" ]
+	[ -z "$output" ]
+}
+
+@test "a stage that exits 0 without reading its input is blamed, not its writer's broken pipe: exit 70" {
+	SM_STAGE_LATTICE='head -c 1000 /dev/urandom' run -70 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: sm-lattice: exited before reading all of its input" ]
+	[ -z "$output" ]
+}
+
+@test "a replaced sm-format that exits 0 without a json-v2 document: exit 70, one line, nothing on stdout" {
+	for f in 'cat >/dev/null' 'cat >/dev/null; echo "{}"' 'cat >/dev/null; echo "[1] [2]"'; do
+		SM_STAGE_FORMAT=$f run -70 --separate-stderr sm-transcribe "$(lv 0880)"
+		[ "$stderr" = "sm-transcribe: sm-format: its output is not a json-v2 transcript (one object with format, metadata and results)" ]
+		[ -z "$output" ]
+	done
 }
 
 @test "sm-am replaced by a script passing through a recorded LOGLIK stream gives the same transcript" {
