@@ -135,6 +135,21 @@ teardown() {
 	[ "$stderr" = "sm-transcribe: --all-formats: $SCRATCH/nodir: not a directory" ]
 }
 
+@test "--all-formats replaces a symlink planted at NAME.json or NAME.txt, never writes through it" {
+	mkdir "$SCRATCH/out"
+	echo keep >"$SCRATCH/victim"
+	ln -s "$SCRATCH/victim" "$SCRATCH/out/x.json"
+	ln -s "$SCRATCH/made" "$SCRATCH/out/x.txt"
+	cp "$(lv 0880)" "$SCRATCH/x.wav"
+	run -0 --separate-stderr sm-transcribe --all-formats "$SCRATCH/out" "$SCRATCH/x.wav"
+	[ "$(cat "$SCRATCH/victim")" = keep ]
+	[ ! -e "$SCRATCH/made" ]
+	[ ! -L "$SCRATCH/out/x.json" ] && [ "$(cat "$SCRATCH/out/x.json")" = "$output" ]
+	[ ! -L "$SCRATCH/out/x.txt" ] && [ -s "$SCRATCH/out/x.txt" ]
+	# and no temporary name is left behind
+	[ "$(ls -A "$SCRATCH/out")" = "$(printf 'x.json\nx.srt\nx.txt')" ]
+}
+
 @test "output_config.srt_overrides reach the SRT" {
 	mkdir "$SCRATCH/out"
 	config '{"type": "transcription", "transcription_config": {"language": "en"},
