@@ -34,6 +34,8 @@ follow_job(void)
 		return;
 	errno = 0;
 	job = strtol(env, &end, 10);
+	/* Pid 1 is a container's init: when it dies, so does every process
+	 * of its PID namespace. */
 	if (errno || *end || job <= 1)
 		return;
 #ifdef PR_SET_PDEATHSIG
