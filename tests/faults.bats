@@ -233,7 +233,7 @@ bounded_wait() { # PID
 	job_tmp
 	export SCRATCH
 	SM_STAGE_AM='echo $$ >"$SCRATCH/am"; exec sleep 1000 3>&-' \
-		run --separate-stderr timeout -k 20 2 sm-transcribe "$FX/long.wav"
+		run --separate-stderr timeout -k 20 3 sm-transcribe "$FX/long.wav"
 	LEFT=$(cat "$SCRATCH/am")
 	assert_equal "$status" 124
 	assert_equal "$stderr" "sm-transcribe: stopped by SIGTERM; no transcript written"
