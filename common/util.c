@@ -7,11 +7,45 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "sm.h"
 
 static const char *progname = "sm";
 int sm_verbose;
+
+/*
+ * A stage started by sm-transcribe runs in a process group of its own, so
+ * nothing signals it when the job dies by SIGKILL; it would run to the end
+ * of its input.  SM_JOB_PID names the job: die with it (Linux), and if it
+ * is already gone (it died before the signal was armed), stop now.
+ */
+static void
+follow_job(void)
+{
+	const char *env = getenv("SM_JOB_PID");
+	char *end;
+	long job;
+
+	if (!env || !*env)
+		return;
+	errno = 0;
+	job = strtol(env, &end, 10);
+	/* Pid 1 is a container's init: when it dies, so does every process
+	 * of its PID namespace. */
+	if (errno || *end || job <= 1)
+		return;
+#ifdef PR_SET_PDEATHSIG
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+	/* Not its child (a replacement's pipeline): the signal follows that
+	 * parent instead, and the job's pid tells whether it still runs. */
+	if (getppid() != (pid_t)job && kill((pid_t)job, 0) != 0 && errno == ESRCH)
+		sm_die(SM_EX_SOFTWARE, "SM_JOB_PID %ld: the job has ended; stopping", job);
+}
 
 void
 sm_init(const char *name)
@@ -22,6 +56,7 @@ sm_init(const char *name)
 	/* A reader that goes away must give us EPIPE, so that the loss of
 	 * output is reported and exits 74, not a silent death by signal. */
 	signal(SIGPIPE, SIG_IGN);
+	follow_job();
 }
 
 const char *

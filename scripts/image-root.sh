@@ -24,8 +24,10 @@ ln -s usr/lib64 lib64
 chmod 1777 tmp home/smuser
 
 # What sm-transcribe runs besides the stages: POSIX sh (dash), jq, and the
-# utilities it calls; sm-fetch in an init container needs sh for redirection.
-tools="dash jq cat dirname mktemp mkfifo rm sed getconf env"
+# utilities it calls (setsid: each stage in a process group of its own; sleep:
+# the deadline; mv: --all-formats renames); sm-fetch in an init container needs
+# sh for redirection.
+tools="dash jq cat dirname mktemp mkfifo rm sed getconf env setsid sleep mv"
 for t in $tools; do
 	p=$(command -v "$t")
 	cp -L "$p" "usr/bin/$t"

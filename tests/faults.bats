@@ -19,6 +19,8 @@ setup() { setup_scratch; }
 
 teardown() {
 	[ -z "${SERVER_PID:-}" ] || kill "$SERVER_PID" 2>/dev/null || true
+	# What a failed test may leave running.
+	[ -z "${LEFT:-}" ] || kill -KILL $LEFT 2>/dev/null || true
 }
 
 # Run a command whose stdout is a pipe with no reader left: the read end is
@@ -195,13 +197,172 @@ job_tmp() {
 	assert_output ""
 }
 
-@test "a stage killed by SIGKILL mid-job fails the job naming the stage, nothing on stdout" {
+# Wait until the job PID runs its sm-am (every stage before it has started).
+wait_for_am() { # PID
+	for _ in $(seq 400); do
+		pgrep -P "$1" -x sm-am >/dev/null && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# PID has ended: gone, or a zombie its parent has not reaped yet.
+ended() { # PID
+	[ "$(sed -n 's/.*) \([A-Z]\).*/\1/p' "/proc/$1/stat" 2>/dev/null)" = Z ] || [ ! -e "/proc/$1" ]
+}
+
+# Every PID given ends within 2 s.
+all_end() { # PID...
+	local n p
+	for n in $(seq 40); do
+		for p; do ended "$p" || { sleep 0.05; continue 2; }; done
+		return 0
+	done
+	for p; do ended "$p" || echo "still running: $(ps -o pid=,args= -p "$p")"; done
+	return 1
+}
+
+# The exit status of the child PID, which must end within 20 s.
+bounded_wait() { # PID
+	for _ in $(seq 400); do ended "$1" && break; sleep 0.05; done
+	ended "$1" || { kill -KILL "$1"; return 255; }
+	wait "$1"
+}
+
+@test "GNU timeout signals the job, then its group: one line, the directory removed, the stages stopped" {
+	job_tmp
+	export SCRATCH
+	SM_STAGE_AM='echo $$ >"$SCRATCH/am"; exec sleep 1000 3>&-' \
+		run --separate-stderr timeout -k 20 3 sm-transcribe "$FX/long.wav"
+	LEFT=$(cat "$SCRATCH/am")
+	assert_equal "$status" 124
+	assert_equal "$stderr" "sm-transcribe: stopped by SIGTERM; no transcript written"
+	assert_equal "$output" ""
+	all_end "$(cat "$SCRATCH/am")"
+	run -0 ls -A "$TMPDIR"
+	assert_output ""
+}
+
+@test "signals during the cleanup (TERM, the group's TERM, HUP, INT) are ignored: one line and the status of the signal handled, directory removed" {
+	job_tmp
+	setsid sm-transcribe "$FX/long.wav" >"$SCRATCH/out" 2>"$SCRATCH/err" &
+	job=$!
+	wait_for_am "$job"
+	kids=$(pgrep -P "$job")
+	LEFT=$kids
+	kill -TERM "$job"
+	kill -TERM -- "-$job"
+	kill -HUP "$job"
+	kill -INT "$job"
+	kill -TERM "$job"
+	st=0
+	bounded_wait "$job" || st=$?
+	# Signals pending together are handled in the order of their numbers:
+	# HUP or INT may come first.
+	case $st in 143) sig=SIGTERM ;; 129) sig=SIGHUP ;; 130) sig=SIGINT ;; *) sig="status $st" ;; esac
+	assert_equal "$(cat "$SCRATCH/err")" "sm-transcribe: stopped by $sig; no transcript written"
+	[ ! -s "$SCRATCH/out" ]
+	# shellcheck disable=SC2086
+	all_end $kids
+	run -0 ls -A "$TMPDIR"
+	assert_output ""
+}
+
+@test "--timeout 1 stops a job whose stage hangs: exit 75, one line, the stage stopped, nothing left" {
+	job_tmp
+	export SCRATCH
+	SM_STAGE_AM='echo $$ >"$SCRATCH/am"; exec sleep 1000 3>&-' \
+		run --separate-stderr timeout 60 sm-transcribe --timeout 1 "$FX/go.wav"
+	LEFT=$(cat "$SCRATCH/am")
+	assert_equal "$status" 75
+	assert_equal "$stderr" "sm-transcribe: timed out after 1 s (--timeout); no transcript written"
+	assert_equal "$output" ""
+	all_end "$(cat "$SCRATCH/am")"
+	run -0 ls -A "$TMPDIR"
+	assert_output ""
+}
+
+@test "SM_TIMEOUT stops a job whose audio is a FIFO no one writes: exit 75, one line, nothing left" {
+	job_tmp
+	mkfifo "$SCRATCH/audio"
+	SM_TIMEOUT=1 run --separate-stderr timeout 60 sm-transcribe "$SCRATCH/audio"
+	assert_equal "$status" 75
+	assert_equal "$stderr" "sm-transcribe: timed out after 1 s (SM_TIMEOUT); no transcript written"
+	run -0 ls -A "$TMPDIR"
+	assert_output ""
+}
+
+@test "SIGKILL to sm-transcribe: every stage ends and the directory is removed within 2 s" {
+	job_tmp
+	sm-transcribe "$FX/long.wav" >/dev/null 2>&1 &
+	job=$!
+	wait_for_am "$job"
+	kids=$(pgrep -P "$job")
+	LEFT=$kids
+	kill -KILL "$job"
+	wait "$job" || true
+	# shellcheck disable=SC2086
+	all_end $kids
+	for _ in $(seq 40); do [ -z "$(ls -A "$TMPDIR")" ] && break; sleep 0.05; done
+	run -0 ls -A "$TMPDIR"
+	assert_output ""
+}
+
+@test "SIGKILL to the job and to its watcher: the stages still end within 2 s; the directory of FIFOs is the only residue" {
+	job_tmp
+	sm-transcribe "$FX/long.wav" >/dev/null 2>&1 &
+	job=$!
+	wait_for_am "$job"
+	stages=$(ps -o pid=,comm= --ppid "$job" | awk '$2 ~ /^sm-/ { print $1 }')
+	LEFT=$stages
+	# The watcher: the job's child that leads a session of its own, a shell.
+	watcher=$(ps -o pid=,sid=,comm= --ppid "$job" | awk '$1 == $2 && $3 == "sh" { print $1 }')
+	[ -n "$watcher" ]
+	kill -KILL "$job" "$watcher"
+	wait "$job" || true
+	# Our stages die with the job (SM_JOB_PID, the parent-death signal).
+	# shellcheck disable=SC2086
+	all_end $stages
+	run -0 find "$TMPDIR" -mindepth 1 -maxdepth 1
+	assert_equal "${#lines[@]}" 1
+	run -0 find "$TMPDIR" -mindepth 2 ! -type p
+	assert_output ""
+	rm -rf "$TMPDIR"/sm-transcribe.*
+}
+
+@test "a stage given SM_JOB_PID dies within 2 s of that job, and stops at once if the job is already gone" {
+	# A job that starts sm-fetch copying endless zeros, then sleeps.
+	sh -c 'SM_JOB_PID=$$ sm-fetch --max-bytes 1000G /dev/zero >/dev/null 3>&- & echo $! >"$1"; exec sleep 60' \
+		sh "$SCRATCH/pid" 3>&- &
+	job=$!
+	for _ in $(seq 100); do [ -s "$SCRATCH/pid" ] && break; sleep 0.02; done
+	stage=$(cat "$SCRATCH/pid")
+	LEFT=$stage
+	if ended "$stage"; then false; fi
+	kill -KILL "$job"
+	wait "$job" || true
+	all_end "$stage"
+	SM_JOB_PID=$job run --separate-stderr -70 timeout 10 sm-fetch --max-bytes 1000G /dev/zero
+	assert_equal "$stderr" "sm-fetch: SM_JOB_PID $job: the job has ended; stopping"
+}
+
+@test "no inode left for the FIFOs: one line with the reason, exit 74" {
+	mkdir "$SCRATCH/m"
+	run --separate-stderr timeout 60 unshare -rm sh -c '
+		mount -t tmpfs -o nr_inodes=2,size=64k tmpfs "$1" && TMPDIR=$1 exec sm-transcribe "$2"' \
+		sh "$SCRATCH/m" "$FX/go.wav"
+	assert_equal "$status" 74
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ $stderr =~ ^sm-transcribe:\ $SCRATCH/m/.*:\ cannot\ create\ FIFOs:\ No\ space\ left\ on\ device$ ]]
+}
+
+@test "a stage killed by SIGKILL mid-job fails the job with exit 70 naming the stage and the signal, nothing on stdout" {
 	job_tmp
 	# sm-features passes 100000 bytes of PCM on, then dies by SIGKILL.
 	SM_STAGE_FEATURES='head -c 100000; kill -KILL $$; exit 0;' \
-		run --separate-stderr -137 timeout 120 sm-transcribe "$FX/long.wav"
+		run --separate-stderr -70 timeout 120 sm-transcribe "$FX/long.wav"
 	assert_equal "$output" ""
-	assert_equal "${stderr_lines[0]}" "sm-transcribe: sm-features: killed by signal 9"
+	assert_equal "$stderr" "sm-transcribe: sm-features: killed by signal 9 (SIGKILL)"
 	run -0 ls -A "$TMPDIR"
 	assert_output ""
 }

@@ -135,7 +135,7 @@ sandboxed_failure() { # CODE CONFIG_JSON EXPECTED_LINE [ENV...]
 	sandboxed_failure 66 '{"type": "transcription", "transcription_config": {"language": "en"},
 		"fetch_data": {"url": "file:///tmp/missing.wav"}}' \
 		"sm-fetch: file:///tmp/missing.wav: No such file or directory"
-	sandboxed_failure 3 '{"type": "transcription", "transcription_config": {"language": "en"}, '"$F"'}' \
+	sandboxed_failure 70 '{"type": "transcription", "transcription_config": {"language": "en"}, '"$F"'}' \
 		"sm-transcribe: sm-am: failed with exit status 3" --setenv SM_STAGE_AM 'exit 3'
 	sandboxed_failure 65 '{"type": "transcription", "transcription_config": {"language": "en"}, '"$F"'}' \
 		"sm-lattice: <stdin>: expected LOGLIK stream, got FEAT" --setenv SM_STAGE_AM 'cat; true'

@@ -3,13 +3,16 @@
 and no regular file created anywhere (tests/lockdown.bats).
 
 Usage: lockdown_trace.py TMPDIR LOG_PREFIX [OUTPUT...]
-OUTPUT: files the user asked for (--all-formats), which may be created.
+OUTPUT: files the user asked for (--all-formats), which may be created, and
+written first under a temporary name beside them (".NAME.EXT.XXXXXX") then
+renamed.
 The logs are strace -ff -qq -y -e status=successful -e trace=%file,creat
 output, one file per process (LOG_PREFIX.PID); -y shows the directory of
 a dirfd, so that paths relative to it (rm -r uses them) are resolved.  Prints one line per violation and
 exits 1 if there is any; prints a summary line on success.
 """
 import glob
+import os
 import re
 import sys
 
@@ -24,6 +27,14 @@ PATH_ARG = re.compile(r'(?:(?:AT_FDCWD|\d+)<([^>]*)>,\s*)?"((?:[^"\\]|\\.)*)"')
 CHANGING = {"creat", "rename", "renameat", "renameat2", "link", "linkat", "symlink",
             "symlinkat", "unlink", "unlinkat", "truncate", "chmod", "fchmodat", "chown",
             "lchown", "fchownat", "mkdir", "mkdirat", "mknod", "mknodat", "rmdir", "utimensat"}
+
+
+def output(path):
+    """One of the OUTPUT files, or its temporary name in the same directory."""
+    d, b = os.path.split(path)
+    return path in OUTPUTS or any(
+        d == os.path.dirname(o) and b.startswith("." + os.path.basename(o) + ".")
+        and len(b) == len(os.path.basename(o)) + 8 for o in OUTPUTS)
 
 
 def allowed(path):
@@ -60,7 +71,7 @@ def main():
             if not any(f in args for f in WRITE_FLAGS) or not paths:
                 continue
             path = paths[0]
-            if path in OUTPUTS:
+            if output(path):
                 continue
             if not path.startswith("/"):
                 bad.append("relative path opened for writing: " + line)
@@ -70,6 +81,8 @@ def main():
                 bad.append("regular file created: " + line)
         elif name in CHANGING:
             for path in paths:
+                if output(path):
+                    continue
                 if not path.startswith("/"):
                     bad.append("relative path changed: " + line)
                 elif not allowed(path):

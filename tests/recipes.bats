@@ -105,8 +105,8 @@ same() { # JSON-FILE ID
 		"$(sm-transcribe "$SCRATCH/prompt.wav" | jq -c 'del(.metadata.created_at)')" ]
 	[ "$(printf '%s\n' "$output" | jq -r '[.results[] | .alternatives[0].content] | join(" ")')" = \
 		"You are currently the only person in this conference ." ]
-	# The replacement received the stage's options.
-	run -64 --separate-stderr env SM_STAGE_DECODE='ffmpeg -nostdin -loglevel error -f g722 -i - -f wav - | sm-decode "$@"' \
-		SM_MAX_SECONDS=junk sm-transcribe "$SCRATCH/prompt.g722"
-	[[ "$stderr" == *"sm-decode: "*"--max-seconds"* ]]
+	# The replacement received the stage's options (--max-seconds).
+	run -65 --separate-stderr env SM_STAGE_DECODE='ffmpeg -nostdin -loglevel error -f g722 -i - -f wav - | sm-decode "$@"' \
+		SM_MAX_SECONDS=0.5 sm-transcribe "$SCRATCH/prompt.g722"
+	[ "$stderr" = "sm-decode: <stdin>: audio is longer than 0.5 s (raise --max-seconds)" ]
 }

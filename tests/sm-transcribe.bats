@@ -135,6 +135,21 @@ teardown() {
 	[ "$stderr" = "sm-transcribe: --all-formats: $SCRATCH/nodir: not a directory" ]
 }
 
+@test "--all-formats replaces a symlink planted at NAME.json or NAME.txt, never writes through it" {
+	mkdir "$SCRATCH/out"
+	echo keep >"$SCRATCH/victim"
+	ln -s "$SCRATCH/victim" "$SCRATCH/out/x.json"
+	ln -s "$SCRATCH/made" "$SCRATCH/out/x.txt"
+	cp "$(lv 0880)" "$SCRATCH/x.wav"
+	run -0 --separate-stderr sm-transcribe --all-formats "$SCRATCH/out" "$SCRATCH/x.wav"
+	[ "$(cat "$SCRATCH/victim")" = keep ]
+	[ ! -e "$SCRATCH/made" ]
+	[ ! -L "$SCRATCH/out/x.json" ] && [ "$(cat "$SCRATCH/out/x.json")" = "$output" ]
+	[ ! -L "$SCRATCH/out/x.txt" ] && [ -s "$SCRATCH/out/x.txt" ]
+	# and no temporary name is left behind
+	[ "$(ls -A "$SCRATCH/out")" = "$(printf 'x.json\nx.srt\nx.txt')" ]
+}
+
 @test "output_config.srt_overrides reach the SRT" {
 	mkdir "$SCRATCH/out"
 	config '{"type": "transcription", "transcription_config": {"language": "en"},
@@ -275,6 +290,21 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 		'tracking: expected an object, got a string'
 }
 
+@test "a bad value of 10 MB is quoted in at most 60 characters, on one line" {
+	T='"type": "transcription"'
+	big=$(head -c 10000000 /dev/zero | tr '\0' a)
+	a60=$(printf '%.60s' "$big")
+	bad_config "{$T, \"transcription_config\": {\"language\": \"$big\"}}" \
+		"transcription_config.language: \"$a60...\" is not a language code"
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": [\"$big\"]}}}" \
+		"transcription_config.punctuation_overrides.permitted_marks[0]: expected one character, got \"${a60:1}..."
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\": [{\"from\": \"=$big\", \"to\": \"\"}]}}}" \
+		"transcription_config.transcript_filtering_config.replacements[0].from: \"=${a60:1}...\" is not a word, a phrase or a /regex/"
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\"}, \"$big\": 1}" "config: unknown key \"$a60...\""
+	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"diarization\": \"$big\"}}" \
+		"transcription_config.diarization: \"$a60...\" is not one of none, speaker, channel"
+}
+
 @test "transcript_filtering_config.replacements: words, phrases and /regex/, in order" {
 	config '{"type": "transcription", "transcription_config": {"language": "en",
 		"transcript_filtering_config": {"replacements": [{"from": "YOUNG MAN", "to": "person"},
@@ -311,6 +341,31 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	[ "${stderr_lines[0]}" = "sm-transcribe: more than one AUDIO argument" ]
 }
 
+@test "SM_MAX_SECONDS or SM_MAX_BYTES that is not a limit: exit 78 naming the variable" {
+	for v in abc 0 -5 1e3; do
+		SM_MAX_SECONDS=$v run -78 --separate-stderr sm-transcribe "$(lv 0880)"
+		[ "$stderr" = "sm-transcribe: SM_MAX_SECONDS: expected seconds from 0.001 to 10000000, got \"$v\"" ]
+		[ -z "$output" ]
+	done
+	for v in abc 0 4T 1.5G -1; do
+		SM_MAX_BYTES=$v run -78 --separate-stderr sm-transcribe "$(lv 0880)"
+		[ "$stderr" = "sm-transcribe: SM_MAX_BYTES: expected a size such as 4G, 500M or 1048576, got \"$v\"" ]
+	done
+	SM_MAX_BYTES=500m SM_MAX_SECONDS=7200.5 run -0 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$(printf '%s' "$output" | words)" = "$W80" ]
+}
+
+@test "--timeout and SM_TIMEOUT take whole seconds: junk is a usage error (2) as an option, a bad configuration (78) in the environment" {
+	for v in x -1 1.5 ''; do
+		run -2 --separate-stderr sm-transcribe --timeout "$v" "$(lv 0880)"
+		[ "${stderr_lines[0]}" = "sm-transcribe: --timeout: expected an integer number of seconds (0: no limit), got \"$v\"" ]
+	done
+	SM_TIMEOUT=soon run -78 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = 'sm-transcribe: SM_TIMEOUT: expected an integer number of seconds (0: no limit), got "soon"' ]
+	SM_TIMEOUT=soon run -0 --separate-stderr sm-transcribe --timeout 0 "$(lv 0880)"
+	[ "$(printf '%s' "$output" | words)" = "$W80" ]
+}
+
 @test "--parallel N > 1 says on stderr that chunking is not done, and gives the same transcript" {
 	run -0 --separate-stderr sm-transcribe --parallel 64 "$(lv 0870)"
 	n=$(getconf _NPROCESSORS_ONLN)
@@ -322,22 +377,55 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	[ -z "$stderr" ]
 }
 
-@test "a failing stage: its exit code, one line naming it, nothing on stdout" {
-	SM_STAGE_AM='exit 3' run -3 --separate-stderr sm-transcribe "$(lv 0880)"
-	[ "$stderr" = "sm-transcribe: sm-am: failed with exit status 3" ]
-	[ -z "$output" ]
-	SM_STAGE_LATTICE='kill -KILL $$' run -137 --separate-stderr sm-transcribe "$(lv 0880)"
-	[ "$stderr" = "sm-transcribe: sm-lattice: killed by signal 9" ]
-	[ -z "$output" ]
-	# A stage that explains itself: only its own line (none of the broken
-	# pipes upstream, nor the empty input downstream).
+@test "a failing stage's sysexits code (65 to 78) passes through, explained by the stage's own line only" {
+	# None of the broken pipes upstream, nor the empty input downstream.
 	SM_STAGE_FEATURES='echo "my-features: cannot compute" >&2; exit 70' \
 		run -70 --separate-stderr sm-transcribe "$(lv 0880)"
 	[ "$stderr" = "my-features: cannot compute" ]
 	[ -z "$output" ]
-	SM_STAGE_FORMAT='exit 9' run -9 --separate-stderr sm-transcribe "$(lv 0880)"
+	SM_STAGE_AM='echo "my-am: no model" >&2; exit 66' run -66 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "my-am: no model" ]
+	[ -z "$output" ]
+}
+
+@test "a stage killed by a signal or failing with a code outside sysexits: exit 70 and a line naming the signal or the code" {
+	SM_STAGE_AM='exit 3' run -70 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: sm-am: failed with exit status 3" ]
+	[ -z "$output" ]
+	SM_STAGE_LATTICE='kill -KILL $$' run -70 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: sm-lattice: killed by signal 9 (SIGKILL)" ]
+	[ -z "$output" ]
+	SM_STAGE_FEATURES='echo "my-features: cannot compute" >&2; exit 1' \
+		run -70 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "${stderr_lines[0]}" = "my-features: cannot compute" ]
+	[ "${stderr_lines[1]}" = "sm-transcribe: sm-features: failed with exit status 1" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	SM_STAGE_FORMAT='exit 9' run -70 --separate-stderr sm-transcribe "$(lv 0880)"
 	[ "$stderr" = "sm-transcribe: sm-format: failed with exit status 9" ]
 	[ -z "$output" ]
+	SM_STAGE_FORMAT='kill -SEGV $$' run -70 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: sm-format: killed by signal 11 (SIGSEGV)" ]
+	[ -z "$output" ]
+}
+
+@test "a stage killed by SIGPIPE is not blamed: the reader that refused its stream is (exit 65, its line only)" {
+	SM_STAGE_AM='head -c 100000 /dev/urandom' run -65 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "sm-lattice: <stdin>: not an sm stream (no SMST header)" ]
+	[ -z "$output" ]
+}
+
+@test "a stage that exits 0 without reading its input is blamed, not its writer's broken pipe: exit 70" {
+	SM_STAGE_LATTICE='head -c 1000 /dev/urandom' run -70 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: sm-lattice: exited before reading all of its input" ]
+	[ -z "$output" ]
+}
+
+@test "a replaced sm-format that exits 0 without a json-v2 document: exit 70, one line, nothing on stdout" {
+	for f in 'cat >/dev/null' 'cat >/dev/null; echo "{}"' 'cat >/dev/null; echo "[1] [2]"'; do
+		SM_STAGE_FORMAT=$f run -70 --separate-stderr sm-transcribe "$(lv 0880)"
+		[ "$stderr" = "sm-transcribe: sm-format: its output is not a json-v2 transcript (one object with format, metadata and results)" ]
+		[ -z "$output" ]
+	done
 }
 
 @test "sm-am replaced by a script passing through a recorded LOGLIK stream gives the same transcript" {
@@ -423,6 +511,25 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	[ -z "$(ls -A "$TMPDIR")" ]
 }
 
+@test "SIGTERM stops a replaced stage's children too: the stage's whole process group" {
+	export SCRATCH
+	SM_STAGE_AM='sleep 1000 3>&- & echo $! >"$SCRATCH/kid"; wait' \
+		sm-transcribe "$(lv 0880)" >"$SCRATCH/out" 2>"$SCRATCH/err" &
+	job=$!
+	for _ in $(seq 400); do [ -s "$SCRATCH/kid" ] && break; sleep 0.02; done
+	kid=$(cat "$SCRATCH/kid")
+	kill -0 "$kid"
+	kill -TERM "$job"
+	st=0
+	timeout 20 tail --pid="$job" -f /dev/null
+	wait "$job" || st=$?
+	[ "$st" -eq 143 ]
+	[ "$(cat "$SCRATCH/err")" = "sm-transcribe: stopped by SIGTERM; no transcript written" ]
+	# Gone, or a zombie its new parent has not reaped yet.
+	for _ in $(seq 40); do kill -0 "$kid" 2>/dev/null || break; sleep 0.05; done
+	! kill -0 "$kid" 2>/dev/null || [ "$(ps -o stat= -p "$kid")" = Z ] || { kill "$kid"; false; }
+}
+
 @test "a full or closed stdout is exit 74 with one line" {
 	run -74 --separate-stderr sh -c 'sm-transcribe "$1" >/dev/full' sh "$(lv 0880)"
 	[ "$stderr" = "sm-transcribe: <stdout>: cannot write the transcript" ]
@@ -449,12 +556,12 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	[ -n "$kids" ]
 	kill -KILL "$job"
 	wait "$job" || true
-	# The stages finish their input; the filters and the gate see end-of-file.
+	# The stages die with the job, the filters and the gate see end-of-file,
+	# and the watcher removes the private directory, then ends.
 	for k in $kids; do
 		for _ in $(seq 600); do kill -0 "$k" 2>/dev/null || break; sleep 0.1; done
 		! kill -0 "$k" 2>/dev/null
 	done
 	[ ! -s "$SCRATCH/out" ]
-	# Only SIGKILL leaves the private directory behind.
-	rm -rf "$TMPDIR"/sm-transcribe.*
+	[ -z "$(ls -A "$TMPDIR")" ]
 }
