@@ -290,9 +290,9 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 		'tracking: expected an object, got a string'
 }
 
-@test "a bad value of 10 MB is quoted in at most 60 characters, on one line" {
+@test "a bad value of 1 MB is quoted in at most 60 characters, on one line" {
 	T='"type": "transcription"'
-	big=$(head -c 10000000 /dev/zero | tr '\0' a)
+	big=$(head -c 1000000 /dev/zero | tr '\0' a)
 	a60=$(printf '%.60s' "$big")
 	bad_config "{$T, \"transcription_config\": {\"language\": \"$big\"}}" \
 		"transcription_config.language: \"$a60...\" is not a language code"
