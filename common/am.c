@@ -491,12 +491,12 @@ bad:
 }
 
 int
-sm_am_check(const struct sm_am *am)
+sm_am_check(const struct sm_am *am, const char *path, char *err, size_t errlen)
 {
 	/* sm_am_open has checked the header, the sizes and the index arrays. */
 	if (!am->mapped)
 		return 0;
-	return sm_image_check_sum(&am->img);
+	return sm_image_check_sum(&am->img, path, err, errlen);
 }
 
 /* ---- fast exp and log ---------------------------------------------------

@@ -87,11 +87,12 @@ int sm_am_open(struct sm_am *am, const char *path, const uint64_t fp[SM_IMAGE_FP
 int sm_am_open_pack(struct sm_am *am, const struct sm_pack *pack, int no_image,
 		    char *err, size_t errlen);
 
-/* The full check of an opened image: the checksum of its body, the tables
- * of floats that sm_am_open does not read (no damage to them can turn
- * into an out-of-bounds access).  0 if sound (always for tables loaded
- * from the model files), -1 if not. */
-int sm_am_check(const struct sm_am *am);
+/* The full check of an image opened from path: the checksum of its body,
+ * the tables of floats that sm_am_open does not read (no damage to them
+ * can turn into an out-of-bounds access).  0 if sound (always for tables
+ * loaded from the model files), -1 with "PATH: problem" in err if not. */
+int sm_am_check(const struct sm_am *am, const char *path, char *err,
+		size_t errlen);
 
 void sm_am_free(struct sm_am *am);
 

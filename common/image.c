@@ -277,11 +277,15 @@ bad:
 }
 
 int
-sm_image_check_sum(const struct sm_image *im)
+sm_image_check_sum(const struct sm_image *im, const char *path, char *err,
+		   size_t errlen)
 {
 	size_t off = sm_image_body_off(im->hdr->hdr_size);
 
-	return sm_image_sum(im->map + off, im->size - off) == im->hdr->sum ? 0 : -1;
+	if (sm_image_sum(im->map + off, im->size - off) == im->hdr->sum)
+		return 0;
+	return fail(err, errlen, "%s: corrupt %s: checksum mismatch", path,
+		    kinds[im->hdr->kind].name);
 }
 
 void

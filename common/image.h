@@ -91,8 +91,11 @@ int sm_image_open(struct sm_image *im, const char *path,
 		  const struct sm_image_kind_desc *k, const uint64_t fp[SM_IMAGE_FP],
 		  int populate, char *err, size_t errlen);
 
-/* The checksum of the body: 0 if it matches, -1 if not. */
-int sm_image_check_sum(const struct sm_image *im);
+/* The first step of the full check: the checksum of the body.  0 if it
+ * matches, -1 with "PATH: corrupt NAME: checksum mismatch" in err if not
+ * (path: the image's, for the message). */
+int sm_image_check_sum(const struct sm_image *im, const char *path, char *err,
+		       size_t errlen);
 
 void sm_image_close(struct sm_image *im);
 

@@ -2002,21 +2002,27 @@ img_check(const struct sm_search *s, const struct sm_lm *lm)
 }
 
 int
-sm_search_check(const struct sm_search *s)
+sm_search_check(const struct sm_search *s, const char *path, char *err, size_t errlen)
 {
 	int i;
 
 	if (s->map == NULL)
 		return 0;
-	if (sm_image_check_sum(&s->img) != 0)
+	if (sm_image_check_sum(&s->img, path, err, errlen) != 0)
 		return -1;
 	for (i = 0; i < s->n_nodes; i++)
-		if (!node_ok(s, i))
+		if (!node_ok(s, i)) {
+			snprintf(err, errlen, "%s: corrupt search image: node %d has an "
+				 "index out of range", path, i);
 			return -1;
+		}
 	for (i = 0; i < s->n_words; i++)
 		if ((uint64_t)s->woff[i] + s->wlen[i] + 1 > s->text_len ||
-		    s->text[s->woff[i] + s->wlen[i]] != 0)
+		    s->text[s->woff[i] + s->wlen[i]] != 0) {
+			snprintf(err, errlen, "%s: corrupt search image: the spelling of "
+				 "word %d is out of its table", path, i);
 			return -1;
+		}
 	return 0;
 }
 

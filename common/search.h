@@ -89,11 +89,13 @@ struct sm_search *sm_search_open(const char *path, const struct sm_lm *lm,
 				 const uint64_t fp[SM_IMAGE_FP], char *err,
 				 size_t errlen);
 
-/* The full check of an image: the checksum of its body and every index in
- * every node (sm_search_open checks only the header, the small tables and
- * the roots, and each other node when the search first reaches it).  0 if
- * sound (always for a tree built in memory), -1 if not. */
-int sm_search_check(const struct sm_search *s);
+/* The full check of an image opened from path: the checksum of its body
+ * and every index in every node (sm_search_open checks only the header,
+ * the small tables and the roots, and each other node when the search
+ * first reaches it).  0 if sound (always for a tree built in memory), -1
+ * with "PATH: problem" in err if not. */
+int sm_search_check(const struct sm_search *s, const char *path, char *err,
+		    size_t errlen);
 
 /* Whether the search stopped (sm_search_frame returned -1) because it
  * reached a damaged node of its image. */

@@ -87,16 +87,13 @@ static int
 check(const struct sm_pack *pack)
 {
 	struct sm_am am;
-	char err[4200];
+	char err[8400];
 
 	if (pack->am_image[0] == '\0')
 		sm_die(SM_EX_CONFIG, "%s: the pack names no acoustic image", pack->dir);
 	load(&am, pack, 0);
-	if (sm_am_check(&am) != 0) {
-		snprintf(err, sizeof(err), "%s: corrupt acoustic image: checksum mismatch",
-			 pack->am_image);
+	if (sm_am_check(&am, pack->am_image, err, sizeof(err)) != 0)
 		sm_image_refuse(pack, SM_IMAGE_AM, err, "--no-image reads the model files");
-	}
 	sm_info("%s: sound", pack->am_image);
 	sm_am_free(&am);
 	return 0;

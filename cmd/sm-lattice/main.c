@@ -440,6 +440,8 @@ main(int argc, char **argv)
 	snprintf(p_mdef, sizeof p_mdef, "%s/mdef", pack.hmm);
 	snprintf(p_tmat, sizeof p_tmat, "%s/transition_matrices", pack.hmm);
 	snprintf(p_noise, sizeof p_noise, "%s/noisedict", pack.hmm);
+	if (check_image && !pack.image[0])
+		sm_die(SM_EX_CONFIG, "%s: the pack names no search image", pack.dir);
 	/* The model files an image is checked against, or built from (a
 	 * missing one is an error then). */
 	if ((check_image || build_image || (pack.image[0] && !no_image && !words_path)) &&
@@ -450,16 +452,11 @@ main(int argc, char **argv)
 	sm_lm_set_uw(&lm, (float)uw);
 	srch = NULL;
 	if (check_image) {
-		if (!pack.image[0])
-			sm_die(SM_EX_CONFIG, "%s: the pack names no search image", pack.dir);
 		srch = sm_search_open(pack.image, &lm, &cfg, fp, err, sizeof err);
 		if (srch == NULL)
 			image_failed(&pack, err);
-		if (sm_search_check(srch) != 0) {
-			snprintf(err, sizeof err, "%s: corrupt search image: checksum mismatch "
-				 "or an index out of range", pack.image);
+		if (sm_search_check(srch, pack.image, err, sizeof err) != 0)
 			image_failed(&pack, err);
-		}
 		sm_info("%s: sound", pack.image);
 		sm_search_free(srch);
 		sm_lm_free(&lm);
