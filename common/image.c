@@ -2,7 +2,6 @@
  * language pack's images (image.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,34 +10,23 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "s3.h"
 #include "sm.h"
 
 #define BOM 0x01020304u
 #define MAX_HDR 4096
 
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-/* The model files of each kind, relative to the pack's hmm directory, or
- * "dict" and "lm" for the pack's own. */
+/* Each kind of image: its name in messages, the program that builds it
+ * and the model files it is built from, in the pack's hmm directory
+ * ("dict" and "lm": the pack's own). */
 static const struct {
-	const char *name;	/* in messages */
+	const char *article, *name;	/* in messages */
 	const char *builder;	/* the program that builds it */
 	const char *files[SM_IMAGE_FILES];
 } kinds[] = {
-	[SM_IMAGE_AM] = { "acoustic image", "sm-am",
+	[SM_IMAGE_AM] = { "an", "acoustic image", "sm-am",
 			  { "mdef", "means", "variances", "sendump" } },
-	[SM_IMAGE_SEARCH] = { "search image", "sm-lattice",
+	[SM_IMAGE_SEARCH] = { "a", "search image", "sm-lattice",
 			      { "mdef", "transition_matrices", "noisedict", "dict", "lm" } },
 };
 
@@ -112,7 +100,7 @@ sm_image_fingerprint(const struct sm_pack *pack, unsigned kind,
 		else
 			snprintf(path, sizeof(path), "%s/%s", pack->hmm, f);
 		if (stat(path, &st) != 0)
-			return fail(err, errlen, "%s: %s", path, strerror(errno));
+			return sm_path_err(err, errlen, path, "%s", strerror(errno));
 		fp[2 * i] = (uint64_t)st.st_size;
 		fp[2 * i + 1] = (uint64_t)st.st_mtim.tv_sec * 1000000000u +
 				(uint64_t)st.st_mtim.tv_nsec;
@@ -147,9 +135,12 @@ sm_image_write(const char *path, struct sm_image_hdr *h, size_t hdr_size,
 	size_t off = sm_image_body_off(hdr_size);
 	int fd, dfd;
 
+	if (hdr_size > MAX_HDR)
+		return sm_path_err(err, errlen, path, "header of %zu bytes, more than %d",
+				   hdr_size, MAX_HDR);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >=
 	    sizeof(tmp))
-		return fail(err, errlen, "%s: path too long", path);
+		return sm_path_err(err, errlen, path, "path too long");
 	memcpy(h->magic, SM_IMAGE_MAGIC, sizeof(SM_IMAGE_MAGIC));
 	h->bom = BOM;
 	h->hdr_size = (uint32_t)hdr_size;
@@ -158,16 +149,16 @@ sm_image_write(const char *path, struct sm_image_hdr *h, size_t hdr_size,
 	h->hsum = hdr_sum(h, hdr_size);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return sm_path_err(err, errlen, path, "%s", strerror(errno));
 	if (write_all(fd, h, hdr_size) != 0 || write_all(fd, zero, off - hdr_size) != 0 ||
 	    write_all(fd, body, body_size) != 0 || fsync(fd) != 0) {
-		fail(err, errlen, "%s: %s", tmp, strerror(errno));
+		sm_path_err(err, errlen, tmp, "%s", strerror(errno));
 		close(fd);
 		unlink(tmp);
 		return -1;
 	}
 	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		fail(err, errlen, "%s: %s", path, strerror(errno));
+		sm_path_err(err, errlen, path, "%s", strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -200,22 +191,25 @@ sm_image_open(struct sm_image *im, const char *path,
 	int fd;
 
 	memset(im, 0, sizeof(*im));
+	if (k->hdr_size > MAX_HDR)
+		return sm_path_err(err, errlen, path, "header of %u bytes, more than %d",
+				   k->hdr_size, MAX_HDR);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return sm_path_err(err, errlen, path, "%s", strerror(errno));
 	if (fstat(fd, &st) != 0) {
-		fail(err, errlen, "%s: %s", path, strerror(errno));
+		sm_path_err(err, errlen, path, "%s", strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(err, errlen, "%s: not a regular file", path);
+		return sm_path_err(err, errlen, path, "not a regular file");
 	}
 	memset(&h, 0, sizeof(h));
 	got = pread(fd, &h, sizeof(h), 0);
 	if (got < 0) {
-		fail(err, errlen, "%s: %s", path, strerror(errno));
+		sm_path_err(err, errlen, path, "%s", strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -223,27 +217,27 @@ sm_image_open(struct sm_image *im, const char *path,
 	if ((got >= 8 && memcmp(h.magic, SM_IMAGE_MAGIC, sizeof(SM_IMAGE_MAGIC)) != 0) ||
 	    (got >= 12 && h.kind != k->kind)) {
 		close(fd);
-		return fail(err, errlen, "%s: not %s %s", path,
-			    name[0] == 'a' ? "an" : "a", name);
+		return sm_path_err(err, errlen, path, "not %s %s",
+				   kinds[k->kind].article, name);
 	}
 	if ((uint64_t)st.st_size < off) {
 		close(fd);
-		return fail(err, errlen, "%s: truncated: %lld bytes, less than a header (%zu)",
-			    path, (long long)st.st_size, off);
+		return sm_path_err(err, errlen, path, "truncated: %lld bytes, less than a "
+				   "header (%zu)", (long long)st.st_size, off);
 	}
 	if (h.version != k->version || h.hdr_size != k->hdr_size || h.bom != BOM) {
 		close(fd);
 		if (h.bom != BOM)
-			return fail(err, errlen, "%s: %s of a machine of the other byte order",
-				    path, name);
-		return fail(err, errlen, "%s: %s of version %u, this program reads version %u",
-			    path, name, h.version, k->version);
+			return sm_path_err(err, errlen, path, "%s of a machine of the other "
+					   "byte order", name);
+		return sm_path_err(err, errlen, path, "%s of version %u, this program reads "
+				   "version %u", name, h.version, k->version);
 	}
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ,
 		   MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0);
 	close(fd);
 	if (map == MAP_FAILED)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return sm_path_err(err, errlen, path, "%s", strerror(errno));
 	/* Without populate only the pages read should count in the resident
 	 * set: page-sized mappings, not whole 2 MB folios of the page cache. */
 	if (!populate)
@@ -252,11 +246,11 @@ sm_image_open(struct sm_image *im, const char *path,
 	im->size = (size_t)st.st_size;
 	im->hdr = map;
 	if (hdr_sum(map, k->hdr_size) != im->hdr->hsum) {
-		fail(err, errlen, "%s: damaged header (checksum mismatch)", path);
+		sm_path_err(err, errlen, path, "damaged header (checksum mismatch)");
 		goto bad;
 	}
 	if (memcmp(im->hdr->fp, fp, sizeof(h.fp)) != 0) {
-		fail(err, errlen, "%s: stale: the model files have changed", path);
+		sm_path_err(err, errlen, path, "stale: the model files have changed");
 		goto bad;
 	}
 	/* A copy cut short, or something appended: the size is the one
@@ -264,10 +258,10 @@ sm_image_open(struct sm_image *im, const char *path,
 	if (im->hdr->body_size != (uint64_t)st.st_size - off) {
 		uint64_t want = off + im->hdr->body_size;
 
-		fail(err, errlen, want > (uint64_t)st.st_size ?
-		     "%s: truncated: %lld of the %llu bytes its header announces" :
-		     "%s: damaged: %lld bytes, its header announces %llu", path,
-		     (long long)st.st_size, (unsigned long long)want);
+		sm_path_err(err, errlen, path, want > (uint64_t)st.st_size ?
+			    "truncated: %lld of the %llu bytes its header announces" :
+			    "damaged: %lld bytes, its header announces %llu",
+			    (long long)st.st_size, (unsigned long long)want);
 		goto bad;
 	}
 	return 0;
@@ -284,8 +278,8 @@ sm_image_check_sum(const struct sm_image *im, const char *path, char *err,
 
 	if (sm_image_sum(im->map + off, im->size - off) == im->hdr->sum)
 		return 0;
-	return fail(err, errlen, "%s: corrupt %s: checksum mismatch", path,
-		    kinds[im->hdr->kind].name);
+	return sm_path_err(err, errlen, path, "corrupt %s: checksum mismatch",
+			   kinds[im->hdr->kind].name);
 }
 
 void
