@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# sm-lattice's search image: each start checks the size, the header (its
-# checksum), the fingerprint of the model files, the small tables and the
-# roots; --check-image checks all of it (checksum, every node); a node the
+# sm-lattice's search image: each start checks, through image.c as sm-am
+# does its acoustic image, the kind and version, the header (its
+# checksum), the fingerprint of the model files and the size, then the
+# small tables and the roots; --check-image checks all of it (checksum, every node); a node the
 # search reaches is checked when it first reaches it.  An image that fails
 # is refused with exit 78 and one line, never silently replaced by building
 # the tree; a damaged node never crashes the search.
