@@ -101,11 +101,19 @@ build/tests/%: build/tests/unit/%.o build/libsm.a
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
+# The English pack's model files, from which its images are built.
+AM_HMM := $(shell sed -n 's/^hmm[[:space:]]*=[[:space:]]*//p' models/en/pack.conf)
+
 # The English pack's search image (sm-lattice(1)): the lexicon tree, built
 # once and memory-mapped at start-up, then checked in full (checksum and
 # every node), which sm-lattice does not do at each start.
+# Rebuilt when sm-lattice or a model file it fingerprints (image.c)
+# changes.
 all: models/en/search.img
-models/en/search.img: bin/sm-lattice models/en/pack.conf
+PACK_DICT := $(shell sed -n 's/^dict[[:space:]]*=[[:space:]]*//p' models/en/pack.conf)
+PACK_LM := $(shell sed -n 's/^lm[[:space:]]*=[[:space:]]*//p' models/en/pack.conf)
+models/en/search.img: bin/sm-lattice models/en/pack.conf $(wildcard $(PACK_DICT) $(PACK_LM) \
+		$(addprefix $(AM_HMM)/,mdef transition_matrices noisedict))
 	SM_MODELS=models bin/sm-lattice --model models/en --build-image $@
 	SM_MODELS=models bin/sm-lattice --model models/en --check-image
 
@@ -113,7 +121,6 @@ models/en/search.img: bin/sm-lattice models/en/pack.conf
 # once and memory-mapped at start-up, then checked in full (checksum),
 # which sm-am does not do at each start; rebuilt when sm-am or a model
 # file it fingerprints changes.
-AM_HMM := $(shell sed -n 's/^hmm[[:space:]]*=[[:space:]]*//p' models/en/pack.conf)
 all: models/en/am.img
 models/en/am.img: bin/sm-am models/en/pack.conf $(wildcard $(addprefix $(AM_HMM)/,mdef means variances sendump))
 	SM_MODELS=models bin/sm-am --model models/en --build-image $@

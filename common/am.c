@@ -16,21 +16,19 @@
  * Summed over streams.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cblas.h>
 
 #include "am.h"
+#include "image.h"
 #include "mdef.h"
 #include "s3.h"
+#include "sm.h"
 
 static int
 fail(char *err, size_t errlen, const char *fmt, ...)
@@ -142,16 +140,14 @@ bad:
  * then each array at a 64-byte boundary.  sm_am_load computes the block;
  * sm_am_open maps it from the image; both end in bind(). */
 
-#define IMG_MAGIC "SMAMIMG"
-#define IMG_VERSION 1
-#define IMG_BOM 0x01020304u
-
+/* The acoustic image (image.h): the shared prefix, then the sizes. */
 struct img_hdr {
-	char magic[8];
-	uint32_t version, bom;
-	uint64_t fp[SM_AM_FP];
+	struct sm_image_hdr im;
 	int32_t n_cb, n_feat, n_dens, n_sen, veclen[SM_AM_MAX_FEAT];
-	uint64_t total, sum;
+};
+
+static const struct sm_image_kind_desc img_kind = {
+	SM_IMAGE_AM, 2, sizeof(struct img_hdr)
 };
 
 struct layout {
@@ -169,7 +165,7 @@ up64(size_t n)
 static void
 layout(const struct sm_am *am, struct layout *lo)
 {
-	size_t o = up64(sizeof(struct img_hdr)), G = (size_t)am->n_cb * am->n_dens;
+	size_t o = sm_image_body_off(sizeof(struct img_hdr)), G = (size_t)am->n_cb * am->n_dens;
 	int f;
 
 	lo->cb_start = o;
@@ -208,36 +204,6 @@ bind(struct sm_am *am, const struct layout *lo)
 		am->mixw[f] = (const float *)(b + lo->mixw[f]);
 	}
 	am->mixw_q = b + lo->mixw_q;
-}
-
-/* Fletcher-style sums over 64-bit words in 4 lanes (so that they
- * vectorise): every bit and the order of the words count.  The header is
- * summed with its sum field zero; from and to are multiples of 32. */
-__attribute__((target_clones("avx2", "default")))
-static uint64_t
-checksum(const struct img_hdr *h, const unsigned char *b, size_t from, size_t to)
-{
-	struct img_hdr z = *h;
-	uint64_t s1[4] = {0}, s2[4] = {0}, w[4], r = 0;
-	size_t i;
-	int l;
-
-	z.sum = 0;
-	for (i = 0; i + 8 <= sizeof z; i += 8) {
-		memcpy(w, (const unsigned char *)&z + i, 8);
-		s1[0] += w[0];
-		s2[0] += s1[0];
-	}
-	for (i = from; i < to; i += 32) {
-		memcpy(w, b + i, 32);
-		for (l = 0; l < 4; l++) {
-			s1[l] += w[l];
-			s2[l] += s1[l];
-		}
-	}
-	for (l = 0; l < 4; l++)
-		r = (r ^ s1[l] ^ (s2[l] * 0x9e3779b97f4a7c15u)) * 0xff51afd7ed558ccdu;
-	return r;
 }
 
 /* ---- loading from the model files --------------------------------------- */
@@ -403,7 +369,7 @@ void
 sm_am_free(struct sm_am *am)
 {
 	if (am->mapped)
-		munmap(am->blob, am->blob_size);
+		sm_image_close(&am->img);
 	else
 		free(am->blob);
 	memset(am, 0, sizeof(*am));
@@ -412,61 +378,25 @@ sm_am_free(struct sm_am *am)
 /* ---- the acoustic image ------------------------------------------------- */
 
 int
-sm_am_fingerprint(const char *dir, uint64_t fp[SM_AM_FP], char *err, size_t errlen)
-{
-	static const char *const names[] = { "mdef", "means", "variances", "sendump" };
-	char path[4200];
-	struct stat st;
-	int i;
-
-	memset(fp, 0, sizeof(*fp) * SM_AM_FP);
-	for (i = 0; i < 4; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (stat(path, &st) != 0)
-			return fail(err, errlen, "%s: %s", path, strerror(errno));
-		fp[2 * i] = (uint64_t)st.st_size;
-		fp[2 * i + 1] = (uint64_t)st.st_mtim.tv_sec * 1000000000u +
-				(uint64_t)st.st_mtim.tv_nsec;
-	}
-	return 0;
-}
-
-static void
-fill_hdr(struct img_hdr *h, const struct sm_am *am, const uint64_t fp[SM_AM_FP],
-	 size_t total)
-{
-	int f;
-
-	memset(h, 0, sizeof(*h));
-	memcpy(h->magic, IMG_MAGIC, sizeof(IMG_MAGIC));
-	h->version = IMG_VERSION;
-	h->bom = IMG_BOM;
-	memcpy(h->fp, fp, sizeof(h->fp));
-	h->n_cb = am->n_cb;
-	h->n_feat = am->n_feat;
-	h->n_dens = am->n_dens;
-	h->n_sen = am->n_sen;
-	for (f = 0; f < am->n_feat; f++)
-		h->veclen[f] = am->veclen[f];
-	h->total = total;
-}
-
-int
-sm_am_save(const struct sm_am *am, FILE *f, const uint64_t fp[SM_AM_FP])
+sm_am_save(const struct sm_am *am, const char *path, const uint64_t fp[SM_IMAGE_FP],
+	   char *err, size_t errlen)
 {
 	struct img_hdr h;
-	struct layout lo;
-	static const unsigned char zero[64];
-	size_t first = up64(sizeof(h));
+	size_t first = sm_image_body_off(sizeof(h));
+	int f;
 
-	layout(am, &lo);
-	fill_hdr(&h, am, fp, lo.total);
-	h.sum = checksum(&h, am->blob, first, lo.total);
-	if (fwrite(&h, sizeof(h), 1, f) != 1 ||
-	    fwrite(zero, 1, first - sizeof(h), f) != first - sizeof(h) ||
-	    fwrite(am->blob + first, 1, lo.total - first, f) != lo.total - first)
-		return -1;
-	return 0;
+	memset(&h, 0, sizeof(h));
+	h.im.kind = img_kind.kind;
+	h.im.version = img_kind.version;
+	memcpy(h.im.fp, fp, sizeof(h.im.fp));
+	h.n_cb = am->n_cb;
+	h.n_feat = am->n_feat;
+	h.n_dens = am->n_dens;
+	h.n_sen = am->n_sen;
+	for (f = 0; f < am->n_feat; f++)
+		h.veclen[f] = am->veclen[f];
+	return sm_image_write(path, &h.im, sizeof(h), am->blob + first,
+			      am->blob_size - first, err, errlen);
 }
 
 /* The index arrays of a mapped image: a permutation grouped by codebook.
@@ -491,71 +421,48 @@ check_index(const struct sm_am *am)
 }
 
 int
-sm_am_open_pack(struct sm_am *am, const char *hmm, const char *image,
+sm_am_open_pack(struct sm_am *am, const struct sm_pack *pack, int no_image,
 		char *err, size_t errlen)
 {
-	uint64_t fp[SM_AM_FP];
+	uint64_t fp[SM_IMAGE_FP];
 
-	if (image == NULL || image[0] == '\0')
-		return sm_am_load(am, hmm, err, errlen) != 0 ? -1 : 0;
-	if (sm_am_fingerprint(hmm, fp, err, errlen) != 0)
+	if (no_image || pack->am_image[0] == '\0')
+		return sm_am_load(am, pack->hmm, err, errlen) != 0 ? -1 : 0;
+	if (sm_image_fingerprint(pack, SM_IMAGE_AM, fp, err, errlen) != 0)
 		return -1;
-	return sm_am_open(am, image, fp, err, errlen) != 0 ? -2 : 0;
+	return sm_am_open(am, pack->am_image, fp, err, errlen) != 0 ? -2 : 0;
 }
 
 int
-sm_am_open(struct sm_am *am, const char *path, const uint64_t fp[SM_AM_FP],
+sm_am_open(struct sm_am *am, const char *path, const uint64_t fp[SM_IMAGE_FP],
 	   char *err, size_t errlen)
 {
 	struct img_hdr h;
 	struct layout lo;
-	struct stat st;
-	void *map;
-	int fd, f, dim = 0;
+	int f, dim = 0;
 
 	memset(am, 0, sizeof(*am));
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0) {
-		fail(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
+	if (sm_image_open(&am->img, path, &img_kind, fp, 1, err, errlen) != 0)
 		return -1;
-	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size < sizeof(h)) {
-		close(fd);
-		return fail(err, errlen, "%s: not an acoustic image", path);
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
-		   fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
-	am->blob = map;
-	am->blob_size = (size_t)st.st_size;
+	am->blob = (unsigned char *)am->img.map;
+	am->blob_size = am->img.size;
 	am->mapped = 1;
-	memcpy(&h, map, sizeof(h));
-	if (memcmp(h.magic, IMG_MAGIC, sizeof(IMG_MAGIC)) != 0) {
-		fail(err, errlen, "%s: not an acoustic image", path);
-		goto bad;
-	}
-	if (h.version != IMG_VERSION || h.bom != IMG_BOM) {
-		fail(err, errlen, "%s: acoustic image of another version or machine",
-		     path);
-		goto bad;
-	}
-	if (memcmp(h.fp, fp, sizeof(h.fp)) != 0) {
-		fail(err, errlen, "%s: stale: the model files have changed", path);
-		goto bad;
-	}
-	/* Sizes first (bounded, so that the layout cannot overflow), then
-	 * the checksum, then the indices. */
+	memcpy(&h, am->blob, sizeof(h));
+	/* The sizes (the header's checksum matched: these are the writer's,
+	 * bounded all the same so that the layout cannot overflow), the
+	 * length they imply, then the indices. */
 	if (h.n_cb < 1 || h.n_cb > 4096 || h.n_feat < 1 || h.n_feat > SM_AM_MAX_FEAT ||
-	    h.n_dens < 1 || h.n_dens > 4096 || h.n_sen < 1 || h.n_sen > (1 << 22))
-		goto corrupt;
+	    h.n_dens < 1 || h.n_dens > 4096 || h.n_sen < 1 || h.n_sen > (1 << 22)) {
+		fail(err, errlen, "%s: corrupt acoustic image: %d codebooks x %d streams "
+		     "x %d Gaussians, %d senones", path, h.n_cb, h.n_feat, h.n_dens, h.n_sen);
+		goto bad;
+	}
 	for (f = 0; f < h.n_feat; f++) {
-		if (h.veclen[f] < 1 || h.veclen[f] > 256)
-			goto corrupt;
+		if (h.veclen[f] < 1 || h.veclen[f] > 256) {
+			fail(err, errlen, "%s: corrupt acoustic image: stream %d of "
+			     "dimension %d", path, f, h.veclen[f]);
+			goto bad;
+		}
 		dim += h.veclen[f];
 	}
 	am->n_cb = h.n_cb;
@@ -566,29 +473,30 @@ sm_am_open(struct sm_am *am, const char *path, const uint64_t fp[SM_AM_FP],
 	for (f = 0; f < h.n_feat; f++)
 		am->veclen[f] = h.veclen[f];
 	layout(am, &lo);
-	if (h.total != lo.total || lo.total != (size_t)st.st_size)
-		goto corrupt;
+	if (lo.total != am->blob_size) {
+		fail(err, errlen, "%s: corrupt acoustic image: %zu bytes, its sizes make "
+		     "%zu", path, am->blob_size, lo.total);
+		goto bad;
+	}
 	bind(am, &lo);
-	if (check_index(am) != 0)
-		goto corrupt;
+	if (check_index(am) != 0) {
+		fail(err, errlen, "%s: corrupt acoustic image: its senone index is not "
+		     "a permutation grouped by codebook", path);
+		goto bad;
+	}
 	return 0;
-corrupt:
-	fail(err, errlen, "%s: corrupt acoustic image", path);
 bad:
 	sm_am_free(am);
 	return -1;
 }
 
 int
-sm_am_check(const struct sm_am *am)
+sm_am_check(const struct sm_am *am, const char *path, char *err, size_t errlen)
 {
-	struct img_hdr h;
-
-	/* sm_am_open has checked the sizes and the index arrays. */
+	/* sm_am_open has checked the header, the sizes and the index arrays. */
 	if (!am->mapped)
 		return 0;
-	memcpy(&h, am->blob, sizeof(h));
-	return checksum(&h, am->blob, up64(sizeof(h)), am->blob_size) == h.sum ? 0 : -1;
+	return sm_image_check_sum(&am->img, path, err, errlen);
 }
 
 /* ---- fast exp and log ---------------------------------------------------

@@ -6,11 +6,10 @@
  * sm_am_load reads mdef, means, variances (floored at 1e-4) and sendump
  * from a model directory, checks every size against the others and
  * computes the tables the scorer uses.  Those tables can be saved once as
- * an acoustic image (sm_am_save) and memory-mapped read-only at start-up
- * (sm_am_open): no model file is read or converted then, and concurrent
- * processes share the pages.  The image records the size and modification
- * time of the four model files and a checksum of its contents, which
- * only sm_am_check verifies; it scores exactly as the model files do.
+ * an acoustic image (sm_am_save, image.h) and memory-mapped read-only at
+ * start-up (sm_am_open): no model file is read or converted then, and
+ * concurrent processes share the pages.  It scores exactly as the model
+ * files do.
  *
  * A scorer computes, for a block of feature frames, the natural-log
  * likelihood of every senone:
@@ -24,6 +23,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "image.h"
+
+struct sm_pack;
 
 #define SM_AM_VARFLOOR 1e-4
 /* One step of the 8-bit mixture weights: 1024 * ln(1.0001) nats. */
@@ -51,46 +54,45 @@ struct sm_am {
 	const float *mixw[SM_AM_MAX_FEAT];
 	/* Quantised mixture weights [f][k][sen]: w = exp(-STEP * q). */
 	const uint8_t *mixw_q;
-	/* private: the tables in one block, malloc'd or mapped */
+	/* private: the tables in one block, malloc'd or mapped (img), laid
+	 * out as the image, header space first */
 	unsigned char *blob;
 	size_t blob_size;
 	int mapped;
+	struct sm_image img;
 };
 
 /* Load from the model directory dir.  0, or -1 with "FILE: problem" in
  * err.  am is then empty and sm_am_free is harmless. */
 int sm_am_load(struct sm_am *am, const char *dir, char *err, size_t errlen);
 
-/* The fingerprint of the model directory dir: size and modification time
- * of mdef, means, variances and sendump.  0, or -1 with "FILE: problem". */
-#define SM_AM_FP 8
-int sm_am_fingerprint(const char *dir, uint64_t fp[SM_AM_FP], char *err,
-		      size_t errlen);
+/* Write am as an acoustic image (sm_image_write) carrying the fingerprint
+ * fp of its model files.  0, or -1 with "PATH: problem" in err. */
+int sm_am_save(const struct sm_am *am, const char *path,
+	       const uint64_t fp[SM_IMAGE_FP], char *err, size_t errlen);
 
-/* Write am as an acoustic image carrying the fingerprint fp.  0, or -1
- * with errno set. */
-int sm_am_save(const struct sm_am *am, FILE *f, const uint64_t fp[SM_AM_FP]);
-
-/* Map the image at path.  -1 with "PATH: problem" in err when it cannot be
- * read, is not an image of this version, was built from model files with
- * another fingerprint than fp ("stale") or fails its checks ("corrupt").
- * am is then empty and sm_am_free is harmless. */
-int sm_am_open(struct sm_am *am, const char *path, const uint64_t fp[SM_AM_FP],
+/* Map the image at path, checked as at every start: sm_image_open (kind,
+ * version, header checksum, fingerprint fp, size), then the sizes of the
+ * model and the index arrays.  -1 with "PATH: problem" in err when it
+ * fails ("corrupt acoustic image: ..." for the checks of this module); am
+ * is then empty and sm_am_free is harmless. */
+int sm_am_open(struct sm_am *am, const char *path, const uint64_t fp[SM_IMAGE_FP],
 	       char *err, size_t errlen);
 
-/* A language pack's model: from its acoustic image when image names one
- * (checked against the fingerprint of the model files in hmm), else from
- * the model files.  0; -1 if the model files fail, -2 if the image does
- * (never a silent fallback to the slow path); err says why. */
-int sm_am_open_pack(struct sm_am *am, const char *hmm, const char *image,
+/* A language pack's model: from its acoustic image when it names one and
+ * no_image is 0 (checked against the fingerprint of the model files),
+ * else from the model files.  0; -1 if the model files fail (one missing
+ * included), -2 if the image does (never a silent fallback to the slow
+ * path: see sm_image_refuse); err says why. */
+int sm_am_open_pack(struct sm_am *am, const struct sm_pack *pack, int no_image,
 		    char *err, size_t errlen);
 
-/* The full check of an opened image: a checksum of all of it (sm_am_open
- * checks the header, the fingerprint, the size and the index arrays, but
- * not the tables of floats, which no damage can turn into an out-of-bounds
- * access).  0 if sound (always for tables loaded from the model files), -1
- * if not. */
-int sm_am_check(const struct sm_am *am);
+/* The full check of an image opened from path: the checksum of its body,
+ * the tables of floats that sm_am_open does not read (no damage to them
+ * can turn into an out-of-bounds access).  0 if sound (always for tables
+ * loaded from the model files), -1 with "PATH: problem" in err if not. */
+int sm_am_check(const struct sm_am *am, const char *path, char *err,
+		size_t errlen);
 
 void sm_am_free(struct sm_am *am);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dict.h"
+#include "image.h"
 #include "lm.h"
 #include "mdef.h"
 #include "s3.h"
@@ -111,8 +112,8 @@ struct sm_search {
 	uint32_t *woff;		/* [n_words] into text */
 	char *text;
 	const uint16_t *sseq;	/* [n_sseq * 3] senone ids */
-	void *map;		/* the image, when loaded from one */
-	size_t map_size;
+	const void *map;	/* the image, when loaded from one (= img.map) */
+	struct sm_image img;
 	size_t text_len;	/* bytes of text */
 	int corrupt;		/* the image failed a check where it was used */
 	struct node *nodes;
@@ -627,7 +628,7 @@ sm_search_free(struct sm_search *s)
 	if (s == NULL)
 		return;
 	if (s->map) {
-		munmap(s->map, s->map_size);
+		sm_image_close(&s->img);
 	} else {
 		free(s->lmid);
 		free(s->wlast);
@@ -1866,55 +1867,31 @@ sm_search_word(const struct sm_search *s, int word, int *len, int *kind)
 	return s->text + s->woff[word];
 }
 
-/* ---- the pack image ---------------------------------------------------- */
-
-#define IMG_MAGIC "SMLATIMG"
+/* ---- the pack image ----------------------------------------------------
+ * The shared prefix (image.h), the counts and transition probabilities,
+ * then the sections, each at an 8-byte boundary of the body. */
 
 enum { S_NODES, S_LC, S_CLS, S_LMID, S_WLAST, S_WKIND, S_WLEN, S_WOFF, S_TEXT, S_SSEQ,
        S_CLSSID, S_N };
-#define IMG_VERSION 4
 
 struct img_hdr {
-	char magic[8];
-	uint32_t version, node_size;
-	uint64_t fp[SM_SEARCH_FP];
+	struct sm_image_hdr im;
+	uint32_t node_size, pad;
 	int32_t n_ci, sil_ci, bos_word, eos_word, sil_word, n_roots, filler0,
 		n_filler_nodes, n_nodes, n_words, n_lc_rows, n_cls, n_sseq, n_sen;
 	float tp[MAXCI][6];
-	uint64_t off[S_N], len[S_N];	/* sections */
-	uint64_t total;
-	uint64_t sum;		/* img_sum of everything after the header */
-	uint64_t hsum;		/* img_sum of the header, this field 0 */
+	uint64_t off[S_N], len[S_N];	/* sections, from the start of the file */
 };
 
-static uint64_t img_sum(const unsigned char *p, size_t n);
+/* Where tests/search_image.py finds them. */
+_Static_assert(offsetof(struct img_hdr, node_size) == 128 &&
+	       offsetof(struct img_hdr, n_roots) == 156 &&
+	       offsetof(struct img_hdr, tp) == 192 &&
+	       offsetof(struct img_hdr, off) == 1728, "search image header moved");
 
-/* The header's own checksum: a damaged count, offset or transition
- * probability is found at every start for the price of 2 KB. */
-static uint64_t
-hdr_sum(const struct img_hdr *h)
-{
-	unsigned char b[sizeof *h];
-
-	memcpy(b, h, sizeof b);
-	memset(b + offsetof(struct img_hdr, hsum), 0, sizeof h->hsum);
-	return img_sum(b, sizeof b);
-}
-
-void
-sm_search_fingerprint(const char *const paths[], int n, uint64_t fp[SM_SEARCH_FP])
-{
-	struct stat st;
-	int i;
-
-	memset(fp, 0, sizeof *fp * SM_SEARCH_FP);
-	for (i = 0; i < n && 2 * i + 1 < SM_SEARCH_FP; i++)
-		if (paths[i] && stat(paths[i], &st) == 0) {
-			fp[2 * i] = (uint64_t)st.st_size;
-			fp[2 * i + 1] = (uint64_t)st.st_mtim.tv_sec * 1000000000u +
-					(uint64_t)st.st_mtim.tv_nsec;
-		}
-}
+static const struct sm_image_kind_desc img_kind = {
+	SM_IMAGE_SEARCH, 5, sizeof(struct img_hdr)
+};
 
 static size_t
 text_len(const struct sm_search *s)
@@ -1929,20 +1906,20 @@ text_len(const struct sm_search *s)
 }
 
 int
-sm_search_save(const struct sm_search *s, FILE *f, const uint64_t fp[SM_SEARCH_FP])
+sm_search_save(const struct sm_search *s, const char *path,
+	       const uint64_t fp[SM_IMAGE_FP], char *err, size_t errlen)
 {
 	struct img_hdr h;
 	const void *ptr[S_N];
-	uint64_t off;
-	static const char zero[8];
+	uint64_t off, first = sm_image_body_off(sizeof h);
 	unsigned char *body;
-	int i;
+	int i, rc;
 
 	memset(&h, 0, sizeof h);
-	memcpy(h.magic, IMG_MAGIC, 8);
-	h.version = IMG_VERSION;
+	h.im.kind = img_kind.kind;
+	h.im.version = img_kind.version;
+	memcpy(h.im.fp, fp, sizeof h.im.fp);
 	h.node_size = sizeof(struct node);
-	memcpy(h.fp, fp, sizeof h.fp);
 	h.n_ci = s->n_ci;
 	h.sil_ci = s->sil_ci;
 	h.bos_word = s->bos_word;
@@ -1969,36 +1946,21 @@ sm_search_save(const struct sm_search *s, FILE *f, const uint64_t fp[SM_SEARCH_F
 	ptr[S_TEXT] = s->text;		h.len[S_TEXT] = text_len(s);
 	ptr[S_SSEQ] = s->sseq;		h.len[S_SSEQ] = 2ull * s->n_sseq * 3;
 	ptr[S_CLSSID] = s->cls_ssid;	h.len[S_CLSSID] = 4ull * s->n_cls;
-	off = (sizeof h + 7) & ~7ull;
+	off = first;
 	for (i = 0; i < S_N; i++) {
 		h.off[i] = off;
 		off = (off + h.len[i] + 7) & ~7ull;
 	}
-	h.total = off;
-	/* the sections with their padding, in one block for the checksum */
-	body = calloc(1, h.total - h.off[0]);
+	/* the sections with their padding, in one block */
+	body = calloc(1, off - first);
 	if (body == NULL)
-		return -1;
+		return snprintf(err, errlen, "%s: out of memory", path), -1;
 	for (i = 0; i < S_N; i++)
 		if (h.len[i] > 0)
-			memcpy(body + (h.off[i] - h.off[0]), ptr[i], h.len[i]);
-	h.sum = img_sum(body, h.total - h.off[0]);
-	h.hsum = hdr_sum(&h);
-	if (fwrite(&h, sizeof h, 1, f) != 1 ||
-	    fwrite(zero, 1, h.off[0] - sizeof h, f) != h.off[0] - sizeof h ||
-	    fwrite(body, 1, h.total - h.off[0], f) != h.total - h.off[0]) {
-		free(body);
-		return -1;
-	}
+			memcpy(body + (h.off[i] - first), ptr[i], h.len[i]);
+	rc = sm_image_write(path, &h.im, sizeof h, body, off - first, err, errlen);
 	free(body);
-	return 0;
-}
-
-static int
-img_fail(char *err, size_t errlen, const char *path, const char *msg)
-{
-	snprintf(err, errlen, "%s: %s", path, msg);
-	return -1;
+	return rc;
 }
 
 /* The start-up check: the header's counts and the small tables the
@@ -2039,112 +2001,52 @@ img_check(const struct sm_search *s, const struct sm_lm *lm)
 	return 0;
 }
 
-/* A 64-bit checksum of n bytes (n a multiple of 8, p 8-aligned). */
-static uint64_t
-img_sum(const unsigned char *p, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull, w;
-	size_t i;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0x100000001b3ull;
-		h ^= h >> 29;
-	}
-	return h;
-}
-
 int
-sm_search_check(const struct sm_search *s)
+sm_search_check(const struct sm_search *s, const char *path, char *err, size_t errlen)
 {
-	const struct img_hdr *h = s->map;
 	int i;
 
 	if (s->map == NULL)
 		return 0;
-	if (img_sum((const unsigned char *)s->map + h->off[0], h->total - h->off[0]) != h->sum)
+	if (sm_image_check_sum(&s->img, path, err, errlen) != 0)
 		return -1;
 	for (i = 0; i < s->n_nodes; i++)
-		if (!node_ok(s, i))
+		if (!node_ok(s, i)) {
+			snprintf(err, errlen, "%s: corrupt search image: node %d has an "
+				 "index out of range", path, i);
 			return -1;
+		}
 	for (i = 0; i < s->n_words; i++)
 		if ((uint64_t)s->woff[i] + s->wlen[i] + 1 > s->text_len ||
-		    s->text[s->woff[i] + s->wlen[i]] != 0)
+		    s->text[s->woff[i] + s->wlen[i]] != 0) {
+			snprintf(err, errlen, "%s: corrupt search image: the spelling of "
+				 "word %d is out of its table", path, i);
 			return -1;
+		}
 	return 0;
 }
 
 struct sm_search *
 sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_cfg *cfg,
-	       const uint64_t fp[SM_SEARCH_FP], char *err, size_t errlen)
+	       const uint64_t fp[SM_IMAGE_FP], char *err, size_t errlen)
 {
 	struct sm_search *s;
+	struct sm_image img;
 	struct img_hdr h;
-	struct stat st;
-	unsigned char *map;
-	int fd, i;
+	const unsigned char *map;
+	uint64_t total;
+	int i;
 
-	fd = open(path, O_RDONLY);
-	if (fd < 0) {
-		img_fail(err, errlen, path, strerror(errno));
+	if (sm_image_open(&img, path, &img_kind, fp, 0, err, errlen) != 0)
 		return NULL;
-	}
-	if (fstat(fd, &st) != 0) {
-		img_fail(err, errlen, path, strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		img_fail(err, errlen, path, "not a regular file");
-		return NULL;
-	}
-	if ((size_t)st.st_size < sizeof h) {
-		char msg[96];
-
-		close(fd);
-		snprintf(msg, sizeof msg, "truncated: %lld bytes, less than a header (%zu)",
-			 (long long)st.st_size, sizeof h);
-		img_fail(err, errlen, path, msg);
-		return NULL;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		img_fail(err, errlen, path, strerror(errno));
-		return NULL;
-	}
-	/* Only the nodes the search reaches should count in the resident set:
-	 * page-sized mappings, not whole 2 MB folios of the page cache. */
-	(void)madvise(map, (size_t)st.st_size, MADV_NOHUGEPAGE);
+	map = img.map;
+	total = img.size;
 	memcpy(&h, map, sizeof h);
-	if (memcmp(h.magic, IMG_MAGIC, 8) != 0 || h.version != IMG_VERSION ||
-	    h.node_size != sizeof(struct node)) {
-		munmap(map, (size_t)st.st_size);
-		img_fail(err, errlen, path, "not a search image of this version");
-		return NULL;
-	}
-	if (hdr_sum(&h) != h.hsum) {
-		munmap(map, (size_t)st.st_size);
-		img_fail(err, errlen, path, "damaged header (checksum mismatch)");
-		return NULL;
-	}
-	if (memcmp(h.fp, fp, sizeof h.fp) != 0) {
-		munmap(map, (size_t)st.st_size);
-		img_fail(err, errlen, path, "stale: the model files have changed");
-		return NULL;
-	}
-	/* A copy cut short, or something appended: the size is the one
-	 * check of the body that costs nothing. */
-	if (h.total != (uint64_t)st.st_size) {
-		char msg[128];
-
-		munmap(map, (size_t)st.st_size);
-		snprintf(msg, sizeof msg, h.total > (uint64_t)st.st_size ?
-			 "truncated: %lld of the %llu bytes its header announces" :
-			 "damaged: %lld bytes, its header announces %llu",
-			 (long long)st.st_size, (unsigned long long)h.total);
-		img_fail(err, errlen, path, msg);
+	if (h.node_size != sizeof(struct node)) {
+		snprintf(err, errlen, "%s: search image of another build (nodes of %u "
+			 "bytes, this program's are %zu)", path, h.node_size,
+			 sizeof(struct node));
+		sm_image_close(&img);
 		return NULL;
 	}
 	if (h.n_nodes < 0 || h.n_words < 0 ||
@@ -2157,17 +2059,17 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 	    h.len[S_SSEQ] != 6ull * h.n_sseq || h.len[S_CLSSID] != 4ull * h.n_cls)
 		goto corrupt;
 	for (i = 0; i < S_N; i++)
-		if (h.off[i] % 8 || h.off[i] < sizeof h || h.off[i] > h.total ||
-		    h.len[i] > h.total - h.off[i])
+		if (h.off[i] % 8 || h.off[i] < sizeof h || h.off[i] > total ||
+		    h.len[i] > total - h.off[i])
 			goto corrupt;
 	s = calloc(1, sizeof *s);
 	if (s == NULL) {
-		munmap(map, (size_t)st.st_size);
-		img_fail(err, errlen, path, "out of memory");
+		sm_image_close(&img);
+		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
+	s->img = img;
 	s->map = map;
-	s->map_size = (size_t)st.st_size;
 	s->lm = lm;
 	s->cfg = *cfg;
 	s->n_ci = h.n_ci;
@@ -2185,6 +2087,7 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 	s->n_sseq = h.n_sseq;
 	s->n_sen = h.n_sen;
 	memcpy(s->tp, h.tp, sizeof s->tp);
+	/* The image is read-only: the search never writes through these. */
 	s->nodes = (struct node *)(map + h.off[S_NODES]);
 	s->lc_ssid = (int32_t *)(map + h.off[S_LC]);
 	s->cls_mask = (uint64_t *)(map + h.off[S_CLS]);
@@ -2199,29 +2102,29 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 	s->text_len = h.len[S_TEXT];
 	if (img_check(s, lm) != 0) {
 		sm_search_free(s);
-		goto corrupt_unmapped;
+		snprintf(err, errlen, "%s: corrupt search image", path);
+		return NULL;
 	}
 	s->wbp = sm_big_alloc(sizeof *s->wbp * (s->n_words ? s->n_words : 1));
 	if (slot_init(s) != 0 || s->wbp == NULL) {
 		sm_search_free(s);
-		img_fail(err, errlen, path, "out of memory");
+		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
 #ifdef MADV_POPULATE_READ
 	/* Map the sections the search reads in one call rather than a page
 	 * fault at a time (the spellings are read only for the output). */
-	(void)madvise(map, h.off[S_WKIND], MADV_POPULATE_READ);
+	(void)madvise((void *)map, h.off[S_WKIND], MADV_POPULATE_READ);
 	{
 		uint64_t at = h.off[S_SSEQ] & ~(uint64_t)4095;	/* page-aligned */
 
-		(void)madvise(map + at, h.total - at, MADV_POPULATE_READ);
+		(void)madvise((void *)(map + at), total - at, MADV_POPULATE_READ);
 	}
 #endif
 	return s;
 corrupt:
-	munmap(map, (size_t)st.st_size);
-corrupt_unmapped:
-	img_fail(err, errlen, path, "corrupt search image");
+	sm_image_close(&img);
+	snprintf(err, errlen, "%s: corrupt search image", path);
 	return NULL;
 }
 

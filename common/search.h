@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "image.h"
+
 struct sm_mdef;
 struct sm_tmat;
 struct sm_dict;
@@ -73,28 +75,27 @@ struct sm_search_stats {
 };
 void sm_search_stats(const struct sm_search *s, struct sm_search_stats *st);
 
-/* The pack image: the tree and word tables, written once by
- * sm_search_save and memory-mapped by sm_search_open.  sm_search_open
- * refuses, with "PATH: problem" in err, an image that cannot be read, is
- * shorter than a header, is not of this version, whose header fails its
- * checksum, whose fingerprint (size and mtime of each model file) differs
- * ("stale"), whose size is not the one its header records ("truncated"),
- * or whose tables fail the start-up checks ("corrupt"). */
-#define SM_SEARCH_FP 10
-void sm_search_fingerprint(const char *const paths[], int n,
-			   uint64_t fp[SM_SEARCH_FP]);
-int sm_search_save(const struct sm_search *s, FILE *f,
-		   const uint64_t fp[SM_SEARCH_FP]);
+/* The pack's search image (image.h): the tree and word tables, written
+ * once by sm_search_save and memory-mapped by sm_search_open.
+ * sm_search_open refuses, with "PATH: problem" in err, what sm_image_open
+ * refuses (unreadable, too short, another kind or version, a damaged
+ * header, stale against fp, not the size its header announces), an image
+ * of another build's nodes, and one whose counts, sections, small tables,
+ * roots or fillers fail the start-up checks ("corrupt search image"). */
+int sm_search_save(const struct sm_search *s, const char *path,
+		   const uint64_t fp[SM_IMAGE_FP], char *err, size_t errlen);
 struct sm_search *sm_search_open(const char *path, const struct sm_lm *lm,
 				 const struct sm_search_cfg *cfg,
-				 const uint64_t fp[SM_SEARCH_FP], char *err,
+				 const uint64_t fp[SM_IMAGE_FP], char *err,
 				 size_t errlen);
 
-/* The full check of an image: a checksum of all of it and every index in
- * every node (sm_search_open checks only the header, the small tables and
- * the roots, and each other node when the search first reaches it).  0 if
- * sound (always for a tree built in memory), -1 if not. */
-int sm_search_check(const struct sm_search *s);
+/* The full check of an image opened from path: the checksum of its body
+ * and every index in every node (sm_search_open checks only the header,
+ * the small tables and the roots, and each other node when the search
+ * first reaches it).  0 if sound (always for a tree built in memory), -1
+ * with "PATH: problem" in err if not. */
+int sm_search_check(const struct sm_search *s, const char *path, char *err,
+		    size_t errlen);
 
 /* Whether the search stopped (sm_search_frame returned -1) because it
  * reached a damaged node of its image. */

@@ -11,8 +11,10 @@ Usage:
   search_image.py IMAGE wipe            every node between the roots and the
                                         fillers unusable (all bytes 0xff)
 
-The header fields used (little-endian): the node size at byte 12, the
-number of roots and the first filler node at 116, the nodes' offset at 1688.
+The header fields used (little-endian, after the 128-byte prefix every
+image of a pack starts with, see common/image.h): the node size at byte
+128, the number of roots and the first filler node at 156, the nodes'
+offset at 1728 (common/search.c asserts these at compile time).
 """
 import random
 import struct
@@ -25,9 +27,9 @@ def main(argv):
     path, what = argv[1], argv[2]
     with open(path, "r+b") as f:
         h = f.read(4096)
-        size = struct.unpack_from("<I", h, 12)[0]
-        n_roots, filler0 = struct.unpack_from("<2i", h, 116)
-        nodes = struct.unpack_from("<Q", h, 1688)[0]
+        size = struct.unpack_from("<I", h, 128)[0]
+        n_roots, filler0 = struct.unpack_from("<2i", h, 156)
+        nodes = struct.unpack_from("<Q", h, 1728)[0]
         first, fillers = nodes + n_roots * size, nodes + filler0 * size
         if what == "random":
             rnd = random.Random(int(argv[3]))

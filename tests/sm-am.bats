@@ -198,7 +198,10 @@ image_pack() {
 	sm-am --model "$SCRATCH/pack" --build-image "$SCRATCH/pack/am.img"
 }
 
-HINT="(sm-am --build-image rebuilds it; --no-image reads the model files)"
+# The end of the line an image that cannot be used is refused with.
+hint() {
+	printf '%s' "(rebuild it: sm-am -m $SCRATCH/pack --build-image $SCRATCH/pack/am.img; --no-image reads the model files)"
+}
 
 @test "scores from the pack's acoustic image exactly as from the model files" {
 	run -0 --separate-stderr sm-am -v "$F/gf.feat"
@@ -223,7 +226,7 @@ HINT="(sm-am --build-image rebuilds it; --no-image reads the model files)"
 	image_pack
 	touch -d '2001-01-01' "$SCRATCH/pack/hmm/sendump"
 	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
-	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: stale: the model files have changed $HINT" ]
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: stale: the model files have changed $(hint)" ]
 	[ -z "$output" ]
 	sm-am --model "$SCRATCH/pack" --no-image "$F/gf.feat" | cmp - <(sm-am "$F/gf.feat")
 	# Rebuilt, it is used again.
@@ -240,10 +243,12 @@ import random, struct, sys
 path, seed, n, where = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 up64 = lambda x: (x + 63) & ~63
 with open(path, 'r+b') as f:
-    h = f.read(128)
-    n_cb, n_feat, n_dens, n_sen = struct.unpack_from('<4i', h, 80)
-    total = struct.unpack_from('<Q', h, 112)[0]
-    idx = up64(128 + 4 * (n_cb + 1))
+    h = f.read(4096)
+    hdr_size = struct.unpack_from('<I', h, 20)[0]
+    body_size = struct.unpack_from('<Q', h, 104)[0]
+    n_cb, n_feat, n_dens, n_sen = struct.unpack_from('<4i', h, 128)
+    total = up64(hdr_size) + body_size
+    idx = up64(up64(hdr_size) + 4 * (n_cb + 1))
     tables = idx + 2 * up64(4 * n_sen)
     lo, hi = (tables, total) if where == 'floats' else (idx, tables)
     rnd = random.Random(seed)
@@ -261,7 +266,7 @@ EOF
 	image_pack
 	touch -d '2001-01-01' "$SCRATCH/pack/hmm/means"
 	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" --check-image
-	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: stale: the model files have changed $HINT" ]
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: stale: the model files have changed $(hint)" ]
 	[ -z "$output" ]
 	sed -i '/^am_image/d' "$SCRATCH/pack/pack.conf"
 	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" --check-image
@@ -275,7 +280,7 @@ EOF
 	# in the tables (NaN, infinities, negative weights).
 	printf '\001' | dd of="$SCRATCH/pack/am.img" bs=1 seek=6000000 conv=notrunc 2>/dev/null
 	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" --check-image
-	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: corrupt acoustic image: checksum mismatch $HINT" ]
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: corrupt acoustic image: checksum mismatch $(hint)" ]
 	[ -z "$output" ]
 	for n in 20 500 5000; do
 		cp "$SCRATCH/good.img" "$SCRATCH/pack/am.img"
@@ -296,23 +301,44 @@ EOF
 		damage "$SCRATCH/pack/am.img" "$seed" 4 index
 		cmp -s "$SCRATCH/good.img" "$SCRATCH/pack/am.img" && continue
 		run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
-		[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: corrupt acoustic image $HINT" ]
+		[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: corrupt acoustic image: its senone index is not a permutation grouped by codebook $(hint)" ]
 		[ -z "$output" ]
 	done
 }
 
-@test "refuses a truncated image, or a file that is not one, with exit 78" {
+@test "refuses a truncated image, or a file that is not one, with exit 78 naming the sizes or what it is" {
+	local size
 	image_pack
 	cp "$SCRATCH/pack/am.img" "$SCRATCH/good.img"
+	size=$(stat -c %s "$SCRATCH/good.img")
 	head -c 1000000 "$SCRATCH/good.img" >"$SCRATCH/pack/am.img"
 	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
-	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: corrupt acoustic image $HINT" ]
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: truncated: 1000000 of the $size bytes its header announces $(hint)" ]
+	head -c 100 "$SCRATCH/good.img" >"$SCRATCH/pack/am.img"
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: truncated: 100 bytes, less than a header (192) $(hint)" ]
+	{ cat "$SCRATCH/good.img"; printf 'appended'; } >"$SCRATCH/pack/am.img"
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: damaged: $((size + 8)) bytes, its header announces $size $(hint)" ]
 	cp "$SM_MODELS/en/pack.conf" "$SCRATCH/pack/am.img"
 	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
-	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: not an acoustic image $HINT" ]
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: not an acoustic image $(hint)" ]
+	# the other kind of image
+	cp "$SM_MODELS/en/search.img" "$SCRATCH/pack/am.img"
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: not an acoustic image $(hint)" ]
 	rm "$SCRATCH/pack/am.img"
 	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
-	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: No such file or directory $HINT" ]
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: No such file or directory $(hint)" ]
+	[ -z "$output" ]
+}
+
+@test "refuses an image with a damaged header (a count) at every start, by its checksum: exit 78" {
+	image_pack
+	# n_sen, the fourth of the counts after the 128-byte prefix
+	printf '\001' | dd of="$SCRATCH/pack/am.img" bs=1 seek=141 conv=notrunc 2>/dev/null
+	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/pack/am.img: damaged header (checksum mismatch) $(hint)" ]
 	[ -z "$output" ]
 }
 
@@ -329,7 +355,7 @@ EOF
 	run -78 --separate-stderr sm-am --model "$SCRATCH/pack" --build-image "$SCRATCH/x.img"
 	[[ "$stderr" == "sm-am: $SCRATCH/pack/hmm/sendump: "* ]]
 	run -74 --separate-stderr sm-am --build-image "$SCRATCH/nodir/x.img"
-	[ "$stderr" = "sm-am: $SCRATCH/nodir/x.img.tmp: No such file or directory" ]
+	[ "$stderr" = "sm-am: $SCRATCH/nodir/x.img: No such file or directory" ]
 	[ "$(ls "$SCRATCH")" = pack ]
 }
 

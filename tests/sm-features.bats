@@ -288,6 +288,6 @@ EOF
 	SM_MODELS=$SCRATCH/m run --separate-stderr -0 sm-features --warp 1 "$SCRATCH/pcm"
 	SM_MODELS=$SCRATCH/m sm-features --warp 1 "$SCRATCH/pcm" | cmp - <(sm-features --warp 1 "$SCRATCH/pcm")
 	SM_MODELS=$SCRATCH/m run --separate-stderr -78 sm-features "$SCRATCH/pcm"
-	assert_equal "$stderr" "sm-features: $SCRATCH/m/en/missing.img: No such file or directory (sm-am --build-image rebuilds it; --warp 1 needs no acoustic model)"
+	assert_equal "$stderr" "sm-features: $SCRATCH/m/en/missing.img: No such file or directory (rebuild it: sm-am -m $SCRATCH/m/en --build-image $SCRATCH/m/en/missing.img; --warp 1 needs no acoustic model)"
 	assert_equal "$output" ""
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# sm-lattice's search image: each start checks the size, the header (its
-# checksum), the fingerprint of the model files, the small tables and the
-# roots; --check-image checks all of it (checksum, every node); a node the
+# sm-lattice's search image: each start checks, through image.c as sm-am
+# does its acoustic image, the kind and version, the header (its
+# checksum), the fingerprint of the model files and the size, then the
+# small tables and the roots; --check-image checks all of it (checksum, every node); a node the
 # search reaches is checked when it first reaches it.  An image that fails
 # is refused with exit 78 and one line, never silently replaced by building
 # the tree; a damaged node never crashes the search.
@@ -68,12 +69,31 @@ words() {
 	[ "$(words "$output")" = "go forward ten meters" ]
 }
 
-@test "an image of another version (a damaged magic) is refused at start-up with exit 78" {
+@test "a missing model file is refused with exit 78 naming it, by the search and --check-image, before the image is used" {
+	image_pack
+	rm "$SCRATCH/pack/dict"
+	run -78 --separate-stderr timeout 20 sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
+	[ -z "$output" ]
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/dict: No such file or directory"
+	run -78 --separate-stderr sm-lattice --model "$SCRATCH/pack" --check-image
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/dict: No such file or directory"
+}
+
+@test "a file that is not a search image (a damaged magic, an acoustic image) or one of another version is refused at start-up with exit 78" {
 	image_pack
 	printf 'X' | dd of="$SCRATCH/pack/search.img" bs=1 seek=0 conv=notrunc status=none
 	run -78 --separate-stderr timeout 20 sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
 	[ -z "$output" ]
-	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: not a search image of this version $(rebuild)"
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: not a search image $(rebuild)"
+	# the other kind of image
+	cp "$SM_ROOT/models/en/am.img" "$SCRATCH/pack/search.img"
+	run -78 --separate-stderr timeout 20 sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: not a search image $(rebuild)"
+	# an image of another version of the search image's layout
+	image_pack
+	printf '\004' | dd of="$SCRATCH/pack/search.img" bs=1 seek=12 conv=notrunc status=none
+	run -78 --separate-stderr timeout 20 sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: search image of version 4, this program reads version 5 $(rebuild)"
 }
 
 @test "a truncated image is refused at start-up with exit 78 naming the image, the sizes and the rebuild command" {
@@ -108,8 +128,8 @@ words() {
 
 @test "a damaged header field the start-up checks cannot judge (a transition probability) is found by the header checksum: exit 78" {
 	image_pack
-	# byte 160: inside the first phone's transition probabilities
-	printf '\x7f' | dd of="$SCRATCH/pack/search.img" bs=1 seek=160 conv=notrunc status=none
+	# byte 200: inside the first phone's transition probabilities (from 192)
+	printf '\x7f' | dd of="$SCRATCH/pack/search.img" bs=1 seek=200 conv=notrunc status=none
 	run -78 --separate-stderr timeout 20 sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
 	[ -z "$output" ]
 	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: damaged header (checksum mismatch) $(rebuild)"
@@ -121,7 +141,7 @@ words() {
 	python3 "$SM_ROOT/tests/search_image.py" "$SCRATCH/pack/search.img" score
 	run -78 --separate-stderr sm-lattice --model "$SCRATCH/pack" --check-image
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: corrupt search image: checksum or an index out of range $(rebuild)"
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: corrupt search image: checksum mismatch $(rebuild)"
 }
 
 @test "nodes damaged deep in the tree: --check-image exits 78, the search stops with exit 78 where it reaches one" {

@@ -8,6 +8,7 @@
 #include <cblas.h>
 
 #include "am.h"
+#include "image.h"
 #include "sm.h"
 
 static const char usage[] =
@@ -67,68 +68,51 @@ score_job(void *arg)
 }
 
 /* The model: from the pack's acoustic image when it names one, else (or
- * with --no-image) from the model files.  An image that cannot be used is
- * an error, never a silent fallback to the slow path. */
+ * with --no-image) from the model files. */
 static void
 load(struct sm_am *am, const struct sm_pack *pack, int no_image)
 {
-	char err[1024];
-	int rc = sm_am_open_pack(am, pack->hmm, no_image ? NULL : pack->am_image,
-				 err, sizeof(err));
+	char err[8400];
+	int rc = sm_am_open_pack(am, pack, no_image, err, sizeof(err));
 
 	if (rc == -2)
-		sm_die(SM_EX_CONFIG, "%s (sm-am --build-image rebuilds it; --no-image "
-		       "reads the model files)", err);
+		sm_image_refuse(pack, SM_IMAGE_AM, err, "--no-image reads the model files");
 	if (rc != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
 }
 
-/* --check-image: the checks of every start (fingerprint, sizes, indices),
- * then the checksum of the whole image. */
+/* --check-image: the checks of every start, then the checksum of the
+ * whole image. */
 static int
 check(const struct sm_pack *pack)
 {
 	struct sm_am am;
+	char err[8400];
 
 	if (pack->am_image[0] == '\0')
 		sm_die(SM_EX_CONFIG, "%s: the pack names no acoustic image", pack->dir);
 	load(&am, pack, 0);
-	if (sm_am_check(&am) != 0)
-		sm_die(SM_EX_CONFIG, "%s: corrupt acoustic image: checksum mismatch "
-		       "(sm-am --build-image rebuilds it; --no-image reads the model "
-		       "files)", pack->am_image);
+	if (sm_am_check(&am, pack->am_image, err, sizeof(err)) != 0)
+		sm_image_refuse(pack, SM_IMAGE_AM, err, "--no-image reads the model files");
 	sm_info("%s: sound", pack->am_image);
 	sm_am_free(&am);
 	return 0;
 }
 
-/* --build-image: the tables from the model files, written whole to a
- * temporary file renamed over FILE, so that a reader never maps half an
- * image. */
+/* --build-image: the tables from the model files, written whole
+ * (sm_image_write). */
 static int
 write_image(const struct sm_pack *pack, const char *file)
 {
 	struct sm_am am;
-	uint64_t fp[SM_AM_FP];
-	char err[1024], tmp[4200];
-	FILE *f;
+	uint64_t fp[SM_IMAGE_FP];
+	char err[8400];
 
-	if (sm_am_fingerprint(pack->hmm, fp, err, sizeof(err)) != 0 ||
+	if (sm_image_fingerprint(pack, SM_IMAGE_AM, fp, err, sizeof(err)) != 0 ||
 	    sm_am_load(&am, pack->hmm, err, sizeof(err)) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= sizeof(tmp))
-		sm_die(SM_EX_USAGE, "%s: path too long", file);
-	f = fopen(tmp, "wb");
-	if (f == NULL)
-		sm_die_errno(SM_EX_IOERR, "%s", tmp);
-	if (sm_am_save(&am, f, fp) != 0 || fclose(f) != 0) {
-		remove(tmp);
-		sm_die_errno(SM_EX_IOERR, "%s", tmp);
-	}
-	if (rename(tmp, file) != 0) {
-		remove(tmp);
-		sm_die_errno(SM_EX_IOERR, "%s", file);
-	}
+	if (sm_am_save(&am, file, fp, err, sizeof(err)) != 0)
+		sm_die(SM_EX_IOERR, "%s", err);
 	sm_info("%s: acoustic image of %s written (%zu bytes)", file, pack->hmm,
 		am.blob_size);
 	sm_am_free(&am);

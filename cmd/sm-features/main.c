@@ -8,6 +8,7 @@
 #include <cblas.h>
 
 #include "am.h"
+#include "image.h"
 #include "fe.h"
 #include "sm.h"
 #include "vtln.h"
@@ -218,17 +219,16 @@ parse_warp(const char *arg, double *warp)
 static void
 load_am(struct sm_am *am, const struct sm_pack *pack)
 {
-	char err[1024];
+	char err[8400];
 	int rc;
 
 	/* Scoring is single-threaded: OpenBLAS's threads, started before
 	 * main, would only spin on the other cores. */
 	openblas_set_num_threads(1);
 	blas_thread_shutdown_();
-	rc = sm_am_open_pack(am, pack->hmm, pack->am_image, err, sizeof(err));
+	rc = sm_am_open_pack(am, pack, 0, err, sizeof(err));
 	if (rc == -2)
-		sm_die(SM_EX_CONFIG, "%s (sm-am --build-image rebuilds it; --warp 1 "
-		       "needs no acoustic model)", err);
+		sm_image_refuse(pack, SM_IMAGE_AM, err, "--warp 1 needs no acoustic model");
 	if (rc != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "dict.h"
+#include "image.h"
 #include "lattice.h"
 #include "lm.h"
 #include "mdef.h"
@@ -127,15 +128,11 @@ first_pass_path(const struct sm_lattice *lat, const struct sm_bp *bp, int best,
 	return n + 1;
 }
 
-/* The pack's search image cannot be used: what is wrong (err, which names
- * the image), and how to go on.  Never a silent fallback to building the
- * tree: a damaged or stale image would cost every run the build time
- * unnoticed.  The same policy as sm-am's acoustic image. */
+/* The pack's search image cannot be used: exit 78 (sm_image_refuse). */
 static void __attribute__((noreturn))
 image_failed(const struct sm_pack *pack, const char *err)
 {
-	sm_die(SM_EX_CONFIG, "%s (rebuild it: sm-lattice -m %s --build-image %s; "
-	       "--no-image builds the tree in memory)", err, pack->dir, pack->image);
+	sm_image_refuse(pack, SM_IMAGE_SEARCH, err, "--no-image builds the tree in memory");
 }
 
 /* The search stopped: out of memory, or a damaged image. */
@@ -367,11 +364,11 @@ main(int argc, char **argv)
 	struct sm_search *srch;
 	struct sm_stream_hdr h;
 	const char *model = NULL, *lang = "en", *path;
-	char err[4352], p_mdef[4200], p_tmat[4200], p_noise[4200];
+	char err[8400], p_mdef[4200], p_tmat[4200], p_noise[4200];
 	const char *build_image = NULL, *words_path = NULL;
 	int check_image = 0, no_image = 0;
 	double uw = 0.95;
-	uint64_t fp[SM_SEARCH_FP];
+	uint64_t fp[SM_IMAGE_FP];
 	int have_mdef = 0;
 	double t0, t1, t2;
 	float *frame;
@@ -443,26 +440,23 @@ main(int argc, char **argv)
 	snprintf(p_mdef, sizeof p_mdef, "%s/mdef", pack.hmm);
 	snprintf(p_tmat, sizeof p_tmat, "%s/transition_matrices", pack.hmm);
 	snprintf(p_noise, sizeof p_noise, "%s/noisedict", pack.hmm);
-	{
-		const char *const files[] = { p_mdef, p_tmat, p_noise, pack.dict, pack.lm };
-
-		sm_search_fingerprint(files, 5, fp);
-	}
+	if (check_image && !pack.image[0])
+		sm_die(SM_EX_CONFIG, "%s: the pack names no search image", pack.dir);
+	/* The model files an image is checked against, or built from (a
+	 * missing one is an error then). */
+	if ((check_image || build_image || (pack.image[0] && !no_image && !words_path)) &&
+	    sm_image_fingerprint(&pack, SM_IMAGE_SEARCH, fp, err, sizeof err) != 0)
+		sm_die(SM_EX_CONFIG, "%s", err);
 	if (sm_lm_open(&lm, pack.lm, 0, err, sizeof err) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
 	sm_lm_set_uw(&lm, (float)uw);
 	srch = NULL;
 	if (check_image) {
-		if (!pack.image[0])
-			sm_die(SM_EX_CONFIG, "%s: the pack names no search image", pack.dir);
 		srch = sm_search_open(pack.image, &lm, &cfg, fp, err, sizeof err);
 		if (srch == NULL)
 			image_failed(&pack, err);
-		if (sm_search_check(srch) != 0) {
-			snprintf(err, sizeof err, "%s: corrupt search image: checksum or an "
-				 "index out of range", pack.image);
+		if (sm_search_check(srch, pack.image, err, sizeof err) != 0)
 			image_failed(&pack, err);
-		}
 		sm_info("%s: sound", pack.image);
 		sm_search_free(srch);
 		sm_lm_free(&lm);
@@ -497,21 +491,8 @@ main(int argc, char **argv)
 	if (build_image && words_path)
 		sm_die(SM_EX_USAGE, "--words and --build-image: an image holds the whole dictionary");
 	if (build_image) {
-		char tmp[4200];
-		FILE *f;
-
-		snprintf(tmp, sizeof tmp, "%s.tmp", build_image);
-		f = fopen(tmp, "wb");
-		if (f == NULL)
-			sm_die_errno(SM_EX_IOERR, "%s", tmp);
-		if (sm_search_save(srch, f, fp) != 0 || fclose(f) != 0) {
-			remove(tmp);
-			sm_die_errno(SM_EX_IOERR, "%s", tmp);
-		}
-		if (rename(tmp, build_image) != 0) {
-			remove(tmp);
-			sm_die_errno(SM_EX_IOERR, "%s", build_image);
-		}
+		if (sm_search_save(srch, build_image, fp, err, sizeof err) != 0)
+			sm_die(SM_EX_IOERR, "%s", err);
 		sm_info("%s: image written (tree %.3f s)", build_image, t2 - t1);
 		sm_search_free(srch);
 		sm_lm_free(&lm);
