@@ -19,8 +19,11 @@ if mandoc -Tlint -W warning man/*.[15] >"$log/man" 2>&1; then
 else
 	echo "not ok man pages lint"; sed 's/^/# /' "$log/man"; fail=$((fail + 1))
 fi
-# The slowest suite first, so that the others run beside it.
-suites=${BATS_SUITES:-$(ls tests/long.bats; ls tests/*.bats | grep -vx tests/long.bats)}
+# The slowest suites first (about 2 minutes each: the 20-minute input, the
+# regression subset's decode, the whole jobs), so that the rest fill in
+# beside them rather than leave one of them running alone at the end.
+slow="tests/long.bats tests/sm-lattice-out.bats tests/sm-transcribe.bats"
+suites=${BATS_SUITES:-$(ls $slow; ls tests/*.bats | grep -vxF "$(printf '%s\n' $slow)")}
 # Suites run side by side, one job per CPU this process may use (GNU
 # parallel, which make deps installs); the tests of one suite in order, as
 # they share their setup_file fixtures.  TAP numbers follow the suites'
