@@ -11,6 +11,7 @@
 #    than $SM_FRESH_MAX_AGE days (default 30).
 # 2. A throwaway copy of that root gets a `git clone` of the committed HEAD
 #    (not the working tree) at /root/sm.
+#    The host's npm cache is copied to the root's (see below).
 # 3. The indented command lines of the README's set-up section, read from
 #    the committed README.md at run time, run there one after the other,
 #    each with `sh -c`, as root, with the network, inside bubblewrap (the
@@ -106,6 +107,16 @@ head=$(git -C "$top" rev-parse HEAD)
 git clone -q --no-checkout "$top" "$root/root/sm"
 git -C "$root/root/sm" checkout -q --detach "$head"
 say "cloned $(git -C "$top" log -1 --format='%h %s' | cut -c1-72)"
+
+# tests/k8s.bats installs its validator's packages with `npm ci`, from npm's
+# registry on a user's machine; where the network reaches only Debian's
+# archive, from a copy of this host's npm cache ($SM_FRESH_NPM_CACHE).
+npm_cache=${SM_FRESH_NPM_CACHE:-$(npm config get cache 2>/dev/null || echo "$HOME/.npm")}
+if [ -d "$npm_cache/_cacache" ]; then
+	mkdir -p "$root/root/.npm"
+	cp -R "$npm_cache/_cacache" "$root/root/.npm/"
+	say "npm cache: a copy of $npm_cache"
+fi
 
 # The README's two commands, from the committed README.md: the indented
 # lines of the set-up section.
