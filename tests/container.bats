@@ -50,16 +50,96 @@ is_ref() { # JSON REF
 		and ([.results[] | select(.type == "word")] | length) >= 5' >/dev/null
 }
 
-@test "the image: entrypoint sm-transcribe, a non-root default user, /tmp mode 1777" {
-	run -0 podman image inspect --format '{{json .Config.Entrypoint}} {{.Config.User}}' "$IMAGE"
-	assert_output '["sm-transcribe"] 65532:65532'
+@test "the image: entrypoint sm-transcribe, a non-root default user, work directory /home/smuser, it and /tmp mode 1777" {
+	run -0 podman image inspect --format '{{json .Config.Entrypoint}} {{.Config.User}} {{.Config.WorkingDir}}' "$IMAGE"
+	assert_output '["sm-transcribe"] 65532:65532 /home/smuser'
 	run -0 run_image "$IMAGE" --version
 	assert_output --regexp '^sm-transcribe [0-9]+\.[0-9]+\.[0-9]+$'
-	# Without a tmpfs, as the default user: /tmp is the image's own, sticky
-	# and writable by anyone.
+	# Without a tmpfs, as the default user: /tmp and /home/smuser are the
+	# image's own, sticky and writable by anyone.
 	run -0 run_image --entrypoint sh "$IMAGE" -c \
-		'sed -n "s/^Uid:\t\([0-9]*\).*/\1/p" /proc/self/status; test -k /tmp && d=$(mktemp -d) && rm -r "$d" && echo ok'
-	assert_output $'65532\nok'
+		'sed -n "s/^Uid:\t\([0-9]*\).*/\1/p" /proc/self/status
+		for d in /tmp /home/smuser; do test -k $d && t=$(mktemp -d $d/x.XXXXXX) && rm -r "$t" && echo ok; done'
+	assert_output $'65532\nok\nok'
+}
+
+# The users every recipe of the page runs as: the image's default, the
+# page's --user 1000:3000, and a uid with no passwd entry in the image.
+USERS=(default 1000:3000 54321:3000)
+as_user() { # USER -> the podman option for it
+	[ "$1" = default ] || printf '%s\n' "--user=$1"
+}
+
+# The original's security page ("Additional security"), each recipe as
+# written there; only the image name, podman's flags (SANDBOX.md) and real
+# paths are substituted.  LICENSE_TOKEN is part of the page's commands; this
+# image ignores it.
+
+@test "the page's first recipe: --read-only --tmpfs /home/smuser, the config in a root-owned 755 host directory at /tmp, audio on stdin" {
+	mkdir -m 755 "$SCRATCH/host"
+	cp "$SCRATCH/configs_dir/config.json" "$SCRATCH/host/config.json"
+	chmod 644 "$SCRATCH/host/config.json"
+	[ "$(stat -c %U:%a "$SCRATCH/host")" = root:755 ]
+	for user in "${USERS[@]}"; do
+		run -0 --separate-stderr run_image -i \
+			--read-only --tmpfs /home/smuser \
+			-v "$SCRATCH/host:/tmp" \
+			-e LICENSE_TOKEN=unused $(as_user "$user") \
+			"$IMAGE" \
+			--job-config /tmp/config.json <"$WAV"
+		[ -z "$stderr" ] || { echo "$user: $stderr"; false; }
+		is_ref "$output" "$REF"
+		# The job's FIFOs went to the tmpfs: the host directory is as it was.
+		[ "$(ls -A "$SCRATCH/host")" = config.json ]
+	done
+}
+
+@test "the page's first recipe with fetch_data: the audio read from file:///tmp/NAME.wav in the host directory" {
+	mkdir -m 755 "$SCRATCH/host"
+	cp "$WAV" "$SCRATCH/host/speech.wav"
+	printf '%s\n' '{"type": "transcription", "transcription_config": {"language": "en"},
+		"fetch_data": {"url": "file:///tmp/speech.wav"}}' >"$SCRATCH/host/config.json"
+	chmod 644 "$SCRATCH/host/"*
+	for user in "${USERS[@]}"; do
+		run -0 --separate-stderr run_image -i \
+			--read-only --tmpfs /home/smuser \
+			-v "$SCRATCH/host:/tmp" \
+			-e LICENSE_TOKEN=unused $(as_user "$user") \
+			"$IMAGE" \
+			--job-config /tmp/config.json </dev/null
+		[ -z "$stderr" ] || { echo "$user: $stderr"; false; }
+		is_ref "$output" "$REF"
+		[ "$(ls -A "$SCRATCH/host")" = $'config.json\nspeech.wav' ]
+	done
+}
+
+# The page mounts the directory at /configs_dir and then names
+# /example_configs_dir/config.json; the path that was mounted is used here.
+@test "the page's second recipe: --read-only --tmpfs /home/smuser --tmpfs /tmp, the config on a read-only mount" {
+	for user in "${USERS[@]}"; do
+		run -0 --separate-stderr run_image -i \
+			--read-only --tmpfs /home/smuser --tmpfs /tmp \
+			-v "$SCRATCH/configs_dir:/configs_dir:ro" \
+			-e LICENSE_TOKEN=unused $(as_user "$user") \
+			"$IMAGE" \
+			--job-config /configs_dir/config.json <"$WAV"
+		[ -z "$stderr" ] || { echo "$user: $stderr"; false; }
+		is_ref "$output" "$REF"
+	done
+}
+
+@test "the page's non-root recipe: -u 1020:4000, /config.json and /input.audio mounted, no tmpfs" {
+	cp "$WAV2" "$SCRATCH/input.audio"
+	chmod 644 "$SCRATCH/input.audio" "$SCRATCH/configs_dir/config.json"
+	run -0 --separate-stderr prun --rm --network=none -u 1020:4000 \
+		-v "$SCRATCH/configs_dir/config.json:/config.json" \
+		-v "$SCRATCH/input.audio:/input.audio" \
+		"$IMAGE"
+	[ -z "$stderr" ]
+	is_ref "$output" "$REF2"
+	# No user of the recipes has an entry in the image.
+	run -0 run_image --entrypoint sh "$IMAGE" -c 'sed -n "/^[^:]*:[^:]*:\(1000\|1020\|54321\):/p" /etc/passwd; echo end'
+	assert_output end
 }
 
 @test "the seed's recipe: --read-only --tmpfs /tmp, --user 1000:3000, the config read-only, audio on stdin" {
@@ -70,16 +150,12 @@ is_ref() { # JSON REF
 	is_ref "$output" "$REF"
 }
 
-@test "a uid with no passwd entry reads /config.json and /input.audio" {
-	for user in 54321:3000 1000:3000; do
-		run -0 --separate-stderr run_image --read-only --tmpfs /tmp --user "$user" \
-			-v "$SCRATCH/configs_dir/config.json:/config.json:ro" -v "$WAV2:/input.audio:ro" "$IMAGE"
-		[ -z "$stderr" ]
-		is_ref "$output" "$REF2"
-	done
-	# Neither user has an entry in the image.
-	run -0 run_image --entrypoint sh "$IMAGE" -c 'sed -n "/^[^:]*:[^:]*:\(1000\|54321\):/p" /etc/passwd; echo end'
-	assert_output end
+@test "with no writable place for the job's FIFOs the job fails naming TMPDIR, /home/smuser and /tmp" {
+	run -74 --separate-stderr run_image -i --read-only --user 1000:3000 \
+		-v "$SCRATCH/configs_dir:/configs_dir:ro" "$IMAGE" \
+		--job-config /configs_dir/config.json <"$WAV"
+	[ -z "$output" ]
+	assert_equal "$stderr" 'sm-transcribe: cannot create a private directory in $TMPDIR, /home/smuser or /tmp (mount a writable tmpfs on one of them)'
 }
 
 @test "fetch_data with a file:///tmp/... URL reads the audio from the tmpfs" {

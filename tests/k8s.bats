@@ -24,13 +24,15 @@ setup() {
 	chmod 755 "$SCRATCH"
 }
 
-# An emptyDir of medium Memory: a fresh directory on the host's /dev/shm.
+# The pod's emptyDirs of medium Memory, /tmp and /home/smuser: fresh
+# directories on the host's /dev/shm.
 memdir() {
 	SHM=$(mktemp -d /dev/shm/sm-k8s.XXXXXX)
-	chmod 1777 "$SHM"
+	SHM_HOME=$(mktemp -d /dev/shm/sm-k8s-home.XXXXXX)
+	chmod 1777 "$SHM" "$SHM_HOME"
 }
 teardown() {
-	[ -z "${SHM:-}" ] || rm -rf "$SHM"
+	[ -z "${SHM:-}" ] || rm -rf "$SHM" "$SHM_HOME"
 }
 
 # Run every container of the pod in order (init containers first), each
@@ -78,6 +80,10 @@ refused() { # FILE SED-EXPRESSION EXPECTED-LINE
 		"$J: spec.template.spec.securityContext.runAsNonroot: unknown field"
 	refused job.yaml 's/medium: Memory/medium: ""/' \
 		"$J: container transcribe: /tmp (volume tmp) must be an emptyDir with medium Memory"
+	refused job.yaml 's|mountPath: /home/smuser|mountPath: /home/user|' \
+		"$J: container transcribe: /home/smuser must be mounted (an emptyDir of medium Memory)"
+	refused job-fetch.yaml '0,/medium: Memory/s//medium: ""/' \
+		"job-fetch.yaml: Job/sm-transcribe-fetched: container transcribe: /home/smuser (volume home) must be an emptyDir with medium Memory"
 	refused job.yaml 's/readOnlyRootFilesystem: true/readOnlyRootFilesystem: false/' \
 		"$J: container transcribe: securityContext.readOnlyRootFilesystem must be true"
 	refused job.yaml 's/type: RuntimeDefault/type: Unconfined/' \
@@ -111,7 +117,7 @@ refused() { # FILE SED-EXPRESSION EXPECTED-LINE
 	cp "$LV-0880.wav" "$SCRATCH/audio/meeting-2024-01-08.wav"
 	chgrp 3000 "$SCRATCH/results"
 	chmod 2770 "$SCRATCH/results"
-	run -0 --separate-stderr run_pod "$K8S/job.yaml" --volume tmp="$SHM" \
+	run -0 --separate-stderr run_pod "$K8S/job.yaml" --volume tmp="$SHM" --volume home="$SHM_HOME" \
 		--volume audio="$SCRATCH/audio" --volume results="$SCRATCH/results"
 	[ -z "$stderr" ]
 	ref=$(sm-transcribe --job-config "$SCRATCH/pod/configmap-config/config.json" \
@@ -120,8 +126,8 @@ refused() { # FILE SED-EXPRESSION EXPECTED-LINE
 	run -0 ls "$SCRATCH/results"
 	assert_output $'meeting-2024-01-08.json\nmeeting-2024-01-08.srt\nmeeting-2024-01-08.txt'
 	[ "$(stat -c %u "$SCRATCH/results/meeting-2024-01-08.json")" = 1000 ]
-	# The job left nothing in its memory-backed /tmp.
-	[ -z "$(ls -A "$SHM")" ]
+	# The job left nothing in its memory-backed /tmp and /home/smuser.
+	[ -z "$(ls -A "$SHM")$(ls -A "$SHM_HOME")" ]
 }
 
 @test "the Indexed Job fans the list out: each pod one recording, the results in one volume" {
@@ -137,12 +143,12 @@ refused() { # FILE SED-EXPRESSION EXPECTED-LINE
 	done
 	for i in 0 1 2; do
 		memdir
-		run -0 --separate-stderr run_pod "$K8S/indexed-job.yaml" --index "$i" --volume tmp="$SHM" \
+		run -0 --separate-stderr run_pod "$K8S/indexed-job.yaml" --index "$i" --volume tmp="$SHM" --volume home="$SHM_HOME" \
 			--volume audio="$SCRATCH/audio" --volume results="$SCRATCH/results"
 		[ -z "$output" ]
 		[ -z "$stderr" ]
-		[ -z "$(ls -A "$SHM")" ]
-		rm -rf "$SHM"
+		[ -z "$(ls -A "$SHM")$(ls -A "$SHM_HOME")" ]
+		rm -rf "$SHM" "$SHM_HOME"
 	done
 	run -0 ls "$SCRATCH/results"
 	[ "${#lines[@]}" -eq 9 ]
@@ -153,7 +159,7 @@ refused() { # FILE SED-EXPRESSION EXPECTED-LINE
 	done
 	# An index past the list: a clear line, exit 66.
 	memdir
-	run -66 --separate-stderr run_pod "$K8S/indexed-job.yaml" --index 3 --volume tmp="$SHM" \
+	run -66 --separate-stderr run_pod "$K8S/indexed-job.yaml" --index 3 --volume tmp="$SHM" --volume home="$SHM_HOME" \
 		--volume audio="$SCRATCH/audio" --volume results="$SCRATCH/results"
 	[ "$stderr" = "sm-transcribe: /list/files.txt: no line 4" ]
 }
@@ -171,7 +177,7 @@ refused() { # FILE SED-EXPRESSION EXPECTED-LINE
 	server=$!
 	for _ in $(seq 200); do [ -s "$SCRATCH/ports" ] && break; sleep 0.05; done
 	read -r port _ <"$SCRATCH/ports"
-	INIT_NETWORK=host run -0 --separate-stderr run_pod "$K8S/job-fetch.yaml" --volume tmp="$SHM" \
+	INIT_NETWORK=host run -0 --separate-stderr run_pod "$K8S/job-fetch.yaml" --volume tmp="$SHM" --volume home="$SHM_HOME" \
 		--env fetch.CONFIG_URL="http://127.0.0.1:$port/private/config.json" \
 		--env fetch.AUDIO_URL="http://127.0.0.1:$port/private/audio.wav"
 	kill "$server"
@@ -181,5 +187,6 @@ refused() { # FILE SED-EXPRESSION EXPECTED-LINE
 	# The emptyDir holds what the init container fetched, nothing of the job's.
 	run -0 ls -A "$SHM"
 	assert_output $'config.json\ninput.audio'
+	[ -z "$(ls -A "$SHM_HOME")" ]
 	cmp "$SHM/input.audio" "$LV-0930.wav"
 }

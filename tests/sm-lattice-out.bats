@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # sm-lattice's lattice output: the #sm-lattice 1 and HTK SLF writers read
-# back by small independent readers, the posteriors, the rescored best
-# path, and the confidences measured against the references of the
-# regression subset (64 asterisk prompts and 5 LibriVox sentences).
+# back by small independent readers, the posteriors, and on the regression
+# subset (64 asterisk prompts and 5 LibriVox sentences, decoded once per run
+# of this file) the word error rate, the rescored best path against the
+# search's own, and the confidences.
 
 load test_helper
 
@@ -221,22 +222,49 @@ EOF
 	[ ! -e "$SCRATCH/cut.lat" ]
 }
 
-@test "rescoring is no worse than the search's path and confidences separate right from wrong words" {
-	sh "$SM_ROOT/scripts/corpus.sh" librivox "$SCRATCH/lv" >/dev/null
-	sh "$SM_ROOT/scripts/corpus.sh" asterisk16 "$SCRATCH/ast" \
+# The regression subset through the whole pipeline, once per run of this
+# file: SUB/all.tsv (the manifest), SUB/hyp/ID.first (the search's own path,
+# --no-rescore) and SUB/hyp/ID.best (rescored, the default), the same LOGLIK
+# stream feeding both.
+SUB=
+subset_decoded() {
+	SUB=$BATS_FILE_TMPDIR/subset
+	[ ! -f "$SUB/done" ] || return 0
+	rm -rf "$SUB" && mkdir -p "$SUB/hyp"
+	sh "$SM_ROOT/scripts/corpus.sh" librivox "$SUB/lv" >/dev/null
+	sh "$SM_ROOT/scripts/corpus.sh" asterisk16 "$SUB/ast" \
 		"$SM_ROOT/tests/corpus/lattice-subset.txt" >/dev/null
-	cat "$SCRATCH/lv/manifest.tsv" "$SCRATCH/ast/manifest.tsv" >"$SCRATCH/all.tsv"
-	[ "$(wc -l <"$SCRATCH/all.tsv")" -eq 69 ]
-	mkfifo "$SCRATCH/fifo"
-	mkdir "$SCRATCH/hyp"
+	cat "$SUB/lv/manifest.tsv" "$SUB/ast/manifest.tsv" >"$SUB/all.tsv"
+	[ "$(wc -l <"$SUB/all.tsv")" -eq 69 ]
+	mkfifo "$SUB/fifo"
 	while IFS="$(printf '\t')" read -r id wav _; do
 		f=$(printf '%s' "$id" | tr / _)
-		sm-lattice --no-rescore <"$SCRATCH/fifo" >"$SCRATCH/hyp/$f.first" &
-		sm-decode "$wav" | sm-features | sm-am | tee "$SCRATCH/fifo" |
-			sm-lattice >"$SCRATCH/hyp/$f.best"
-		wait $!
-	done <"$SCRATCH/all.tsv"
-	run -0 python3 - "$SM_ROOT/tests/corpus/wer.py" "$SCRATCH/all.tsv" "$SCRATCH/hyp" <<'EOF'
+		sm-lattice --no-rescore <"$SUB/fifo" >"$SUB/hyp/$f.first" &
+		sm-decode "$wav" | sm-features | sm-am | tee "$SUB/fifo" |
+			sm-lattice >"$SUB/hyp/$f.best"
+		wait $! || return
+	done <"$SUB/all.tsv"
+	touch "$SUB/done"
+}
+
+@test "keeps corpus WER on librivox and 64 asterisk prompts at or under 21%" {
+	subset_decoded
+	while IFS="$(printf '\t')" read -r id _; do
+		printf '%s\t%s\n' "$id" "$(awk -F'\t' '$4 == "word" { printf "%s%s", s, $5; s = " " }' \
+			"$SUB/hyp/$(printf '%s' "$id" | tr / _).best")"
+	done <"$SUB/all.tsv" >"$SCRATCH/hyp.tsv"
+	python3 "$SM_ROOT/tests/corpus/wer.py" "$SUB/all.tsv" "$SCRATCH/hyp.tsv" >"$SCRATCH/wer"
+	cat "$SCRATCH/wer"
+	wer=$(sed -n 's/.*WER=\([0-9.]*\)%.*/\1/p' "$SCRATCH/wer" | tail -1)
+	[ -n "$wer" ]
+	# The features without the warp (--warp 1) give 22.9% here: losing the
+	# warp, or anything as large, fails.
+	awk -v w="$wer" 'BEGIN { exit !(w <= 21.0) }'
+}
+
+@test "rescoring loses at most 1% absolute WER against the search's own path, and confidences separate right from wrong words" {
+	subset_decoded
+	run -0 python3 - "$SM_ROOT/tests/corpus/wer.py" "$SUB/all.tsv" "$SUB/hyp" <<'EOF'
 import importlib.util, sys
 spec = importlib.util.spec_from_file_location("wer", sys.argv[1])
 W = importlib.util.module_from_spec(spec); spec.loader.exec_module(W)
@@ -274,9 +302,8 @@ first, best = 100.0 * err["first"] / nref, 100.0 * err["best"] / nref
 mr, mw = sum(right) / len(right), sum(wrong) / len(wrong)
 print("WER search %.2f%% rescored %.2f%%; confidence right %.3f (%d) wrong %.3f (%d)"
       % (first, best, mr, len(right), mw, len(wrong)))
-# on the whole asterisk corpus rescoring gains (search 783 errors,
-# rescored 761); on this subset it loses 3 words of 594 (17.68% -> 18.18%)
-# since sm-features' --warp auto: allow up to 6 (1%), not more
+# On the whole asterisk corpus rescoring gains words, on this small subset
+# it may lose a few: up to 1% absolute, not more.
 assert best <= first + 1.0, "rescoring made it worse"
 assert mr > mw + 0.1, "confidences do not separate right from wrong words"
 assert len(set(right + wrong)) > 10 and min(right + wrong) < 0.5, "confidences are not informative"

@@ -379,9 +379,25 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	[ "$(printf '%s' "$output" | words)" = "$W80" ]
 }
 
-@test "a TMPDIR that cannot be used is one clear line" {
-	TMPDIR=$SCRATCH/missing run -74 --separate-stderr sm-transcribe "$(lv 0880)"
-	[ "$stderr" = "sm-transcribe: $SCRATCH/missing: cannot create a private directory (set TMPDIR to a writable tmpfs)" ]
+@test "a TMPDIR that cannot be used is passed over for /tmp, said in one line, the transcript unchanged" {
+	run -0 sm-transcribe "$(lv 0880)"
+	ref=$(printf '%s\n' "$output" | jq -c 'del(.metadata.created_at)')
+	TMPDIR=$SCRATCH/missing run -0 --separate-stderr sm-transcribe "$(lv 0880)"
+	assert_equal "$stderr" "sm-transcribe: TMPDIR ($SCRATCH/missing): cannot create a directory there; using /tmp"
+	assert_equal "$(printf '%s\n' "$output" | jq -c 'del(.metadata.created_at)')" "$ref"
+}
+
+@test "with TMPDIR, /home/smuser and /tmp all unusable the job fails with one line naming the three, exit 74" {
+	# A read-only root: /tmp cannot be written, /home/smuser does not exist
+	# or cannot be written either.
+	run -74 --separate-stderr timeout 60 bwrap --die-with-parent --new-session \
+		--ro-bind / / --dev /dev --proc /proc --setenv TMPDIR "$SCRATCH/missing" -- \
+		sm-transcribe "$(lv 0880)"
+	assert_equal "$stderr" "sm-transcribe: cannot create a private directory in \$TMPDIR ($SCRATCH/missing), /home/smuser or /tmp (mount a writable tmpfs on one of them)"
+	[ -z "$output" ]
+	run -74 --separate-stderr timeout 60 bwrap --die-with-parent --new-session \
+		--ro-bind / / --dev /dev --proc /proc --unsetenv TMPDIR -- sm-transcribe "$(lv 0880)"
+	assert_equal "$stderr" 'sm-transcribe: cannot create a private directory in $TMPDIR, /home/smuser or /tmp (mount a writable tmpfs on one of them)'
 	[ -z "$output" ]
 }
 

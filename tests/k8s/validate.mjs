@@ -4,8 +4,8 @@
 //    field names are checked against the models' type declarations);
 //  - every pod template against the "restricted" Pod Security Standard
 //    (baseline and restricted controls) and our own requirements: read-only
-//    root, runAsUser/runAsGroup, /tmp an emptyDir of medium Memory, config
-//    volumes mounted read-only;
+//    root, runAsUser/runAsGroup, /tmp (and /home/smuser where the job runs)
+//    emptyDirs of medium Memory, config volumes mounted read-only;
 //  - the namespace enforces "restricted"; the PodSecurityPolicy is
 //    restrictive and admits every pod template;
 //  - references between the documents (namespace, ConfigMaps, claims).
@@ -132,7 +132,8 @@ function ours(spec) {
   const out = [];
   const psc = spec.securityContext ?? {};
   const vols = new Map((spec.volumes ?? []).map((v) => [v.name, v]));
-  const containers = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+  const init = new Set(spec.initContainers ?? []);
+  const containers = [...init, ...(spec.containers ?? [])];
   for (const c of containers) {
     const w = `container ${c.name}`;
     const sc = c.securityContext ?? {};
@@ -144,10 +145,15 @@ function ours(spec) {
     }
     if (sc.seccompProfile?.type !== "RuntimeDefault") out.push(`${w}: securityContext.seccompProfile.type must be RuntimeDefault`);
     if (sc.privileged === true) out.push(`${w}: must not be privileged`);
-    const tmp = (c.volumeMounts ?? []).find((m) => m.mountPath === "/tmp");
-    if (!tmp) out.push(`${w}: /tmp must be mounted (an emptyDir of medium Memory)`);
-    else if (vols.get(tmp.name)?.emptyDir?.medium !== "Memory")
-      out.push(`${w}: /tmp (volume ${tmp.name}) must be an emptyDir with medium Memory`);
+    // The original's page: emptyDirs at /home/smuser (its work directory,
+    // where the job's FIFOs go) and /tmp; an init container needs only /tmp.
+    const memory = init.has(c) ? ["/tmp"] : ["/home/smuser", "/tmp"];
+    for (const path of memory) {
+      const m = (c.volumeMounts ?? []).find((x) => x.mountPath === path);
+      if (!m) out.push(`${w}: ${path} must be mounted (an emptyDir of medium Memory)`);
+      else if (vols.get(m.name)?.emptyDir?.medium !== "Memory")
+        out.push(`${w}: ${path} (volume ${m.name}) must be an emptyDir with medium Memory`);
+    }
     for (const m of c.volumeMounts ?? []) {
       const v = vols.get(m.name);
       if (!v) out.push(`${w}: volumeMount ${m.name}: no such volume`);
