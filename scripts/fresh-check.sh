@@ -75,8 +75,11 @@ mirror=${mirror%/}
 set -- "deb $mirror $suite main" "deb $mirror $suite-updates main"
 [ -z "$security" ] || set -- "$@" "deb ${security%/} $suite-security main"
 
-# The cached root, remade when its recipe (suite, packages, sources) changes.
+# The cached root, remade when its recipe (suite, packages, sources) changes;
+# one check at a time makes it, the others wait.
 mkdir -p "$cache"
+exec 9>"$cache/lock"
+flock 9
 tarball=$cache/$suite-minbase.tar
 recipe="mmdebstrap --variant=minbase --include=$include $suite $*"
 if [ -f "$tarball" ] && [ "$(cat "$cache/recipe" 2>/dev/null)" = "$recipe" ] &&
@@ -92,6 +95,7 @@ else
 	printf '%s\n' "$recipe" >"$cache/recipe"
 	say "root made in $(($(date +%s) - t0)) s"
 fi
+exec 9>&-
 
 # The throwaway root, next to the cache (same file system, not a tmpfs).
 work=$(mktemp -d "$cache/run.XXXXXX")
