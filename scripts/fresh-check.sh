@@ -146,7 +146,7 @@ inside() {
 		/bin/sh -c 'mount -t proc proc /proc && exec "$@"' sh "$@"
 }
 
-status=0 i=0 summary=
+status=0 i=0 summary= start=$(date +%s)
 while IFS= read -r cmd; do
 	i=$((i + 1))
 	say "command $i: $cmd"
@@ -161,6 +161,8 @@ while IFS= read -r cmd; do
 	[ "$st" -eq 0 ] || status=1
 done <"$work/commands"
 printf '%s' "$summary" | sed 's/^/fresh-check: /' >&2
+t=$(($(date +%s) - start))
+say "both commands: $((t / 60)) min $((t % 60)) s"
 [ "$status" -eq 0 ] && say "ok: both README commands passed on a fresh $suite root" ||
 	say "FAILED: a README command failed on a fresh $suite root"
 exit "$status"
