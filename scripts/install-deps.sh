@@ -8,6 +8,9 @@ pocketsphinx-en-us pocketsphinx sphinxbase-utils pocketsphinx-testdata
 asterisk-core-sounds-en asterisk-core-sounds-en-wav asterisk-core-sounds-en-g722
 ffmpeg sox clang libclang-rt-14-dev podman runc parallel openssl
 procps curl man-db"
+# procps (pgrep, tests/sm-transcribe.bats) is listed though another package
+# of the list pulls it in today; curl (tests/sm-fetch.bats) and man-db (man,
+# tests/install.bats) are not, and a minimal Debian 12 lacks all three.
 # Commands the tests run, as COMMAND:PACKAGE: the package is installed only
 # when the command is missing (Node.js may come from elsewhere, such as
 # NodeSource's nodejs, which bundles npm and conflicts with Debian's).
