@@ -189,7 +189,12 @@ image: all
 	{ MAKE='$(MAKE)' sh scripts/image-root.sh "$$d" '$(PREFIX)' && \
 	  sh scripts/image-build.sh "$$d" '$(IMAGE)'; st=$$?; rm -rf "$$d"; exit $$st; }
 
+# The README's set-up commands, run as written on a minimal Debian 12 root
+# that has none of the packages (scripts/fresh-check.sh; as root).
+fresh-check:
+	sh scripts/fresh-check.sh
+
 clean:
 	rm -rf build bin
 
-.PHONY: all deps check test manlint bench install uninstall image clean
+.PHONY: all deps check test manlint bench install uninstall image fresh-check clean

@@ -6,11 +6,22 @@ libopenblas-dev libcurl4-openssl-dev jq bats bats-support bats-assert
 bats-file mandoc strace bubblewrap time python3
 pocketsphinx-en-us pocketsphinx sphinxbase-utils pocketsphinx-testdata
 asterisk-core-sounds-en asterisk-core-sounds-en-wav asterisk-core-sounds-en-g722
-ffmpeg sox clang libclang-rt-14-dev podman runc parallel openssl"
+ffmpeg sox clang libclang-rt-14-dev podman runc parallel openssl
+procps curl man-db"
+# procps (pgrep, tests/sm-transcribe.bats) is listed though another package
+# of the list pulls it in today; curl (tests/sm-fetch.bats) and man-db (man,
+# tests/install.bats) are not, and a minimal Debian 12 lacks all three.
+# Commands the tests run, as COMMAND:PACKAGE: the package is installed only
+# when the command is missing (Node.js may come from elsewhere, such as
+# NodeSource's nodejs, which bundles npm and conflicts with Debian's).
+CMDS="node:nodejs npm:npm"
 missing=
 for p in $PKGS; do
 	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
 	[ "$s" = installed ] || missing="$missing $p"
+done
+for c in $CMDS; do
+	command -v "${c%%:*}" >/dev/null 2>&1 || missing="$missing ${c#*:}"
 done
 [ -z "$missing" ] && exit 0
 echo "install-deps: installing:$missing" >&2

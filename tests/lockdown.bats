@@ -19,6 +19,17 @@ setup_file() {
 	d=$SHARE
 	while [ "$d" != / ] && [ "$d" != /tmp ]; do chmod o+x "$d"; d=$(dirname "$d"); done
 	by_hand "$(lv 0880)" | words >"$SHARE/0880.words"
+	# The programs and packs the sandbox binds.  Run as root, bwrap runs as
+	# the sandbox user, who may not reach the checkout (a clone in root's
+	# home, mode 700: "Can't find source path ...: Permission denied"); then
+	# it binds copies of them from the shared directory.
+	export SB_BIN=$SM_ROOT/bin SB_MODELS=$SM_ROOT/models
+	if [ "$(id -u)" -eq 0 ] && ! setpriv --reuid 4242 --regid 3000 --clear-groups -- \
+		test -x "$SB_BIN/sm-transcribe" -a -r "$SB_MODELS/en/pack.conf"; then
+		cp -a "$SB_BIN" "$SHARE/bin" && cp -a "$SB_MODELS" "$SHARE/models"
+		chmod -R a+rX "$SHARE/bin" "$SHARE/models"
+		SB_BIN=$SHARE/bin SB_MODELS=$SHARE/models
+	fi
 }
 
 setup() {
@@ -50,7 +61,7 @@ sandbox() {
 		--symlink usr/lib64 /lib64 --symlink usr/sbin /sbin \
 		--ro-bind /etc/ld.so.cache /etc/ld.so.cache --ro-bind /etc/alternatives /etc/alternatives \
 		--dev /dev --proc /proc --tmpfs /tmp \
-		--ro-bind "$SM_ROOT/bin" /opt/sm/bin --ro-bind "$SM_ROOT/models" /opt/sm/models \
+		--ro-bind "$SB_BIN" /opt/sm/bin --ro-bind "$SB_MODELS" /opt/sm/models \
 		--clearenv --setenv PATH /opt/sm/bin:/usr/bin --setenv SM_MODELS /opt/sm/models \
 		--setenv HOME /nonexistent --setenv OPENBLAS_NUM_THREADS 1 \
 		"${opts[@]}" --remount-ro / -- "$@"
