@@ -25,12 +25,10 @@
 # bubblewrap ones (lockdown, faults, install) work nested; the one skip is
 # long.bats's opt-in 2-hour test (SM_LONG_2H=1), as on any machine.
 #
-# Runs as root (it installs packages on the host and in the root).  On 2
-# cores shared with other test runs it took 23 minutes the first time (the
-# root: 49 s to 2 min; the first command 4.4 min, make check 16.8 min;
-# removing the throwaway root about 1 min) and 16.5 minutes with the root
-# cached (27 under a heavier load of other test runs):
-# nearly all of it is the README's own commands.
+# Runs as root (it installs packages on the host and in the root).  It
+# takes about as long as the README's own commands (the packages' download
+# and install, a first build, make check), plus about a minute to make the
+# root the first time.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${SM_FRESH_CACHE:-/var/cache/sm-fresh-root}
