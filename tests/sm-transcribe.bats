@@ -408,6 +408,15 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	[ -z "$output" ]
 }
 
+@test "a reader that exits 0 early is not blamed when a stage after it failed: that stage's code and line" {
+	# sm-am reads a little, writes what sm-lattice refuses, and exits 0:
+	# sm-features' broken pipe is explained by sm-lattice's failure.
+	sox "$(lv 0870)" "$(lv 0880)" "$(lv 0890)" "$SCRATCH/long.wav"
+	SM_STAGE_AM='head -c 1000 >/dev/null; echo junk' run -65 --separate-stderr sm-transcribe "$SCRATCH/long.wav"
+	[ "$stderr" = "sm-lattice: <stdin>: not an sm stream (no SMST header)" ]
+	[ -z "$output" ]
+}
+
 @test "a stage killed by SIGPIPE is not blamed: the reader that refused its stream is (exit 65, its line only)" {
 	SM_STAGE_AM='head -c 100000 /dev/urandom' run -65 --separate-stderr sm-transcribe "$(lv 0880)"
 	[ "$stderr" = "sm-lattice: <stdin>: not an sm stream (no SMST header)" ]
