@@ -75,20 +75,26 @@ as_user() { # USER -> the podman option for it
 # paths are substituted.  LICENSE_TOKEN is part of the page's commands; this
 # image ignores it.
 
+# The first recipe, as USER, with the host directory $SCRATCH/host at /tmp:
+# it succeeds, says nothing, and gives the host's transcript.
+first_recipe() { # USER
+	run -0 --separate-stderr run_image -i \
+		--read-only --tmpfs /home/smuser \
+		-v "$SCRATCH/host:/tmp" \
+		-e LICENSE_TOKEN=unused $(as_user "$1") \
+		"$IMAGE" \
+		--job-config /tmp/config.json
+	[ -z "$stderr" ] || { echo "$1: $stderr"; return 1; }
+	is_ref "$output" "$REF"
+}
+
 @test "the page's first recipe: --read-only --tmpfs /home/smuser, the config in a root-owned 755 host directory at /tmp, audio on stdin" {
 	mkdir -m 755 "$SCRATCH/host"
 	cp "$SCRATCH/configs_dir/config.json" "$SCRATCH/host/config.json"
 	chmod 644 "$SCRATCH/host/config.json"
 	[ "$(stat -c %U:%a "$SCRATCH/host")" = root:755 ]
 	for user in "${USERS[@]}"; do
-		run -0 --separate-stderr run_image -i \
-			--read-only --tmpfs /home/smuser \
-			-v "$SCRATCH/host:/tmp" \
-			-e LICENSE_TOKEN=unused $(as_user "$user") \
-			"$IMAGE" \
-			--job-config /tmp/config.json <"$WAV"
-		[ -z "$stderr" ] || { echo "$user: $stderr"; false; }
-		is_ref "$output" "$REF"
+		first_recipe "$user" <"$WAV"
 		# The job's FIFOs went to the tmpfs: the host directory is as it was.
 		[ "$(ls -A "$SCRATCH/host")" = config.json ]
 	done
@@ -101,14 +107,7 @@ as_user() { # USER -> the podman option for it
 		"fetch_data": {"url": "file:///tmp/speech.wav"}}' >"$SCRATCH/host/config.json"
 	chmod 644 "$SCRATCH/host/"*
 	for user in "${USERS[@]}"; do
-		run -0 --separate-stderr run_image -i \
-			--read-only --tmpfs /home/smuser \
-			-v "$SCRATCH/host:/tmp" \
-			-e LICENSE_TOKEN=unused $(as_user "$user") \
-			"$IMAGE" \
-			--job-config /tmp/config.json </dev/null
-		[ -z "$stderr" ] || { echo "$user: $stderr"; false; }
-		is_ref "$output" "$REF"
+		first_recipe "$user" </dev/null
 		[ "$(ls -A "$SCRATCH/host")" = $'config.json\nspeech.wav' ]
 	done
 }
