@@ -23,6 +23,30 @@ int sm_verbose;
  * of its input.  SM_JOB_PID names the job: die with it (Linux), and if it
  * is already gone (it died before the signal was armed), stop now.
  */
+/* Whether JOB still runs: a pid that exists and is not a zombie waiting
+ * for its parent to reap it (a job killed a moment ago is one). */
+static int
+job_runs(pid_t job)
+{
+	char path[64], buf[256], *paren;
+	FILE *f;
+	size_t n;
+
+	if (kill(job, 0) != 0 && errno == ESRCH)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)job);
+	if (!(f = fopen(path, "r")))
+		return 1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last parenthesis. */
+	if ((paren = strrchr(buf, ')')) && paren[1] == ' ' &&
+	    (paren[2] == 'Z' || paren[2] == 'X'))
+		return 0;
+	return 1;
+}
+
 static void
 follow_job(void)
 {
@@ -41,9 +65,10 @@ follow_job(void)
 #ifdef PR_SET_PDEATHSIG
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 #endif
-	/* Not its child (a replacement's pipeline): the signal follows that
-	 * parent instead, and the job's pid tells whether it still runs. */
-	if (getppid() != (pid_t)job && kill((pid_t)job, 0) != 0 && errno == ESRCH)
+	/* Not its child (a replacement's pipeline, or a job that died before
+	 * the signal was asked for): the signal follows that parent instead,
+	 * and the job's pid tells whether it still runs. */
+	if (getppid() != (pid_t)job && !job_runs((pid_t)job))
 		sm_die(SM_EX_SOFTWARE, "SM_JOB_PID %ld: the job has ended; stopping", job);
 }
 

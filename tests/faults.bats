@@ -338,6 +338,9 @@ bounded_wait() { # PID
 	for _ in $(seq 100); do [ -s "$SCRATCH/pid" ] && break; sleep 0.02; done
 	stage=$(cat "$SCRATCH/pid")
 	LEFT=$stage
+	# Killed as soon as the stage runs sm-fetch: before or after it has
+	# asked for the parent-death signal, it must stop.
+	for _ in $(seq 100); do [ "$(cat "/proc/$stage/comm" 2>/dev/null)" = sm-fetch ] && break; sleep 0.01; done
 	if ended "$stage"; then false; fi
 	kill -KILL "$job"
 	wait "$job" || true
