@@ -15,7 +15,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS ?= -O2 -g
 WARN = -std=c11 -Wall -Wextra -Wno-unused-parameter
-CPPFLAGS += -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Icommon \
+CPPFLAGS += -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(LAYER_INC) \
 	-DSM_VERSION='"$(VERSION)"' -DSM_MODELS_DIR='"$(DATADIR)/models"'
 LDFLAGS += -Wl,--as-needed
 LDLIBS += $(PKG_LIBS) -lm -lpthread
@@ -34,7 +34,18 @@ endif
 
 PROGS := $(notdir $(wildcard cmd/*))
 SCRIPTS := $(notdir $(wildcard scripts/sm-*))
+# Two libraries, one above the other (docs/ARCHITECTURE.md):
+#   common/  libsm.a     what every program shares: diagnostics, options,
+#                        sm-stream(5) I/O, files, JSON, language packs;
+#   recog/   librecog.a  the recogniser: front end, acoustic model,
+#                        dictionary, LM, search, lattice, mapped images.
+# recog/ may use common/, never the reverse: common/ compiles without
+# recog/ on its include path, so an upward #include does not build.
 COMMON_OBJ := $(patsubst %.c,build/%.o,$(wildcard common/*.c))
+RECOG_OBJ := $(patsubst %.c,build/%.o,$(wildcard recog/*.c))
+LIBS_A := build/librecog.a build/libsm.a
+LAYER_INC = -Icommon -Irecog
+build/common/%.o: LAYER_INC = -Icommon
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 MAN1 := $(wildcard man/*.1)
@@ -54,6 +65,10 @@ build/%.o: %.c build/kind
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 build/libsm.a: $(COMMON_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+build/librecog.a: $(RECOG_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
@@ -78,7 +93,7 @@ $(addprefix bin/,$(BLAS_PROGS)): LDFLAGS += $(if $(OPENBLAS_A),-static-pie)
 endif
 
 define prog_rule
-bin/$(1): $$(patsubst %.c,build/%.o,$$(wildcard cmd/$(1)/*.c)) build/libsm.a
+bin/$(1): $$(patsubst %.c,build/%.o,$$(wildcard cmd/$(1)/*.c)) $$(LIBS_A)
 	@mkdir -p bin
 	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
@@ -96,7 +111,7 @@ bin/%: scripts/% $(DATADIR_STAMP)
 	sed -e 's|@SM_VERSION@|$(VERSION)|g' -e 's|@SM_MODELS_DIR@|$(DATADIR)/models|g' $< > $@
 	chmod +x $@
 
-build/tests/%: build/tests/unit/%.o build/libsm.a
+build/tests/%: build/tests/unit/%.o $(LIBS_A)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
@@ -107,7 +122,7 @@ AM_HMM := $(shell sed -n 's/^hmm[[:space:]]*=[[:space:]]*//p' models/en/pack.con
 # The English pack's search image (sm-lattice(1)): the lexicon tree, built
 # once and memory-mapped at start-up, then checked in full (checksum and
 # every node), which sm-lattice does not do at each start.
-# Rebuilt when sm-lattice or a model file it fingerprints (image.c)
+# Rebuilt when sm-lattice or a model file it fingerprints (recog/image.c)
 # changes.
 all: models/en/search.img
 PACK_DICT := $(shell sed -n 's/^dict[[:space:]]*=[[:space:]]*//p' models/en/pack.conf)
@@ -133,7 +148,7 @@ FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(patsubst %,build/fuzz/%-replay,$(FUZZ_NAMES))
 FUZZ_WRAP = -Wl,--wrap=sm_die,--wrap=sm_die_errno
 all: $(FUZZ_REPLAY)
-build/fuzz/%-replay: build/fuzz/fuzz_%.o build/fuzz/fuzz.o build/fuzz/replay.o build/libsm.a
+build/fuzz/%-replay: build/fuzz/fuzz_%.o build/fuzz/fuzz.o build/fuzz/replay.o $(LIBS_A)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(FUZZ_WRAP) -o $@ $^ $(LDLIBS)
 
 # Keep the harness objects: make would otherwise delete them as intermediates.

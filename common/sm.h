@@ -90,6 +90,18 @@ void *sm_big_alloc(size_t n);
 void *sm_big_realloc(void *p, size_t n);
 void sm_big_free(void *p);
 
+/* ---- files ------------------------------------------------------------ */
+
+/* Read a whole regular file into a malloc'd buffer (one extra NUL byte
+ * after the end).  0, or -1 with "PATH: problem" in err. */
+int sm_read_file(const char *path, unsigned char **buf, size_t *len,
+		 char *err, size_t errlen);
+
+/* Put "PATH: message" (printf-style) in err, truncated to errlen; returns -1
+ * so that a loader can `return sm_path_err(...)`. */
+int sm_path_err(char *err, size_t errlen, const char *path, const char *fmt,
+		...) __attribute__((format(printf, 4, 5)));
+
 /* ---- binary streams (sm-stream(5)) ------------------------------------ */
 
 #define SM_STREAM_MAGIC "SMST"

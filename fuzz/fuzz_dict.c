@@ -1,4 +1,4 @@
-/* fuzz_dict.c: the pronunciation dictionary loader (common/dict.c) with
+/* fuzz_dict.c: the pronunciation dictionary loader (recog/dict.c) with
  * the English model's phone set.  The input is a dictionary, optionally
  * followed by a line "--" and a filler dictionary. */
 #include <stdio.h>

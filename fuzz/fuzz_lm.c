@@ -1,4 +1,4 @@
-/* fuzz_lm.c: the memory-mapped trie LM loader (common/lm.c).  A loaded
+/* fuzz_lm.c: the memory-mapped trie LM loader (recog/lm.c).  A loaded
  * LM is then queried as the search queries it: every word looked up by
  * name, and trigram scores over a sample of histories. */
 #include "fuzz.h"

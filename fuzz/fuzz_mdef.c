@@ -1,4 +1,4 @@
-/* fuzz_mdef.c: the binary mdef loader (common/mdef.c).  A loaded mdef is
+/* fuzz_mdef.c: the binary mdef loader (recog/mdef.c).  A loaded mdef is
  * then walked as the search walks it: every phone's senones and every
  * triphone lookup over the CI phones. */
 #include "fuzz.h"

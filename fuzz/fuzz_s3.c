@@ -1,4 +1,4 @@
-/* fuzz_s3.c: the Sphinx-3 parameter readers (common/s3.c): the same bytes
+/* fuzz_s3.c: the Sphinx-3 parameter readers (recog/s3.c): the same bytes
  * as a Gaussian file and as a transition-matrix file; every value of a
  * loaded file is then read through the accessors. */
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* fuzz_sendump.c: the 8-bit mixture-weight ("sendump") reader of the
- * acoustic model loader (common/am.c, included for its static reader),
+ * acoustic model loader (recog/am.c, included for its static reader),
  * for a model of 3 streams, 4 Gaussians and 10 senones. */
-#include "../common/am.c"
+#include "../recog/am.c"
 
 #include "fuzz.h"
 

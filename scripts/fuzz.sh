@@ -14,7 +14,7 @@ TIME=${FUZZ_TIME:-120}
 OUT=build/fuzz-lf
 PKGS="sndfile samplerate openblas libcurl"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-CFLAGS="-std=c11 -O1 -g -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Icommon \
+CFLAGS="-std=c11 -O1 -g -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Icommon -Irecog \
 -DSM_VERSION=\"fuzz\" -DSM_MODELS_DIR=\"/nonexistent\" $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lm -lpthread"
 
@@ -22,11 +22,11 @@ LIBS="$(pkg-config --libs $PKGS) -lm -lpthread"
 mkdir -p "$OUT/obj" "$OUT/crash"
 
 # The library, instrumented for coverage (rebuilt when a source is newer).
-for c in common/*.c fuzz/fuzz.c; do
+for c in common/*.c recog/*.c fuzz/fuzz.c; do
 	o="$OUT/obj/$(basename "$c" .c).o"
-	if [ ! -f "$o" ] || [ -n "$(find common "$c" -newer "$o" -name '*.[ch]' | head -1)" ]; then
+	if [ ! -f "$o" ] || [ -n "$(find common recog "$c" -newer "$o" -name '*.[ch]' | head -1)" ]; then
 		# clang rejects am.c's GCC-style AVX2 clones without -mavx2.
-		extra=; [ "$c" = common/am.c ] && extra="-mavx2 -Wno-unknown-attributes"
+		extra=; [ "$c" = recog/am.c ] && extra="-mavx2 -Wno-unknown-attributes"
 		$CC $CFLAGS $extra $SAN -fsanitize=fuzzer-no-link -c -o "$o" "$c"
 	fi
 done

@@ -14,7 +14,7 @@ setup_file() {
 	# Sources and the current build (timestamps kept, so only what embeds
 	# PREFIX is rebuilt).
 	tar -C "$SM_ROOT" --exclude='build/image.*' --exclude='build/sanitizer' -cf - \
-		Makefile common cmd scripts man models fuzz tests/unit build bin | tar -C "$src" -xf -
+		Makefile common recog cmd scripts man models fuzz tests/unit build bin | tar -C "$src" -xf -
 	make -s -C "$src" install PREFIX="$P" DESTDIR="$BATS_FILE_TMPDIR/stage" \
 		>"$BATS_FILE_TMPDIR/install.log" 2>&1 || { cat "$BATS_FILE_TMPDIR/install.log" >&2; return 1; }
 }

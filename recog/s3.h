@@ -1,6 +1,6 @@
 /*
  * s3.h: Sphinx-3 binary parameter files (means, variances,
- * transition_matrices) and a whole-file reader shared by the model loaders.
+ * transition_matrices).
  *
  * An s3 file is a text header ("s3\n", "name value\n" lines, a line ending
  * in "endhdr\n"), a uint32 byte-order magic 0x11223344, then int32 sizes and
@@ -14,15 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Read a whole regular file into a malloc'd buffer (one extra NUL byte
- * after the end).  0, or -1 with "PATH: problem" in err. */
-int sm_read_file(const char *path, unsigned char **buf, size_t *len,
-		 char *err, size_t errlen);
-
-/* Put "PATH: message" (printf-style) in err, truncated to errlen; returns -1
- * so that a loader can `return sm_path_err(...)`. */
-int sm_path_err(char *err, size_t errlen, const char *path, const char *fmt,
-		...) __attribute__((format(printf, 4, 5)));
+#include "sm.h"
 
 #define SM_S3_MAX_FEAT 8
 

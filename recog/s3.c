@@ -1,4 +1,4 @@
-/* s3.c: Sphinx-3 binary parameter files and a whole-file reader. */
+/* s3.c: Sphinx-3 binary parameter files. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -8,64 +8,6 @@
 #include <sys/stat.h>
 
 #include "s3.h"
-
-int
-sm_path_err(char *err, size_t errlen, const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	size_t n;
-
-	if (errlen == 0)
-		return -1;
-	n = (size_t)snprintf(err, errlen, "%s: ", path);
-	if (n < errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err + n, errlen - n, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-int
-sm_read_file(const char *path, unsigned char **bufp, size_t *lenp, char *err,
-	     size_t errlen)
-{
-	FILE *f;
-	struct stat st;
-	unsigned char *buf;
-	size_t len, got;
-
-	*bufp = NULL;
-	*lenp = 0;
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return sm_path_err(err, errlen, path, "%s", strerror(errno));
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return sm_path_err(err, errlen, path, "not a regular file");
-	}
-	len = (size_t)st.st_size;
-	buf = malloc(len + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return sm_path_err(err, errlen, path, "out of memory");
-	}
-	got = fread(buf, 1, len, f);
-	if (got != len || ferror(f)) {
-		int e = errno;
-
-		fclose(f);
-		free(buf);
-		return sm_path_err(err, errlen, path, "read error%s%s",
-			    got != len && !e ? ": file changed while reading" : ": ",
-			    got != len && !e ? "" : strerror(e));
-	}
-	fclose(f);
-	buf[len] = 0;
-	*bufp = buf;
-	*lenp = len;
-	return 0;
-}
 
 /* A parsed s3 file: the 4-byte words after the magic. */
 struct s3 {
