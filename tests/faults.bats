@@ -10,6 +10,7 @@ setup_file() {
 	sm-decode "$FX/go.wav" > "$FX/pcm"
 	sm-features < "$FX/pcm" > "$FX/feat"
 	sm-am < "$FX/feat" > "$FX/loglik"
+	sm-lattice < "$FX/loglik" > "$FX/hyp"
 	# 58 s: more features than a pipe holds, so sm-features is still
 	# running when it is killed.
 	sox "$FX/go.wav" "$FX/long.wav" repeat 20
@@ -46,7 +47,7 @@ cut() { # FILE BYTES
 	head -c "$2" "$1"
 }
 
-@test "every stage with stdout on /dev/full exits 74 naming <stdout>" {
+@test "every stage, and sm-dump, with stdout on /dev/full exits 74 naming <stdout>" {
 	run --separate-stderr -74 to_full timeout 60 sm-fetch "$FX/go.wav"
 	assert_equal "$stderr" "sm-fetch: <stdout>: No space left on device"
 	run --separate-stderr -74 to_full timeout 60 sm-decode "$FX/go.wav"
@@ -57,11 +58,13 @@ cut() { # FILE BYTES
 	assert_equal "$stderr" "sm-am: <stdout>: No space left on device"
 	run --separate-stderr -74 to_full timeout 60 sm-lattice < "$FX/loglik"
 	assert_equal "$stderr" "sm-lattice: <stdout>: No space left on device"
+	run --separate-stderr -74 to_full timeout 60 sm-format < "$FX/hyp"
+	assert_equal "$stderr" "sm-format: <stdout>: No space left on device"
 	run --separate-stderr -74 to_full timeout 60 sm-dump < "$FX/pcm"
 	assert_equal "$stderr" "sm-dump: <stdout>: No space left on device"
 }
 
-@test "every stage with its stdout closed early exits 74 with Broken pipe" {
+@test "every stage, and sm-dump, with its stdout closed early exits 74 with Broken pipe" {
 	run --separate-stderr -74 closed_stdout sm-fetch "$FX/go.wav"
 	assert_equal "$stderr" "sm-fetch: <stdout>: Broken pipe"
 	run --separate-stderr -74 closed_stdout sm-decode "$FX/go.wav"
@@ -72,6 +75,8 @@ cut() { # FILE BYTES
 	assert_equal "$stderr" "sm-am: <stdout>: Broken pipe"
 	run --separate-stderr -74 closed_stdout sm-lattice < "$FX/loglik"
 	assert_equal "$stderr" "sm-lattice: <stdout>: Broken pipe"
+	run --separate-stderr -74 closed_stdout sm-format < "$FX/hyp"
+	assert_equal "$stderr" "sm-format: <stdout>: Broken pipe"
 	run --separate-stderr -74 closed_stdout sm-dump < "$FX/pcm"
 	assert_equal "$stderr" "sm-dump: <stdout>: Broken pipe"
 }

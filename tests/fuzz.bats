@@ -1,13 +1,17 @@
 #!/usr/bin/env bats
-# Saved fuzz inputs (fuzz/corpus: seeds; fuzz/regress: inputs that once
-# crashed or hung a parser) replayed through each harness built without
-# libFuzzer, and the audio and stream inputs through the programs.
+# Saved fuzz inputs replayed through each harness built without libFuzzer,
+# and the audio, stream and hypothesis inputs through the programs.  The
+# inputs are fuzz/corpus/NAME, the seeds scripts/fuzz.sh starts from (one
+# file per format or case), and fuzz/regress/NAME when it exists: where an
+# input that crashed a harness is kept, which scripts/fuzz.sh seeds from too.
+# Every test fails when it finds no input, so that a moved directory cannot
+# turn it into one that passes by checking nothing.
 load test_helper
 
 FUZZ_BIN=$SM_ROOT/build/fuzz
 FUZZ_DIR=$SM_ROOT/fuzz
 
-# Every saved input of a harness: seeds and regression inputs.
+# Every saved input of a harness, one path a line.
 inputs() { # NAME
 	find "$FUZZ_DIR/corpus/$1" "$FUZZ_DIR/regress/$1" -type f 2>/dev/null | sort
 }
@@ -45,22 +49,32 @@ check_program() { # INPUT CMD...
 }
 
 @test "sm-decode reads every saved audio input from a pipe or exits 65" {
+	local n=0
 	while read -r f; do
 		check_program "$f" sm-decode -
+		n=$((n + 1))
 	done < <(inputs decode)
+	[ "$n" -gt 0 ] || { echo "no saved audio input under $FUZZ_DIR"; return 1; }
 }
 
 @test "sm-dump and sm-features read every saved stream input or exit 65" {
+	local n=0 pcm=0
 	while read -r f; do
 		check_program "$f" sm-dump -
+		n=$((n + 1))
 		if [ "$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')" = 534d535401000100 ]; then
 			check_program "$f" sm-features
+			pcm=$((pcm + 1))
 		fi
 	done < <(inputs stream)
+	[ "$n" -gt 0 ] || { echo "no saved stream input under $FUZZ_DIR"; return 1; }
+	[ "$pcm" -gt 0 ] || { echo "no saved PCM stream input for sm-features"; return 1; }
 }
 
 @test "sm-format turns every saved hypothesis into valid JSON and SRT or exits 65" {
+	local n=0
 	while read -r f; do
+		n=$((n + 1))
 		check_program "$f" sm-format -d
 		if [ "$status" -eq 0 ]; then
 			printf '%s\n' "$output" | jq -e .results > /dev/null ||
@@ -68,6 +82,7 @@ check_program() { # INPUT CMD...
 		fi
 		check_program "$f" sm-format -f srt
 	done < <(inputs hyp)
+	[ "$n" -gt 0 ] || { echo "no saved hypothesis input under $FUZZ_DIR"; return 1; }
 }
 
 @test "sm-transcribe refuses every generated bad config naming its key, and passes good ones" {

@@ -10,13 +10,17 @@
 #
 # SM_LONG_2H=1 also runs a 2-hour input (the same recordings six times) as
 # one sm-transcribe job and prints every stage's peak RSS, wall and CPU
-# time; it takes about 30 minutes (20 CPU minutes).
+# time (docs/LONG-INPUT.md); it takes 10 to 30 minutes.
 load test_helper
 
-# Peak RSS bounds in MiB for 20 minutes of 16 kHz speech.  sm-lattice holds
-# one segment of at most 60 s (word ends, lattice, rescoring: about 1.5 MiB
-# per second of segment on top of the search image and LM pages), whatever
-# the input's length; sm-decode streams a piped WAV.
+# Peak RSS bounds in MiB for 20 minutes of 16 kHz speech, each a few times
+# what the stage needs, far below what holding the input would take.
+# sm-decode streams a piped WAV in a constant few MiB (the WAV is 38 MB).
+# sm-features' batch CMN holds 52 bytes a frame (6 MB for 20 minutes), the
+# warp search 3 MB more.  sm-am's block working space is constant, besides
+# its acoustic image's mapped pages.  sm-lattice holds one segment of at
+# most 60 s (word ends, lattice, rescoring) on top of the search image and
+# LM pages, whatever the input's length: sm-lattice(1) says under 200 MB.
 bound() { # STAGE
 	case $1 in
 	decode) echo 8 ;;
