@@ -13,10 +13,9 @@
 #define BLOCK 128
 /* Senones of each codebook scored: its first three, in a Sphinx model
  * (context-independent senones numbered first) the three states of the
- * codebook's own phone.  Scoring all 5126 senones of the English model
- * costs 2.5 times more per frame; with 100 frames per warp the two choose
- * the same warp for 476 of the 556 asterisk and LibriVox recordings and
- * are a step apart (0.03) for most others. */
+ * codebook's own phone.  The warp is chosen by how well the speaker's
+ * phones fit, for which these suffice at a fraction of the cost of every
+ * senone (docs/BENCHMARKS.md compares the two). */
 #define VIEW_SENONES 3
 
 struct sm_vtln {
