@@ -106,9 +106,13 @@ $(shell mkdir -p build && { [ "$$(cat $(DATADIR_STAMP) 2>/dev/null)" = '$(DATADI
 	printf '%s\n' '$(DATADIR)' >$(DATADIR_STAMP); })
 build/common/pack.o: $(DATADIR_STAMP)
 
+# sm-transcribe is installed alone: its job-config checker (a jq program)
+# goes inside it, in place of the line @JOB_CONFIG_JQ@.
+bin/sm-transcribe: scripts/job-config.jq
 bin/%: scripts/% $(DATADIR_STAMP)
 	@mkdir -p bin
-	sed -e 's|@SM_VERSION@|$(VERSION)|g' -e 's|@SM_MODELS_DIR@|$(DATADIR)/models|g' $< > $@
+	sed -e 's|@SM_VERSION@|$(VERSION)|g' -e 's|@SM_MODELS_DIR@|$(DATADIR)/models|g' \
+		-e '/^@JOB_CONFIG_JQ@$$/{r scripts/job-config.jq' -e 'd;}' $< > $@
 	chmod +x $@
 
 build/tests/%: build/tests/unit/%.o $(LIBS_A)

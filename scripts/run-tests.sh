@@ -1,7 +1,8 @@
 #!/bin/sh
-# Run the C unit tests given as arguments, then every bats suite in tests/,
-# and the man page lint; print one closing "N passed, N failed" line (and
-# how many were skipped, if any: a skipped test is not a passed one).
+# Run the C unit tests given as arguments, the man page lint, shellcheck,
+# then every bats suite in tests/; print one closing "N passed, N failed"
+# line (and how many were skipped, if any: a skipped test is not a passed
+# one).
 set -u
 pass=0 fail=0
 log=$(mktemp -d "${TMPDIR:-/tmp}/sm-tests.XXXXXX")
@@ -19,10 +20,22 @@ if mandoc -Tlint -W warning man/*.[15] >"$log/man" 2>&1; then
 else
 	echo "not ok man pages lint"; sed 's/^/# /' "$log/man"; fail=$((fail + 1))
 fi
+# sm-transcribe and the scripts here, as POSIX sh; fresh-check.sh and
+# fuzz.sh are not clean yet.
+sh_files=$(for f in scripts/sm-transcribe scripts/*.sh; do
+	case $f in scripts/fresh-check.sh | scripts/fuzz.sh) ;; *) echo "$f" ;; esac
+done)
+# shellcheck disable=SC2086 # the scripts' names have no blanks
+if shellcheck -s sh $sh_files >"$log/sh" 2>&1; then
+	echo "ok shell scripts shellcheck clean"; pass=$((pass + 1))
+else
+	echo "not ok shell scripts shellcheck"; sed 's/^/# /' "$log/sh"; fail=$((fail + 1))
+fi
 # The slowest suites first (about 2 minutes each: the 20-minute input, the
 # regression subset's decode, the whole jobs), so that the rest fill in
 # beside them rather than leave one of them running alone at the end.
 slow="tests/long.bats tests/sm-lattice-out.bats tests/sm-transcribe.bats"
+# shellcheck disable=SC2010,SC2086 # the suites' names have no blanks
 suites=${BATS_SUITES:-$(ls $slow; ls tests/*.bats | grep -vxF "$(printf '%s\n' $slow)")}
 # Suites run side by side, one job per CPU this process may use (GNU
 # parallel, which make deps installs); the tests of one suite in order, as

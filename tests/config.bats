@@ -1,0 +1,232 @@
+#!/usr/bin/env bats
+# The job-config checker (scripts/job-config.jq) on its own: what
+# sm-transcribe evals from a valid config, and the one line it gets for each
+# kind of problem.  tests/sm-transcribe.bats runs whole jobs with bad configs.
+# Nothing of test_helper.bash is needed: loading its assertion libraries
+# before each test would take longer than the tests.
+bats_require_minimum_version 1.5.0
+
+# The checker as sm-transcribe runs it, on the config given on stdin, with
+# MAX_BYTES and MAX_SECONDS as SM_MAX_BYTES and SM_MAX_SECONDS.
+check() {
+	jq -s -r --arg max_bytes "${MAX_BYTES-4G}" --arg max_seconds "${MAX_SECONDS-7200}" \
+		-f "$BATS_TEST_DIRNAME/../scripts/job-config.jq"
+}
+
+# CONFIG is accepted: its assignments are in $output and set here.
+accepts() { # CONFIG
+	run -0 check <<<"$1"
+	[[ "$output" == "cfg="* ]] || { echo "got: $output"; false; }
+	eval "$output"
+}
+
+# CONFIG gets exactly the line "error<TAB>MESSAGE", exit 0.
+rejects() { # CONFIG MESSAGE
+	run -0 check <<<"$1"
+	[ "$output" = "error	$2" ] || { echo "config:   $1"; echo "got:      $output"; echo "expected: error	$2"; false; }
+}
+
+T='"type": "transcription"'
+EN='"transcription_config": {"language": "en"}'
+
+@test "the smallest config gets diarization none and operating_point standard, and every setting its default" {
+	accepts "{$T, $EN}"
+	[ "$cfg" = '{"type":"transcription","transcription_config":{"language":"en","diarization":"none","operating_point":"standard"}}' ]
+	[ "$tc" = '{"language":"en","diarization":"none","operating_point":"standard"}' ]
+	[ "$lang" = en ] && [ "$diar" = none ] && [ "$url" = '' ] && [ "$nheaders" = 0 ]
+	[ "$marks" = all ] && [ "$sensitivity" = 0.5 ] && [ "$disfluencies" = false ] && [ "$repl" = '' ]
+	[ "$nvocab" = 0 ] && [ "$nvocab_in" = 0 ] && [ "$entities" = false ] && [ "$locale" = '' ]
+	[ "$volume" = '' ] && [ "$notify" = false ] && [ "$tracking" = '' ]
+	[ "$srt_len" = 37 ] && [ "$srt_lines" = 2 ]
+	[ "${#lines[@]}" -eq 14 ]
+}
+
+@test "a config with model gets no operating_point added, and keeps its diarization" {
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"model\": \"enhanced\", \"diarization\": \"speaker\"}}"
+	[ "$tc" = '{"language":"en","model":"enhanced","diarization":"speaker"}' ]
+	[ "$diar" = speaker ]
+}
+
+@test "additional_vocab entries over 64 characters or 6 words are dropped from the config; nvocab counts all, nvocab_in the kept" {
+	a64=$(printf 'a%.0s' {1..64})
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"additional_vocab\":
+		[\"$a64\", {\"content\": \"a b c d e f\"}, \"${a64}a\", {\"content\": \"a b c d e f g\", \"sounds_like\": [\"x\"]}]}}"
+	[ "$(jq -c .additional_vocab <<<"$tc")" = "[\"$a64\",{\"content\":\"a b c d e f\"}]" ]
+	[ "$(jq -c .transcription_config.additional_vocab <<<"$cfg")" = "[\"$a64\",{\"content\":\"a b c d e f\"}]" ]
+	[ "$nvocab" = 4 ] && [ "$nvocab_in" = 2 ]
+}
+
+@test "every setting the job uses reaches its variable; the config comes back with the two defaults added at the end" {
+	c="{$T, \"transcription_config\": {\"language\": \"en\", \"output_locale\": \"en-GB\",
+		\"enable_entities\": true, \"audio_filtering_config\": {\"volume_threshold\": 3.5},
+		\"punctuation_overrides\": {\"permitted_marks\": [\".\", \"?\"], \"sensitivity\": 0.7},
+		\"transcript_filtering_config\": {\"remove_disfluencies\": true,
+			\"replacements\": [{\"from\": \"young man\", \"to\": \"person\"}, {\"from\": \"/w[ae]s/\", \"to\": \"\"}]}},
+		\"fetch_data\": {\"url\": \"https://example.com/a.wav\", \"auth_headers\": [\"A: b\", \"C: d\"]},
+		\"output_config\": {\"srt_overrides\": {\"max_line_length\": 20, \"max_lines\": 3}},
+		\"notification_config\": [], \"tracking\": {\"title\": \"t\", \"n\": [1, null]}}"
+	accepts "$c"
+	[ "$locale" = en-GB ] && [ "$entities" = true ] && [ "$volume" = 3.5 ]
+	[ "$marks" = '.?' ] && [ "$sensitivity" = 0.7 ] && [ "$disfluencies" = true ]
+	eval "set -- $repl"
+	[ $# -eq 4 ] && [ "$1" = --replace ] && [ "$2" = 'young man=person' ] && [ "$3" = --replace ] && [ "$4" = '/w[ae]s/=' ]
+	[ "$url" = https://example.com/a.wav ] && [ "$nheaders" = 2 ]
+	[ "$srt_len" = 20 ] && [ "$srt_lines" = 3 ]
+	[ "$notify" = true ] && [ "$tracking" = '{"title":"t","n":[1,null]}' ]
+	[ "$(jq -c '.transcription_config | keys_unsorted[-2:]' <<<"$cfg")" = '["diarization","operating_point"]' ]
+	[ "$(jq -c 'del(.transcription_config.diarization, .transcription_config.operating_point)' <<<"$cfg")" = \
+		"$(jq -c . <<<"$c")" ]
+	[ "$tc" = "$(jq -c .transcription_config <<<"$cfg")" ]
+}
+
+@test "permitted_marks \"all\" gives marks all, an empty list an empty marks" {
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": \"all\"}}}"
+	[ "$marks" = all ]
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": []}}}"
+	[ "$marks" = '' ]
+}
+
+@test "strings with quotes, \$(...), backquotes and newlines come out of eval unchanged, and nothing in them is run" {
+	nasty="a'b\"c \$(touch $BATS_TEST_TMPDIR/x) \`touch $BATS_TEST_TMPDIR/y\` \\\\ d"
+	json=$(jq -n --arg s "$nasty" '$s')
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"output_locale\": $json,
+		\"transcript_filtering_config\": {\"replacements\": [{\"from\": $json, \"to\": \"x\\ny\"}]}},
+		\"fetch_data\": {\"url\": \"file:///$(jq -rn --arg s "$nasty" '$s | @json | .[1:-1]')\"}}"
+	[ "$locale" = "$nasty" ]
+	[ "$url" = "file:///$nasty" ]
+	eval "set -- $repl"
+	[ $# -eq 2 ] && [ "$2" = "$nasty=x
+y" ]
+	[ ! -e "$BATS_TEST_TMPDIR/x" ] && [ ! -e "$BATS_TEST_TMPDIR/y" ]
+}
+
+@test "SM_MAX_BYTES: bytes (up to 19 digits), K, M or G from 1 to under 2^64 pass; 0, 2^64, a fraction, T or 20 digits give the limit line" {
+	for v in 1 8k 500m 9999999999999999999 17179869183G; do
+		MAX_BYTES=$v accepts "{$T, $EN}"
+	done
+	for v in 0 4T 1.5G 17179869184G 12345678901234567890; do
+		MAX_BYTES=$v run -0 check <<<"{$T, $EN}"
+		[ "$output" = "limit	SM_MAX_BYTES: expected a size such as 4G, 500M or 1048576, got \"$v\"" ]
+	done
+}
+
+@test "SM_MAX_SECONDS: decimal seconds from 0.001 to 10000000 pass; below, above, an exponent or 10 decimals give the limit line" {
+	for v in 0.001 7200.123456789 10000000; do
+		MAX_SECONDS=$v accepts "{$T, $EN}"
+	done
+	for v in 0.0009 10000000.5 1e3 1.1234567891; do
+		MAX_SECONDS=$v run -0 check <<<"{$T, $EN}"
+		[ "$output" = "limit	SM_MAX_SECONDS: expected seconds from 0.001 to 10000000, got \"$v\"" ]
+	done
+}
+
+@test "a bad limit is the one line even when the config is bad too; SM_MAX_BYTES before SM_MAX_SECONDS" {
+	MAX_BYTES=x MAX_SECONDS=y run -0 check <<<'[]'
+	[ "$output" = 'limit	SM_MAX_BYTES: expected a size such as 4G, 500M or 1048576, got "x"' ]
+}
+
+@test "no JSON value, or more than one, is one error line" {
+	rejects '' 'config: expected one JSON object, got 0 JSON values'
+	rejects "{$T, $EN} {$T, $EN} 3" 'config: expected one JSON object, got 3 JSON values'
+}
+
+@test "JSON that does not parse: jq fails with a parse error on stderr, nothing on stdout" {
+	run ! --separate-stderr check <<<'{"type": '
+	[ -z "$output" ]
+	[ "$stderr" = 'parse error: Unfinished JSON term at EOF at line 2, column 0' ]
+}
+
+@test "a value of the wrong type names its key, the type expected and the type found" {
+	rejects 'null' 'config: expected a JSON object, got null'
+	rejects '"x"' 'config: expected a JSON object, got a string'
+	rejects "{$T, \"transcription_config\": \"en\"}" 'transcription_config: expected an object, got a string'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"output_locale\": 1}}" \
+		'transcription_config.output_locale: expected a string, got a number'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"speaker_diarization_config\": {\"prefer_current_speaker\": 1}}}" \
+		'transcription_config.speaker_diarization_config.prefer_current_speaker: expected a boolean, got a number'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"remove_disfluencies\": \"yes\"}}}" \
+		'transcription_config.transcript_filtering_config.remove_disfluencies: expected a boolean, got a string'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"additional_vocab\": {}}}" \
+		'transcription_config.additional_vocab: expected an array, got an object'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"additional_vocab\": [null]}}" \
+		'transcription_config.additional_vocab[0]: expected an object or a string, got null'
+	rejects "{$T, $EN, \"fetch_data\": []}" 'fetch_data: expected an object, got an array'
+	rejects "{$T, $EN, \"fetch_data\": {\"url\": true}}" 'fetch_data.url: expected a string, got a boolean'
+	rejects "{$T, $EN, \"notification_config\": \"https://example.com\"}" \
+		'notification_config: expected an object or an array, got a string'
+	rejects "{$T, $EN, \"tracking\": []}" 'tracking: expected an object, got an array'
+}
+
+@test "a number out of range, or not an integer where one is needed, names its key and the range" {
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"sensitivity\": \"high\"}}}" \
+		'transcription_config.punctuation_overrides.sensitivity: expected a number from 0 to 1, got a string'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"audio_filtering_config\": {\"volume_threshold\": -1}}}" \
+		'transcription_config.audio_filtering_config.volume_threshold: -1 is out of range (0 to 100)'
+	rejects "{$T, $EN, \"output_config\": {\"srt_overrides\": {\"max_lines\": 101}}}" \
+		'output_config.srt_overrides.max_lines: 101 is out of range (1 to 100)'
+	rejects "{$T, $EN, \"output_config\": {\"srt_overrides\": {\"max_line_length\": \"20\"}}}" \
+		'output_config.srt_overrides.max_line_length: expected an integer from 1 to 1000, got a string'
+}
+
+@test "a string outside its set of values lists the values; a value of another type gives its type" {
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"model\": \"fast\"}}" \
+		'transcription_config.model: "fast" is not one of standard, enhanced'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"diarization\": false}}" \
+		'transcription_config.diarization: expected one of none, speaker, channel, got a boolean'
+	rejects "{\"type\": 1, $EN}" 'type: expected one of transcription, alignment, got a number'
+}
+
+@test "an unknown key is named, in the object that holds it" {
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"additional_vocab\": [{\"content\": \"a\", \"weight\": 2}]}}" \
+		'transcription_config.additional_vocab[0]: unknown key "weight"'
+	rejects "{$T, $EN, \"fetch_data\": {\"url\": \"file:///a\", \"method\": \"GET\"}}" 'fetch_data: unknown key "method"'
+	rejects "{$T, $EN, \"output_config\": {\"srt_overrides\": {\"max_lines\": 2, \"font\": 1}}}" \
+		'output_config.srt_overrides: unknown key "font"'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"marks\": []}}}" \
+		'transcription_config.punctuation_overrides: unknown key "marks"'
+}
+
+@test "an element's index is in its key, at each level of nesting" {
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"additional_vocab\": [\"a\", \"b\",
+		{\"content\": \"c\", \"sounds_like\": [\"x\", \"y\", \"z\", []]}]}}" \
+		'transcription_config.additional_vocab[2].sounds_like[3]: expected a string, got an array'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\":
+		[{\"from\": \"a\", \"to\": \"b\"}, {\"from\": \"c\", \"to\": 4}]}}}" \
+		'transcription_config.transcript_filtering_config.replacements[1].to: expected a string, got a number'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\": [7]}}}" \
+		'transcription_config.transcript_filtering_config.replacements[0]: expected an object, got a number'
+}
+
+@test "a replacement from that is blank or has = and is not a /regex/ is refused; a /regex/ with = is accepted" {
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\": [{\"from\": \" \\t\", \"to\": \"x\"}]}}}" \
+		'transcription_config.transcript_filtering_config.replacements[0].from: " 	" is not a word, a phrase or a /regex/'
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\": [{\"from\": \"/a=b/\", \"to\": \"x\"}]}}}"
+	eval "set -- $repl"
+	[ "$2" = '/a=b/=x' ]
+}
+
+@test "auth_headers must each be one \"Name: value\" line with a token name" {
+	for h in '"Authorization: Bearer x"' '"X-A_b.c~!: "' "\"A'b: c\""; do
+		accepts "{$T, $EN, \"fetch_data\": {\"url\": \"https://h/a\", \"auth_headers\": [$h]}}"
+	done
+	for h in '"no colon"' '": empty name"' '"Sp ace: x"' '"A: b\r\nC: d"' '"A: b\nC: d"' '{"A": "b"}'; do
+		rejects "{$T, $EN, \"fetch_data\": {\"url\": \"https://h/a\", \"auth_headers\": [\"A: b\", $h]}}" \
+			'fetch_data.auth_headers[1]: expected "Name: value"'
+	done
+}
+
+@test "fetch_data.url takes file://, http:// and https:// in any case; a bare path is refused" {
+	for u in file:///a.wav HTTP://h/a HttpS://h/a; do
+		accepts "{$T, $EN, \"fetch_data\": {\"url\": \"$u\"}}"
+		[ "$url" = "$u" ]
+	done
+	rejects "{$T, $EN, \"fetch_data\": {\"url\": \"/a.wav\"}}" \
+		'fetch_data.url: unsupported URL "/a.wav" (use file://, http:// or https://)'
+}
+
+@test "the first problem in the order of the checks is the only line" {
+	rejects '{"speling": 1, "type": "alignment"}' 'config: unknown key "speling"'
+	rejects '{"type": "alignment"}' 'type: "alignment" jobs are not supported yet'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"model\": \"x\", \"diarization\": \"y\"}, \"tracking\": 1}" \
+		'transcription_config.model: "x" is not one of standard, enhanced'
+}
