@@ -34,23 +34,6 @@ static const char usage[] =
 /* OpenBLAS's own: stops its thread pool (exported, not in cblas.h). */
 int blas_thread_shutdown_(void);
 
-static void
-le_floats(float *v, size_t n)
-{
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	uint32_t u;
-
-	for (size_t i = 0; i < n; i++) {
-		memcpy(&u, &v[i], 4);
-		u = __builtin_bswap32(u);
-		memcpy(&v[i], &u, 4);
-	}
-#else
-	(void)v;
-	(void)n;
-#endif
-}
-
 /* One block of frames and its scorer: a unit of work for a thread. */
 struct job {
 	struct sm_am_scorer *sc;
@@ -145,7 +128,6 @@ main(int argc, char **argv)
 	struct job *jobs;
 	pthread_t *tid;
 	struct sm_stream_hdr h, o;
-	size_t fb;
 	long i;
 	int eof, header_done = 0;
 	uint64_t total = 0;
@@ -236,7 +218,6 @@ main(int argc, char **argv)
 	o.n_frames = h.n_frames;
 	o.flags = absolute ? 0 : SM_FLAG_MAX_SUBTRACTED;
 
-	fb = sm_frame_bytes(&h);
 	for (eof = 0; !eof;) {
 		/* Read up to one block per thread, score them at once, write
 		 * them in order. */
@@ -244,13 +225,12 @@ main(int argc, char **argv)
 			struct job *j = &jobs[i];
 
 			for (j->n = 0; !eof && j->n < block;) {
-				if (sm_frame_read_or_die(in, path,
-							 j->feat + (size_t)j->n * am.dim, fb))
+				if (sm_floats_read(in, path, j->feat + (size_t)j->n * am.dim,
+						   (size_t)am.dim))
 					j->n++;
 				else
 					eof = 1;
 			}
-			le_floats(j->feat, (size_t)j->n * am.dim);
 		}
 		for (i = 1; i < threads; i++)
 			if (pthread_create(&tid[i], NULL, score_job, &jobs[i]) != 0)
@@ -274,8 +254,7 @@ main(int argc, char **argv)
 					sm_die_errno(SM_EX_IOERR, "<stdout>");
 				header_done = 1;
 			}
-			le_floats(j->out, (size_t)j->n * am.n_sen);
-			sm_write_stdout(j->out, (size_t)j->n * am.n_sen * sizeof(float));
+			sm_floats_write(j->out, (size_t)j->n * am.n_sen);
 			total += (uint64_t)j->n;
 		}
 	}

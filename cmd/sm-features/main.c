@@ -85,25 +85,11 @@ struct run {
 };
 
 static void
-write_floats(const float *v, unsigned n)
-{
-	unsigned char buf[4 * 3 * SM_FE_MAX_CEP];
-
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t u;
-
-		memcpy(&u, &v[i], 4);
-		sm_put_le32(buf + 4 * i, u);
-	}
-	sm_write_stdout(buf, 4 * n);
-}
-
-static void
 on_feat(void *ctx, const float *feat)
 {
 	struct run *r = ctx;
 
-	write_floats(feat, r->dim);
+	sm_floats_write(feat, r->dim);
 }
 
 /* Append one frame of n floats to a growing array of at most max frames. */
@@ -185,7 +171,7 @@ on_cep(void *ctx, unsigned bank, const float *cep)
 	}
 
 	if (r->cepstra) {
-		write_floats(cep, n);
+		sm_floats_write(cep, n);
 		return;
 	}
 	if (r->cmn == SM_CMN_BATCH) {

@@ -539,7 +539,7 @@ main(int argc, char **argv)
 		job.t_mark = now();
 		if (seg_init(&seg, srch, (int)h.dim, &scfg, segment_done, &job) != 0)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
-		while (sm_frame_read_or_die(in, path, frame, sizeof *frame * h.dim)) {
+		while (sm_floats_read(in, path, frame, h.dim)) {
 			if (seg_frame(&seg, frame) != 0)
 				search_failed(srch, &pack);
 			n_read++;
