@@ -64,22 +64,21 @@ load(struct sm_am *am, const struct sm_pack *pack, int no_image)
 		sm_die(SM_EX_CONFIG, "%s", err);
 }
 
-/* --check-image: the checks of every start, then the checksum of the
- * whole image. */
+/* --check-image (sm_image_check_pack): the checks of every start, then
+ * the checksum of the whole image. */
 static int
-check(const struct sm_pack *pack)
+check(void *arg, const char *path, const uint64_t fp[SM_IMAGE_FP], char *err,
+      size_t errlen)
 {
 	struct sm_am am;
-	char err[8400];
+	int rc;
 
-	if (pack->am_image[0] == '\0')
-		sm_die(SM_EX_CONFIG, "%s: the pack names no acoustic image", pack->dir);
-	load(&am, pack, 0);
-	if (sm_am_check(&am, pack->am_image, err, sizeof(err)) != 0)
-		sm_image_refuse(pack, SM_IMAGE_AM, err, "--no-image reads the model files");
-	sm_info("%s: sound", pack->am_image);
+	(void)arg;
+	if (sm_am_open(&am, path, fp, err, errlen) != 0)
+		return -1;
+	rc = sm_am_check(&am, path, err, errlen);
 	sm_am_free(&am);
-	return 0;
+	return rc != 0 ? -1 : 0;
 }
 
 /* --build-image: the tables from the model files, written whole
@@ -170,8 +169,11 @@ main(int argc, char **argv)
 	sm_pack_load_or_die(&pack, model, lang);
 	if (build_image)
 		return write_image(&pack, build_image);
-	if (check_image)
-		return check(&pack);
+	if (check_image) {
+		sm_image_check_pack(&pack, SM_IMAGE_AM, check, NULL,
+				    "--no-image reads the model files");
+		return 0;
+	}
 	load(&am, &pack, no_image);
 	if (topn > am.n_dens)
 		sm_die(SM_EX_USAGE, "--topn %ld: the model has only %d Gaussians per "

@@ -135,6 +135,35 @@ image_failed(const struct sm_pack *pack, const char *err)
 	sm_image_refuse(pack, SM_IMAGE_SEARCH, err, "--no-image builds the tree in memory");
 }
 
+/* What --check-image opens the search image with. */
+struct check_arg {
+	const struct sm_pack *pack;
+	const struct sm_search_cfg *cfg;
+	double uw;
+};
+
+/* --check-image (sm_image_check_pack): the search image opened over the
+ * pack's language model, then checked whole. */
+static int
+check(void *arg, const char *path, const uint64_t fp[SM_IMAGE_FP], char *err,
+      size_t errlen)
+{
+	const struct check_arg *a = arg;
+	struct sm_search *srch;
+	struct sm_lm lm;
+	int rc;
+
+	if (sm_lm_open(&lm, a->pack->lm, 0, err, errlen) != 0)
+		sm_die(SM_EX_CONFIG, "%s", err);
+	sm_lm_set_uw(&lm, (float)a->uw);
+	srch = sm_search_open(path, &lm, a->cfg, fp, err, errlen);
+	rc = srch == NULL ? -1 : sm_search_check(srch, path, err, errlen);
+	if (srch != NULL)
+		sm_search_free(srch);
+	sm_lm_free(&lm);
+	return rc != 0 ? -1 : 0;
+}
+
 /* The search stopped: out of memory, or a damaged image. */
 static void
 search_failed(const struct sm_search *srch, const struct sm_pack *pack)
@@ -436,32 +465,26 @@ main(int argc, char **argv)
 	}
 	path = optind < argc ? argv[optind] : NULL;
 	sm_pack_load_or_die(&pack, model, model ? NULL : lang);
+	if (check_image) {
+		struct check_arg a = { &pack, &cfg, uw };
+
+		sm_image_check_pack(&pack, SM_IMAGE_SEARCH, check, &a,
+				    "--no-image builds the tree in memory");
+		return 0;
+	}
 	t0 = now();
 	snprintf(p_mdef, sizeof p_mdef, "%s/mdef", pack.hmm);
 	snprintf(p_tmat, sizeof p_tmat, "%s/transition_matrices", pack.hmm);
 	snprintf(p_noise, sizeof p_noise, "%s/noisedict", pack.hmm);
-	if (check_image && !pack.image[0])
-		sm_die(SM_EX_CONFIG, "%s: the pack names no search image", pack.dir);
 	/* The model files an image is checked against, or built from (a
 	 * missing one is an error then). */
-	if ((check_image || build_image || (pack.image[0] && !no_image && !words_path)) &&
+	if ((build_image || (pack.image[0] && !no_image && !words_path)) &&
 	    sm_image_fingerprint(&pack, SM_IMAGE_SEARCH, fp, err, sizeof err) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
 	if (sm_lm_open(&lm, pack.lm, 0, err, sizeof err) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
 	sm_lm_set_uw(&lm, (float)uw);
 	srch = NULL;
-	if (check_image) {
-		srch = sm_search_open(pack.image, &lm, &cfg, fp, err, sizeof err);
-		if (srch == NULL)
-			image_failed(&pack, err);
-		if (sm_search_check(srch, pack.image, err, sizeof err) != 0)
-			image_failed(&pack, err);
-		sm_info("%s: sound", pack.image);
-		sm_search_free(srch);
-		sm_lm_free(&lm);
-		return 0;
-	}
 	if (pack.image[0] && !no_image && !build_image && !words_path) {
 		srch = sm_search_open(pack.image, &lm, &cfg, fp, err, sizeof err);
 		if (srch == NULL)
