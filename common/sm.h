@@ -163,6 +163,13 @@ void sm_hdr_read_or_die(FILE *f, const char *name, struct sm_stream_hdr *h,
 int sm_frame_read_or_die(FILE *f, const char *name, void *buf,
 			 size_t frame_bytes);
 
+/* The float32 frames of FEAT and LOGLIK streams, little-endian on the wire
+ * and in this machine's order in memory.  sm_floats_read reads one frame
+ * of n values: 1 = a frame, 0 = clean end, and dies as sm_frame_read_or_die
+ * does.  sm_floats_write writes n values to stdout (74 on failure). */
+int sm_floats_read(FILE *f, const char *name, float *v, size_t n);
+void sm_floats_write(const float *v, size_t n);
+
 /* Little-endian helpers. */
 uint16_t sm_get_le16(const unsigned char *p);
 uint32_t sm_get_le32(const unsigned char *p);

@@ -1,4 +1,4 @@
-/* stream.c: the binary stream header of sm-stream(5). */
+/* stream.c: the binary stream header of sm-stream(5), and its float frames. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,4 +198,52 @@ sm_frame_read_or_die(FILE *f, const char *name, void *buf, size_t frame_bytes)
 		sm_die(SM_EX_DATAERR, "%s: truncated frame (%ld of %zu bytes)",
 		       sm_name(name), n, frame_bytes);
 	return 1;
+}
+
+/* A float's bits from or to little-endian, in place (nothing to do on a
+ * little-endian machine). */
+static void
+le_floats(float *v, size_t n)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	uint32_t u;
+
+	for (size_t i = 0; i < n; i++) {
+		memcpy(&u, &v[i], 4);
+		u = __builtin_bswap32(u);
+		memcpy(&v[i], &u, 4);
+	}
+#else
+	(void)v;
+	(void)n;
+#endif
+}
+
+int
+sm_floats_read(FILE *f, const char *name, float *v, size_t n)
+{
+	if (!sm_frame_read_or_die(f, name, v, n * sizeof *v))
+		return 0;
+	le_floats(v, n);
+	return 1;
+}
+
+void
+sm_floats_write(const float *v, size_t n)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	float buf[1024];
+
+	while (n > 0) {
+		size_t k = n < 1024 ? n : 1024;
+
+		memcpy(buf, v, k * sizeof *v);
+		le_floats(buf, k);
+		sm_write_stdout(buf, k * sizeof *v);
+		v += k;
+		n -= k;
+	}
+#else
+	sm_write_stdout(v, n * sizeof *v);
+#endif
 }

@@ -297,3 +297,20 @@ sm_image_refuse(const struct sm_pack *pack, unsigned kind, const char *err,
 	sm_die(SM_EX_CONFIG, "%s (rebuild it: %s -m %s --build-image %s; %s)", err,
 	       kinds[kind].builder, pack->dir, image_path(pack, kind), alt);
 }
+
+void
+sm_image_check_pack(const struct sm_pack *pack, unsigned kind,
+		    sm_image_check_fn *check, void *arg, const char *alt)
+{
+	const char *path = image_path(pack, kind);
+	uint64_t fp[SM_IMAGE_FP];
+	char err[8400];
+
+	if (path[0] == '\0')
+		sm_die(SM_EX_CONFIG, "%s: the pack names no %s", pack->dir, kinds[kind].name);
+	if (sm_image_fingerprint(pack, kind, fp, err, sizeof err) != 0)
+		sm_die(SM_EX_CONFIG, "%s", err);
+	if (check(arg, path, fp, err, sizeof err) != 0)
+		sm_image_refuse(pack, kind, err, alt);
+	sm_info("%s: sound", path);
+}

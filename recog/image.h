@@ -106,4 +106,18 @@ void sm_image_close(struct sm_image *im);
 void sm_image_refuse(const struct sm_pack *pack, unsigned kind, const char *err,
 		     const char *alt) __attribute__((noreturn));
 
+/* A module's full check of its image at path, mapped with the checks of
+ * every start against the fingerprint fp, then checked whole, then closed:
+ * 0, or -1 with "PATH: problem" in err.  It may die itself over what is
+ * not the image (sm-lattice's language model). */
+typedef int sm_image_check_fn(void *arg, const char *path,
+			      const uint64_t fp[SM_IMAGE_FP], char *err, size_t errlen);
+
+/* --check-image: the pack's image of kind, checked by check (with arg), and
+ * "PATH: sound" on stderr.  A pack that names no image, or model files
+ * that cannot be fingerprinted, exit 78; an image that fails, 78 as
+ * sm_image_refuse says (alt: how to do without it). */
+void sm_image_check_pack(const struct sm_pack *pack, unsigned kind,
+			 sm_image_check_fn *check, void *arg, const char *alt);
+
 #endif

@@ -34,23 +34,6 @@ static const char usage[] =
 /* OpenBLAS's own: stops its thread pool (exported, not in cblas.h). */
 int blas_thread_shutdown_(void);
 
-static void
-le_floats(float *v, size_t n)
-{
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	uint32_t u;
-
-	for (size_t i = 0; i < n; i++) {
-		memcpy(&u, &v[i], 4);
-		u = __builtin_bswap32(u);
-		memcpy(&v[i], &u, 4);
-	}
-#else
-	(void)v;
-	(void)n;
-#endif
-}
-
 /* One block of frames and its scorer: a unit of work for a thread. */
 struct job {
 	struct sm_am_scorer *sc;
@@ -81,22 +64,21 @@ load(struct sm_am *am, const struct sm_pack *pack, int no_image)
 		sm_die(SM_EX_CONFIG, "%s", err);
 }
 
-/* --check-image: the checks of every start, then the checksum of the
- * whole image. */
+/* --check-image (sm_image_check_pack): the checks of every start, then
+ * the checksum of the whole image. */
 static int
-check(const struct sm_pack *pack)
+check(void *arg, const char *path, const uint64_t fp[SM_IMAGE_FP], char *err,
+      size_t errlen)
 {
 	struct sm_am am;
-	char err[8400];
+	int rc;
 
-	if (pack->am_image[0] == '\0')
-		sm_die(SM_EX_CONFIG, "%s: the pack names no acoustic image", pack->dir);
-	load(&am, pack, 0);
-	if (sm_am_check(&am, pack->am_image, err, sizeof(err)) != 0)
-		sm_image_refuse(pack, SM_IMAGE_AM, err, "--no-image reads the model files");
-	sm_info("%s: sound", pack->am_image);
+	(void)arg;
+	if (sm_am_open(&am, path, fp, err, errlen) != 0)
+		return -1;
+	rc = sm_am_check(&am, path, err, errlen);
 	sm_am_free(&am);
-	return 0;
+	return rc != 0 ? -1 : 0;
 }
 
 /* --build-image: the tables from the model files, written whole
@@ -119,8 +101,15 @@ write_image(const struct sm_pack *pack, const char *file)
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+/* The options, checked before anything is loaded. */
+struct opts {
+	const char *model, *lang, *path, *build_image;
+	long topn, block, threads;
+	int absolute, no_image, check_image;
+};
+
+static void
+parse_options(struct opts *o, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"model", required_argument, NULL, 'm'},
@@ -137,32 +126,22 @@ main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
-	const char *model = NULL, *lang = "en", *path, *build_image = NULL;
-	long topn = 0, block = 128, threads = 0;
-	int absolute = 0, no_image = 0, check_image = 0, c;
-	struct sm_pack pack;
-	struct sm_am am;
-	struct job *jobs;
-	pthread_t *tid;
-	struct sm_stream_hdr h, o;
-	size_t fb;
-	long i;
-	int eof, header_done = 0;
-	uint64_t total = 0;
-	FILE *in;
+	int c;
 
-	sm_init(argv[0]);
+	memset(o, 0, sizeof *o);
+	o->lang = "en";
+	o->block = 128;
 	while ((c = getopt_long(argc, argv, "m:l:N:ab:t:vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'm': model = optarg; break;
-		case 'l': lang = optarg; break;
-		case 'N': topn = sm_opt_long("--topn", optarg, 0, SM_AM_MAX_TOPN); break;
-		case 'a': absolute = 1; break;
-		case 'b': block = sm_opt_long("--block", optarg, 1, 4096); break;
-		case 't': threads = sm_opt_long("--threads", optarg, 1, 256); break;
-		case 'I': no_image = 1; break;
-		case 'B': build_image = optarg; break;
-		case 'C': check_image = 1; break;
+		case 'm': o->model = optarg; break;
+		case 'l': o->lang = optarg; break;
+		case 'N': o->topn = sm_opt_long("--topn", optarg, 0, SM_AM_MAX_TOPN); break;
+		case 'a': o->absolute = 1; break;
+		case 'b': o->block = sm_opt_long("--block", optarg, 1, 4096); break;
+		case 't': o->threads = sm_opt_long("--threads", optarg, 1, 256); break;
+		case 'I': o->no_image = 1; break;
+		case 'B': o->build_image = optarg; break;
+		case 'C': o->check_image = 1; break;
 		case 'v': sm_verbose = 1; break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
@@ -171,42 +150,44 @@ main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		sm_usage_exit(usage, 0);
-	path = optind < argc ? argv[optind] : NULL;
+	o->path = optind < argc ? argv[optind] : NULL;
+}
 
-	/* Parallelism is ours (blocks on threads), never BLAS's: its threads
-	 * only slow down these small matrix products.  OPENBLAS_NUM_THREADS
-	 * is still honoured when --threads is not given.  OpenBLAS started
-	 * its threads before main; stopped now, as they would otherwise spin
-	 * (sched_yield) on the other cores for as long as a short run lasts. */
+/* Parallelism is ours (blocks on threads), never BLAS's: its threads
+ * only slow down these small matrix products.  OPENBLAS_NUM_THREADS
+ * is still honoured when --threads is not given.  OpenBLAS started
+ * its threads before main; stopped now, as they would otherwise spin
+ * (sched_yield) on the other cores for as long as a short run lasts. */
+static void
+blas_single_thread(long threads)
+{
 	if (threads > 0 || getenv("OPENBLAS_NUM_THREADS") == NULL) {
 		openblas_set_num_threads(1);
 		blas_thread_shutdown_();
 	}
-	if (threads < 1)
-		threads = 1;
+}
 
-	sm_pack_load_or_die(&pack, model, lang);
-	if (build_image)
-		return write_image(&pack, build_image);
-	if (check_image)
-		return check(&pack);
-	load(&am, &pack, no_image);
-	if (topn > am.n_dens)
-		sm_die(SM_EX_USAGE, "--topn %ld: the model has only %d Gaussians per "
-		       "codebook", topn, am.n_dens);
-	sm_info("%s: %d senones, %d codebooks x %d streams x %d Gaussians, dim %d",
-		am.mapped ? pack.am_image : pack.hmm, am.n_sen, am.n_cb, am.n_feat,
-		am.n_dens, am.dim);
-	/* Its kernels (OPENBLAS_CORETYPE, else the CPU's) set the speed. */
-	sm_info("BLAS: %s", openblas_get_config());
+/* Score the FEAT stream of path, block by block on the threads, and write
+ * the LOGLIK stream. */
+static void
+score_input(const struct sm_am *am, const struct opts *o, const char *path)
+{
+	long block = o->block, threads = o->threads < 1 ? 1 : o->threads, topn = o->topn;
+	struct sm_stream_hdr h, out;
+	struct job *jobs;
+	pthread_t *tid;
+	long i;
+	int eof, header_done = 0;
+	uint64_t total = 0;
+	FILE *in;
 
 	in = sm_open_in(path);
 	sm_hdr_read_or_die(in, path, &h, SM_KIND_FEAT);
 	if (h.sample_type != SM_F32)
 		sm_die(SM_EX_DATAERR, "%s: FEAT stream must be float32", sm_name(path));
-	if (h.dim != (uint32_t)am.dim)
+	if (h.dim != (uint32_t)am->dim)
 		sm_die(SM_EX_DATAERR, "%s: FEAT stream has dimension %u, the acoustic "
-		       "model expects %d", sm_name(path), h.dim, am.dim);
+		       "model expects %d", sm_name(path), h.dim, am->dim);
 
 	/* Working space for the input's length when the header gives it
 	 * (most files are shorter than a block): fewer fresh pages to fault
@@ -218,25 +199,24 @@ main(int argc, char **argv)
 	if (jobs == NULL || tid == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
 	for (i = 0; i < threads; i++) {
-		jobs[i].sc = sm_am_scorer_new(&am, (int)block, (int)topn);
-		jobs[i].feat = malloc((size_t)block * am.dim * sizeof(float));
+		jobs[i].sc = sm_am_scorer_new(am, (int)block, (int)topn);
+		jobs[i].feat = malloc((size_t)block * am->dim * sizeof(float));
 		/* 2.6 MB for 128 frames, written whole for every block: in
 		 * huge pages, a few faults instead of 640 of 4 KB (more CPU
 		 * than the scoring of a short file on a virtual machine). */
-		jobs[i].out = sm_big_alloc((size_t)block * am.n_sen * sizeof(float));
-		jobs[i].sub_max = !absolute;
+		jobs[i].out = sm_big_alloc((size_t)block * am->n_sen * sizeof(float));
+		jobs[i].sub_max = !o->absolute;
 		if (!jobs[i].sc || !jobs[i].feat || !jobs[i].out)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
 	}
 
-	o = h;
-	sm_hdr_init(&o, SM_KIND_LOGLIK, SM_F32, h.sample_rate, (uint32_t)am.n_sen,
+	out = h;
+	sm_hdr_init(&out, SM_KIND_LOGLIK, SM_F32, h.sample_rate, (uint32_t)am->n_sen,
 		    h.frame_shift);
-	o.start_sample = h.start_sample;
-	o.n_frames = h.n_frames;
-	o.flags = absolute ? 0 : SM_FLAG_MAX_SUBTRACTED;
+	out.start_sample = h.start_sample;
+	out.n_frames = h.n_frames;
+	out.flags = o->absolute ? 0 : SM_FLAG_MAX_SUBTRACTED;
 
-	fb = sm_frame_bytes(&h);
 	for (eof = 0; !eof;) {
 		/* Read up to one block per thread, score them at once, write
 		 * them in order. */
@@ -244,13 +224,12 @@ main(int argc, char **argv)
 			struct job *j = &jobs[i];
 
 			for (j->n = 0; !eof && j->n < block;) {
-				if (sm_frame_read_or_die(in, path,
-							 j->feat + (size_t)j->n * am.dim, fb))
+				if (sm_floats_read(in, path, j->feat + (size_t)j->n * am->dim,
+						   (size_t)am->dim))
 					j->n++;
 				else
 					eof = 1;
 			}
-			le_floats(j->feat, (size_t)j->n * am.dim);
 		}
 		for (i = 1; i < threads; i++)
 			if (pthread_create(&tid[i], NULL, score_job, &jobs[i]) != 0)
@@ -270,12 +249,11 @@ main(int argc, char **argv)
 			 * input that fails in its first blocks leaves stdout
 			 * empty. */
 			if (!header_done) {
-				if (sm_hdr_write(stdout, &o) != 0)
+				if (sm_hdr_write(stdout, &out) != 0)
 					sm_die_errno(SM_EX_IOERR, "<stdout>");
 				header_done = 1;
 			}
-			le_floats(j->out, (size_t)j->n * am.n_sen);
-			sm_write_stdout(j->out, (size_t)j->n * am.n_sen * sizeof(float));
+			sm_floats_write(j->out, (size_t)j->n * am->n_sen);
 			total += (uint64_t)j->n;
 		}
 	}
@@ -293,6 +271,36 @@ main(int argc, char **argv)
 	}
 	free(jobs);
 	free(tid);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct sm_pack pack;
+	struct sm_am am;
+
+	sm_init(argv[0]);
+	parse_options(&o, argc, argv);
+	blas_single_thread(o.threads);
+	sm_pack_load_or_die(&pack, o.model, o.lang);
+	if (o.build_image)
+		return write_image(&pack, o.build_image);
+	if (o.check_image) {
+		sm_image_check_pack(&pack, SM_IMAGE_AM, check, NULL,
+				    "--no-image reads the model files");
+		return 0;
+	}
+	load(&am, &pack, o.no_image);
+	if (o.topn > am.n_dens)
+		sm_die(SM_EX_USAGE, "--topn %ld: the model has only %d Gaussians per "
+		       "codebook", o.topn, am.n_dens);
+	sm_info("%s: %d senones, %d codebooks x %d streams x %d Gaussians, dim %d",
+		am.mapped ? pack.am_image : pack.hmm, am.n_sen, am.n_cb, am.n_feat,
+		am.n_dens, am.dim);
+	/* Its kernels (OPENBLAS_CORETYPE, else the CPU's) set the speed. */
+	sm_info("BLAS: %s", openblas_get_config());
+	score_input(&am, &o, o.path);
 	sm_am_free(&am);
 	sm_close_stdout();
 	return 0;

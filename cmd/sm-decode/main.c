@@ -154,8 +154,9 @@ write_s16(const float *x, size_t n, unsigned char *out)
 	sm_write_stdout(out, 2 * n);
 }
 
-int
-main(int argc, char **argv)
+/* The options, checked before the input is opened. */
+static void
+parse_options(struct opts *o, const char **path, int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{"rate", required_argument, NULL, 'r'},
@@ -170,31 +171,18 @@ main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
-	struct opts o = { 16000, SRC_SINC_MEDIUM_QUALITY, 0, 0,
-			  (uint64_t)4 << 30, 7200 };
-	struct sm_stream_hdr h;
-	struct dec_in d;
-	SF_INFO si;
-	SRC_STATE *src = NULL;
-	const char *path, *name;
-	float *cur, *nxt, *res = NULL;
-	unsigned char *out;
-	int nch, dim, c, err, hdr_done = 0;
-	uint64_t n_out = 0, written = 0;
-	sf_count_t total, done = 0, n, nn = 0;
-	size_t res_cap = 0;
+	int c;
 
-	sm_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "r:q:c:aivh", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'r': o.rate = sm_opt_long("--rate", optarg, 8000, 192000); break;
-		case 'q': o.quality = parse_quality(optarg); break;
-		case 'c': o.channel = sm_opt_long("--channel", optarg, 1, MAX_CHANNELS); break;
-		case 'a': o.channel = -1; break;
-		case 'i': o.info = 1; break;
-		case 'B': o.max_bytes = (uint64_t)sm_opt_long("--max-bytes", optarg, 1,
+		case 'r': o->rate = sm_opt_long("--rate", optarg, 8000, 192000); break;
+		case 'q': o->quality = parse_quality(optarg); break;
+		case 'c': o->channel = sm_opt_long("--channel", optarg, 1, MAX_CHANNELS); break;
+		case 'a': o->channel = -1; break;
+		case 'i': o->info = 1; break;
+		case 'B': o->max_bytes = (uint64_t)sm_opt_long("--max-bytes", optarg, 1,
 							   (long)1 << 40); break;
-		case 'S': o.max_seconds = sm_opt_double("--max-seconds", optarg, 0.001, 1e7); break;
+		case 'S': o->max_seconds = sm_opt_double("--max-seconds", optarg, 0.001, 1e7); break;
 		case 'v': sm_verbose = 1; break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
@@ -203,63 +191,101 @@ main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		sm_usage_exit(usage, 0);
-	path = optind < argc ? argv[optind] : NULL;
-	name = sm_name(path);
+	*path = optind < argc ? argv[optind] : NULL;
+}
 
-	dec_open(&d, path, o.max_bytes);
-	si = d.info;
-	if (o.info) {
-		/* A streamed WAV is read to its end: the count, and the check
-		 * that its data is all there, as for a file. */
-		si.frames = dec_count(&d);
-		dec_end(&d);
-		print_info(&si);
-		sm_close_stdout();
-		return 0;
-	}
-	total = d.frames;	/* < 0: not announced, known near the end */
-	check_info(name, &si, total, &o);
-	nch = si.channels;
-	dim = o.channel < 0 ? nch : 1;
-	/* The exact output length: round(frames * out / in).  Resampled output
-	 * is trimmed or zero-padded to it, so the header never lies. */
+/* The exact output length when the input announces its own (total >= 0):
+ * round(frames * out / in).  Resampled output is trimmed or zero-padded
+ * to it, so the header never lies. */
+static uint64_t
+plan(const char *name, const SF_INFO *si, sf_count_t total, const struct opts *o)
+{
+	uint64_t n_out = 0;
+
 	if (total >= 0) {
-		n_out = ((uint64_t)total * (uint64_t)o.rate + (uint64_t)si.samplerate / 2) /
-			(uint64_t)si.samplerate;
+		n_out = ((uint64_t)total * (uint64_t)o->rate + (uint64_t)si->samplerate / 2) /
+			(uint64_t)si->samplerate;
 		sm_info("%s: %d Hz, %d channel(s), %lld frames -> %llu frames at %ld Hz",
-			name, si.samplerate, nch, (long long)total,
-			(unsigned long long)n_out, o.rate);
+			name, si->samplerate, si->channels, (long long)total,
+			(unsigned long long)n_out, o->rate);
 	} else {
 		sm_info("%s: %d Hz, %d channel(s), length not announced: read to the "
-			"end -> %ld Hz", name, si.samplerate, nch, o.rate);
+			"end -> %ld Hz", name, si->samplerate, si->channels, o->rate);
 	}
+	return n_out;
+}
 
-	cur = malloc(sizeof(float) * BLOCK * (size_t)nch);
-	nxt = malloc(sizeof(float) * BLOCK * (size_t)nch);
-	out = malloc(2 * (size_t)BLOCK * 8 * (size_t)dim + 2 * (size_t)dim);
-	if (cur == NULL || nxt == NULL || out == NULL)
+/* The blocks read and written, and the resampler between (when the rates
+ * differ). */
+struct conv {
+	int nch, dim;
+	float *cur, *nxt, *res;
+	unsigned char *out;
+	size_t res_cap;
+	SRC_STATE *src;
+};
+
+static void
+conv_init(struct conv *cv, const SF_INFO *si, const struct opts *o)
+{
+	int err, dim;
+
+	memset(cv, 0, sizeof *cv);
+	cv->nch = si->channels;
+	cv->dim = dim = o->channel < 0 ? cv->nch : 1;
+	cv->cur = malloc(sizeof(float) * BLOCK * (size_t)cv->nch);
+	cv->nxt = malloc(sizeof(float) * BLOCK * (size_t)cv->nch);
+	cv->out = malloc(2 * (size_t)BLOCK * 8 * (size_t)dim + 2 * (size_t)dim);
+	if (cv->cur == NULL || cv->nxt == NULL || cv->out == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
-	if (o.rate != si.samplerate) {
-		src = src_new(o.quality, dim, &err);
-		if (src == NULL)
+	if (o->rate != si->samplerate) {
+		cv->src = src_new(o->quality, dim, &err);
+		if (cv->src == NULL)
 			sm_die(SM_EX_SOFTWARE, "libsamplerate: %s", src_strerror(err));
 		/* Output per block is at most BLOCK * ratio, plus slack. */
-		res_cap = (size_t)ceil((double)BLOCK * o.rate / si.samplerate) + 64;
-		res = malloc(sizeof(float) * res_cap * (size_t)dim);
-		free(out);
-		out = malloc(2 * res_cap * (size_t)dim);
-		if (res == NULL || out == NULL)
+		cv->res_cap = (size_t)ceil((double)BLOCK * o->rate / si->samplerate) + 64;
+		cv->res = malloc(sizeof(float) * cv->res_cap * (size_t)dim);
+		free(cv->out);
+		cv->out = malloc(2 * cv->res_cap * (size_t)dim);
+		if (cv->res == NULL || cv->out == NULL)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
 	}
+}
+
+static void
+conv_free(struct conv *cv)
+{
+	if (cv->src)
+		src_delete(cv->src);
+	free(cv->cur);
+	free(cv->nxt);
+	free(cv->res);
+	free(cv->out);
+}
+
+/* Decode, mix or pick channels, resample and write the PCM stream: its
+ * header, then every block, then the padding to n_out. */
+static void
+convert(struct dec_in *d, struct conv *cv, const SF_INFO *si, const struct opts *o,
+	const char *name, sf_count_t total, uint64_t n_out)
+{
+	float *cur = cv->cur, *nxt = cv->nxt, *res = cv->res;
+	unsigned char *out = cv->out;
+	SRC_STATE *src = cv->src;
+	size_t res_cap = cv->res_cap;
+	int nch = cv->nch, dim = cv->dim, err, hdr_done = 0;
+	struct sm_stream_hdr h;
+	uint64_t written = 0;
+	sf_count_t done = 0, n, nn = 0;
 
 	/* Blocks of BLOCK frames, the last one shorter, whether or not the
 	 * length is announced.  When it is not, the next block is read ahead:
 	 * a short one means the end is near, and the length known. */
 	if (total >= 0) {
 		n = total < BLOCK ? total : BLOCK;
-		read_block(&d, cur, n, 0);
+		read_block(d, cur, n, 0);
 	} else {
-		n = dec_read(&d, cur, BLOCK);
+		n = dec_read(d, cur, BLOCK);
 	}
 	for (;;) {
 		int eof;
@@ -267,27 +293,27 @@ main(int argc, char **argv)
 		if (total < 0) {
 			if (n < BLOCK)
 				total = done + n;
-			else if ((nn = dec_read(&d, nxt, BLOCK)) < BLOCK)
+			else if ((nn = dec_read(d, nxt, BLOCK)) < BLOCK)
 				total = done + n + nn;
 			/* Checked before the header: no output for no audio. */
 			if (total == 0)
 				sm_die(SM_EX_DATAERR, "%s: no audio frames", name);
-			if ((double)(done + n + nn) / si.samplerate > o.max_seconds)
+			if ((double)(done + n + nn) / si->samplerate > o->max_seconds)
 				sm_die(SM_EX_DATAERR, "%s: audio is longer than %g s "
-				       "(raise --max-seconds)", name, o.max_seconds);
+				       "(raise --max-seconds)", name, o->max_seconds);
 			if (total >= 0)
-				n_out = ((uint64_t)total * (uint64_t)o.rate +
-					 (uint64_t)si.samplerate / 2) / (uint64_t)si.samplerate;
+				n_out = ((uint64_t)total * (uint64_t)o->rate +
+					 (uint64_t)si->samplerate / 2) / (uint64_t)si->samplerate;
 		}
 		if (!hdr_done) {
 			/* n_frames 0 (unknown) when the input did not announce it. */
-			sm_hdr_init(&h, SM_KIND_PCM, SM_S16, (uint32_t)o.rate, (uint32_t)dim, 1);
-			h.n_frames = d.frames >= 0 ? n_out : 0;
+			sm_hdr_init(&h, SM_KIND_PCM, SM_S16, (uint32_t)o->rate, (uint32_t)dim, 1);
+			h.n_frames = d->frames >= 0 ? n_out : 0;
 			if (sm_hdr_write(stdout, &h) != 0)
 				sm_die_errno(SM_EX_IOERR, "<stdout>");
 			hdr_done = 1;
 		}
-		select_channels(cur, n, nch, o.channel);
+		select_channels(cur, n, nch, o->channel);
 		done += n;
 		eof = total >= 0 && done >= total;
 		if (src == NULL) {
@@ -299,7 +325,7 @@ main(int argc, char **argv)
 			SRC_DATA sd = {
 				.data_in = cur, .input_frames = n, .data_out = res,
 				.output_frames = (long)res_cap, .end_of_input = eof,
-				.src_ratio = (double)o.rate / si.samplerate,
+				.src_ratio = (double)o->rate / si->samplerate,
 			};
 			for (;;) {
 				uint64_t keep;
@@ -321,7 +347,7 @@ main(int argc, char **argv)
 		}
 		if (eof)
 			break;
-		if (d.frames < 0) {
+		if (d->frames < 0) {
 			float *t = cur;
 
 			cur = nxt;
@@ -330,7 +356,7 @@ main(int argc, char **argv)
 			nn = 0;
 		} else {
 			n = total - done < BLOCK ? total - done : BLOCK;
-			read_block(&d, cur, n, done);
+			read_block(d, cur, n, done);
 		}
 	}
 	/* The resampler's tail may fall a frame or two short of the rounded
@@ -340,13 +366,43 @@ main(int argc, char **argv)
 		sm_write_stdout(out, 2 * (size_t)dim);
 		written++;
 	}
-	if (src)
-		src_delete(src);
+	cv->cur = cur;
+	cv->nxt = nxt;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { 16000, SRC_SINC_MEDIUM_QUALITY, 0, 0,
+			  (uint64_t)4 << 30, 7200 };
+	struct dec_in d;
+	struct conv cv;
+	SF_INFO si;
+	const char *path, *name;
+	sf_count_t total;
+	uint64_t n_out;
+
+	sm_init(argv[0]);
+	parse_options(&o, &path, argc, argv);
+	name = sm_name(path);
+	dec_open(&d, path, o.max_bytes);
+	si = d.info;
+	if (o.info) {
+		/* A streamed WAV is read to its end: the count, and the check
+		 * that its data is all there, as for a file. */
+		si.frames = dec_count(&d);
+		dec_end(&d);
+		print_info(&si);
+		sm_close_stdout();
+		return 0;
+	}
+	total = d.frames;	/* < 0: not announced, known near the end */
+	check_info(name, &si, total, &o);
+	n_out = plan(name, &si, total, &o);
+	conv_init(&cv, &si, &o);
+	convert(&d, &cv, &si, &o, name, total, n_out);
+	conv_free(&cv);
 	dec_end(&d);
-	free(cur);
-	free(nxt);
-	free(res);
-	free(out);
 	sm_close_stdout();
 	return 0;
 }

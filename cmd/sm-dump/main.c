@@ -62,7 +62,9 @@ main(int argc, char **argv)
 		if (buf == NULL)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
 		for (t = 0; max_frames < 0 || t < max_frames; t++) {
-			if (!sm_frame_read_or_die(in, path, buf, fb))
+			if (!(h.sample_type == SM_F32 ?
+			      sm_floats_read(in, path, (float *)buf, h.dim) :
+			      sm_frame_read_or_die(in, path, buf, fb)))
 				break;
 			for (uint32_t i = 0; i < h.dim; i++) {
 				if (i)
@@ -70,11 +72,7 @@ main(int argc, char **argv)
 				if (h.sample_type == SM_S16) {
 					printf("%d", (int16_t)sm_get_le16(buf + 2 * i));
 				} else {
-					uint32_t u = sm_get_le32(buf + 4 * i);
-					float v;
-
-					memcpy(&v, &u, 4);
-					printf("%.*f", (int)prec, v);
+					printf("%.*f", (int)prec, ((float *)buf)[i]);
 				}
 			}
 			putchar('\n');

@@ -85,25 +85,11 @@ struct run {
 };
 
 static void
-write_floats(const float *v, unsigned n)
-{
-	unsigned char buf[4 * 3 * SM_FE_MAX_CEP];
-
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t u;
-
-		memcpy(&u, &v[i], 4);
-		sm_put_le32(buf + 4 * i, u);
-	}
-	sm_write_stdout(buf, 4 * n);
-}
-
-static void
 on_feat(void *ctx, const float *feat)
 {
 	struct run *r = ctx;
 
-	write_floats(feat, r->dim);
+	sm_floats_write(feat, r->dim);
 }
 
 /* Append one frame of n floats to a growing array of at most max frames. */
@@ -185,7 +171,7 @@ on_cep(void *ctx, unsigned bank, const float *cep)
 	}
 
 	if (r->cepstra) {
-		write_floats(cep, n);
+		sm_floats_write(cep, n);
 		return;
 	}
 	if (r->cmn == SM_CMN_BATCH) {
@@ -244,8 +230,15 @@ n_frames_of(const struct sm_fe_params *p, uint64_t n)
 	return 2 + (n - p->frame_size) / p->frame_shift;
 }
 
-int
-main(int argc, char **argv)
+/* The options, checked before anything is loaded. */
+struct opts {
+	const char *model, *lang, *cmn, *path;
+	int cepstra, warp_auto;
+	double prior, floor_db, warp, max_hours;
+};
+
+static void
+parse_options(struct opts *o, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"model", required_argument, NULL, 'm'},
@@ -261,45 +254,33 @@ main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
-	const char *model = NULL, *lang = "en", *cmn = NULL, *path;
-	struct sm_stream_hdr in_h, out_h;
-	struct sm_fe_params p;
-	struct sm_pack pack;
-	struct sm_fe *fe;
-	struct run r;
-	char fp[4200], err[512];
-	unsigned char raw[8192];
-	int16_t x[4096];
-	size_t have = 0;
-	uint64_t n_in = 0;	/* bytes of samples read */
-	FILE *in;
 	int c;
-	double floor_db = NOISE_FLOOR_DB, warp = 1;
-	int warp_auto = 1;
-	struct sm_am am;
 
-	memset(&r, 0, sizeof(r));
-	r.max_hours = 4;
-	r.prior = 100;
-	sm_init(argv[0]);
+	memset(o, 0, sizeof *o);
+	o->lang = "en";
+	o->prior = 100;
+	o->floor_db = NOISE_FLOOR_DB;
+	o->warp = 1;
+	o->warp_auto = 1;
+	o->max_hours = 4;
 	while ((c = getopt_long(argc, argv, "m:l:c:vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'm': model = optarg; break;
-		case 'l': lang = optarg; break;
+		case 'm': o->model = optarg; break;
+		case 'l': o->lang = optarg; break;
 		case 'c':
 			if (strcmp(optarg, "batch") && strcmp(optarg, "live") &&
 			    strcmp(optarg, "none")) {
 				sm_warn("--cmn: expected batch, live or none, got '%s'", sm_clip(optarg));
 				sm_usage_exit(usage, 0);
 			}
-			cmn = optarg;
+			o->cmn = optarg;
 			break;
-		case 'C': r.cepstra = 1; break;
-		case 'P': r.prior = sm_opt_double("--cmn-prior", optarg, 0, 1e6); break;
-		case 'F': floor_db = sm_opt_double("--noise-floor", optarg, -200, 0); break;
-		case 'W': warp_auto = parse_warp(optarg, &warp); break;
+		case 'C': o->cepstra = 1; break;
+		case 'P': o->prior = sm_opt_double("--cmn-prior", optarg, 0, 1e6); break;
+		case 'F': o->floor_db = sm_opt_double("--noise-floor", optarg, -200, 0); break;
+		case 'W': o->warp_auto = parse_warp(optarg, &o->warp); break;
 		case 'v': sm_verbose = 1; break;
-		case 'M': r.max_hours = sm_opt_double("--max-hours", optarg, 1e-6, 1e4); break;
+		case 'M': o->max_hours = sm_opt_double("--max-hours", optarg, 1e-6, 1e4); break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
 		default: sm_usage_exit(usage, 0);
@@ -307,54 +288,161 @@ main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		sm_usage_exit(usage, 0);
-	path = optind < argc ? argv[optind] : NULL;
-	r.name = sm_name(path);
+	o->path = optind < argc ? argv[optind] : NULL;
+}
 
-	sm_pack_load_or_die(&pack, model, lang);
-	snprintf(fp, sizeof(fp), "%s/feat.params", pack.hmm);
-	if (sm_fe_params_read(&p, fp, err, sizeof(err)))
+/* The front end's settings: the pack's feat.params, with the options' noise
+ * floor and warp; and the stages after it. */
+static void
+setup(struct sm_fe_params *p, struct run *r, const struct sm_pack *pack,
+      const struct opts *o)
+{
+	char fp[4200], err[512];
+
+	snprintf(fp, sizeof(fp), "%s/feat.params", pack->hmm);
+	if (sm_fe_params_read(p, fp, err, sizeof(err)))
 		sm_die(SM_EX_CONFIG, "%s", err);
-	p.noise_floor = floor_db;
-	p.warp = warp;
-	r.p = &p;
-	r.cmn = cmn == NULL ? p.cmn : !strcmp(cmn, "batch") ? SM_CMN_BATCH :
-		!strcmp(cmn, "live") ? SM_CMN_LIVE : SM_CMN_NONE;
-	r.dim = r.cepstra ? p.ncep : 3 * p.ncep;
-	r.max_held = (size_t)(r.max_hours * 3600 * p.frate) + 1;
-	sm_cmn_live_init(&r.live, &p);
-	sm_deltas_init(&r.deltas, p.ncep);
+	p->noise_floor = o->floor_db;
+	p->warp = o->warp;
+	memset(r, 0, sizeof(*r));
+	r->name = sm_name(o->path);
+	r->cepstra = o->cepstra;
+	r->prior = o->prior;
+	r->max_hours = o->max_hours;
+	r->p = p;
+	r->cmn = o->cmn == NULL ? p->cmn : !strcmp(o->cmn, "batch") ? SM_CMN_BATCH :
+		!strcmp(o->cmn, "live") ? SM_CMN_LIVE : SM_CMN_NONE;
+	r->dim = r->cepstra ? p->ncep : 3 * p->ncep;
+	r->max_held = (size_t)(r->max_hours * 3600 * p->frate) + 1;
+	sm_cmn_live_init(&r->live, p);
+	sm_deltas_init(&r->deltas, p->ncep);
+}
 
-	in = sm_open_in(path);
-	sm_hdr_read_or_die(in, path, &in_h, SM_KIND_PCM);
-	if (in_h.sample_type != SM_S16)
-		sm_die(SM_EX_DATAERR, "%s: expected int16 PCM samples", r.name);
-	if (in_h.dim != 1)
+/* The PCM stream of path, its header checked against the model's. */
+static FILE *
+open_pcm(const char *path, struct sm_stream_hdr *h, const struct sm_fe_params *p)
+{
+	FILE *in = sm_open_in(path);
+
+	sm_hdr_read_or_die(in, path, h, SM_KIND_PCM);
+	if (h->sample_type != SM_S16)
+		sm_die(SM_EX_DATAERR, "%s: expected int16 PCM samples", sm_name(path));
+	if (h->dim != 1)
 		sm_die(SM_EX_DATAERR, "%s: PCM stream has %u channels, expected 1 "
-		       "(pick one with sm-decode -c N)", r.name, in_h.dim);
-	if (in_h.sample_rate != p.samprate)
+		       "(pick one with sm-decode -c N)", sm_name(path), h->dim);
+	if (h->sample_rate != p->samprate)
 		sm_die(SM_EX_DATAERR, "%s: sample rate %u Hz, the model needs %u Hz "
-		       "(resample with sm-decode)", r.name, in_h.sample_rate, p.samprate);
+		       "(resample with sm-decode)", sm_name(path), h->sample_rate, p->samprate);
+	return in;
+}
+
+/* The front end: one bank of filters, or with --warp auto one per factor
+ * tried and the acoustic model (am) to choose among them. */
+static void
+new_front_end(struct run *r, const struct sm_pack *pack, int warp_auto, struct sm_am *am)
+{
+	const struct sm_fe_params *p = r->p;
+
 	/* The warp is chosen on the features of batch CMN only: live or no
 	 * CMN streams, and its cepstra would not be those scored. */
-	if (warp_auto && !r.cepstra && r.cmn == SM_CMN_BATCH) {
-		load_am(&am, &pack);
-		r.vtln = sm_vtln_new(&am, p.ncep, p.cmninit, p.n_cmninit, r.prior,
-				     WARP_FRAMES);
-		if (r.vtln == NULL)
+	if (warp_auto && !r->cepstra && r->cmn == SM_CMN_BATCH) {
+		load_am(am, pack);
+		r->vtln = sm_vtln_new(am, p->ncep, p->cmninit, p->n_cmninit, r->prior,
+				      WARP_FRAMES);
+		if (r->vtln == NULL)
 			sm_die(SM_EX_CONFIG, "%s: the acoustic model does not take %u "
-			       "cepstra with deltas (or out of memory)", pack.hmm, p.ncep);
-		r.n_bank = N_WARPS;
-		r.warps = auto_warps;
-		r.window = WARP_WINDOW < r.max_held ? WARP_WINDOW : r.max_held;
-		fe = sm_fe_new_banks(&p, auto_warps, N_WARPS);
+			       "cepstra with deltas (or out of memory)", pack->hmm, p->ncep);
+		r->n_bank = N_WARPS;
+		r->warps = auto_warps;
+		r->window = WARP_WINDOW < r->max_held ? WARP_WINDOW : r->max_held;
+		r->fe = sm_fe_new_banks(p, auto_warps, N_WARPS);
 	} else {
 		if (warp_auto)
-			sm_info("%s: warp 1 (%s)", r.name, r.cepstra ? "--cepstra" :
-				r.cmn == SM_CMN_LIVE ? "--cmn live" : "--cmn none");
-		fe = sm_fe_new(&p);
+			sm_info("%s: warp 1 (%s)", r->name, r->cepstra ? "--cepstra" :
+				r->cmn == SM_CMN_LIVE ? "--cmn live" : "--cmn none");
+		r->fe = sm_fe_new(p);
 	}
-	if ((r.fe = fe) == NULL)
+	if (r->fe == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
+}
+
+/* Every sample of in through the front end (h: its header). */
+static void
+push_samples(FILE *in, const struct sm_stream_hdr *h, struct run *r)
+{
+	unsigned char raw[8192];
+	int16_t x[4096];
+	size_t have = 0;
+	uint64_t n_in = 0;	/* bytes of samples read */
+
+	for (;;) {
+		size_t got = fread(raw + have, 1, sizeof(raw) - have, in), ns;
+
+		n_in += got;
+		have += got;
+		ns = have / 2;
+		for (size_t i = 0; i < ns; i++)
+			x[i] = (int16_t)sm_get_le16(raw + 2 * i);
+		sm_fe_push(r->fe, x, ns, on_cep, r);
+		/* An odd byte waits for its other half. */
+		have = have % 2;
+		if (have)
+			raw[0] = raw[2 * ns];
+		if (got == 0) {
+			if (ferror(in))
+				sm_die_errno(SM_EX_IOERR, "%s", r->name);
+			if (have)
+				sm_die(SM_EX_DATAERR, "%s: truncated frame (1 of 2 bytes)", r->name);
+			/* An upstream stage that died between two frames. */
+			if (h->n_frames != 0 && n_in / 2 != h->n_frames)
+				sm_die(SM_EX_DATAERR, "%s: stream has %llu frames, its header "
+				       "says %llu", r->name, (unsigned long long)(n_in / 2),
+				       (unsigned long long)h->n_frames);
+			break;
+		}
+	}
+}
+
+/* The end of the input: the last frames, the warp if not yet chosen, and
+ * with batch CMN the header and every frame. */
+static void
+finish(struct run *r, struct sm_stream_hdr *out_h)
+{
+	const struct sm_fe_params *p = r->p;
+
+	sm_fe_end(r->fe, on_cep, r);
+	if (r->n_bank > 1)
+		choose_warp(r);
+
+	if (!r->cepstra && r->cmn == SM_CMN_BATCH) {
+		sm_cmn_batch(r->held, r->n_held, p->ncep, p->cmninit, p->n_cmninit, r->prior);
+		out_h->n_frames = r->n_held;
+		if (sm_hdr_write(stdout, out_h))
+			sm_die_errno(SM_EX_IOERR, "<stdout>");
+		for (size_t t = 0; t < r->n_held; t++)
+			sm_deltas_push(&r->deltas, r->held + t * p->ncep, on_feat, r);
+	}
+	if (!r->cepstra)
+		sm_deltas_end(&r->deltas, on_feat, r);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sm_stream_hdr in_h, out_h;
+	struct sm_fe_params p;
+	struct sm_pack pack;
+	struct opts o;
+	struct run r;
+	struct sm_am am;
+	FILE *in;
+
+	sm_init(argv[0]);
+	parse_options(&o, argc, argv);
+	sm_pack_load_or_die(&pack, o.model, o.lang);
+	setup(&p, &r, &pack, &o);
+	in = open_pcm(o.path, &in_h, &p);
+	new_front_end(&r, &pack, o.warp_auto, &am);
 
 	sm_hdr_init(&out_h, SM_KIND_FEAT, SM_F32, p.samprate, r.dim, p.frame_shift);
 	out_h.start_sample = in_h.start_sample;
@@ -365,48 +453,10 @@ main(int argc, char **argv)
 	if (r.cepstra || r.cmn != SM_CMN_BATCH)
 		if (sm_hdr_write(stdout, &out_h))
 			sm_die_errno(SM_EX_IOERR, "<stdout>");
+	push_samples(in, &in_h, &r);
+	finish(&r, &out_h);
 
-	for (;;) {
-		size_t got = fread(raw + have, 1, sizeof(raw) - have, in), ns;
-
-		n_in += got;
-		have += got;
-		ns = have / 2;
-		for (size_t i = 0; i < ns; i++)
-			x[i] = (int16_t)sm_get_le16(raw + 2 * i);
-		sm_fe_push(fe, x, ns, on_cep, &r);
-		/* An odd byte waits for its other half. */
-		have = have % 2;
-		if (have)
-			raw[0] = raw[2 * ns];
-		if (got == 0) {
-			if (ferror(in))
-				sm_die_errno(SM_EX_IOERR, "%s", r.name);
-			if (have)
-				sm_die(SM_EX_DATAERR, "%s: truncated frame (1 of 2 bytes)", r.name);
-			/* An upstream stage that died between two frames. */
-			if (in_h.n_frames != 0 && n_in / 2 != in_h.n_frames)
-				sm_die(SM_EX_DATAERR, "%s: stream has %llu frames, its header "
-				       "says %llu", r.name, (unsigned long long)(n_in / 2),
-				       (unsigned long long)in_h.n_frames);
-			break;
-		}
-	}
-	sm_fe_end(fe, on_cep, &r);
-	if (r.n_bank > 1)
-		choose_warp(&r);
-
-	if (!r.cepstra && r.cmn == SM_CMN_BATCH) {
-		sm_cmn_batch(r.held, r.n_held, p.ncep, p.cmninit, p.n_cmninit, r.prior);
-		out_h.n_frames = r.n_held;
-		if (sm_hdr_write(stdout, &out_h))
-			sm_die_errno(SM_EX_IOERR, "<stdout>");
-		for (size_t t = 0; t < r.n_held; t++)
-			sm_deltas_push(&r.deltas, r.held + t * p.ncep, on_feat, &r);
-	}
-	if (!r.cepstra)
-		sm_deltas_end(&r.deltas, on_feat, &r);
-	sm_fe_free(fe);
+	sm_fe_free(r.fe);
 	if (r.vtln != NULL) {
 		sm_vtln_free(r.vtln);
 		sm_am_free(&am);

@@ -273,8 +273,14 @@ fetch_file(const char *path, const char *name, uint64_t max)
 	sm_info("%s: %llu bytes", name, (unsigned long long)total);
 }
 
-int
-main(int argc, char **argv)
+/* The command line: the request's options, the header file, the input. */
+struct args {
+	struct fetch_opts o;
+	const char *header_file, *input;
+};
+
+static void
+parse_options(struct args *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"header", required_argument, NULL, 'H'},
@@ -291,32 +297,32 @@ main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
-	struct fetch_opts o = {
-		.max_bytes = 4ULL << 30, .connect_timeout = 30, .stall_timeout = 60,
-		.min_rate = 1024, .rate_grace = 30,
-		.max_redirects = MAX_REDIRECTS,
-	};
-	const char *input, *header_file = NULL, *why;
-	char *name, scheme[16];
-	size_t sl;
+	struct fetch_opts *o = &a->o;
+	const char *why;
 	int c;
 
-	sm_init(argv[0]);
+	memset(a, 0, sizeof *a);
+	o->max_bytes = 4ULL << 30;
+	o->connect_timeout = 30;
+	o->stall_timeout = 60;
+	o->min_rate = 1024;
+	o->rate_grace = 30;
+	o->max_redirects = MAX_REDIRECTS;
 	while ((c = getopt_long(argc, argv, "H:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			if ((why = header_problem(optarg, strlen(optarg))) != NULL)
 				sm_die(SM_EX_USAGE, "--header: %s", why);
-			add_header(&o, optarg);
+			add_header(o, optarg);
 			break;
-		case 'F': header_file = optarg; break;
-		case 'M': o.max_bytes = opt_size("--max-bytes", optarg, 1); break;
-		case 'C': o.connect_timeout = sm_opt_long("--connect-timeout", optarg, 1, 86400); break;
-		case 'S': o.stall_timeout = sm_opt_long("--stall-timeout", optarg, 1, 86400); break;
-		case 'R': o.min_rate = opt_size("--min-rate", optarg, 0); break;
-		case 'G': o.rate_grace = sm_opt_long("--rate-grace", optarg, 1, 86400); break;
-		case 'T': o.max_time = sm_opt_long("--max-time", optarg, 0, 604800); break;
-		case 'A': o.ca_file = optarg; break;
+		case 'F': a->header_file = optarg; break;
+		case 'M': o->max_bytes = opt_size("--max-bytes", optarg, 1); break;
+		case 'C': o->connect_timeout = sm_opt_long("--connect-timeout", optarg, 1, 86400); break;
+		case 'S': o->stall_timeout = sm_opt_long("--stall-timeout", optarg, 1, 86400); break;
+		case 'R': o->min_rate = opt_size("--min-rate", optarg, 0); break;
+		case 'G': o->rate_grace = sm_opt_long("--rate-grace", optarg, 1, 86400); break;
+		case 'T': o->max_time = sm_opt_long("--max-time", optarg, 0, 604800); break;
+		case 'A': o->ca_file = optarg; break;
 		case 'v': sm_verbose = 1; break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
@@ -325,46 +331,70 @@ main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		sm_usage_exit(usage, 0);
-	input = optind < argc ? argv[optind] : "-";
-	if (o.ca_file == NULL && getenv("SSL_CERT_FILE") && *getenv("SSL_CERT_FILE"))
-		o.ca_file = getenv("SSL_CERT_FILE");
-	if (header_file) {
-		if (!strcmp(header_file, "-") && !strcmp(input, "-"))
-			sm_die(SM_EX_USAGE, "--header-file: standard input is already the input");
-		read_header_file(&o, header_file);
-	}
+	a->input = optind < argc ? argv[optind] : "-";
+	if (o->ca_file == NULL && getenv("SSL_CERT_FILE") && *getenv("SSL_CERT_FILE"))
+		o->ca_file = getenv("SSL_CERT_FILE");
+	if (a->header_file && !strcmp(a->header_file, "-") && !strcmp(a->input, "-"))
+		sm_die(SM_EX_USAGE, "--header-file: standard input is already the input");
+}
 
-	name = fetch_redact(input);
-	if (name == NULL)
-		sm_die(SM_EX_SOFTWARE, "out of memory");
-	sl = scheme_len(input);
+enum source { SOURCE_FILE, SOURCE_HTTP };
+
+/* Where input (name: as it may be shown) is read from: a path, -, a file
+ * URL (its path in *path, else NULL there), or http(s).  Any other
+ * scheme, or a file URL that names no local path, is a usage error. */
+static enum source
+source_of(const char *input, const char *name, char **path)
+{
+	size_t sl = scheme_len(input);
+	char scheme[16];
+
+	*path = NULL;
 	if (sl > 0 && sl < sizeof(scheme)) {
 		memcpy(scheme, input, sl);
 		scheme[sl] = '\0';
 	} else {
 		scheme[0] = '\0';
 	}
-	if (sl == 0 || !strcasecmp(scheme, "file")) {
-		char *path = sl ? file_url_path(input) : NULL;
-
-		if (o.n_headers)
-			sm_warn("%s: ignoring %d header(s): headers are sent only over http "
-				"and https", sm_name(name), o.n_headers);
-		fetch_file(sl ? path : strcmp(input, "-") ? input : NULL, sm_name(name),
-			   o.max_bytes);
-		free(path);
-		free(name);
-		free_headers(&o);
-		sm_close_stdout();
-		return 0;
+	if (sl == 0)
+		return SOURCE_FILE;
+	if (!strcasecmp(scheme, "file")) {
+		*path = file_url_path(input);
+		return SOURCE_FILE;
 	}
-	if (!strcasecmp(scheme, "http") || !strcasecmp(scheme, "https")) {
-		fetch_http(input, name, &o);
-		free(name);
-		free_headers(&o);
-		sm_close_stdout();
-		return 0;
-	}
+	if (!strcasecmp(scheme, "http") || !strcasecmp(scheme, "https"))
+		return SOURCE_HTTP;
 	sm_die(SM_EX_USAGE, "%s: unsupported URL scheme '%.*s' (expected a path, -, "
 	       "file://, http:// or https://)", sm_clip(name), (int)(sl > 32 ? 32 : sl), input);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a;
+	enum source src;
+	char *name, *path;
+
+	sm_init(argv[0]);
+	parse_options(&a, argc, argv);
+	name = fetch_redact(a.input);
+	if (name == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	src = source_of(a.input, name, &path);
+	if (a.header_file)
+		read_header_file(&a.o, a.header_file);
+	if (src == SOURCE_HTTP) {
+		fetch_http(a.input, name, &a.o);
+	} else {
+		if (a.o.n_headers)
+			sm_warn("%s: ignoring %d header(s): headers are sent only over http "
+				"and https", sm_name(name), a.o.n_headers);
+		fetch_file(path ? path : strcmp(a.input, "-") ? a.input : NULL, sm_name(name),
+			   a.o.max_bytes);
+	}
+	free(path);
+	free(name);
+	free_headers(&a.o);
+	sm_close_stdout();
+	return 0;
 }

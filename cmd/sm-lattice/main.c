@@ -135,6 +135,35 @@ image_failed(const struct sm_pack *pack, const char *err)
 	sm_image_refuse(pack, SM_IMAGE_SEARCH, err, "--no-image builds the tree in memory");
 }
 
+/* What --check-image opens the search image with. */
+struct check_arg {
+	const struct sm_pack *pack;
+	const struct sm_search_cfg *cfg;
+	double uw;
+};
+
+/* --check-image (sm_image_check_pack): the search image opened over the
+ * pack's language model, then checked whole. */
+static int
+check(void *arg, const char *path, const uint64_t fp[SM_IMAGE_FP], char *err,
+      size_t errlen)
+{
+	const struct check_arg *a = arg;
+	struct sm_search *srch;
+	struct sm_lm lm;
+	int rc;
+
+	if (sm_lm_open(&lm, a->pack->lm, 0, err, errlen) != 0)
+		sm_die(SM_EX_CONFIG, "%s", err);
+	sm_lm_set_uw(&lm, (float)a->uw);
+	srch = sm_search_open(path, &lm, a->cfg, fp, err, errlen);
+	rc = srch == NULL ? -1 : sm_search_check(srch, path, err, errlen);
+	if (srch != NULL)
+		sm_search_free(srch);
+	sm_lm_free(&lm);
+	return rc != 0 ? -1 : 0;
+}
+
 /* The search stopped: out of memory, or a damaged image. */
 static void
 search_failed(const struct sm_search *srch, const struct sm_pack *pack)
@@ -321,8 +350,18 @@ segment_done(void *arg, long first, long n, int why)
 }
 
 
-int
-main(int argc, char **argv)
+/* The options, checked against each other before anything is loaded. */
+struct opts {
+	struct sm_search_cfg cfg;
+	struct sm_lat_cfg lcfg;
+	const char *model, *lang, *path;
+	const char *build_image, *words_path, *lat_path;
+	int check_image, no_image, no_rescore, slf;
+	double uw, seg_min, seg_max;
+};
+
+static void
+parse_options(struct opts *o, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"model", required_argument, NULL, 'm'},
@@ -355,69 +394,47 @@ main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
-	struct sm_search_cfg cfg;
-	struct sm_pack pack;
-	struct sm_mdef mdef;
-	struct sm_tmat tmat;
-	struct sm_dict dict;
-	struct sm_lm lm;
-	struct sm_search *srch;
-	struct sm_stream_hdr h;
-	const char *model = NULL, *lang = "en", *path;
-	char err[8400], p_mdef[4200], p_tmat[4200], p_noise[4200];
-	const char *build_image = NULL, *words_path = NULL;
-	int check_image = 0, no_image = 0;
-	double uw = 0.95;
-	uint64_t fp[SM_IMAGE_FP];
-	int have_mdef = 0;
-	double t0, t1, t2;
-	float *frame;
 	int c;
-	struct sm_lat_cfg lcfg;
-	const char *lat_path = NULL;
-	int slf = 0, no_rescore = 0;
-	double seg_min = 30, seg_max = 60;
-	struct job job;
-	struct segmenter seg;
-	struct seg_cfg scfg;
-	char *hyp_text = NULL;
-	size_t hyp_len = 0;
 
-	sm_init(argv[0]);
-	sm_search_cfg_default(&cfg);
-	cfg.wip = logf(0.3f);	/* with the unigram weight (man page) */
-	sm_lat_cfg_default(&lcfg);
+	memset(o, 0, sizeof *o);
+	o->lang = "en";
+	o->uw = 0.95;
+	o->seg_min = 30;
+	o->seg_max = 60;
+	sm_search_cfg_default(&o->cfg);
+	o->cfg.wip = logf(0.3f);	/* with the unigram weight (man page) */
+	sm_lat_cfg_default(&o->lcfg);
 	while ((c = getopt_long(argc, argv, "m:l:b:w:W:p:vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'm': model = optarg; break;
-		case 'l': lang = optarg; break;
-		case 'b': cfg.beam = (float)sm_opt_double("--beam", optarg, 1e-3, 1e4); break;
-		case 'w': cfg.wbeam = (float)sm_opt_double("--wbeam", optarg, 1e-3, 1e4); break;
-		case 'W': cfg.lw = (float)sm_opt_double("--lw", optarg, 0, 100); break;
-		case 'p': cfg.wip = (float)log(sm_opt_double("--wip", optarg, 1e-30, 1e30)); break;
-		case OPT_MAXHMM: cfg.maxhmm = (int)sm_opt_long("--maxhmm", optarg, 100, 10000000); break;
-		case OPT_SILPROB: cfg.silpen = (float)log(sm_opt_double("--silprob", optarg, 1e-30, 1)); break;
-		case OPT_FILLPROB: cfg.fillpen = (float)log(sm_opt_double("--fillprob", optarg, 1e-30, 1)); break;
-		case OPT_BUILD_IMAGE: build_image = optarg; break;
-		case OPT_CHECK_IMAGE: check_image = 1; break;
-		case OPT_NO_IMAGE: no_image = 1; break;
-		case OPT_RESCORE_LW: lcfg.lw = (float)sm_opt_double("--rescore-lw", optarg, 0, 100); break;
-		case OPT_ASCALE: lcfg.ascale = (float)sm_opt_double("--ascale", optarg, 1e-3, 1e4); break;
-		case OPT_LAT_BEAM: lcfg.beam = (float)sm_opt_double("--lattice-beam", optarg, 0, 1e6); break;
-		case OPT_NO_RESCORE: no_rescore = 1; break;
-		case OPT_HISTORIES: lcfg.max_hist = (int)sm_opt_long("--histories", optarg, 1, 100000); break;
-		case OPT_LATTICE: lat_path = optarg; break;
-		case OPT_SEG_MIN: seg_min = sm_opt_double("--segment-min", optarg, 0, 1e6); break;
-		case OPT_SEG_MAX: seg_max = sm_opt_double("--segment-max", optarg, 0, 1e6); break;
-		case OPT_WORDS: words_path = optarg; break;
-		case OPT_PIP: cfg.pip = (float)log(sm_opt_double("--pip", optarg, 1e-30, 1e30)); break;
-		case OPT_FLAT_LW: cfg.flw = (float)sm_opt_double("--flat-lw", optarg, 0, 100); break;
-		case OPT_UW: uw = sm_opt_double("--uw", optarg, 1e-6, 1); break;
+		case 'm': o->model = optarg; break;
+		case 'l': o->lang = optarg; break;
+		case 'b': o->cfg.beam = (float)sm_opt_double("--beam", optarg, 1e-3, 1e4); break;
+		case 'w': o->cfg.wbeam = (float)sm_opt_double("--wbeam", optarg, 1e-3, 1e4); break;
+		case 'W': o->cfg.lw = (float)sm_opt_double("--lw", optarg, 0, 100); break;
+		case 'p': o->cfg.wip = (float)log(sm_opt_double("--wip", optarg, 1e-30, 1e30)); break;
+		case OPT_MAXHMM: o->cfg.maxhmm = (int)sm_opt_long("--maxhmm", optarg, 100, 10000000); break;
+		case OPT_SILPROB: o->cfg.silpen = (float)log(sm_opt_double("--silprob", optarg, 1e-30, 1)); break;
+		case OPT_FILLPROB: o->cfg.fillpen = (float)log(sm_opt_double("--fillprob", optarg, 1e-30, 1)); break;
+		case OPT_BUILD_IMAGE: o->build_image = optarg; break;
+		case OPT_CHECK_IMAGE: o->check_image = 1; break;
+		case OPT_NO_IMAGE: o->no_image = 1; break;
+		case OPT_RESCORE_LW: o->lcfg.lw = (float)sm_opt_double("--rescore-lw", optarg, 0, 100); break;
+		case OPT_ASCALE: o->lcfg.ascale = (float)sm_opt_double("--ascale", optarg, 1e-3, 1e4); break;
+		case OPT_LAT_BEAM: o->lcfg.beam = (float)sm_opt_double("--lattice-beam", optarg, 0, 1e6); break;
+		case OPT_NO_RESCORE: o->no_rescore = 1; break;
+		case OPT_HISTORIES: o->lcfg.max_hist = (int)sm_opt_long("--histories", optarg, 1, 100000); break;
+		case OPT_LATTICE: o->lat_path = optarg; break;
+		case OPT_SEG_MIN: o->seg_min = sm_opt_double("--segment-min", optarg, 0, 1e6); break;
+		case OPT_SEG_MAX: o->seg_max = sm_opt_double("--segment-max", optarg, 0, 1e6); break;
+		case OPT_WORDS: o->words_path = optarg; break;
+		case OPT_PIP: o->cfg.pip = (float)log(sm_opt_double("--pip", optarg, 1e-30, 1e30)); break;
+		case OPT_FLAT_LW: o->cfg.flw = (float)sm_opt_double("--flat-lw", optarg, 0, 100); break;
+		case OPT_UW: o->uw = sm_opt_double("--uw", optarg, 1e-6, 1); break;
 		case OPT_LAT_FORMAT:
 			if (strcmp(optarg, "slf") == 0)
-				slf = 1;
+				o->slf = 1;
 			else if (strcmp(optarg, "sm") == 0)
-				slf = 0;
+				o->slf = 0;
 			else
 				sm_warn("--lattice-format: expected sm or slf, got '%s'", sm_clip(optarg)),
 				sm_usage_exit(usage, 0);
@@ -430,145 +447,200 @@ main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		sm_usage_exit(usage, 0);
-	if (seg_max > 0 && seg_min > seg_max) {
-		sm_warn("--segment-min %g is more than --segment-max %g", seg_min, seg_max);
+	if (o->seg_max > 0 && o->seg_min > o->seg_max) {
+		sm_warn("--segment-min %g is more than --segment-max %g", o->seg_min, o->seg_max);
 		sm_usage_exit(usage, 0);
 	}
-	path = optind < argc ? argv[optind] : NULL;
-	sm_pack_load_or_die(&pack, model, model ? NULL : lang);
-	t0 = now();
-	snprintf(p_mdef, sizeof p_mdef, "%s/mdef", pack.hmm);
-	snprintf(p_tmat, sizeof p_tmat, "%s/transition_matrices", pack.hmm);
-	snprintf(p_noise, sizeof p_noise, "%s/noisedict", pack.hmm);
-	if (check_image && !pack.image[0])
-		sm_die(SM_EX_CONFIG, "%s: the pack names no search image", pack.dir);
+	if (o->build_image && o->words_path)
+		sm_die(SM_EX_USAGE, "--words and --build-image: an image holds the whole dictionary");
+	o->path = optind < argc ? argv[optind] : NULL;
+}
+
+/* The search and what it holds on to. */
+struct models {
+	struct sm_lm lm;
+	struct sm_mdef mdef;
+	int have_mdef;		/* the search uses its senone sequences */
+	struct sm_search *srch;
+	uint64_t fp[SM_IMAGE_FP];	/* of the model files, for an image */
+	double t0, t1, t2;	/* start, model files read, tree or image ready */
+};
+
+/* The search: mapped from the pack's search image, else (no image,
+ * --no-image, --words, --build-image) built from the model files. */
+static void
+load_search(struct models *m, const struct opts *o, const struct sm_pack *pack)
+{
+	char err[8400], p_mdef[4200], p_tmat[4200], p_noise[4200];
+	struct sm_tmat tmat;
+	struct sm_dict dict;
+
+	memset(m, 0, sizeof *m);
+	m->t0 = now();
+	snprintf(p_mdef, sizeof p_mdef, "%s/mdef", pack->hmm);
+	snprintf(p_tmat, sizeof p_tmat, "%s/transition_matrices", pack->hmm);
+	snprintf(p_noise, sizeof p_noise, "%s/noisedict", pack->hmm);
 	/* The model files an image is checked against, or built from (a
 	 * missing one is an error then). */
-	if ((check_image || build_image || (pack.image[0] && !no_image && !words_path)) &&
-	    sm_image_fingerprint(&pack, SM_IMAGE_SEARCH, fp, err, sizeof err) != 0)
+	if ((o->build_image || (pack->image[0] && !o->no_image && !o->words_path)) &&
+	    sm_image_fingerprint(pack, SM_IMAGE_SEARCH, m->fp, err, sizeof err) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
-	if (sm_lm_open(&lm, pack.lm, 0, err, sizeof err) != 0)
+	if (sm_lm_open(&m->lm, pack->lm, 0, err, sizeof err) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
-	sm_lm_set_uw(&lm, (float)uw);
-	srch = NULL;
-	if (check_image) {
-		srch = sm_search_open(pack.image, &lm, &cfg, fp, err, sizeof err);
-		if (srch == NULL)
-			image_failed(&pack, err);
-		if (sm_search_check(srch, pack.image, err, sizeof err) != 0)
-			image_failed(&pack, err);
-		sm_info("%s: sound", pack.image);
-		sm_search_free(srch);
-		sm_lm_free(&lm);
-		return 0;
+	sm_lm_set_uw(&m->lm, (float)o->uw);
+	if (pack->image[0] && !o->no_image && !o->build_image && !o->words_path) {
+		m->srch = sm_search_open(pack->image, &m->lm, &o->cfg, m->fp, err, sizeof err);
+		if (m->srch == NULL)
+			image_failed(pack, err);
 	}
-	if (pack.image[0] && !no_image && !build_image && !words_path) {
-		srch = sm_search_open(pack.image, &lm, &cfg, fp, err, sizeof err);
-		if (srch == NULL)
-			image_failed(&pack, err);
-	}
-	t1 = now();
-	if (srch == NULL) {
-		if (sm_lm_index(&lm) != 0)
-			sm_die(SM_EX_CONFIG, "%s: out of memory", pack.lm);
-		if (sm_mdef_load(&mdef, p_mdef, err, sizeof err) != 0)
+	m->t1 = now();
+	if (m->srch == NULL) {
+		if (sm_lm_index(&m->lm) != 0)
+			sm_die(SM_EX_CONFIG, "%s: out of memory", pack->lm);
+		if (sm_mdef_load(&m->mdef, p_mdef, err, sizeof err) != 0)
 			sm_die(SM_EX_CONFIG, "%s", err);
 		if (sm_tmat_load(&tmat, p_tmat, err, sizeof err) != 0)
 			sm_die(SM_EX_CONFIG, "%s", err);
-		if (sm_dict_load(&dict, pack.dict, p_noise, &mdef, err, sizeof err) != 0)
+		if (sm_dict_load(&dict, pack->dict, p_noise, &m->mdef, err, sizeof err) != 0)
 			sm_die(SM_EX_CONFIG, "%s", err);
-		if (words_path)
-			keep_words(&dict, words_path);
-		t1 = now();
-		srch = sm_search_new(&mdef, &tmat, &dict, &lm, &cfg, err, sizeof err);
-		if (srch == NULL)
-			sm_die(SM_EX_CONFIG, "%s: %s", pack.dir, err);
+		if (o->words_path)
+			keep_words(&dict, o->words_path);
+		m->t1 = now();
+		m->srch = sm_search_new(&m->mdef, &tmat, &dict, &m->lm, &o->cfg, err, sizeof err);
+		if (m->srch == NULL)
+			sm_die(SM_EX_CONFIG, "%s: %s", pack->dir, err);
 		sm_dict_free(&dict);
 		sm_tmat_free(&tmat);
-		have_mdef = 1;	/* the search uses its senone sequences */
+		m->have_mdef = 1;
 	}
-	t2 = now();
-	if (build_image && words_path)
-		sm_die(SM_EX_USAGE, "--words and --build-image: an image holds the whole dictionary");
-	if (build_image) {
-		if (sm_search_save(srch, build_image, fp, err, sizeof err) != 0)
-			sm_die(SM_EX_IOERR, "%s", err);
-		sm_info("%s: image written (tree %.3f s)", build_image, t2 - t1);
-		sm_search_free(srch);
-		sm_lm_free(&lm);
-		if (have_mdef)
-			sm_mdef_free(&mdef);
-		return 0;
-	}
-	{
-		FILE *in = sm_open_in(path);
-		uint64_t n_read = 0;
-		double fps;
+	m->t2 = now();
+}
 
-		sm_hdr_read_or_die(in, path, &h, SM_KIND_LOGLIK);
-		if (h.sample_type != SM_F32)
-			sm_die(SM_EX_DATAERR, "%s: expected float32 log-likelihoods", sm_name(path));
-		if (h.dim != (uint32_t)sm_search_n_senones(srch))
-			sm_die(SM_EX_DATAERR, "%s: %u senones per frame, the model has %d",
-			       sm_name(path), h.dim, sm_search_n_senones(srch));
-		frame = malloc(sizeof *frame * h.dim);
-		if (frame == NULL)
-			sm_die(SM_EX_SOFTWARE, "out of memory");
-		lcfg.wip = cfg.wip;
-		memset(&job, 0, sizeof job);
-		job.srch = srch;
-		job.lm = &lm;
-		job.cfg = &cfg;
-		job.lcfg = &lcfg;
-		job.no_rescore = no_rescore;
-		job.slf = slf;
-		job.lat_path = lat_path;
-		job.pack = &pack;
-		job.t0 = (double)h.start_sample / h.sample_rate;
-		job.tf = (double)h.frame_shift / h.sample_rate;
-		job.hyp = open_memstream(&hyp_text, &hyp_len);
-		if (job.hyp == NULL)
-			sm_die(SM_EX_SOFTWARE, "out of memory");
-		fps = 1 / job.tf;
-		scfg.min = lround(seg_min * fps);
-		scfg.max = lround(seg_max * fps);
-		scfg.pause = (int)lround(SEG_PAUSE_S * fps);
-		scfg.window = (int)lround(SEG_WINDOW_S * fps);
-		scfg.sil_margin = SEG_SIL_MARGIN;
-		sm_info("load %.3f s, tree or image %.3f s", t1 - t0, t2 - t1);
-		job.t_mark = now();
-		if (seg_init(&seg, srch, (int)h.dim, &scfg, segment_done, &job) != 0)
-			sm_die(SM_EX_SOFTWARE, "out of memory");
-		while (sm_frame_read_or_die(in, path, frame, sizeof *frame * h.dim)) {
-			if (seg_frame(&seg, frame) != 0)
-				search_failed(srch, &pack);
-			n_read++;
-		}
-		/* An upstream stage that died between two frames. */
-		if (h.n_frames != 0 && n_read != h.n_frames)
-			sm_die(SM_EX_DATAERR, "%s: stream has %llu frames, its header says %llu",
-			       sm_name(path), (unsigned long long)n_read,
-			       (unsigned long long)h.n_frames);
-		if (seg_finish(&seg) != 0)
-			search_failed(srch, &pack);
-		seg_free(&seg);
+static void
+free_search(struct models *m)
+{
+	sm_search_free(m->srch);
+	sm_lm_free(&m->lm);
+	if (m->have_mdef)
+		sm_mdef_free(&m->mdef);
+}
+
+/* --build-image: the tree built from the model files, written whole. */
+static int
+write_image(struct models *m, const char *file)
+{
+	char err[8400];
+
+	if (sm_search_save(m->srch, file, m->fp, err, sizeof err) != 0)
+		sm_die(SM_EX_IOERR, "%s", err);
+	sm_info("%s: image written (tree %.3f s)", file, m->t2 - m->t1);
+	free_search(m);
+	return 0;
+}
+
+/* Search the LOGLIK stream of o->path segment by segment, writing the
+ * lattice (--lattice) as it goes; the hypothesis items in *text. */
+static void
+search_input(const struct opts *o, struct models *m, const struct sm_pack *pack,
+	     char **text, size_t *len)
+{
+	const char *path = o->path;
+	FILE *in = sm_open_in(path);
+	struct sm_lat_cfg lcfg = o->lcfg;
+	struct sm_stream_hdr h;
+	struct segmenter seg;
+	struct seg_cfg scfg;
+	struct job job;
+	uint64_t n_read = 0;
+	float *frame;
+	double fps;
+
+	sm_hdr_read_or_die(in, path, &h, SM_KIND_LOGLIK);
+	if (h.sample_type != SM_F32)
+		sm_die(SM_EX_DATAERR, "%s: expected float32 log-likelihoods", sm_name(path));
+	if (h.dim != (uint32_t)sm_search_n_senones(m->srch))
+		sm_die(SM_EX_DATAERR, "%s: %u senones per frame, the model has %d",
+		       sm_name(path), h.dim, sm_search_n_senones(m->srch));
+	frame = malloc(sizeof *frame * h.dim);
+	if (frame == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	lcfg.wip = o->cfg.wip;
+	memset(&job, 0, sizeof job);
+	job.srch = m->srch;
+	job.lm = &m->lm;
+	job.cfg = &o->cfg;
+	job.lcfg = &lcfg;
+	job.no_rescore = o->no_rescore;
+	job.slf = o->slf;
+	job.lat_path = o->lat_path;
+	job.pack = pack;
+	job.t0 = (double)h.start_sample / h.sample_rate;
+	job.tf = (double)h.frame_shift / h.sample_rate;
+	job.hyp = open_memstream(text, len);
+	if (job.hyp == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	fps = 1 / job.tf;
+	scfg.min = lround(o->seg_min * fps);
+	scfg.max = lround(o->seg_max * fps);
+	scfg.pause = (int)lround(SEG_PAUSE_S * fps);
+	scfg.window = (int)lround(SEG_WINDOW_S * fps);
+	scfg.sil_margin = SEG_SIL_MARGIN;
+	sm_info("load %.3f s, tree or image %.3f s", m->t1 - m->t0, m->t2 - m->t1);
+	job.t_mark = now();
+	if (seg_init(&seg, m->srch, (int)h.dim, &scfg, segment_done, &job) != 0)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	while (sm_floats_read(in, path, frame, h.dim)) {
+		if (seg_frame(&seg, frame) != 0)
+			search_failed(m->srch, pack);
+		n_read++;
 	}
+	/* An upstream stage that died between two frames. */
+	if (h.n_frames != 0 && n_read != h.n_frames)
+		sm_die(SM_EX_DATAERR, "%s: stream has %llu frames, its header says %llu",
+		       sm_name(path), (unsigned long long)n_read,
+		       (unsigned long long)h.n_frames);
+	if (seg_finish(&seg) != 0)
+		search_failed(m->srch, pack);
+	seg_free(&seg);
 	if (job.lf != NULL && job.lf != stdout && fclose(job.lf) != 0)
-		sm_die_errno(SM_EX_IOERR, "%s", sm_name(lat_path));
+		sm_die_errno(SM_EX_IOERR, "%s", sm_name(o->lat_path));
 	partial_lattice = NULL;
 	if (fclose(job.hyp) != 0)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
-	if (lat_path == NULL || strcmp(lat_path, "-") != 0) {
+	free(frame);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct sm_pack pack;
+	struct models m;
+	char *hyp = NULL;
+	size_t hyp_len = 0;
+
+	sm_init(argv[0]);
+	parse_options(&o, argc, argv);
+	sm_pack_load_or_die(&pack, o.model, o.model ? NULL : o.lang);
+	if (o.check_image) {
+		struct check_arg a = { &pack, &o.cfg, o.uw };
+
+		sm_image_check_pack(&pack, SM_IMAGE_SEARCH, check, &a,
+				    "--no-image builds the tree in memory");
+		return 0;
+	}
+	load_search(&m, &o, &pack);
+	if (o.build_image)
+		return write_image(&m, o.build_image);
+	search_input(&o, &m, &pack, &hyp, &hyp_len);
+	/* with --lattice -, the lattice is the output */
+	if (o.lat_path == NULL || strcmp(o.lat_path, "-") != 0) {
 		fputs("#sm-hyp 1\n", stdout);
-		fwrite(hyp_text, 1, hyp_len, stdout);
+		fwrite(hyp, 1, hyp_len, stdout);
 		fputs("#end\n", stdout);
 	}
-	free(hyp_text);
-	free(frame);
-	sm_search_free(srch);
-	sm_lm_free(&lm);
-	if (have_mdef)
-		sm_mdef_free(&mdef);
+	free(hyp);
+	free_search(&m);
 	sm_close_stdout();
 	return 0;
 }
