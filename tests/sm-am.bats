@@ -363,3 +363,13 @@ EOF
 	run -78 --separate-stderr sm-am --lang xx "$F/gf.feat"
 	[ "$stderr" = "sm-am: no language pack for 'xx' in $SM_MODELS (installed: en)" ]
 }
+
+@test "--build-image with --check-image, or either with an input file, is a usage error (64) before the model loads" {
+	run -64 --separate-stderr sm-am --model /nonexistent --build-image "$SCRATCH/x.img" --check-image
+	[ "$stderr" = "sm-am: --build-image and --check-image: one at a time" ]
+	run -64 --separate-stderr sm-am --model /nonexistent --check-image in.feat
+	[ "$stderr" = "sm-am: --check-image reads no input, not in.feat" ]
+	run -64 --separate-stderr sm-am --model /nonexistent --build-image "$SCRATCH/x.img" in.feat
+	[ "$stderr" = "sm-am: --build-image reads no input, not in.feat" ]
+	[ -z "$output" ] && [ ! -e "$SCRATCH/x.img" ]
+}

@@ -177,3 +177,13 @@ words() {
 		run -78 sm-lattice --model "$SCRATCH/pack" --check-image
 	done
 }
+
+@test "--build-image with --check-image, or either with an input file, is a usage error (64) before the models load" {
+	run -64 --separate-stderr sm-lattice --model /nonexistent --build-image "$SCRATCH/x.img" --check-image
+	[ "$stderr" = "sm-lattice: --build-image and --check-image: one at a time" ]
+	run -64 --separate-stderr sm-lattice --model /nonexistent --check-image in.ll
+	[ "$stderr" = "sm-lattice: --check-image reads no input, not in.ll" ]
+	run -64 --separate-stderr sm-lattice --model /nonexistent --build-image "$SCRATCH/x.img" in.ll
+	[ "$stderr" = "sm-lattice: --build-image reads no input, not in.ll" ]
+	[ -z "$output" ] && [ ! -e "$SCRATCH/x.img" ]
+}

@@ -40,7 +40,7 @@ static const char usage[] =
 
 /* A quiet room's noise: trimmed prompts and digital silence are out of
  * the model's training conditions, where pauses always held some noise.
- * See man sm-features for what it does to the word error rate. */
+ * docs/BENCHMARKS.md says what it does to the word error rate. */
 #define NOISE_FLOOR_DB (-46.0)
 
 /* Vocal tract length factors: about the spread of adult speakers. */
