@@ -23,10 +23,9 @@ flat_init(struct sm_search *s)
 		return 0;
 	/* zeroed: 0 is "none" */
 	s->fwi = sm_big_alloc(sizeof *s->fwi * (s->n_words ? s->n_words : 1));
-	s->wbp2 = sm_big_alloc(sizeof *s->wbp2 * s->n_words);
 	s->ring = sm_big_alloc(sizeof *s->ring * (size_t)FLAT_LAG * s->n_sen);
 	s->lmc = sm_big_alloc(sizeof *s->lmc * LMC_SIZE);
-	if (!s->fwi || !s->wbp2 || !s->ring || !s->lmc)
+	if (!s->fwi || bptab_init(&s->p2, s->n_words) != 0 || !s->ring || !s->lmc)
 		return -1;
 	return 0;
 }
@@ -68,17 +67,6 @@ flat_reset(struct sm_search *s)
 			s->fwi[s->fw[i].word] = 0;
 	}
 	s->n_fw = 0;
-}
-
-static void
-hmm_clear(struct hmm *h)
-{
-	h->s[0] = h->s[1] = h->s[2] = NEG;
-	h->bp[0] = h->bp[1] = h->bp[2] = -1;
-	h->ss[0] = h->ss[1] = h->ss[2] = 0;
-	h->in = h->best = NEG;
-	h->inbp = -1;
-	h->inss = 0;
 }
 
 /* Word w may start in pass 2 within FLAT_WIN frames of sf. */
@@ -140,81 +128,35 @@ flat_note(struct sm_search *s, int w, int leaf, int sf)
 	s->fwi[w] = ++s->n_fw;
 }
 
-static int
-grow_bp2(struct sm_search *s)
-{
-	if (s->n_bp2 == s->bp2_cap) {
-		int c = s->bp2_cap ? 2 * s->bp2_cap : 4096;
-		struct sm_bp *q = sm_big_realloc(s->bp2, sizeof *q * c);
-		float *r;
-
-		if (q == NULL)
-			return -1;
-		s->bp2 = q;
-		r = sm_big_realloc(s->rcs2, sizeof *r * c * s->n_ci);
-		if (r == NULL)
-			return -1;
-		s->rcs2 = r;
-		s->bp2_cap = c;
-	}
-	return 0;
-}
-
 /* Word end in pass 2: the LM score was added when the word was entered. */
 static void
 flat_word_end(struct sm_search *s, int w, int node, int cl, int prev, float out, int t)
 {
 	const struct sm_bp *p;
 	struct sm_bp *b;
-	int lmid = s->lmid[w], k = s->wbp2[w], r, fresh = 0;
-	const struct node *nd = &s->nodes[node];
-	uint64_t mask;
-	float *rc;
+	int lmid = s->lmid[w], k = s->p2.wbp[w], fresh = 0;
 
 	if (prev < 0)
 		return;
-	if (k < 0 || s->bp2[k].ef != t) {
-		if (grow_bp2(s) != 0) {
+	if (k < 0 || s->p2.bp[k].ef != t) {
+		if ((k = bptab_new(&s->p2, w, s->n_ci)) < 0) {
 			s->oom = 1;
 			return;
 		}
-		k = s->n_bp2++;
-		s->wbp2[w] = k;
-		rc = s->rcs2 + (size_t)k * s->n_ci;
-		for (r = 0; r < s->n_ci; r++)
-			rc[r] = NEG;
 		fresh = 1;
 	}
-	p = &s->bp2[prev];
-	b = &s->bp2[k];
-	rc = s->rcs2 + (size_t)k * s->n_ci;
-	mask = (nd->depth > 0 && lmid >= 0) ? s->cls_mask[nd->ctx + cl] : ~(uint64_t)0;
-	for (r = 0; r < s->n_ci; r++)
-		if ((mask >> r & 1) && out > rc[r])
-			rc[r] = out;
+	p = &s->p2.bp[prev];
+	b = &s->p2.bp[k];
+	bptab_raise(s, &s->p2, k, &s->nodes[node], cl, lmid, out);
 	if (fresh || out > b->score) {
-		b->word = w;
-		b->prev = prev;
-		b->sf = p->ef + 1;
-		b->ef = t;
-		b->score = out;
-		if (w == s->eos_word) {
-			b->word = s->sil_word;
+		if (w == s->eos_word) {	/* a final pause: </s>'s score, <sil>'s word */
+			bptab_set(s, b, p, prev, s->sil_word, -1, t, out);
 			b->lm = s->cfg.flw * sm_lm_score(s->lm, s->lm->eos, p->h1, p->h2, NULL) +
 				s->cfg.wip;
-			b->h1 = p->h1;
-			b->h2 = p->h2;
-			b->last_ci = (int16_t)s->sil_ci;
-		} else if (lmid >= 0) {
-			b->lm = s->cfg.flw * lm_cached(s, lmid, p->h1, p->h2) + s->cfg.wip;
-			b->h1 = lmid;
-			b->h2 = p->h1;
-			b->last_ci = s->wlast[w];
 		} else {
-			b->lm = w == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
-			b->h1 = p->h1;
-			b->h2 = p->h2;
-			b->last_ci = (int16_t)s->sil_ci;
+			bptab_set(s, b, p, prev, w, lmid, t, out);
+			b->lm = lmid >= 0 ? s->cfg.flw * lm_cached(s, lmid, p->h1, p->h2) +
+				s->cfg.wip : fill_pen(s, w);
 		}
 	}
 }
@@ -251,29 +193,27 @@ fssid(const struct sm_search *s, const struct fword *f, int i)
 	return fcl(f, i) ? s->cls_ssid[nd->ctx + fcl(f, i)] : nd->ssid;
 }
 
-/* Enter words at frame t + 1 from the pass-2 word ends bp2[a..e) at t. */
+/* Enter words at frame t + 1 from the pass-2 word ends p2.bp[a..e) at t. */
 static void
 flat_enter_words(struct sm_search *s, int a, int e, int t, float thr)
 {
-	int n_ci = s->n_ci, i, j, k, best_i = -1;
-	int eosk = s->eos_word >= 0 ? s->wbp2[s->eos_word] : -1;	/* ends nothing */
-	float best = NEG, bestrc[MAXCI];
+	int n_ci = s->n_ci, i, j, k, best_i;
+	int eosk = s->eos_word >= 0 ? s->p2.wbp[s->eos_word] : -1;	/* ends nothing */
+	float best, bestrc[MAXCI];
 
 	if (a == e)
 		return;
 	for (j = 0; j < n_ci; j++)
 		bestrc[j] = NEG;
 	for (k = a; k < e; k++) {
-		const float *rc = s->rcs2 + (size_t)k * n_ci;
+		const float *rc = s->p2.rcs + (size_t)k * n_ci;
 
 		for (j = 0; j < n_ci; j++)
 			if (rc[j] > bestrc[j])
 				bestrc[j] = rc[j];
-		if (rc[s->sil_ci] > best && k != eosk) {
-			best = rc[s->sil_ci];
-			best_i = k;
-		}
 	}
+	/* fillers from the word end best followed by a pause */
+	best_i = bptab_best_rc(&s->p2, a, e, n_ci, s->sil_ci, eosk, &best);
 	for (i = 0; i < s->n_fw; i++) {
 		struct fword *f = &s->fw[i];
 		int w = f->word, lmid = w == s->eos_word ? s->lm->eos : s->lmid[w];
@@ -285,7 +225,7 @@ flat_enter_words(struct sm_search *s, int a, int e, int t, float thr)
 		if (t + 1 < f->lo || t + 1 > f->hi)
 			continue;
 		if (lmid < 0) {	/* a filler: from the best word end */
-			float pen = w == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
+			float pen = fill_pen(s, w);
 
 			if (best_i >= 0 && best + pen >= thr) {
 				flat_enter(&f->h[0], best + pen, best_i, rn->ssid);
@@ -297,8 +237,8 @@ flat_enter_words(struct sm_search *s, int a, int e, int t, float thr)
 		if (bestrc[p0] + s->cfg.wip < thr)
 			continue;
 		for (k = a; k < e; k++) {
-			const struct sm_bp *b = &s->bp2[k];
-			float r = s->rcs2[(size_t)k * n_ci + p0];
+			const struct sm_bp *b = &s->p2.bp[k];
+			float r = s->p2.rcs[(size_t)k * n_ci + p0];
 
 			if (r + s->cfg.wip < thr || r <= bs || k == eosk)
 				continue;
@@ -314,7 +254,7 @@ flat_enter_words(struct sm_search *s, int a, int e, int t, float thr)
 		if (bs < thr)
 			continue;
 		flat_enter(&f->h[0], bs, bk, w == s->eos_word ? rn->ssid :
-			   s->lc_ssid[rn->ctx * n_ci + s->bp2[bk].last_ci]);
+			   s->lc_ssid[rn->ctx * n_ci + s->p2.bp[bk].last_ci]);
 		f->live = 1;
 	}
 }
@@ -327,23 +267,20 @@ flat_start(struct sm_search *s)
 
 	flat_reset(s);
 	s->t2 = 0;
-	s->n_bp2 = 0;
+	s->p2.n = 0;
 	s->hmm2_total = 0;
 	for (i = 0; i < s->n_words; i++)
-		s->wbp2[i] = -1;
+		s->p2.wbp[i] = -1;
 	for (i = s->filler0; i < s->filler0 + s->n_filler_nodes; i++) {
 		flat_note(s, s->nodes[i].word, i, 0);
 		if (s->nodes[i].word == s->sil_word && s->eos_word >= 0)
 			flat_note(s, s->eos_word, i, 0);
 	}
-	if (grow_bp2(s) != 0) {
+	if ((b = bptab_first(&s->p2, s->n_ci)) == NULL) {
 		s->oom = 1;
 		return;
 	}
-	b = &s->bp2[s->n_bp2++];
-	*b = s->bp[0];
-	for (i = 0; i < s->n_ci; i++)
-		s->rcs2[i] = 0;
+	*b = s->p1.bp[0];
 }
 
 /* One frame of pass 2. */
@@ -374,7 +311,7 @@ flat_frame(struct sm_search *s, int t)
 	}
 	thr = best - s->cfg.fbeam;
 	wthr = best - s->cfg.wbeam;
-	bp0 = s->n_bp2;
+	bp0 = s->p2.n;
 	for (i = 0; i < s->n_fw; i++) {
 		struct fword *f = &s->fw[i];
 		int last = f->n_phone - 1, live = 0;
@@ -413,7 +350,7 @@ flat_frame(struct sm_search *s, int t)
 		}
 		f->live = live;
 	}
-	flat_enter_words(s, bp0, s->n_bp2, t, thr);
+	flat_enter_words(s, bp0, s->p2.n, t, thr);
 	/* drop words that can no longer start and have nothing alive */
 	for (i = 0; i < s->n_fw; i++) {
 		struct fword *f = &s->fw[i];
@@ -431,3 +368,21 @@ flat_frame(struct sm_search *s, int t)
 	s->t2 = t + 1;
 }
 
+/* Pass 2 over the frames it is behind, and its best final entry (best
+ * its score), or -1: a word before </s>, or a final pause entered as
+ * </s>. */
+int
+flat_finish(struct sm_search *s, float *best)
+{
+	int i, k, ef, eosk;
+
+	for (i = s->t2; i < s->frame; i++)
+		flat_frame(s, i);
+	eosk = s->eos_word >= 0 ? s->p2.wbp[s->eos_word] : -1;
+	k = bptab_final(s, &s->p2, s->cfg.flw, eosk, &ef, best);
+	if (eosk > 0 && s->p2.bp[eosk].ef == ef && s->p2.bp[eosk].score > *best) {
+		*best = s->p2.bp[eosk].score;
+		k = eosk;
+	}
+	return k;
+}

@@ -46,20 +46,16 @@ sm_search_free(struct sm_search *s)
 	sm_big_free(s->slot);
 	sm_big_free(s->act);
 	sm_big_free(s->nact);
-	sm_big_free(s->bp);
+	bptab_free(&s->p1);
 	free(s->hist);
 	free(s->row_cls);
 	free(s->row_ncls);
-	sm_big_free(s->rcs);
-	sm_big_free(s->wbp);
 	flat_reset(s);
 	free(s->fw);
 	sm_big_free(s->fwi);
 	sm_big_free(s->ring);
 	sm_big_free(s->lmc);
-	sm_big_free(s->bp2);
-	sm_big_free(s->rcs2);
-	sm_big_free(s->wbp2);
+	bptab_free(&s->p2);
 	free(s->la);
 	free(s);
 }
@@ -72,24 +68,160 @@ sm_search_lmid(const struct sm_search *s, int word)
 
 /* ---- pass 1: the tree ------------------------------------------------- */
 
-static int
-grow_bp(struct sm_search *s)
+/* ---- the backpointer table of either pass ------------------------------ */
+
+int
+bptab_init(struct bptab *t, int n_words)
 {
-	if (s->n_bp == s->bp_cap) {
-		int c = s->bp_cap ? 2 * s->bp_cap : 4096;
-		struct sm_bp *q = sm_big_realloc(s->bp, sizeof *q * c);
+	t->wbp = sm_big_alloc(sizeof *t->wbp * (n_words ? n_words : 1));
+	return t->wbp == NULL ? -1 : 0;
+}
+
+void
+bptab_free(struct bptab *t)
+{
+	sm_big_free(t->bp);
+	sm_big_free(t->rcs);
+	sm_big_free(t->wbp);
+}
+
+/* Room for one more entry. */
+static int
+bptab_grow(struct bptab *t, int n_ci)
+{
+	if (t->n == t->cap) {
+		int c = t->cap ? 2 * t->cap : 4096;
+		struct sm_bp *q = sm_big_realloc(t->bp, sizeof *q * c);
 		float *r;
 
 		if (q == NULL)
 			return -1;
-		s->bp = q;
-		r = sm_big_realloc(s->rcs, sizeof *r * c * s->n_ci);
+		t->bp = q;
+		r = sm_big_realloc(t->rcs, sizeof *r * c * n_ci);
 		if (r == NULL)
 			return -1;
-		s->rcs = r;
-		s->bp_cap = c;
+		t->rcs = r;
+		t->cap = c;
 	}
 	return 0;
+}
+
+/* The start entry of an empty table, 0 for every right context (NULL if
+ * out of memory); the caller fills it in. */
+struct sm_bp *
+bptab_first(struct bptab *t, int n_ci)
+{
+	int i;
+
+	if (bptab_grow(t, n_ci) != 0)
+		return NULL;
+	for (i = 0; i < n_ci; i++)
+		t->rcs[i] = 0;
+	return &t->bp[t->n++];
+}
+
+/* A new entry for word w, the word's entry of this frame, with no right
+ * context reached yet: its index, or -1 if out of memory. */
+int
+bptab_new(struct bptab *t, int w, int n_ci)
+{
+	float *rc;
+	int k, r;
+
+	if (bptab_grow(t, n_ci) != 0)
+		return -1;
+	k = t->n++;
+	t->wbp[w] = k;
+	rc = t->rcs + (size_t)k * n_ci;
+	for (r = 0; r < n_ci; r++)
+		rc[r] = NEG;
+	return k;
+}
+
+/* Entry k reached with score sc from copy cl of node nd: raise its scores
+ * of the right contexts that copy stands for (all for a word of one phone
+ * and for a filler). */
+void
+bptab_raise(const struct sm_search *s, struct bptab *t, int k, const struct node *nd,
+	    int cl, int lmid, float sc)
+{
+	float *rc = t->rcs + (size_t)k * s->n_ci;
+	uint64_t mask;
+	int r;
+
+	mask = (nd->depth > 0 && lmid >= 0) ? s->cls_mask[nd->ctx + cl] : ~(uint64_t)0;
+	for (r = 0; r < s->n_ci; r++)
+		if ((mask >> r & 1) && sc > rc[r])
+			rc[r] = sc;
+}
+
+/* Entry b: word w ending at frame ef with score sc, reached from entry
+ * prev (p).  A word of the LM (lmid >= 0) moves the LM history on, a
+ * filler leaves it and is followed as a pause.  The caller sets b->lm. */
+void
+bptab_set(const struct sm_search *s, struct sm_bp *b, const struct sm_bp *p, int prev,
+	  int w, int lmid, int ef, float sc)
+{
+	b->word = w;
+	b->prev = prev;
+	b->sf = p->ef + 1;
+	b->ef = ef;
+	b->score = sc;
+	if (lmid >= 0) {
+		b->h1 = lmid;
+		b->h2 = p->h1;
+		b->last_ci = s->wlast[w];
+	} else {
+		b->h1 = p->h1;
+		b->h2 = p->h2;
+		b->last_ci = (int16_t)s->sil_ci;
+	}
+}
+
+/* Of the entries [a, e) but skip, the one best followed by phone ci (best
+ * its score), or -1 if none. */
+int
+bptab_best_rc(const struct bptab *t, int a, int e, int n_ci, int ci, int skip, float *best)
+{
+	int k, bk = -1;
+	float b = NEG;
+
+	for (k = a; k < e; k++)
+		if (t->rcs[(size_t)k * n_ci + ci] > b && k != skip) {
+			b = t->rcs[(size_t)k * n_ci + ci];
+			bk = k;
+		}
+	*best = b;
+	return bk;
+}
+
+/* Of the entries but skip that end at the latest frame (ef), the best
+ * with </s> after it at language weight lw (best its score), or -1. */
+int
+bptab_final(const struct sm_search *s, const struct bptab *t, float lw, int skip, int *ef,
+	    float *best)
+{
+	int i, k = -1, last = -2;
+	float bs = NEG;
+
+	for (i = t->n - 1; i > 0; i--)
+		if (t->bp[i].ef > last)
+			last = t->bp[i].ef;
+	for (i = 1; i < t->n; i++) {
+		const struct sm_bp *b = &t->bp[i];
+		float sc;
+
+		if (b->ef != last || i == skip)
+			continue;
+		sc = b->score + lw * sm_lm_score(s->lm, s->lm->eos, b->h1, b->h2, NULL);
+		if (sc > bs) {
+			bs = sc;
+			k = i;
+		}
+	}
+	*ef = last;
+	*best = bs;
+	return k;
 }
 
 int
@@ -178,17 +310,11 @@ slot_del(struct sm_search *s, int node)
 	s->slot_n--;
 }
 
-/* An unused HMM: no scores, not queued. */
+/* An unused HMM of the pool: no scores, not queued. */
 static inline void
 hmm_fresh(struct hmm *h)
 {
-	h->s[0] = h->s[1] = h->s[2] = NEG;
-	h->bp[0] = h->bp[1] = h->bp[2] = -1;
-	h->ss[0] = h->ss[1] = h->ss[2] = 0;
-	h->in = NEG;
-	h->best = NEG;
-	h->inbp = -1;
-	h->inss = 0;
+	hmm_clear(h);
 	h->stamp = -1;
 }
 
@@ -327,18 +453,18 @@ look_init(struct sm_search *s)
 	return 0;
 }
 
-/* Start words from the word ends bp[a..e) (all at one frame). */
+/* Start words from the word ends p1.bp[a..e) (all at one frame). */
 static void
 enter_words(struct sm_search *s, int a, int e, float thr)
 {
 	int n_ci = s->n_ci, i, r, lc, p;
-	int lcs[MAXCI], n_lcs = 0, best_i = -1;
-	float best = NEG;
+	int lcs[MAXCI], n_lcs = 0, best_i;
+	float best;
 
 	for (i = a; i < e; i++) {
-		const float *rc = s->rcs + (size_t)i * n_ci;
+		const float *rc = s->p1.rcs + (size_t)i * n_ci;
 
-		lc = s->bp[i].last_ci;
+		lc = s->p1.bp[i].last_ci;
 		for (p = 0; p < n_lcs && lcs[p] != lc; p++)
 			;
 		if (p == n_lcs) {
@@ -353,10 +479,6 @@ enter_words(struct sm_search *s, int a, int e, float thr)
 				s->best_lc[lc][p] = rc[p];
 				s->best_lc_bp[lc][p] = i;
 			}
-		if (rc[s->sil_ci] > best) {
-			best = rc[s->sil_ci];
-			best_i = i;
-		}
 	}
 	if (n_lcs == 0)
 		return;
@@ -379,11 +501,12 @@ enter_words(struct sm_search *s, int a, int e, float thr)
 		enter(s, r, bs, s->best_lc_bp[bl][nd->ci],
 		      s->lc_ssid[nd->ctx * n_ci + bl]);
 	}
-	if (best_i < 0)
+	/* fillers from the word end best followed by a pause */
+	if ((best_i = bptab_best_rc(&s->p1, a, e, n_ci, s->sil_ci, -1, &best)) < 0)
 		return;
 	for (r = s->filler0; r < s->filler0 + s->n_filler_nodes; r++) {
 		const struct node *nd = &s->nodes[r];
-		float pen = nd->word == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
+		float pen = fill_pen(s, nd->word);
 
 		if (best + pen >= thr)
 			enter(s, r, best + pen, best_i, nd->ssid);
@@ -403,15 +526,14 @@ sm_search_start(struct sm_search *s)
 		s->fhead[i] = -1;
 	s->n_act = 0;
 	s->n_act_next = 0;
-	s->n_bp = 0;
+	s->p1.n = 0;
 	s->frame = -1;
 	s->hmm_total = 0;
 	s->oom = 0;
-	if (look_init(s) != 0 || grow_bp(s) != 0) {
+	if (look_init(s) != 0 || (b = bptab_first(&s->p1, s->n_ci)) == NULL) {
 		s->oom = 1;
 		return;
 	}
-	b = &s->bp[s->n_bp++];
 	b->word = s->bos_word;
 	b->prev = -1;
 	b->sf = 0;
@@ -421,8 +543,6 @@ sm_search_start(struct sm_search *s)
 	b->h1 = s->lm->bos;
 	b->h2 = -1;
 	b->last_ci = (int16_t)s->sil_ci;
-	for (i = 0; i < s->n_ci; i++)
-		s->rcs[i] = 0;
 	if (s->cfg.flat) {
 		if (flat_init(s) != 0) {
 			s->oom = 1;
@@ -447,60 +567,36 @@ word_end(struct sm_search *s, const struct hmm *h, const struct node *nd, float 
 {
 	const struct sm_bp *p;
 	struct sm_bp *b;
-	int prev = h->bp[2], lmid, k = s->wbp[nd->word], r, fresh = 0;
-	uint64_t mask;
+	int prev = h->bp[2], lmid, k = s->p1.wbp[nd->word], fresh = 0;
 	float lm, sc;
-	float *rc;
 
 	if (prev < 0)
 		return;
-	p = &s->bp[prev];
+	p = &s->p1.bp[prev];
 	lmid = s->lmid[nd->word];
 	if (lmid >= 0)
 		lm = s->cfg.lw * (s->lmc ? lm_cached(s, lmid, p->h1, p->h2) :
 				  sm_lm_score(s->lm, lmid, p->h1, p->h2, NULL)) + s->cfg.wip;
 	else
-		lm = nd->word == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
+		lm = fill_pen(s, nd->word);
 	sc = lmid >= 0 ? out - (s->cfg.lw * look(s, nd) + s->cfg.wip) + lm : out;
 	/* wbp is not cleared between utterances: an entry of this frame is
 	 * one of this utterance's with this word */
-	if (k >= s->n_bp || s->bp[k].ef != s->frame || s->bp[k].word != nd->word) {
-		if (grow_bp(s) != 0) {
+	if (k >= s->p1.n || s->p1.bp[k].ef != s->frame || s->p1.bp[k].word != nd->word) {
+		if ((k = bptab_new(&s->p1, nd->word, s->n_ci)) < 0) {
 			s->oom = 1;
 			return;
 		}
-		k = s->n_bp++;
-		s->wbp[nd->word] = k;
-		rc = s->rcs + (size_t)k * s->n_ci;
-		for (r = 0; r < s->n_ci; r++)
-			rc[r] = NEG;
 		fresh = 1;
 		if (s->cfg.flat && lmid >= 0)
-			flat_note(s, nd->word, (int)(nd - s->nodes), s->bp[prev].ef + 1);
+			flat_note(s, nd->word, (int)(nd - s->nodes), s->p1.bp[prev].ef + 1);
 	}
-	p = &s->bp[prev];
-	b = &s->bp[k];
-	rc = s->rcs + (size_t)k * s->n_ci;
-	mask = (nd->depth > 0 && lmid >= 0) ? s->cls_mask[nd->ctx + h->cl] : ~(uint64_t)0;
-	for (r = 0; r < s->n_ci; r++)
-		if ((mask >> r & 1) && sc > rc[r])
-			rc[r] = sc;
+	p = &s->p1.bp[prev];
+	b = &s->p1.bp[k];
+	bptab_raise(s, &s->p1, k, nd, h->cl, lmid, sc);
 	if (fresh || sc > b->score) {
-		b->word = nd->word;
-		b->prev = prev;
-		b->sf = p->ef + 1;
-		b->ef = s->frame;
+		bptab_set(s, b, p, prev, nd->word, lmid, s->frame, sc);
 		b->lm = lm;
-		b->score = sc;
-		if (lmid >= 0) {
-			b->h1 = lmid;
-			b->h2 = p->h1;
-			b->last_ci = s->wlast[nd->word];
-		} else {
-			b->h1 = p->h1;
-			b->h2 = p->h2;
-			b->last_ci = (int16_t)s->sil_ci;
-		}
 	}
 }
 
@@ -562,7 +658,7 @@ sm_search_frame(struct sm_search *s, const float *sen)
 	/* 3. transitions and word ends; the HMMs pruned and not (yet) queued
 	 * are listed in act[0, n_drop) */
 	s->n_act_next = 0;
-	bp0 = s->n_bp;
+	bp0 = s->p1.n;
 	n_drop = 0;
 	for (i = 0; i < n_act; i++) {
 		int32_t hk = act[i];
@@ -619,7 +715,7 @@ sm_search_frame(struct sm_search *s, const float *sen)
 		}
 	}
 	/* 4. new words from this frame's word ends */
-	enter_words(s, bp0, s->n_bp, thr);
+	enter_words(s, bp0, s->p1.n, thr);
 	/* 5. release what was pruned and not queued since, and the blocks
 	 * left with no HMM in use */
 	for (i = 0; i < n_drop; i++) {
@@ -654,61 +750,20 @@ sm_search_frame(struct sm_search *s, const float *sen)
 int
 sm_search_finish(struct sm_search *s, float *final_score)
 {
-	int i, best_i = -1, ef = -2;
-	float best = NEG;
+	int best_i, ef;
+	float best;
 
 	s->use2 = 0;
 	if (s->cfg.flat && !s->oom) {
-		for (i = s->t2; i < s->frame; i++)
-			flat_frame(s, i);
-		for (i = s->n_bp2 - 1; i > 0; i--)
-			if (s->bp2[i].ef > ef)
-				ef = s->bp2[i].ef;
-		for (i = 1; i < s->n_bp2; i++) {
-			const struct sm_bp *b = &s->bp2[i];
-			float sc;
-
-			if (b->ef != ef || (s->eos_word >= 0 && i == s->wbp2[s->eos_word]))
-				continue;
-			sc = b->score + s->cfg.flw * sm_lm_score(s->lm, s->lm->eos, b->h1, b->h2,
-								  NULL);
-			if (sc > best) {
-				best = sc;
-				best_i = i;
-			}
-		}
-		/* a final pause entered as </s> */
-		if (s->eos_word >= 0 && (i = s->wbp2[s->eos_word]) > 0 && s->bp2[i].ef == ef &&
-		    s->bp2[i].score > best) {
-			best = s->bp2[i].score;
-			best_i = i;
-		}
+		best_i = flat_finish(s, &best);
 		if (best_i > 0 && !s->oom) {
 			s->use2 = 1;
 			if (final_score)
 				*final_score = best;
 			return best_i;
 		}
-		best_i = -1;
-		best = NEG;
-		ef = -2;
 	}
-	/* the latest frame with word ends */
-	for (i = s->n_bp - 1; i > 0; i--)
-		if (s->bp[i].ef > ef)
-			ef = s->bp[i].ef;
-	for (i = 1; i < s->n_bp; i++) {
-		const struct sm_bp *b = &s->bp[i];
-		float sc;
-
-		if (b->ef != ef)
-			continue;
-		sc = b->score + s->cfg.lw * sm_lm_score(s->lm, s->lm->eos, b->h1, b->h2, NULL);
-		if (sc > best) {
-			best = sc;
-			best_i = i;
-		}
-	}
+	best_i = bptab_final(s, &s->p1, s->cfg.lw, -1, &ef, &best);
 	if (final_score)
 		*final_score = best;
 	return best_i;
@@ -717,12 +772,10 @@ sm_search_finish(struct sm_search *s, float *final_score)
 const struct sm_bp *
 sm_search_bps(const struct sm_search *s, int *n)
 {
-	if (s->use2) {
-		*n = s->n_bp2;
-		return s->bp2;
-	}
-	*n = s->n_bp;
-	return s->bp;
+	const struct bptab *t = s->use2 ? &s->p2 : &s->p1;
+
+	*n = t->n;
+	return t->bp;
 }
 
 int
@@ -737,7 +790,7 @@ sm_search_stats(const struct sm_search *s, struct sm_search_stats *st)
 	st->nodes = s->n_nodes;
 	st->roots = s->n_roots;
 	st->hmm_per_frame = s->frame > 0 ? (double)s->hmm_total / s->frame : 0;
-	st->bp = s->use2 ? s->n_bp2 : s->n_bp;
+	st->bp = s->use2 ? s->p2.n : s->p1.n;
 }
 
 const char *

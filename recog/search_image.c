@@ -280,8 +280,7 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 		snprintf(err, errlen, "%s: corrupt search image", path);
 		return NULL;
 	}
-	s->wbp = sm_big_alloc(sizeof *s->wbp * (s->n_words ? s->n_words : 1));
-	if (search_slot_init(s) != 0 || s->wbp == NULL) {
+	if (bptab_init(&s->p1, s->n_words) != 0 || search_slot_init(s) != 0) {
 		sm_search_free(s);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;

@@ -87,6 +87,15 @@ struct slot {
 #define LA_STEPS 64
 #define LA_N (64 * LA_STEPS)
 
+/* A pass's backpointer table: its word ends, each one's score for every
+ * right context, and where each word's entry of a frame is. */
+struct bptab {
+	struct sm_bp *bp;
+	float *rcs;		/* [n][n_ci] word-end score per right context */
+	int32_t *wbp;		/* [word] its entry at the frame it last ended */
+	int n, cap;
+};
+
 struct sm_search {
 	const struct sm_mdef *m;
 	const struct sm_tmat *tm;
@@ -117,8 +126,6 @@ struct sm_search {
 	uint64_t *cls_mask;		/* class -> set of right-context CI phones */
 	int32_t *cls_ssid;
 	int n_cls;
-	float *rcs;			/* [bp][n_ci] word-end score per right context */
-	int32_t *wbp;			/* [word] bp of the word at this frame */
 	float tp[MAXCI][6];	/* t00 t01 t11 t12 t22 t23 */
 	int sil_ci, bos_word, eos_word, sil_word;
 	/* per utterance */
@@ -129,8 +136,7 @@ struct sm_search {
 	int32_t *act, *nact;
 	int n_act, n_act_next, pool_cap, pool_used, oom;
 	int32_t fhead[256];	/* free blocks of each size, linked by inbp */
-	struct sm_bp *bp;
-	int n_bp, bp_cap;
+	struct bptab p1;
 	int frame;
 	float best;
 	long hmm_total;
@@ -141,10 +147,7 @@ struct sm_search {
 	int n_fw, fw_cap;
 	int32_t *fwi;			/* [n_words] 1 + index into fw, 0 */
 	int t2;				/* next frame of pass 2 */
-	struct sm_bp *bp2;
-	float *rcs2;
-	int32_t *wbp2;
-	int n_bp2, bp2_cap;
+	struct bptab p2;
 	int use2;			/* the result is pass 2's */
 	struct lmc *lmc;		/* [LMC_SIZE] trigram scores seen */
 	float *la;			/* [LA_N + 1] look's table, or NULL */
@@ -156,6 +159,18 @@ struct sm_search {
 
 /* search.c */
 int search_slot_init(struct sm_search *s);
+int bptab_init(struct bptab *t, int n_words);
+void bptab_free(struct bptab *t);
+struct sm_bp *bptab_first(struct bptab *t, int n_ci);
+int bptab_new(struct bptab *t, int w, int n_ci);
+void bptab_raise(const struct sm_search *s, struct bptab *t, int k,
+		 const struct node *nd, int cl, int lmid, float sc);
+void bptab_set(const struct sm_search *s, struct sm_bp *b, const struct sm_bp *p,
+	       int prev, int w, int lmid, int ef, float sc);
+int bptab_best_rc(const struct bptab *t, int a, int e, int n_ci, int ci, int skip,
+		  float *best);
+int bptab_final(const struct sm_search *s, const struct bptab *t, float lw, int skip,
+		int *ef, float *best);
 
 /* flat.c */
 int flat_init(struct sm_search *s);
@@ -163,9 +178,17 @@ void flat_start(struct sm_search *s);
 void flat_note(struct sm_search *s, int w, int leaf, int sf);
 void flat_frame(struct sm_search *s, int t);
 void flat_reset(struct sm_search *s);
+int flat_finish(struct sm_search *s, float *best);
 
 /* search_image.c */
 int search_node_ok(const struct sm_search *s, int i);
+
+/* The penalty of entering filler w. */
+static inline float
+fill_pen(const struct sm_search *s, int w)
+{
+	return w == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
+}
 
 /* The LM score of w after h1 h2 (not weighted), from the cache. */
 static inline float
@@ -182,6 +205,18 @@ lm_cached(struct sm_search *s, int w, int h1, int h2)
 		c->p = sm_lm_score(s->lm, w, h1, h2, NULL);
 	}
 	return c->p;
+}
+
+/* An HMM with no scores. */
+static inline void
+hmm_clear(struct hmm *h)
+{
+	h->s[0] = h->s[1] = h->s[2] = NEG;
+	h->bp[0] = h->bp[1] = h->bp[2] = -1;
+	h->ss[0] = h->ss[1] = h->ss[2] = 0;
+	h->in = h->best = NEG;
+	h->inbp = -1;
+	h->inss = 0;
 }
 
 /* One frame of Viterbi inside a 3-state left-to-right HMM.  The choices

@@ -434,8 +434,7 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 			nd->u = mx;
 		}
 	}
-	s->wbp = sm_big_alloc(sizeof *s->wbp * (d->n_words ? d->n_words : 1));
-	if (search_slot_init(s) != 0 || s->wbp == NULL)
+	if (bptab_init(&s->p1, d->n_words) != 0 || search_slot_init(s) != 0)
 		goto oom;
 	free(b.order);
 	free(b.lc_key);
