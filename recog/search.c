@@ -1,5 +1,6 @@
-/* search.c: the search's public functions and pass 1, the Viterbi beam
- * search over the lexicon tree (see search.h, search_int.h). */
+/* search.c: the search's public functions, the backpointer table both
+ * passes write, and pass 1, the Viterbi beam search over the lexicon tree
+ * (see search.h, search_int.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,8 @@
  * the tree's nodes, the HMMs, the search's state, and the functions one
  * file of the search calls in another.
  *
- * search.c	the public API and pass 1, the beam search over the tree
+ * search.c	the public API, the backpointer tables (struct bptab) and
+ *		pass 1, the beam search over the tree
  * tree.c	building the lexicon tree from the dictionary (sm_search_new)
  * flat.c	pass 2, the flat lexicon over the words pass 1 found
  * search_image.c	the pack's search image and the checks of its nodes
