@@ -14,7 +14,7 @@ Usage:
 The header fields used (little-endian, after the 128-byte prefix every
 image of a pack starts with, see recog/image.h): the node size at byte
 128, the number of roots and the first filler node at 156, the nodes'
-offset at 1728 (recog/search.c asserts these at compile time).
+offset at 1728 (recog/search_image.c asserts these at compile time).
 """
 import random
 import struct
