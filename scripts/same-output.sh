@@ -8,12 +8,13 @@
 #
 # The inputs: every fifth Asterisk prompt at 16 kHz (decoded from G.722)
 # and at 8 kHz (the telephone WAVs), the five LibriVox sentences, and the
-# LibriVox sentences joined by faint noise (the same on each run) and by digital silence (long
-# input, searched in short segments).  For each: the streams of sm-decode,
-# sm-features, sm-am and sm-lattice, the lattice in both formats, and
-# sm-format's json (its time of creation blanked), txt and srt; for
-# LibriVox also the search without its image.  Needs the packages of
-# `make deps` and a built tree (bin/); about 2 minutes on two cores.
+# LibriVox sentences joined by faint noise (the same on each run) and by
+# digital silence (long input, searched in short segments).  For each: the
+# streams of sm-decode, sm-features, sm-am and sm-lattice, the lattice in
+# both formats, and sm-format's json (its time of creation blanked), txt
+# and srt; for LibriVox also the search without its image.  Then the
+# pack's images.  Needs the packages of `make deps` and a built tree
+# (bin/); about 2 minutes on two cores.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 PATH=$here/bin:$PATH
@@ -92,5 +93,9 @@ sox -R "$@" "$work/long-silence.wav"
 	for kind in noise silence; do
 		printf '%s\n' "long-$kind" "$work/long-$kind.wav" "--segment-min 4 --segment-max 8" 1
 	done
-} | xargs -d "\n" -n 4 -P 2 sh "$0" --one | sort >"$out"
+} | xargs -d "\n" -n 4 -P 2 sh "$0" --one >"$work/sums"
+for img in "$SM_MODELS"/en/*.img; do
+	sum pack "image-$(basename "$img")" "$img"
+done >>"$work/sums"
+sort "$work/sums" >"$out"
 echo "same-output.sh: $(wc -l <"$out") outputs in $out" >&2
