@@ -10,14 +10,18 @@
 //    restrictive and admits every pod template;
 //  - references between the documents (namespace, ConfigMaps, claims).
 // Prints "ok FILE KIND/NAME" per document; problems as "FILE: KIND/NAME: PATH:
-// problem" on stderr, exit 1.
+// problem" on stderr, exit 1.  Given several directories, checks each on its
+// own (one process: the models load once) and starts every line with
+// "DIR: ".
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dir = resolve(process.argv[2] ?? join(here, "../../k8s"));
+const dirs = process.argv.length > 2 ? process.argv.slice(2).map((d) => resolve(d)) : [resolve(join(here, "../../k8s"))];
+const prefix = (dir) => (dirs.length > 1 ? `${dir}: ` : "");
+let dirPrefix = "";
 
 const MODELS = {
   "v1/Namespace": "kubernetes-models/v1/Namespace",
@@ -31,9 +35,9 @@ const MODELS = {
 };
 
 let failures = 0;
-const bad = new Set();
+let bad = new Set();
 function problem(where, msg) {
-  console.error(`${where}: ${msg}`);
+  console.error(`${dirPrefix}${where}: ${msg}`);
   bad.add(where);
   failures++;
 }
@@ -189,85 +193,91 @@ function pspAdmits(psp, spec) {
 }
 
 // ---- the documents -------------------------------------------------------
-const docs = [];
-for (const f of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-  for (const d of parseAllDocuments(readFileSync(join(dir, f), "utf8"))) {
-    if (d.errors.length) { problem(f, d.errors[0].message); continue; }
-    const obj = d.toJS();
-    if (obj) docs.push({ file: f, obj, where: `${f}: ${obj.kind}/${obj.metadata?.name}` });
-  }
-}
-if (docs.length === 0) problem(dir, "no manifests");
-
-const byKind = (k) => docs.filter((d) => d.obj.kind === k).map((d) => d.obj);
-const namespaces = byKind("Namespace");
-const nsNames = new Set(namespaces.map((n) => n.metadata.name));
-
-for (const { obj, where } of docs) {
-  const key = `${obj.apiVersion}/${obj.kind}`;
-  if (!MODELS[key]) { problem(where, `${key}: not a kind these manifests should hold`); continue; }
-  const mod = await import(MODELS[key]);
-  try {
-    new mod[obj.kind](obj).validate();
-  } catch (e) {
-    problem(where, `schema: ${e.message}`);
-  }
-  const dts = fileURLToPath(import.meta.resolve(MODELS[key])).replace(/\.js$/, ".d.ts");
-  unknownFields(obj, dts, "", where);
-  const ns = obj.metadata?.namespace;
-  const clusterScoped = ["Namespace", "PodSecurityPolicy", "ClusterRole"].includes(obj.kind);
-  if (!clusterScoped && !nsNames.has(ns)) problem(where, `metadata.namespace: ${ns} is not a namespace defined here`);
-}
-
-const whereOf = (o) => docs.find((d) => d.obj === o).where;
-for (const n of namespaces) {
-  const l = n.metadata.labels ?? {};
-  if (l["pod-security.kubernetes.io/enforce"] !== "restricted")
-    problem(whereOf(n), "label pod-security.kubernetes.io/enforce must be restricted");
-}
-
-const psps = byKind("PodSecurityPolicy");
-for (const p of psps) {
-  const s = p.spec, w = whereOf(p);
-  if (s.privileged !== false) problem(w, "spec.privileged must be false");
-  if (s.allowPrivilegeEscalation !== false) problem(w, "spec.allowPrivilegeEscalation must be false");
-  if (!(s.requiredDropCapabilities ?? []).includes("ALL")) problem(w, "spec.requiredDropCapabilities must include ALL");
-  if ((s.allowedCapabilities ?? []).length) problem(w, "spec.allowedCapabilities must be empty");
-  if (s.runAsUser?.rule !== "MustRunAsNonRoot") problem(w, "spec.runAsUser.rule must be MustRunAsNonRoot");
-  if (s.readOnlyRootFilesystem !== true) problem(w, "spec.readOnlyRootFilesystem must be true");
-  for (const k of ["hostNetwork", "hostIPC", "hostPID"]) if (s[k] === true) problem(w, `spec.${k} must be false`);
-  for (const v of s.volumes ?? []) if (!RESTRICTED_VOLUMES.includes(v)) problem(w, `spec.volumes: ${v} is not allowed`);
-  for (const k of ["runAsGroup", "supplementalGroups", "fsGroup"])
-    if (s[k]?.rule !== "MustRunAs" || (s[k].ranges ?? []).some((r) => r.min < 1)) problem(w, `spec.${k}: must be MustRunAs without 0`);
-  if (p.metadata.annotations?.["seccomp.security.alpha.kubernetes.io/defaultProfileName"] !== "runtime/default")
-    problem(w, "the default seccomp profile must be runtime/default");
-}
-
-const configMaps = new Map(byKind("ConfigMap").map((c) => [c.metadata.name, c]));
-const claims = new Set(byKind("PersistentVolumeClaim").map((c) => c.metadata.name));
-for (const { obj, where } of docs.filter((d) => d.obj.kind === "Job")) {
-  const tpl = obj.spec?.template ?? {};
-  const spec = tpl.spec ?? {};
-  for (const m of [...restricted(spec, tpl.metadata), ...ours(spec)]) problem(where, m);
-  for (const p of psps) for (const m of pspAdmits(p, spec)) problem(where, `PodSecurityPolicy/${p.metadata.name} refuses it: ${m}`);
-  if (spec.restartPolicy !== "Never") problem(where, "restartPolicy must be Never (a job is run once)");
-  for (const v of spec.volumes ?? []) {
-    if (v.configMap && !configMaps.has(v.configMap.name) && !v.configMap.optional)
-      problem(where, `volume ${v.name}: ConfigMap ${v.configMap.name} is not defined here`);
-    if (v.persistentVolumeClaim && !claims.has(v.persistentVolumeClaim.claimName))
-      problem(where, `volume ${v.name}: claim ${v.persistentVolumeClaim.claimName} is not defined here`);
-    if (v.secret && !v.secret.optional) problem(where, `volume ${v.name}: secret ${v.secret.secretName} must be optional`);
-  }
-  // An Indexed Job over a list: one completion per line.
-  if (obj.spec.completionMode === "Indexed") {
-    const lists = (spec.volumes ?? []).map((v) => configMaps.get(v.configMap?.name)?.data?.["files.txt"]).filter(Boolean);
-    if (lists.length !== 1) problem(where, "an Indexed Job needs one ConfigMap with files.txt");
-    else {
-      const n = lists[0].split("\n").filter((l) => l.trim()).length;
-      if (obj.spec.completions !== n) problem(where, `spec.completions is ${obj.spec.completions}, files.txt lists ${n}`);
+async function validate(dir) {
+  dirPrefix = prefix(dir);
+  bad = new Set();
+  const docs = [];
+  for (const f of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    for (const d of parseAllDocuments(readFileSync(join(dir, f), "utf8"))) {
+      if (d.errors.length) { problem(f, d.errors[0].message); continue; }
+      const obj = d.toJS();
+      if (obj) docs.push({ file: f, obj, where: `${f}: ${obj.kind}/${obj.metadata?.name}` });
     }
   }
+  if (docs.length === 0) problem(dir, "no manifests");
+
+  const byKind = (k) => docs.filter((d) => d.obj.kind === k).map((d) => d.obj);
+  const namespaces = byKind("Namespace");
+  const nsNames = new Set(namespaces.map((n) => n.metadata.name));
+
+  for (const { obj, where } of docs) {
+    const key = `${obj.apiVersion}/${obj.kind}`;
+    if (!MODELS[key]) { problem(where, `${key}: not a kind these manifests should hold`); continue; }
+    const mod = await import(MODELS[key]);
+    try {
+      new mod[obj.kind](obj).validate();
+    } catch (e) {
+      problem(where, `schema: ${e.message}`);
+    }
+    const dts = fileURLToPath(import.meta.resolve(MODELS[key])).replace(/\.js$/, ".d.ts");
+    unknownFields(obj, dts, "", where);
+    const ns = obj.metadata?.namespace;
+    const clusterScoped = ["Namespace", "PodSecurityPolicy", "ClusterRole"].includes(obj.kind);
+    if (!clusterScoped && !nsNames.has(ns)) problem(where, `metadata.namespace: ${ns} is not a namespace defined here`);
+  }
+
+  const whereOf = (o) => docs.find((d) => d.obj === o).where;
+  for (const n of namespaces) {
+    const l = n.metadata.labels ?? {};
+    if (l["pod-security.kubernetes.io/enforce"] !== "restricted")
+      problem(whereOf(n), "label pod-security.kubernetes.io/enforce must be restricted");
+  }
+
+  const psps = byKind("PodSecurityPolicy");
+  for (const p of psps) {
+    const s = p.spec, w = whereOf(p);
+    if (s.privileged !== false) problem(w, "spec.privileged must be false");
+    if (s.allowPrivilegeEscalation !== false) problem(w, "spec.allowPrivilegeEscalation must be false");
+    if (!(s.requiredDropCapabilities ?? []).includes("ALL")) problem(w, "spec.requiredDropCapabilities must include ALL");
+    if ((s.allowedCapabilities ?? []).length) problem(w, "spec.allowedCapabilities must be empty");
+    if (s.runAsUser?.rule !== "MustRunAsNonRoot") problem(w, "spec.runAsUser.rule must be MustRunAsNonRoot");
+    if (s.readOnlyRootFilesystem !== true) problem(w, "spec.readOnlyRootFilesystem must be true");
+    for (const k of ["hostNetwork", "hostIPC", "hostPID"]) if (s[k] === true) problem(w, `spec.${k} must be false`);
+    for (const v of s.volumes ?? []) if (!RESTRICTED_VOLUMES.includes(v)) problem(w, `spec.volumes: ${v} is not allowed`);
+    for (const k of ["runAsGroup", "supplementalGroups", "fsGroup"])
+      if (s[k]?.rule !== "MustRunAs" || (s[k].ranges ?? []).some((r) => r.min < 1)) problem(w, `spec.${k}: must be MustRunAs without 0`);
+    if (p.metadata.annotations?.["seccomp.security.alpha.kubernetes.io/defaultProfileName"] !== "runtime/default")
+      problem(w, "the default seccomp profile must be runtime/default");
+  }
+
+  const configMaps = new Map(byKind("ConfigMap").map((c) => [c.metadata.name, c]));
+  const claims = new Set(byKind("PersistentVolumeClaim").map((c) => c.metadata.name));
+  for (const { obj, where } of docs.filter((d) => d.obj.kind === "Job")) {
+    const tpl = obj.spec?.template ?? {};
+    const spec = tpl.spec ?? {};
+    for (const m of [...restricted(spec, tpl.metadata), ...ours(spec)]) problem(where, m);
+    for (const p of psps) for (const m of pspAdmits(p, spec)) problem(where, `PodSecurityPolicy/${p.metadata.name} refuses it: ${m}`);
+    if (spec.restartPolicy !== "Never") problem(where, "restartPolicy must be Never (a job is run once)");
+    for (const v of spec.volumes ?? []) {
+      if (v.configMap && !configMaps.has(v.configMap.name) && !v.configMap.optional)
+        problem(where, `volume ${v.name}: ConfigMap ${v.configMap.name} is not defined here`);
+      if (v.persistentVolumeClaim && !claims.has(v.persistentVolumeClaim.claimName))
+        problem(where, `volume ${v.name}: claim ${v.persistentVolumeClaim.claimName} is not defined here`);
+      if (v.secret && !v.secret.optional) problem(where, `volume ${v.name}: secret ${v.secret.secretName} must be optional`);
+    }
+    // An Indexed Job over a list: one completion per line.
+    if (obj.spec.completionMode === "Indexed") {
+      const lists = (spec.volumes ?? []).map((v) => configMaps.get(v.configMap?.name)?.data?.["files.txt"]).filter(Boolean);
+      if (lists.length !== 1) problem(where, "an Indexed Job needs one ConfigMap with files.txt");
+      else {
+        const n = lists[0].split("\n").filter((l) => l.trim()).length;
+        if (obj.spec.completions !== n) problem(where, `spec.completions is ${obj.spec.completions}, files.txt lists ${n}`);
+      }
+    }
+  }
+
+  for (const { where } of docs) if (!bad.has(where)) console.log(`${dirPrefix}ok ${where.replace(": ", " ")}`);
 }
 
-for (const { where } of docs) if (!bad.has(where)) console.log(`ok ${where.replace(": ", " ")}`);
+for (const dir of dirs) await validate(dir);
 process.exit(failures ? 1 : 0);
