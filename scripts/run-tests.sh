@@ -37,14 +37,15 @@ fi
 slow="tests/long.bats tests/sm-lattice-out.bats tests/sm-transcribe.bats"
 # shellcheck disable=SC2010,SC2086 # the suites' names have no blanks
 suites=${BATS_SUITES:-$(ls $slow; ls tests/*.bats | grep -vxF "$(printf '%s\n' $slow)")}
-# Suites run side by side, one job per CPU this process may use (GNU
-# parallel, which make deps installs); the tests of one suite in order, as
+# Suites run side by side, one job more than the CPUs this process may use
+# (GNU parallel, which make deps installs: many tests wait on a process, a
+# timeout or podman, and the extra job fills those gaps); the tests of one suite in order, as
 # they share their setup_file fixtures.  TAP numbers follow the suites'
 # order whatever finishes first.
 jobs=
 if command -v parallel >/dev/null 2>&1; then
 	n=$(nproc 2>/dev/null || echo 1)
-	[ "$n" -le 1 ] || jobs="--jobs $n --no-parallelize-within-files"
+	[ "$n" -le 1 ] || jobs="--jobs $((n + 1)) --no-parallelize-within-files"
 fi
 # shellcheck disable=SC2086
 bats --tap --timing $jobs $suites | tee "$log/bats"
