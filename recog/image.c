@@ -314,3 +314,13 @@ sm_image_check_pack(const struct sm_pack *pack, unsigned kind,
 		sm_image_refuse(pack, kind, err, alt);
 	sm_info("%s: sound", path);
 }
+
+void
+sm_image_options_alone(const char *build, int check, const char *input)
+{
+	if (build && check)
+		sm_die(SM_EX_USAGE, "--build-image and --check-image: one at a time");
+	if ((build || check) && input)
+		sm_die(SM_EX_USAGE, "%s reads no input, not %s",
+		       build ? "--build-image" : "--check-image", sm_clip(input));
+}

@@ -113,6 +113,10 @@ void sm_image_refuse(const struct sm_pack *pack, unsigned kind, const char *err,
 typedef int sm_image_check_fn(void *arg, const char *path,
 			      const uint64_t fp[SM_IMAGE_FP], char *err, size_t errlen);
 
+/* --build-image FILE (build non-NULL) and --check-image (check) are given
+ * alone: with each other, or with an input (NULL for none), exit 64. */
+void sm_image_options_alone(const char *build, int check, const char *input);
+
 /* --check-image: the pack's image of kind, checked by check (with arg), and
  * "PATH: sound" on stderr.  A pack that names no image, or model files
  * that cannot be fingerprinted, exit 78; an image that fails, 78 as

@@ -150,13 +150,8 @@ parse_options(struct opts *o, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		sm_usage_exit(usage, 0);
-	if (o->build_image && o->check_image)
-		sm_die(SM_EX_USAGE, "--build-image and --check-image: one at a time");
-	if ((o->build_image || o->check_image) && optind < argc)
-		sm_die(SM_EX_USAGE, "%s reads no input, not %s",
-		       o->build_image ? "--build-image" : "--check-image",
-		       sm_clip(argv[optind]));
 	o->path = optind < argc ? argv[optind] : NULL;
+	sm_image_options_alone(o->build_image, o->check_image, o->path);
 }
 
 /* Parallelism is ours (blocks on threads), never BLAS's: its threads
