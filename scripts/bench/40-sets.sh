@@ -1,0 +1,81 @@
+#!/bin/sh
+# make bench section: word error rate and CPU on the sets beside the
+# 16 kHz prompts, ours (sm-decode | sm-features | sm-am | sm-lattice |
+# sm-format -f txt, one chain per file) against Debian's pocketsphinx_batch
+# in the same run: the asterisk prompts' 8 kHz telephone WAVs (pocketsphinx
+# on 16 kHz copies made by sox; ours resamples them itself), and the 316
+# multi-word prompts joined into one long recording with 0.5 s of faint pink
+# noise, and with 0.5 s of digital zeros, between them.
+set -eu
+here=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sm-bench.XXXXXX")}
+work=$tmp/sets
+M=/usr/share/pocketsphinx/model/en-us
+export SM_MODELS="${SM_MODELS:-$here/models}" OPENBLAS_NUM_THREADS=1
+PATH=$here/bin:$PATH
+tab=$(printf '\t')
+mkdir -p "$work"
+[ -s "$tmp/asterisk16/manifest.tsv" ] || sh "$here/scripts/corpus.sh" asterisk16 "$tmp/asterisk16" >&2
+[ -s "$tmp/asterisk8/manifest.tsv" ] || sh "$here/scripts/corpus.sh" asterisk8 "$tmp/asterisk8" >&2
+
+# long KIND: the multi-word prompts joined, gaps of noise or zeros.
+long() {
+	d=$work/long-$1
+	mkdir -p "$d"
+	case $1 in
+	noise) sox -R -n -r 16000 -c 1 -b 16 "$d/gap.wav" synth 0.5 pinknoise vol 0.003 ;;
+	silence) sox -R -D -n -r 16000 -c 1 -b 16 "$d/gap.wav" trim 0 0.5 ;;
+	esac
+	set --
+	ref=
+	while IFS="$tab" read -r _ wav text _; do
+		set -- "$@" "$wav" "$d/gap.wav"
+		ref="$ref${ref:+ }$text"
+	done < "$work/multi.tsv"
+	sox -R "$@" "$d/long.wav"
+	printf 'long-%s\t%s\t%s\t%s\n' "$1" "$d/long.wav" "$ref" "$(soxi -D "$d/long.wav")" > "$d/manifest.tsv"
+}
+awk -F "$tab" 'split($3, a, " ") >= 2' "$tmp/asterisk16/manifest.tsv" > "$work/multi.tsv"
+long noise
+long silence
+
+# run NAME MANIFEST: both recognisers on the set; one table row.
+run() {
+	n=$1 man=$2 d=$work/$1
+	mkdir -p "$d/ps"
+	# shellcheck disable=SC2016 # the inner program's own variables
+	/usr/bin/time -f '%U %S' -o "$d/ours.time" sh -c '
+		while IFS="	" read -r id wav _; do
+			printf "%s\t%s\n" "$id" "$(sm-decode "$wav" | sm-features | sm-am | sm-lattice |
+				sm-format -f txt | tr "\n" " ")"
+		done < "$1" > "$2"' sh "$man" "$d/ours.hyp"
+	: > "$d/ctl"
+	while IFS="$tab" read -r id wav _; do
+		mkdir -p "$(dirname "$d/ps/$id.wav")"
+		sox "$wav" -r 16000 -c 1 -b 16 "$d/ps/$id.wav" 2>/dev/null
+		echo "$id" >> "$d/ctl"
+	done < "$man"
+	/usr/bin/time -f '%U %S' -o "$d/ps.time" pocketsphinx_batch -adcin yes -cepdir "$d/ps" \
+		-cepext .wav -adchdr 44 -ctl "$d/ctl" -hyp "$d/ps.raw" -hmm "$M/en-us" \
+		-lm "$M/en-us.lm.bin" -dict "$M/cmudict-en-us.dict" > /dev/null 2>&1
+	sed 's/^\(.*\) (\([^ ]*\) [-0-9]*)$/\2\t\1/' "$d/ps.raw" > "$d/ps.hyp"
+	secs=$(awk -F "$tab" '{ s += $4 } END { printf "%.1f", s }' "$man")
+	wo=$(python3 "$here/tests/corpus/wer.py" "$man" "$d/ours.hyp" | sed -n 's/.*WER=\([0-9.]*\)%.*/\1/p' | tail -1)
+	wp=$(python3 "$here/tests/corpus/wer.py" "$man" "$d/ps.hyp" | sed -n 's/.*WER=\([0-9.]*\)%.*/\1/p' | tail -1)
+	co=$(awk '{ printf "%.1f", $1 + $2 }' "$d/ours.time")
+	cp=$(awk '{ printf "%.1f", $1 + $2 }' "$d/ps.time")
+	echo "| $n ($(wc -l < "$man"), $secs s) | $wo% | $wp% | $co | $cp |"
+}
+
+echo "## Other sets: 8 kHz telephone audio and long recordings, against pocketsphinx_batch"
+echo
+echo "Ours: \`sm-decode F | sm-features | sm-am | sm-lattice | sm-format -f txt\` per file, default options;"
+echo "pocketsphinx_batch as in 30-lattice.sh, on 16 kHz copies. WER by tests/corpus/wer.py; CPU = user + system s."
+echo
+echo "| set | WER ours | WER pocketsphinx | CPU s ours | CPU s pocketsphinx |"
+echo "|---|---|---|---|---|"
+run "asterisk 8 kHz" "$tmp/asterisk8/manifest.tsv"
+run "long, noise gaps" "$work/long-noise/manifest.tsv"
+run "long, zero gaps" "$work/long-silence/manifest.tsv"
+echo
+echo "Run on $(date -u '+%Y-%m-%d %H:%M UTC')."
