@@ -15,6 +15,9 @@ struct item {
 	int is_eos;		/* punctuation that ends a sentence */
 	long gap_ms;		/* pause after this item before the next word */
 	char *content;
+	/* The speaker and channel labels, NULL when the stream gives none;
+	 * equal labels are one string, so a pointer compare tells a change. */
+	const char *speaker, *channel;
 };
 
 struct transcript {
@@ -34,13 +37,16 @@ struct fmt_opts {
 /* Read a #sm-hyp 1 stream (sm-stream(5)) into words; die 65 on bad input. */
 void hyp_read(FILE *in, const char *name, struct transcript *t,
 	      int drop_disfluencies);
+/* Whether two items have the same speaker and the same channel. */
+int hyp_same_turn(const struct item *a, const struct item *b);
 /* Replace each run of words equal to FROM (blank-separated words, any case)
  * by one word TO, or delete it when TO is empty; FROM written as /RE/ is a
  * POSIX extended regular expression matched against whole words.  Dies 78
  * on a bad expression. */
 void hyp_replace(struct transcript *t, const char *from, const char *to);
-/* Add a full stop after each sentence end (a pause of at least pause_ms, or
- * the last word) and capitalise sentence starts and "I". */
+/* Add a full stop after each sentence end (a pause of at least pause_ms, a
+ * change of speaker or channel, or the last word) and capitalise sentence
+ * starts and "I". */
 void hyp_punctuate(struct transcript *t, long pause_ms, int marks);
 
 typedef void (*writer_fn)(FILE *out, const struct transcript *t,

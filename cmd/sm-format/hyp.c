@@ -57,10 +57,73 @@ bad(const char *name, long line, const char *what)
 	sm_die(SM_EX_DATAERR, "%s: line %ld: %s", sm_name(name), line, what);
 }
 
+/* One shared copy of each distinct label (few: the speakers and channels). */
+static const char *
+intern(const char *s)
+{
+	static char **v;
+	static size_t n, cap;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return v[i];
+	if (n == cap) {
+		cap = cap ? 2 * cap : 16;
+		if ((v = realloc(v, cap * sizeof *v)) == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+	}
+	if ((v[n] = strdup(s)) == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	return v[n++];
+}
+
+/*
+ * The KEY=VALUE fields after WORD, tab-separated in s: speaker and channel
+ * go to it, other keys are skipped, a field that is not KEY=VALUE or a key
+ * given twice is bad input.
+ */
+static void
+read_attrs(char *s, struct item *it, const char *name, long line)
+{
+	char msg[320];	/* room for a clipped field */
+	char *p = s;
+
+	while (p) {
+		char *field = p, *eq, *q;
+
+		if ((p = strchr(p, '\t')) != NULL)
+			*p++ = '\0';
+		if ((eq = strchr(field, '=')) == NULL || eq == field) {
+			snprintf(msg, sizeof msg, "expected KEY=VALUE after WORD, got \"%s\"",
+				 sm_clip(field));
+			bad(name, line, msg);
+		}
+		*eq = '\0';
+		/* An earlier field of this line with the same key? */
+		for (q = s; q != field; q += strlen(q) + 1) {
+			if (strcmp(q, field) == 0) {
+				snprintf(msg, sizeof msg, "key \"%s\" given twice", sm_clip(field));
+				bad(name, line, msg);
+			}
+			q += strlen(q) + 1;	/* its value */
+		}
+		if (strcmp(field, "speaker") == 0)
+			it->speaker = intern(eq + 1);
+		else if (strcmp(field, "channel") == 0)
+			it->channel = intern(eq + 1);
+	}
+}
+
+int
+hyp_same_turn(const struct item *a, const struct item *b)
+{
+	return a->speaker == b->speaker && a->channel == b->channel;
+}
+
 void
 hyp_read(FILE *in, const char *name, struct transcript *t, int drop_disfluencies)
 {
-	char *line = NULL, *f[6], *p;
+	char *line = NULL, *f[5], *p;
 	size_t cap = 0;
 	ssize_t len;
 	long lineno = 0;
@@ -89,17 +152,16 @@ hyp_read(FILE *in, const char *name, struct transcript *t, int drop_disfluencies
 		}
 		if (line[0] == '#')
 			continue;
-		for (p = line; nf < 6; nf++) {
+		for (p = line; nf < 5 && p; nf++) {
 			f[nf] = p;
-			if ((p = strchr(p, '\t')) == NULL) {
-				nf++;
-				break;
-			}
-			*p++ = '\0';
+			if ((p = strchr(p, '\t')) != NULL)
+				*p++ = '\0';
 		}
 		if (nf != 5)
 			bad(name, lineno, "expected START END CONFIDENCE KIND WORD "
 			    "separated by tabs");
+		if (p)
+			read_attrs(p, &it, name, lineno);
 		it.start_ms = parse_ms(f[0]);
 		it.end_ms = parse_ms(f[1]);
 		if (it.start_ms < 0 || it.end_ms < it.start_ms)
@@ -163,7 +225,8 @@ hyp_punctuate(struct transcript *t, long pause_ms, int marks)
 
 	for (size_t i = 0; i < t->n; i++) {
 		struct item w = t->v[i];
-		int eos = w.gap_ms < 0 || w.gap_ms >= pause_ms;
+		int eos = w.gap_ms < 0 || w.gap_ms >= pause_ms ||
+			  (i + 1 < t->n && !hyp_same_turn(&w, &t->v[i + 1]));
 
 		if (is_pronoun_i(w.content) || (marks && start))
 			capitalise(w.content);
@@ -177,6 +240,8 @@ hyp_punctuate(struct transcript *t, long pause_ms, int marks)
 			p.confidence = 1.0;
 			p.is_eos = 1;
 			p.gap_ms = w.gap_ms;
+			p.speaker = w.speaker;
+			p.channel = w.channel;
 			if ((p.content = strdup(".")) == NULL)
 				sm_die(SM_EX_SOFTWARE, "out of memory");
 			push(&out, &p);

@@ -14,6 +14,31 @@ put_time(FILE *out, long ms)
 	fprintf(out, "%ld.%02ld", cs / 100, cs % 100);
 }
 
+/* Which labels the transcript has: 1 speakers, 2 channels (bits). */
+enum { HAS_SPEAKER = 1, HAS_CHANNEL = 2 };
+
+static int
+labels(const struct transcript *t)
+{
+	int has = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		has |= (t->v[i].speaker ? HAS_SPEAKER : 0) |
+		       (t->v[i].channel ? HAS_CHANNEL : 0);
+	return has;
+}
+
+/* What starts a turn in txt and srt: "LABEL: " for the channel, then
+ * "SPEAKER S1: " (the original's txt) for the speaker, UU when unknown. */
+static void
+put_turn(FILE *out, const struct item *it, int has)
+{
+	if (it->channel)
+		fprintf(out, "%s: ", it->channel);
+	if (has & HAS_SPEAKER)
+		fprintf(out, "SPEAKER %s: ", it->speaker ? it->speaker : "UU");
+}
+
 static void
 write_json(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 {
@@ -47,7 +72,13 @@ write_json(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 		const struct item *it = &t->v[i];
 
 		fputs(i ? ",\n    " : "\n    ", out);
-		fputs("{\"type\": ", out);
+		if (it->channel) {
+			fputs("{\"channel\": ", out);
+			sm_json_str(out, it->channel);
+			fputs(", \"type\": ", out);
+		} else {
+			fputs("{\"type\": ", out);
+		}
 		fputs(it->type == ITEM_WORD ? "\"word\"" : "\"punctuation\"", out);
 		fputs(", \"start_time\": ", out);
 		put_time(out, it->start_ms);
@@ -60,17 +91,26 @@ write_json(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 		sm_json_str(out, it->content);
 		fprintf(out, ", \"confidence\": %.2f, \"language\": ", it->confidence);
 		sm_json_str(out, o->pack->language);
-		fputs(", \"speaker\": \"UU\"}]}", out);
+		fputs(", \"speaker\": ", out);
+		sm_json_str(out, it->speaker ? it->speaker : "UU");
+		fputs("}]}", out);
 	}
 	fputs(t->n ? "\n  ]\n}\n" : "]\n}\n", out);
 }
 
+/* One line, or with labels one paragraph per turn. */
 static void
 write_txt(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 {
+	int has = labels(t);
+
 	for (size_t i = 0; i < t->n; i++) {
-		if (i && t->v[i].type == ITEM_WORD)
+		if (has && (i == 0 || !hyp_same_turn(&t->v[i - 1], &t->v[i]))) {
+			fputs(i ? "\n\n" : "", out);
+			put_turn(out, &t->v[i], has);
+		} else if (i && t->v[i].type == ITEM_WORD) {
 			fputs(o->pack->word_delimiter, out);
+		}
 		fputs(t->v[i].content, out);
 	}
 	if (t->n)
@@ -99,7 +139,8 @@ put_srt_time(FILE *out, long ms)
  * Cues are filled greedily, word by word (with the punctuation attached to
  * it), into at most max_lines lines of at most max_line_length characters.
  * A cue ends after a sentence end, when it is full, and at a pause of half
- * the sentence pause once it holds a full line.
+ * the sentence pause once it holds a full line; it holds one turn only, and
+ * the first cue of a turn starts with its labels, as txt's paragraphs do.
  */
 static void
 write_srt(FILE *out, const struct transcript *t, const struct fmt_opts *o)
@@ -108,6 +149,7 @@ write_srt(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 	size_t dlen = u8len(delim);
 	long cue = 0;
 	size_t i = 0;
+	int has = labels(t);
 
 	while (i < t->n) {
 		size_t first = i, line_len = 0;
@@ -119,9 +161,17 @@ write_srt(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 
 		if (buf == NULL)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
+		if (has && (i == 0 || !hyp_same_turn(&t->v[i - 1], &t->v[i]))) {
+			put_turn(buf, &t->v[i], has);
+			fflush(buf);
+			line_len = u8len(text);
+		}
 		while (i < t->n) {
 			size_t j = i + 1, wlen = u8len(t->v[i].content);
 			int eos = 0;
+
+			if (i > first && !hyp_same_turn(&t->v[first], &t->v[i]))
+				break;
 
 			/* The word and the punctuation attached to it. */
 			while (j < t->n && t->v[j].type == ITEM_PUNCT) {
