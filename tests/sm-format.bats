@@ -248,3 +248,145 @@ Then I'm think um gone."
 	[[ "$stderr" == "sm-format: "*"xx"* ]]
 	[ -z "$output" ]
 }
+
+# Two speakers on two channels, no pause between the turns; the second
+# channel's label needs JSON escaping.
+two_speakers() {
+	printf '#sm-hyp 1\n'
+	printf '0.000\t0.300\t1.000\tsil\t<sil>\tchannel=Agent\n'
+	printf '0.300\t0.500\t0.900\tword\tgood\tspeaker=S1\tchannel=Agent\n'
+	printf '0.500\t0.800\t0.800\tword\tmorning\tspeaker=S1\tchannel=Agent\n'
+	printf '0.800\t1.000\t0.700\tword\thello\tchannel=Caller "B"\tspeaker=S2\n'
+	printf '1.000\t1.300\t0.600\tword\tthere\tspeaker=S2\tchannel=Caller "B"\n'
+	printf '#end\n'
+}
+
+@test "json-v2: the speaker attribute is alternatives[0].speaker, the channel is on the result, a full stop takes its word's" {
+	two_speakers >"$SCRATCH/h"
+	run -0 sm-format "$SCRATCH/h"
+	printf '%s' "$output" | jq -e '[.results[] | [.type, .channel, .alternatives[0].content,
+		.alternatives[0].speaker]] == [
+		["word", "Agent", "Good", "S1"], ["word", "Agent", "morning", "S1"],
+		["punctuation", "Agent", ".", "S1"],
+		["word", "Caller \"B\"", "Hello", "S2"], ["word", "Caller \"B\"", "there", "S2"],
+		["punctuation", "Caller \"B\"", ".", "S2"]]'
+	printf '%s' "$output" | jq -e 'all(.results[]; (.alternatives[0] | has("channel") | not))'
+	# A word without a speaker is "UU", one without a channel has no channel key.
+	printf '#sm-hyp 1\n0.3\t0.5\t1\tword\ta\tchannel=Channel 1\n0.5\t0.7\t1\tword\tb\n#end\n' >"$SCRATCH/h"
+	run -0 sm-format "$SCRATCH/h"
+	printf '%s' "$output" | jq -e '[.results[] | select(.type == "word") | [has("channel"), .channel,
+		.alternatives[0].speaker]] == [[true, "Channel 1", "UU"], [false, null, "UU"]]'
+}
+
+@test "a change of speaker without a pause ends the sentence: full stop and capital" {
+	printf '#sm-hyp 1\n0.3\t0.5\t1\tword\tyes\tspeaker=S1\n0.5\t0.7\t1\tword\tno\tspeaker=S2\n0.7\t0.9\t1\tword\tmaybe\tspeaker=S2\n#end\n' >"$SCRATCH/h"
+	run -0 sm-format -P "$SCRATCH/h"
+	printf '%s' "$output" | jq -e '[.results[] | .alternatives[0].content] == ["yes", "no", "maybe"]'
+	run -0 sm-format "$SCRATCH/h"
+	printf '%s' "$output" | jq -e '[.results[] | .alternatives[0].content] == ["Yes", ".", "No", "maybe", "."]'
+	printf '%s' "$output" | jq -e '[.results[] | select(.type == "punctuation") | .is_eos] == [true, true]'
+}
+
+@test "txt: one paragraph per turn, the channel label then SPEAKER S1:" {
+	two_speakers >"$SCRATCH/h"
+	run -0 sm-format -f txt "$SCRATCH/h"
+	assert_output 'Agent: SPEAKER S1: Good morning.
+
+Caller "B": SPEAKER S2: Hello there.'
+	sed 's/\tchannel=[^\t]*//g' "$SCRATCH/h" >"$SCRATCH/s"
+	run -0 sm-format -f txt "$SCRATCH/s"
+	assert_output 'SPEAKER S1: Good morning.
+
+SPEAKER S2: Hello there.'
+	sed 's/\tspeaker=S[12]//' "$SCRATCH/h" >"$SCRATCH/c"
+	run -0 sm-format -f txt "$SCRATCH/c"
+	assert_output 'Agent: Good morning.
+
+Caller "B": Hello there.'
+}
+
+@test "srt: a change of speaker starts a new cue, labelled, even with room left and no punctuation" {
+	two_speakers | sed 's/\tchannel=[^\t]*//g' >"$SCRATCH/h"
+	run -0 sm-format -f srt -P "$SCRATCH/h"
+	assert_output "1
+00:00:00,300 --> 00:00:00,800
+SPEAKER S1: good morning
+
+2
+00:00:00,800 --> 00:00:01,300
+SPEAKER S2: hello there"
+	# Only the first cue of a turn has the label, which counts in the line length.
+	run -0 sm-format -f srt --max-lines 1 --max-line-length 17 "$SCRATCH/h"
+	assert_output "1
+00:00:00,300 --> 00:00:00,500
+SPEAKER S1: Good
+
+2
+00:00:00,500 --> 00:00:00,800
+morning.
+
+3
+00:00:00,800 --> 00:00:01,000
+SPEAKER S2: Hello
+
+4
+00:00:01,000 --> 00:00:01,300
+there."
+}
+
+@test "unknown attribute keys are ignored: the same output as without them" {
+	two_sentences >"$SCRATCH/plain"
+	awk -F'\t' -v OFS='\t' 'NF == 5 { $0 = $0 OFS "mood=calm" OFS "x=a=b" OFS "empty=" } 1' \
+		"$SCRATCH/plain" >"$SCRATCH/h"
+	grep -q 'mood=calm' "$SCRATCH/h"
+	for f in txt srt; do
+		[ "$(sm-format -f "$f" "$SCRATCH/h")" = "$(sm-format -f "$f" "$SCRATCH/plain")" ]
+	done
+	[ "$(sm-format "$SCRATCH/h" | jq -c .results)" = "$(sm-format "$SCRATCH/plain" | jq -c .results)" ]
+}
+
+@test "without attributes: no channel key, speaker UU, txt on one line, srt cues without labels" {
+	run -0 sm-format "$H70"
+	printf '%s' "$output" | jq -e 'all(.results[]; (has("channel") | not) and .alternatives[0].speaker == "UU")'
+	run -0 sm-format -f txt "$H70"
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $output != *SPEAKER* ]]
+	run -0 sm-format -f srt "$H70"
+	[[ $output != *SPEAKER* ]]
+}
+
+@test "rejects a field after WORD that is not KEY=VALUE, an empty key and a key given twice, naming the line" {
+	printf '#sm-hyp 1\n0.1\t0.2\t1\tword\ta\tspeaker=S1\n0.3\t0.4\t1\tword\tb\tS1\n#end\n' >"$SCRATCH/h"
+	run -65 --separate-stderr sm-format "$SCRATCH/h"
+	[ "$stderr" = "sm-format: $SCRATCH/h: line 3: expected KEY=VALUE after WORD, got \"S1\"" ]
+	[ -z "$output" ]
+	printf '#sm-hyp 1\n0.1\t0.2\t1\tword\ta\t=S1\n#end\n' >"$SCRATCH/h"
+	run -65 --separate-stderr sm-format "$SCRATCH/h"
+	[ "$stderr" = "sm-format: $SCRATCH/h: line 2: expected KEY=VALUE after WORD, got \"=S1\"" ]
+	printf '#sm-hyp 1\n0.1\t0.2\t1\tword\ta\t\n#end\n' >"$SCRATCH/h"
+	run -65 --separate-stderr sm-format "$SCRATCH/h"
+	[ "$stderr" = "sm-format: $SCRATCH/h: line 2: expected KEY=VALUE after WORD, got \"\"" ]
+	printf '#sm-hyp 1\n0.1\t0.2\t1\tsil\t<sil>\tx=1\tchannel=A\tx=2\n#end\n' >"$SCRATCH/h"
+	run -65 --separate-stderr sm-format -f txt "$SCRATCH/h"
+	[ "$stderr" = "sm-format: $SCRATCH/h: line 2: key \"x\" given twice" ]
+	[ -z "$output" ]
+}
+
+@test "a real recording with speakers added by awk: two paragraphs and two speakers, the same words" {
+	n=$(awk -F'\t' '$4 == "word"' "$H70" | wc -l)
+	awk -F'\t' -v OFS='\t' -v half=$((n / 2)) '$4 == "word" { $0 = $0 OFS "speaker=" (++w <= half ? "S1" : "S2") } 1' \
+		"$H70" >"$SCRATCH/h"
+	run -0 sm-format -P -f txt "$SCRATCH/h"
+	[ "${#lines[@]}" -eq 2 ]
+	words=$(awk -F'\t' '$4 == "word" { print $5 }' "$H70")
+	[ "${lines[0]}" = "SPEAKER S1: $(printf '%s\n' "$words" | head -n $((n / 2)) | paste -sd' ')" ]
+	[ "${lines[1]}" = "SPEAKER S2: $(printf '%s\n' "$words" | tail -n +$((n / 2 + 1)) | paste -sd' ')" ]
+	run -0 sm-format "$SCRATCH/h"
+	printf '%s' "$output" | jq -e --argjson half $((n / 2)) '[.results[] | select(.type == "word")
+		| .alternatives[0].speaker] as $s | ($s | length) > 2
+		and $s == [range($half) | "S1"] + [range($s | length - $half) | "S2"]'
+	# The turn ends a sentence: a full stop after the last S1 word, a capital on the first S2 word.
+	printf '%s' "$output" | jq -e '[.results[] | .alternatives[0]] as $a
+		| [range(1; $a | length) | select($a[.].speaker != $a[. - 1].speaker)][0] as $i
+		| $a[$i - 1].content == "." and ($a[$i].content | test("^[A-Z]"))'
+}
