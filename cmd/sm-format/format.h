@@ -16,7 +16,7 @@ struct item {
 	long gap_ms;		/* pause after this item before the next word */
 	char *content;
 	/* The speaker and channel labels, NULL when the stream gives none;
-	 * equal labels are one string, so a pointer compare tells a change. */
+	 * hyp_read owns them until it is called again. */
 	const char *speaker, *channel;
 };
 

@@ -57,33 +57,38 @@ bad(const char *name, long line, const char *what)
 	sm_die(SM_EX_DATAERR, "%s: line %ld: %s", sm_name(name), line, what);
 }
 
-/* One shared copy of each distinct label (few: the speakers and channels). */
-static const char *
-intern(const char *s)
-{
-	static char **v;
-	static size_t n, cap;
+/* The labels of the last hyp_read, one string per turn, kept until the
+ * next hyp_read: a label equal to the previous word's is that string. */
+static char **labels;
+static size_t nlabels, labels_cap;
 
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return v[i];
-	if (n == cap) {
-		cap = cap ? 2 * cap : 16;
-		if ((v = realloc(v, cap * sizeof *v)) == NULL)
+static const char *
+label(const char *s, const char *prev)
+{
+	if (prev && strcmp(prev, s) == 0)
+		return prev;
+	if (nlabels == labels_cap) {
+		size_t cap = labels_cap ? 2 * labels_cap : 16;
+		char **v = realloc(labels, cap * sizeof *v);
+
+		if (v == NULL)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
+		labels = v;
+		labels_cap = cap;
 	}
-	if ((v[n] = strdup(s)) == NULL)
+	if ((labels[nlabels] = strdup(s)) == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
-	return v[n++];
+	return labels[nlabels++];
 }
 
 /*
  * The KEY=VALUE fields after WORD, tab-separated in s: speaker and channel
- * go to it, other keys are skipped, a field that is not KEY=VALUE or a key
- * given twice is bad input.
+ * go to it (prev is the word before it, or NULL), other keys are skipped, a
+ * field that is not KEY=VALUE or a key given twice is bad input.
  */
 static void
-read_attrs(char *s, struct item *it, const char *name, long line)
+read_attrs(char *s, struct item *it, const struct item *prev, const char *name,
+	   long line)
 {
 	char msg[320];	/* room for a clipped field */
 	char *p = s;
@@ -108,16 +113,22 @@ read_attrs(char *s, struct item *it, const char *name, long line)
 			q += strlen(q) + 1;	/* its value */
 		}
 		if (strcmp(field, "speaker") == 0)
-			it->speaker = intern(eq + 1);
+			it->speaker = label(eq + 1, prev ? prev->speaker : NULL);
 		else if (strcmp(field, "channel") == 0)
-			it->channel = intern(eq + 1);
+			it->channel = label(eq + 1, prev ? prev->channel : NULL);
 	}
+}
+
+static int
+same_label(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
 int
 hyp_same_turn(const struct item *a, const struct item *b)
 {
-	return a->speaker == b->speaker && a->channel == b->channel;
+	return same_label(a->speaker, b->speaker) && same_label(a->channel, b->channel);
 }
 
 void
@@ -128,6 +139,9 @@ hyp_read(FILE *in, const char *name, struct transcript *t, int drop_disfluencies
 	ssize_t len;
 	long lineno = 0;
 	int ended = 0, pending = 0;	/* the last word waits for its gap */
+
+	while (nlabels > 0)
+		free(labels[--nlabels]);
 
 	while ((len = getline(&line, &cap, in)) != -1) {
 		struct item it = {0};
@@ -161,7 +175,7 @@ hyp_read(FILE *in, const char *name, struct transcript *t, int drop_disfluencies
 			bad(name, lineno, "expected START END CONFIDENCE KIND WORD "
 			    "separated by tabs");
 		if (p)
-			read_attrs(p, &it, name, lineno);
+			read_attrs(p, &it, t->n ? &t->v[t->n - 1] : NULL, name, lineno);
 		it.start_ms = parse_ms(f[0]);
 		it.end_ms = parse_ms(f[1]);
 		if (it.start_ms < 0 || it.end_ms < it.start_ms)

@@ -18,7 +18,7 @@ put_time(FILE *out, long ms)
 enum { HAS_SPEAKER = 1, HAS_CHANNEL = 2 };
 
 static int
-labels(const struct transcript *t)
+which_labels(const struct transcript *t)
 {
 	int has = 0;
 
@@ -102,7 +102,7 @@ write_json(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 static void
 write_txt(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 {
-	int has = labels(t);
+	int has = which_labels(t);
 
 	for (size_t i = 0; i < t->n; i++) {
 		if (has && (i == 0 || !hyp_same_turn(&t->v[i - 1], &t->v[i]))) {
@@ -149,7 +149,7 @@ write_srt(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 	size_t dlen = u8len(delim);
 	long cue = 0;
 	size_t i = 0;
-	int has = labels(t);
+	int has = which_labels(t);
 
 	while (i < t->n) {
 		size_t first = i, line_len = 0;
