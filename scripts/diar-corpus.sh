@@ -39,12 +39,16 @@
 #          same-actor pair (Default_*, Default_ru) never meets.
 #   long   one 20-minute conversation, asterisk and British; British has about
 #          a minute of clips, so its clips are cycled (each reused ~10 times).
-#   small  3 inputs under 40 s (2 speakers, 3 speakers, 1 speaker) for
-#          tests/diarize.bats.
+#   small  3 inputs under 40 s (2 speakers, 3 speakers, 1 speaker; dev
+#          voices) for the regression test of make check.
+# A voice's clips are used in a shuffled order and reshuffled when all are
+# used, so voices with little audio (cards, librivox, the hedgewars packs)
+# repeat clips within a long conversation or across a set.
 #
 # Every clip is cut to speech: sox's silence effect removes leading and
-# trailing audio below -45 dBFS (shorter speech bursts than 10 ms do not stop
-# the trim), applied from both ends; clips under 0.2 s afterwards are dropped.
+# trailing audio below -45 dBFS (a burst above it shorter than 10 ms does not
+# stop the trim), from both ends; clips under 0.2 s afterwards (grunts such as
+# hedgewars' Jump1, Ow4) are dropped.
 # A turn is clips of one voice joined by 0.1-0.3 s of faint pink noise
 # (vol 0.003), 1-20 s long; turns alternate voices; half of the conversations
 # have no pause between turns, the others 0.3-1.5 s of the same noise.
