@@ -46,7 +46,9 @@ class Voices:
         if v not in self.clips:
             d = os.path.join(self.clipdir, v)
             pcm = [read_pcm(os.path.join(d, f)) for f in sorted(os.listdir(d))]
-            self.clips[v] = [p for p in pcm if len(p) >= 2 * RATE // 5]
+            # 0.2-15 s: drops grunts and the few asterisk menus (up to 73 s)
+            # that alone would outlast a 20 s turn.
+            self.clips[v] = [p for p in pcm if 2 * RATE // 5 <= len(p) <= 30 * RATE]
         return self.clips[v]
 
     def take(self, v, rng):
@@ -91,17 +93,16 @@ class Conversation:
 
 def turn(conv, voices, v, target, rng):
     """Clips of voice v, 0.1-0.3 s noise between them, until the turn
-    reaches target seconds; never over 20 s unless one clip is longer."""
+    reaches target seconds, never over 20 s (clips are at most 15 s)."""
     length = 0
     while True:
         pcm = voices.take(v, rng)
+        g = int(round(rng.uniform(0.1, 0.3) * RATE)) if length else 0
         k = len(pcm) // 2
-        if length and (length + k) / RATE > 20:
+        if length and length + g + k > 20 * RATE:
             return
-        if length:
-            g = rng.uniform(0.1, 0.3)
-            conv.gap(g, rng)
-            length += int(round(g * RATE))
+        conv.gap(g / RATE, rng)
+        length += g
         conv.clip(pcm, v)
         length += k
         if length / RATE >= target:

@@ -48,7 +48,8 @@
 # Every clip is cut to speech: sox's silence effect removes leading and
 # trailing audio below -45 dBFS (a burst above it shorter than 10 ms does not
 # stop the trim), from both ends; clips under 0.2 s afterwards (grunts such as
-# hedgewars' Jump1, Ow4) are dropped.
+# hedgewars' Jump1, Ow4) and over 15 s (asterisk's long menus such as
+# demo-instruct) are dropped.
 # A turn is clips of one voice joined by 0.1-0.3 s of faint pink noise
 # (vol 0.003), 1-20 s long; turns alternate voices; half of the conversations
 # have no pause between turns, the others 0.3-1.5 s of the same noise.
