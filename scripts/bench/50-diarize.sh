@@ -10,7 +10,8 @@
 # input.
 # F is a FIFO (DIAR_FEAT=fifo, the default) or a regular file in the scratch
 # directory (DIAR_FEAT=file); SM_DIARIZE_OPTS is passed to sm-diarize, e.g.
-# "--sensitivity 0.6".
+# "--sensitivity 0.6". With a FIFO, an sm-diarize that exits without opening
+# F leaves tee waiting to open it: the run hangs rather than fails.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sm-bench.XXXXXX")}
