@@ -1,0 +1,304 @@
+/* sm-diarize: label each word of a best path with its speaker. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diar.h"
+#include "sm.h"
+
+static const char usage[] =
+	"sm-diarize: label the words of a #sm-hyp 1 best path with their speakers\n"
+	"Usage: sm-diarize -F FEAT [-s S] [-p] [-n N] [HYP | -]\n"
+	"e.g.:  sm-decode talk.wav | sm-features | tee /dev/shm/f | sm-am | sm-lattice |\n"
+	"         sm-diarize -F /dev/shm/f | sm-format -f txt\n"
+	"  -F, --features FILE      the FEAT stream of the same audio (a FIFO works)\n"
+	"  -s, --sensitivity S      0..1: higher finds more speakers (default 0.5)\n"
+	"  -p, --prefer-current-speaker  fewer, longer turns\n"
+	"  -n, --max-speakers N     at most N speakers (default 20)\n"
+	"  -h, --help               show this help\n"
+	"      --version            show the version\n";
+
+/* The hypothesis, read whole on a thread of its own while the main thread
+ * reads the features: the two arrive through pipes from one pipeline, and
+ * a reader that took one after the other could leave a writer blocked. */
+struct slurp {
+	FILE *in;
+	char *buf;
+	size_t len;
+	int err;
+};
+
+static void *
+slurp_run(void *arg)
+{
+	struct slurp *s = arg;
+	size_t cap = 0, got;
+
+	do {
+		if (s->len + 65536 + 1 > cap) {
+			char *b;
+
+			cap = cap ? 2 * cap : 1 << 17;
+			if ((b = realloc(s->buf, cap)) == NULL) {
+				s->err = ENOMEM;
+				return NULL;
+			}
+			s->buf = b;
+		}
+		got = fread(s->buf + s->len, 1, 65536, s->in);
+		s->len += got;
+	} while (got > 0);
+	if (ferror(s->in))
+		s->err = errno ? errno : EIO;
+	s->buf[s->len] = '\0';
+	return NULL;
+}
+
+struct line {
+	char *text;		/* the line as read, without its newline */
+	int item;		/* an item, not the header, #end or a comment */
+	long word;		/* index among the words, or -1 */
+	double start, end;
+};
+
+static void
+bad(const char *name, long line, const char *what)
+{
+	sm_die(SM_EX_DATAERR, "%s: line %ld: %s", sm_name(name), line, what);
+}
+
+/* Split the hypothesis into lines and check them as sm-format does. */
+static struct line *
+parse_hyp(char *buf, const char *name, long *nlines, long *nwords)
+{
+	struct line *v = NULL;
+	long n = 0, cap = 0, words = 0;
+	int ended = 0;
+	double last = 0;
+	char *p = buf;
+
+	while (*p) {
+		char *nl = strchr(p, '\n'), *f[5], *q, *e;
+		struct line l = {p, 0, -1, 0, 0};
+		int nf;
+
+		if (nl == NULL)
+			nl = p + strlen(p);
+		else
+			*nl++ = '\0';
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			if ((v = realloc(v, cap * sizeof *v)) == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+		}
+		if (n == 0) {
+			if (strcmp(p, "#sm-hyp 1") != 0)
+				sm_die(SM_EX_DATAERR, "%s: expected a #sm-hyp 1 hypothesis "
+				       "(sm-stream(5)), got \"%s\" (run sm-lattice first)",
+				       sm_name(name), sm_clip(p));
+		} else if (ended) {
+			bad(name, n + 1, "text after #end");
+		} else if (strcmp(p, "#end") == 0) {
+			ended = 1;
+		} else if (p[0] != '#') {
+			/* START END CONFIDENCE KIND WORD [KEY=VALUE...]: only the
+			 * first five are looked at; the line is written back whole. */
+			char *copy = strdup(p);
+
+			if (copy == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+			for (q = copy, nf = 0; nf < 5 && q; nf++) {
+				f[nf] = q;
+				if ((q = strchr(q, '\t')) != NULL)
+					*q++ = '\0';
+			}
+			if (nf < 5 || f[4][0] == '\0')
+				bad(name, n + 1, "expected START END CONFIDENCE KIND WORD "
+				    "separated by tabs");
+			errno = 0;
+			l.start = strtod(f[0], &e);
+			if (e == f[0] || *e || errno || !(l.start >= 0))
+				bad(name, n + 1, "bad START time");
+			l.end = strtod(f[1], &e);
+			if (e == f[1] || *e || errno || !(l.end >= l.start) || l.end > 1e9)
+				bad(name, n + 1, "bad START or END time");
+			if (l.start < last)
+				bad(name, n + 1, "items out of time order");
+			last = l.start;
+			if (strcmp(f[3], "word") == 0)
+				l.word = words++;
+			else if (strcmp(f[3], "sil") != 0 && strcmp(f[3], "filler") != 0)
+				bad(name, n + 1, "KIND must be word, sil or filler");
+			if (strstr(p, "\tspeaker=") != NULL)
+				bad(name, n + 1, "already has a speaker= field");
+			l.item = 1;
+			free(copy);
+		}
+		v[n++] = l;
+		p = nl;
+	}
+	if (n == 0)
+		sm_die(SM_EX_DATAERR, "%s: empty input, expected a #sm-hyp 1 "
+		       "hypothesis (run sm-lattice first)", sm_name(name));
+	if (!ended)
+		sm_die(SM_EX_DATAERR, "%s: no #end line: the hypothesis was cut short",
+		       sm_name(name));
+	*nlines = n;
+	*nwords = words;
+	return v;
+}
+
+struct feats {
+	float *x;
+	long n, cap;
+};
+
+static void
+feats_push(struct feats *f, const float *c)
+{
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 1 << 14;
+		if ((f->x = realloc(f->x, (size_t)f->cap * DIAR_DIM * sizeof *f->x)) == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+	}
+	memcpy(f->x + (size_t)f->n * DIAR_DIM, c, DIAR_DIM * sizeof *c);
+	f->n++;
+}
+
+/* c1..c12 of every frame of the FEAT stream. */
+static float *
+read_features(const char *path, struct sm_stream_hdr *h, long *nframes)
+{
+	FILE *in = sm_open_in(path);
+	struct feats f = {0};
+	float *frame;
+
+	sm_hdr_read_or_die(in, path, h, SM_KIND_FEAT);
+	if (h->sample_type != SM_F32 || h->dim < DIAR_DIM + 1)
+		sm_die(SM_EX_DATAERR, "%s: expected float FEAT frames of at least %d "
+		       "cepstra, got dim %u", sm_name(path), DIAR_DIM + 1, h->dim);
+	if ((frame = malloc(h->dim * sizeof *frame)) == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	while (sm_floats_read(in, path, frame, h->dim))
+		feats_push(&f, frame + 1);
+	free(frame);
+	if (in != stdin)
+		fclose(in);
+	*nframes = f.n;
+	return f.x;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"features", required_argument, NULL, 'F'},
+		{"sensitivity", required_argument, NULL, 's'},
+		{"prefer-current-speaker", no_argument, NULL, 'p'},
+		{"max-speakers", required_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}
+	};
+	struct diar_opts o = {0.5, 0, 20};
+	struct sm_stream_hdr h;
+	struct slurp hyp = {0};
+	struct line *lines;
+	struct diar_word *w;
+	const char *feat = NULL, *name = NULL;
+	pthread_t tid;
+	long nlines, nwords, nframes, i, wi;
+	float *x;
+	int *label, c, prev;
+
+	sm_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "F:s:pn:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'F': feat = optarg; break;
+		case 's': o.sensitivity = sm_opt_double("--sensitivity", optarg, 0, 1); break;
+		case 'p': o.prefer_current = 1; break;
+		case 'n': o.max_speakers = (int)sm_opt_long("--max-speakers", optarg, 1, 100); break;
+		case 'h': sm_usage_exit(usage, 1);
+		case 'V': sm_version_exit();
+		default: sm_usage_exit(usage, 0);
+		}
+	}
+	if (argc - optind > 1)
+		sm_usage_exit(usage, 0);
+	if (feat == NULL) {
+		sm_warn("--features: missing (the FEAT stream of the same audio)");
+		sm_usage_exit(usage, 0);
+	}
+	if (optind < argc)
+		name = argv[optind];
+	if (strcmp(feat, "-") == 0 && (name == NULL || strcmp(name, "-") == 0)) {
+		sm_warn("--features -: stdin already carries the hypothesis");
+		sm_usage_exit(usage, 0);
+	}
+	hyp.in = sm_open_in(name);
+	if (pthread_create(&tid, NULL, slurp_run, &hyp) != 0)
+		sm_die(SM_EX_SOFTWARE, "cannot start a thread");
+	x = read_features(feat, &h, &nframes);
+	pthread_join(tid, NULL);
+	if (hyp.err == ENOMEM)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	if (hyp.err) {
+		errno = hyp.err;
+		sm_die_errno(SM_EX_IOERR, "%s", sm_name(name));
+	}
+	lines = parse_hyp(hyp.buf, name, &nlines, &nwords);
+
+	/* The words' frames: time t is frame (t * rate - start) / shift. */
+	w = calloc(nwords + 1, sizeof *w);
+	label = calloc(nwords + 1, sizeof *label);
+	if (w == NULL || label == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	{
+		double fps = (double)h.sample_rate / h.frame_shift,
+		    off = (double)h.start_sample / h.frame_shift, last_end = -1;
+
+		for (i = 0; i < nlines; i++) {
+			struct line *l = &lines[i];
+			long f0, f1;
+
+			if (l->word < 0)
+				continue;
+			f0 = lround(l->start * fps - off);
+			f1 = lround(l->end * fps - off);
+			if (f0 < 0)
+				f0 = 0;
+			if (f1 > nframes)
+				f1 = nframes;
+			if (f1 < f0)
+				f1 = f0;
+			w[l->word].f0 = f0;
+			w[l->word].f1 = f1;
+			w[l->word].pause_before = last_end < 0 || l->start - last_end >= 0.25;
+			last_end = l->end;
+		}
+	}
+	diar_run(x, nframes, w, nwords, &o, label);
+
+	/* Every item gets a speaker: a word its own, a pause or a noise the
+	 * speaker of the word before it (of the first word, before any). */
+	prev = nwords > 0 ? label[0] : -1;
+	for (i = 0, wi = 0; i < nlines; i++) {
+		struct line *l = &lines[i];
+
+		fputs(l->text, stdout);
+		if (l->item) {
+			if (l->word >= 0)
+				prev = label[wi++];
+			if (prev >= 0)
+				printf("\tspeaker=S%d", prev + 1);
+			else
+				fputs("\tspeaker=UU", stdout);
+		}
+		putchar('\n');
+	}
+	sm_close_stdout();
+	return 0;
+}
