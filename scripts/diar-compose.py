@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Compose the diarization conversations from trimmed clips.
 
-Usage: diar-compose.py CLIPDIR OUTDIR
+Usage: diar-compose.py CLIPDIR OUTDIR SET...
+       diar-compose.py --voices SET...
 
 CLIPDIR holds one folder of 16 kHz mono 16-bit WAV clips per voice and
 noise.wav (faint pink noise), as scripts/diar-corpus.sh prepares them. Writes
-OUTDIR/{dev,held,long,small}/ with NAME.wav, NAME.rttm and list.tsv. Every
+OUTDIR/SET/ (SET: dev, held, long, small) with NAME.wav, NAME.rttm and
+list.tsv; --voices lists the voices the sets draw on. Every
 draw comes from random.Random with a fixed seed per set, so the output is the
 same on every machine. Times are kept in samples until printed.
 """
@@ -173,25 +175,22 @@ def build(s, voices, noise, combos, singles, rng):
     s.close()
 
 
-def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: diar-compose.py CLIPDIR OUTDIR")
-    clipdir, out = sys.argv[1:]
-    noise = read_pcm(os.path.join(clipdir, "noise.wav"))
-    voices = Voices(clipdir)
-    counts = {2: 12, 3: 6, 4: 4}
+COUNTS = {2: 12, 3: 6, 4: 4}
 
+
+def dev(out, voices, noise):
     rng = random.Random(1)
     combos = {k: rng.sample(list(itertools.combinations(DEV, k)), n)
-              for k, n in counts.items()}
+              for k, n in COUNTS.items()}
     build(Set(out, "dev"), voices, noise, combos,
           ["asterisk", "British", "Classic", "Default", "Mobster", "Pirate"], rng)
 
+
+def held(out, voices, noise):
     rng = random.Random(2)
-    voices.queue = {}
     pool = HELD_SHARED + HELD_ONLY
     combos = {}
-    for k, n in counts.items():
+    for k, n in COUNTS.items():
         cand = [c for c in itertools.combinations(pool, k)
                 if any(v in HELD_ONLY for v in c)]
         combos[k] = rng.sample(cand, n)
@@ -199,15 +198,17 @@ def main():
           ["Robot", "Singer", "Surfer", "Default_es", "Default_pl", "Default_ru"],
           rng)
 
+
+def long_(out, voices, noise):
     rng = random.Random(3)
-    voices.queue = {}
     s = Set(out, "long")
     s.add("long-2spk", conversation(voices, noise, ["asterisk", "British"],
                                     1200, True, rng))
     s.close()
 
+
+def small(out, voices, noise):
     rng = random.Random(4)
-    voices.queue = {}
     s = Set(out, "small")
     s.add("small-2spk", conversation(voices, noise, ["asterisk", "Pirate"],
                                      25, False, rng))
@@ -215,6 +216,39 @@ def main():
                                      ["librivox", "Classic", "Mobster"], 30, True, rng))
     s.add("small-1spk", single(voices, noise, "Default", 20, rng))
     s.close()
+
+
+# Each set: how to build it, and the voices it draws on.
+SETS = {
+    "dev": (dev, DEV),
+    "held": (held, HELD_SHARED + HELD_ONLY),
+    "long": (long_, ["asterisk", "British"]),
+    "small": (small, ["asterisk", "Pirate", "librivox", "Classic", "Mobster",
+                      "Default"]),
+}
+USAGE = "usage: diar-compose.py CLIPDIR OUTDIR SET... | --voices SET..."
+
+
+def main():
+    args = sys.argv[1:]
+    if args[:1] == ["--voices"]:
+        names, out = args[1:], None
+    elif len(args) >= 3:
+        clipdir, out, names = args[0], args[1], args[2:]
+    else:
+        sys.exit(USAGE)
+    for n in names:
+        if n not in SETS:
+            sys.exit(f"diar-compose.py: unknown set '{n}' (dev, held, long, small)")
+    if out is None:
+        print("\n".join(sorted({v for n in names for v in SETS[n][1]})))
+        return
+    noise = read_pcm(os.path.join(clipdir, "noise.wav"))
+    voices = Voices(clipdir)
+    for n in names:
+        # Each set draws its clips afresh: it does not depend on the others.
+        voices.queue = {}
+        SETS[n][0](out, voices, noise)
 
 
 if __name__ == "__main__":

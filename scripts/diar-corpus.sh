@@ -2,9 +2,11 @@
 # Build the speaker-diarization sets from real recorded voices in Debian
 # packages, deterministically (fixed seeds in scripts/diar-compose.py, sox -R).
 #
-# Usage: diar-corpus.sh OUTDIR
+# Usage: diar-corpus.sh OUTDIR [SET...]
 #
-# Writes OUTDIR/{dev,held,long,small}/: NAME.wav (16 kHz mono 16-bit),
+# Writes OUTDIR/SET/ for each SET given (dev, held, long, small; all four by
+# default; a set comes out the same whether built alone or with the others):
+# NAME.wav (16 kHz mono 16-bit),
 # NAME.rttm (the reference, one SPEAKER line per clip) and list.tsv
 # (name <TAB> wav <TAB> number of speakers <TAB> seconds).
 #
@@ -54,9 +56,14 @@
 # (vol 0.003), 1-20 s long; turns alternate voices; half of the conversations
 # have no pause between turns, the others 0.3-1.5 s of the same noise.
 set -eu
-[ $# -eq 1 ] || { echo "usage: diar-corpus.sh OUTDIR" >&2; exit 64; }
+[ $# -ge 1 ] || { echo "usage: diar-corpus.sh OUTDIR [SET...]" >&2; exit 64; }
 out=$1
+shift
+[ $# -gt 0 ] || set -- dev held long small
 here=$(cd "$(dirname "$0")/.." && pwd)
+voices=$(python3 "$here/scripts/diar-compose.py" --voices "$@") || exit 64
+sets=$* # "$@" is reused below; set names have no spaces
+has() { echo "$voices" | grep -qxF "$1"; }
 ast=/usr/share/asterisk/sounds/en_US_f_Allison
 hw=/usr/share/games/hedgewars/Data/Sounds/voices
 ps=/usr/share/pocketsphinx/test/data
@@ -77,10 +84,11 @@ trim() {
 # The asterisk prompts: G.722 decoded by one ffmpeg per 80 files (one
 # process per file would take most of the run time), then trimmed.
 mkdir -p "$clips/raw" "$clips/asterisk"
-awk -F '\t' 'split($2, w, " ") >= 2 { print $1 }' "$here/tests/corpus/asterisk-en.ref.tsv" |
+has asterisk && awk -F '\t' 'split($2, w, " ") >= 2 { print $1 }' "$here/tests/corpus/asterisk-en.ref.tsv" |
 	split -l 80 - "$clips/raw/batch."
 n=0
 for b in "$clips"/raw/batch.*; do
+	[ -e "$b" ] || continue
 	set --
 	while read -r id; do set -- "$@" -f g722 -i "$ast/$id.g722"; done < "$b"
 	j=0
@@ -92,6 +100,7 @@ for b in "$clips"/raw/batch.*; do
 	ffmpeg -nostdin -loglevel error "$@"
 done
 for f in "$clips"/raw/*.wav; do
+	[ -e "$f" ] || continue
 	trim "$f" "$clips/asterisk/${f##*/}"
 done
 
@@ -106,12 +115,14 @@ voice() { # NAME FILES...
 		esac
 	done
 }
-for v in British Classic Default HillBilly Mobster Pirate Robot Russian Singer Surfer \
-	Default_es Default_pl Default_ru; do
-	voice "$v" "$hw/$v"/*.ogg
+for v in $voices; do
+	case $v in
+	asterisk) ;;
+	librivox | cards) voice "$v" "$ps/$v"/*.wav ;;
+	*) voice "$v" "$hw/$v"/*.ogg ;;
+	esac
 done
-voice librivox "$ps/librivox"/*.wav
-voice cards "$ps/cards"/*.wav
 
 sox -V1 -R -n -r 16000 -c 1 -b 16 "$clips/noise.wav" synth 4 pinknoise vol 0.003
-python3 "$here/scripts/diar-compose.py" "$clips" "$out"
+# shellcheck disable=SC2086 # $sets: several words
+python3 "$here/scripts/diar-compose.py" "$clips" "$out" $sets
