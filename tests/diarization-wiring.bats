@@ -134,6 +134,65 @@ lines_of() { # LABEL
 	[ -z "$output" ]
 }
 
+@test "channel: audio that is not audio: channel 1's sm-decode line and the channel named, exit 65, no line about channels" {
+	job_config '"diarization": "channel"'
+	head -c 5000 /bin/sh >"$SCRATCH/x.wav"
+	run -65 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$SCRATCH/x.wav"
+	[ "${stderr_lines[0]}" = "sm-decode: <stdin>: unrecognised audio format" ]
+	[ "${stderr_lines[1]}" = "sm-transcribe: channel 1: sm-decode: failed with exit status 65" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ -z "$output" ]
+}
+
+# Every process under PID, children first.
+descendants() { # PID
+	local p
+	for p in $(pgrep -P "$1"); do
+		echo "$p"
+		descendants "$p"
+	done
+}
+
+# Starts a channel job on TWO in the background as $job and waits until both
+# channels' sm-am run; their pids and all the others in $kids.
+start_channel_job() {
+	job_config '"diarization": "channel"'
+	sm-transcribe --job-config "$SCRATCH/c.json" "$TWO" >"$SCRATCH/out" 2>"$SCRATCH/err" &
+	job=$!
+	for _ in $(seq 400); do
+		kids=$(descendants "$job" | tr '\n' ' ')
+		[ -n "$kids" ] && [ "$(ps -o comm= -p "${kids// /,}" | grep -cx sm-am)" -ge 2 ] && break
+		sleep 0.05
+	done
+	[ "$(ps -o comm= -p "${kids// /,}" | grep -cx sm-am)" -ge 2 ]
+}
+
+@test "channel: SIGTERM stops both channels' pipelines, one line, exit 143, no directory left" {
+	start_channel_job
+	kill -TERM "$job"
+	st=0
+	wait "$job" || st=$?
+	[ "$st" -eq 143 ]
+	[ "$(cat "$SCRATCH/err")" = "sm-transcribe: stopped by SIGTERM; no transcript written" ]
+	[ ! -s "$SCRATCH/out" ]
+	for k in $kids; do
+		for _ in $(seq 100); do kill -0 "$k" 2>/dev/null || break; sleep 0.1; done
+		! kill -0 "$k" 2>/dev/null
+	done
+}
+
+@test "channel: a job killed with SIGKILL leaves no process of any channel and no directory" {
+	start_channel_job
+	kill -KILL "$job"
+	wait "$job" || true
+	for k in $kids; do
+		for _ in $(seq 600); do kill -0 "$k" 2>/dev/null || break; sleep 0.1; done
+		! kill -0 "$k" 2>/dev/null
+	done
+	[ ! -s "$SCRATCH/out" ]
+	for _ in $(seq 100); do [ -z "$(ls -A "$TMPDIR")" ] && break; sleep 0.1; done
+}
+
 @test "channel: --parallel 2 gives each channel's sm-am one thread, and no line about chunks" {
 	job_config '"diarization": "channel"'
 	SM_STAGE_AM='echo "$0 $*" >"$SCRATCH/am.$$"; exec sm-am "$@"' \
