@@ -153,18 +153,23 @@ descendants() { # PID
 	done
 }
 
-# Starts a channel job on TWO in the background as $job and waits until both
+# Starts a channel job on TWO six times over in the background as $job and waits until both
 # channels' sm-am run; their pids and all the others in $kids.
 start_channel_job() {
 	job_config '"diarization": "channel"'
-	sm-transcribe --job-config "$SCRATCH/c.json" "$TWO" >"$SCRATCH/out" 2>"$SCRATCH/err" &
+	sox "$TWO" "$TWO" "$TWO" "$TWO" "$TWO" "$TWO" "$SCRATCH/long.wav"
+	SM_STAGE_AM='touch "$SCRATCH/am.$$"; exec sm-am "$@"' \
+		sm-transcribe --job-config "$SCRATCH/c.json" "$SCRATCH/long.wav" >"$SCRATCH/out" 2>"$SCRATCH/err" &
 	job=$!
 	for _ in $(seq 400); do
-		kids=$(descendants "$job" | tr '\n' ' ')
-		[ -n "$kids" ] && [ "$(ps -o comm= -p "${kids// /,}" | grep -cx sm-am)" -ge 2 ] && break
+		[ "$(ls "$SCRATCH" | grep -c '^am\.')" -ge 2 ] && break
 		sleep 0.05
 	done
-	[ "$(ps -o comm= -p "${kids// /,}" | grep -cx sm-am)" -ge 2 ]
+	kids=$(descendants "$job" | tr '\n' ' ')
+	for p in $(ls "$SCRATCH" | sed -n 's/^am\.//p'); do
+		[[ " $kids " == *" $p "* ]]
+		[ "$(ps -o comm= -p "$p")" = sm-am ]
+	done
 }
 
 @test "channel: SIGTERM stops both channels' pipelines, one line, exit 143, no directory left" {
