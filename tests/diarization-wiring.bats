@@ -230,6 +230,15 @@ start_channel_job() {
 	[ "$(cat "$SCRATCH/args")" = "sm-diarize -F /dev/fd/3 --sensitivity 0.5" ]
 }
 
+@test "speaker: the audio on standard input: sm-diarize gets the FEAT stream and the job the transcript of the file" {
+	job_config '"diarization": "speaker"'
+	SM_STAGE_DIARIZE='cat <"$2" >"$SCRATCH/feat" & cat; wait' \
+		run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" - <"$(lv 0880)"
+	[ -z "$stderr" ]
+	cmp "$SCRATCH/feat" <(sm-decode "$(lv 0880)" | sm-features)
+	[ "$(printf '%s' "$output" | words)" = "$(by_hand "$(lv 0880)" | words)" ]
+}
+
 @test "speaker: a failing sm-diarize is blamed by name with its own line and status, even before reading its FEAT copy; nothing on stdout" {
 	job_config '"diarization": "speaker"'
 	SM_STAGE_DIARIZE='echo "my-diarize: no model" >&2; exit 66' \
@@ -250,6 +259,13 @@ start_channel_job() {
 	job_config '"diarization": "speaker"'
 	PATH=/usr/bin:/bin run -69 --separate-stderr "$SCRATCH/bin/sm-transcribe" --job-config "$SCRATCH/c.json" "$(lv 0880)"
 	[ "$stderr" = "sm-transcribe: sm-diarize: not installed (neither next to sm-transcribe nor on PATH)" ]
+}
+
+@test "--channel-hyp without N:LABEL is a usage error" {
+	for v in 0:a x:a 2 2: ''; do
+		run -2 --separate-stderr sm-transcribe --channel-hyp "$v" "$(lv 0880)"
+		[ "${stderr_lines[0]}" = "sm-transcribe: --channel-hyp: expected N:LABEL, got \"$v\"" ]
+	done
 }
 
 @test "none: no sm-diarize runs (a replacement that would fail is not started) and the transcript is that of the stages by hand" {
