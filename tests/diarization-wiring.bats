@@ -161,14 +161,16 @@ start_channel_job() {
 	SM_STAGE_AM='touch "$SCRATCH/am.$$"; exec sm-am "$@"' \
 		sm-transcribe --job-config "$SCRATCH/c.json" "$SCRATCH/long.wav" >"$SCRATCH/out" 2>"$SCRATCH/err" &
 	job=$!
+	# Each marker is written just before its shell becomes sm-am.
 	for _ in $(seq 400); do
-		[ "$(ls "$SCRATCH" | grep -c '^am\.')" -ge 2 ] && break
+		ams=$(ls "$SCRATCH" | sed -n 's/^am\.//p' | paste -sd ,)
+		[ -n "$ams" ] && [ "$(ps -o comm= -p "$ams" | grep -cx sm-am)" -eq 2 ] && break
 		sleep 0.05
 	done
+	[ "$(ps -o comm= -p "$ams" | grep -cx sm-am)" -eq 2 ]
 	kids=$(descendants "$job" | tr '\n' ' ')
-	for p in $(ls "$SCRATCH" | sed -n 's/^am\.//p'); do
+	for p in ${ams//,/ }; do
 		[[ " $kids " == *" $p "* ]]
-		[ "$(ps -o comm= -p "$p")" = sm-am ]
 	done
 }
 
