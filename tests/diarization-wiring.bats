@@ -153,23 +153,20 @@ descendants() { # PID
 	done
 }
 
-# Starts a channel job on TWO six times over in the background as $job and waits until both
-# channels' sm-am run; their pids and all the others in $kids.
+# Starts a channel job on TWO in the background as $job; each channel's
+# sm-am stage, once sm-am has scored, stays (sleep), so the job runs until it
+# is stopped.  Waits for both stages; all the job's processes in $kids.
 start_channel_job() {
 	job_config '"diarization": "channel"'
-	sox "$TWO" "$TWO" "$TWO" "$TWO" "$TWO" "$TWO" "$SCRATCH/long.wav"
-	SM_STAGE_AM='touch "$SCRATCH/am.$$"; exec sm-am "$@"' \
-		sm-transcribe --job-config "$SCRATCH/c.json" "$SCRATCH/long.wav" >"$SCRATCH/out" 2>"$SCRATCH/err" &
+	SM_STAGE_AM='touch "$SCRATCH/am.$$"; sm-am "$@"; exec sleep 1000' \
+		sm-transcribe --job-config "$SCRATCH/c.json" "$TWO" >"$SCRATCH/out" 2>"$SCRATCH/err" &
 	job=$!
-	# Each marker is written just before its shell becomes sm-am.
 	for _ in $(seq 400); do
-		ams=$(ls "$SCRATCH" | sed -n 's/^am\.//p' | paste -sd ,)
-		[ -n "$ams" ] && [ "$(ps -o comm= -p "$ams" | grep -cx sm-am)" -eq 2 ] && break
+		[ "$(ls "$SCRATCH" | grep -c '^am\.')" -eq 2 ] && break
 		sleep 0.05
 	done
-	[ "$(ps -o comm= -p "$ams" | grep -cx sm-am)" -eq 2 ]
 	kids=$(descendants "$job" | tr '\n' ' ')
-	for p in ${ams//,/ }; do
+	for p in $(ls "$SCRATCH" | sed -n 's/^am\.//p'); do
 		[[ " $kids " == *" $p "* ]]
 	done
 }
