@@ -110,6 +110,15 @@ lines_of() { # LABEL
 	diff "$SCRATCH/hyp" "$SCRATCH/hyp.file"
 }
 
+@test "channel: with sm-fetch replaced, the channels are counted in what the replacement gives (a gzip'd WAV)" {
+	job_config '"diarization": "channel"'
+	gzip -c "$TWO" >"$SCRATCH/two.wav.gz"
+	SM_STAGE_FETCH='sm-fetch "$@" | gzip -dc' run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$SCRATCH/two.wav.gz"
+	[ -z "$stderr" ]
+	diff <(lines_of "Channel 1") "$BATS_FILE_TMPDIR/ref1"
+	diff <(lines_of "Channel 2") "$BATS_FILE_TMPDIR/ref2"
+}
+
 @test "channel: the channels' pipelines run side by side (each sm-am starts only once the other has)" {
 	job_config '"diarization": "channel"'
 	# Run one after the other, the first would wait for ever: the deadline
