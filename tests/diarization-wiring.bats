@@ -1,0 +1,284 @@
+#!/usr/bin/env bats
+# How sm-transcribe wires diarization: sm-diarize after sm-lattice with a
+# copy of the FEAT stream ("speaker"), one pipeline per channel merged in
+# time order ("channel").  sm-format is replaced by one that keeps the
+# #sm-hyp 1 stream it is given, so these tests see what the gate passes on.
+load test_helper
+load transcribe_helper
+
+# Channel 1: 0880 at 0 s and 0890 at 11 s; channel 2: 0870 at 3.5 s.
+setup_file() {
+	d=$BATS_FILE_TMPDIR
+	sox "$(lv 0880)" "$d/p1.wav" pad 0 8
+	sox "$d/p1.wav" "$(lv 0890)" "$d/c1.wav"
+	sox "$(lv 0870)" "$d/c2.wav" pad 3.5 0
+	sox -M "$d/c1.wav" "$d/c2.wav" "$d/two.wav"
+	# Each channel recognised alone: the reference for its lines.
+	for c in 1 2; do
+		sm-decode -c "$c" "$d/two.wav" | sm-features | sm-am | sm-lattice | grep -v '^#' >"$d/ref$c"
+	done
+}
+
+setup() {
+	setup_scratch
+	export TMPDIR=$SCRATCH/tmp SCRATCH
+	mkdir "$TMPDIR"
+	TWO=$BATS_FILE_TMPDIR/two.wav
+	# Keeps the stream it formats; cut drops the attributes for an
+	# sm-format that does not read them.
+	export SM_STAGE_FORMAT='tee "$SCRATCH/hyp" | cut -f 1-5 | sm-format "$@"'
+}
+
+# Nothing is left in the private temporary space after a job.
+teardown() {
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+job_config() { # TRANSCRIPTION_CONFIG_MEMBERS
+	config "{\"type\": \"transcription\", \"transcription_config\": {\"language\": \"en\", $1}}" "$SCRATCH/c.json"
+}
+
+# The lines of the kept stream with channel=LABEL, without it.
+lines_of() { # LABEL
+	awk -F '\t' -v l="channel=$1" '$NF == l { sub(/\t[^\t]*$/, ""); print }' "$SCRATCH/hyp"
+}
+
+@test "channel: each channel's lines are those of the channel recognised alone, labelled Channel 1 and Channel 2, merged in START order" {
+	job_config '"diarization": "channel"'
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$TWO"
+	[ -z "$stderr" ]
+	[ "$(sed -n 1p "$SCRATCH/hyp")" = "#sm-hyp 1" ]
+	[ "$(sed -n '$p' "$SCRATCH/hyp")" = "#end" ]
+	[ "$(grep -c '^#' "$SCRATCH/hyp")" -eq 2 ]
+	diff <(lines_of "Channel 1") "$BATS_FILE_TMPDIR/ref1"
+	diff <(lines_of "Channel 2") "$BATS_FILE_TMPDIR/ref2"
+	# Every line has a channel, and START never goes back.
+	[ "$(grep -vc -e '^#' -e $'\tchannel=Channel [12]$' "$SCRATCH/hyp")" -eq 0 ]
+	awk -F '\t' '!/^#/ { if ($1 + 0 < last) exit 1; last = $1 + 0 }' "$SCRATCH/hyp"
+	# The turns alternate: channel 1's words, channel 2's, channel 1's again.
+	turns=$(awk -F '\t' '$4 == "word" && $NF != last { printf "%s;", $NF; last = $NF }' "$SCRATCH/hyp")
+	[ "$turns" = "channel=Channel 1;channel=Channel 2;channel=Channel 1;" ]
+	# The transcript has every word of both channels.
+	[ "$(printf '%s' "$output" | jq '[.results[] | select(.type == "word")] | length')" -eq \
+		"$(cat "$BATS_FILE_TMPDIR/ref1" "$BATS_FILE_TMPDIR/ref2" | awk -F '\t' '$4 == "word"' | wc -l)" ]
+}
+
+@test "channel: channel_diarization_labels name the channels in order and extra labels are ignored" {
+	job_config '"diarization": "channel", "channel_diarization_labels": ["Agent", "Caller", "Extra"]'
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$TWO"
+	[ -z "$stderr" ]
+	diff <(lines_of Agent) "$BATS_FILE_TMPDIR/ref1"
+	diff <(lines_of Caller) "$BATS_FILE_TMPDIR/ref2"
+	! grep -q -e Extra -e 'Channel ' "$SCRATCH/hyp"
+}
+
+@test "channel: with fewer labels than channels the rest are Channel N" {
+	job_config '"diarization": "channel", "channel_diarization_labels": ["Agent"]'
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$TWO"
+	diff <(lines_of Agent) "$BATS_FILE_TMPDIR/ref1"
+	diff <(lines_of "Channel 2") "$BATS_FILE_TMPDIR/ref2"
+}
+
+@test "channel: a mono recording is one channel, said in one line, every line labelled Channel 1" {
+	job_config '"diarization": "channel"'
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ "$stderr" = 'sm-transcribe: transcription_config.diarization: "channel": the audio has one channel' ]
+	diff <(lines_of "Channel 1") <(sm-decode "$(lv 0880)" | sm-features | sm-am | sm-lattice | grep -v '^#')
+	[ "$(grep -vc '^#' "$SCRATCH/hyp")" -eq "$(lines_of "Channel 1" | wc -l)" ]
+}
+
+@test "channel: the two-channel WAV and a FLAC of it on standard input give the stream of the file" {
+	job_config '"diarization": "channel"'
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$TWO"
+	mv "$SCRATCH/hyp" "$SCRATCH/hyp.file"
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" - <"$TWO"
+	[ -z "$stderr" ]
+	diff "$SCRATCH/hyp" "$SCRATCH/hyp.file"
+	sox "$TWO" "$SCRATCH/two.flac"
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" <"$SCRATCH/two.flac"
+	diff "$SCRATCH/hyp" "$SCRATCH/hyp.file"
+}
+
+@test "channel: fetch_data file:// gives the stream of the file" {
+	job_config '"diarization": "channel"'
+	run -0 sm-transcribe --job-config "$SCRATCH/c.json" "$TWO"
+	mv "$SCRATCH/hyp" "$SCRATCH/hyp.file"
+	config '{"type": "transcription", "transcription_config": {"language": "en", "diarization": "channel"},
+		"fetch_data": {"url": "file://'"$TWO"'"}}' "$SCRATCH/c.json"
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json"
+	[ -z "$stderr" ]
+	diff "$SCRATCH/hyp" "$SCRATCH/hyp.file"
+}
+
+@test "channel: with sm-fetch replaced, the channels are counted in what the replacement gives (a gzip'd WAV)" {
+	job_config '"diarization": "channel"'
+	gzip -c "$TWO" >"$SCRATCH/two.wav.gz"
+	SM_STAGE_FETCH='sm-fetch "$@" | gzip -dc' run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$SCRATCH/two.wav.gz"
+	[ -z "$stderr" ]
+	diff <(lines_of "Channel 1") "$BATS_FILE_TMPDIR/ref1"
+	diff <(lines_of "Channel 2") "$BATS_FILE_TMPDIR/ref2"
+}
+
+@test "channel: the channels' pipelines run side by side (each sm-am starts only once the other has)" {
+	job_config '"diarization": "channel"'
+	# Run one after the other, the first would wait for ever: the deadline
+	# (exit 75) would end the job.
+	SM_STAGE_AM='touch "$SCRATCH/am.$$"; until [ "$(ls "$SCRATCH" | grep -c "^am\.")" -ge 2 ]; do sleep 0.05; done; exec sm-am "$@"' \
+		run -0 --separate-stderr sm-transcribe --timeout 60 --job-config "$SCRATCH/c.json" "$TWO"
+	diff <(lines_of "Channel 2") "$BATS_FILE_TMPDIR/ref2"
+}
+
+@test "channel: a stage failing in channel 2's pipeline is named with the channel, its status passes through, nothing on stdout" {
+	job_config '"diarization": "channel"'
+	SM_STAGE_DECODE='case " $* " in *" -c 2 "*) echo "my-decode: broken" >&2; exit 65 ;; esac; exec sm-decode "$@"' \
+		run -65 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$TWO"
+	[ "${stderr_lines[0]}" = "my-decode: broken" ]
+	[ "${stderr_lines[1]}" = "sm-transcribe: channel 2: sm-decode: failed with exit status 65" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ -z "$output" ]
+	[ ! -e "$SCRATCH/hyp" ]
+	SM_STAGE_DECODE='case " $* " in *" -c 2 "*) kill -KILL $$ ;; esac; exec sm-decode "$@"' \
+		run -70 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$TWO"
+	[ "$stderr" = "sm-transcribe: channel 2: sm-decode: killed by signal 9 (SIGKILL)" ]
+	[ -z "$output" ]
+}
+
+@test "channel: audio that is not audio: channel 1's sm-decode line and the channel named, exit 65, no line about channels" {
+	job_config '"diarization": "channel"'
+	head -c 5000 /bin/sh >"$SCRATCH/x.wav"
+	run -65 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$SCRATCH/x.wav"
+	[ "${stderr_lines[0]}" = "sm-decode: <stdin>: unrecognised audio format" ]
+	[ "${stderr_lines[1]}" = "sm-transcribe: channel 1: sm-decode: failed with exit status 65" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ -z "$output" ]
+}
+
+# Every process under PID, children first.
+descendants() { # PID
+	local p
+	for p in $(pgrep -P "$1"); do
+		echo "$p"
+		descendants "$p"
+	done
+}
+
+# Starts a channel job on TWO in the background as $job; each channel's
+# sm-am stage, once sm-am has scored, stays (sleep), so the job runs until it
+# is stopped.  Waits for both stages; all the job's processes in $kids.
+start_channel_job() {
+	job_config '"diarization": "channel"'
+	SM_STAGE_AM='touch "$SCRATCH/am.$$"; sm-am "$@"; exec sleep 1000' \
+		sm-transcribe --job-config "$SCRATCH/c.json" "$TWO" >"$SCRATCH/out" 2>"$SCRATCH/err" &
+	job=$!
+	for _ in $(seq 400); do
+		[ "$(ls "$SCRATCH" | grep -c '^am\.')" -eq 2 ] && break
+		sleep 0.05
+	done
+	kids=$(descendants "$job" | tr '\n' ' ')
+	for p in $(ls "$SCRATCH" | sed -n 's/^am\.//p'); do
+		[[ " $kids " == *" $p "* ]]
+	done
+}
+
+@test "channel: SIGTERM stops both channels' pipelines, one line, exit 143, no directory left" {
+	start_channel_job
+	kill -TERM "$job"
+	st=0
+	wait "$job" || st=$?
+	[ "$st" -eq 143 ]
+	[ "$(cat "$SCRATCH/err")" = "sm-transcribe: stopped by SIGTERM; no transcript written" ]
+	[ ! -s "$SCRATCH/out" ]
+	for k in $kids; do
+		for _ in $(seq 100); do kill -0 "$k" 2>/dev/null || break; sleep 0.1; done
+		! kill -0 "$k" 2>/dev/null
+	done
+}
+
+@test "channel: a job killed with SIGKILL leaves no process of any channel and no directory" {
+	start_channel_job
+	kill -KILL "$job"
+	wait "$job" || true
+	for k in $kids; do
+		for _ in $(seq 600); do kill -0 "$k" 2>/dev/null || break; sleep 0.1; done
+		! kill -0 "$k" 2>/dev/null
+	done
+	[ ! -s "$SCRATCH/out" ]
+	for _ in $(seq 100); do [ -z "$(ls -A "$TMPDIR")" ] && break; sleep 0.1; done
+}
+
+@test "channel: --parallel 2 gives each channel's sm-am one thread, and no line about chunks" {
+	job_config '"diarization": "channel"'
+	SM_STAGE_AM='echo "$0 $*" >"$SCRATCH/am.$$"; exec sm-am "$@"' \
+		run -0 --separate-stderr sm-transcribe --parallel 2 --job-config "$SCRATCH/c.json" "$TWO"
+	[ -z "$stderr" ]
+	[ "$(cat "$SCRATCH"/am.*)" = "$(printf 'sm-am -l en -t 1\nsm-am -l en -t 1')" ]
+}
+
+@test "speaker: the replaced sm-diarize gets -F, the sensitivity and --prefer-current-speaker, reads the whole FEAT stream, and its speaker= fields reach sm-format" {
+	job_config '"diarization": "speaker", "speaker_diarization_config": {"speaker_sensitivity": 0.7, "prefer_current_speaker": true}'
+	SM_STAGE_DIARIZE='echo "$0 $*" >"$SCRATCH/args"; cat <"$2" >"$SCRATCH/feat" &
+		awk -F "\t" -v OFS="\t" "/^#/ { print; next } { print \$0, \"speaker=S\" NR % 2 + 1 }"; wait' \
+		run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ -z "$stderr" ]
+	[ "$(cat "$SCRATCH/args")" = "sm-diarize -F /dev/fd/3 --sensitivity 0.7 --prefer-current-speaker" ]
+	# Every frame of sm-features' stream, byte for byte: count them too.
+	sm-decode "$(lv 0880)" | sm-features >"$SCRATCH/feat.ref"
+	cmp "$SCRATCH/feat" "$SCRATCH/feat.ref"
+	[ "$(sm-dump <"$SCRATCH/feat" | sed 1d | wc -l)" -eq 298 ]
+	# What sm-format got: sm-lattice's best path with the speakers added.
+	diff <(cut -f 1-5 "$SCRATCH/hyp") <(sm-decode "$(lv 0880)" | sm-features | sm-am | sm-lattice)
+	[ "$(grep -c $'\tspeaker=S[12]$' "$SCRATCH/hyp")" -eq "$(grep -vc '^#' "$SCRATCH/hyp")" ]
+	[ "$(printf '%s' "$output" | words)" = "$(by_hand "$(lv 0880)" | words)" ]
+}
+
+@test "speaker: without speaker_diarization_config sm-diarize gets --sensitivity 0.5 and no --prefer-current-speaker" {
+	job_config '"diarization": "speaker"'
+	SM_STAGE_DIARIZE='echo "$0 $*" >"$SCRATCH/args"; cat <"$2" >/dev/null & cat; wait' \
+		run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ "$(cat "$SCRATCH/args")" = "sm-diarize -F /dev/fd/3 --sensitivity 0.5" ]
+}
+
+@test "speaker: the audio on standard input: sm-diarize gets the FEAT stream and the job the transcript of the file" {
+	job_config '"diarization": "speaker"'
+	SM_STAGE_DIARIZE='cat <"$2" >"$SCRATCH/feat" & cat; wait' \
+		run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" - <"$(lv 0880)"
+	[ -z "$stderr" ]
+	cmp "$SCRATCH/feat" <(sm-decode "$(lv 0880)" | sm-features)
+	[ "$(printf '%s' "$output" | words)" = "$(by_hand "$(lv 0880)" | words)" ]
+}
+
+@test "speaker: a failing sm-diarize is blamed by name with its own line and status, even before reading its FEAT copy; nothing on stdout" {
+	job_config '"diarization": "speaker"'
+	SM_STAGE_DIARIZE='echo "my-diarize: no model" >&2; exit 66' \
+		run -66 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ "$stderr" = "my-diarize: no model" ]
+	[ -z "$output" ]
+	SM_STAGE_DIARIZE='cat >/dev/null; exit 3' run -70 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: sm-diarize: failed with exit status 3" ]
+	[ -z "$output" ]
+	[ ! -e "$SCRATCH/hyp" ]
+}
+
+@test "speaker: sm-diarize not installed and not replaced exits 69 naming it" {
+	mkdir "$SCRATCH/bin"
+	for p in sm-transcribe sm-fetch sm-decode sm-features sm-am sm-lattice sm-format; do
+		ln -s "$SM_ROOT/bin/$p" "$SCRATCH/bin/$p"
+	done
+	job_config '"diarization": "speaker"'
+	PATH=/usr/bin:/bin run -69 --separate-stderr "$SCRATCH/bin/sm-transcribe" --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: sm-diarize: not installed (neither next to sm-transcribe nor on PATH)" ]
+}
+
+@test "--channel-hyp without N:LABEL is a usage error" {
+	for v in 0:a x:a 2 2: ''; do
+		run -2 --separate-stderr sm-transcribe --channel-hyp "$v" "$(lv 0880)"
+		[ "${stderr_lines[0]}" = "sm-transcribe: --channel-hyp: expected N:LABEL, got \"$v\"" ]
+	done
+}
+
+@test "none: no sm-diarize runs (a replacement that would fail is not started) and the transcript is that of the stages by hand" {
+	job_config '"diarization": "none"'
+	SM_STAGE_DIARIZE='exit 3' run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ -z "$stderr" ]
+	diff "$SCRATCH/hyp" <(sm-decode "$(lv 0880)" | sm-features | sm-am | sm-lattice)
+}
