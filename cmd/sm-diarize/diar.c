@@ -37,7 +37,7 @@
 #define GMM_FRAMES 60		/* frames per Gaussian at least */
 #define MIN_SHARE 0.1		/* a speaker with less of the speech is dropped */
 #define LAMBDA 2.0		/* BIC penalty weight */
-#define CLR_MAX 2.0		/* nats per frame: a cross likelihood ratio that merges */
+#define CLR_MAX 3.0		/* nats per frame: a cross likelihood ratio that merges */
 #define SWITCH 80.0		/* nats per change of speaker in the Viterbi pass */
 #define RUN_MIN 50		/* frames: a shorter turn between two turns of
 				 * one speaker is that speaker's */
