@@ -146,26 +146,30 @@ struct cluster {
 	double bscore;
 };
 
+/* s is the gain of keeping i and j apart: each takes the other as its best
+ * partner if none is better. */
+static void
+offer(struct cluster *c, int i, int j, double s)
+{
+	if (s < c[i].bscore) {
+		c[i].bscore = s;
+		c[i].best = j;
+	}
+	if (s < c[j].bscore) {
+		c[j].bscore = s;
+		c[j].best = i;
+	}
+}
+
 static void
 best_partner(struct cluster *c, int n, int i, const double *ridge, double lambda)
 {
 	c[i].best = -1;
 	c[i].bscore = INFINITY;
-	for (int j = 0; j < n; j++) {
-		double s;
-
-		if (j == i || !c[j].alive)
-			continue;
-		s = delta_bic(&c[i].st, c[i].ld, &c[j].st, c[j].ld, ridge, lambda);
-		if (s < c[i].bscore) {
-			c[i].bscore = s;
-			c[i].best = j;
-		}
-		if (s < c[j].bscore) {
-			c[j].bscore = s;
-			c[j].best = i;
-		}
-	}
+	for (int j = 0; j < n; j++)
+		if (j != i && c[j].alive)
+			offer(c, i, j, delta_bic(&c[i].st, c[i].ld, &c[j].st, c[j].ld,
+						 ridge, lambda));
 }
 
 /* Join clusters best pair first while a pair gains, or while there are
@@ -181,19 +185,9 @@ agglomerate(struct cluster *c, int n, const double *ridge, double lambda,
 		c[i].bscore = INFINITY;
 	}
 	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++) {
-			double s = delta_bic(&c[i].st, c[i].ld, &c[j].st, c[j].ld,
-					     ridge, lambda);
-
-			if (s < c[i].bscore) {
-				c[i].bscore = s;
-				c[i].best = j;
-			}
-			if (s < c[j].bscore) {
-				c[j].bscore = s;
-				c[j].best = i;
-			}
-		}
+		for (int j = i + 1; j < n; j++)
+			offer(c, i, j, delta_bic(&c[i].st, c[i].ld, &c[j].st, c[j].ld,
+						 ridge, lambda));
 	for (int i = 0; i < n; i++)
 		cl[i] = i;
 	while (alive > 1) {
