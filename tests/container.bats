@@ -232,3 +232,29 @@ first_recipe() { # USER
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == sm-decode:* ]]
 }
+
+@test "diarization in the image, read-only root and a non-root user: speaker and channel jobs give the transcripts of the same jobs on the host" {
+	# Two speakers in turns (LibriVox, then an asterisk prompt, then
+	# LibriVox) in one channel, and the same two recordings as two channels.
+	asterisk16 agent-newlocation "$SCRATCH/ast.wav"
+	sox "$WAV" "$SCRATCH/ast.wav" "$WAV2" "$SCRATCH/talk.wav"
+	sox "$SCRATCH/ast.wav" "$SCRATCH/a.wav" pad 0 4
+	sox -M "$SCRATCH/a.wav" "$WAV" "$SCRATCH/stereo.wav"
+	printf '%s\n' '{"type": "transcription", "transcription_config": {"language": "en", "diarization": "speaker"}}' \
+		>"$SCRATCH/speaker.json"
+	printf '%s\n' '{"type": "transcription", "transcription_config": {"language": "en", "diarization": "channel",
+		"channel_diarization_labels": ["Agent", "Caller"]}}' >"$SCRATCH/channel.json"
+	chmod 644 "$SCRATCH"/*.json "$SCRATCH"/*.wav
+	for job in "speaker talk" "channel stereo"; do
+		set -- $job
+		ref=$(sm-transcribe --job-config "$SCRATCH/$1.json" "$SCRATCH/$2.wav" | stable)
+		run -0 run_image --read-only --tmpfs /home/smuser --user 4242:3000 -v "$SCRATCH:/in:ro" \
+			"$IMAGE" --job-config "/in/$1.json" "/in/$2.wav"
+		[ "$(printf '%s\n' "$output" | stable)" = "$ref" ]
+	done
+	# The labels are there: two speakers, two channels.
+	[ "$(sm-transcribe --job-config "$SCRATCH/speaker.json" "$SCRATCH/talk.wav" |
+		jq -r '[.results[] | .alternatives[0].speaker] | unique | join(",")')" = "S1,S2" ]
+	[ "$(sm-transcribe --job-config "$SCRATCH/channel.json" "$SCRATCH/stereo.wav" |
+		jq -r '[.results[] | .channel] | unique | join(",")')" = "Agent,Caller" ]
+}
