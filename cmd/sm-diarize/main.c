@@ -57,100 +57,6 @@ slurp_run(void *arg)
 	return NULL;
 }
 
-struct line {
-	char *text;		/* the line as read, without its newline */
-	int item;		/* an item, not the header, #end or a comment */
-	long word;		/* index among the words, or -1 */
-	double start, end;
-};
-
-static void
-bad(const char *name, long line, const char *what)
-{
-	sm_die(SM_EX_DATAERR, "%s: line %ld: %s", sm_name(name), line, what);
-}
-
-/* Split the hypothesis into lines and check them as sm-format does. */
-static struct line *
-parse_hyp(char *buf, const char *name, long *nlines, long *nwords)
-{
-	struct line *v = NULL;
-	long n = 0, cap = 0, words = 0;
-	int ended = 0;
-	double last = 0;
-	char *p = buf;
-
-	while (*p) {
-		char *nl = strchr(p, '\n'), *f[5], *q, *e;
-		struct line l = {p, 0, -1, 0, 0};
-		int nf;
-
-		if (nl == NULL)
-			nl = p + strlen(p);
-		else
-			*nl++ = '\0';
-		if (n == cap) {
-			cap = cap ? 2 * cap : 1024;
-			if ((v = realloc(v, cap * sizeof *v)) == NULL)
-				sm_die(SM_EX_SOFTWARE, "out of memory");
-		}
-		if (n == 0) {
-			if (strcmp(p, "#sm-hyp 1") != 0)
-				sm_die(SM_EX_DATAERR, "%s: expected a #sm-hyp 1 hypothesis "
-				       "(sm-stream(5)), got \"%s\" (run sm-lattice first)",
-				       sm_name(name), sm_clip(p));
-		} else if (ended) {
-			bad(name, n + 1, "text after #end");
-		} else if (strcmp(p, "#end") == 0) {
-			ended = 1;
-		} else if (p[0] != '#') {
-			/* START END CONFIDENCE KIND WORD [KEY=VALUE...]: only the
-			 * first five are looked at; the line is written back whole. */
-			char *copy = strdup(p);
-
-			if (copy == NULL)
-				sm_die(SM_EX_SOFTWARE, "out of memory");
-			for (q = copy, nf = 0; nf < 5 && q; nf++) {
-				f[nf] = q;
-				if ((q = strchr(q, '\t')) != NULL)
-					*q++ = '\0';
-			}
-			if (nf < 5 || f[4][0] == '\0')
-				bad(name, n + 1, "expected START END CONFIDENCE KIND WORD "
-				    "separated by tabs");
-			errno = 0;
-			l.start = strtod(f[0], &e);
-			if (e == f[0] || *e || errno || !(l.start >= 0))
-				bad(name, n + 1, "bad START time");
-			l.end = strtod(f[1], &e);
-			if (e == f[1] || *e || errno || !(l.end >= l.start) || l.end > 1e9)
-				bad(name, n + 1, "bad START or END time");
-			if (l.start < last)
-				bad(name, n + 1, "items out of time order");
-			last = l.start;
-			if (strcmp(f[3], "word") == 0)
-				l.word = words++;
-			else if (strcmp(f[3], "sil") != 0 && strcmp(f[3], "filler") != 0)
-				bad(name, n + 1, "KIND must be word, sil or filler");
-			if (strstr(p, "\tspeaker=") != NULL)
-				bad(name, n + 1, "already has a speaker= field");
-			l.item = 1;
-			free(copy);
-		}
-		v[n++] = l;
-		p = nl;
-	}
-	if (n == 0)
-		sm_die(SM_EX_DATAERR, "%s: empty input, expected a #sm-hyp 1 "
-		       "hypothesis (run sm-lattice first)", sm_name(name));
-	if (!ended)
-		sm_die(SM_EX_DATAERR, "%s: no #end line: the hypothesis was cut short",
-		       sm_name(name));
-	*nlines = n;
-	*nwords = words;
-	return v;
-}
-
 struct feats {
 	float *x;
 	long n, cap;
@@ -206,11 +112,11 @@ main(int argc, char **argv)
 	struct diar_opts o = {0.5, 0, 20};
 	struct sm_stream_hdr h;
 	struct slurp hyp = {0};
-	struct line *lines;
+	struct hyp hp = {0};
 	struct diar_word *w;
 	const char *feat = NULL, *name = NULL;
 	pthread_t tid;
-	long nlines, nwords, nframes, i, wi;
+	long nframes, i, wi;
 	float *x;
 	int *label, c, prev;
 
@@ -249,44 +155,20 @@ main(int argc, char **argv)
 		errno = hyp.err;
 		sm_die_errno(SM_EX_IOERR, "%s", sm_name(name));
 	}
-	lines = parse_hyp(hyp.buf, name, &nlines, &nwords);
-
-	/* The words' frames: time t is frame (t * rate - start) / shift. */
-	w = calloc(nwords + 1, sizeof *w);
-	label = calloc(nwords + 1, sizeof *label);
+	hyp_parse(&hp, hyp.buf, name);
+	w = calloc(hp.words + 1, sizeof *w);
+	label = calloc(hp.words + 1, sizeof *label);
 	if (w == NULL || label == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
-	{
-		double fps = (double)h.sample_rate / h.frame_shift,
-		    off = (double)h.start_sample / h.frame_shift, last_end = -1;
-
-		for (i = 0; i < nlines; i++) {
-			struct line *l = &lines[i];
-			long f0, f1;
-
-			if (l->word < 0)
-				continue;
-			f0 = lround(l->start * fps - off);
-			f1 = lround(l->end * fps - off);
-			if (f0 < 0)
-				f0 = 0;
-			if (f1 > nframes)
-				f1 = nframes;
-			if (f1 < f0)
-				f1 = f0;
-			w[l->word].f0 = f0;
-			w[l->word].f1 = f1;
-			w[l->word].pause_before = last_end < 0 || l->start - last_end >= 0.25;
-			last_end = l->end;
-		}
-	}
-	diar_run(x, nframes, w, nwords, &o, label);
+	hyp_frames(&hp, (double)h.sample_rate / h.frame_shift,
+		   (double)h.start_sample / h.frame_shift, nframes, w);
+	diar_run(x, nframes, w, hp.words, &o, label);
 
 	/* Every item gets a speaker: a word its own, a pause or a noise the
 	 * speaker of the word before it (of the first word, before any). */
-	prev = nwords > 0 ? label[0] : -1;
-	for (i = 0, wi = 0; i < nlines; i++) {
-		struct line *l = &lines[i];
+	prev = hp.words > 0 ? label[0] : -1;
+	for (i = 0, wi = 0; i < hp.n; i++) {
+		struct hyp_line *l = &hp.v[i];
 
 		fputs(l->text, stdout);
 		if (l->item) {
