@@ -1,7 +1,6 @@
 /* sm-diarize: label each word of a best path with its speaker. */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
