@@ -186,20 +186,14 @@ start_channel_job() {
 	[ "$st" -eq 143 ]
 	[ "$(cat "$SCRATCH/err")" = "sm-transcribe: stopped by SIGTERM; no transcript written" ]
 	[ ! -s "$SCRATCH/out" ]
-	for k in $kids; do
-		for _ in $(seq 100); do kill -0 "$k" 2>/dev/null || break; sleep 0.1; done
-		! kill -0 "$k" 2>/dev/null
-	done
+	ended_within 100 $kids
 }
 
 @test "channel: a job killed with SIGKILL leaves no process of any channel and no directory" {
 	start_channel_job
 	kill -KILL "$job"
 	wait "$job" || true
-	for k in $kids; do
-		for _ in $(seq 600); do kill -0 "$k" 2>/dev/null || break; sleep 0.1; done
-		! kill -0 "$k" 2>/dev/null
-	done
+	ended_within 600 $kids
 	[ ! -s "$SCRATCH/out" ]
 	for _ in $(seq 100); do [ -z "$(ls -A "$TMPDIR")" ] && break; sleep 0.1; done
 }

@@ -566,10 +566,7 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	wait "$job" || true
 	# The stages die with the job, the filters and the gate see end-of-file,
 	# and the watcher removes the private directory, then ends.
-	for k in $kids; do
-		for _ in $(seq 600); do kill -0 "$k" 2>/dev/null || break; sleep 0.1; done
-		! kill -0 "$k" 2>/dev/null
-	done
+	ended_within 600 $kids
 	[ ! -s "$SCRATCH/out" ]
 	[ -z "$(ls -A "$TMPDIR")" ]
 }

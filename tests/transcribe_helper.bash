@@ -20,3 +20,14 @@ by_hand() { # AUDIO [sm-format options]
 config() {
 	printf '%s\n' "$1" >"$2"
 }
+
+# Waits up to TENTHS tenths of a second for each PID in turn to end; fails
+# if one has not.
+ended_within() { # TENTHS PID...
+	local n=$1 p
+	shift
+	for p; do
+		for _ in $(seq "$n"); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		! kill -0 "$p" 2>/dev/null || return 1
+	done
+}
