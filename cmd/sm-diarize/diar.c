@@ -521,7 +521,6 @@ diar_run(const float *x, long nframes, const struct diar_word *w, long n,
 	long T = 0, t, i, nseg = 0, *seq, *segof;
 	char *brk;
 	int *cl, *lab, k = 0, s;
-
 	double sens = o->sensitivity - 0.5, tau, share;
 
 	/* Sensitivity 0.5 is the tuned point; towards 1 each of the three
@@ -615,25 +614,23 @@ diar_run(const float *x, long nframes, const struct diar_word *w, long n,
 	{
 		int *idx = xcalloc(nseg, sizeof *idx), *rev = xcalloc(nseg, sizeof *rev),
 		    *to = xcalloc(nseg, sizeof *to), m = 0;
+		struct cluster *cc;
 
 		for (long g = 0; g < nseg; g++)
 			if (cl[g] == g) {
 				rev[g] = m;
 				idx[m++] = (int)g;
 			}
-		{
-			struct cluster *cc = xcalloc(m, sizeof *cc);
-
-			for (int j = 0; j < m; j++) {
-				cc[j].st = c[idx[j]].st;
-				cc[j].ld = c[idx[j]].ld;
-				cc[j].alive = 1;
-			}
-			agglomerate(cc, m, ridge, lambda, o->max_speakers, to);
-			free(cc);
+		cc = xcalloc(m, sizeof *cc);
+		for (int j = 0; j < m; j++) {
+			cc[j].st = c[idx[j]].st;
+			cc[j].ld = c[idx[j]].ld;
+			cc[j].alive = 1;
 		}
+		agglomerate(cc, m, ridge, lambda, o->max_speakers, to);
 		for (long g = 0; g < nseg; g++)
 			cl[g] = idx[to[rev[cl[g]]]];
+		free(cc);
 		free(idx);
 		free(rev);
 		free(to);
