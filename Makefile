@@ -118,6 +118,12 @@ bin/%: scripts/% $(DATADIR_STAMP)
 build/tests/%: build/tests/unit/%.o $(LIBS_A)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# test_entity runs sm-format's entity reader over tests/entities.tsv.
+FORMAT_OBJ := $(patsubst %.c,build/%.o,$(filter-out %/main.c,$(wildcard cmd/sm-format/*.c)))
+build/tests/unit/test_entity.o: CPPFLAGS += -Icmd/sm-format
+build/tests/test_entity: build/tests/unit/test_entity.o $(FORMAT_OBJ) $(LIBS_A)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # The English pack's model files, from which its images are built.

@@ -1,5 +1,7 @@
 /* fuzz_hyp.c: sm-format's #sm-hyp 1 reader (cmd/sm-format/hyp.c), then
- * punctuation and every writer (json-v2, txt, srt) on what it read. */
+ * entities (for some inputs), punctuation and every writer (json-v2, txt,
+ * srt) on what it read. */
+#include "../cmd/sm-format/entity.c"
 #include "../cmd/sm-format/hyp.c"
 #include "../cmd/sm-format/write.c"
 
@@ -8,8 +10,20 @@
 static void
 free_transcript(struct transcript *t)
 {
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = 0; i < t->n; i++) {
+		struct entity *e = t->v[i].entity;
+
 		free(t->v[i].content);
+		if (e == NULL)
+			continue;
+		for (size_t k = 0; k < e->nspoken; k++)
+			free(e->spoken[k].content);
+		for (size_t k = 0; k < e->nwritten; k++)
+			free(e->written[k]);
+		free(e->spoken);
+		free(e->written);
+		free(e);
+	}
 	free(t->v);
 	memset(t, 0, sizeof *t);
 }
@@ -33,6 +47,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_jmp = &jb;
 	if (setjmp(jb) == 0) {
 		hyp_read(in, "<stdin>", &t, size & 1);
+		if (size & 4)
+			entity_apply(&t, size & 8 ? "en-GB" : "en-US", o.pause_ms);
 		hyp_punctuate(&t, o.pause_ms, (size & 2) != 0);
 		for (int i = 0; writers[i].name; i++)
 			writers[i].write(out, &t, &o);

@@ -18,6 +18,7 @@ struct item {
 	/* The speaker and channel labels, NULL when the stream gives none;
 	 * hyp_read owns them until it is called again. */
 	const char *speaker, *channel;
+	struct entity *entity;	/* an entity's parts (entity.h), or NULL */
 };
 
 struct transcript {
@@ -32,6 +33,7 @@ struct fmt_opts {
 	const char *tracking;	/* job.tracking JSON object to echo, or NULL */
 	long pause_ms;		/* a pause this long ends a sentence */
 	int max_line_length, max_lines;	/* SRT */
+	const char *locale;	/* output locale: en-US, en-GB or en-AU */
 };
 
 /* Read a #sm-hyp 1 stream (sm-stream(5)) into words; die 65 on bad input. */
@@ -48,6 +50,9 @@ void hyp_replace(struct transcript *t, const char *from, const char *to);
  * change of speaker or channel, or the last word) and capitalise sentence
  * starts and "I". */
 void hyp_punctuate(struct transcript *t, long pause_ms, int marks);
+
+/* Seconds with two decimals, rounded from milliseconds. */
+void put_time(FILE *out, long ms);
 
 typedef void (*writer_fn)(FILE *out, const struct transcript *t,
 			  const struct fmt_opts *o);

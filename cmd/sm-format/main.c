@@ -4,13 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "entity.h"
 #include "format.h"
 
 static const char usage[] =
 	"sm-format: write a #sm-hyp 1 best path as a json-v2, txt or srt transcript\n"
-	"Usage: sm-format [-P] [-d] [-f FORMAT] [-c FILE] [-l LANG] [-m DIR] [-s S]\n"
+	"Usage: sm-format [-P] [-d] [-E] [-f FORMAT] [-c FILE] [-l LANG] [-m DIR] [-s S]\n"
 	"                 [--pause S] [--max-line-length N] [--max-lines N]\n"
-	"                 [-R FROM=TO]... [FILE | -]\n"
+	"                 [--locale LOCALE] [-R FROM=TO]... [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice | sm-format -f txt\n"
 	"  -f, --format F          json (json-v2), txt or srt (default json)\n"
 	"  -c, --config FILE       JSON object echoed as metadata.transcription_config\n"
@@ -25,6 +26,10 @@ static const char usage[] =
 	"  -d, --remove-disfluencies  drop hesitations (uh, um, er, ...)\n"
 	"  -R, --replace FROM=TO   replace the words FROM (any case) by TO, in order;\n"
 	"                          /RE/=TO matches whole words with an extended regex\n"
+	"  -E, --entities          write numbers, ordinals, decimals, money, percentages,\n"
+	"                          dates, times and telephone numbers as entities\n"
+	"                          (json: type \"entity\" with spoken and written forms)\n"
+	"      --locale LOCALE     en-US, en-GB or en-AU (default en-US)\n"
 	"      --max-line-length N SRT characters per line (default 37)\n"
 	"      --max-lines N       SRT lines per cue (default 2)\n"
 	"  -h, --help              show this help\n"
@@ -78,6 +83,8 @@ main(int argc, char **argv)
 		{"pause", required_argument, NULL, 'p'},
 		{"remove-disfluencies", no_argument, NULL, 'd'},
 		{"replace", required_argument, NULL, 'R'},
+		{"entities", no_argument, NULL, 'E'},
+		{"locale", required_argument, NULL, 'O'},
 		{"max-line-length", required_argument, NULL, 'L'},
 		{"max-lines", required_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
@@ -90,14 +97,14 @@ main(int argc, char **argv)
 	struct fmt_opts o = {.pause_ms = 500, .max_line_length = 37, .max_lines = 2};
 	struct transcript t = {0};
 	struct sm_pack pack;
-	int c, marks = 1, drop = 0, nrepl = 0;
+	int c, marks = 1, drop = 0, nrepl = 0, entities = 0;
 	char **repl = calloc((size_t)argc, sizeof *repl);
 	FILE *in;
 
 	sm_init(argv[0]);
 	if (repl == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
-	while ((c = getopt_long(argc, argv, "f:c:m:l:Ps:dR:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:c:m:l:Ps:dER:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': format = optarg; break;
 		case 'c': config = optarg; break;
@@ -114,6 +121,13 @@ main(int argc, char **argv)
 			break;
 		case 'd': drop = 1; break;
 		case 'R': repl[nrepl++] = optarg; break;
+		case 'E': entities = 1; break;
+		case 'O':
+			if (!entity_locale_ok(optarg))
+				sm_die(SM_EX_USAGE, "--locale: expected en-US, en-GB or en-AU, got \"%s\"",
+				       sm_clip(optarg));
+			o.locale = optarg;
+			break;
 		case 'L':
 			o.max_line_length = (int)sm_opt_long("--max-line-length", optarg, 1, 10000);
 			break;
@@ -150,6 +164,8 @@ main(int argc, char **argv)
 		*eq = '\0';
 		hyp_replace(&t, from, eq + 1);
 	}
+	if (entities)
+		entity_apply(&t, o.locale, o.pause_ms);
 	hyp_punctuate(&t, o.pause_ms, marks);
 	w->write(stdout, &t, &o);
 	sm_close_stdout();

@@ -3,10 +3,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "entity.h"
 #include "format.h"
 
-/* Seconds with two decimals, rounded from milliseconds. */
-static void
+void
 put_time(FILE *out, long ms)
 {
 	long cs = (ms + 5) / 10;
@@ -72,6 +72,10 @@ write_json(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 		const struct item *it = &t->v[i];
 
 		fputs(i ? ",\n    " : "\n    ", out);
+		if (it->entity) {
+			entity_json(out, it, o->pack->language);
+			continue;
+		}
 		if (it->channel) {
 			fputs("{\"channel\": ", out);
 			sm_json_str(out, it->channel);
