@@ -246,7 +246,8 @@ hyp_punctuate(struct transcript *t, long pause_ms, int marks)
 			capitalise(w.content);
 		start = eos;
 		push(&out, &w);
-		if (marks && eos) {
+		/* no second full stop after an entity's "a.m." */
+		if (marks && eos && !(w.entity && w.content[strlen(w.content) - 1] == '.')) {
 			struct item p = {0};
 
 			p.type = ITEM_PUNCT;
