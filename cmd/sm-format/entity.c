@@ -2,7 +2,7 @@
  * entity.c: runs of recognised words that say a number, an ordinal, a
  * decimal, an amount of money, a percentage, a date, a time or a telephone
  * number, rewritten as one entity: its class, its written form and the
- * words as spoken (sm-format(1), ENTITIES).
+ * words as spoken (sm-format(1), Entities).
  *
  * Each reading is a small recursive-descent parser over lower-case words;
  * at each word the longest reading wins, ties going to the more specific
@@ -256,8 +256,9 @@ pnum(const struct cur *c, size_t i)
 		if (r.len == 0 && is(c, i, "a") && word_at(c, i + 1).kind == W_SCALE &&
 		    word_at(c, i + 1).val >= 1000) {
 			g = 1, o = 0, k = 1;
-		} else if ((k = p999(c, i + r.len, &g, &o, r.len == 0)) == 0) {
-			break;
+		} else if ((k = p999(c, i + r.len, &g, &o, r.len == 0)) == 0 ||
+			   (r.len > 0 && g == 0)) {
+			break;	/* "two thousand zero" is two numbers */
 		}
 		s = word_at(c, i + r.len + k);
 		if (o || s.kind != W_SCALE || s.val < 1000 || s.val >= last || g == 0) {
