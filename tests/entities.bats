@@ -141,3 +141,17 @@ entity_of() { # NAME [OPTION...]
 	printf '%s' "$output" | jq -e '[.results[] | select(.type == "word") | .alternatives[0].content] ==
 		["Twenty", "dollars"]'
 }
+
+@test "the original's documented example: 17th of January 2022, its written 17th from 0.72 to 1.33" {
+	printf '#sm-hyp 1\n0.72\t1.41\t1.0\tword\tseventeenth\n1.41\t1.60\t0.99\tword\tof\n1.60\t2.10\t1.0\tword\tjanuary\n2.10\t2.50\t1.0\tword\ttwenty\n2.50\t2.80\t1.0\tword\ttwenty\n2.80\t3.14\t1.0\tword\ttwo\n#end\n' \
+		>"$D/doc.hyp"
+	run -0 sm-format -E --locale en-GB "$D/doc.hyp"
+	printf '%s' "$output" | jq -e '.results[0] | .type == "entity" and .entity_class == "date"
+		and .start_time == 0.72 and .end_time == 3.14
+		and .alternatives[0] == {"content": "17th of January 2022", "confidence": 0.99, "language": "en", "speaker": "UU"}
+		and .spoken_form[0] == {"type": "word", "start_time": 0.72, "end_time": 1.41, "alternatives":
+			[{"content": "seventeenth", "confidence": 1.0, "language": "en", "speaker": "UU"}]}
+		and .written_form[0] == {"type": "word", "start_time": 0.72, "end_time": 1.33, "alternatives":
+			[{"content": "17th", "confidence": 0.99, "language": "en", "speaker": "UU"}]}
+		and ([.written_form[].alternatives[0].content] == ["17th", "of", "January", "2022"])'
+}
