@@ -145,13 +145,20 @@ is(const struct cur *c, size_t i, const char *s)
 	return i < c->n && strcmp(c->w[i], s) == 0;
 }
 
+/* Zero said as the letter: "oh", or "o" as the dictionary also has it. */
+static int
+is_oh(const struct cur *c, size_t i)
+{
+	return is(c, i, "oh") || is(c, i, "o");
+}
+
 /* A single spoken digit: "zero", "oh", "one" .. "nine"; -1 if not. */
 static int
 digit_at(const struct cur *c, size_t i)
 {
 	struct wv v;
 
-	if (is(c, i, "oh"))
+	if (is_oh(c, i))
 		return 0;
 	v = word_at(c, i);
 	return v.kind == W_UNIT && !v.ord ? (int)v.val : -1;
@@ -514,7 +521,7 @@ minutes(const struct cur *c, size_t i, size_t *len)
 	long long v;
 	int o;
 
-	if (is(c, i, "oh") && word_at(c, i + 1).kind == W_UNIT &&
+	if (is_oh(c, i) && word_at(c, i + 1).kind == W_UNIT &&
 	    !word_at(c, i + 1).ord && word_at(c, i + 1).val > 0) {
 		*len = 2;
 		return word_at(c, i + 1).val;
@@ -598,7 +605,7 @@ year(const struct cur *c, size_t i, int in_date, long long *y)
 	if (a.ord || !((a.kind == W_TEEN && a.val >= (in_date ? 10 : 15)) ||
 		       (a.kind == W_TENS && a.val == 20)))
 		return 0;
-	if (digit_at(c, i + 1) == 0 && is(c, i + 1, "oh") && digit_at(c, i + 2) > 0) {
+	if (is_oh(c, i + 1) && digit_at(c, i + 2) > 0) {
 		*y = a.val * 100 + digit_at(c, i + 2);
 		return 3;
 	}
