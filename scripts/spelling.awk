@@ -1,0 +1,146 @@
+# The English pack's spelling table (sm-format(1) --locale), derived from
+# Debian's word lists; run by scripts/spelling.sh, which sorts the output.
+#   usage: awk -f scripts/spelling.awk DICT US GB US-LARGE GB-LARGE
+# DICT is the recogniser's pronunciation dictionary (lower-case words, the
+# first field of each line, "word(2)" for variants); US and GB are the
+# wamerican and wbritish lists, US-LARGE and GB-LARGE wamerican-large's and
+# wbritish-large's.  Prints lines TAG TAB KEY TAB WORD, KEY being a
+# dictionary word, and counts on stderr:
+#   us KEY WORD   en-US writes KEY as WORD (a British spelling made American)
+#   gb KEY WORD   en-GB writes KEY as WORD (an American spelling made British)
+#   cap KEY WORD  every locale writes KEY as WORD (a name's capitals)
+# Capitals, from US and GB: a word listed capitalised in both, lower-case in
+# neither, and in one capitalisation only ("Monday"; not "may", "bill",
+# "mark", "john", which the lists also hold lower-case; not "co", listed as
+# "Co" and "CO").  The large lists hold rare lower-case senses of common
+# names ("english", "berlin", "henry"): they are not used for capitals.
+# Pairs, from US-LARGE and GB-LARGE, whose derived forms the smaller lists
+# lack ("globalize"): a lower-case American word A only in US-LARGE and a
+# lower-case British word B only in GB-LARGE such that one or two of the
+# rewrites below, each at one place, turn A into B; no other such B for A
+# nor A for B exists; and A is not a name of the capitals ("pandora").
+
+BEGIN {
+	# The known American -> British rewrites: FROM, TO, what must come
+	# before FROM from the start of the word and after it to the end (two
+	# extended regular expressions, "" for anything), the American word's
+	# least length.
+	nrule = 0
+	rule("or", "our", "..$", "", 1)	# color colour, favorite favourite
+	rule("er", "re", "", "^(s|'s)?$", 1)	# center centre, liters litres
+	rule("er", "r", "", "^(ed|ing)$", 1)	# centered centred
+	rule("iz", "is", "...$", "", 1)	# organize organise
+	rule("yz", "ys", "", "", 1)	# analyze analyse
+	rule("ense", "ence", "", "", 1)	# defense defence
+	rule("og", "ogue", "", "^(s|'s)?$", 1)	# catalog catalogue
+	rule("og", "ogu", "", "^(ed|ing)$", 1)	# cataloged catalogued
+	rule("l", "ll", "", "", 1)	# canceled cancelled, woolen woollen
+	rule("ll", "l", "", "", 1)	# fulfill fulfil, skillful skilful
+	rule("e", "ae", "", "^.", 5)	# anemia anaemia, pediatric paediatric
+	rule("e", "oe", "", "^.", 5)	# estrogen oestrogen, fetus foetus
+	rule("o", "ou", "", "^l[dt]", 1)	# mold mould, molt moult
+	rule("ow", "ough", "", "", 1)	# plow plough
+	rule("g", "ge", "", "^(ing|ment)", 1)	# aging ageing, judgment judgement
+	rule("gram", "gramme", "", "^(s|'s)?$", 1)	# kilogram kilogramme
+	rule("sulf", "sulph", "", "", 1)	# sulfur sulphur
+	rule("skep", "scep", "", "", 1)	# skeptic sceptic
+}
+
+function rule(f, t, b, a, m) {
+	nrule++
+	before[nrule] = b
+	from[nrule] = f
+	to[nrule] = t
+	after[nrule] = a
+	minlen[nrule] = m
+}
+
+FILENAME == ARGV[1] {
+	w = $1
+	sub(/\([0-9]+\)$/, "", w)
+	dict[w] = 1
+	next
+}
+
+# Plain ASCII words only: the dictionary has no others.
+!/^[A-Za-z][A-Za-z']*$/ { next }
+FILENAME == ARGV[2] { us[$0] = 1; next }
+FILENAME == ARGV[3] { gb[$0] = 1; next }
+FILENAME == ARGV[4] { usl[$0] = 1; next }
+FILENAME == ARGV[5] { gbl[$0] = 1; next }
+
+# Every word one rewrite turns w into, as keys of the array out; len is
+# the length of the American word it came from.
+function rewrite(w, len, out,    k, p, s, rest, off) {
+	for (k = 1; k <= nrule; k++) {
+		if (len < minlen[k])
+			continue
+		off = 0
+		rest = w
+		while ((p = index(rest, from[k])) > 0) {
+			if (substr(w, 1, off + p - 1) ~ before[k] &&
+			    substr(w, off + p + length(from[k])) ~ after[k])
+				out[substr(w, 1, off + p - 1) to[k] \
+				    substr(w, off + p + length(from[k]))] = 1
+			off += p
+			rest = substr(w, off + 1)
+		}
+	}
+}
+
+function emit(tag, key, word) {
+	if (key in dict) {
+		print tag "\t" key "\t" word
+		kept[tag]++
+	}
+}
+
+END {
+	# Capitals first: a name is not respelled.
+	for (w in us) {
+		l = tolower(w)
+		if (w != l && (w in gb) && !(l in us) && !(l in gb)) {
+			ncap[l]++
+			capof[l] = w
+		}
+	}
+	for (l in ncap) {
+		if (ncap[l] > 1) {
+			capamb++
+			continue
+		}
+		caps++
+		emit("cap", l, capof[l])
+	}
+	for (a in usl) {
+		if ((a in gbl) || a != tolower(a) || (a in capof))
+			continue
+		split("", one)
+		split("", two)
+		rewrite(a, length(a), one)
+		for (c in one)
+			rewrite(c, length(a), two)
+		for (c in one)
+			two[c] = 1
+		for (c in two)
+			if ((c in gbl) && !(c in usl) && c == tolower(c)) {
+				nto[a]++
+				gbof[a] = c
+				nfrom[c]++
+			}
+	}
+	for (a in nto) {
+		b = gbof[a]
+		if (nto[a] > 1 || nfrom[b] > 1) {
+			ambiguous++
+			continue
+		}
+		pairs++
+		emit("gb", a, b)
+		emit("us", b, a)
+	}
+	printf "spelling.awk: %d pairs (%d ambiguous left out), %d capitalised " \
+	    "words (%d in two capitalisations left out); in the dictionary: " \
+	    "%d gb, %d us, %d cap\n", pairs, ambiguous, caps, capamb,
+	    kept["gb"], kept["us"], kept["cap"] > "/dev/stderr"
+}
