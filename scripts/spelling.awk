@@ -15,10 +15,12 @@
 # "Co" and "CO").  The large lists hold rare lower-case senses of common
 # names ("english", "berlin", "henry"): they are not used for capitals.
 # Pairs, from US-LARGE and GB-LARGE, whose derived forms the smaller lists
-# lack ("globalize"): a lower-case American word A only in US-LARGE and a
-# lower-case British word B only in GB-LARGE such that one or two of the
-# rewrites below, each at one place, turn A into B; no other such B for A
-# nor A for B exists; and A is not a name of the capitals ("pandora").
+# lack ("globalize"): a lower-case American word A in US-LARGE and not in
+# GB-LARGE, not a name of the capitals ("pandora"), and a lower-case British
+# word B in GB-LARGE that the fewest of the rewrites below (one, else two),
+# each at one place, turn A into; A has no other such B, B no other such A.
+# en-GB writes A as B; en-US writes B as A unless US-LARGE has B too (it
+# lists "cancelled" beside "canceled": en-US leaves it).
 
 BEGIN {
 	# The known American -> British rewrites: FROM, TO, what must come
@@ -34,7 +36,7 @@ BEGIN {
 	rule("ense", "ence", "", "", 1)	# defense defence
 	rule("og", "ogue", "", "^(s|'s)?$", 1)	# catalog catalogue
 	rule("og", "ogu", "", "^(ed|ing)$", 1)	# cataloged catalogued
-	rule("l", "ll", "", "", 1)	# canceled cancelled, woolen woollen
+	rule("l", "ll", "", "^.", 1)	# canceled cancelled, woolen woollen
 	rule("ll", "l", "", "", 1)	# fulfill fulfil, skillful skilful
 	rule("e", "ae", "", "^.", 5)	# anemia anaemia, pediatric paediatric
 	rule("e", "oe", "", "^.", 5)	# estrogen oestrogen, fetus foetus
@@ -88,6 +90,18 @@ function rewrite(w, len, out,    k, p, s, rest, off) {
 	}
 }
 
+# Count the British words of cand as counterparts of a; how many there are.
+function pair(a, cand,    c, n) {
+	for (c in cand)
+		if ((c in gbl) && c == tolower(c)) {
+			nto[a]++
+			gbof[a] = c
+			nfrom[c]++
+			n++
+		}
+	return n
+}
+
 function emit(tag, key, word) {
 	if (key in dict) {
 		print tag "\t" key "\t" word
@@ -118,16 +132,11 @@ END {
 		split("", one)
 		split("", two)
 		rewrite(a, length(a), one)
+		if (pair(a, one))
+			continue
 		for (c in one)
 			rewrite(c, length(a), two)
-		for (c in one)
-			two[c] = 1
-		for (c in two)
-			if ((c in gbl) && !(c in usl) && c == tolower(c)) {
-				nto[a]++
-				gbof[a] = c
-				nfrom[c]++
-			}
+		pair(a, two)
 	}
 	for (a in nto) {
 		b = gbof[a]
@@ -137,10 +146,14 @@ END {
 		}
 		pairs++
 		emit("gb", a, b)
-		emit("us", b, a)
+		if (b in usl)
+			gbonly++
+		else
+			emit("us", b, a)
 	}
-	printf "spelling.awk: %d pairs (%d ambiguous left out), %d capitalised " \
-	    "words (%d in two capitalisations left out); in the dictionary: " \
-	    "%d gb, %d us, %d cap\n", pairs, ambiguous, caps, capamb,
+	printf "spelling.awk: %d pairs (%d en-GB only, %d ambiguous left out), " \
+	    "%d capitalised words (%d in two capitalisations left out); in " \
+	    "the dictionary: %d gb, %d us, %d cap\n", pairs, gbonly, ambiguous,
+	    caps, capamb,
 	    kept["gb"], kept["us"], kept["cap"] > "/dev/stderr"
 }

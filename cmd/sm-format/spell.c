@@ -56,8 +56,12 @@ line_cmp(const struct table *tb, size_t off, const char *k, size_t klen,
 {
 	const char *l = tb->s + off, *end = tb->s + tb->len;
 	const char *nl = memchr(l, '\n', (size_t)(end - l));
+	const char *t1 = nl ? memchr(l, '\t', (size_t)(nl - l)) : NULL;
+	const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(nl - t1 - 1)) : NULL;
 
-	if (nl == NULL)
+	/* Every line compared is checked: three fields, none empty. */
+	if (t2 == NULL || t1 == l || t2 == t1 + 1 || t2 + 1 == nl ||
+	    memchr(t2 + 1, '\t', (size_t)(nl - t2 - 1)))
 		bad_table(tb, off);
 	for (size_t i = 0; i < klen; i++) {
 		if (l + i == nl)
@@ -67,8 +71,6 @@ line_cmp(const struct table *tb, size_t off, const char *k, size_t klen,
 	}
 	*word = l + klen;
 	*wlen = (size_t)(nl - *word);
-	if (*wlen == 0 || memchr(*word, '\t', *wlen))
-		bad_table(tb, off);
 	return 0;
 }
 
