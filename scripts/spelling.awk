@@ -12,8 +12,10 @@
 # Capitals, from US and GB: a word listed capitalised in both, lower-case in
 # neither, and in one capitalisation only ("Monday"; not "may", "bill",
 # "mark", "john", which the lists also hold lower-case; not "co", listed as
-# "Co" and "CO").  The large lists hold rare lower-case senses of common
-# names ("english", "berlin", "henry"): they are not used for capitals.
+# "Co" and "CO"; not a word of up to three capitals that the dictionary
+# reads as a word, not letter by letter: "de", "un", not "DE", "UN").  The
+# large lists hold rare lower-case senses of common names ("english",
+# "berlin", "henry"): they are not used for capitals.
 # Pairs, from US-LARGE and GB-LARGE, whose derived forms the smaller lists
 # lack ("globalize"): a lower-case American word A in US-LARGE and not in
 # GB-LARGE, not a name of the capitals ("pandora"), and a lower-case British
@@ -59,7 +61,11 @@ function rule(f, t, b, a, m) {
 
 FILENAME == ARGV[1] {
 	w = $1
-	sub(/\([0-9]+\)$/, "", w)
+	if (sub(/\([0-9]+\)$/, "", w) == 0) {
+		pron = $0
+		sub(/^[^ \t]+[ \t]+/, "", pron)
+		first[w] = pron
+	}
 	dict[w] = 1
 	next
 }
@@ -102,6 +108,21 @@ function pair(a, cand,    c, n) {
 	return n
 }
 
+# Whether an all-capitals word of up to three letters ("DE", "UN") is read
+# as a word: the first pronunciation the dictionary gives has fewer vowels
+# than the word has letters, which said one by one have a vowel each ("de"
+# is D IY, "un" AH N; "tv" is T IY V IY, "ok" OW K EY).
+function short_word(l, w,    n, i, ph, v) {
+	if (length(w) > 3 || w != toupper(w) || !(l in first))
+		return 0
+	n = split(first[l], ph, " ")
+	v = 0
+	for (i = 1; i <= n; i++)
+		if (ph[i] ~ /^(AA|AE|AH|AO|AW|AY|EH|ER|EY|IH|IY|OW|OY|UH|UW)$/)
+			v++
+	return v < length(w)
+}
+
 function emit(tag, key, word) {
 	if (key in dict) {
 		print tag "\t" key "\t" word
@@ -121,6 +142,10 @@ END {
 	for (l in ncap) {
 		if (ncap[l] > 1) {
 			capamb++
+			continue
+		}
+		if (short_word(l, capof[l])) {
+			capword++
 			continue
 		}
 		caps++
@@ -152,8 +177,8 @@ END {
 			emit("us", b, a)
 	}
 	printf "spelling.awk: %d pairs (%d en-GB only, %d ambiguous left out), " \
-	    "%d capitalised words (%d in two capitalisations left out); in " \
-	    "the dictionary: %d gb, %d us, %d cap\n", pairs, gbonly, ambiguous,
-	    caps, capamb,
+	    "%d capitalised words (%d in two capitalisations and %d short " \
+	    "capitals read as words left out); in the dictionary: %d gb, " \
+	    "%d us, %d cap\n", pairs, gbonly, ambiguous, caps, capamb, capword,
 	    kept["gb"], kept["us"], kept["cap"] > "/dev/stderr"
 }

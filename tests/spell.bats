@@ -73,6 +73,9 @@ hyp_of() { # WORD...
 	hyp_of we met in london on monday in may and march i think john will bill mark >"$SCRATCH/h"
 	run -0 sm-format -f txt "$SCRATCH/h"
 	assert_output 'We met in London on Monday in may and march I think john will bill mark.'
+	hyp_of the fbi and the un saw de paris on tv >"$SCRATCH/h"
+	run -0 sm-format -P -f txt "$SCRATCH/h"
+	assert_output 'the FBI and the un saw de Paris on TV'
 }
 
 @test "en-US writes British spellings the dictionary has the American way" {
@@ -142,7 +145,10 @@ hyp_of() { # WORD...
 	for w in Monday January London English NASA "I'm"; do
 		grep -qxF "cap	$(printf '%s' "$w" | tr A-Z a-z)	$w" "$TABLE" || { echo "no cap $w"; false; }
 	done
-	run ! grep -E '^cap	(may|will|bill|mark|march|john|i)	' "$TABLE"
+	run ! grep -E '^cap	(may|will|bill|mark|march|john|i|de|un|ing)	' "$TABLE"
+	for w in TV OK FBI USA; do
+		grep -qxF "cap	$(printf '%s' "$w" | tr A-Z a-z)	$w" "$TABLE" || { echo "no cap $w"; false; }
+	done
 	run -0 awk -F'\t' 'NR > 1 && ($2 == $3 || (tolower($2) == tolower($3) && $1 != "cap") || NF != 3)' "$TABLE"
 	assert_output ''
 	[ "$(grep -c '^cap	' "$TABLE")" -eq "$(awk -F'\t' '$1 == "cap" && tolower($3) == $2' "$TABLE" | wc -l)" ]
