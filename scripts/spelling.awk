@@ -38,7 +38,7 @@ BEGIN {
 	rule("ense", "ence", "", "", 1)	# defense defence
 	rule("og", "ogue", "", "^(s|'s)?$", 1)	# catalog catalogue
 	rule("og", "ogu", "", "^(ed|ing)$", 1)	# cataloged catalogued
-	rule("l", "ll", "", "^.", 1)	# canceled cancelled, woolen woollen
+	rule("l", "ll", "", "^[aeiouy]", 1)	# canceled cancelled, woolen woollen
 	rule("ll", "l", "", "", 1)	# fulfill fulfil, skillful skilful
 	rule("e", "ae", "", "^.", 5)	# anemia anaemia, pediatric paediatric
 	rule("e", "oe", "", "^.", 5)	# estrogen oestrogen, fetus foetus
