@@ -151,6 +151,15 @@ models/en/am.img: bin/sm-am models/en/pack.conf $(wildcard $(addprefix $(AM_HMM)
 	SM_MODELS=models bin/sm-am --model models/en --build-image $@
 	SM_MODELS=models bin/sm-am --model models/en --check-image
 
+# The English pack's spelling table (sm-format(1) --locale): locale pairs
+# and names' capitals, derived from Debian's wamerican and wbritish word
+# lists (scripts/spelling.awk says how) for the words of the dictionary.
+all: models/en/spelling.txt
+SPELL_LISTS := $(addprefix /usr/share/dict/,american-english british-english \
+	american-english-large british-english-large)
+models/en/spelling.txt: scripts/spelling.sh scripts/spelling.awk $(wildcard $(PACK_DICT) $(SPELL_LISTS))
+	sh scripts/spelling.sh $(PACK_DICT) >$@.tmp && mv $@.tmp $@
+
 # Fuzz harnesses (fuzz/fuzz_NAME.c): make builds each with a plain main
 # that replays saved inputs (tests/fuzz.bats runs them); `make fuzz` runs
 # them under libFuzzer for a bounded time (scripts/fuzz.sh, FUZZ_TIME=s).

@@ -4,6 +4,7 @@ set -eu
 PKGS="build-essential pkg-config libsndfile1-dev sndfile-programs libsamplerate0-dev
 libopenblas-dev libcurl4-openssl-dev jq bats bats-support bats-assert
 bats-file mandoc shellcheck strace bubblewrap time python3
+wamerican wbritish wamerican-large wbritish-large
 pocketsphinx-en-us pocketsphinx sphinxbase-utils pocketsphinx-testdata
 asterisk-core-sounds-en asterisk-core-sounds-en-wav asterisk-core-sounds-en-g722
 ffmpeg sox clang libclang-rt-14-dev podman runc parallel openssl

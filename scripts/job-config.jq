@@ -45,7 +45,13 @@ def tc_errors: obj("transcription_config";
 		 then "transcription_config.language: \"\(clip)\" is not a language code" else empty end)) end),
 	opt("model"; "transcription_config.model"; oneof("transcription_config.model"; ["standard", "enhanced"])),
 	opt("operating_point"; "x"; oneof("transcription_config.operating_point"; ["standard", "enhanced"])),
-	opt("output_locale"; "x"; str("transcription_config.output_locale")),
+	# The English locales of the original's docs (formatting.mdx); no pack
+	# has Mandarin's cmn-Hans and cmn-Hant.
+	opt("output_locale"; "x"; oneof("transcription_config.output_locale"; ["en-US", "en-GB", "en-AU"])),
+	(if (.output_locale | type) == "string" and (.language | type) == "string"
+		and (.output_locale | startswith("en-")) and .language != "en"
+	 then "transcription_config.output_locale: \"\(.output_locale)\" is a locale of language \"en\", not \"\(.language | clip)\""
+	 else empty end),
 	opt("diarization"; "x"; oneof("transcription_config.diarization"; ["none", "speaker", "channel"])),
 	opt("channel_diarization_labels"; "x"; each("transcription_config.channel_diarization_labels";
 		if type != "string" or (test("^[A-Za-z0-9._]+$") | not)

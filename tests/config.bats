@@ -89,10 +89,9 @@ EN='"transcription_config": {"language": "en"}'
 @test "strings with quotes, \$(...), backquotes and newlines come out of eval unchanged, and nothing in them is run" {
 	nasty="a'b\"c \$(touch $BATS_TEST_TMPDIR/x) \`touch $BATS_TEST_TMPDIR/y\` \\\\ d"
 	json=$(jq -n --arg s "$nasty" '$s')
-	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"output_locale\": $json,
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\",
 		\"transcript_filtering_config\": {\"replacements\": [{\"from\": $json, \"to\": \"x\\ny\"}]}},
 		\"fetch_data\": {\"url\": \"file:///$(jq -rn --arg s "$nasty" '$s | @json | .[1:-1]')\"}}"
-	[ "$locale" = "$nasty" ]
 	[ "$url" = "file:///$nasty" ]
 	eval "set -- $repl"
 	[ $# -eq 2 ] && [ "$2" = "$nasty=x
@@ -141,7 +140,7 @@ y" ]
 	rejects '"x"' 'config: expected a JSON object, got a string'
 	rejects "{$T, \"transcription_config\": \"en\"}" 'transcription_config: expected an object, got a string'
 	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"output_locale\": 1}}" \
-		'transcription_config.output_locale: expected a string, got a number'
+		'transcription_config.output_locale: expected one of en-US, en-GB, en-AU, got a number'
 	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"speaker_diarization_config\": {\"prefer_current_speaker\": 1}}}" \
 		'transcription_config.speaker_diarization_config.prefer_current_speaker: expected a boolean, got a number'
 	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"remove_disfluencies\": \"yes\"}}}" \
@@ -174,6 +173,19 @@ y" ]
 	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"diarization\": false}}" \
 		'transcription_config.diarization: expected one of none, speaker, channel, got a boolean'
 	rejects "{\"type\": 1, $EN}" 'type: expected one of transcription, alignment, got a number'
+}
+
+@test "output_locale is en-US, en-GB or en-AU, and only with language en" {
+	for l in en-US en-GB en-AU; do
+		accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"output_locale\": \"$l\"}}"
+		[ "$locale" = "$l" ]
+	done
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"output_locale\": \"en-NZ\"}}" \
+		'transcription_config.output_locale: "en-NZ" is not one of en-US, en-GB, en-AU'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"output_locale\": \"cmn-Hans\"}}" \
+		'transcription_config.output_locale: "cmn-Hans" is not one of en-US, en-GB, en-AU'
+	rejects "{$T, \"transcription_config\": {\"language\": \"de\", \"output_locale\": \"en-GB\"}}" \
+		'transcription_config.output_locale: "en-GB" is a locale of language "en", not "de"'
 }
 
 @test "an unknown key is named, in the object that holds it" {

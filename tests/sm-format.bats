@@ -379,8 +379,10 @@ there."
 	run -0 sm-format -P -f txt "$SCRATCH/h"
 	[ "${#lines[@]}" -eq 2 ]
 	words=$(awk -F'\t' '$4 == "word" { print $5 }' "$H70")
-	[ "${lines[0]}" = "SPEAKER S1: $(printf '%s\n' "$words" | head -n $((n / 2)) | paste -sd' ')" ]
-	[ "${lines[1]}" = "SPEAKER S2: $(printf '%s\n' "$words" | tail -n +$((n / 2 + 1)) | paste -sd' ')" ]
+	# Compared in lower case: names get their capitals ("mr" is "Mr").
+	[[ "${lines[0]}" == "SPEAKER S1: "* ]] && [[ "${lines[1]}" == "SPEAKER S2: "* ]]
+	[ "${lines[0],,}" = "speaker s1: $(printf '%s\n' "$words" | head -n $((n / 2)) | paste -sd' ')" ]
+	[ "${lines[1],,}" = "speaker s2: $(printf '%s\n' "$words" | tail -n +$((n / 2 + 1)) | paste -sd' ')" ]
 	run -0 sm-format "$SCRATCH/h"
 	printf '%s' "$output" | jq -e --argjson half $((n / 2)) '[.results[] | select(.type == "word")
 		| .alternatives[0].speaker] as $s | ($s | length) > 2

@@ -15,6 +15,7 @@ struct item {
 	int is_eos;		/* punctuation that ends a sentence */
 	long gap_ms;		/* pause after this item before the next word */
 	char *content;
+	int replaced;		/* written by hyp_replace: spelled as given */
 	/* The speaker and channel labels, NULL when the stream gives none;
 	 * hyp_read owns them until it is called again. */
 	const char *speaker, *channel;
@@ -31,9 +32,9 @@ struct fmt_opts {
 	const struct sm_pack *pack;
 	const char *config;	/* transcription_config JSON object to echo */
 	const char *tracking;	/* job.tracking JSON object to echo, or NULL */
+	const char *locale;	/* output_locale: en-US, en-GB or en-AU */
 	long pause_ms;		/* a pause this long ends a sentence */
 	int max_line_length, max_lines;	/* SRT */
-	const char *locale;	/* output locale: en-US, en-GB or en-AU */
 };
 
 /* Read a #sm-hyp 1 stream (sm-stream(5)) into words; die 65 on bad input. */

@@ -299,6 +299,7 @@ replace_run(struct transcript *t, size_t i, size_t len, const char *to)
 	}
 	if ((it->content = strdup(to)) == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
+	it->replaced = 1;
 }
 
 void

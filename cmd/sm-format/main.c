@@ -6,12 +6,13 @@
 
 #include "entity.h"
 #include "format.h"
+#include "spell.h"
 
 static const char usage[] =
 	"sm-format: write a #sm-hyp 1 best path as a json-v2, txt or srt transcript\n"
 	"Usage: sm-format [-P] [-d] [-E] [-f FORMAT] [-c FILE] [-l LANG] [-m DIR] [-s S]\n"
-	"                 [--pause S] [--max-line-length N] [--max-lines N]\n"
-	"                 [--locale LOCALE] [-R FROM=TO]... [FILE | -]\n"
+	"                 [--locale LOCALE] [--pause S] [--max-line-length N]\n"
+	"                 [--max-lines N] [-R FROM=TO]... [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice | sm-format -f txt\n"
 	"  -f, --format F          json (json-v2), txt or srt (default json)\n"
 	"  -c, --config FILE       JSON object echoed as metadata.transcription_config\n"
@@ -19,6 +20,8 @@ static const char usage[] =
 	"                          (default {\"language\": LANG})\n"
 	"  -m, --model DIR         language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang LANG         language of the installed pack (default en)\n"
+	"      --locale LOCALE     spelling: en-US, en-GB or en-AU (British);\n"
+	"                          names capitalised in each (default en-US)\n"
 	"  -P, --no-punctuation    no full stops, no sentence capitals\n"
 	"  -s, --sensitivity S     punctuation sensitivity 0..1: a pause of\n"
 	"                          0.1 + 0.8 * (1 - S) seconds ends a sentence (default 0.5)\n"
@@ -78,6 +81,7 @@ main(int argc, char **argv)
 		{"tracking", required_argument, NULL, 'T'},
 		{"model", required_argument, NULL, 'm'},
 		{"lang", required_argument, NULL, 'l'},
+		{"locale", required_argument, NULL, 'O'},
 		{"no-punctuation", no_argument, NULL, 'P'},
 		{"sensitivity", required_argument, NULL, 's'},
 		{"pause", required_argument, NULL, 'p'},
@@ -94,7 +98,8 @@ main(int argc, char **argv)
 	const char *format = "json", *model = NULL, *lang = "en", *config = NULL;
 	const char *path, *tracking = NULL;
 	const struct writer *w;
-	struct fmt_opts o = {.pause_ms = 500, .max_line_length = 37, .max_lines = 2};
+	struct fmt_opts o = {.pause_ms = 500, .max_line_length = 37, .max_lines = 2,
+			     .locale = "en-US"};
 	struct transcript t = {0};
 	struct sm_pack pack;
 	int c, marks = 1, drop = 0, nrepl = 0, entities = 0;
@@ -111,6 +116,7 @@ main(int argc, char **argv)
 		case 'T': tracking = optarg; break;
 		case 'm': model = optarg; break;
 		case 'l': lang = optarg; break;
+		case 'O': o.locale = optarg; break;
 		case 'P': marks = 0; break;
 		case 's':
 			o.pause_ms = (long)(1000 * (0.1 + 0.8 * (1 - sm_opt_double(
@@ -143,6 +149,9 @@ main(int argc, char **argv)
 		;
 	if (w->name == NULL)
 		sm_die(SM_EX_USAGE, "--format: expected json, txt or srt, got \"%s\"", sm_clip(format));
+	if (!spell_locale_known(o.locale))
+		sm_die(SM_EX_USAGE, "--locale: expected en-US, en-GB or en-AU, got \"%s\"",
+		       sm_clip(o.locale));
 	sm_pack_load_or_die(&pack, model, lang);
 	o.pack = &pack;
 	if (config)
@@ -166,6 +175,7 @@ main(int argc, char **argv)
 	}
 	if (entities)
 		entity_apply(&t, o.locale, o.pause_ms);
+	spell_apply(&t, &pack, o.locale);	/* leaves -R's words as given */
 	hyp_punctuate(&t, o.pause_ms, marks);
 	w->write(stdout, &t, &o);
 	sm_close_stdout();
