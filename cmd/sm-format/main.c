@@ -20,8 +20,8 @@ static const char usage[] =
 	"                          (default {\"language\": LANG})\n"
 	"  -m, --model DIR         language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang LANG         language of the installed pack (default en)\n"
-	"      --locale LOCALE     spelling: en-US, en-GB or en-AU (British);\n"
-	"                          names capitalised in each (default en-US)\n"
+	"      --locale LOCALE     spelling and entity forms: en-US, en-GB or en-AU\n"
+	"                          (British spelling); names capitalised (default en-US)\n"
 	"  -P, --no-punctuation    no full stops, no sentence capitals\n"
 	"  -s, --sensitivity S     punctuation sensitivity 0..1: a pause of\n"
 	"                          0.1 + 0.8 * (1 - S) seconds ends a sentence (default 0.5)\n"
@@ -32,7 +32,6 @@ static const char usage[] =
 	"  -E, --entities          write numbers, ordinals, decimals, money, percentages,\n"
 	"                          dates, times and telephone numbers as entities\n"
 	"                          (json: type \"entity\" with spoken and written forms)\n"
-	"      --locale LOCALE     en-US, en-GB or en-AU (default en-US)\n"
 	"      --max-line-length N SRT characters per line (default 37)\n"
 	"      --max-lines N       SRT lines per cue (default 2)\n"
 	"  -h, --help              show this help\n"
@@ -88,7 +87,6 @@ main(int argc, char **argv)
 		{"remove-disfluencies", no_argument, NULL, 'd'},
 		{"replace", required_argument, NULL, 'R'},
 		{"entities", no_argument, NULL, 'E'},
-		{"locale", required_argument, NULL, 'O'},
 		{"max-line-length", required_argument, NULL, 'L'},
 		{"max-lines", required_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
@@ -128,12 +126,6 @@ main(int argc, char **argv)
 		case 'd': drop = 1; break;
 		case 'R': repl[nrepl++] = optarg; break;
 		case 'E': entities = 1; break;
-		case 'O':
-			if (!entity_locale_ok(optarg))
-				sm_die(SM_EX_USAGE, "--locale: expected en-US, en-GB or en-AU, got \"%s\"",
-				       sm_clip(optarg));
-			o.locale = optarg;
-			break;
 		case 'L':
 			o.max_line_length = (int)sm_opt_long("--max-line-length", optarg, 1, 10000);
 			break;
