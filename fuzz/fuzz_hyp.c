@@ -1,6 +1,7 @@
 /* fuzz_hyp.c: sm-format's #sm-hyp 1 reader (cmd/sm-format/hyp.c), then
- * punctuation and every writer (json-v2, txt, srt) on what it read. */
+ * punctuation by the pause rule (the model needs a language model) and every writer (json-v2, txt, srt) on what it read. */
 #include "../cmd/sm-format/hyp.c"
+#include "../cmd/sm-format/punct.c"
 #include "../cmd/sm-format/write.c"
 
 #include "fuzz.h"
@@ -33,7 +34,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_jmp = &jb;
 	if (setjmp(jb) == 0) {
 		hyp_read(in, "<stdin>", &t, size & 1);
-		hyp_punctuate(&t, o.pause_ms, (size & 2) != 0);
+		struct punct_opts po = { .marks = size & 2 ? ".,?!" : "", .pause_ms = 700 };
+
+		hyp_punctuate(&t, &po);
 		for (int i = 0; writers[i].name; i++)
 			writers[i].write(out, &t, &o);
 	}
