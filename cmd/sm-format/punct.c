@@ -25,9 +25,11 @@
 /* The fitted weights (scripts/punct-score.py --fit), each for: bias,
  * pause in seconds (at most PAUSE_CAP), the LM's two terms (lm_terms),
  * next word a conjunction.  Whether a boundary takes a mark: */
-static const double mark_w[5] = {0.837, 25.483, 0.851, 0.280, -1.783};
+static const double mark_w[5] = {0.840, 25.487, 0.852, 0.281, -1.782};
 /* and whether that mark ends a sentence (else it is a comma): */
 static const double eos_w[5] = {-0.296, 6.127, -0.157, -0.048, -4.830};
+/* A pause this long (seconds) always ends a sentence: the prompts the
+ * weights come from have few pauses over half a second to learn from. */
 #define PAUSE_CAP 1.0
 /* The LM ratio is clipped to +-LLR_CAP: an unseen word says little. */
 #define LLR_CAP 10.0
@@ -36,7 +38,7 @@ static const double eos_w[5] = {-0.296, 6.127, -0.157, -0.048, -4.830};
 
 static const char *const conjunctions[] = {
 	"and", "but", "or", "so", "because", "while", "although", "though",
-	"unless", "whereas", "then", NULL
+	"unless", "whereas", NULL
 };
 /* "when" and "where" start clauses as often as questions: they need an
  * auxiliary after them ("where is"). */
@@ -88,6 +90,8 @@ word_ids(const struct sm_lm *lm, const struct transcript *t)
 	int *id = malloc((n ? n : 1) * sizeof *id);
 	char **low = calloc(n ? n : 1, sizeof *low);
 	const char *w = lm->wtext, *e = lm->wtext + lm->wtext_len;
+	unsigned char initial[256] = {0};
+	uint64_t lengths = 0;
 
 	while (mask < 2 * n + 2)
 		mask <<= 1;
@@ -109,12 +113,26 @@ word_ids(const struct sm_lm *lm, const struct transcript *t)
 		if (tab[h] == 0)
 			tab[h] = i + 1;
 	}
+	/* Most of the LM's words differ from all of ours in their first
+	 * letter or their length: only the others are hashed. */
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(low[i]);
+
+		initial[(unsigned char)low[i][0]] = 1;
+		lengths |= len < 64 ? 1ull << len : 1ull << 63;
+	}
 	for (uint32_t k = 0; n && k < lm->n_words && w < e; k++) {
 		const char *z = memchr(w, 0, (size_t)(e - w));
-		size_t h;
+		size_t h, len;
 
 		if (z == NULL)
 			break;
+		len = (size_t)(z - w);
+		if (!initial[(unsigned char)w[0]] ||
+		    !(lengths & (len < 64 ? 1ull << len : 1ull << 63))) {
+			w = z + 1;
+			continue;
+		}
 		for (h = hash_word(w) & mask; tab[h]; h = (h + 1) & mask)
 			if (strcmp(low[tab[h] - 1], w) == 0) {
 				id[tab[h] - 1] = (int)k;
@@ -246,7 +264,7 @@ decide(const struct transcript *t, const struct punct_opts *p, char *mark)
 		     mark_w[4] * conj + shift;
 		se = eos_w[0] + eos_w[1] * gap + eos_w[2] * end + eos_w[3] * begin +
 		     eos_w[4] * conj;
-		if (!turn || (sm > 0 && se > 0))
+		if (!turn || gap >= PAUSE_CAP || (sm > 0 && se > 0))
 			mark[i] = '.';
 		else if (sm > 0)
 			mark[i] = ',';
