@@ -34,7 +34,7 @@ static const double eos_w[5] = {-0.296, 6.127, -0.157, -0.048, -4.830};
 /* The LM ratio is clipped to +-LLR_CAP: an unseen word says little. */
 #define LLR_CAP 10.0
 /* Sensitivity s adds SENS_SPAN * (s - 0.5) to the mark score. */
-#define SENS_SPAN 6.0
+#define SENS_SPAN 4.0
 
 static const char *const conjunctions[] = {
 	"and", "but", "or", "so", "because", "while", "although", "though",
@@ -76,6 +76,16 @@ hash_word(const char *s)
 	return h;
 }
 
+/* A key of a word's first two bytes and length, for a sieve of bits. */
+#define SIEVE_BITS 65536u
+static unsigned
+sieve_key(const char *w, size_t len)
+{
+	unsigned c0 = (unsigned char)w[0], c1 = c0 ? (unsigned char)w[1] : 0;
+
+	return ((c0 * 131u + c1) * 64u + (unsigned)(len < 63 ? len : 63)) % SIEVE_BITS;
+}
+
 /*
  * The LM ids of the transcript's words (lower-cased), -1 for a word the LM
  * does not have.  One pass over the LM's word list with a small table of
@@ -90,8 +100,7 @@ word_ids(const struct sm_lm *lm, const struct transcript *t)
 	int *id = malloc((n ? n : 1) * sizeof *id);
 	char **low = calloc(n ? n : 1, sizeof *low);
 	const char *w = lm->wtext, *e = lm->wtext + lm->wtext_len;
-	unsigned char initial[256] = {0};
-	uint64_t lengths = 0;
+	static uint64_t sieve[SIEVE_BITS / 64];
 
 	while (mask < 2 * n + 2)
 		mask <<= 1;
@@ -113,13 +122,13 @@ word_ids(const struct sm_lm *lm, const struct transcript *t)
 		if (tab[h] == 0)
 			tab[h] = i + 1;
 	}
-	/* Most of the LM's words differ from all of ours in their first
-	 * letter or their length: only the others are hashed. */
+	/* Most of the LM's words differ from all of ours in their first two
+	 * letters or their length: only the others are hashed. */
+	memset(sieve, 0, sizeof sieve);
 	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(low[i]);
+		unsigned k = sieve_key(low[i], strlen(low[i]));
 
-		initial[(unsigned char)low[i][0]] = 1;
-		lengths |= len < 64 ? 1ull << len : 1ull << 63;
+		sieve[k / 64] |= 1ull << (k % 64);
 	}
 	for (uint32_t k = 0; n && k < lm->n_words && w < e; k++) {
 		const char *z = memchr(w, 0, (size_t)(e - w));
@@ -128,8 +137,8 @@ word_ids(const struct sm_lm *lm, const struct transcript *t)
 		if (z == NULL)
 			break;
 		len = (size_t)(z - w);
-		if (!initial[(unsigned char)w[0]] ||
-		    !(lengths & (len < 64 ? 1ull << len : 1ull << 63))) {
+		h = sieve_key(w, len);
+		if (!(sieve[h / 64] & (1ull << (h % 64)))) {
 			w = z + 1;
 			continue;
 		}
