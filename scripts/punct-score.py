@@ -143,9 +143,9 @@ def sm_format(prog, opts, hyp_text, trace=False):
     feats = {}
     for line in p.stderr.splitlines():
         f = line.split("\t")
-        if len(f) >= 11 and f[0].endswith("boundary"):
-            # pause, LM end term, LM start term, conjunction
-            feats[int(f[1])] = (float(f[4]), float(f[5]), float(f[6]), int(f[7]))
+        if len(f) >= 12 and f[0].endswith("boundary"):
+            # pause, LM end term, LM start term, conjunction, number
+            feats[int(f[1])] = (float(f[4]), float(f[5]), float(f[6]), int(f[7]), int(f[8]))
     return words, marks, feats
 
 
@@ -332,10 +332,10 @@ def main():
         print("\n# fit on the training half's joined recording: %d boundaries, %d with "
               "a mark, %d of them commas" % (len(fit_mark), len(fit_eos),
                                              len(fit_eos) - sum(y for _, y in fit_eos)))
-        print("mark_w = {%.3f, %.3f, %.3f, %.3f, %.3f}  (logistic bias %.3f; best-F1 bias, "
-              "F1 %.2f)" % (bm, wm[1], wm[2], wm[3], wm[4], wm[0], fm))
-        print("eos_w  = {%.3f, %.3f, %.3f, %.3f, %.3f}  (logistic bias %.3f; bias of the best "
-              "comma F1 among marks, F1 %.2f)" % (-be, we[1], we[2], we[3], we[4], we[0], fe))
+        print("mark_w = {%s}  (logistic bias %.3f; best-F1 bias, F1 %.2f)" %
+              (", ".join("%.3f" % x for x in [bm] + wm[1:]), wm[0], fm))
+        print("eos_w  = {%s}  (logistic bias %.3f; bias of the best comma F1 among marks, "
+              "F1 %.2f)" % (", ".join("%.3f" % x for x in [-be] + we[1:]), we[0], fe))
 
 if __name__ == "__main__":
     main()

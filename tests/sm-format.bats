@@ -97,11 +97,12 @@ two_sentences() {
 	run -0 sm-format -f txt --pause 0.1 "$SCRATCH/h"
 	assert_output "I was here. Then. I'm think. Um gone."
 	# The model: 0.8 s after "here" and 0.3 s after "then" end sentences at
-	# any sensitivity; at 1 the 0.1 s after "think" and "um" before "gone".
+	# any sensitivity; at 1 so does the 0.1 s after "think", and "um" before
+	# "gone" takes a comma.
 	run -0 sm-format -f txt -s 0 "$SCRATCH/h"
 	assert_output "I was here. Then. I'm think um gone."
 	run -0 sm-format -f txt -s 1 "$SCRATCH/h"
-	assert_output "I was here. Then. I'm think. Um. Gone."
+	assert_output "I was here. Then. I'm think. Um, gone."
 	run -64 sm-format -s 1.5 "$SCRATCH/h"
 	assert_line --index 0 --partial 'sm-format: --sensitivity'
 }

@@ -6,7 +6,8 @@
  * there, then whether it ends a sentence or is a comma.  Both weigh the
  * pause after the word, the language model's odds of a sentence end there,
  *	ln P(</s> | w2 w1)  and  ln P(next | <s>) - ln P(next | w2 w1),
- * and whether the next word is a conjunction.  The weights were fitted on
+ * whether the next word is a conjunction and whether it is a number (an
+ * item of a list: "press one, two or three").  The weights were fitted on
  * half of the asterisk prompts (sm-format(1), scripts/punct-score.py).
  * Sensitivity moves the first threshold.  A sentence
  * that starts with a wh-word or with an auxiliary verb before a pronoun
@@ -24,10 +25,11 @@
 
 /* The fitted weights (scripts/punct-score.py --fit), each for: bias,
  * pause in seconds (at most PAUSE_CAP), the LM's two terms (lm_terms),
- * next word a conjunction.  Whether a boundary takes a mark: */
-static const double mark_w[5] = {0.840, 25.487, 0.852, 0.281, -1.782};
+ * next word a conjunction, next word a number.  Whether a boundary takes a
+ * mark: */
+static const double mark_w[6] = {0.888, 25.275, 0.865, 0.287, -1.807, -0.663};
 /* and whether that mark ends a sentence (else it is a comma): */
-static const double eos_w[5] = {-0.296, 6.127, -0.157, -0.048, -4.830};
+static const double eos_w[6] = {-0.286, 7.810, -0.118, 0.002, -5.383, -4.043};
 /* A pause this long (seconds) always ends a sentence: the prompts the
  * weights come from have few pauses over half a second to learn from. */
 #define PAUSE_CAP 1.0
@@ -36,6 +38,10 @@ static const double eos_w[5] = {-0.296, 6.127, -0.157, -0.048, -4.830};
 /* Sensitivity s adds SENS_SPAN * (s - 0.5) to the mark score. */
 #define SENS_SPAN 4.0
 
+static const char *const numbers[] = {
+	"zero", "oh", "one", "two", "three", "four", "five", "six", "seven",
+	"eight", "nine", "ten", "eleven", "twelve", NULL
+};
 static const char *const conjunctions[] = {
 	"and", "but", "or", "so", "because", "while", "although", "though",
 	"unless", "whereas", NULL
@@ -253,7 +259,7 @@ decide(const struct transcript *t, const struct punct_opts *p, char *mark)
 	for (size_t i = 0; i < t->n; i++) {
 		const struct item *w = &t->v[i];
 		double gap = pause_s(w), end, begin, sm, se;
-		int turn, conj;
+		int turn, conj, num;
 
 		mark[i] = 0;
 		if (i + 1 == t->n) {
@@ -269,18 +275,19 @@ decide(const struct transcript *t, const struct punct_opts *p, char *mark)
 		lm_terms(&lm, id, i, i > 0 && hyp_same_turn(&t->v[i - 1], w) ?
 			 id[i - 1] : -1, &end, &begin);
 		conj = in_list(conjunctions, t->v[i + 1].content);
+		num = in_list(numbers, t->v[i + 1].content);
 		sm = mark_w[0] + mark_w[1] * gap + mark_w[2] * end + mark_w[3] * begin +
-		     mark_w[4] * conj + shift;
+		     mark_w[4] * conj + mark_w[5] * num + shift;
 		se = eos_w[0] + eos_w[1] * gap + eos_w[2] * end + eos_w[3] * begin +
-		     eos_w[4] * conj;
+		     eos_w[4] * conj + eos_w[5] * num;
 		if (!turn || gap >= PAUSE_CAP || (sm > 0 && se > 0))
 			mark[i] = '.';
 		else if (sm > 0)
 			mark[i] = ',';
 		if (p->trace)
-			fprintf(stderr, "%s: boundary\t%zu\t%s\t%s\t%.3f\t%.3f\t%.3f\t%d\t%.3f\t%.3f\t%c\n",
+			fprintf(stderr, "%s: boundary\t%zu\t%s\t%s\t%.3f\t%.3f\t%.3f\t%d\t%d\t%.3f\t%.3f\t%c\n",
 				sm_progname(), i, w->content, t->v[i + 1].content, gap,
-				end, begin, conj, sm, se, mark[i] ? mark[i] : '-');
+				end, begin, conj, num, sm, se, mark[i] ? mark[i] : '-');
 	}
 	if (have_lm) {
 		free(id);
