@@ -1,8 +1,9 @@
 /* fuzz_hyp.c: sm-format's #sm-hyp 1 reader (cmd/sm-format/hyp.c), then
- * entities (for some inputs), punctuation and every writer (json-v2, txt,
- * srt) on what it read. */
+ * entities (for some inputs), punctuation by the pause rule (the model needs a
+ * language model) and every writer (json-v2, txt, srt) on what it read. */
 #include "../cmd/sm-format/entity.c"
 #include "../cmd/sm-format/hyp.c"
+#include "../cmd/sm-format/punct.c"
 #include "../cmd/sm-format/write.c"
 
 #include "fuzz.h"
@@ -49,7 +50,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hyp_read(in, "<stdin>", &t, size & 1);
 		if (size & 4)
 			entity_apply(&t, size & 8 ? "en-GB" : "en-US", o.pause_ms);
-		hyp_punctuate(&t, o.pause_ms, (size & 2) != 0);
+		struct punct_opts po = { .marks = size & 2 ? ".,?!" : "", .pause_ms = 700 };
+
+		hyp_punctuate(&t, &po);
 		for (int i = 0; writers[i].name; i++)
 			writers[i].write(out, &t, &o);
 	}

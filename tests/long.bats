@@ -21,10 +21,13 @@ load test_helper
 # its acoustic image's mapped pages.  sm-lattice holds one segment of at
 # most 60 s (word ends, lattice, rescoring) on top of the search image and
 # LM pages, whatever the input's length: sm-lattice(1) says under 200 MB.
+# sm-format holds a few dozen bytes a word besides the LM pages its
+# punctuation touches, most of the 27 MB file on a long transcript.
 bound() { # STAGE
 	case $1 in
 	decode) echo 8 ;;
-	fetch | features | format) echo 32 ;;
+	fetch | features) echo 32 ;;
+	format) echo 64 ;;
 	am) echo 128 ;;
 	lattice) echo 200 ;;
 	esac

@@ -75,9 +75,9 @@ two_sentences() {
 		| .start_time == 3.91 and .end_time == 4.2'
 }
 
-@test "a long pause and the end of the audio end sentences: full stops, capitals, I" {
+@test "--pause: a pause that long and the end of the audio end sentences: full stops, capitals, I" {
 	two_sentences >"$SCRATCH/h"
-	run -0 sm-format "$SCRATCH/h"
+	run -0 sm-format --pause 0.5 "$SCRATCH/h"
 	printf '%s' "$output" | jq -e '[.results[] | .alternatives[0].content] ==
 		["I", "was", "here", ".", "Then", "I'"'"'m", "think", "um", "gone", "."]'
 	printf '%s' "$output" | jq -e '[.results[] | select(.type == "punctuation")] ==
@@ -89,15 +89,20 @@ two_sentences() {
 		== [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.33, 0.25]'
 }
 
-@test "--sensitivity and --pause move the sentence-ending pause" {
+@test "--pause moves the sentence-ending pause, --sensitivity 1 adds marks that 0 leaves out" {
 	two_sentences >"$SCRATCH/h"
 	run -0 sm-format -f txt --pause 0.9 "$SCRATCH/h"
 	assert_output "I was here then I'm think um gone."
-	# At 1, a pause of 0.1 s is enough, the 0.3 s of noise after "then" too.
-	run -0 sm-format -f txt -s 1 "$SCRATCH/h"
+	# A pause of 0.1 s is enough, the 0.3 s of noise after "then" too.
+	run -0 sm-format -f txt --pause 0.1 "$SCRATCH/h"
 	assert_output "I was here. Then. I'm think. Um gone."
+	# The model: 0.8 s after "here" and 0.3 s after "then" end sentences at
+	# any sensitivity; at 1 so does the 0.1 s after "think", and "um" before
+	# "gone" takes a comma.
 	run -0 sm-format -f txt -s 0 "$SCRATCH/h"
-	assert_output "I was here then I'm think um gone."
+	assert_output "I was here. Then. I'm think um gone."
+	run -0 sm-format -f txt -s 1 "$SCRATCH/h"
+	assert_output "I was here. Then. I'm think. Um, gone."
 	run -64 sm-format -s 1.5 "$SCRATCH/h"
 	assert_line --index 0 --partial 'sm-format: --sensitivity'
 }
@@ -113,18 +118,18 @@ two_sentences() {
 
 @test "--remove-disfluencies drops hesitations, which still count as speech" {
 	two_sentences >"$SCRATCH/h"
-	run -0 sm-format -d -f txt "$SCRATCH/h"
+	run -0 sm-format -d -f txt --pause 0.5 "$SCRATCH/h"
 	assert_output "I was here. Then I'm think gone."
 }
 
 @test "--replace: words and phrases in any case, /regex/ on whole words, empty TO deletes" {
 	two_sentences >"$SCRATCH/h"
-	run -0 sm-format -f txt -R 'WAS HERE=stayed' -R '/th.*/=now' -R 'um=' "$SCRATCH/h"
+	run -0 sm-format -f txt --pause 0.5 -R 'WAS HERE=stayed' -R '/th.*/=now' -R 'um=' "$SCRATCH/h"
 	assert_output "I stayed. Now I'm now gone."
 	run -0 sm-format -R 'was here=stayed' "$SCRATCH/h"
 	printf '%s' "$output" | jq -e '.results[1] | .start_time == 0.5 and .end_time == 1.2
 		and .alternatives[0].content == "stayed" and .alternatives[0].confidence == 0.7'
-	run -0 sm-format -f txt -R '/i/=me' "$SCRATCH/h"
+	run -0 sm-format -f txt --pause 0.5 -R '/i/=me' "$SCRATCH/h"
 	assert_output "Me was here. Then I'm think um gone."
 	run -64 --separate-stderr sm-format -R 'nothing' "$SCRATCH/h"
 	[ "$stderr" = 'sm-format: --replace: expected FROM=TO, got "nothing"' ]
@@ -133,7 +138,7 @@ two_sentences() {
 }
 
 @test "txt: the words joined by the delimiter, punctuation attached to the previous word" {
-	run -0 sm-format -f txt "$H80"
+	run -0 sm-format -f txt --pause 0.5 "$H80"
 	words=$(awk -F'\t' '$4 == "word" { print $5 }' "$H80" | paste -sd' ')
 	first=$(printf '%s' "$words" | cut -c1 | tr a-z A-Z)
 	assert_output "$first$(printf '%s' "$words" | cut -c2-)."
@@ -166,7 +171,7 @@ two_sentences() {
 
 @test "srt: a sentence end closes the cue" {
 	two_sentences >"$SCRATCH/h"
-	run -0 sm-format -f srt "$SCRATCH/h"
+	run -0 sm-format -f srt --pause 0.5 "$SCRATCH/h"
 	assert_output "1
 00:00:00,300 --> 00:00:01,200
 I was here.

@@ -32,7 +32,7 @@ hyp_of() { # WORD...
 
 @test "sm-format --help shows --locale and its default" {
 	run -0 sm-format --help
-	assert_line --partial '--locale LOCALE     spelling: en-US, en-GB or en-AU'
+	assert_line --partial '--locale LOCALE     spelling and entity forms: en-US, en-GB or en-AU'
 	assert_line --partial '(default en-US)'
 }
 

@@ -47,10 +47,19 @@ int hyp_same_turn(const struct item *a, const struct item *b);
  * POSIX extended regular expression matched against whole words.  Dies 78
  * on a bad expression. */
 void hyp_replace(struct transcript *t, const char *from, const char *to);
-/* Add a full stop after each sentence end (a pause of at least pause_ms, a
- * change of speaker or channel, or the last word) and capitalise sentence
- * starts and "I". */
-void hyp_punctuate(struct transcript *t, long pause_ms, int marks);
+/* How sm-format punctuates (punct.c). */
+struct punct_opts {
+	const char *marks;	/* the permitted marks, e.g. ".,?!"; "" for none */
+	double sensitivity;	/* 0..1: more marks with more */
+	long pause_ms;		/* >= 0: the plain rule, a pause this long ends
+				 * a sentence; -1: the model */
+	const char *lm;		/* the pack's language model, for the model */
+	int trace;		/* each boundary's scores to stderr */
+};
+/* Add the permitted marks after the words (sentence ends at the latest at
+ * a change of speaker or channel and after the last word), capitalise
+ * sentence starts and "I".  Dies 78 when the LM cannot be read. */
+void hyp_punctuate(struct transcript *t, const struct punct_opts *p);
 
 /* Seconds with two decimals, rounded from milliseconds. */
 void put_time(FILE *out, long ms);

@@ -1,5 +1,4 @@
-/* hyp.c: read sm-lattice's best path and add sentence punctuation. */
-#include <ctype.h>
+/* hyp.c: read sm-lattice's best path and replace words in it. */
 #include <errno.h>
 #include <regex.h>
 #include <stdlib.h>
@@ -216,54 +215,6 @@ hyp_read(FILE *in, const char *name, struct transcript *t, int drop_disfluencies
 	if (!ended)
 		sm_die(SM_EX_DATAERR, "%s: hypothesis cut short (no #end line)",
 		       sm_name(name));
-}
-
-static void
-capitalise(char *w)
-{
-	w[0] = (char)toupper((unsigned char)w[0]);
-}
-
-/* "i", "i'm", "i'll", "i'd", "i've" */
-static int
-is_pronoun_i(const char *w)
-{
-	return w[0] == 'i' && (w[1] == '\0' || w[1] == '\'');
-}
-
-void
-hyp_punctuate(struct transcript *t, long pause_ms, int marks)
-{
-	struct transcript out = {0};
-	int start = 1;
-
-	for (size_t i = 0; i < t->n; i++) {
-		struct item w = t->v[i];
-		int eos = w.gap_ms < 0 || w.gap_ms >= pause_ms ||
-			  (i + 1 < t->n && !hyp_same_turn(&w, &t->v[i + 1]));
-
-		if (is_pronoun_i(w.content) || (marks && start))
-			capitalise(w.content);
-		start = eos;
-		push(&out, &w);
-		/* no second full stop after an entity's "a.m." */
-		if (marks && eos && !(w.entity && w.content[strlen(w.content) - 1] == '.')) {
-			struct item p = {0};
-
-			p.type = ITEM_PUNCT;
-			p.start_ms = p.end_ms = w.end_ms;
-			p.confidence = 1.0;
-			p.is_eos = 1;
-			p.gap_ms = w.gap_ms;
-			p.speaker = w.speaker;
-			p.channel = w.channel;
-			if ((p.content = strdup(".")) == NULL)
-				sm_die(SM_EX_SOFTWARE, "out of memory");
-			push(&out, &p);
-		}
-	}
-	free(t->v);
-	*t = out;
 }
 
 /* The words of a phrase, split at blanks; returns the count. */

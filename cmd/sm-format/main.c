@@ -11,8 +11,9 @@
 static const char usage[] =
 	"sm-format: write a #sm-hyp 1 best path as a json-v2, txt or srt transcript\n"
 	"Usage: sm-format [-P] [-d] [-E] [-f FORMAT] [-c FILE] [-l LANG] [-m DIR] [-s S]\n"
-	"                 [--locale LOCALE] [--pause S] [--max-line-length N]\n"
-	"                 [--max-lines N] [-R FROM=TO]... [FILE | -]\n"
+	"                 [--locale LOCALE] [--marks MARKS] [--pause S]\n"
+	"                 [--trace-punctuation] [--max-line-length N] [--max-lines N]\n"
+	"                 [-R FROM=TO]... [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice | sm-format -f txt\n"
 	"  -f, --format F          json (json-v2), txt or srt (default json)\n"
 	"  -c, --config FILE       JSON object echoed as metadata.transcription_config\n"
@@ -22,10 +23,14 @@ static const char usage[] =
 	"  -l, --lang LANG         language of the installed pack (default en)\n"
 	"      --locale LOCALE     spelling and entity forms: en-US, en-GB or en-AU\n"
 	"                          (British spelling); names capitalised (default en-US)\n"
-	"  -P, --no-punctuation    no full stops, no sentence capitals\n"
-	"  -s, --sensitivity S     punctuation sensitivity 0..1: a pause of\n"
-	"                          0.1 + 0.8 * (1 - S) seconds ends a sentence (default 0.5)\n"
-	"      --pause SECONDS     the sentence-ending pause itself (default 0.5)\n"
+	"      --marks MARKS       the permitted marks, some of .,?! (default .,?!);\n"
+	"                          \"\" for none\n"
+	"  -P, --no-punctuation    no marks, no sentence capitals (--marks \"\")\n"
+	"  -s, --sensitivity S     punctuation sensitivity 0..1, more marks with more\n"
+	"                          (default 0.5)\n"
+	"      --pause SECONDS     not the model: a pause this long ends a sentence,\n"
+	"                          and no commas (default: the model)\n"
+	"      --trace-punctuation each word boundary's scores to stderr\n"
 	"  -d, --remove-disfluencies  drop hesitations (uh, um, er, ...)\n"
 	"  -R, --replace FROM=TO   replace the words FROM (any case) by TO, in order;\n"
 	"                          /RE/=TO matches whole words with an extended regex\n"
@@ -36,6 +41,17 @@ static const char usage[] =
 	"      --max-lines N       SRT lines per cue (default 2)\n"
 	"  -h, --help              show this help\n"
 	"      --version           show the version\n";
+
+/* --marks: each character one of . , ? ! */
+static const char *
+marks_arg(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (strchr(".,?!", *p) == NULL)
+			sm_die(SM_EX_USAGE, "--marks: expected some of the marks .,?!, got \"%s\"",
+			       sm_clip(s));
+	return s;
+}
 
 /* The whole of a small file (a FIFO works), trimmed; die on failure. */
 static char *
@@ -84,6 +100,8 @@ main(int argc, char **argv)
 		{"no-punctuation", no_argument, NULL, 'P'},
 		{"sensitivity", required_argument, NULL, 's'},
 		{"pause", required_argument, NULL, 'p'},
+		{"marks", required_argument, NULL, 'M'},
+		{"trace-punctuation", no_argument, NULL, 't'},
 		{"remove-disfluencies", no_argument, NULL, 'd'},
 		{"replace", required_argument, NULL, 'R'},
 		{"entities", no_argument, NULL, 'E'},
@@ -100,7 +118,8 @@ main(int argc, char **argv)
 			     .locale = "en-US"};
 	struct transcript t = {0};
 	struct sm_pack pack;
-	int c, marks = 1, drop = 0, nrepl = 0, entities = 0;
+	struct punct_opts po = {.marks = ".,?!", .sensitivity = 0.5, .pause_ms = -1};
+	int c, drop = 0, nrepl = 0, entities = 0;
 	char **repl = calloc((size_t)argc, sizeof *repl);
 	FILE *in;
 
@@ -115,14 +134,18 @@ main(int argc, char **argv)
 		case 'm': model = optarg; break;
 		case 'l': lang = optarg; break;
 		case 'O': o.locale = optarg; break;
-		case 'P': marks = 0; break;
+		case 'P': po.marks = ""; break;
+		case 'M': po.marks = marks_arg(optarg); break;
 		case 's':
-			o.pause_ms = (long)(1000 * (0.1 + 0.8 * (1 - sm_opt_double(
-				"--sensitivity", optarg, 0, 1))) + 0.5);
+			/* SRT still breaks cues at half this pause. */
+			po.sensitivity = sm_opt_double("--sensitivity", optarg, 0, 1);
+			o.pause_ms = (long)(1000 * (0.1 + 0.8 * (1 - po.sensitivity)) + 0.5);
 			break;
 		case 'p':
 			o.pause_ms = (long)(1000 * sm_opt_double("--pause", optarg, 0, 3600) + 0.5);
+			po.pause_ms = o.pause_ms;
 			break;
+		case 't': po.trace = 1; break;
 		case 'd': drop = 1; break;
 		case 'R': repl[nrepl++] = optarg; break;
 		case 'E': entities = 1; break;
@@ -168,7 +191,8 @@ main(int argc, char **argv)
 	if (entities)
 		entity_apply(&t, o.locale, o.pause_ms);
 	spell_apply(&t, &pack, o.locale);	/* leaves -R's words as given */
-	hyp_punctuate(&t, o.pause_ms, marks);
+	po.lm = pack.lm;
+	hyp_punctuate(&t, &po);
 	w->write(stdout, &t, &o);
 	sm_close_stdout();
 	return SM_EX_OK;
