@@ -18,6 +18,8 @@ struct item {
 	/* The speaker and channel labels, NULL when the stream gives none;
 	 * hyp_read owns them until it is called again. */
 	const char *speaker, *channel;
+	int has_volume;		/* the stream gives the word's volume, 0..100 */
+	double volume;
 };
 
 struct transcript {
