@@ -79,6 +79,24 @@ EOF
 	[ "$cut" -gt 100 ] && [ "$kept" -gt 100 ]
 }
 
+@test "sm-decode --all-channels --volume-threshold judges each channel on its own: the quiet channel becomes faint noise, the loud one keeps its speech" {
+	sm-decode --all-channels --volume-threshold 3.4 "$D/stereo.wav" | tail -c +49 >"$SCRATCH/st.raw"
+	sm-decode --all-channels "$D/stereo.wav" | tail -c +49 >"$SCRATCH/st0.raw"
+	run -0 python3 - "$SCRATCH/st0.raw" "$SCRATCH/st.raw" <<'EOF'
+import array, sys
+a, b = array.array("h"), array.array("h")
+a.frombytes(open(sys.argv[1], "rb").read())
+b.frombytes(open(sys.argv[2], "rb").read())
+left = sum(1 for i in range(0, len(a), 2) if a[i] == b[i] and abs(a[i]) > 1000)
+right = max(abs(v) for v in b[1::2])
+quiet = max(abs(v) for v in a[1::2])
+print(left, right, quiet)
+EOF
+	read -r left right quiet <<<"$output"
+	# The quiet reader peaks well above the noise before, at most 16 after.
+	[ "$quiet" -gt 100 ] && [ "$right" -le 16 ] && [ "$left" -gt 1000 ]
+}
+
 @test "sm-decode --volume-threshold 0 writes the same stream as no threshold" {
 	cmp <(sm-decode --volume-threshold 0 "$D/mix.wav") <(sm-decode "$D/mix.wav")
 }
