@@ -8,6 +8,7 @@
 #ifndef SM_H
 #define SM_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -177,6 +178,45 @@ uint64_t sm_get_le64(const unsigned char *p);
 void sm_put_le16(unsigned char *p, uint16_t v);
 void sm_put_le32(unsigned char *p, uint32_t v);
 void sm_put_le64(unsigned char *p, uint64_t v);
+
+/* ---- the hypothesis stream (#sm-hyp 1, sm-stream(5)) ------------------ */
+
+/* A whole input read on a thread of its own, for a stage that reads a
+ * hypothesis and a binary stream of the same audio at once: they arrive
+ * through pipes from one pipeline, and a reader that took one after the
+ * other could leave a writer blocked.  sm_slurp_start dies 70 if the
+ * thread cannot start; sm_slurp_end waits for the end of input and returns
+ * it NUL-terminated (free it), or dies 70 out of memory, 74 on a read
+ * error naming name. */
+struct sm_slurp {
+	FILE *in;
+	char *buf;
+	size_t len;
+	int err;
+	pthread_t tid;
+};
+void sm_slurp_start(struct sm_slurp *s, FILE *in);
+char *sm_slurp_end(struct sm_slurp *s, const char *name);
+
+/* One line of a hypothesis. */
+struct sm_hyp_line {
+	char *text;		/* the line as read, without its newline */
+	int item;		/* an item, not the header, #end or a comment */
+	long word;		/* index among the words, or -1 */
+	double start, end;	/* seconds */
+};
+
+struct sm_hyp {
+	struct sm_hyp_line *v;
+	long n, cap, words;
+};
+
+/* Split buf (NUL-terminated, changed in place) into h's lines and check
+ * them as sm-format does; an item that already has the attribute key (the
+ * one the caller adds) is bad input too.  Dies 65 naming the line on bad
+ * input; h->v is valid (for free) even then. */
+void sm_hyp_parse(struct sm_hyp *h, char *buf, const char *name,
+		  const char *key);
 
 /* ---- JSON ------------------------------------------------------------- */
 

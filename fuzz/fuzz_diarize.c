@@ -1,4 +1,4 @@
-/* fuzz_diarize.c: sm-diarize's #sm-hyp 1 reader (cmd/sm-diarize/hyp.c) and,
+/* fuzz_diarize.c: sm-diarize's #sm-hyp 1 reader (common/hyp.c) and,
  * on what it accepts, the diarization itself (diar.c) over features made
  * from the same bytes: any best path against any frames. */
 #include "../cmd/sm-diarize/diar.c"
@@ -9,7 +9,7 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct hyp h = {0};
+	struct sm_hyp h = {0};
 	struct diar_opts o = {0.5, 0, 20};
 	struct diar_word *volatile w = NULL;
 	int *volatile label = NULL;
@@ -36,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf[size - 2] = '\0';
 	fuzz_jmp = &jb;
 	if (setjmp(jb) == 0) {
-		hyp_parse(&h, buf, "<stdin>");
+		sm_hyp_parse(&h, buf, "<stdin>", "speaker");
 		w = calloc(h.words + 1, sizeof *w);
 		label = calloc(h.words + 1, sizeof *label);
 		if (w == NULL || label == NULL)

@@ -159,7 +159,7 @@ else .[0] | [errors] as $e
 	@sh "repl=\([$t.transcript_filtering_config.replacements // [] | .[] | "--replace", "\(.from)=\(.to)"] | @sh)",
 	@sh "nvocab=\($nvocab) nvocab_in=\($t.additional_vocab // [] | length)",
 	@sh "entities=\($t.enable_entities // false) locale=\($t.output_locale // "")",
-	@sh "volume=\($t.audio_filtering_config.volume_threshold // "")",
+	@sh "volume=\(if $t | has("audio_filtering_config") then $t.audio_filtering_config.volume_threshold // 0 else "" end)",
 	@sh "notify=\(has("notification_config"))",
 	@sh "tracking=\(if has("tracking") then .tracking | tojson else "" end)",
 	@sh "srt_len=\($s.max_line_length // 37) srt_lines=\($s.max_lines // 2)"

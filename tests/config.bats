@@ -41,6 +41,13 @@ EN='"transcription_config": {"language": "en"}'
 	[ "${#lines[@]}" -eq 14 ]
 }
 
+@test "an empty audio_filtering_config gives volume 0 (word volumes without filtering); volume_threshold 0 gives 0 too" {
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"audio_filtering_config\": {}}}"
+	[ "$volume" = 0 ]
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"audio_filtering_config\": {\"volume_threshold\": 0}}}"
+	[ "$volume" = 0 ]
+}
+
 @test "a config with model gets no operating_point added, and keeps its diarization" {
 	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"model\": \"enhanced\", \"diarization\": \"speaker\"}}"
 	[ "$tc" = '{"language":"en","model":"enhanced","diarization":"speaker"}' ]

@@ -33,6 +33,7 @@ replay() { # NAME
 @test "the LM loader survives its saved inputs" { replay lm; }
 @test "the dictionary loader survives its saved inputs" { replay dict; }
 @test "sm-diarize's hypothesis reader and the diarization survive their saved inputs" { replay diarize; }
+@test "sm-volume's PCM reader and word volumes, with the hypothesis reader, survive their saved inputs" { replay volume; }
 @test "the mixture-weight reader survives its saved inputs" { replay sendump; }
 @test "the hypothesis reader and writers survive their saved inputs" { replay hyp; }
 

@@ -3,6 +3,7 @@
 #define SM_DECODE_H
 
 #include <sndfile.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Piped input held in memory for libsndfile's virtual I/O. */
@@ -59,5 +60,24 @@ sf_count_t dec_count(struct dec_in *d);
  * announced (else die 65), and the rest of the pipe is read and dropped so
  * that the writer never sees a broken pipe.  Then close. */
 void dec_end(struct dec_in *d);
+
+/* The output: int16 frames of dim values, and the volume gate (gate.c).
+ * With threshold > 0, each chunk of rate / 100 frames (10 ms) is held and
+ * a channel whose volume in it, 100 x RMS / 32768 of its samples, is below
+ * threshold is written as a faint noise (gate.c says why not zeros). */
+struct gate {
+	double threshold;	/* 0: no gate */
+	int dim;
+	size_t chunk, fill;	/* frames per chunk, frames held */
+	unsigned char *buf;	/* the chunk held */
+	uint64_t rng;		/* the noise's generator */
+};
+
+void gate_init(struct gate *g, double threshold, int dim, long rate);
+/* Convert n frames (rounding, clipping) into out (room for n * dim
+ * samples) and write them, through the gate. */
+void gate_write(struct gate *g, const float *x, size_t n, unsigned char *out);
+/* Write what the gate holds. */
+void gate_end(struct gate *g);
 
 #endif

@@ -13,12 +13,14 @@
 
 static const char usage[] =
 	"sm-decode: decode an audio file (WAV, FLAC, Ogg, Opus, MP3, AIFF...) into a PCM stream\n"
-	"Usage: sm-decode [-r RATE] [-q QUALITY] [-c N | --all-channels] [--info] [FILE | -]\n"
+	"Usage: sm-decode [-r RATE] [-q QUALITY] [-c N | --all-channels] [-T VOLUME] [--info] [FILE | -]\n"
 	"e.g.:  sm-decode speech.mp3 | sm-features | sm-dump -n 3\n"
 	"  -r, --rate HZ           output sample rate, 8000 to 192000 (default 16000)\n"
 	"  -q, --quality Q         resampler: best, medium, fastest, linear (default medium)\n"
 	"  -c, --channel N         keep only channel N, from 1 (default: mix all to mono)\n"
 	"  -a, --all-channels      keep every channel, interleaved (default: mono mix)\n"
+	"  -T, --volume-threshold V  0..100: silence each 10 ms of a channel whose volume\n"
+	"                          (100 x RMS / 32768) is below V (default 0: none)\n"
 	"  -i, --info              print the input's format as 'key: value' lines, no stream\n"
 	"      --max-bytes N       largest input accepted (default 4294967296)\n"
 	"      --max-seconds S     longest audio accepted (default 7200)\n"
@@ -33,6 +35,7 @@ struct opts {
 	int info;
 	uint64_t max_bytes;
 	double max_seconds;
+	double threshold;	/* --volume-threshold, 0 none */
 };
 
 static int
@@ -135,25 +138,6 @@ select_channels(float *buf, sf_count_t n, int nch, long channel)
 	}
 }
 
-/* Round, clip and write n frames of dim values as int16 little-endian. */
-static void
-write_s16(const float *x, size_t n, unsigned char *out)
-{
-	for (size_t i = 0; i < n; i++) {
-		float v = x[i] * 32768.0f;
-		long s = lrintf(v);
-
-		if (v != v)
-			s = 0;
-		else if (s > 32767)
-			s = 32767;
-		else if (s < -32768)
-			s = -32768;
-		sm_put_le16(out + 2 * i, (uint16_t)(int16_t)s);
-	}
-	sm_write_stdout(out, 2 * n);
-}
-
 /* The options, checked before the input is opened. */
 static void
 parse_options(struct opts *o, const char **path, int argc, char **argv)
@@ -164,6 +148,7 @@ parse_options(struct opts *o, const char **path, int argc, char **argv)
 		{"channel", required_argument, NULL, 'c'},
 		{"all-channels", no_argument, NULL, 'a'},
 		{"info", no_argument, NULL, 'i'},
+		{"volume-threshold", required_argument, NULL, 'T'},
 		{"max-bytes", required_argument, NULL, 'B'},
 		{"max-seconds", required_argument, NULL, 'S'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -173,13 +158,14 @@ parse_options(struct opts *o, const char **path, int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:q:c:aivh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:q:c:aiT:vh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->rate = sm_opt_long("--rate", optarg, 8000, 192000); break;
 		case 'q': o->quality = parse_quality(optarg); break;
 		case 'c': o->channel = sm_opt_long("--channel", optarg, 1, MAX_CHANNELS); break;
 		case 'a': o->channel = -1; break;
 		case 'i': o->info = 1; break;
+		case 'T': o->threshold = sm_opt_double("--volume-threshold", optarg, 0, 100); break;
 		case 'B': o->max_bytes = (uint64_t)sm_opt_long("--max-bytes", optarg, 1,
 							   (long)1 << 40); break;
 		case 'S': o->max_seconds = sm_opt_double("--max-seconds", optarg, 0.001, 1e7); break;
@@ -223,6 +209,7 @@ struct conv {
 	unsigned char *out;
 	size_t res_cap;
 	SRC_STATE *src;
+	struct gate gate;
 };
 
 static void
@@ -233,6 +220,7 @@ conv_init(struct conv *cv, const SF_INFO *si, const struct opts *o)
 	memset(cv, 0, sizeof *cv);
 	cv->nch = si->channels;
 	cv->dim = dim = o->channel < 0 ? cv->nch : 1;
+	gate_init(&cv->gate, o->threshold, dim, o->rate);
 	cv->cur = malloc(sizeof(float) * BLOCK * (size_t)cv->nch);
 	cv->nxt = malloc(sizeof(float) * BLOCK * (size_t)cv->nch);
 	cv->out = malloc(2 * (size_t)BLOCK * 8 * (size_t)dim + 2 * (size_t)dim);
@@ -317,7 +305,7 @@ convert(struct dec_in *d, struct conv *cv, const SF_INFO *si, const struct opts 
 		done += n;
 		eof = total >= 0 && done >= total;
 		if (src == NULL) {
-			write_s16(cur, (size_t)n * dim, out);
+			gate_write(&cv->gate, cur, (size_t)n, out);
 			written += (uint64_t)n;
 		} else {
 			/* Feed this block until the resampler has consumed it all;
@@ -337,7 +325,7 @@ convert(struct dec_in *d, struct conv *cv, const SF_INFO *si, const struct opts 
 				 * input by far more than it could overshoot. */
 				if (total >= 0 && keep > n_out - written)
 					keep = n_out - written;
-				write_s16(res, (size_t)keep * dim, out);
+				gate_write(&cv->gate, res, (size_t)keep, out);
 				written += keep;
 				sd.data_in += (size_t)sd.input_frames_used * dim;
 				sd.input_frames -= sd.input_frames_used;
@@ -359,6 +347,7 @@ convert(struct dec_in *d, struct conv *cv, const SF_INFO *si, const struct opts 
 			read_block(d, cur, n, done);
 		}
 	}
+	gate_end(&cv->gate);
 	/* The resampler's tail may fall a frame or two short of the rounded
 	 * length: pad with silence so the count matches the header. */
 	memset(out, 0, 2 * (size_t)dim);
@@ -374,7 +363,7 @@ int
 main(int argc, char **argv)
 {
 	struct opts o = { 16000, SRC_SINC_MEDIUM_QUALITY, 0, 0,
-			  (uint64_t)4 << 30, 7200 };
+			  (uint64_t)4 << 30, 7200, 0 };
 	struct dec_in d;
 	struct conv cv;
 	SF_INFO si;

@@ -2,6 +2,8 @@
 #ifndef SM_DIAR_H
 #define SM_DIAR_H
 
+#include "sm.h"
+
 /* The cepstra the method uses: c1..c12 of each frame (c0, the loudness, is
  * left out: it follows the distance to the microphone, not the voice). */
 #define DIAR_DIM 12
@@ -17,26 +19,9 @@ struct diar_opts {
 	int max_speakers;	/* at most this many labels */
 };
 
-/* One line of the hypothesis. */
-struct hyp_line {
-	char *text;		/* the line as read, without its newline */
-	int item;		/* an item, not the header, #end or a comment */
-	long word;		/* index among the words, or -1 */
-	double start, end;	/* seconds */
-};
-
-struct hyp {
-	struct hyp_line *v;
-	long n, cap, words;
-};
-
-/* Split buf (NUL-terminated, changed in place) into h's lines and check
- * them as sm-format does; die 65 naming the line on bad input.  h->v is
- * valid (for free) even then. */
-void hyp_parse(struct hyp *h, char *buf, const char *name);
 /* The words' frames [f0, f1) within nframes: time t is frame
  * t * fps - off. */
-void hyp_frames(const struct hyp *h, double fps, double off, long nframes,
+void hyp_frames(const struct sm_hyp *h, double fps, double off, long nframes,
 		struct diar_word *w);
 
 /* Give each of the n words a speaker number 0, 1, ... in order of first

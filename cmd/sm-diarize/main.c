@@ -1,7 +1,5 @@
 /* sm-diarize: label each word of a best path with its speaker. */
-#include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,42 +17,6 @@ static const char usage[] =
 	"  -n, --max-speakers N     at most N speakers (default 20)\n"
 	"  -h, --help               show this help\n"
 	"      --version            show the version\n";
-
-/* The hypothesis, read whole on a thread of its own while the main thread
- * reads the features: the two arrive through pipes from one pipeline, and
- * a reader that took one after the other could leave a writer blocked. */
-struct slurp {
-	FILE *in;
-	char *buf;
-	size_t len;
-	int err;
-};
-
-static void *
-slurp_run(void *arg)
-{
-	struct slurp *s = arg;
-	size_t cap = 0, got;
-
-	do {
-		if (s->len + 65536 + 1 > cap) {
-			char *b;
-
-			cap = cap ? 2 * cap : 1 << 17;
-			if ((b = realloc(s->buf, cap)) == NULL) {
-				s->err = ENOMEM;
-				return NULL;
-			}
-			s->buf = b;
-		}
-		got = fread(s->buf + s->len, 1, 65536, s->in);
-		s->len += got;
-	} while (got > 0);
-	if (ferror(s->in))
-		s->err = errno ? errno : EIO;
-	s->buf[s->len] = '\0';
-	return NULL;
-}
 
 struct feats {
 	float *x;
@@ -110,11 +72,10 @@ main(int argc, char **argv)
 	};
 	struct diar_opts o = {0.5, 0, 20};
 	struct sm_stream_hdr h;
-	struct slurp hyp = {0};
-	struct hyp hp = {0};
+	struct sm_slurp hyp;
+	struct sm_hyp hp = {0};
 	struct diar_word *w;
 	const char *feat = NULL, *name = NULL;
-	pthread_t tid;
 	long nframes, i, wi;
 	float *x;
 	int *label, c, prev;
@@ -143,18 +104,11 @@ main(int argc, char **argv)
 		sm_warn("--features -: stdin already carries the hypothesis");
 		sm_usage_exit(usage, 0);
 	}
-	hyp.in = sm_open_in(name);
-	if (pthread_create(&tid, NULL, slurp_run, &hyp) != 0)
-		sm_die(SM_EX_SOFTWARE, "cannot start a thread");
+	/* The hypothesis is read on a thread while the features are read
+	 * here: both may come from one pipeline (sm_slurp_start). */
+	sm_slurp_start(&hyp, sm_open_in(name));
 	x = read_features(feat, &h, &nframes);
-	pthread_join(tid, NULL);
-	if (hyp.err == ENOMEM)
-		sm_die(SM_EX_SOFTWARE, "out of memory");
-	if (hyp.err) {
-		errno = hyp.err;
-		sm_die_errno(SM_EX_IOERR, "%s", sm_name(name));
-	}
-	hyp_parse(&hp, hyp.buf, name);
+	sm_hyp_parse(&hp, sm_slurp_end(&hyp, name), name, "speaker");
 	w = calloc(hp.words + 1, sizeof *w);
 	label = calloc(hp.words + 1, sizeof *label);
 	if (w == NULL || label == NULL)
@@ -167,7 +121,7 @@ main(int argc, char **argv)
 	 * speaker of the word before it (of the first word, before any). */
 	prev = hp.words > 0 ? label[0] : -1;
 	for (i = 0, wi = 0; i < hp.n; i++) {
-		struct hyp_line *l = &hp.v[i];
+		struct sm_hyp_line *l = &hp.v[i];
 
 		fputs(l->text, stdout);
 		if (l->item) {

@@ -20,6 +20,8 @@ struct item {
 	 * hyp_read owns them until it is called again. */
 	const char *speaker, *channel;
 	struct entity *entity;	/* an entity's parts (entity.h), or NULL */
+	int has_volume;		/* the stream gives the word's volume, 0..100 */
+	double volume;
 };
 
 struct transcript {

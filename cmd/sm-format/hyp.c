@@ -80,9 +80,22 @@ label(const char *s, const char *prev)
 	return labels[nlabels++];
 }
 
+/* volume=V: a number from 0 to 100. */
+static void
+read_volume(const char *s, struct item *it, const char *name, long line)
+{
+	char *end;
+
+	errno = 0;
+	it->volume = strtod(s, &end);
+	if (end == s || *end || errno || !(it->volume >= 0) || it->volume > 100)
+		bad(name, line, "volume must be a number from 0 to 100");
+	it->has_volume = 1;
+}
+
 /*
- * The KEY=VALUE fields after WORD, tab-separated in s: speaker and channel
- * go to it (prev is the word before it, or NULL), other keys are skipped, a
+ * The KEY=VALUE fields after WORD, tab-separated in s: speaker, channel and
+ * volume go to it (prev is the word before it, or NULL), other keys are skipped, a
  * field that is not KEY=VALUE or a key given twice is bad input.
  */
 static void
@@ -115,6 +128,8 @@ read_attrs(char *s, struct item *it, const struct item *prev, const char *name,
 			it->speaker = label(eq + 1, prev ? prev->speaker : NULL);
 		else if (strcmp(field, "channel") == 0)
 			it->channel = label(eq + 1, prev ? prev->channel : NULL);
+		else if (strcmp(field, "volume") == 0)
+			read_volume(eq + 1, it, name, line);
 	}
 }
 

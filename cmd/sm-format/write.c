@@ -88,6 +88,8 @@ write_json(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 		put_time(out, it->start_ms);
 		fputs(", \"end_time\": ", out);
 		put_time(out, it->end_ms);
+		if (it->type == ITEM_WORD && it->has_volume)
+			fprintf(out, ", \"volume\": %.2f", it->volume);
 		if (it->type == ITEM_PUNCT)
 			fprintf(out, ", \"attaches_to\": \"previous\", \"is_eos\": %s",
 				it->is_eos ? "true" : "false");
