@@ -91,6 +91,10 @@ void *sm_big_alloc(size_t n);
 void *sm_big_realloc(void *p, size_t n);
 void sm_big_free(void *p);
 
+/* calloc (of at least one byte) and strdup that die 70 out of memory. */
+void *sm_xcalloc(size_t n, size_t size);
+char *sm_xstrdup(const char *s);
+
 /* ---- files ------------------------------------------------------------ */
 
 /* Read a whole regular file into a malloc'd buffer (one extra NUL byte

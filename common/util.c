@@ -368,3 +368,23 @@ sm_big_free(void *p)
 	else
 		free(h);
 }
+
+void *
+sm_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	return p;
+}
+
+char *
+sm_xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	return d;
+}

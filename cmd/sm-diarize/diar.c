@@ -53,16 +53,6 @@ struct gmm {
 	double w[GMM_MAX], mu[GMM_MAX][D], ivar[GMM_MAX][D], k[GMM_MAX];
 };
 
-static void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (p == NULL)
-		sm_die(SM_EX_SOFTWARE, "out of memory");
-	return p;
-}
-
 static void
 stats_add_frame(struct stats *a, const float *x)
 {
@@ -346,8 +336,8 @@ static void
 viterbi(const float *x, const long *seq, const char *brk, long T,
 	const struct gmm *m, int k, double pen, int *lab)
 {
-	unsigned char *bp = xcalloc((size_t)T * k, 1);
-	double *d = xcalloc(k, sizeof *d), *nd = xcalloc(k, sizeof *nd);
+	unsigned char *bp = sm_xcalloc((size_t)T * k, 1);
+	double *d = sm_xcalloc(k, sizeof *d), *nd = sm_xcalloc(k, sizeof *nd);
 	long t;
 	int s, best;
 
@@ -399,8 +389,8 @@ static int
 reseg(const float *x, const long *seq, const char *brk, long T, int *lab,
       int k, long minf, double pen, const double *floor, struct gmm *out)
 {
-	long *cnt = xcalloc(k, sizeof *cnt), *fr, *off, *at, t;
-	int *map = xcalloc(k, sizeof *map), nk = 0, s;
+	long *cnt = sm_xcalloc(k, sizeof *cnt), *fr, *off, *at, t;
+	int *map = sm_xcalloc(k, sizeof *map), nk = 0, s;
 	struct gmm *m;
 
 	for (t = 0; t < T; t++)
@@ -413,10 +403,10 @@ reseg(const float *x, const long *seq, const char *brk, long T, int *lab,
 		nk = 1;
 	}
 	/* The frames of each speaker, one after the other in fr. */
-	fr = xcalloc(T, sizeof *fr);
-	off = xcalloc(nk + 1, sizeof *off);
-	at = xcalloc(nk, sizeof *at);
-	m = xcalloc(nk, sizeof *m);
+	fr = sm_xcalloc(T, sizeof *fr);
+	off = sm_xcalloc(nk + 1, sizeof *off);
+	at = sm_xcalloc(nk, sizeof *at);
+	m = sm_xcalloc(nk, sizeof *m);
 	for (t = 0; t < T; t++)
 		if (map[lab[t]] >= 0)
 			off[map[lab[t]] + 1]++;
@@ -461,8 +451,8 @@ static void
 clr_models(const float *x, const long *seq, long T, const int *lab, int k,
 	   const double *floor, struct gmm *m)
 {
-	long *seen = xcalloc(k, sizeof *seen), *nf = xcalloc(k, sizeof *nf),
-	    *fr = xcalloc(T, sizeof *fr), *off = xcalloc(k + 1, sizeof *off), t;
+	long *seen = sm_xcalloc(k, sizeof *seen), *nf = sm_xcalloc(k, sizeof *nf),
+	    *fr = sm_xcalloc(T, sizeof *fr), *off = sm_xcalloc(k + 1, sizeof *off), t;
 
 	for (t = 0; t < T; t++)
 		if (clr_half(seen[lab[t]]++) == 0)
@@ -487,8 +477,8 @@ static void
 clr_table(const float *x, const long *seq, long T, const int *lab, int k,
 	  const struct gmm *m, double *A)
 {
-	long *cnt = xcalloc(k, sizeof *cnt), *seen = xcalloc(k, sizeof *seen),
-	    *used = xcalloc(k, sizeof *used), t;
+	long *cnt = sm_xcalloc(k, sizeof *cnt), *seen = sm_xcalloc(k, sizeof *seen),
+	    *used = sm_xcalloc(k, sizeof *used), t;
 
 	for (t = 0; t < T; t++)
 		cnt[lab[t]]++;
@@ -537,10 +527,10 @@ diar_run(const float *x, long nframes, const struct diar_word *w, long n,
 		return 0;
 	}
 	/* The speech frames in order, where pauses lie, and the segments. */
-	seq = xcalloc(T, sizeof *seq);
-	brk = xcalloc(T, 1);
-	segof = xcalloc(T, sizeof *segof);
-	c = xcalloc(n + 1, sizeof *c);	/* segments end at word boundaries */
+	seq = sm_xcalloc(T, sizeof *seq);
+	brk = sm_xcalloc(T, 1);
+	segof = sm_xcalloc(T, sizeof *segof);
+	c = sm_xcalloc(n + 1, sizeof *c);	/* segments end at word boundaries */
 	t = 0;
 	for (i = 0; i < n; i++) {
 		long len = c[nseg].st.n;
@@ -568,7 +558,7 @@ diar_run(const float *x, long nframes, const struct diar_word *w, long n,
 	 * growing cluster: against a large cluster any short segment would
 	 * look like more of the same); too short a segment joins anyway (its
 	 * statistics say nothing). */
-	cl = xcalloc(nseg, sizeof *cl);
+	cl = sm_xcalloc(nseg, sizeof *cl);
 	{
 		int cur = 0;
 		long first = 0;		/* the window: segments first..g-1 */
@@ -612,8 +602,8 @@ diar_run(const float *x, long nframes, const struct diar_word *w, long n,
 	}
 	/* Agglomerative clustering of what the linear pass left. */
 	{
-		int *idx = xcalloc(nseg, sizeof *idx), *rev = xcalloc(nseg, sizeof *rev),
-		    *to = xcalloc(nseg, sizeof *to), m = 0;
+		int *idx = sm_xcalloc(nseg, sizeof *idx), *rev = sm_xcalloc(nseg, sizeof *rev),
+		    *to = sm_xcalloc(nseg, sizeof *to), m = 0;
 		struct cluster *cc;
 
 		for (long g = 0; g < nseg; g++)
@@ -621,7 +611,7 @@ diar_run(const float *x, long nframes, const struct diar_word *w, long n,
 				rev[g] = m;
 				idx[m++] = (int)g;
 			}
-		cc = xcalloc(m, sizeof *cc);
+		cc = sm_xcalloc(m, sizeof *cc);
 		for (int j = 0; j < m; j++) {
 			cc[j].st = c[idx[j]].st;
 			cc[j].ld = c[idx[j]].ld;
@@ -637,15 +627,15 @@ diar_run(const float *x, long nframes, const struct diar_word *w, long n,
 	}
 	/* Resegmentation with one mixture per speaker, then the closest pair
 	 * of speakers merged while their cross likelihood says they are one. */
-	lab = xcalloc(T, sizeof *lab);
+	lab = sm_xcalloc(T, sizeof *lab);
 	for (t = 0; t < T; t++)
 		lab[t] = cl[segof[t]];
 	k = (int)nseg;
 	for (int pass = 0; pass < RESEG_PASSES; pass++)
 		k = reseg(x, seq, brk, T, lab, k, (long)(share * T), pen, floor, NULL);
 	while (k > 1) {
-		struct gmm *m = xcalloc(k, sizeof *m);
-		double *A = xcalloc((size_t)k * k, sizeof *A), bestc = INFINITY;
+		struct gmm *m = sm_xcalloc(k, sizeof *m);
+		double *A = sm_xcalloc((size_t)k * k, sizeof *A), bestc = INFINITY;
 		int bi = -1, bj = -1;
 
 		clr_models(x, seq, T, lab, k, floor, m);
@@ -675,7 +665,7 @@ diar_run(const float *x, long nframes, const struct diar_word *w, long n,
 	}
 	/* Each word: the speaker of most of its frames. */
 	{
-		int *votes = xcalloc(k, sizeof *votes);
+		int *votes = sm_xcalloc(k, sizeof *votes);
 
 		t = 0;
 		for (i = 0; i < n; i++) {
@@ -722,7 +712,7 @@ diar_run(const float *x, long nframes, const struct diar_word *w, long n,
 		if (label[i] < 0)
 			label[i] = label[i + 1];
 	{
-		int *order = xcalloc(k, sizeof *order), next = 0;
+		int *order = sm_xcalloc(k, sizeof *order), next = 0;
 
 		for (s = 0; s < k; s++)
 			order[s] = -1;

@@ -763,29 +763,9 @@ entity_locale_ok(const char *name)
 }
 
 static char *
-xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (d == NULL)
-		sm_die(SM_EX_SOFTWARE, "out of memory");
-	return d;
-}
-
-static void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (p == NULL)
-		sm_die(SM_EX_SOFTWARE, "out of memory");
-	return p;
-}
-
-static char *
 lower(const char *s)
 {
-	char *d = xstrdup(s);
+	char *d = sm_xstrdup(s);
 
 	for (char *p = d; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
@@ -796,25 +776,25 @@ lower(const char *s)
 static struct item
 make_entity(struct item *v, size_t n, const struct cand *r)
 {
-	struct entity *e = xcalloc(1, sizeof *e);
+	struct entity *e = sm_xcalloc(1, sizeof *e);
 	struct item it = v[0];
 	char *tok, *copy;
 
 	e->cls = r->cls;
 	e->nspoken = n;
-	e->spoken = xcalloc(n, sizeof *e->spoken);
+	e->spoken = sm_xcalloc(n, sizeof *e->spoken);
 	memcpy(e->spoken, v, n * sizeof *v);
-	copy = xstrdup(r->text);
-	e->written = xcalloc(strlen(copy) + 1, sizeof *e->written);
+	copy = sm_xstrdup(r->text);
+	e->written = sm_xcalloc(strlen(copy) + 1, sizeof *e->written);
 	for (tok = strtok(copy, " "); tok; tok = strtok(NULL, " "))
-		e->written[e->nwritten++] = xstrdup(tok);
+		e->written[e->nwritten++] = sm_xstrdup(tok);
 	free(copy);
 	for (size_t k = 1; k < n; k++)
 		if (v[k].confidence < it.confidence)
 			it.confidence = v[k].confidence;
 	it.end_ms = v[n - 1].end_ms;
 	it.gap_ms = v[n - 1].gap_ms;
-	it.content = xstrdup(r->text);
+	it.content = sm_xstrdup(r->text);
 	it.entity = e;
 	return it;
 }
@@ -831,7 +811,7 @@ void
 entity_apply(struct transcript *t, const char *locale, long pause_ms)
 {
 	struct cur c = {NULL, 0, NULL, LOC_US};
-	char **lw = xcalloc(t->n, sizeof *lw);
+	char **lw = sm_xcalloc(t->n, sizeof *lw);
 	size_t i = 0, o = 0, end = 0;
 
 	if (locale && strcmp(locale, "en-GB") == 0)
