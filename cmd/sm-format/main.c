@@ -1,4 +1,4 @@
-/* sm-format: write sm-lattice's best path as a json-v2, txt or srt transcript. */
+/* sm-format: write sm-lattice's best path as a json-v2, txt, srt, vtt or ctm transcript. */
 #include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -7,15 +7,19 @@
 #include "format.h"
 
 static const char usage[] =
-	"sm-format: write a #sm-hyp 1 best path as a json-v2, txt or srt transcript\n"
+	"sm-format: write a #sm-hyp 1 best path as a json-v2, txt, srt, vtt or ctm transcript\n"
 	"Usage: sm-format [-P] [-d] [-f FORMAT] [-c FILE] [-l LANG] [-m DIR] [-s S]\n"
-	"                 [--pause S] [--max-line-length N] [--max-lines N]\n"
+	"                 [--tracking FILE] [--data-name NAME] [--pause S]\n"
+	"                 [--max-line-length N] [--max-lines N]\n"
 	"                 [-R FROM=TO]... [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice | sm-format -f txt\n"
-	"  -f, --format F          json (json-v2), txt or srt (default json)\n"
+	"  -f, --format F          json (json-v2), txt, srt, vtt (WebVTT) or ctm (NIST CTM)\n"
+	"                          (default json)\n"
 	"  -c, --config FILE       JSON object echoed as metadata.transcription_config\n"
-	"      --tracking FILE     JSON object echoed as job.tracking (json only)\n"
 	"                          (default {\"language\": LANG})\n"
+	"      --tracking FILE     JSON object echoed as job.tracking, with the rest of\n"
+	"                          the job block (json only; default: no job block)\n"
+	"      --data-name NAME    the audio's name: job.data_name, CTM's FILE (default -)\n"
 	"  -m, --model DIR         language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang LANG         language of the installed pack (default en)\n"
 	"  -P, --no-punctuation    no full stops, no sentence capitals\n"
@@ -25,8 +29,8 @@ static const char usage[] =
 	"  -d, --remove-disfluencies  drop hesitations (uh, um, er, ...)\n"
 	"  -R, --replace FROM=TO   replace the words FROM (any case) by TO, in order;\n"
 	"                          /RE/=TO matches whole words with an extended regex\n"
-	"      --max-line-length N SRT characters per line (default 37)\n"
-	"      --max-lines N       SRT lines per cue (default 2)\n"
+	"      --max-line-length N SRT and WebVTT characters per line (default 37)\n"
+	"      --max-lines N       SRT and WebVTT lines per cue (default 2)\n"
 	"  -h, --help              show this help\n"
 	"      --version           show the version\n";
 
@@ -71,6 +75,7 @@ main(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"config", required_argument, NULL, 'c'},
 		{"tracking", required_argument, NULL, 'T'},
+		{"data-name", required_argument, NULL, 'D'},
 		{"model", required_argument, NULL, 'm'},
 		{"lang", required_argument, NULL, 'l'},
 		{"no-punctuation", no_argument, NULL, 'P'},
@@ -87,7 +92,8 @@ main(int argc, char **argv)
 	const char *format = "json", *model = NULL, *lang = "en", *config = NULL;
 	const char *path, *tracking = NULL;
 	const struct writer *w;
-	struct fmt_opts o = {.pause_ms = 500, .max_line_length = 37, .max_lines = 2};
+	struct fmt_opts o = {.data_name = "-", .pause_ms = 500, .max_line_length = 37,
+			     .max_lines = 2};
 	struct transcript t = {0};
 	struct sm_pack pack;
 	int c, marks = 1, drop = 0, nrepl = 0;
@@ -102,6 +108,7 @@ main(int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'c': config = optarg; break;
 		case 'T': tracking = optarg; break;
+		case 'D': o.data_name = optarg; break;
 		case 'm': model = optarg; break;
 		case 'l': lang = optarg; break;
 		case 'P': marks = 0; break;
@@ -128,7 +135,7 @@ main(int argc, char **argv)
 	for (w = writers; w->name && strcmp(w->name, format) != 0; w++)
 		;
 	if (w->name == NULL)
-		sm_die(SM_EX_USAGE, "--format: expected json, txt or srt, got \"%s\"", sm_clip(format));
+		sm_die(SM_EX_USAGE, "--format: expected json, txt, srt, vtt or ctm, got \"%s\"", sm_clip(format));
 	sm_pack_load_or_die(&pack, model, lang);
 	o.pack = &pack;
 	if (config)
