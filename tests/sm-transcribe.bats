@@ -195,7 +195,7 @@ teardown() {
 	[ "${#stderr_lines[@]}" -eq 3 ]
 	printf '%s' "$output" | jq -e '.metadata.transcription_config == {"language": "en", "diarization": "none",
 		"operating_point": "enhanced", "enable_entities": true,
-		"additional_vocab": [{"content": "gnocchi", "sounds_like": ["nyohki"]}, "Dashwood"],
+		"additional_vocab": [{"content": "gnocchi", "sounds_like": ["nyohki"]}, {"content": "Dashwood"}],
 		"transcript_filtering_config": {"replacements": [{"from": "man", "to": "person"}]}}'
 	printf '%s' "$output" | jq -e 'all(.results[]; .alternatives[0].speaker == "UU")'
 }
