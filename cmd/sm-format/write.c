@@ -73,15 +73,12 @@ job_id(char id[11])
 }
 
 /* The job block (JobInfo in the original's API), written with the tracking
- * object: the audio's duration is the hypothesis' last END in whole
+ * object: the audio's duration is the hypothesis' largest END in whole
  * seconds, rounded. */
 static void
 put_job(FILE *out, const struct transcript *t, const struct fmt_opts *o,
-	const char *when, long ms)
+	const char *id, const char *when, long ms)
 {
-	char id[11];
-
-	job_id(id);
 	fprintf(out, "  \"job\": {\"created_at\": \"%s.%03ldZ\", \"data_name\": ",
 		when, ms);
 	sm_json_str(out, o->data_name);
@@ -94,14 +91,17 @@ write_json(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 {
 	struct timespec ts;
 	struct tm tm;
-	char when[32];
+	char when[32], id[11];
 
+	/* Before any output: drawing the id may fail. */
+	if (o->tracking)
+		job_id(id);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
 	fputs("{\n  \"format\": \"2.9\",\n", out);
 	if (o->tracking)
-		put_job(out, t, o, when, ts.tv_nsec / 1000000);
+		put_job(out, t, o, id, when, ts.tv_nsec / 1000000);
 	fprintf(out, "  \"metadata\": {\"created_at\": "
 		"\"%s.%03ldZ\", \"type\": \"transcription\", "
 		"\"transcription_config\": ", when, ts.tv_nsec / 1000000);
