@@ -34,8 +34,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct sm_pack pack = { .language = "en", .description = "English",
 				       .word_delimiter = " " };
-	struct fmt_opts o = { .pack = &pack, .pause_ms = 700, .max_line_length = 37, .max_lines = 2 };
-	struct transcript t = { NULL, 0, 0 };
+	struct fmt_opts o = { .pack = &pack, .data_name = "-", .pause_ms = 700,
+			      .max_line_length = 37, .max_lines = 2 };
+	struct transcript t = { NULL, 0, 0, 0 };
 	FILE *volatile in, *out;
 	jmp_buf jb;
 

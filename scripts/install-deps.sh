@@ -8,6 +8,7 @@ wamerican wbritish wamerican-large wbritish-large
 pocketsphinx-en-us pocketsphinx sphinxbase-utils pocketsphinx-testdata
 asterisk-core-sounds-en asterisk-core-sounds-en-wav asterisk-core-sounds-en-g722
 ffmpeg sox clang libclang-rt-14-dev podman runc parallel openssl
+python3-jsonschema python3-yaml
 procps curl man-db hedgewars-data"
 # procps (pgrep, tests/sm-transcribe.bats) is listed though another package
 # of the list pulls it in today; curl (tests/sm-fetch.bats) and man-db (man,

@@ -148,12 +148,16 @@ else .[0] | [errors] as $e
   else (.transcription_config.additional_vocab // [] | length) as $nvocab
   | .transcription_config |= (.diarization //= "none"
 	| if has("model") then . else .operating_point //= "standard" end
-	| if has("additional_vocab") then .additional_vocab |= map(select(vocab_ok)) else . end)
+	| if has("additional_vocab") then .additional_vocab |= map(select(vocab_ok)) else . end
+	# In the forms of the original's API spec (metadata.transcription_config
+	# must validate against it): a word as {"content": WORD}, "all" as ["all"].
+	| if has("additional_vocab") then .additional_vocab |= map(if type == "string" then {content: .} else . end) else . end
+	| if .punctuation_overrides.permitted_marks? == "all" then .punctuation_overrides.permitted_marks = ["all"] else . end)
   | . as $cfg | .transcription_config as $t | (.output_config.srt_overrides // {}) as $s
   | @sh "cfg=\($cfg | tojson)", @sh "tc=\($t | tojson)",
 	@sh "lang=\($t.language) diar=\($t.diarization)",
 	@sh "url=\(.fetch_data.url // "") nheaders=\(.fetch_data.auth_headers // [] | length)",
-	@sh "marks=\($t.punctuation_overrides.permitted_marks // "all" | if . == "all" then "all" else join("") end)",
+	@sh "marks=\($t.punctuation_overrides.permitted_marks // ["all"] | if . == ["all"] then "all" else join("") end)",
 	@sh "sensitivity=\($t.punctuation_overrides.sensitivity // 0.5)",
 	@sh "disfluencies=\($t.transcript_filtering_config.remove_disfluencies // false)",
 	@sh "repl=\([$t.transcript_filtering_config.replacements // [] | .[] | "--replace", "\(.from)=\(.to)"] | @sh)",

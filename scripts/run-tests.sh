@@ -20,9 +20,10 @@ if mandoc -Tlint -W warning man/*.[15] >"$log/man" 2>&1; then
 else
 	echo "not ok man pages lint"; sed 's/^/# /' "$log/man"; fail=$((fail + 1))
 fi
-# sm-transcribe and the scripts here, as POSIX sh; fresh-check.sh and
+# sm-transcribe, the scripts here and the tests' sm-format wrapper, as POSIX
+# sh; fresh-check.sh and
 # fuzz.sh are not clean yet.
-sh_files=$(for f in scripts/sm-transcribe scripts/*.sh; do
+sh_files=$(for f in scripts/sm-transcribe scripts/*.sh tests/schema/sm-format; do
 	case $f in scripts/fresh-check.sh | scripts/fuzz.sh) ;; *) echo "$f" ;; esac
 done)
 # shellcheck disable=SC2086 # the scripts' names have no blanks
@@ -45,17 +46,44 @@ suites=${BATS_SUITES:-$(ls $slow; ls tests/*.bats | grep -vxF "$(printf '%s\n' $
 # timeout or podman, and the extra job fills those gaps); the tests of one suite in order, as
 # they share their setup_file fixtures.  TAP numbers follow the suites'
 # order whatever finishes first.
+# Every json-v2 document the suites make goes through tests/schema/sm-format,
+# first on PATH beside links to the other programs, which keeps a copy in
+# $schema/docs; the last check validates them all against the original's
+# API spec.
+schema=$log/schema
+mkdir -p "$schema/bin" "$schema/docs"
+for p in "${SM_ROOT:?run the tests through make test}"/bin/*; do
+	ln -s "$p" "$schema/bin/${p##*/}"
+done
+ln -sf "$SM_ROOT/tests/schema/sm-format" "$schema/bin/sm-format"
 jobs=
 if command -v parallel >/dev/null 2>&1; then
 	n=$(nproc 2>/dev/null || echo 1)
 	[ "$n" -le 1 ] || jobs="--jobs $((n + 1)) --no-parallelize-within-files"
 fi
 # shellcheck disable=SC2086
-bats --tap --timing $jobs $suites | tee "$log/bats"
+PATH=$schema/bin:$PATH SM_SCHEMA_DOCS=$schema/docs bats --tap --timing $jobs $suites | tee "$log/bats"
 p=$(grep '^ok ' "$log/bats" | grep -vc ' # skip')
 s=$(grep '^ok ' "$log/bats" | grep -c ' # skip')
 f=$(grep -c '^not ok ' "$log/bats")
 pass=$((pass + p)) fail=$((fail + f))
+# The documents' check, each bad one named with the test and call that made it.
+ndocs=$(find "$schema/docs" -name 'doc.*.json' | wc -l)
+what="json-v2 documents of the suites valid against tests/schema/batch.yaml"
+if [ "$ndocs" -eq 0 ]; then
+	echo "ok $what # skip none was made"; s=$((s + 1))
+elif find "$schema/docs" -name 'doc.*.json' -print0 |
+	xargs -0 python3 tests/schema/validate.py >"$log/schema.out" 2>&1; then
+	echo "ok $what ($ndocs documents)"; pass=$((pass + 1))
+else
+	echo "not ok $what ($ndocs documents)"
+	while IFS= read -r line; do
+		doc=${line%%.json: *}
+		if [ -f "$doc.from" ]; then echo "# $(cat "$doc.from")"; fi
+		echo "#   $line"
+	done <"$log/schema.out"
+	fail=$((fail + 1))
+fi
 if [ "$s" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $s skipped (see \"# skip\" above)"
 else

@@ -54,12 +54,12 @@ EN='"transcription_config": {"language": "en"}'
 	[ "$diar" = speaker ]
 }
 
-@test "additional_vocab entries over 64 characters or 6 words are dropped from the config; nvocab counts all, nvocab_in the kept" {
+@test "additional_vocab entries over 64 characters or 6 words are dropped from the config, a word kept as {content}; nvocab counts all, nvocab_in the kept" {
 	a64=$(printf 'a%.0s' {1..64})
 	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"additional_vocab\":
 		[\"$a64\", {\"content\": \"a b c d e f\"}, \"${a64}a\", {\"content\": \"a b c d e f g\", \"sounds_like\": [\"x\"]}]}}"
-	[ "$(jq -c .additional_vocab <<<"$tc")" = "[\"$a64\",{\"content\":\"a b c d e f\"}]" ]
-	[ "$(jq -c .transcription_config.additional_vocab <<<"$cfg")" = "[\"$a64\",{\"content\":\"a b c d e f\"}]" ]
+	[ "$(jq -c .additional_vocab <<<"$tc")" = "[{\"content\":\"$a64\"},{\"content\":\"a b c d e f\"}]" ]
+	[ "$(jq -c .transcription_config.additional_vocab <<<"$cfg")" = "[{\"content\":\"$a64\"},{\"content\":\"a b c d e f\"}]" ]
 	[ "$nvocab" = 4 ] && [ "$nvocab_in" = 2 ]
 }
 
@@ -86,9 +86,10 @@ EN='"transcription_config": {"language": "en"}'
 	[ "$tc" = "$(jq -c .transcription_config <<<"$cfg")" ]
 }
 
-@test "permitted_marks \"all\" gives marks all, an empty list an empty marks" {
+@test "permitted_marks \"all\" gives marks all and comes back as [\"all\"], an empty list an empty marks" {
 	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": \"all\"}}}"
 	[ "$marks" = all ]
+	[ "$(jq -c .punctuation_overrides <<<"$tc")" = '{"permitted_marks":["all"]}' ]
 	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": []}}}"
 	[ "$marks" = '' ]
 }

@@ -105,6 +105,20 @@ entity_of() { # NAME [OPTION...]
 	assert_line --index 2 'May 3rd.'
 }
 
+@test "ctm writes an entity's written words one a line, with the times json-v2 gives them" {
+	run -0 entity_of time
+	sm-format -E -f ctm --data-name t "$D/time.hyp" >"$SCRATCH/ctm"
+	jq -r '.results[] | select(.type == "entity") | .written_form[] |
+		"t 1 \(.start_time) \(.alternatives[0].content)"' "$D/time.json" >"$SCRATCH/want"
+	[ "$(wc -l <"$SCRATCH/want")" -eq 2 ]
+	# START in milliseconds rounded to hundredths, as json-v2 writes it.
+	awk '$5 == "10:30" || $5 == "a.m." { ms = int($3 * 1000 + 0.5); cs = int((ms + 5) / 10)
+		printf "%s %s %d.%02d %s\n", $1, $2, cs / 100, cs % 100, $5 }' "$SCRATCH/ctm" >"$SCRATCH/got"
+	awk '{ cs = int($3 * 100 + 0.5); printf "%s %s %d.%02d %s\n", $1, $2, cs / 100, cs % 100, $4 }' \
+		"$SCRATCH/want" >"$SCRATCH/want2"
+	diff "$SCRATCH/got" "$SCRATCH/want2"
+}
+
 @test "without -E the words stay words: no entity, the same words as the best path" {
 	run -0 sm-format -P -f txt "$D/money.hyp"
 	assert_output 'twenty dollars'

@@ -192,11 +192,12 @@ Then I'm think um gone."
 	[ -z "$output" ]
 }
 
-@test "--tracking is echoed as job.tracking before metadata, in json only" {
+@test "--tracking is echoed as job.tracking in a job block before metadata, in json only" {
 	printf '{"title": "t", "details": {"n": 1}}\n' >"$SCRATCH/t"
 	run -0 sm-format --tracking "$SCRATCH/t" "$H80"
 	printf '%s' "$output" | jq -e '(keys_unsorted == ["format", "job", "metadata", "results"]) and
-		.job == {"tracking": {"title": "t", "details": {"n": 1}}}'
+		(.job | keys_unsorted == ["created_at", "data_name", "duration", "id", "tracking"]) and
+		.job.tracking == {"title": "t", "details": {"n": 1}}'
 	run -0 sm-format "$H80"
 	printf '%s' "$output" | jq -e 'has("job") | not'
 	run -0 sm-format -f txt --tracking "$SCRATCH/t" "$H80"
@@ -207,6 +208,31 @@ Then I'm think um gone."
 	[ -z "$output" ]
 }
 
+@test "the job block: created_at is metadata's, data_name is --data-name or -, a random id of 10 letters and digits" {
+	printf '{"title": "t"}\n' >"$SCRATCH/t"
+	run -0 sm-format --tracking "$SCRATCH/t" --data-name 'call "7".wav' "$H80"
+	printf '%s' "$output" | jq -e '.job.created_at == .metadata.created_at
+		and .job.data_name == "call \"7\".wav" and (.job.id | test("^[a-z0-9]{10}$"))'
+	id1=$(printf '%s' "$output" | jq -r .job.id)
+	run -0 sm-format --tracking "$SCRATCH/t" "$H80"
+	printf '%s' "$output" | jq -e '.job.data_name == "-" and (.job.id | test("^[a-z0-9]{10}$"))'
+	[ "$(printf '%s' "$output" | jq -r .job.id)" != "$id1" ]
+}
+
+@test "the job block's duration is the largest END of the hypothesis, pauses included, in whole seconds rounded" {
+	printf '{"title": "t"}\n' >"$SCRATCH/t"
+	for end in 2.499:2 2.500:3 0.400:0; do
+		printf '#sm-hyp 1\n0.000\t0.100\t1.000\tsil\t<sil>\n0.100\t0.300\t0.900\tword\tyes\n' >"$SCRATCH/h"
+		printf '0.300\t%s\t1.000\tsil\t<sil>\n#end\n' "${end%:*}" >>"$SCRATCH/h"
+		run -0 sm-format --tracking "$SCRATCH/t" "$SCRATCH/h"
+		printf '%s' "$output" | jq -e --argjson d "${end#*:}" '.job.duration == $d'
+	done
+	# A real recording: 2.99 s of audio (its last frame ends at 2.98 s).
+	[ "$(grep -v '^#' "$H80" | tail -n 1 | cut -f 2)" = 2.980 ]
+	run -0 sm-format --tracking "$SCRATCH/t" "$H80"
+	printf '%s' "$output" | jq -e '.job.duration == 3'
+}
+
 @test "an empty hypothesis gives an empty transcript" {
 	printf '#sm-hyp 1\n0.000\t1.000\t1.000\tsil\t<sil>\n#end\n' >"$SCRATCH/h"
 	run -0 sm-format "$SCRATCH/h"
@@ -214,6 +240,10 @@ Then I'm think um gone."
 	run -0 sm-format -f txt "$SCRATCH/h"
 	assert_output ''
 	run -0 sm-format -f srt "$SCRATCH/h"
+	assert_output ''
+	run -0 sm-format -f vtt "$SCRATCH/h"
+	assert_output 'WEBVTT'
+	run -0 sm-format -f ctm "$SCRATCH/h"
 	assert_output ''
 }
 
@@ -248,7 +278,7 @@ Then I'm think um gone."
 
 @test "rejects an unknown format and an unknown language" {
 	run -64 --separate-stderr sm-format -f xml "$H80"
-	[ "$stderr" = 'sm-format: --format: expected json, txt or srt, got "xml"' ]
+	[ "$stderr" = 'sm-format: --format: expected json, txt, srt, vtt or ctm, got "xml"' ]
 	run -78 --separate-stderr sm-format -l xx "$H80"
 	[[ "$stderr" == "sm-format: "*"xx"* ]]
 	[ -z "$output" ]
@@ -396,4 +426,110 @@ there."
 	printf '%s' "$output" | jq -e '[.results[] | .alternatives[0]] as $a
 		| [range(1; $a | length) | select($a[.].speaker != $a[. - 1].speaker)][0] as $i
 		| $a[$i - 1].content == "." and ($a[$i].content | test("^[A-Z]"))'
+}
+
+@test "vtt: WEBVTT, then srt's cues of a real recording without numbers, times as HH:MM:SS.mmm" {
+	for spec in "37 2" "12 1" "20 3"; do
+		set -- $spec
+		run -0 sm-format -f srt --max-line-length "$1" --max-lines "$2" "$H70"
+		want=$(printf 'WEBVTT\n\n%s\n' "$output" | awk '
+			prev == "" && /^[0-9]+$/ { prev = "x"; next }
+			/ --> / { gsub(/,/, ".") }
+			{ print; prev = $0 }')
+		run -0 sm-format -f vtt --max-line-length "$1" --max-lines "$2" "$H70"
+		[ "$output" = "$want" ]
+		[ "$(printf '%s\n' "$output" | grep -c -- ' --> ')" -gt 1 ]
+		run -1 grep -vE '^(WEBVTT|[0-9]{2}:[0-5][0-9]:[0-5][0-9]\.[0-9]{3} --> [0-9]{2}:[0-5][0-9]:[0-5][0-9]\.[0-9]{3}|[A-Za-z].*|)$' <<<"$output"
+	done
+}
+
+@test "vtt: & < > are written as &amp; &lt; &gt; and count as one character each in a line" {
+	two_sentences >"$SCRATCH/h"
+	# "I <&> here." is 11 characters, on one line of 11.
+	# --pause: the plain sentence rule, whose marks these cues are cut at.
+	run -0 sm-format -f vtt --pause 0.5 -R 'was=<&>' -R 'then=a&b' --max-line-length 11 "$SCRATCH/h"
+	assert_output 'WEBVTT
+
+00:00:00.300 --> 00:00:01.200
+I &lt;&amp;&gt; here.
+
+00:00:02.000 --> 00:00:03.906
+A&amp;b I'"'"'m
+think um
+
+00:00:03.906 --> 00:00:04.204
+gone.'
+	run -0 sm-format -f vtt --pause 0.5 -R 'was=<&>' --max-line-length 10 "$SCRATCH/h"
+	# (lines skips the empty ones)
+	assert_line --index 2 'I &lt;&amp;&gt;'
+	assert_line --index 3 'here.'
+}
+
+@test "vtt: every cue of a diarized transcript is in its speaker's voice span, the channel label only on a turn's first cue" {
+	two_speakers >"$SCRATCH/h"
+	run -0 sm-format -f vtt --max-lines 1 --max-line-length 12 "$SCRATCH/h"
+	assert_output 'WEBVTT
+
+00:00:00.300 --> 00:00:00.500
+<v S1>Agent: Good
+
+00:00:00.500 --> 00:00:00.800
+<v S1>morning.
+
+00:00:00.800 --> 00:00:01.000
+<v S2>Caller "B": Hello
+
+00:00:01.000 --> 00:00:01.300
+<v S2>there.'
+	# The span does not count towards the line length; a word without a
+	# speaker is UU's; without speakers, no span.
+	printf '#sm-hyp 1\n0.3\t0.5\t1\tword\ta\tspeaker=S1\n0.5\t0.7\t1\tword\tb\n#end\n' >"$SCRATCH/u"
+	run -0 sm-format -f vtt -P --max-line-length 1 --max-lines 1 "$SCRATCH/u"
+	assert_output 'WEBVTT
+
+00:00:00.300 --> 00:00:00.500
+<v S1>a
+
+00:00:00.500 --> 00:00:00.700
+<v UU>b'
+	sed 's/\tspeaker=S[12]//' "$SCRATCH/h" >"$SCRATCH/c"
+	run -0 sm-format -f vtt "$SCRATCH/c"
+	assert_output 'WEBVTT
+
+00:00:00.300 --> 00:00:00.800
+Agent: Good morning.
+
+00:00:00.800 --> 00:00:01.300
+Caller "B": Hello there.'
+}
+
+@test "ctm: one line per word of a real recording, FILE 1 START DURATION WORD CONFIDENCE from the best path" {
+	run -0 --separate-stderr sm-format -f ctm -P --data-name ss-0870 "$H70"
+	[ -z "$stderr" ]
+	want=$(awk -F'\t' '$4 == "word" {
+		printf "ss-0870 1 %.3f %.3f %s %.2f\n", $1, $2 - $1, $5, $3 }' "$H70")
+	[ "$(printf '%s\n' "$want" | wc -l)" -gt 10 ]
+	# The words as written (names and "I" with their capitals), so compared
+	# in lower case.
+	[ "$(printf '%s\n' "$output" | tr '[:upper:]' '[:lower:]')" = "$want" ]
+	# With punctuation: the same words, capitals aside; no full stop is a word.
+	run -0 sm-format -f ctm "$H70"
+	[ "$(printf '%s\n' "$output" | cut -d' ' -f 1-4,6)" = "$(printf '%s\n' "$want" | cut -d' ' -f 1-4,6 | sed 's/^ss-0870/-/')" ]
+	run -1 grep -F ' . ' <<<"$output"
+}
+
+@test "ctm: CHANNEL is 1 without a label, N for Channel N, else the label with blanks as underscores; sorted by CHANNEL, then START" {
+	printf '#sm-hyp 1\n' >"$SCRATCH/h"
+	printf '0.100\t0.300\t0.910\tword\tone\tchannel=Channel 2\n' >>"$SCRATCH/h"
+	printf '0.200\t0.400\t0.920\tword\ttwo\tchannel=Channel 1\n' >>"$SCRATCH/h"
+	printf '0.300\t0.500\t0.930\tword\tthree\tchannel=Caller B\n' >>"$SCRATCH/h"
+	printf '0.600\t0.700\t0.940\tword\tfour\tchannel=Channel 2\n' >>"$SCRATCH/h"
+	printf '0.800\t1.000\t0.950\tword\tfive\n' >>"$SCRATCH/h"
+	printf '#end\n' >>"$SCRATCH/h"
+	run -0 sm-format -f ctm -P "$SCRATCH/h"
+	assert_output -- '- 1 0.200 0.200 two 0.92
+- 1 0.800 0.200 five 0.95
+- 2 0.100 0.200 one 0.91
+- 2 0.600 0.100 four 0.94
+- Caller_B 0.300 0.200 three 0.93'
 }

@@ -197,18 +197,34 @@ teardown() {
 	[ "${#stderr_lines[@]}" -eq 2 ]
 	printf '%s' "$output" | jq -e '.metadata.transcription_config == {"language": "en", "diarization": "none",
 		"operating_point": "enhanced", "enable_entities": true,
-		"additional_vocab": [{"content": "gnocchi", "sounds_like": ["nyohki"]}, "Dashwood"],
+		"additional_vocab": [{"content": "gnocchi", "sounds_like": ["nyohki"]}, {"content": "Dashwood"}],
 		"transcript_filtering_config": {"replacements": [{"from": "man", "to": "person"}]}}'
 	printf '%s' "$output" | jq -e 'all(.results[]; .alternatives[0].speaker == "UU")'
 }
 
-@test "tracking is echoed as job.tracking in json only; without it there is no job block" {
+@test "job.data_name is \"stdin\" for audio on standard input and the last part of a fetch_data URL's path" {
+	cp "$(lv 0880)" "$SCRATCH/call.wav"
+	config '{"type": "transcription", "transcription_config": {"language": "en"}, "tracking": {"title": "t"}}' "$SCRATCH/c.json"
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" - <"$SCRATCH/call.wav"
+	printf '%s' "$output" | jq -e '.job.data_name == "stdin" and .job.duration == 3'
+	config '{"type": "transcription", "transcription_config": {"language": "en"}, "tracking": {"title": "t"},
+		"fetch_data": {"url": "file://'"$SCRATCH"'/call.wav"}}' "$SCRATCH/c.json"
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json"
+	printf '%s' "$output" | jq -e '.job.data_name == "call.wav" and .job.duration == 3'
+}
+
+@test "tracking is echoed as job.tracking in json only, in a job block naming the audio file; without it there is no job block" {
 	config '{"type": "transcription", "transcription_config": {"language": "en"},
 		"tracking": {"title": "call 7", "reference": "r-1", "tags": ["a", "b"], "details": {"k": [1, {"x": null}]}}}' "$SCRATCH/c.json"
 	mkdir "$SCRATCH/all"
 	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" --all-formats "$SCRATCH/all" "$(lv 0880)"
-	printf '%s' "$output" | jq -e '(keys_unsorted == ["format", "job", "metadata", "results"]) and
-		.job == {"tracking": {"title": "call 7", "reference": "r-1", "tags": ["a", "b"], "details": {"k": [1, {"x": null}]}}}'
+	# 2.99 s of audio: 3 whole seconds.
+	printf '%s' "$output" | jq -e --arg name "$(basename "$(lv 0880)")" '
+		(keys_unsorted == ["format", "job", "metadata", "results"]) and
+		(.job | keys_unsorted == ["created_at", "data_name", "duration", "id", "tracking"]) and
+		.job.tracking == {"title": "call 7", "reference": "r-1", "tags": ["a", "b"], "details": {"k": [1, {"x": null}]}} and
+		.job.created_at == .metadata.created_at and .job.data_name == $name and .job.duration == 3 and
+		(.job.id | test("^[a-z0-9]{10}$"))'
 	jq -e '.job.tracking.title == "call 7"' "$SCRATCH/all/$(basename "$(lv 0880)" .wav).json"
 	! grep -q 'call 7' "$SCRATCH/all/"*.txt "$SCRATCH/all/"*.srt
 	run -0 sm-transcribe "$(lv 0880)"

@@ -874,6 +874,16 @@ put_word(FILE *out, long start, long end, const char *content, double conf,
 	fputs("}", out);
 }
 
+void
+entity_token_span(const struct item *it, size_t k, long *a, long *b)
+{
+	long span = it->end_ms - it->start_ms;
+	size_t n = it->entity->nwritten;
+
+	*a = it->start_ms + (long)((double)span * k / n + 0.5);
+	*b = it->start_ms + (long)((double)span * (k + 1) / n + 0.5);
+}
+
 /*
  * The written form's tokens share the entity's time evenly, as the
  * original's do (their times are estimates: "$100 million" is not in the
@@ -883,7 +893,6 @@ void
 entity_json(FILE *out, const struct item *it, const char *language)
 {
 	const struct entity *e = it->entity;
-	long span = it->end_ms - it->start_ms;
 
 	fputs("{", out);
 	if (it->channel) {
@@ -909,9 +918,9 @@ entity_json(FILE *out, const struct item *it, const char *language)
 	}
 	fputs("],\n      \"written_form\": [", out);
 	for (size_t k = 0; k < e->nwritten; k++) {
-		long a = it->start_ms + (long)((double)span * k / e->nwritten + 0.5);
-		long b = it->start_ms + (long)((double)span * (k + 1) / e->nwritten + 0.5);
+		long a, b;
 
+		entity_token_span(it, k, &a, &b);
 		fputs(k ? ",\n        " : "\n        ", out);
 		put_word(out, a, b, e->written[k], it->confidence, language, it->speaker);
 	}

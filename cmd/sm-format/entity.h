@@ -29,6 +29,10 @@ int entity_locale_ok(const char *name);
  */
 void entity_apply(struct transcript *t, const char *locale, long pause_ms);
 
+/* The times of an entity item's written token K: the entity's span shared
+ * evenly among its tokens, as the original's example shows them. */
+void entity_token_span(const struct item *it, size_t k, long *a, long *b);
+
 /* The json-v2 result of an entity item: type "entity", entity_class,
  * alternatives, spoken_form and written_form. */
 void entity_json(FILE *out, const struct item *it, const char *language);

@@ -27,6 +27,7 @@ struct item {
 struct transcript {
 	struct item *v;
 	size_t n, cap;
+	long audio_ms;		/* the largest END of any line, pauses too */
 };
 
 /* What the writers need besides the items. */
@@ -35,8 +36,9 @@ struct fmt_opts {
 	const char *config;	/* transcription_config JSON object to echo */
 	const char *tracking;	/* job.tracking JSON object to echo, or NULL */
 	const char *locale;	/* output_locale: en-US, en-GB or en-AU */
+	const char *data_name;	/* job.data_name, CTM's FILE */
 	long pause_ms;		/* a pause this long ends a sentence */
-	int max_line_length, max_lines;	/* SRT */
+	int max_line_length, max_lines;	/* SRT and WebVTT */
 };
 
 /* Read a #sm-hyp 1 stream (sm-stream(5)) into words; die 65 on bad input. */

@@ -196,6 +196,8 @@ hyp_read(FILE *in, const char *name, struct transcript *t, int drop_disfluencies
 			bad(name, lineno, "bad START or END time");
 		if (t->n > 0 && it.start_ms < t->v[t->n - 1].start_ms)
 			bad(name, lineno, "items out of time order");
+		if (it.end_ms > t->audio_ms)
+			t->audio_ms = it.end_ms;
 		errno = 0;
 		it.confidence = strtod(f[2], &endp);
 		if (endp == f[2] || *endp || errno || !(it.confidence >= 0) ||

@@ -1,4 +1,4 @@
-/* sm-format: write sm-lattice's best path as a json-v2, txt or srt transcript. */
+/* sm-format: write sm-lattice's best path as a json-v2, txt, srt, vtt or ctm transcript. */
 #include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -9,16 +9,20 @@
 #include "spell.h"
 
 static const char usage[] =
-	"sm-format: write a #sm-hyp 1 best path as a json-v2, txt or srt transcript\n"
+	"sm-format: write a #sm-hyp 1 best path as a json-v2, txt, srt, vtt or ctm transcript\n"
 	"Usage: sm-format [-P] [-d] [-E] [-f FORMAT] [-c FILE] [-l LANG] [-m DIR] [-s S]\n"
-	"                 [--locale LOCALE] [--marks MARKS] [--pause S]\n"
-	"                 [--trace-punctuation] [--max-line-length N] [--max-lines N]\n"
+	"                 [--tracking FILE] [--data-name NAME] [--locale LOCALE]\n"
+	"                 [--marks MARKS] [--pause S] [--trace-punctuation]\n"
+	"                 [--max-line-length N] [--max-lines N]\n"
 	"                 [-R FROM=TO]... [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice | sm-format -f txt\n"
-	"  -f, --format F          json (json-v2), txt or srt (default json)\n"
+	"  -f, --format F          json (json-v2), txt, srt, vtt (WebVTT) or ctm (NIST CTM)\n"
+	"                          (default json)\n"
 	"  -c, --config FILE       JSON object echoed as metadata.transcription_config\n"
-	"      --tracking FILE     JSON object echoed as job.tracking (json only)\n"
 	"                          (default {\"language\": LANG})\n"
+	"      --tracking FILE     JSON object echoed as job.tracking, with the rest of\n"
+	"                          the job block (json only; default: no job block)\n"
+	"      --data-name NAME    the audio's name: job.data_name, CTM's FILE (default -)\n"
 	"  -m, --model DIR         language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang LANG         language of the installed pack (default en)\n"
 	"      --locale LOCALE     spelling and entity forms: en-US, en-GB or en-AU\n"
@@ -37,8 +41,8 @@ static const char usage[] =
 	"  -E, --entities          write numbers, ordinals, decimals, money, percentages,\n"
 	"                          dates, times and telephone numbers as entities\n"
 	"                          (json: type \"entity\" with spoken and written forms)\n"
-	"      --max-line-length N SRT characters per line (default 37)\n"
-	"      --max-lines N       SRT lines per cue (default 2)\n"
+	"      --max-line-length N SRT and WebVTT characters per line (default 37)\n"
+	"      --max-lines N       SRT and WebVTT lines per cue (default 2)\n"
 	"  -h, --help              show this help\n"
 	"      --version           show the version\n";
 
@@ -94,6 +98,7 @@ main(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"config", required_argument, NULL, 'c'},
 		{"tracking", required_argument, NULL, 'T'},
+		{"data-name", required_argument, NULL, 'D'},
 		{"model", required_argument, NULL, 'm'},
 		{"lang", required_argument, NULL, 'l'},
 		{"locale", required_argument, NULL, 'O'},
@@ -114,8 +119,8 @@ main(int argc, char **argv)
 	const char *format = "json", *model = NULL, *lang = "en", *config = NULL;
 	const char *path, *tracking = NULL;
 	const struct writer *w;
-	struct fmt_opts o = {.pause_ms = 500, .max_line_length = 37, .max_lines = 2,
-			     .locale = "en-US"};
+	struct fmt_opts o = {.data_name = "-", .pause_ms = 500, .max_line_length = 37,
+			     .max_lines = 2, .locale = "en-US"};
 	struct transcript t = {0};
 	struct sm_pack pack;
 	struct punct_opts po = {.marks = ".,?!", .sensitivity = 0.5, .pause_ms = -1};
@@ -131,6 +136,7 @@ main(int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'c': config = optarg; break;
 		case 'T': tracking = optarg; break;
+		case 'D': o.data_name = optarg; break;
 		case 'm': model = optarg; break;
 		case 'l': lang = optarg; break;
 		case 'O': o.locale = optarg; break;
@@ -163,7 +169,7 @@ main(int argc, char **argv)
 	for (w = writers; w->name && strcmp(w->name, format) != 0; w++)
 		;
 	if (w->name == NULL)
-		sm_die(SM_EX_USAGE, "--format: expected json, txt or srt, got \"%s\"", sm_clip(format));
+		sm_die(SM_EX_USAGE, "--format: expected json, txt, srt, vtt or ctm, got \"%s\"", sm_clip(format));
 	if (!spell_locale_known(o.locale))
 		sm_die(SM_EX_USAGE, "--locale: expected en-US, en-GB or en-AU, got \"%s\"",
 		       sm_clip(o.locale));

@@ -362,5 +362,6 @@ hyp_punctuate(struct transcript *t, const struct punct_opts *p)
 	}
 	free(mark);
 	free(t->v);
+	out.audio_ms = t->audio_ms;
 	*t = out;
 }
