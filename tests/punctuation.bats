@@ -34,13 +34,31 @@ marks() {
 	assert_output --regexp '^Which folder should I .*\?$'
 }
 
-@test "a comma after a pause and a full stop before \"please\": the marks of two prompts, in order" {
+@test "a comma after a short pause and a full stop after a longer one before \"please\", in order" {
 	run -0 sm-format "$INV"
 	[ "$(printf '%s' "$output" | marks | paste -sd' ')" = ", false . true . true" ]
 	run -0 sm-format -f txt "$INV"
 	assert_output --regexp '^I am sorry, .*\. Please try again\.$'
-	run -0 sm-format -f txt "$REC"
-	assert_output --regexp '^At the [a-z]+, please say your name\.$'
+}
+
+# $INV with "extension" stretched to end PAUSE seconds before the next
+# word, the silence between them left out.
+stretch() {
+	awk -F '\t' -v OFS='\t' -v pause="$1" '
+		held != "" && $4 == "sil" { next }
+		held != "" { split(held, f, "\t"); f[2] = sprintf("%.3f", $1 - pause)
+			print f[1], f[2], f[3], f[4], f[5]; held = "" }
+		$4 == "word" && $5 == "extension" { held = $0; next }
+		{ print }' "$INV"
+}
+
+@test "a sentence ends at a pause of 10 ms before \"please\" and not where there is none" {
+	stretch 0.01 >"$SCRATCH/short.hyp"
+	stretch 0 >"$SCRATCH/none.hyp"
+	run -0 sm-format -f txt "$SCRATCH/short.hyp"
+	assert_output --regexp ' extension\. Please try again\.$'
+	run -0 sm-format -f txt "$SCRATCH/none.hyp"
+	assert_output --regexp ' extension please try again\.$'
 }
 
 @test "--marks limits the marks: \".\" gives no commas, \",\" no full stops and no capitals but I, \"\" is -P" {

@@ -2,14 +2,16 @@
  * punct.c: punctuation marks . , ? from the pauses of the best path, the
  * language model's view of sentence ends and a few word forms.
  *
- * At each word boundary two logistic scores decide: whether a mark goes
- * there, then whether it ends a sentence or is a comma.  Both weigh the
- * pause after the word, the language model's odds of a sentence end there,
+ * At each word boundary two logistic scores decide: whether a sentence
+ * ends there, then, if not, whether a comma goes there.  The first weighs
+ * the pause after the word, whether there is any pause at all, the
+ * language model's odds of a sentence end there,
  *	ln P(</s> | w2 w1)  and  ln P(next | <s>) - ln P(next | w2 w1),
  * whether the next word is a conjunction and whether it is a number (an
- * item of a list: "press one, two or three").  The weights were fitted on
- * half of the asterisk prompts (sm-format(1), scripts/punct-score.py).
- * Sensitivity moves the first threshold.  A sentence
+ * item of a list: "press one, two or three"); the second only the pause
+ * and ln P(</s> | w2 w1).  The weights were fitted on half of the
+ * asterisk prompts (sm-format(1), scripts/punct-score.py).  Sensitivity
+ * moves both thresholds.  A sentence
  * that starts with a wh-word or with an auxiliary verb before a pronoun
  * ("is it", "can you") ends with a question mark.  Nothing here gives an
  * exclamation mark: neither pauses nor words tell one apart.
@@ -23,19 +25,23 @@
 #include "format.h"
 #include "lm.h"
 
-/* The fitted weights (scripts/punct-score.py --fit), each for: bias,
- * pause in seconds (at most PAUSE_CAP), the LM's two terms (lm_terms),
- * next word a conjunction, next word a number.  Whether a boundary takes a
- * mark: */
-static const double mark_w[6] = {0.888, 25.275, 0.865, 0.287, -1.807, -0.663};
-/* and whether that mark ends a sentence (else it is a comma): */
-static const double eos_w[6] = {-0.286, 7.810, -0.118, 0.002, -5.383, -4.043};
+/* The features of a boundary: the pause after the word in seconds (at
+ * most PAUSE_CAP), the LM's two terms (lm_terms), next word a conjunction,
+ * next word a number, and 1 if there is any pause at all: most sentence
+ * ends have one, however short, and most boundaries inside a sentence none. */
+#define NFEAT 6
+/* The fitted weights (scripts/punct-score.py --fit), bias first, then one
+ * per feature.  Whether a boundary ends a sentence: */
+static const double eos_w[NFEAT + 1] = {-3.629, 5.522, 0.439, 0.064, -4.730, -2.901, 5.142};
+/* and, where it does not, whether it takes a comma (the training half has
+ * 28 commas: only the pause and the LM's end term are weighed): */
+static const double comma_w[NFEAT + 1] = {0.556, 16.291, 1.235, 0, 0, 0, 0};
 /* A pause this long (seconds) always ends a sentence: the prompts the
  * weights come from have few pauses over half a second to learn from. */
 #define PAUSE_CAP 1.0
 /* The LM ratio is clipped to +-LLR_CAP: an unseen word says little. */
 #define LLR_CAP 10.0
-/* Sensitivity s adds SENS_SPAN * (s - 0.5) to the mark score. */
+/* Sensitivity s adds SENS_SPAN * (s - 0.5) to both scores. */
 #define SENS_SPAN 4.0
 
 static const char *const numbers[] = {
@@ -258,8 +264,8 @@ decide(const struct transcript *t, const struct punct_opts *p, char *mark)
 	}
 	for (size_t i = 0; i < t->n; i++) {
 		const struct item *w = &t->v[i];
-		double gap = pause_s(w), end, begin, sm, se;
-		int turn, conj, num;
+		double gap = pause_s(w), x[NFEAT], se, sc;
+		int turn;
 
 		mark[i] = 0;
 		if (i + 1 == t->n) {
@@ -272,22 +278,30 @@ decide(const struct transcript *t, const struct punct_opts *p, char *mark)
 				mark[i] = '.';
 			continue;
 		}
+		x[0] = gap;
 		lm_terms(&lm, id, i, i > 0 && hyp_same_turn(&t->v[i - 1], w) ?
-			 id[i - 1] : -1, &end, &begin);
-		conj = in_list(conjunctions, t->v[i + 1].content);
-		num = in_list(numbers, t->v[i + 1].content);
-		sm = mark_w[0] + mark_w[1] * gap + mark_w[2] * end + mark_w[3] * begin +
-		     mark_w[4] * conj + mark_w[5] * num + shift;
-		se = eos_w[0] + eos_w[1] * gap + eos_w[2] * end + eos_w[3] * begin +
-		     eos_w[4] * conj + eos_w[5] * num;
-		if (!turn || gap >= PAUSE_CAP || (sm > 0 && se > 0))
+			 id[i - 1] : -1, &x[1], &x[2]);
+		x[3] = in_list(conjunctions, t->v[i + 1].content);
+		x[4] = in_list(numbers, t->v[i + 1].content);
+		x[5] = w->gap_ms != 0;
+		se = eos_w[0] + shift;
+		sc = comma_w[0] + shift;
+		for (int k = 0; k < NFEAT; k++) {
+			se += eos_w[k + 1] * x[k];
+			sc += comma_w[k + 1] * x[k];
+		}
+		if (!turn || gap >= PAUSE_CAP || se > 0)
 			mark[i] = '.';
-		else if (sm > 0)
+		else if (sc > 0)
 			mark[i] = ',';
-		if (p->trace)
-			fprintf(stderr, "%s: boundary\t%zu\t%s\t%s\t%.3f\t%.3f\t%.3f\t%d\t%d\t%.3f\t%.3f\t%c\n",
-				sm_progname(), i, w->content, t->v[i + 1].content, gap,
-				end, begin, conj, num, sm, se, mark[i] ? mark[i] : '-');
+		if (p->trace) {
+			fprintf(stderr, "%s: boundary\t%zu\t%s\t%s", sm_progname(),
+				i, w->content, t->v[i + 1].content);
+			for (int k = 0; k < NFEAT; k++)
+				fprintf(stderr, "\t%.3f", x[k]);
+			fprintf(stderr, "\t%.3f\t%.3f\t%c\n", se, sc,
+				mark[i] ? mark[i] : '-');
+		}
 	}
 	if (have_lm) {
 		free(id);
