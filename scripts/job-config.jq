@@ -77,8 +77,8 @@ def tc_errors: obj("transcription_config";
 		only("transcription_config.punctuation_overrides"; ["permitted_marks", "sensitivity"]),
 		opt("permitted_marks"; "x"; if . == "all" then empty
 			else each("transcription_config.punctuation_overrides.permitted_marks";
-				if type != "string" or length != 1
-				then "transcription_config.punctuation_overrides.permitted_marks[#]: expected one character, got \(tojson | clip)"
+				if type != "string" or (length != 1 and . != "all")
+				then "transcription_config.punctuation_overrides.permitted_marks[#]: expected one character or \"all\", got \(tojson | clip)"
 				else empty end) end),
 		opt("sensitivity"; "x"; within("transcription_config.punctuation_overrides.sensitivity"; 0; 1)))),
 	opt("enable_entities"; "x"; bool("transcription_config.enable_entities")),
@@ -157,7 +157,7 @@ else .[0] | [errors] as $e
   | @sh "cfg=\($cfg | tojson)", @sh "tc=\($t | tojson)",
 	@sh "lang=\($t.language) diar=\($t.diarization)",
 	@sh "url=\(.fetch_data.url // "") nheaders=\(.fetch_data.auth_headers // [] | length)",
-	@sh "marks=\($t.punctuation_overrides.permitted_marks // ["all"] | if . == ["all"] then "all" else join("") end)",
+	@sh "marks=\($t.punctuation_overrides.permitted_marks // ["all"] | if index("all") then "all" else join("") end)",
 	@sh "sensitivity=\($t.punctuation_overrides.sensitivity // 0.5)",
 	@sh "disfluencies=\($t.transcript_filtering_config.remove_disfluencies // false)",
 	@sh "repl=\([$t.transcript_filtering_config.replacements // [] | .[] | "--replace", "\(.from)=\(.to)"] | @sh)",

@@ -94,6 +94,14 @@ EN='"transcription_config": {"language": "en"}'
 	[ "$marks" = '' ]
 }
 
+@test "permitted_marks [\"all\"], as the original's documentation writes it, gives marks all and comes back as given" {
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": [\"all\"]}}}"
+	[ "$marks" = all ]
+	[ "$(jq -c .punctuation_overrides <<<"$tc")" = '{"permitted_marks":["all"]}' ]
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": [\"al\"]}}}" \
+		'transcription_config.punctuation_overrides.permitted_marks[0]: expected one character or "all", got "al"'
+}
+
 @test "strings with quotes, \$(...), backquotes and newlines come out of eval unchanged, and nothing in them is run" {
 	nasty="a'b\"c \$(touch $BATS_TEST_TMPDIR/x) \`touch $BATS_TEST_TMPDIR/y\` \\\\ d"
 	json=$(jq -n --arg s "$nasty" '$s')

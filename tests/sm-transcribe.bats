@@ -283,7 +283,7 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"sensitivity\": -0.1}}}" \
 		'transcription_config.punctuation_overrides.sensitivity: -0.1 is out of range (0 to 1)'
 	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": [\".\", \"!!\"]}}}" \
-		'transcription_config.punctuation_overrides.permitted_marks[1]: expected one character, got "!!"'
+		'transcription_config.punctuation_overrides.permitted_marks[1]: expected one character or "all", got "!!"'
 	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"audio_filtering_config\": {\"volume_threshold\": 101}}}" \
 		'transcription_config.audio_filtering_config.volume_threshold: 101 is out of range (0 to 100)'
 	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"additional_vocab\": [{\"content\": \"a\"}, {\"sounds_like\": [\"b\"]}]}}" \
@@ -314,7 +314,7 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 	bad_config "{$T, \"transcription_config\": {\"language\": \"$big\"}}" \
 		"transcription_config.language: \"$a60...\" is not a language code"
 	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": [\"$big\"]}}}" \
-		"transcription_config.punctuation_overrides.permitted_marks[0]: expected one character, got \"${a60:1}..."
+		"transcription_config.punctuation_overrides.permitted_marks[0]: expected one character or \"all\", got \"${a60:1}..."
 	bad_config "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\": [{\"from\": \"=$big\", \"to\": \"\"}]}}}" \
 		"transcription_config.transcript_filtering_config.replacements[0].from: \"=${a60:1}...\" is not a word, a phrase or a /regex/"
 	bad_config "{$T, \"transcription_config\": {\"language\": \"en\"}, \"$big\": 1}" "config: unknown key \"$a60...\""
