@@ -53,30 +53,60 @@ loud() { words "$1" | awk '{ m = ($1 + $2) / 2 } (m < 3.29) || (m > 10.99 && m <
 	assert_output --regexp '^sm-volume [0-9]'
 }
 
-@test "sm-decode --volume-threshold: every 10 ms chunk under the threshold (100 x RMS / 32768) is faint noise within +-16, every other is unchanged" {
-	sm-decode "$D/mix.wav" | tail -c +49 >"$SCRATCH/a.raw"
-	sm-decode --volume-threshold 3.4 "$D/mix.wav" | tail -c +49 >"$SCRATCH/b.raw"
-	run -0 python3 - "$SCRATCH/a.raw" "$SCRATCH/b.raw" <<'EOF'
+# gate_check HOLD_MS A B: is stream B, A through the gate at 3.4, A's own
+# chunks of 10 ms where one chunk within HOLD_MS (either side, rounded up
+# to whole chunks) has a volume (100 x RMS / 32768) of 3.4 or more, and
+# faint noise within +-16 in the others?  Prints the chunks cut, kept, and
+# kept though below 3.4.
+gate_check() {
+	python3 - "$@" <<'EOF'
 import array, math, sys
+hold = (int(sys.argv[1]) + 9) // 10
 a, b = array.array("h"), array.array("h")
-a.frombytes(open(sys.argv[1], "rb").read())
-b.frombytes(open(sys.argv[2], "rb").read())
+a.frombytes(open(sys.argv[2], "rb").read())
+b.frombytes(open(sys.argv[3], "rb").read())
 assert len(a) == len(b) and len(a) > 16000
-cut = kept = 0
-for i in range(0, len(a), 160):
-    x, y = a[i:i + 160], b[i:i + 160]
-    vol = 100 * math.sqrt(sum(v * v for v in x) / len(x)) / 32768
-    if vol < 3.4:
+chunks = [(i, a[i:i + 160]) for i in range(0, len(a), 160)]
+vol = [100 * math.sqrt(sum(v * v for v in x) / len(x)) / 32768 for _, x in chunks]
+cut = kept = held = 0
+for k, (i, x) in enumerate(chunks):
+    y = b[i:i + 160]
+    if max(vol[max(0, k - hold):k + hold + 1]) < 3.4:
         assert all(abs(v) <= 16 for v in y), i
         cut += 1
     else:
         assert x == y, i
         kept += 1
-print(cut, kept)
+        held += vol[k] < 3.4
+print(cut, kept, held)
 EOF
-	# Both kinds of chunk occur: the test compares something.
-	read -r cut kept <<<"$output"
-	[ "$cut" -gt 100 ] && [ "$kept" -gt 100 ]
+}
+
+@test "sm-decode --volume-threshold (hold 200 ms): a 10 ms chunk is faint noise within +-16 when no chunk within 200 ms either side reaches the threshold (100 x RMS / 32768), else unchanged" {
+	sm-decode "$D/mix.wav" | tail -c +49 >"$SCRATCH/a.raw"
+	sm-decode --volume-threshold 3.4 "$D/mix.wav" | tail -c +49 >"$SCRATCH/b.raw"
+	run -0 gate_check 200 "$SCRATCH/a.raw" "$SCRATCH/b.raw"
+	# Chunks cut, kept, and kept by the hold alone all occur: the test
+	# compares something.
+	read -r cut kept held <<<"$output"
+	[ "$cut" -gt 100 ] && [ "$kept" -gt 100 ] && [ "$held" -gt 20 ]
+}
+
+@test "sm-decode --volume-threshold --volume-hold 0: every 10 ms chunk under the threshold is faint noise within +-16, every other is unchanged" {
+	sm-decode "$D/mix.wav" | tail -c +49 >"$SCRATCH/a.raw"
+	sm-decode --volume-threshold 3.4 --volume-hold 0 "$D/mix.wav" | tail -c +49 >"$SCRATCH/b.raw"
+	run -0 gate_check 0 "$SCRATCH/a.raw" "$SCRATCH/b.raw"
+	read -r cut kept held <<<"$output"
+	[ "$cut" -gt 100 ] && [ "$kept" -gt 100 ] && [ "$held" -eq 0 ]
+}
+
+@test "sm-decode --volume-hold 45 rounds up to 5 whole chunks either side" {
+	sm-decode "$D/mix.wav" | tail -c +49 >"$SCRATCH/a.raw"
+	sm-decode --volume-threshold 3.4 --volume-hold 45 "$D/mix.wav" | tail -c +49 >"$SCRATCH/b.raw"
+	run -0 gate_check 50 "$SCRATCH/a.raw" "$SCRATCH/b.raw"
+	read -r cut kept held <<<"$output"
+	[ "$held" -gt 5 ]
+	run -1 gate_check 40 "$SCRATCH/a.raw" "$SCRATCH/b.raw"
 }
 
 @test "sm-decode --all-channels --volume-threshold judges each channel on its own: the quiet channel becomes faint noise, the loud one keeps its speech" {
@@ -106,6 +136,14 @@ EOF
 		run -64 --separate-stderr sm-decode --volume-threshold "$t" "$D/mix.wav"
 		[ "$stderr" = "sm-decode: --volume-threshold: expected a number from 0 to 100, got '$t'" ]
 		[ -z "$output" ]
+	done
+}
+
+@test "sm-decode rejects a hold outside 0..1000 ms or not a whole number with one line, exit 64" {
+	for h in 1001 -1 1.5 abc; do
+		run -64 --separate-stderr sm-decode --volume-threshold 3.4 --volume-hold "$h" "$D/mix.wav"
+		[ "$stderr" = "sm-decode: --volume-hold: expected an integer from 0 to 1000, got '$h'" ]
+		[ "${#stderr_lines[@]}" -eq 1 ] && [ -z "$output" ]
 	done
 }
 

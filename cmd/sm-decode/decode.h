@@ -62,18 +62,25 @@ sf_count_t dec_count(struct dec_in *d);
 void dec_end(struct dec_in *d);
 
 /* The output: int16 frames of dim values, and the volume gate (gate.c).
- * With threshold > 0, each chunk of rate / 100 frames (10 ms) is held and
- * a channel whose volume in it, 100 x RMS / 32768 of its samples, is below
- * threshold is written as a faint noise (gate.c says why not zeros). */
+ * With threshold > 0, the output is cut into chunks of rate / 100 frames
+ * (10 ms); a channel whose volume, 100 x RMS / 32768 of its samples, is
+ * below threshold in a chunk and in every chunk within hold chunks of it
+ * (before or after) is written there as a faint noise (gate.c says why
+ * not zeros).  The hold chunks after a chunk are held before it is
+ * written. */
 struct gate {
 	double threshold;	/* 0: no gate */
 	int dim;
-	size_t chunk, fill;	/* frames per chunk, frames held */
-	unsigned char *buf;	/* the chunk held */
+	size_t chunk, fill;	/* frames per chunk, frames in the chunk filled */
+	size_t hold;		/* chunks either side that keep a chunk */
+	uint64_t n;		/* chunks complete */
+	unsigned char *ring;	/* hold + 1 chunks: chunk i in slot i % (hold + 1) */
+	size_t *len;		/* frames in each slot */
+	int64_t *loud;		/* per channel: the last chunk at or above threshold */
 	uint64_t rng;		/* the noise's generator */
 };
 
-void gate_init(struct gate *g, double threshold, int dim, long rate);
+void gate_init(struct gate *g, double threshold, long hold_ms, int dim, long rate);
 /* Convert n frames (rounding, clipping) into out (room for n * dim
  * samples) and write them, through the gate. */
 void gate_write(struct gate *g, const float *x, size_t n, unsigned char *out);

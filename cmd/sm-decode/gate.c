@@ -1,6 +1,7 @@
 /* gate.c: sm-decode's output, int16 samples, and its volume gate: each
- * 10 ms chunk of a channel whose volume is below the threshold becomes
- * silence (sm-decode(1), --volume-threshold). */
+ * 10 ms chunk of a channel whose volume is below the threshold, and below
+ * it in every chunk within the hold either side, becomes silence
+ * (sm-decode(1), --volume-threshold, --volume-hold). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,16 +10,24 @@
 #include "decode.h"
 
 void
-gate_init(struct gate *g, double threshold, int dim, long rate)
+gate_init(struct gate *g, double threshold, long hold_ms, int dim, long rate)
 {
 	memset(g, 0, sizeof *g);
 	g->threshold = threshold;
 	g->dim = dim;
 	g->chunk = rate / 100;
+	g->hold = (size_t)(hold_ms + 9) / 10;
 	g->rng = 1;
-	if (threshold > 0 &&
-	    (g->buf = malloc(2 * (size_t)g->chunk * (size_t)dim)) == NULL)
+	if (threshold <= 0)
+		return;
+	g->ring = malloc(2 * g->chunk * (size_t)dim * (g->hold + 1));
+	g->len = malloc(sizeof *g->len * (g->hold + 1));
+	g->loud = malloc(sizeof *g->loud * (size_t)dim);
+	if (g->ring == NULL || g->len == NULL || g->loud == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
+	/* No loud chunk yet: one too far back to keep chunk 0. */
+	for (int c = 0; c < dim; c++)
+		g->loud[c] = -1 - (int64_t)g->hold;
 }
 
 /* The volume of n frames of one channel: 100 x RMS / 32768. */
@@ -48,19 +57,45 @@ quiet_noise(uint64_t *r)
 	return (int)((*r >> 33) % 33) - 16;
 }
 
-/* Silence the channels of the chunk held that are below the threshold, and
- * write it. */
+static unsigned char *
+slot(const struct gate *g, uint64_t i)
+{
+	return g->ring + 2 * g->chunk * (size_t)g->dim * (size_t)(i % (g->hold + 1));
+}
+
+/* Write chunk j, silencing each channel with no chunk at or above the
+ * threshold within the hold of it.  Every chunk after j up to j + hold
+ * has been judged (or there is none), so loud[c], the last loud chunk
+ * seen, is within the hold exactly when it is at or after j - hold. */
+static void
+gate_emit(struct gate *g, uint64_t j)
+{
+	unsigned char *b = slot(g, j);
+	size_t n = g->len[j % (g->hold + 1)];
+
+	for (int c = 0; c < g->dim; c++) {
+		if (g->loud[c] >= (int64_t)j - (int64_t)g->hold)
+			continue;
+		for (size_t t = 0; t < n; t++)
+			sm_put_le16(b + 2 * (t * g->dim + c),
+				    (uint16_t)(int16_t)quiet_noise(&g->rng));
+	}
+	sm_write_stdout(b, 2 * n * (size_t)g->dim);
+}
+
+/* The chunk being filled is complete: judge its channels, and write the
+ * chunk hold chunks before it, whose hold is now all known. */
 static void
 gate_chunk(struct gate *g)
 {
-	for (int c = 0; c < g->dim; c++) {
-		if (chunk_volume(g->buf, g->fill, g->dim, c) >= g->threshold)
-			continue;
-		for (size_t t = 0; t < g->fill; t++)
-			sm_put_le16(g->buf + 2 * (t * g->dim + c),
-				    (uint16_t)(int16_t)quiet_noise(&g->rng));
-	}
-	sm_write_stdout(g->buf, 2 * g->fill * (size_t)g->dim);
+	uint64_t i = g->n++;
+
+	g->len[i % (g->hold + 1)] = g->fill;
+	for (int c = 0; c < g->dim; c++)
+		if (chunk_volume(slot(g, i), g->fill, g->dim, c) >= g->threshold)
+			g->loud[c] = (int64_t)i;
+	if (i >= g->hold)
+		gate_emit(g, i - g->hold);
 	g->fill = 0;
 }
 
@@ -92,7 +127,7 @@ gate_write(struct gate *g, const float *x, size_t n, unsigned char *out)
 
 		if (k > n - t)
 			k = n - t;
-		memcpy(g->buf + 2 * g->fill * g->dim, out + 2 * t * g->dim,
+		memcpy(slot(g, g->n) + 2 * g->fill * g->dim, out + 2 * t * g->dim,
 		       2 * k * (size_t)g->dim);
 		g->fill += k;
 		t += k;
@@ -101,12 +136,21 @@ gate_write(struct gate *g, const float *x, size_t n, unsigned char *out)
 	}
 }
 
-/* The last chunk, shorter than 10 ms, is judged on its own frames. */
+/* The last chunk, shorter than 10 ms, is judged on its own frames; the
+ * chunks still held have no more after them. */
 void
 gate_end(struct gate *g)
 {
-	if (g->fill > 0)
-		gate_chunk(g);
-	free(g->buf);
-	g->buf = NULL;
+	if (g->threshold > 0) {
+		if (g->fill > 0)
+			gate_chunk(g);
+		for (uint64_t j = g->n > g->hold ? g->n - g->hold : 0; j < g->n; j++)
+			gate_emit(g, j);
+	}
+	free(g->ring);
+	free(g->len);
+	free(g->loud);
+	g->ring = NULL;
+	g->len = NULL;
+	g->loud = NULL;
 }

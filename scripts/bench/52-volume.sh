@@ -1,19 +1,26 @@
 #!/bin/sh
-# make bench section: audio filtering (sm-decode --volume-threshold) and
-# word volumes (sm-volume), on three asterisk prompts (-17 dB RMS) in turn
-# with three LibriVox utterances made 20 or 30 dB quieter (50 s):
-# per threshold, the words decoded in the quiet voice's turns, the error
-# rate of the prompts' words (tests/corpus/wer.py on the words in their
-# turns) and the mean volume of each voice's words; sm-volume's CPU against
-# the whole pipeline's,
-#   sm-decode -T T X.wav | tee P | sm-features | sm-am | sm-lattice | sm-volume -A P
+# make bench section: audio filtering (sm-decode --volume-threshold,
+# --volume-hold) and word volumes (sm-volume), on three asterisk prompts
+# (-17 dB RMS) with three LibriVox utterances made 20 or 30 dB quieter, in
+# two layouts: in turn (the quiet voice in the loud one's pauses, 50 s) and
+# overlapping (the quiet voice mixed under the loud one, 39 s): per
+# threshold and hold, the words decoded outside the loud voice's turns, the
+# error rate of the prompts' words (tests/corpus/wer.py on the words in
+# their turns) and the mean volume of each side's words; sm-volume's CPU
+# against the whole pipeline's,
+#   sm-decode -T T --volume-hold H X.wav | tee P | sm-features | sm-am | sm-lattice | sm-volume -A P
 # every stage under /usr/bin/time; and sm-volume's peak RSS and CPU on the
 # same recording repeated for two hours (the hypothesis repeated with it).
+# HOLDS="0 200" (the default) are the holds tried, in ms, at each
+# threshold above 0.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sm-bench.XXXXXX")}
 work=$tmp/volume
 export SM_MODELS="${SM_MODELS:-$here/models}" OPENBLAS_NUM_THREADS=1
+# sox's dither (on vol and -m) is random unless repeatable: the same
+# recordings, so the same figures, at each run.
+export SOX_OPTS=-R
 PATH=$here/bin:$PATH
 ast=/usr/share/asterisk/sounds/en_US_f_Allison
 lv=/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb
@@ -24,38 +31,68 @@ mkdir -p "$work"
 # loud, quiet with 0.3 s of faint pink noise between; its turns in
 # $work/turns (START END loud|quiet).
 sox -R -n -r 16000 -c 1 -b 16 "$work/gap.wav" synth 0.3 pinknoise vol 0.003
-mix() { # DB
-	set -- "$1" agent-newlocation 0870 auth-incorrect 0880 basic-pbx-ivr-main 0890
-	db=$1 parts='' t=0
-	shift
-	: >"$work/turns"
+sox -R -n -r 16000 -c 1 -b 16 "$work/pause.wav" synth 3 pinknoise vol 0.003
+voices() { # DB: the loud voice's prompts and the quiet voice's utterances
+	set -- agent-newlocation 0870 auth-incorrect 0880 basic-pbx-ivr-main 0890
 	while [ $# -gt 0 ]; do
-		ffmpeg -nostdin -loglevel error -f g722 -i "$ast/$1.g722" -ac 1 -ar 16000 -y "$work/l.$1.wav"
-		sox "$lv-$2.wav" "$work/q.$2.wav" vol "-${db}dB"
-		for f in "$work/l.$1.wav" "$work/q.$2.wav"; do
-			d=$(soxi -D "$f")
-			case $f in */l.*) k=loud ;; *) k=quiet ;; esac
-			awk -v t="$t" -v d="$d" -v k="$k" 'BEGIN { printf "%.3f %.3f %s\n", t, t + d, k }' >>"$work/turns"
-			t=$(awk -v t="$t" -v d="$d" 'BEGIN { printf "%.3f", t + d + 0.3 }')
-			parts="$parts $f $work/gap.wav"
-		done
+		ffmpeg -nostdin -loglevel error -f g722 -i "$ast/$1.g722" -ac 1 -ar 16000 -y "$work/l$1.wav"
+		sox "$lv-$2.wav" "$work/q$2.wav" vol "-${db}dB"
 		shift 2
+	done
+}
+# turn START FILE: one line of $work/turns; the end of FILE in $t.
+turn() {
+	d=$(soxi -D "$2")
+	case $2 in */l*) k=loud ;; *) k=quiet ;; esac
+	awk -v t="$1" -v d="$d" -v k="$k" 'BEGIN { printf "%.3f %.3f %s\n", t, t + d, k }' >>"$work/turns"
+	t=$(awk -v t="$1" -v d="$d" 'BEGIN { printf "%.3f", t + d }')
+}
+mix() { # DB
+	db=$1 parts='' t=0
+	voices
+	: >"$work/turns"
+	for f in lagent-newlocation q0870 lauth-incorrect q0880 lbasic-pbx-ivr-main q0890; do
+		turn "$t" "$work/$f.wav"
+		t=$(awk -v t="$t" 'BEGIN { printf "%.3f", t + 0.3 }')
+		parts="$parts $work/$f.wav $work/gap.wav"
 	done
 	# shellcheck disable=SC2086 # file names without blanks
 	sox $parts "$work/mix$db.wav"
+}
+# The overlapping recording, for a quiet voice DB dB down: the prompts with
+# 3 s of faint pink noise between, and under them from the start the
+# utterances with 1.5 s of silence between (sox -m at full volume each);
+# $work/turns has the loud voice's turns and, from 0.3 s after each, the
+# quiet side's (the quiet voice alone there), so words are attributed as
+# in mix.
+overlap() { # DB
+	db=$1 t=0
+	voices
+	: >"$work/turns"
+	for f in lagent-newlocation lauth-incorrect; do
+		turn "$t" "$work/$f.wav"
+		awk -v t="$t" 'BEGIN { printf "%.3f %.3f quiet\n", t + 0.3, t + 2.7 }' >>"$work/turns"
+		t=$(awk -v t="$t" 'BEGIN { printf "%.3f", t + 3 }')
+	done
+	turn "$t" "$work/lbasic-pbx-ivr-main.wav"
+	sox "$work/lagent-newlocation.wav" "$work/pause.wav" "$work/lauth-incorrect.wav" \
+		"$work/pause.wav" "$work/lbasic-pbx-ivr-main.wav" "$work/loud.wav"
+	sox "$work/q0870.wav" -p pad 0 1.5 | sox - "$work/q0880.wav" -p pad 0 1.5 |
+		sox - "$work/q0890.wav" "$work/quiet.wav"
+	sox -m -v 1 "$work/loud.wav" -v 1 "$work/quiet.wav" "$work/overlap$db.wav"
 }
 ref=$(for id in agent-newlocation auth-incorrect basic-pbx-ivr-main; do
 	awk -F '\t' -v id="$id" '$1 == id { printf "%s ", $2 }' "$here/tests/corpus/asterisk-en.ref.tsv"
 done)
 printf 'mix\t-\t%s\t50\n' "$ref" >"$work/ref.tsv"
 
-# run WAV T: the pipeline, every stage timed; the labelled best path in
+# run WAV T H: the pipeline, every stage timed; the labelled best path in
 # $work/hyp, CPU seconds "before-sm-volume sm-volume" appended to $work/cpu.
 run() {
 	t=$work/t
 	rm -f "$work/p" "$t".*
 	mkfifo "$work/p"
-	/usr/bin/time -f '%U %S' -o "$t.decode" sm-decode --volume-threshold "$2" "$1" |
+	/usr/bin/time -f '%U %S' -o "$t.decode" sm-decode --volume-threshold "$2" --volume-hold "$3" "$1" |
 		/usr/bin/time -f '%U %S' -o "$t.tee" tee "$work/p" |
 		/usr/bin/time -f '%U %S' -o "$t.features" sm-features |
 		/usr/bin/time -f '%U %S' -o "$t.am" sm-am |
@@ -89,26 +126,34 @@ score() {
 
 echo "## Audio filtering and word volumes"
 echo
-echo "Three asterisk prompts (78 words, -17 dB RMS) in turn with three LibriVox utterances (27 words) made"
-echo "20 or 30 dB quieter, 50 s; words attributed to a voice by where their middle falls."
+echo "Three asterisk prompts (78 words, -17 dB RMS) with three LibriVox utterances (27 words) made 20 or 30 dB"
+echo "quieter, in turn (50 s) or the quiet voice under the loud one (39 s); words attributed to a side by where"
+echo "their middle falls: in a loud turn or not."
 echo
-echo "| quiet voice | threshold | words in its turns | prompts' WER | loud words' mean volume | quiet words' mean volume |"
-echo "|---|---|---|---|---|---|"
+echo "| layout | quiet voice | threshold | hold ms | words outside the loud turns | prompts' WER | loud words' mean volume | others' mean volume |"
+echo "|---|---|---|---|---|---|---|---|"
 : >"$work/cpu"
-for db in 30 20; do
-	mix "$db"
-	for th in 0 1 3.4; do
-		run "$work/mix$db.wav" "$th"
-		score | { read -r nq wer vl vq; echo "| -$db dB | $th | $nq | $wer | $vl | $vq |"; }
+for layout in mix overlap; do
+	for db in 30 20; do
+		"$layout" "$db"
+		case $layout in mix) name="in turn" ;; *) name=overlapping ;; esac
+		for th in 0 1 3.4 6; do
+			for h in ${HOLDS:-0 200}; do
+				[ "$th" = 0 ] && [ "$h" != 0 ] && continue
+				[ "$th" = 0 ] && hh=- || hh=$h
+				run "$work/$layout$db.wav" "$th" "$h"
+				score | { read -r nq wer vl vq; echo "| $name | -$db dB | $th | $hh | $nq | $wer | $vl | $vq |"; }
+			done
+		done
 	done
 done
 echo
-awk '{ c += $1; v += $2 } END { printf "sm-volume: %.2f s CPU of %.2f s for the whole pipeline (%.2f%%), over the six runs above.\n",
-	v, c + v, 100 * v / (c + v) }' "$work/cpu"
+awk '{ c += $1; v += $2 } END { printf "sm-volume: %.2f s CPU of %.2f s for the whole pipeline (%.2f%%), over the %d runs above.\n",
+	v, c + v, 100 * v / (c + v), NR }' "$work/cpu"
 
 # Two hours: the 30 dB recording and its best path repeated.
 mix 30
-run "$work/mix30.wav" 0
+run "$work/mix30.wav" 0 0
 dur=$(soxi -D "$work/mix30.wav")
 reps=$(awk -v d="$dur" 'BEGIN { print int(7200 / d) }')
 awk -F '\t' -v n="$reps" -v d="$dur" 'NR == 1 { print; next } /^#/ { next }
