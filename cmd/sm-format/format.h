@@ -41,6 +41,8 @@ struct fmt_opts {
 	int max_line_length, max_lines;	/* SRT and WebVTT */
 };
 
+/* Append a copy of IT to T, growing it; die 70 out of memory. */
+void hyp_push(struct transcript *t, const struct item *it);
 /* Read a #sm-hyp 1 stream (sm-stream(5)) into words; die 65 on bad input. */
 void hyp_read(FILE *in, const char *name, struct transcript *t,
 	      int drop_disfluencies);

@@ -21,8 +21,8 @@ is_disfluency(const char *w)
 	return 0;
 }
 
-static void
-push(struct transcript *t, const struct item *it)
+void
+hyp_push(struct transcript *t, const struct item *it)
 {
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 256;
@@ -220,7 +220,7 @@ hyp_read(FILE *in, const char *name, struct transcript *t, int drop_disfluencies
 		it.gap_ms = -1;
 		if ((it.content = strdup(f[4])) == NULL)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
-		push(t, &it);
+		hyp_push(t, &it);
 		pending = 1;
 	}
 	if (ferror(in))

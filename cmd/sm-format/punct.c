@@ -322,18 +322,8 @@ push_mark(struct transcript *out, const struct item *w, char c)
 	p.gap_ms = w->gap_ms;
 	p.speaker = w->speaker;
 	p.channel = w->channel;
-	if ((p.content = strdup(s)) == NULL)
-		sm_die(SM_EX_SOFTWARE, "out of memory");
-	if (out->n == out->cap) {
-		size_t cap = out->cap ? 2 * out->cap : 256;
-		struct item *v = realloc(out->v, cap * sizeof *v);
-
-		if (v == NULL)
-			sm_die(SM_EX_SOFTWARE, "out of memory");
-		out->v = v;
-		out->cap = cap;
-	}
-	out->v[out->n++] = p;
+	p.content = sm_xstrdup(s);
+	hyp_push(out, &p);
 }
 
 void
