@@ -566,7 +566,13 @@ r_time(const struct cur *c, size_t i, struct cand *r)
 	mm = minutes(c, i + 1, &ml);
 	if (mm < 0)
 		ml = 0;
-	if ((k = meridiem(c, i + 1 + ml, &mark)) > 0) {
+	k = meridiem(c, i + 1 + ml, &mark);
+	/* "am" alone is also the verb ("which one am i"): a time only with
+	 * minutes before it or "at" before the hour. */
+	if (k == 1 && mm < 0 && is(c, i + 1, "am") &&
+	    !(i == 0 && c->prev && strcmp(c->prev, "at") == 0))
+		k = 0;
+	if (k > 0) {
 		if (mm >= 0)
 			set(r, "time", 1 + ml + k, "%lld:%02lld %s", h.val, mm, mark);
 		else
@@ -616,6 +622,21 @@ year(const struct cur *c, size_t i, int in_date, long long *y)
 	return 1 + k;
 }
 
+/* Whether the word before position i is a subject pronoun, after which
+ * "may" and "march" are verbs. */
+static int
+after_subject(const struct cur *c, size_t i)
+{
+	static const char *const subj[] = {"i", "you", "he", "she", "it", "we",
+		"they", "who", "which", "that", "this", "one", "there", NULL};
+	const char *p = i > 0 ? c->w[i - 1] : c->prev;
+
+	for (int k = 0; p && subj[k]; k++)
+		if (strcmp(p, subj[k]) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 month_at(const struct cur *c, size_t i)
 {
@@ -662,6 +683,9 @@ r_date(const struct cur *c, size_t i, struct cand *r)
 	int mon;
 
 	if ((mon = month_at(c, i)) >= 0) {
+		/* "you may first ...", "they march second": the verbs. */
+		if ((is(c, i, "may") || is(c, i, "march")) && after_subject(c, i))
+			return 0;
 		the = is(c, i + 1, "the");
 		if ((k = day(c, i + 1 + the, &d)) > 0) {
 			k += 1 + the;
@@ -861,14 +885,17 @@ put_alt(FILE *out, const char *content, double conf, const char *language,
 	fputs("}]", out);
 }
 
+/* A word of an entity's spoken or written form; VOLUME < 0: none. */
 static void
 put_word(FILE *out, long start, long end, const char *content, double conf,
-	 const char *language, const char *speaker)
+	 const char *language, const char *speaker, double volume)
 {
 	fputs("{\"type\": \"word\", \"start_time\": ", out);
 	put_time(out, start);
 	fputs(", \"end_time\": ", out);
 	put_time(out, end);
+	if (volume >= 0)
+		fprintf(out, ", \"volume\": %.2f", volume);
 	fputs(", ", out);
 	put_alt(out, content, conf, language, speaker);
 	fputs("}", out);
@@ -914,7 +941,7 @@ entity_json(FILE *out, const struct item *it, const char *language)
 
 		fputs(k ? ",\n        " : "\n        ", out);
 		put_word(out, s->start_ms, s->end_ms, s->content, s->confidence,
-			 language, s->speaker);
+			 language, s->speaker, s->has_volume ? s->volume : -1);
 	}
 	fputs("],\n      \"written_form\": [", out);
 	for (size_t k = 0; k < e->nwritten; k++) {
@@ -922,7 +949,7 @@ entity_json(FILE *out, const struct item *it, const char *language)
 
 		entity_token_span(it, k, &a, &b);
 		fputs(k ? ",\n        " : "\n        ", out);
-		put_word(out, a, b, e->written[k], it->confidence, language, it->speaker);
+		put_word(out, a, b, e->written[k], it->confidence, language, it->speaker, -1);
 	}
 	fputs("]}", out);
 }
