@@ -417,14 +417,25 @@ ctm_channels(const struct transcript *t, size_t *n)
 	return v;
 }
 
+/* A CTM field: blanks made underscores, as a field has none (a --data-name
+ * or an -R replacement of several words). */
+static void
+put_field(FILE *out, const char *s)
+{
+	for (; *s; s++)
+		putc(*s == ' ' || *s == '\t' ? '_' : *s, out);
+}
+
 /* One CTM line: FILE CHANNEL START DURATION WORD CONFIDENCE. */
 static void
 ctm_line(FILE *out, const char *file, const char *ch, long start_ms, long end_ms,
 	 const char *word, double confidence)
 {
-	fprintf(out, "%s %s %ld.%03ld %ld.%03ld %s %.2f\n", file, ch,
-		start_ms / 1000, start_ms % 1000, (end_ms - start_ms) / 1000,
-		(end_ms - start_ms) % 1000, word, confidence);
+	put_field(out, file);
+	fprintf(out, " %s %ld.%03ld %ld.%03ld ", ch, start_ms / 1000, start_ms % 1000,
+		(end_ms - start_ms) / 1000, (end_ms - start_ms) % 1000);
+	put_field(out, word);
+	fprintf(out, " %.2f\n", confidence);
 }
 
 /* NIST CTM, one word a line, "FILE CHANNEL START DURATION WORD CONFIDENCE",
