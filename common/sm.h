@@ -216,7 +216,9 @@ struct sm_hyp {
 };
 
 /* Split buf (NUL-terminated, changed in place) into h's lines and check
- * them as sm-format does; an item that already has the attribute key (the
+ * the header, the #end line, the fields, the times and their order (the
+ * confidence is passed through unchecked: sm-format checks it); an item
+ * that already has the attribute key (the
  * one the caller adds) is bad input too.  Dies 65 naming the line on bad
  * input; h->v is valid (for free) even then. */
 void sm_hyp_parse(struct sm_hyp *h, char *buf, const char *name,

@@ -143,13 +143,10 @@ main(int argc, char **argv)
 		case 'P': po.marks = ""; break;
 		case 'M': po.marks = marks_arg(optarg); break;
 		case 's':
-			/* SRT still breaks cues at half this pause. */
 			po.sensitivity = sm_opt_double("--sensitivity", optarg, 0, 1);
-			o.pause_ms = (long)(1000 * (0.1 + 0.8 * (1 - po.sensitivity)) + 0.5);
 			break;
 		case 'p':
-			o.pause_ms = (long)(1000 * sm_opt_double("--pause", optarg, 0, 3600) + 0.5);
-			po.pause_ms = o.pause_ms;
+			po.pause_ms = (long)(1000 * sm_opt_double("--pause", optarg, 0, 3600) + 0.5);
 			break;
 		case 't': po.trace = 1; break;
 		case 'd': drop = 1; break;
@@ -173,6 +170,11 @@ main(int argc, char **argv)
 	if (!spell_locale_known(o.locale))
 		sm_die(SM_EX_USAGE, "--locale: expected en-US, en-GB or en-AU, got \"%s\"",
 		       sm_clip(o.locale));
+	/* The pause that ends a run of entity words and, halved, an SRT or
+	 * WebVTT cue: --pause, else the one the sensitivity gives, whatever
+	 * the order of the two options. */
+	o.pause_ms = po.pause_ms >= 0 ? po.pause_ms :
+		     (long)(1000 * (0.1 + 0.8 * (1 - po.sensitivity)) + 0.5);
 	sm_pack_load_or_die(&pack, model, lang);
 	o.pack = &pack;
 	if (config)

@@ -180,8 +180,10 @@ word_ids(const struct sm_lm *lm, const struct transcript *t)
 /*
  * The LM's view of a sentence end after word i: end = ln P(</s> | w2 w1)
  * and start = ln P(next | <s>) - ln P(next | w2 w1), with w1 = id[i], w2
- * the word before it in the turn (or -1), next = id[i+1]; 0 for what the
- * LM does not know.  Each is clipped to +-LLR_CAP.
+ * the word before it in the turn (or -1), next = id[i+1].  An unknown w1
+ * leaves the unigram ln P(</s>) and ln P(next | <s>) - ln P(next); an
+ * unknown next gives start 0; an LM without <s> and </s> gives both 0.
+ * Each is clipped to +-LLR_CAP.
  */
 static void
 lm_terms(const struct sm_lm *lm, const int *id, size_t i, int w2,
