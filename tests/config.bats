@@ -34,11 +34,11 @@ EN='"transcription_config": {"language": "en"}'
 	[ "$cfg" = '{"type":"transcription","transcription_config":{"language":"en","diarization":"none","operating_point":"standard"}}' ]
 	[ "$tc" = '{"language":"en","diarization":"none","operating_point":"standard"}' ]
 	[ "$lang" = en ] && [ "$diar" = none ] && [ "$url" = '' ] && [ "$nheaders" = 0 ]
-	[ "$marks" = all ] && [ "$sensitivity" = 0.5 ] && [ "$disfluencies" = false ] && [ "$repl" = '' ]
+	[ "$marks" = "" ] && [ "$marks_all" = true ] && [ "$sensitivity" = 0.5 ] && [ "$disfluencies" = false ] && [ "$repl" = '' ]
 	[ "$nvocab" = 0 ] && [ "$nvocab_in" = 0 ] && [ "$entities" = false ] && [ "$locale" = '' ]
 	[ "$volume" = '' ] && [ "$notify" = false ] && [ "$tracking" = '' ]
 	[ "$srt_len" = 37 ] && [ "$srt_lines" = 2 ]
-	[ "${#lines[@]}" -eq 14 ]
+	[ "${#lines[@]}" -eq 15 ]
 }
 
 @test "an empty audio_filtering_config gives volume 0 (word volumes without filtering); volume_threshold 0 gives 0 too" {
@@ -88,16 +88,19 @@ EN='"transcription_config": {"language": "en"}'
 
 @test "permitted_marks \"all\" gives marks all and comes back as [\"all\"], an empty list an empty marks" {
 	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": \"all\"}}}"
-	[ "$marks" = all ]
+	[ "$marks_all" = true ]
 	[ "$(jq -c .punctuation_overrides <<<"$tc")" = '{"permitted_marks":["all"]}' ]
 	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": []}}}"
-	[ "$marks" = '' ]
+	[ "$marks" = '' ] && [ "$marks_all" = false ]
 }
 
-@test "permitted_marks [\"all\"], as the original's documentation writes it, gives marks all and comes back as given" {
+@test "permitted_marks [\"all\"], as the original's documentation writes it, is all marks and comes back as given; [\"a\", \"l\", \"l\"] is not" {
 	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": [\"all\"]}}}"
-	[ "$marks" = all ]
+	[ "$marks_all" = true ]
 	[ "$(jq -c .punctuation_overrides <<<"$tc")" = '{"permitted_marks":["all"]}' ]
+	# Three one-letter marks that spell it are not it.
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": [\"a\", \"l\", \"l\"]}}}"
+	[ "$marks" = all ] && [ "$marks_all" = false ]
 	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"punctuation_overrides\": {\"permitted_marks\": [\"al\"]}}}" \
 		'transcription_config.punctuation_overrides.permitted_marks[0]: expected one character or "all", got "al"'
 }

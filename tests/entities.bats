@@ -119,6 +119,13 @@ entity_of() { # NAME [OPTION...]
 	diff "$SCRATCH/got" "$SCRATCH/want2"
 }
 
+@test "an entity's spoken words keep their volume=, its written words have none" {
+	printf '#sm-hyp 1\n0.0\t0.5\t0.9\tword\ttwenty\tvolume=12.50\n0.5\t1.0\t0.9\tword\tdollars\tvolume=10.00\n#end\n' >"$SCRATCH/v"
+	run -0 sm-format -E "$SCRATCH/v"
+	[ "$(jq -c '[.results[0].spoken_form[].volume]' <<<"$output")" = '[12.5,10]' ]
+	[ "$(jq -c '[.results[0].written_form[] | has("volume")]' <<<"$output")" = '[false]' ]
+}
+
 @test "without -E the words stay words: no entity, the same words as the best path" {
 	run -0 sm-format -P -f txt "$D/money.hyp"
 	assert_output 'twenty dollars'
