@@ -256,10 +256,12 @@ bounded_wait() { # PID
 	kids=$(pgrep -P "$job")
 	LEFT=$kids
 	kill -TERM "$job"
-	kill -TERM -- "-$job"
-	kill -HUP "$job"
-	kill -INT "$job"
-	kill -TERM "$job"
+	# The cleanup may end before the rest arrive: then there is no one to
+	# signal, and the assertions below still hold.
+	kill -TERM -- "-$job" 2>/dev/null || true
+	kill -HUP "$job" 2>/dev/null || true
+	kill -INT "$job" 2>/dev/null || true
+	kill -TERM "$job" 2>/dev/null || true
 	st=0
 	bounded_wait "$job" || st=$?
 	# Signals pending together are handled in the order of their numbers:
