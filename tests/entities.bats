@@ -158,6 +158,7 @@ entity_of() { # NAME [OPTION...]
 	[ -z "$stderr" ]
 	printf '%s' "$output" | jq -e '[.results[] | select(.type == "entity")] |
 		length == 1 and .[0].entity_class == "money" and .[0].alternatives[0].content == "$20"'
+	printf '%s' "$output" | jq -e '.metadata.language_pack_info.itn == true'
 	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/off.json" "$D/money.wav"
 	# (the two prompts' pause may end a sentence between them: lower case)
 	printf '%s' "$output" | jq -e '[.results[] | select(.type == "word") | .alternatives[0].content |

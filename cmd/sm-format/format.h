@@ -36,6 +36,7 @@ struct fmt_opts {
 	const char *config;	/* transcription_config JSON object to echo */
 	const char *tracking;	/* job.tracking JSON object to echo, or NULL */
 	const char *locale;	/* output_locale: en-US, en-GB or en-AU */
+	int itn;		/* entities written (-E): language_pack_info.itn */
 	const char *data_name;	/* job.data_name, CTM's FILE */
 	long pause_ms;		/* a pause this long ends a sentence */
 	int max_line_length, max_lines;	/* SRT and WebVTT */

@@ -151,7 +151,7 @@ main(int argc, char **argv)
 		case 't': po.trace = 1; break;
 		case 'd': drop = 1; break;
 		case 'R': repl[nrepl++] = optarg; break;
-		case 'E': entities = 1; break;
+		case 'E': entities = o.itn = 1; break;
 		case 'L':
 			o.max_line_length = (int)sm_opt_long("--max-line-length", optarg, 1, 10000);
 			break;

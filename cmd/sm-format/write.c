@@ -112,8 +112,8 @@ write_json(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 		sm_json_str(out, o->pack->language);
 		fputs("}", out);
 	}
-	fputs(", \"language_pack_info\": {\"adapted\": false, \"itn\": false, "
-	      "\"language_description\": ", out);
+	fprintf(out, ", \"language_pack_info\": {\"adapted\": false, \"itn\": %s, "
+		"\"language_description\": ", o->itn ? "true" : "false");
 	sm_json_str(out, o->pack->description);
 	fputs(", \"word_delimiter\": ", out);
 	sm_json_str(out, o->pack->word_delimiter);
