@@ -160,6 +160,15 @@ SPELL_LISTS := $(addprefix /usr/share/dict/,american-english british-english \
 models/en/spelling.txt: scripts/spelling.sh scripts/spelling.awk $(wildcard $(PACK_DICT) $(SPELL_LISTS))
 	sh scripts/spelling.sh $(PACK_DICT) >$@.tmp && mv $@.tmp $@
 
+# The English pack's letter-to-sound model (recog/lts.h, pack.conf's lts):
+# trained from the dictionary by models/lts-train.c, a build tool that is
+# not installed.
+all: models/en/lts.bin
+build/lts-train: build/models/lts-train.o $(LIBS_A)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+models/en/lts.bin: build/lts-train $(wildcard $(PACK_DICT))
+	build/lts-train $(PACK_DICT) $@.tmp && mv $@.tmp $@
+
 # Fuzz harnesses (fuzz/fuzz_NAME.c): make builds each with a plain main
 # that replays saved inputs (tests/fuzz.bats runs them); `make fuzz` runs
 # them under libFuzzer for a bounded time (scripts/fuzz.sh, FUZZ_TIME=s).

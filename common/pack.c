@@ -151,6 +151,8 @@ sm_pack_load(struct sm_pack *p, const char *dir, const char *lang,
 			bad = set_path(p->image, sizeof p->image, p->dir, val);
 		else if (strcmp(key, "am_image") == 0)
 			bad = set_path(p->am_image, sizeof p->am_image, p->dir, val);
+		else if (strcmp(key, "lts") == 0)
+			bad = set_path(p->lts, sizeof p->lts, p->dir, val);
 		/* Unknown keys are for other tools; ignore them. */
 		if (bad) {
 			snprintf(err, errlen, "%s:%d: bad value for %s", conf, lineno, sm_clip(key));
