@@ -38,6 +38,11 @@ tree_path(const struct sm_search *s, int leaf, int d, int32_t *path)
 {
 	int a = 0, n = s->n_roots, k, i;
 
+	if (s->n_ov_roots > 0 && leaf >= s->ov0) {	/* the custom vocabulary's */
+		a = s->ov0;
+		n = s->n_ov_roots;
+	}
+
 	for (k = 0; k < d; k++) {
 		if (n <= 0 || a < 0 || a + n > s->n_nodes)	/* a damaged image */
 			return -1;

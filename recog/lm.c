@@ -263,6 +263,7 @@ sm_lm_free(struct sm_lm *lm)
 		munmap((void *)lm->map, lm->size);
 	free(lm->words);
 	free(lm->hash);
+	free(lm->boost);
 	memset(lm, 0, sizeof *lm);
 	lm->bos = lm->eos = -1;
 	lm->uw = 1;
@@ -363,26 +364,63 @@ uni_score(const struct sm_lm *lm, uint32_t w)
 	return (int)w == lm->bos ? lp : sm_lm_uw(lm, lp);
 }
 
+int
+sm_lm_add_class(struct sm_lm *lm, uint32_t n, float lp)
+{
+	if (lm->n_class != 0 || n > (1u << 24))
+		return -1;
+	lm->n_class = n;
+	lm->class_lp = lp;
+	return (int)lm->n_words;
+}
+
+int
+sm_lm_boost(struct sm_lm *lm, int w, float ln_bonus)
+{
+	if (w < 0 || (uint32_t)w >= lm->n_words)
+		return 0;
+	if (lm->boost == NULL && (lm->boost = calloc(lm->n_words, sizeof *lm->boost)) == NULL)
+		return -1;
+	lm->boost[w] += ln_bonus;
+	return 0;
+}
+
 float
 sm_lm_unigram(const struct sm_lm *lm, int w)
 {
-	if (w < 0 || (uint32_t)w >= lm->n_words)
+	if (w < 0 || (uint32_t)w >= lm->n_words + lm->n_class)
 		return -1e30f;
-	return uni_prob(lm, (uint32_t)w) * SM_LM_LN_UNIT;
+	if ((uint32_t)w >= lm->n_words)
+		return lm->class_lp;
+	return uni_prob(lm, (uint32_t)w) * SM_LM_LN_UNIT + (lm->boost ? lm->boost[w] : 0);
 }
+
+static float score(const struct sm_lm *lm, int w, int h1, int h2, int *n_used);
 
 float
 sm_lm_score(const struct sm_lm *lm, int w, int h1, int h2, int *n_used)
 {
-	float bo = 0;
-	long e2, e3, c;
-	int used = 1;
+	float lp = score(lm, w, h1, h2, n_used);
 
-	if (w < 0 || (uint32_t)w >= lm->n_words) {
+	if (lm->boost != NULL && w >= 0 && (uint32_t)w < lm->n_words)
+		lp += lm->boost[w];
+	return lp;
+}
+
+/* sm_lm_score without the bonuses. */
+static float
+score(const struct sm_lm *lm, int w, int h1, int h2, int *n_used)
+{
+	float bo = 0;
+	long e2 = -1, e3, c;
+	int used = 1, cls;
+
+	if (w < 0 || (uint32_t)w >= lm->n_words + lm->n_class) {
 		if (n_used)
 			*n_used = 0;
 		return -1e30f;
 	}
+	cls = (uint32_t)w >= lm->n_words;
 	if (h1 >= 0 && (uint32_t)h1 >= lm->n_words)
 		h1 = -1;
 	if (h2 >= 0 && (uint32_t)h2 >= lm->n_words)
@@ -390,11 +428,12 @@ sm_lm_score(const struct sm_lm *lm, int w, int h1, int h2, int *n_used)
 	if (lm->order < 2 || h1 < 0) {
 		if (n_used)
 			*n_used = 1;
-		return uni_score(lm, (uint32_t)w);
+		return cls ? lm->class_lp : uni_score(lm, (uint32_t)w);
 	}
 	if (lm->order < 3)
 		h2 = -1;
-	e2 = find_bigram(lm, (uint32_t)w, (uint32_t)h1);
+	if (!cls)
+		e2 = find_bigram(lm, (uint32_t)w, (uint32_t)h1);
 	if (e2 >= 0 && h2 >= 0) {
 		uint32_t b = mid_next(lm, (uint32_t)e2), e = mid_next(lm, (uint32_t)e2 + 1);
 
@@ -435,6 +474,8 @@ sm_lm_score(const struct sm_lm *lm, int w, int h1, int h2, int *n_used)
 	bo += uni_bo(lm, (uint32_t)h1);
 	if (n_used)
 		*n_used = used;
+	if (cls)
+		return lm->class_lp + bo * SM_LM_LN_UNIT;
 	if (lm->uw >= 1)
 		return (uni_prob(lm, (uint32_t)w) + bo) * SM_LM_LN_UNIT;
 	return uni_score(lm, (uint32_t)w) + bo * SM_LM_LN_UNIT;

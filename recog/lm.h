@@ -31,6 +31,12 @@ struct sm_lm {
 	int bos, eos;			/* ids of <s>, </s> or -1 */
 	/* unigram weight (sm_lm_set_uw): ln uw, ln((1 - uw) / (n_words - 1)) */
 	float uw, ln_uw, ln_uni;
+	/* A custom vocabulary (sm_lm_add_class, sm_lm_boost): n_class words
+	 * outside the LM with ids n_words .. n_words + n_class - 1, and ln
+	 * bonuses of LM words ([n_words], NULL for none). */
+	uint32_t n_class;
+	float class_lp;
+	float *boost;
 };
 
 /* Load and check.  0, or -1 with "PATH: problem" in err.  sm_lm_load
@@ -62,6 +68,17 @@ float sm_lm_unigram(const struct sm_lm *lm, int w);
  * and backed-off scores alike (the backoff weights stay as they are), as
  * sphinxbase's -uw does.  1 (the default after loading) changes nothing. */
 void sm_lm_set_uw(struct sm_lm *lm, float uw);
+
+/* A custom vocabulary.  sm_lm_add_class makes room for n words the LM
+ * does not have, each scored as a unigram of ln probability lp after the
+ * backoff weights of its history (as if the LM held it as a unigram and
+ * in no longer n-gram), and as history of the next word like a word
+ * outside the LM (the next word's unigram).  Their ids follow the LM's:
+ * the first is returned (-1 if out of memory); called once.  sm_lm_boost
+ * adds ln_bonus to every score of LM word w (0, or -1 out of memory).
+ * sm_lm_score and sm_lm_unigram answer for both. */
+int sm_lm_add_class(struct sm_lm *lm, uint32_t n, float lp);
+int sm_lm_boost(struct sm_lm *lm, int w, float ln_bonus);
 
 /* ln P'(w) from ln P(w) for a word other than <s>. */
 float sm_lm_uw(const struct sm_lm *lm, float lp);

@@ -28,9 +28,9 @@ sm_search_free(struct sm_search *s)
 {
 	if (s == NULL)
 		return;
-	if (s->map) {
+	if (s->map)
 		sm_image_close(&s->img);
-	} else {
+	if (!s->map || s->own) {
 		free(s->lmid);
 		free(s->wlast);
 		free(s->wkind);
@@ -65,6 +65,12 @@ int
 sm_search_lmid(const struct sm_search *s, int word)
 {
 	return word >= 0 && word < s->n_words ? s->lmid[word] : -1;
+}
+
+int
+sm_search_n_words(const struct sm_search *s)
+{
+	return s->n_words;
 }
 
 /* ---- pass 1: the tree ------------------------------------------------- */
@@ -483,8 +489,10 @@ enter_words(struct sm_search *s, int a, int e, float thr)
 	}
 	if (n_lcs == 0)
 		return;
-	for (r = 0; r < s->n_roots; r++) {
-		const struct node *nd = &s->nodes[r];
+	/* the roots of the tree, then those of a custom vocabulary's */
+	for (r = 0; r < s->n_roots + s->n_ov_roots; r++) {
+		int rn = r < s->n_roots ? r : s->ov0 + r - s->n_roots;
+		const struct node *nd = &s->nodes[rn];
 		float bs = NEG;
 		int bl = -1, k;
 
@@ -499,7 +507,7 @@ enter_words(struct sm_search *s, int a, int e, float thr)
 		bs += s->cfg.lw * look(s, nd) + s->cfg.wip;
 		if (bl < 0 || bs < thr)
 			continue;
-		enter(s, r, bs, s->best_lc_bp[bl][nd->ci],
+		enter(s, rn, bs, s->best_lc_bp[bl][nd->ci],
 		      s->lc_ssid[nd->ctx * n_ci + bl]);
 	}
 	/* fillers from the word end best followed by a pause */

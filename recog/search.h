@@ -89,6 +89,18 @@ struct sm_search *sm_search_open(const char *path, const struct sm_lm *lm,
 				 const uint64_t fp[SM_IMAGE_FP], char *err,
 				 size_t errlen);
 
+/* A custom vocabulary over a search built or mapped from an image: the
+ * words of d (m's phones, no fillers), with LM ids lmid[] (ids of the
+ * search's LM, sm_lm_add_class's included), become the search's words
+ * n_words .. n_words + d->n_words - 1, in a lexicon tree of their own
+ * whose roots are entered beside the main tree's.  The image stays
+ * read-only: the tables that grow are copied first.  Once, before the
+ * first utterance; d need not outlive the call.  0, or -1 with the
+ * problem in err. */
+int sm_search_add_words(struct sm_search *s, const struct sm_mdef *m,
+			const struct sm_dict *d, const int32_t *lmid, char *err,
+			size_t errlen);
+
 /* The full check of an image opened from path: the checksum of its body
  * and every index in every node (sm_search_open checks only the header,
  * the small tables and the roots, and each other node when the search
@@ -111,6 +123,9 @@ const char *sm_search_word(const struct sm_search *s, int word, int *len,
 
 /* LM id of a dict word (-1 for fillers and words outside the LM). */
 int sm_search_lmid(const struct sm_search *s, int word);
+
+/* Words of the search (dict ids 0 .. n - 1, a custom vocabulary's last). */
+int sm_search_n_words(const struct sm_search *s);
 
 /* For cutting long input at pauses: the kind (as sm_search_word) of the
  * word whose HMM holds the best state score of the last frame searched,

@@ -116,6 +116,8 @@ search_node_ok(const struct sm_search *s, int i)
 {
 	const struct node *nd = &s->nodes[i];
 
+	if (s->n_ov_roots > 0 && i >= s->ov0)	/* the custom vocabulary's, built here */
+		return 1;
 	if (nd->ci < 0 || nd->ci >= s->n_ci || nd->word < -1 || nd->word >= s->n_words ||
 	    nd->depth < 0)
 		return 0;

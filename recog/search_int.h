@@ -119,6 +119,10 @@ struct sm_search {
 	struct node *nodes;
 	int n_nodes, n_roots;	/* roots are nodes [0, n_roots) */
 	int filler0, n_filler_nodes;	/* filler nodes after the tree */
+	/* a custom vocabulary's tree (sm_search_add_words), after the
+	 * fillers: its roots are nodes [ov0, ov0 + n_ov_roots); own: the
+	 * image's tables were copied to grow them */
+	int ov0, n_ov_roots, own;
 	int32_t *lc_ssid;	/* root rows: [row][lc] */
 	int n_lc_rows;
 	int32_t *rc_ssid;	/* leaf rows: [row][rc] */

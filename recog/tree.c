@@ -39,6 +39,8 @@ tri_ssid(const struct sm_mdef *m, int b, int l, int r, int pos)
 
 struct build {
 	struct sm_search *s;
+	const struct sm_dict *dict;	/* the words being added */
+	int word0;		/* the search's id of dict's word 0 */
 	int32_t *order;		/* words sorted by phones */
 	int cap;
 	/* row caches */
@@ -166,7 +168,7 @@ static int
 build_level(struct build *b, int a, int e, int d, int *count)
 {
 	struct sm_search *s = b->s;
-	const struct sm_dict *dict = s->d;
+	const struct sm_dict *dict = b->dict;
 	int i, j, k, first;
 	int n = 0;
 
@@ -222,7 +224,7 @@ build_level(struct build *b, int a, int e, int d, int *count)
 		nd->u = NEG;
 		nd->ncls = 1;
 		if (ni == d + 1) {	/* leaf */
-			nd->word = w;
+			nd->word = b->word0 + w;
 			if (d == 0) {
 				int row = lc_row(b, pi[0], s->sil_ci, 1);
 
@@ -396,6 +398,7 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 	sort_dict = d;
 	qsort(b.order, n_tree_words, sizeof *b.order, cmp_words);
 	b.s = s;
+	b.dict = d;
 	/* roots first, contiguous */
 	if (build_level(&b, 0, n_tree_words, 0, &s->n_roots) != 0)
 		goto oom;
@@ -447,4 +450,192 @@ oom:
 	free(b.rc_key);
 	sm_search_free(s);
 	return NULL;
+}
+
+/* A copy of n bytes of the image at p, NULL if out of memory. */
+static void *
+dup_bytes(const void *p, size_t n)
+{
+	void *q = malloc(n ? n : 1);
+
+	if (q != NULL && n > 0)
+		memcpy(q, p, n);
+	return q;
+}
+
+/* The image's tables that the custom vocabulary grows, copied: all or
+ * none (sm_search_free frees them when own is set). */
+static int
+own_tables(struct sm_search *s)
+{
+	size_t nw = (size_t)s->n_words;
+	void *p[10];
+	int i;
+
+	p[0] = dup_bytes(s->nodes, sizeof *s->nodes * s->n_nodes);
+	p[1] = dup_bytes(s->lc_ssid, sizeof *s->lc_ssid * s->n_lc_rows * s->n_ci);
+	p[2] = dup_bytes(s->cls_mask, sizeof *s->cls_mask * s->n_cls);
+	p[3] = dup_bytes(s->cls_ssid, sizeof *s->cls_ssid * s->n_cls);
+	p[4] = dup_bytes(s->lmid, sizeof *s->lmid * nw);
+	p[5] = dup_bytes(s->wlast, nw);
+	p[6] = dup_bytes(s->wkind, nw);
+	p[7] = dup_bytes(s->wlen, sizeof *s->wlen * nw);
+	p[8] = dup_bytes(s->woff, sizeof *s->woff * nw);
+	p[9] = dup_bytes(s->text, s->text_len);
+	for (i = 0; i < 10; i++)
+		if (p[i] == NULL) {
+			for (i = 0; i < 10; i++)
+				free(p[i]);
+			return -1;
+		}
+	s->nodes = p[0];
+	s->lc_ssid = p[1];
+	s->cls_mask = p[2];
+	s->cls_ssid = p[3];
+	s->lmid = p[4];
+	s->wlast = p[5];
+	s->wkind = p[6];
+	s->wlen = p[7];
+	s->woff = p[8];
+	s->text = p[9];
+	s->own = 1;
+	return 0;
+}
+
+/* The per-word tables grown to n words (the new entries are set by the
+ * caller). */
+static int
+grow_words(struct sm_search *s, int n, size_t text_len)
+{
+	int32_t *lmid = realloc(s->lmid, sizeof *lmid * n);
+	int8_t *wlast;
+	uint8_t *wkind;
+	uint16_t *wlen;
+	uint32_t *woff;
+	char *text;
+
+	if (lmid == NULL)
+		return -1;
+	s->lmid = lmid;
+	if ((wlast = realloc(s->wlast, n)) == NULL)
+		return -1;
+	s->wlast = wlast;
+	if ((wkind = realloc(s->wkind, n)) == NULL)
+		return -1;
+	s->wkind = wkind;
+	if ((wlen = realloc(s->wlen, sizeof *wlen * n)) == NULL)
+		return -1;
+	s->wlen = wlen;
+	if ((woff = realloc(s->woff, sizeof *woff * n)) == NULL)
+		return -1;
+	s->woff = woff;
+	if ((text = realloc(s->text, text_len)) == NULL)
+		return -1;
+	s->text = text;
+	return 0;
+}
+
+int
+sm_search_add_words(struct sm_search *s, const struct sm_mdef *m,
+		    const struct sm_dict *d, const int32_t *lmid, char *err,
+		    size_t errlen)
+{
+	struct build b;
+	const struct sm_mdef *m0;
+	int n0 = s->n_words, n = d->n_words, i, c, first, n_roots = 0;
+	size_t tl = s->text_len;
+
+	if (s->n_ov_roots > 0) {
+		snprintf(err, errlen, "a custom vocabulary is there already");
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	if (m->n_ciphone != s->n_ci) {
+		snprintf(err, errlen, "the words' phones are not the search's");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (d->w[i].filler || d->w[i].n_phone == 0 || d->w[i].n_phone >= 127) {
+			snprintf(err, errlen, "%s: not a word of the search", d->w[i].word);
+			return -1;
+		}
+	memset(&b, 0, sizeof b);
+	if (s->map && !s->own && own_tables(s) != 0)
+		goto oom;
+	for (i = 0; i < n; i++)
+		tl += d->w[i].base_len + 1;
+	if (grow_words(s, n0 + n, tl) != 0)
+		goto oom;
+	tl = s->text_len;
+	for (i = 0; i < n; i++) {
+		const struct sm_dword *w = &d->w[i];
+
+		s->lmid[n0 + i] = lmid[i];
+		s->woff[n0 + i] = (uint32_t)tl;
+		s->wlen[n0 + i] = w->base_len;
+		memcpy(s->text + tl, w->word, w->base_len);
+		s->text[tl + w->base_len] = 0;
+		tl += w->base_len + 1;
+		s->wlast[n0 + i] = (int8_t)sm_dict_phones(d, i)[w->n_phone - 1];
+		s->wkind[n0 + i] = 0;
+	}
+	s->text_len = tl;
+	s->n_words = n0 + n;
+	/* the tree, built as the main one is, after the fillers; its rows of
+	 * contexts appended to the tables (a few repeat earlier rows) */
+	b.s = s;
+	b.dict = d;
+	b.word0 = n0;
+	b.cap = s->n_nodes;
+	b.order = malloc(sizeof *b.order * n);
+	b.lc_key = malloc(sizeof *b.lc_key * MAXCI * MAXCI * 2);
+	b.rc_key = malloc(sizeof *b.rc_key * MAXCI * MAXCI);
+	if (!b.order || !b.lc_key || !b.rc_key)
+		goto oom;
+	for (i = 0; i < MAXCI * MAXCI; i++)
+		b.rc_key[i] = -1;
+	for (i = 0; i < MAXCI * MAXCI * 2; i++)
+		b.lc_key[i] = -1;
+	for (i = 0; i < n; i++)
+		b.order[i] = i;
+	sort_dict = d;
+	qsort(b.order, n, sizeof *b.order, cmp_words);
+	m0 = s->m;
+	s->m = m;
+	first = s->n_nodes;
+	c = build_level(&b, 0, n, 0, &n_roots);
+	s->m = m0;
+	if (c != first)
+		goto oom;
+	/* look-ahead, bottom-up: children follow their parent */
+	for (i = s->n_nodes - 1; i >= first; i--) {
+		struct node *nd = &s->nodes[i];
+		int k;
+
+		if (nd->word >= 0) {
+			nd->u = sm_lm_unigram(s->lm, s->lmid[nd->word]);
+			continue;
+		}
+		nd->u = NEG;
+		for (k = 0; k < nd->n_child; k++)
+			if (s->nodes[nd->child + k].u > nd->u)
+				nd->u = s->nodes[nd->child + k].u;
+	}
+	bptab_free(&s->p1);
+	memset(&s->p1, 0, sizeof s->p1);
+	if (bptab_init(&s->p1, s->n_words) != 0)
+		goto oom;
+	s->ov0 = first;
+	s->n_ov_roots = n_roots;
+	free(b.order);
+	free(b.lc_key);
+	free(b.rc_key);
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	free(b.order);
+	free(b.lc_key);
+	free(b.rc_key);
+	return -1;
 }

@@ -182,6 +182,40 @@ test_truncated(void)
 	unlink(path);
 }
 
+/* A custom vocabulary: new words scored as unigrams of the class's
+ * probability after their history's backoff weights, the word after one
+ * by its unigram; a boost multiplies a known word's every probability. */
+static void
+test_vocab(const struct sm_lm *ref)
+{
+	struct sm_lm lm;
+	char err[512];
+	int w = sm_lm_word(ref, "thirtieth"), h = sm_lm_word(ref, "xylophone");
+	int go = sm_lm_word(ref, "go"), fw = sm_lm_word(ref, "forward"), c, n;
+	float lp = logf(1e-4f);
+
+	CHECK(sm_lm_open(&lm, LM, 0, err, sizeof err) == 0);
+	float p1 = sm_lm_score(&lm, w, -1, -1, NULL), pb = sm_lm_score(&lm, w, h, -1, NULL);
+	float p2 = sm_lm_score(&lm, fw, go, -1, NULL), pu = sm_lm_unigram(&lm, fw);
+
+	c = sm_lm_add_class(&lm, 2, lp);
+	CHECK(c == (int)lm.n_words);
+	CHECK(sm_lm_add_class(&lm, 1, lp) == -1);	/* once */
+	CHECK(sm_lm_score(&lm, c, -1, -1, &n) == lp && n == 1);
+	CHECK(sm_lm_unigram(&lm, c + 1) == lp);
+	CHECK(fabsf(sm_lm_score(&lm, c, h, -1, NULL) - (lp + (pb - p1))) < 1e-4f);
+	CHECK(fabsf(sm_lm_score(&lm, c + 1, fw, go, NULL) -
+		    (lp + sm_lm_score(&lm, w, fw, go, NULL) - sm_lm_score(&lm, w, -1, -1, NULL))) < 1e-3f);
+	CHECK(sm_lm_score(&lm, c + 2, -1, -1, NULL) < -1e29f);
+	CHECK(sm_lm_score(&lm, fw, c, -1, NULL) == sm_lm_score(&lm, fw, -1, -1, NULL));
+	CHECK(sm_lm_score(&lm, fw, go, -1, NULL) == p2);
+	CHECK(sm_lm_boost(&lm, fw, logf(8)) == 0);
+	CHECK(fabsf(sm_lm_score(&lm, fw, go, -1, NULL) - (p2 + logf(8))) < 1e-5f);
+	CHECK(fabsf(sm_lm_unigram(&lm, fw) - (pu + logf(8))) < 1e-5f);
+	CHECK(sm_lm_score(&lm, go, -1, -1, NULL) == sm_lm_score(ref, go, -1, -1, NULL));
+	sm_lm_free(&lm);
+}
+
 int
 main(void)
 {
@@ -196,6 +230,7 @@ main(void)
 	test_sentences(&lm);
 	test_lazy(&lm);
 	test_uw(&lm);
+	test_vocab(&lm);
 	sm_lm_free(&lm);
 	test_truncated();
 	if (failures)
