@@ -65,3 +65,30 @@ sm_read_file(const char *path, unsigned char **bufp, size_t *lenp, char *err,
 	*lenp = len;
 	return 0;
 }
+
+char *
+sm_read_all(const char *path, size_t max, const char *what, size_t *lenp)
+{
+	FILE *f = sm_open_in(path);
+	char *s = NULL;
+	size_t cap = 0, n = 0, got;
+
+	do {
+		if (n + 4096 + 1 > cap) {
+			cap = cap ? 2 * cap : 8192;
+			if ((s = realloc(s, cap)) == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+		}
+		got = fread(s + n, 1, 4096, f);
+		n += got;
+		if (n > max)
+			sm_die(SM_EX_DATAERR, "%s: %s larger than %zu bytes", sm_name(path), what, max);
+	} while (got > 0);
+	if (ferror(f))
+		sm_die_errno(SM_EX_IOERR, "%s", sm_name(path));
+	if (f != stdin)
+		fclose(f);
+	s[n] = '\0';
+	*lenp = n;
+	return s;
+}

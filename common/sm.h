@@ -102,6 +102,12 @@ char *sm_xstrdup(const char *s);
 int sm_read_file(const char *path, unsigned char **buf, size_t *len,
 		 char *err, size_t errlen);
 
+/* The whole of path ("-" standard input; a FIFO or a pipe works), read to
+ * its end, with a NUL after it: malloc'd, its length in *len.  Dies with
+ * "PATH: problem" when it cannot be read (66 or 74) or is longer than max
+ * bytes (65, what: what it holds, for the message). */
+char *sm_read_all(const char *path, size_t max, const char *what, size_t *len);
+
 /* Put "PATH: message" (printf-style) in err, truncated to errlen; returns -1
  * so that a loader can `return sm_path_err(...)`. */
 int sm_path_err(char *err, size_t errlen, const char *path, const char *fmt,
@@ -231,6 +237,13 @@ void sm_hyp_parse(struct sm_hyp *h, char *buf, const char *name,
 void sm_json_str(FILE *f, const char *s);
 
 /* ---- language packs --------------------------------------------------- */
+
+/* The key of a word of a custom vocabulary (sm-lattice(1) --vocab), what
+ * the search's words are matched with: the n bytes at w in lower case,
+ * without the characters other than a-z, 0-9, ' and -.  At most outlen - 1
+ * bytes in out, NUL-terminated; their count. */
+size_t sm_vocab_key(const char *w, size_t n, char *out, size_t outlen);
+#define SM_VOCAB_MAX_BYTES (1 << 20)	/* of a custom vocabulary's list */
 
 /* A language pack is a directory with a pack.conf (see models/en). */
 struct sm_pack {

@@ -154,3 +154,52 @@ sys.stdout.buffer.write(bytes(h) + d[48:])' "$F/gf.ll" >"$SCRATCH/late.ll"
 	assert_equal "$stderr" "sm-lattice: $SCRATCH/w: no word of the dictionary"
 	assert_output ""
 }
+
+# The words of a hypothesis on one line.
+hyp_words() { awk -F'\t' '$4 == "word" { printf "%s%s", s, $5; s = " " } END { print "" }'; }
+
+@test "--vocab: a new word spelled like a word of the audio, without sounds_like, is found by its letters' pronunciation where it is likely enough" {
+	printf 'Phorward\n' >"$SCRATCH/v"
+	run -0 --separate-stderr sm-lattice --vocab "$SCRATCH/v" --vocab-prob 0.01 "$F/gf.ll"
+	[ "$(printf '%s\n' "$output" | hyp_words)" = "go phorward ten meters" ]
+	[ -z "$stderr" ]
+	run -0 sm-lattice "$F/gf.ll"
+	[ "$(printf '%s\n' "$output" | hyp_words)" = "go forward ten meters" ]
+}
+
+@test "--vocab: a phrase with sounds_like is searched as one word and printed as its words, the time shared out, each with the phrase's confidence" {
+	printf 'Go Fwd\tgo forward\n' >"$SCRATCH/v"
+	run -0 sm-lattice --vocab "$SCRATCH/v" "$F/gf.ll"
+	[ "$(printf '%s\n' "$output" | hyp_words)" = "go fwd ten meters" ]
+	printf '%s\n' "$output" | awk -F'\t' '$5 == "go" { e = $2; c = $3 }
+		$5 == "fwd" { ok = ($1 == e && $3 == c && $2 > $1) } END { exit !ok }'
+}
+
+@test "--vocab: entries that cannot be used are named once each on stderr with the reason, and the rest of the list is used" {
+	printf '!!!\nr2d2\n\nPhorward\nA B C D E F G\nDigium\tdij 9\n' >"$SCRATCH/v"
+	run -0 --separate-stderr sm-lattice --vocab "$SCRATCH/v" --vocab-prob 0.01 "$F/gf.ll"
+	[ "${stderr_lines[0]}" = "sm-lattice: $SCRATCH/v:1: \"!!!\" not used: a word without letters or digits" ]
+	[ "${stderr_lines[1]}" = "sm-lattice: $SCRATCH/v:2: \"r2d2\" not used: \"r2d2\": no pronunciation from its letters (give sounds_like)" ]
+	[ "${stderr_lines[2]}" = "sm-lattice: $SCRATCH/v:3: \"\" not used: no words" ]
+	[ "${stderr_lines[3]}" = "sm-lattice: $SCRATCH/v:5: \"A B C D E F G\" not used: more than 6 words" ]
+	[ "${stderr_lines[4]}" = "sm-lattice: $SCRATCH/v:6: \"Digium\" not used: sounds_like \"9\": no letters to pronounce (give sounds_like)" ]
+	[ "${#stderr_lines[@]}" -eq 5 ]
+	[ "$(printf '%s\n' "$output" | hyp_words)" = "go phorward ten meters" ]
+}
+
+@test "--vocab: a list without effect on these words leaves the hypothesis byte for byte as without it" {
+	printf 'Speechmatics\tspeech mattics\nDr. Who\tdoctor who\ngnocchi\n' >"$SCRATCH/v"
+	sm-lattice "$F/gf.ll" >"$SCRATCH/a"
+	sm-lattice --vocab "$SCRATCH/v" "$F/gf.ll" >"$SCRATCH/b"
+	cmp "$SCRATCH/a" "$SCRATCH/b"
+}
+
+@test "--vocab: more than 1000 entries, or with --build-image, is refused with one line" {
+	seq 1001 | sed 's/^/w/' >"$SCRATCH/v"
+	run -65 --separate-stderr sm-lattice --vocab "$SCRATCH/v" "$F/gf.ll"
+	[ "$stderr" = "sm-lattice: $SCRATCH/v: 1001 entries, at most 1000" ]
+	[ -z "$output" ]
+	run -64 --separate-stderr sm-lattice --vocab "$SCRATCH/v" --build-image "$SCRATCH/img"
+	[ "$stderr" = "sm-lattice: --vocab is for a search, not with --build-image" ]
+	[ ! -e "$SCRATCH/img" ]
+}

@@ -15,6 +15,7 @@
 #include "search.h"
 #include "segment.h"
 #include "sm.h"
+#include "vocab.h"
 
 static const char usage[] =
 	"sm-lattice: search senone log-likelihoods for the best word sequence\n"
@@ -24,6 +25,7 @@ static const char usage[] =
 	"                  [--ascale A] [--lattice-beam NATS] [--histories N] [--no-rescore]\n"
 	"                  [--lattice FILE] [--lattice-format sm|slf]\n"
 	"                  [--segment-min S] [--segment-max S] [--words FILE] [--no-image]\n"
+	"                  [--vocab FILE] [--vocab-prob P] [--vocab-boost F]\n"
 	"                  [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
@@ -52,6 +54,11 @@ static const char usage[] =
 	"                          before S seconds (default 60; 0: one segment)\n"
 	"      --words FILE        search only the words listed in FILE (default: the\n"
 	"                          whole dictionary)\n"
+	"      --vocab FILE        a custom vocabulary: one entry per line, the words as\n"
+	"                          written, then tab-separated spellings they sound like\n"
+	"      --vocab-prob P      unigram probability of each new word of the vocabulary\n"
+	"                          (default 1e-4)\n"
+	"      --vocab-boost F     listed words the LM has: probability times F (default 8)\n"
 	"      --build-image FILE  write the pack's search image to FILE and exit\n"
 	"      --check-image       check all of the pack's search image and exit\n"
 	"      --no-image          build the tree from the model files, not the pack's\n"
@@ -63,12 +70,37 @@ static const char usage[] =
 enum { OPT_MAXHMM = 256, OPT_SILPROB, OPT_FILLPROB, OPT_BUILD_IMAGE, OPT_RESCORE_LW,
        OPT_ASCALE, OPT_LAT_BEAM, OPT_NO_RESCORE, OPT_LATTICE, OPT_LAT_FORMAT, OPT_HISTORIES,
        OPT_SEG_MIN, OPT_SEG_MAX, OPT_CHECK_IMAGE, OPT_WORDS, OPT_PIP, OPT_FLAT_LW, OPT_UW,
-       OPT_NO_IMAGE };
+       OPT_NO_IMAGE, OPT_VOCAB, OPT_VOCAB_PROB, OPT_VOCAB_BOOST };
 
 /* Cutting long input (segment.h). */
 #define SEG_PAUSE_S 0.2		/* a pause that ends a segment, seconds */
 #define SEG_WINDOW_S 2.0	/* where a forced cut may fall, seconds */
 #define SEG_SIL_MARGIN 5.0f	/* nats: a pause-like frame's <sil> to its best */
+
+/* A phrase of the custom vocabulary recognised as one word of the search
+ * (its words joined by '_', vocab.h): a word item per word, the time
+ * shared out in proportion to their letters, the confidence the phrase's. */
+static void
+print_phrase(FILE *f, const char *w, int len, double a, double e, float conf)
+{
+	const char *p = w, *end = w + len, *q;
+	double t = a, per;
+	int seps = 0;
+
+	for (q = w; q < end; q++)
+		seps += *q == '_';
+	per = (e - a) / (len - seps);
+	for (; p < end; p = q + 1) {
+		double u;
+
+		q = memchr(p, '_', (size_t)(end - p));
+		if (q == NULL)
+			q = end;
+		u = q == end ? e : t + per * (q - p);
+		fprintf(f, "%.3f\t%.3f\t%.3f\tword\t%.*s\n", t, u, conf, (int)(q - p), p);
+		t = u;
+	}
+}
 
 /* The hypothesis: the links of a best path (or the search's word ends),
  * each word's confidence its posterior in the lattice. */
@@ -83,9 +115,14 @@ print_hyp(FILE *f, const struct sm_lattice *lat, const int *path, int n,
 		const struct sm_lat_node *u = &lat->node[k->from];
 		int len, kind;
 		const char *w = sm_search_word(srch, u->word, &len, &kind);
+		double a = t0 + u->sf * tf, e = t0 + (k->ef + 1) * tf;
+		float conf = sm_lattice_conf(lat, k->from, u->sf, k->ef);
 
-		fprintf(f, "%.3f\t%.3f\t%.3f\t%s\t%.*s\n", t0 + u->sf * tf, t0 + (k->ef + 1) * tf,
-			sm_lattice_conf(lat, k->from, u->sf, k->ef),
+		if (kind == 0 && memchr(w, '_', (size_t)len) != NULL) {
+			print_phrase(f, w, len, a, e, conf);
+			continue;
+		}
+		fprintf(f, "%.3f\t%.3f\t%.3f\t%s\t%.*s\n", a, e, conf,
 			kind == 0 ? "word" : kind == 1 ? "sil" : "filler", len, w);
 	}
 }
@@ -355,9 +392,9 @@ struct opts {
 	struct sm_search_cfg cfg;
 	struct sm_lat_cfg lcfg;
 	const char *model, *lang, *path;
-	const char *build_image, *words_path, *lat_path;
+	const char *build_image, *words_path, *lat_path, *vocab_path;
 	int check_image, no_image, no_rescore, slf;
-	double uw, seg_min, seg_max;
+	double uw, seg_min, seg_max, vocab_prob, vocab_boost;
 };
 
 static void
@@ -389,6 +426,9 @@ parse_options(struct opts *o, int argc, char **argv)
 		{"pip", required_argument, NULL, OPT_PIP},
 		{"flat-lw", required_argument, NULL, OPT_FLAT_LW},
 		{"uw", required_argument, NULL, OPT_UW},
+		{"vocab", required_argument, NULL, OPT_VOCAB},
+		{"vocab-prob", required_argument, NULL, OPT_VOCAB_PROB},
+		{"vocab-boost", required_argument, NULL, OPT_VOCAB_BOOST},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -401,6 +441,8 @@ parse_options(struct opts *o, int argc, char **argv)
 	o->uw = 0.95;
 	o->seg_min = 30;
 	o->seg_max = 60;
+	o->vocab_prob = 1e-4;
+	o->vocab_boost = 8;
 	sm_search_cfg_default(&o->cfg);
 	o->cfg.wip = logf(0.3f);	/* with the unigram weight (man page) */
 	sm_lat_cfg_default(&o->lcfg);
@@ -430,6 +472,9 @@ parse_options(struct opts *o, int argc, char **argv)
 		case OPT_PIP: o->cfg.pip = (float)log(sm_opt_double("--pip", optarg, 1e-30, 1e30)); break;
 		case OPT_FLAT_LW: o->cfg.flw = (float)sm_opt_double("--flat-lw", optarg, 0, 100); break;
 		case OPT_UW: o->uw = sm_opt_double("--uw", optarg, 1e-6, 1); break;
+		case OPT_VOCAB: o->vocab_path = optarg; break;
+		case OPT_VOCAB_PROB: o->vocab_prob = sm_opt_double("--vocab-prob", optarg, 1e-30, 1); break;
+		case OPT_VOCAB_BOOST: o->vocab_boost = sm_opt_double("--vocab-boost", optarg, 1e-6, 1e6); break;
 		case OPT_LAT_FORMAT:
 			if (strcmp(optarg, "slf") == 0)
 				o->slf = 1;
@@ -453,6 +498,9 @@ parse_options(struct opts *o, int argc, char **argv)
 	}
 	if (o->build_image && o->words_path)
 		sm_die(SM_EX_USAGE, "--words and --build-image: an image holds the whole dictionary");
+	if ((o->build_image || o->check_image) && o->vocab_path)
+		sm_die(SM_EX_USAGE, "--vocab is for a search, not with %s",
+		       o->build_image ? "--build-image" : "--check-image");
 	o->path = optind < argc ? argv[optind] : NULL;
 	sm_image_options_alone(o->build_image, o->check_image, o->path);
 }
@@ -633,6 +681,12 @@ main(int argc, char **argv)
 	load_search(&m, &o, &pack);
 	if (o.build_image)
 		return write_image(&m, o.build_image);
+	if (o.vocab_path) {
+		double t = now();
+
+		vocab_load(o.vocab_path, &pack, m.srch, &m.lm, o.vocab_prob, o.vocab_boost);
+		sm_info("custom vocabulary %.3f s", now() - t);
+	}
 	search_input(&o, &m, &pack, &hyp, &hyp_len);
 	/* with --lattice -, the lattice is the output */
 	if (o.lat_path == NULL || strcmp(o.lat_path, "-") != 0) {

@@ -1,0 +1,530 @@
+/* vocab.c: the custom vocabulary laid over the search (vocab.h). */
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dict.h"
+#include "lm.h"
+#include "lts.h"
+#include "mdef.h"
+#include "search.h"
+#include "sm.h"
+#include "vocab.h"
+
+#define MAX_PH 120		/* phones of one pronunciation */
+#define KEY_MAX 64		/* bytes of a key */
+
+/* A key (a lower-case word) the list uses, and what is known of it. */
+struct key {
+	char *s;
+	int lmid;		/* its LM id when the search has it, else -1 */
+	int n_ph;		/* phones of its first pronunciation, 0 none yet */
+	int16_t ph[MAX_PH];
+	int n_alt;		/* pronunciations in alt (dictionary words) */
+	int16_t *alt;		/* [n_alt][MAX_PH + 1]: count, then phones */
+};
+
+struct table {
+	struct key *k;
+	int n, cap;
+	int32_t *slot;		/* open addressing: key index + 1, 0 empty */
+	uint32_t mask;
+};
+
+static uint32_t
+hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* The index of the key of n bytes at s, -1 if absent (add: added). */
+static int
+lookup(struct table *t, const char *s, size_t n, int add)
+{
+	uint32_t i = hash(s, n) & t->mask;
+
+	for (; t->slot[i] != 0; i = (i + 1) & t->mask) {
+		const struct key *k = &t->k[t->slot[i] - 1];
+
+		if (strncmp(k->s, s, n) == 0 && k->s[n] == 0)
+			return t->slot[i] - 1;
+	}
+	if (!add)
+		return -1;
+	if ((uint32_t)t->n + 1 > t->mask / 2)
+		sm_die(SM_EX_SOFTWARE, "out of memory");	/* sized by the caller */
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 256;
+		t->k = realloc(t->k, sizeof *t->k * t->cap);
+		if (t->k == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+	}
+	memset(&t->k[t->n], 0, sizeof t->k[t->n]);
+	t->k[t->n].s = malloc(n + 1);
+	if (t->k[t->n].s == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	memcpy(t->k[t->n].s, s, n);
+	t->k[t->n].s[n] = 0;
+	t->k[t->n].lmid = -1;
+	t->slot[i] = ++t->n;
+	return t->n - 1;
+}
+
+/* An entry of the list. */
+struct entry {
+	int line;
+	char *content;		/* as written */
+	int n_word;
+	int key[VOCAB_MAX_WORDS];	/* its words' keys */
+	int n_sl;
+	char **sl;		/* sounds-like spellings */
+	int *sl_key;		/* their words' keys, -1 between spellings */
+	int n_sl_key;
+};
+
+/* The words of s (blank-separated): their keys added to t, at most max of
+ * them in out; the count, -1 when more than max, -2 when one has nothing
+ * left as a key. */
+static int
+split_keys(struct table *t, const char *s, int *out, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		const char *e;
+		char key[KEY_MAX];
+		size_t kl;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == 0)
+			return n;
+		for (e = s; *e && *e != ' ' && *e != '\t'; e++)
+			;
+		if (n == max)
+			return -1;
+		kl = sm_vocab_key(s, (size_t)(e - s), key, sizeof key);
+		if (kl == 0)
+			return -2;
+		out[n++] = lookup(t, key, kl, 1);
+		s = e;
+	}
+}
+
+/* The list at path: entries in *out, keys in t. */
+static int
+read_list(const char *path, struct table *t, struct entry **out)
+{
+	unsigned char *buf;
+	char *line, *next;
+	size_t len;
+	int n = 0, cap = 0, lineno = 0;
+	struct entry *e = NULL;
+
+	buf = (unsigned char *)sm_read_all(path, SM_VOCAB_MAX_BYTES, "custom vocabulary", &len);
+	if (memchr(buf, 0, len) != NULL)
+		sm_die(SM_EX_DATAERR, "%s: not a text file (a NUL byte)", path);
+	for (line = (char *)buf; line < (char *)buf + len; line = next) {
+		struct entry *x;
+		char *f, *tab;
+		int i, k;
+
+		next = strchr(line, '\n');
+		next = next ? next + 1 : (char *)buf + len;
+		if (next > line && next[-1] == '\n')
+			next[-1] = 0;
+		lineno++;
+		if (next == (char *)buf + len && *line == 0)
+			break;		/* the end of the last line */
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			if ((e = realloc(e, sizeof *e * cap)) == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+		}
+		x = &e[n++];
+		memset(x, 0, sizeof *x);
+		x->line = lineno;
+		tab = strchr(line, '\t');
+		if (tab)
+			*tab = 0;
+		x->content = sm_xstrdup(line);
+		/* the sounds-like spellings */
+		for (f = tab ? tab + 1 : NULL; f != NULL; f = tab ? tab + 1 : NULL) {
+			if ((tab = strchr(f, '\t')) != NULL)
+				*tab = 0;
+			if ((x->sl = realloc(x->sl, sizeof *x->sl * (x->n_sl + 1))) == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+			x->sl[x->n_sl++] = sm_xstrdup(f);
+		}
+		x->n_word = split_keys(t, x->content, x->key, VOCAB_MAX_WORDS);
+		for (i = 0; i < x->n_sl && x->n_word > 0; i++) {
+			int ks[32];
+
+			k = split_keys(t, x->sl[i], ks, 32);
+			if (k <= 0) {
+				x->n_word = k == 0 ? -3 : k == -1 ? -4 : k;
+				break;
+			}
+			x->sl_key = realloc(x->sl_key, sizeof *x->sl_key * (x->n_sl_key + k + 1));
+			if (x->sl_key == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+			memcpy(x->sl_key + x->n_sl_key, ks, sizeof *ks * k);
+			x->n_sl_key += k;
+			x->sl_key[x->n_sl_key++] = -1;
+		}
+	}
+	free(buf);
+	*out = e;
+	return n;
+}
+
+/* The search's words among the keys: their LM ids. */
+static void
+find_search_words(struct table *t, const struct sm_search *s)
+{
+	int i, n = sm_search_n_words(s);
+
+	for (i = 0; i < n; i++) {
+		int len, kind, k;
+		const char *w = sm_search_word(s, i, &len, &kind);
+
+		if (kind != 0 || sm_search_lmid(s, i) < 0)
+			continue;
+		if ((k = lookup(t, w, (size_t)len, 0)) >= 0)
+			t->k[k].lmid = sm_search_lmid(s, i);
+	}
+}
+
+/* The dictionary's pronunciations of the keys (every one, in the file's
+ * order: the first is the word's main one). */
+static void
+find_dict_words(struct table *t, const char *path, const struct sm_mdef *m)
+{
+	unsigned char *buf;
+	char err[4200], *line, *next;
+	size_t len;
+
+	if (sm_read_file(path, &buf, &len, err, sizeof err) != 0)
+		sm_die(SM_EX_CONFIG, "%s", err);
+	for (line = (char *)buf; line < (char *)buf + len; line = next) {
+		char *e, *p, *q;
+		size_t wl;
+		int k, np = 0;
+		int16_t ph[MAX_PH];
+		struct key *key;
+
+		next = memchr(line, '\n', (size_t)((char *)buf + len - line));
+		next = next ? next + 1 : (char *)buf + len;
+		for (e = line; e < next && *e != ' ' && *e != '\t' && *e != '\n'; e++)
+			;
+		wl = (size_t)(e - line);
+		if (wl > 3 && e[-1] == ')' && (p = memchr(line, '(', wl)) != NULL && p > line)
+			wl = (size_t)(p - line);
+		if (wl == 0 || (k = lookup(t, line, wl, 0)) < 0)
+			continue;
+		for (p = e; p < next && np < MAX_PH; ) {
+			char name[16];
+			size_t nl;
+			int id;
+
+			while (p < next && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+				p++;
+			for (q = p; q < next && *q != ' ' && *q != '\t' && *q != '\r' && *q != '\n'; q++)
+				;
+			if (q == p)
+				break;
+			nl = (size_t)(q - p) < sizeof name - 1 ? (size_t)(q - p) : sizeof name - 1;
+			memcpy(name, p, nl);
+			name[nl] = 0;
+			if ((id = sm_mdef_ciphone(m, name)) < 0)
+				sm_die(SM_EX_CONFIG, "%s: %s: unknown phone '%s'", path,
+				       sm_clip(line), name);
+			ph[np++] = (int16_t)id;
+			p = q;
+		}
+		if (np == 0)
+			continue;
+		key = &t->k[k];
+		if (key->n_ph == 0) {
+			key->n_ph = np;
+			memcpy(key->ph, ph, sizeof *ph * np);
+		}
+		key->alt = realloc(key->alt, sizeof *key->alt * (MAX_PH + 1) * (key->n_alt + 1));
+		if (key->alt == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+		key->alt[key->n_alt * (MAX_PH + 1)] = (int16_t)np;
+		memcpy(key->alt + key->n_alt * (MAX_PH + 1) + 1, ph, sizeof *ph * np);
+		key->n_alt++;
+	}
+	free(buf);
+}
+
+/* The words laid over the search: a small dictionary being built. */
+struct newwords {
+	struct sm_dict d;
+	size_t wcap, pcap, tcap, tlen;
+	int32_t *lmid;
+};
+
+/* Add word text (len bytes) with phones ph[n] and LM id lmid, unless the
+ * same spelling and phones are there already. */
+static void
+add_word(struct newwords *nw, const char *text, size_t len, const int16_t *ph, int n,
+	 int lmid)
+{
+	struct sm_dict *d = &nw->d;
+	int i;
+
+	for (i = 0; i < d->n_words; i++)
+		if (d->w[i].base_len == len && memcmp(nw->d.text + (uintptr_t)d->w[i].word,
+						      text, len) == 0 &&
+		    d->w[i].n_phone == n &&
+		    memcmp(d->phones + d->w[i].phone_off, ph, sizeof *ph * n) == 0)
+			return;
+	if ((size_t)d->n_words + 1 > nw->wcap) {
+		nw->wcap = nw->wcap ? 2 * nw->wcap : 64;
+		d->w = realloc(d->w, sizeof *d->w * nw->wcap);
+		nw->lmid = realloc(nw->lmid, sizeof *nw->lmid * nw->wcap);
+	}
+	while (d->n_phones + n > nw->pcap) {
+		nw->pcap = nw->pcap ? 2 * nw->pcap : 1024;
+		d->phones = realloc(d->phones, sizeof *d->phones * nw->pcap);
+	}
+	while (nw->tlen + len + 1 > nw->tcap) {
+		nw->tcap = nw->tcap ? 2 * nw->tcap : 4096;
+		d->text = realloc(d->text, nw->tcap);
+	}
+	if (!d->w || !nw->lmid || !d->phones || !d->text)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	memcpy(d->text + nw->tlen, text, len);
+	d->text[nw->tlen + len] = 0;
+	/* an offset until the text stops moving (vocab_load fixes it) */
+	d->w[d->n_words].word = (const char *)(uintptr_t)nw->tlen;
+	d->w[d->n_words].base_len = (uint16_t)len;
+	d->w[d->n_words].filler = 0;
+	d->w[d->n_words].n_phone = (uint8_t)n;
+	d->w[d->n_words].phone_off = (uint32_t)d->n_phones;
+	memcpy(d->phones + d->n_phones, ph, sizeof *ph * n);
+	d->n_phones += n;
+	nw->lmid[d->n_words++] = lmid;
+	nw->tlen += len + 1;
+}
+
+/* A key's first pronunciation, from the letter-to-sound model when the
+ * dictionary has none: 0 when neither gives one. */
+static int
+key_phones(struct key *k, const struct sm_lts *lts, const struct sm_mdef *m)
+{
+	const char *ph[MAX_PH];
+	int n, i;
+
+	if (k->n_ph > 0)
+		return k->n_ph;
+	if (lts == NULL || (n = sm_lts_word(lts, k->s, ph, MAX_PH)) <= 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		int id = sm_mdef_ciphone(m, ph[i]);
+
+		if (id < 0)
+			return 0;
+		k->ph[i] = (int16_t)id;
+	}
+	return k->n_ph = n;
+}
+
+/* Why an entry's key has no pronunciation. */
+static const char *
+why_none(const struct key *k, const struct sm_lts *lts)
+{
+	const char *c;
+
+	if (lts == NULL)
+		return "not in the dictionary, and the pack has no letter-to-sound model";
+	for (c = k->s; *c; c++)
+		if (*c >= 'a' && *c <= 'z')
+			return "no pronunciation from its letters (give sounds_like)";
+	return "no letters to pronounce (give sounds_like)";
+}
+
+int
+vocab_load(const char *path, const struct sm_pack *pack, struct sm_search *srch,
+	   struct sm_lm *lm, double prob, double boost)
+{
+	struct table t;
+	struct entry *e;
+	struct newwords nw;
+	struct sm_mdef mdef;
+	struct sm_lts *lts = NULL;
+	char err[8400], p_mdef[4200];
+	int n_e, i, j, used = 0, n_class = 0, class0, *cls;
+	float ln_boost = (float)log(boost);
+	uint8_t *boosted;
+
+	memset(&t, 0, sizeof t);
+	t.mask = (1u << 16) - 1;	/* 6 keys per entry, 1000 entries, half full */
+	t.slot = sm_xcalloc(t.mask + 1, sizeof *t.slot);
+	n_e = read_list(path, &t, &e);
+	if (n_e > 1000)
+		sm_die(SM_EX_DATAERR, "%s: %d entries, at most 1000", sm_name(path), n_e);
+	snprintf(p_mdef, sizeof p_mdef, "%s/mdef", pack->hmm);
+	if (sm_mdef_load(&mdef, p_mdef, err, sizeof err) != 0)
+		sm_die(SM_EX_CONFIG, "%s", err);
+	find_search_words(&t, srch);
+	find_dict_words(&t, pack->dict, &mdef);
+	if (pack->lts[0] && (lts = sm_lts_open(pack->lts, err, sizeof err)) == NULL)
+		sm_die(SM_EX_CONFIG, "%s", err);
+	memset(&nw, 0, sizeof nw);
+	boosted = sm_xcalloc(lm->n_words + 1, 1);
+	cls = sm_xcalloc((size_t)t.n + 1, sizeof *cls);	/* key -> 1 + class, 0 */
+	/* the class ids are given out in order; new words are added with
+	 * class0 + index, class0 known only at the end: lmid -2 - index */
+	for (i = 0; i < n_e; i++) {
+		struct entry *x = &e[i];
+		const char *why = NULL;
+		char text[VOCAB_MAX_WORDS * KEY_MAX];
+		size_t tl = 0;
+
+		if (x->n_word == -1)
+			why = "more than 6 words";
+		else if (x->n_word == 0)
+			why = "no words";
+		else if (x->n_word == -2)
+			why = "a word without letters or digits";
+		else if (x->n_word == -3)
+			why = "an empty sounds_like spelling";
+		else if (x->n_word == -4)
+			why = "a sounds_like spelling of more than 32 words";
+		if (why == NULL && x->n_sl == 0) {
+			/* every word known, or given a pronunciation */
+			for (j = 0; j < x->n_word && why == NULL; j++) {
+				struct key *k = &t.k[x->key[j]];
+
+				if (k->lmid < 0 && key_phones(k, lts, &mdef) == 0) {
+					snprintf(text, sizeof text, "\"%s\": %s", k->s, why_none(k, lts));
+					why = text;
+				}
+			}
+			if (why == NULL) {
+				for (j = 0; j < x->n_word; j++) {
+					struct key *k = &t.k[x->key[j]];
+					int a;
+
+					if (k->lmid >= 0) {
+						if (!boosted[k->lmid] &&
+						    sm_lm_boost(lm, k->lmid, ln_boost) != 0)
+							sm_die(SM_EX_SOFTWARE, "out of memory");
+						boosted[k->lmid] = 1;
+						continue;
+					}
+					if (cls[x->key[j]] == 0)
+						cls[x->key[j]] = ++n_class;
+					if (k->n_alt == 0)
+						add_word(&nw, k->s, strlen(k->s), k->ph, k->n_ph,
+							 -1 - cls[x->key[j]]);
+					for (a = 0; a < k->n_alt; a++)
+						add_word(&nw, k->s, strlen(k->s),
+							 k->alt + a * (MAX_PH + 1) + 1,
+							 k->alt[a * (MAX_PH + 1)], -1 - cls[x->key[j]]);
+				}
+			}
+		} else if (why == NULL) {
+			/* one word of the search per spelling, its keys joined */
+			int16_t ph[MAX_PH];
+			int np = 0, lmid, s;
+
+			for (j = 0; j < x->n_word; j++) {
+				size_t l = strlen(t.k[x->key[j]].s);
+
+				if (j)
+					text[tl++] = '_';
+				memcpy(text + tl, t.k[x->key[j]].s, l);
+				tl += l;
+			}
+			text[tl] = 0;
+			for (s = 0; s < x->n_sl_key && why == NULL; s++) {
+				struct key *k;
+
+				if (x->sl_key[s] < 0) {
+					np = 0;
+					continue;
+				}
+				k = &t.k[x->sl_key[s]];
+				if (key_phones(k, lts, &mdef) == 0 || np + k->n_ph > MAX_PH) {
+					snprintf(err, sizeof err, "sounds_like \"%s\": %s", k->s,
+						 k->n_ph > 0 ? "too long" : why_none(k, lts));
+					why = err;
+				}
+				np += k->n_ph;
+			}
+			if (why == NULL) {
+				if (x->n_word == 1 && t.k[x->key[0]].lmid >= 0) {
+					lmid = t.k[x->key[0]].lmid;
+					if (!boosted[lmid] && sm_lm_boost(lm, lmid, ln_boost) != 0)
+						sm_die(SM_EX_SOFTWARE, "out of memory");
+					boosted[lmid] = 1;
+				} else {
+					lmid = -1 - ++n_class;
+				}
+				np = 0;
+				for (s = 0; s < x->n_sl_key; s++) {
+					struct key *k;
+
+					if (x->sl_key[s] < 0) {
+						add_word(&nw, text, tl, ph, np, lmid);
+						np = 0;
+						continue;
+					}
+					k = &t.k[x->sl_key[s]];
+					memcpy(ph + np, k->ph, sizeof *ph * k->n_ph);
+					np += k->n_ph;
+				}
+			}
+		}
+		if (why != NULL)
+			sm_warn("%s:%d: \"%s\" not used: %s", sm_name(path), x->line,
+				sm_clip(x->content), why);
+		else
+			used++;
+	}
+	class0 = sm_lm_add_class(lm, (uint32_t)n_class, (float)log(prob));
+	if (n_class > 0 && class0 < 0)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	for (i = 0; i < nw.d.n_words; i++) {
+		nw.d.w[i].word = nw.d.text + (uintptr_t)nw.d.w[i].word;
+		if (nw.lmid[i] < 0)
+			nw.lmid[i] = class0 + (-nw.lmid[i] - 2);
+	}
+	if (nw.d.n_words > 0 &&
+	    sm_search_add_words(srch, &mdef, &nw.d, nw.lmid, err, sizeof err) != 0)
+		sm_die(SM_EX_SOFTWARE, "%s: %s", sm_name(path), err);
+	sm_info("%s: %d of %d entries used: %d words added, %d new to the LM", sm_name(path),
+		used, n_e, nw.d.n_words, n_class);
+	sm_dict_free(&nw.d);
+	free(nw.lmid);
+	for (i = 0; i < n_e; i++) {
+		for (j = 0; j < e[i].n_sl; j++)
+			free(e[i].sl[j]);
+		free(e[i].sl);
+		free(e[i].sl_key);
+		free(e[i].content);
+	}
+	free(e);
+	for (i = 0; i < t.n; i++) {
+		free(t.k[i].s);
+		free(t.k[i].alt);
+	}
+	free(t.k);
+	free(t.slot);
+	free(cls);
+	free(boosted);
+	sm_lts_free(lts);
+	sm_mdef_free(&mdef);
+	return used;
+}
