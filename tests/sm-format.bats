@@ -533,3 +533,46 @@ Caller "B": Hello there.'
 - 2 0.600 0.100 four 0.94
 - Caller_B 0.300 0.200 three 0.93'
 }
+
+# A best path with a listed phrase and word, the first at a sentence start.
+vocab_hyp() {
+	printf '#sm-hyp 1\n'
+	printf '0.000\t0.300\t0.900\tword\tdr\n'
+	printf '0.300\t0.600\t0.800\tword\twho\n'
+	printf '0.600\t0.900\t1.000\tword\tlikes\n'
+	printf '0.900\t1.300\t0.700\tword\tgnocchi\n'
+	printf '1.300\t2.500\t1.000\tsil\t<sil>\n'
+	printf '2.500\t2.800\t0.600\tword\tgnocchi\n'
+	printf '2.800\t3.100\t0.600\tword\twho\n'
+	printf '#end\n'
+}
+
+@test "--vocab: runs of words whose keys are an entry's are written as the entry spells them, one item per word with its own time, no capital added" {
+	printf 'Dr. Who\tdoctor who\ngnocchi\tnyohki\n' >"$SCRATCH/v"
+	vocab_hyp >"$SCRATCH/h"
+	run -0 sm-format --pause 1 --vocab "$SCRATCH/v" "$SCRATCH/h"
+	printf '%s' "$output" | jq -e '[.results[] | select(.type == "word") |
+		[.start_time, .alternatives[0].content]] ==
+		[[0, "Dr."], [0.3, "Who"], [0.6, "likes"], [0.9, "gnocchi"], [2.5, "gnocchi"], [2.8, "who"]]'
+	run -0 sm-format --pause 1 --vocab "$SCRATCH/v" -f txt "$SCRATCH/h"
+	[ "$output" = "Dr. Who likes gnocchi. gnocchi who." ]
+}
+
+@test "--vocab: the longest entry matching at a word wins, and -R applies after it" {
+	printf 'Who\nDr. Who\n' >"$SCRATCH/v"
+	vocab_hyp >"$SCRATCH/h"
+	run -0 sm-format -P --vocab "$SCRATCH/v" -R 'likes=loves' -f txt "$SCRATCH/h"
+	[ "$output" = "Dr. Who loves gnocchi gnocchi Who" ]
+}
+
+@test "--vocab: a list read from a FIFO works; a missing one is an error naming it, with nothing on stdout" {
+	printf 'gnocchi\n' >"$SCRATCH/v"
+	vocab_hyp >"$SCRATCH/h"
+	mkfifo "$SCRATCH/fifo"
+	cat "$SCRATCH/v" >"$SCRATCH/fifo" &
+	run -0 sm-format -P -f txt --vocab "$SCRATCH/fifo" "$SCRATCH/h"
+	[ "$output" = "Dr who likes gnocchi gnocchi who" ]
+	run -66 --separate-stderr sm-format --vocab "$SCRATCH/none" "$SCRATCH/h"
+	[ "$stderr" = "sm-format: $SCRATCH/none: No such file or directory" ]
+	[ -z "$output" ]
+}

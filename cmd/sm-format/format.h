@@ -16,6 +16,7 @@ struct item {
 	long gap_ms;		/* pause after this item before the next word */
 	char *content;
 	int replaced;		/* written by hyp_replace: spelled as given */
+	int listed;		/* a custom vocabulary's (hyp_vocab): no capital added */
 	/* The speaker and channel labels, NULL when the stream gives none;
 	 * hyp_read owns them until it is called again. */
 	const char *speaker, *channel;
@@ -54,6 +55,11 @@ int hyp_same_turn(const struct item *a, const struct item *b);
  * POSIX extended regular expression matched against whole words.  Dies 78
  * on a bad expression. */
 void hyp_replace(struct transcript *t, const char *from, const char *to);
+
+/* --vocab FILE (the list sm-lattice searched with, sm-lattice(1)): every
+ * run of words whose keys are an entry's content's is written as the
+ * content's words, one item each, exactly as the entry spells them. */
+void hyp_vocab(struct transcript *t, const char *path);
 /* How sm-format punctuates (punct.c). */
 struct punct_opts {
 	const char *marks;	/* the permitted marks, e.g. ".,?!"; "" for none */

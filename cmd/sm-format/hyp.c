@@ -321,3 +321,127 @@ hyp_replace(struct transcript *t, const char *from, const char *to)
 	}
 	free(copy);
 }
+
+/* An entry of a custom vocabulary: its content's words and their keys. */
+struct ventry {
+	char *w[6], *key[6];
+	size_t n;
+};
+
+static int
+cmp_ventry(const void *a, const void *b)
+{
+	return strcmp(((const struct ventry *)a)->key[0], ((const struct ventry *)b)->key[0]);
+}
+
+/* The entry's content: the line up to its first tab, at most 6 words
+ * (sm-lattice names and skips a longer one).  0 when there is none. */
+static int
+ventry_parse(struct ventry *v, const char *line, size_t l)
+{
+	const char *p = line, *end = line + l;
+
+	v->n = 0;
+	for (;;) {
+		const char *e;
+		char key[64];
+
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == end)
+			break;
+		for (e = p; e < end && *e != ' ' && *e != '\t'; e++)
+			;
+		if (v->n == 6 || sm_vocab_key(p, (size_t)(e - p), key, sizeof key) == 0)
+			return 0;
+		if ((v->w[v->n] = strndup(p, (size_t)(e - p))) == NULL ||
+		    (v->key[v->n] = strdup(key)) == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+		v->n++;
+		p = e;
+	}
+	return v->n > 0;
+}
+
+void
+hyp_vocab(struct transcript *t, const char *path)
+{
+	unsigned char *buf;
+	char **key;
+	size_t len, n_e = 0, i, j;
+	struct ventry *e = NULL;
+
+	buf = (unsigned char *)sm_read_all(path, SM_VOCAB_MAX_BYTES, "custom vocabulary", &len);
+	for (char *line = (char *)buf, *next; line < (char *)buf + len; line = next) {
+		size_t l;
+
+		next = memchr(line, '\n', (size_t)((char *)buf + len - line));
+		next = next ? next + 1 : (char *)buf + len;
+		for (l = 0; line + l < next && line[l] != '\t' && line[l] != '\n' &&
+		     line[l] != '\r'; l++)
+			;
+		if ((e = realloc(e, sizeof *e * (n_e + 1))) == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+		n_e += ventry_parse(&e[n_e], line, l);
+	}
+	free(buf);
+	if (n_e > 0)
+		qsort(e, n_e, sizeof *e, cmp_ventry);
+	/* the words' keys (NULL for punctuation) */
+	if ((key = calloc(t->n + 1, sizeof *key)) == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	for (i = 0; i < t->n; i++) {
+		char k[64];
+
+		if (t->v[i].type != ITEM_WORD)
+			continue;
+		sm_vocab_key(t->v[i].content, strlen(t->v[i].content), k, sizeof k);
+		if ((key[i] = strdup(k)) == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+	}
+	/* at each word, the longest entry that matches from it, left to right */
+	for (i = 0; i < t->n; i++) {
+		struct ventry probe, *lo;
+		size_t a = 0, b = n_e, best = 0, bk = 0;
+
+		if (key[i] == NULL || key[i][0] == 0)
+			continue;
+		probe.key[0] = key[i];
+		while (a < b) {		/* the first entry whose first key is key[i] */
+			size_t m = (a + b) / 2;
+
+			if (cmp_ventry(&e[m], &probe) < 0)
+				a = m + 1;
+			else
+				b = m;
+		}
+		for (lo = e + a; lo < e + n_e && strcmp(lo->key[0], key[i]) == 0; lo++) {
+			for (j = 1; j < lo->n && i + j < t->n && key[i + j] &&
+			     strcmp(key[i + j], lo->key[j]) == 0; j++)
+				;
+			if (j == lo->n && j > bk) {
+				bk = j;
+				best = (size_t)(lo - e);
+			}
+		}
+		for (j = 0; j < bk; j++) {
+			struct item *it = &t->v[i + j];
+
+			free(it->content);
+			if ((it->content = strdup(e[best].w[j])) == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+			it->replaced = it->listed = 1;
+		}
+		if (bk > 0)
+			i += bk - 1;
+	}
+	for (i = 0; i < t->n; i++)
+		free(key[i]);
+	free(key);
+	for (i = 0; i < n_e; i++)
+		for (j = 0; j < e[i].n; j++) {
+			free(e[i].w[j]);
+			free(e[i].key[j]);
+		}
+	free(e);
+}

@@ -14,7 +14,7 @@ static const char usage[] =
 	"                 [--tracking FILE] [--data-name NAME] [--locale LOCALE]\n"
 	"                 [--marks MARKS] [--pause S] [--trace-punctuation]\n"
 	"                 [--max-line-length N] [--max-lines N]\n"
-	"                 [-R FROM=TO]... [FILE | -]\n"
+	"                 [--vocab FILE] [-R FROM=TO]... [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice | sm-format -f txt\n"
 	"  -f, --format F          json (json-v2), txt, srt, vtt (WebVTT) or ctm (NIST CTM)\n"
 	"                          (default json)\n"
@@ -36,6 +36,8 @@ static const char usage[] =
 	"                          and no commas (default: the model)\n"
 	"      --trace-punctuation each word boundary's scores to stderr\n"
 	"  -d, --remove-disfluencies  drop hesitations (uh, um, er, ...)\n"
+	"      --vocab FILE        the custom vocabulary sm-lattice searched with: its\n"
+	"                          words and phrases written as listed\n"
 	"  -R, --replace FROM=TO   replace the words FROM (any case) by TO, in order;\n"
 	"                          /RE/=TO matches whole words with an extended regex\n"
 	"  -E, --entities          write numbers, ordinals, decimals, money, percentages,\n"
@@ -61,25 +63,9 @@ marks_arg(const char *s)
 static char *
 read_config(const char *path)
 {
-	FILE *f = sm_open_in(path);
-	char *s = NULL, *b, *e;
-	size_t cap = 0, n = 0, got;
+	size_t n;
+	char *s = sm_read_all(path, 64u << 20, "config", &n), *b, *e;
 
-	do {
-		if (n + 4096 + 1 > cap) {
-			cap = cap ? 2 * cap : 8192;
-			if (cap > (64u << 20))
-				sm_die(SM_EX_CONFIG, "%s: config larger than 64 MB", path);
-			if ((s = realloc(s, cap)) == NULL)
-				sm_die(SM_EX_SOFTWARE, "out of memory");
-		}
-		got = fread(s + n, 1, 4096, f);
-		n += got;
-	} while (got > 0);
-	if (ferror(f))
-		sm_die_errno(SM_EX_IOERR, "%s", path);
-	if (f != stdin)
-		fclose(f);
 	s[n] = '\0';
 	for (b = s; isspace((unsigned char)*b); b++)
 		;
@@ -109,6 +95,7 @@ main(int argc, char **argv)
 		{"trace-punctuation", no_argument, NULL, 't'},
 		{"remove-disfluencies", no_argument, NULL, 'd'},
 		{"replace", required_argument, NULL, 'R'},
+		{"vocab", required_argument, NULL, 'B'},
 		{"entities", no_argument, NULL, 'E'},
 		{"max-line-length", required_argument, NULL, 'L'},
 		{"max-lines", required_argument, NULL, 'N'},
@@ -117,7 +104,7 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0}
 	};
 	const char *format = "json", *model = NULL, *lang = "en", *config = NULL;
-	const char *path, *tracking = NULL;
+	const char *path, *tracking = NULL, *vocab = NULL;
 	const struct writer *w;
 	struct fmt_opts o = {.data_name = "-", .pause_ms = 500, .max_line_length = 37,
 			     .max_lines = 2, .locale = "en-US"};
@@ -151,6 +138,7 @@ main(int argc, char **argv)
 		case 't': po.trace = 1; break;
 		case 'd': drop = 1; break;
 		case 'R': repl[nrepl++] = optarg; break;
+		case 'B': vocab = optarg; break;
 		case 'E': entities = o.itn = 1; break;
 		case 'L':
 			o.max_line_length = (int)sm_opt_long("--max-line-length", optarg, 1, 10000);
@@ -184,6 +172,8 @@ main(int argc, char **argv)
 	path = optind < argc ? argv[optind] : NULL;
 	in = sm_open_in(path);
 	hyp_read(in, path, &t, drop);
+	if (vocab)
+		hyp_vocab(&t, vocab);
 	for (int i = 0; i < nrepl; i++) {
 		char *from = repl[i], *eq;
 

@@ -351,7 +351,7 @@ hyp_punctuate(struct transcript *t, const struct punct_opts *p)
 			c = '?';
 		if (c != 0 && c != ',')
 			first = i + 1;
-		if (is_pronoun_i(w.content) || (any && start))
+		if (!w.listed && (is_pronoun_i(w.content) || (any && start)))
 			capitalise(w.content);
 		out.v[out.n++] = w;
 		/* A sentence end whose mark is not permitted still ends the
