@@ -163,6 +163,10 @@ else .[0] | [errors] as $e
 	@sh "disfluencies=\($t.transcript_filtering_config.remove_disfluencies // false)",
 	@sh "repl=\([$t.transcript_filtering_config.replacements // [] | .[] | "--replace", "\(.from)=\(.to)"] | @sh)",
 	@sh "nvocab=\($nvocab) nvocab_in=\($t.additional_vocab // [] | length)",
+	# sm-lattice's --vocab list: a line per entry, its content then its
+	# sounds_like spellings, tab-separated (tabs and newlines in them blanks)
+	@sh "vocab=\([$t.additional_vocab // [] | .[] | [.content] + (.sounds_like // [])
+		| map(gsub("[\t\n\r]"; " ")) | join("\t")] | join("\n"))",
 	@sh "entities=\($t.enable_entities // false) locale=\($t.output_locale // "")",
 	@sh "volume=\(if $t | has("audio_filtering_config") then $t.audio_filtering_config.volume_threshold // 0 else "" end)",
 	@sh "notify=\(has("notification_config"))",

@@ -35,10 +35,10 @@ EN='"transcription_config": {"language": "en"}'
 	[ "$tc" = '{"language":"en","diarization":"none","operating_point":"standard"}' ]
 	[ "$lang" = en ] && [ "$diar" = none ] && [ "$url" = '' ] && [ "$nheaders" = 0 ]
 	[ "$marks" = "" ] && [ "$marks_all" = true ] && [ "$sensitivity" = 0.5 ] && [ "$disfluencies" = false ] && [ "$repl" = '' ]
-	[ "$nvocab" = 0 ] && [ "$nvocab_in" = 0 ] && [ "$entities" = false ] && [ "$locale" = '' ]
+	[ "$nvocab" = 0 ] && [ "$nvocab_in" = 0 ] && [ "$vocab" = '' ] && [ "$entities" = false ] && [ "$locale" = '' ]
 	[ "$volume" = '' ] && [ "$notify" = false ] && [ "$tracking" = '' ]
 	[ "$srt_len" = 37 ] && [ "$srt_lines" = 2 ]
-	[ "${#lines[@]}" -eq 15 ]
+	[ "${#lines[@]}" -eq 16 ]
 }
 
 @test "an empty audio_filtering_config gives volume 0 (word volumes without filtering); volume_threshold 0 gives 0 too" {
@@ -61,6 +61,13 @@ EN='"transcription_config": {"language": "en"}'
 	[ "$(jq -c .additional_vocab <<<"$tc")" = "[{\"content\":\"$a64\"},{\"content\":\"a b c d e f\"}]" ]
 	[ "$(jq -c .transcription_config.additional_vocab <<<"$cfg")" = "[{\"content\":\"$a64\"},{\"content\":\"a b c d e f\"}]" ]
 	[ "$nvocab" = 4 ] && [ "$nvocab_in" = 2 ]
+}
+
+@test "additional_vocab becomes sm-lattice's list: a line per kept entry, content then sounds_like spellings tab-separated, tabs and newlines in them blanks" {
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"additional_vocab\":
+		[\"gnocchi\", {\"content\": \"Dr.\\tWho\", \"sounds_like\": [\"doctor who\", \"doc\\nwho\"]},
+		 {\"content\": \"a b c d e f g\"}, {\"content\": \"Speechmatics\", \"sounds_like\": []}]}}"
+	[ "$vocab" = "$(printf 'gnocchi\nDr. Who\tdoctor who\tdoc who\nSpeechmatics')" ]
 }
 
 @test "every setting the job uses reaches its variable; the config comes back with the two defaults added at the end" {

@@ -184,7 +184,7 @@ teardown() {
 	[ "$(cat "$SCRATCH/n1")" -gt "$(cat "$SCRATCH/n0")" ]
 }
 
-@test "fields accepted but not implemented are said once on stderr and echoed" {
+@test "notification_config (not acted on) and dropped additional_vocab entries are said once on stderr, and the config is echoed" {
 	config '{"type": "transcription", "transcription_config": {"language": "en",
 		"operating_point": "enhanced", "enable_entities": true,
 		"additional_vocab": [{"content": "gnocchi", "sounds_like": ["nyohki"]}, "Dashwood",
@@ -192,7 +192,7 @@ teardown() {
 		"transcript_filtering_config": {"replacements": [{"from": "man", "to": "person"}]}},
 		"notification_config": [{"url": "https://example.com/cb"}], "tracking": {"title": "t"}}' "$SCRATCH/c.json"
 	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
-	[ "${stderr_lines[0]}" = 'sm-transcribe: transcription_config.additional_vocab: not used yet (3 entries ignored, 1 over-long ones dropped)' ]
+	[ "${stderr_lines[0]}" = 'sm-transcribe: transcription_config.additional_vocab: 1 of 3 entries dropped (more than 6 words or 64 characters)' ]
 	[ "${stderr_lines[1]}" = 'sm-transcribe: notification_config: notifications are not sent by this program; ignored' ]
 	[ "${#stderr_lines[@]}" -eq 2 ]
 	printf '%s' "$output" | jq -e '.metadata.transcription_config == {"language": "en", "diarization": "none",
