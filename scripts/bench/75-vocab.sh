@@ -26,8 +26,12 @@ mkdir -p "$work"
 [ -s "$tmp/librivox/manifest.tsv" ] || sh "$here/scripts/corpus.sh" librivox "$tmp/librivox" >&2
 [ -s "$tmp/asterisk16/manifest.tsv" ] || sh "$here/scripts/corpus.sh" asterisk16 "$tmp/asterisk16" >&2
 set=$work/set
-[ -s "$set/words.txt" ] || SM_MODELS=$models sh "$here/scripts/vocab-corpus.sh" "$set" \
-	"$tmp/asterisk16/manifest.tsv" "$tmp/librivox/manifest.tsv" >&2
+# Built again when the main pack has gained a letter-to-sound model since.
+lts=$(sed -n 's/^lts[[:space:]]*=[[:space:]]*//p' "$models/en/pack.conf")
+if [ ! -s "$set/words.txt" ] || { [ -n "$lts" ] && [ ! -s "$set/models/en/$lts" ]; }; then
+	SM_MODELS=$models sh "$here/scripts/vocab-corpus.sh" "$set" \
+		"$tmp/asterisk16/manifest.tsv" "$tmp/librivox/manifest.tsv" >&2
+fi
 
 # The prompts holding a test word, and the others.
 cat "$tmp/asterisk16/manifest.tsv" "$tmp/librivox/manifest.tsv" |
