@@ -26,8 +26,12 @@ mkdir -p "$work"
 [ -s "$tmp/librivox/manifest.tsv" ] || sh "$here/scripts/corpus.sh" librivox "$tmp/librivox" >&2
 [ -s "$tmp/asterisk16/manifest.tsv" ] || sh "$here/scripts/corpus.sh" asterisk16 "$tmp/asterisk16" >&2
 set=$work/set
-[ -s "$set/words.txt" ] || SM_MODELS=$models sh "$here/scripts/vocab-corpus.sh" "$set" \
-	"$tmp/asterisk16/manifest.tsv" "$tmp/librivox/manifest.tsv" >&2
+# Built again when the main pack has gained a letter-to-sound model since.
+lts=$(sed -n 's/^lts[[:space:]]*=[[:space:]]*//p' "$models/en/pack.conf")
+if [ ! -s "$set/words.txt" ] || { [ -n "$lts" ] && [ ! -s "$set/models/en/$lts" ]; }; then
+	SM_MODELS=$models sh "$here/scripts/vocab-corpus.sh" "$set" \
+		"$tmp/asterisk16/manifest.tsv" "$tmp/librivox/manifest.tsv" >&2
+fi
 
 # The prompts holding a test word, and the others.
 cat "$tmp/asterisk16/manifest.tsv" "$tmp/librivox/manifest.tsv" |
@@ -136,6 +140,56 @@ for way in $ways; do
 		'BEGIN { printf "| %s | %d | %d of %d (%.1f%%) | %.2f%% | %s | %s | %.2f |\n",
 			name, n, h, o, o ? 100 * h / o : 0, twe, no, owe, cpu }'
 done
+
+# The lists' words by the kind of respelling they got.
+has() { case " $ways " in *" $1 "*) ;; *) return 1 ;; esac; }
+if has content || has sounds; then
+	echo
+	echo "By the respelling the word got (its sounds_like):"
+	echo
+	echo "| respelling | words | occurrences | recognised, full pack | content only | with sounds_like |"
+	echo "|---|---|---|---|---|---|"
+	for k in exact close none; do
+		awk -F "$tab" -v k="$k" '$3 == k { print $1 }' "$set/sounds.tsv" > "$work/kind.txt"
+		f=- c=- s=- occ=0
+		if has full; then
+			read -r hit occ <<-EOF
+			$(share "$work/kind.txt" "$work/test.tsv" "$work/full.test.hyp")
+			EOF
+			f=$hit
+		fi
+		if has content; then
+			read -r hit occ <<-EOF
+			$(share "$work/kind.txt" "$work/test.tsv" "$work/content.test.hyp")
+			EOF
+			c=$hit
+		fi
+		if has sounds; then
+			read -r hit occ <<-EOF
+			$(share "$work/kind.txt" "$work/test.tsv" "$work/sounds.test.hyp")
+			EOF
+			s=$hit
+		fi
+		echo "| $k | $(wc -l < "$work/kind.txt") | $occ | $f | $c | $s |"
+	done
+fi
+
+# The cost of a 1000-entry list at start-up: the shortest prompt.
+cpu_med() { # CONFIG WAV: median CPU s of 5 jobs
+	for _ in 1 2 3 4 5; do
+		/usr/bin/time -f '%U %S' -o "$work/t" sm-transcribe --job-config "$1" "$2" \
+			> /dev/null 2>&1 < /dev/null
+		awk '{ print $1 + $2 }' "$work/t"
+	done | sort -g | sed -n 3p
+}
+if has big; then
+	short=$(sort -t "$tab" -k 4 -g "$work/test.tsv" | head -n 1)
+	a=$(SM_MODELS=$set/models cpu_med "$work/none.json" "$(echo "$short" | cut -f 2)")
+	b=$(SM_MODELS=$set/models cpu_med "$work/big.json" "$(echo "$short" | cut -f 2)")
+	echo
+	echo "The shortest of these prompts ($(echo "$short" | cut -f 4 | xargs printf %.1f) s), median of 5 jobs: $a s CPU without a list,"
+	echo "$b s with the 1000 entries."
+fi
 echo
 echo "With the full pack: the asterisk prompts holding words its dictionary lacks, listed with the"
 echo "sounds_like of \`tests/vocab-asterisk.tsv\` ($(wc -l < "$work/oov.tsv") words)."
@@ -148,7 +202,7 @@ for way in none content sounds; do
 	content) name="content only"; c=$work/oov-content.json ;;
 	sounds) name="with sounds_like"; c=$work/oov-sounds.json ;;
 	esac
-	case " $ways " in *" $way "*) ;; *) continue ;; esac
+	has "$way" || continue
 	t=$(SM_MODELS=$models jobs "$work/oov-prompts.tsv" "$c" "$work/oov-$way.hyp")
 	read -r cpu n ign <<-EOF
 	$t
