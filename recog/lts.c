@@ -373,6 +373,8 @@ sm_lts_word(const struct sm_lts *t, const char *word, const char **out, int max)
 		if (t->h->first[l] == t->h->first[l + 1])
 			continue;
 		nhyp = step(t, hyp, nhyp, l, back[nstep++]);
+		if (nhyp == 0)		/* no probability left (a damaged model) */
+			return 0;
 	}
 	for (k = 0; k < nhyp; k++) {
 		int np = history(t, hyp[k].hist, path);
