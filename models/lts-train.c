@@ -354,9 +354,9 @@ grow(void *p, size_t *cap, size_t n, size_t size)
 
 /* The history tree, breadth first (so that each node's children are
  * contiguous): a node for each history of up to order - 1 tokens that
- * the events have, but for those of 3 tokens or more seen once; its
- * followers' absolutely discounted relative frequencies (interpolated
- * with the lower order's probability, which gamma weighs). */
+ * the events have, with its followers' absolutely discounted relative
+ * frequencies (interpolated with the lower order's probability, which
+ * gamma weighs). */
 static void
 build(struct model *m, const uint16_t *ev, size_t nev, double disc)
 {
@@ -407,7 +407,7 @@ build(struct model *m, const uint16_t *ev, size_t nev, double disc)
 
 			for (j = i + 1; j < hi && ev[j * order + d] == t; j++)
 				;
-			if (t == NONE || (d >= 2 && j - i < 2))
+			if (t == NONE)
 				continue;
 			m->node = grow(m->node, &m->capnode, m->nnode, sizeof(*m->node));
 			q = grow(q, &capq, m->nnode, sizeof(*q));
