@@ -7,7 +7,7 @@
  * Usage: lts-train [-av] [-d discount] [-n order] DICT OUT
  *   -a           train on alternative pronunciations too (default: only
  *                each word's first)
- *   -d discount  the n-grams' absolute discount (default 0.8)
+ *   -d discount  the n-grams' absolute discount (default 0.9)
  *   -n order     n of the n-gram, 2 to SM_LTS_MAXORDER (default 5)
  *   -v           say how many words, events, tokens and histories
  *
@@ -39,7 +39,7 @@ static const char usage[] =
 	"lts-train: train a letter-to-sound model from a pronunciation dictionary\n"
 	"Usage: lts-train [-av] [-d discount] [-n order] DICT OUT\n"
 	"  -a           train on alternative pronunciations too (default: first only)\n"
-	"  -d discount  the n-grams' absolute discount (default 0.8)\n"
+	"  -d discount  the n-grams' absolute discount (default 0.9)\n"
 	"  -n order     n of the n-gram, 2 to 8 (default 5)\n"
 	"  -v           say how many words, events, tokens and histories\n"
 	"e.g.: lts-train /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict lts.bin\n";
@@ -356,14 +356,16 @@ grow(void *p, size_t *cap, size_t n, size_t size)
  * contiguous): a node for each history of up to order - 1 tokens that
  * the events have, with its followers' absolutely discounted relative
  * frequencies (interpolated with the lower order's probability, which
- * gamma weighs). */
+ * gamma weighs; interpolated Kneser-Ney). */
 static void
 build(struct model *m, const uint16_t *ev, size_t nev, double disc)
 {
 	struct span { size_t lo, hi; int depth; } *q = NULL;
 	static uint32_t cnt[65536];
 	static uint16_t seen[65536];
-	size_t capq = 0, k, i, j;
+	static size_t last[65536];
+	size_t capq = 0, k, i, j, group = 0;
+	double total;
 
 	m->node = grow(m->node, &m->capnode, 0, sizeof(*m->node));
 	q = grow(q, &capq, 0, sizeof(*q));
@@ -374,12 +376,28 @@ build(struct model *m, const uint16_t *ev, size_t nev, double disc)
 		size_t lo = q[k].lo, hi = q[k].hi;
 		int d = q[k].depth, ns = 0, a, b;
 
-		/* The followers, sorted by token. */
+		/* The followers, sorted by token, and their counts: below the
+		 * highest order, Kneser-Ney's, the number of histories one
+		 * token longer that each follows (a group of events with the
+		 * same next token back), but where the word's start leaves no
+		 * longer history. */
+		total = 0;
 		for (i = lo; i < hi; i++) {
-			uint16_t t = ev[i * order + order - 1];
+			const uint16_t *e = &ev[i * order];
+			uint16_t t = e[order - 1];
+			int kn = d < order - 1 && e[d] != NONE;
 
-			if (cnt[t]++ == 0)
+			if (kn && (i == lo || e[d] != e[(int)d - order]))
+				group++;
+			if (cnt[t] == 0)
 				seen[ns++] = t;
+			if (kn) {
+				if (last[t] == group)
+					continue;
+				last[t] = group;
+			}
+			cnt[t]++;
+			total++;
 		}
 		for (a = 1; a < ns; a++) {
 			uint16_t t = seen[a];
@@ -389,13 +407,13 @@ build(struct model *m, const uint16_t *ev, size_t nev, double disc)
 			seen[b] = t;
 		}
 		m->node[k].fol = (uint32_t)m->nfol;
-		m->node[k].gamma = (float)(disc * ns / (double)(hi - lo));
+		m->node[k].gamma = (float)(disc * ns / total);
 		for (a = 0; a < ns; a++) {
 			double c = cnt[seen[a]];
 
 			m->fol = grow(m->fol, &m->capfol, m->nfol, sizeof(*m->fol));
 			m->fol[m->nfol].tok = seen[a];
-			m->fol[m->nfol++].a = (float)((c > disc ? c - disc : 0) / (double)(hi - lo));
+			m->fol[m->nfol++].a = (float)((c > disc ? c - disc : 0) / total);
 			cnt[seen[a]] = 0;
 		}
 		/* The children: this history and one token further back. */
@@ -443,7 +461,7 @@ main(int argc, char **argv)
 	struct model m = { 0 };
 	uint16_t *ev;
 	size_t nev;
-	double disc = 0.8, tot = 0;
+	double disc = 0.9, tot = 0;
 	uint32_t t;
 	int all = 0, opt;
 	const char *out;

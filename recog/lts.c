@@ -8,9 +8,9 @@
  * the dictionary's words' letters to their phones by expectation
  * maximisation (the probability of each class given the letter), then
  * counts the token sequences' n-grams (n = the header's order): an
- * interpolated, absolutely discounted n-gram, each token's probability
- * given the order - 1 before it (the word's start among them), the word's
- * end a token too.  A word's pronunciation is the likeliest token
+ * interpolated Kneser-Ney n-gram, each token's probability given the
+ * order - 1 before it (the word's start among them), the word's end a
+ * token too.  A word's pronunciation is the likeliest token
  * sequence that spells it, found by a beam search over its letters (the
  * BEAM best histories kept at each letter), with the end's probability;
  * its phones are its classes' phones in order.
