@@ -11,11 +11,11 @@
  *   -n order     n of the n-gram, 2 to SM_LTS_MAXORDER (default 5)
  *   -v           say how many words, events, tokens and histories
  *
- * Words of other characters than a-z and ' are left out, and so are
- * pronunciations with a phone that is not one of the 39 (a stress digit
- * is dropped), or more than two phones per letter.  The output depends
- * on the dictionary and the options alone: the same input gives the
- * same bytes.
+ * Words are read in lower case; those of other characters than a-z and '
+ * are left out, and so are pronunciations with a phone that is not one of
+ * the 39 (a stress digit is dropped), or more than two phones per letter.
+ * The output depends on the dictionary and the options alone: the same
+ * input gives the same bytes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,9 +82,11 @@ add_line(char *line, int all)
 	if (strlen(tok) > MAXLEN || *tok == '\0')
 		return;
 	for (i = 0; tok[i]; i++) {
-		if (!((tok[i] >= 'a' && tok[i] <= 'z') || tok[i] == '\''))
+		int c = tok[i] >= 'A' && tok[i] <= 'Z' ? tok[i] - 'A' + 'a' : tok[i];
+
+		if (!((c >= 'a' && c <= 'z') || c == '\''))
 			return;
-		w.let[i] = (uint8_t)letter_index(tok[i]);
+		w.let[i] = (uint8_t)letter_index(c);
 	}
 	w.nl = (uint8_t)i;
 	while ((tok = strtok_r(NULL, " \t\r\n", &save)) != NULL) {
