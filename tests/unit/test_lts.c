@@ -2,7 +2,8 @@
  * model (pack.conf's lts) and its trainer (build/lts-train): common
  * words pronounced as the dictionary has them, by the pack's model and
  * by one trained without them; words that must be refused; the trainer
- * deterministic; damaged model files refused with their message. */
+ * deterministic; damaged model files refused with their message;
+ * pack.conf's lts key. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,29 @@ test_damaged(const char *model)
 		     ": not a letter-to-sound model") == 0);
 }
 
+/* pack.conf's lts: a path relative to the pack's directory; none
+ * without the key. */
+static void
+test_pack_key(void)
+{
+	char conf[600], want[600], err[1024];
+	struct sm_pack p;
+	FILE *f;
+
+	snprintf(conf, sizeof(conf), "%s/pack.conf", dir);
+	for (int with = 0; with < 2; with++) {
+		f = fopen(conf, "w");
+		if (f == NULL)
+			return perror(conf), (void)failures++;
+		fprintf(f, "language = xx\nhmm = /nonexistent\n%s", with ? "lts = m.bin\n" : "");
+		fclose(f);
+		CHECK(sm_pack_load(&p, dir, NULL, err, sizeof(err)) == 0);
+		snprintf(want, sizeof(want), "%s/m.bin", dir);
+		CHECK(strcmp(p.lts, with ? want : "") == 0);
+	}
+	unlink(conf);
+}
+
 int
 main(void)
 {
@@ -234,6 +258,7 @@ main(void)
 	test_held_out();
 	test_deterministic();
 	test_damaged(pack.lts);
+	test_pack_key();
 	rmdir(dir);
 	if (failures)
 		fprintf(stderr, "%d failures\n", failures);
