@@ -124,7 +124,8 @@ check(struct sm_lts *t, const char *path, char *err, size_t errlen)
 	for (i = 0; i < h->nnode; i++) {
 		const struct sm_lts_node *n = &t->node[i];
 
-		if ((n->nchild > 0 && (n->child <= i || n->child > h->nnode - n->nchild)) ||
+		if ((n->nchild > 0 && (n->child <= i || n->nchild > h->nnode ||
+				       n->child > h->nnode - n->nchild)) ||
 		    n->fol > n[1].fol)
 			return sm_path_err(err, errlen, path, "damaged history %u", i);
 	}
@@ -265,8 +266,11 @@ probs(const struct sm_lts *t, const uint32_t *path, int n, uint32_t a, uint32_t 
 			else
 				hi = mid;
 		}
+		/* Sorted in a sound model; a damaged one's out-of-order tokens
+		 * are passed over, never used as indices. */
 		for (; lo < nd[1].fol && t->fol[lo].tok < b; lo++)
-			p[t->fol[lo].tok - a] += t->fol[lo].a;
+			if (t->fol[lo].tok >= a)
+				p[t->fol[lo].tok - a] += t->fol[lo].a;
 	}
 }
 
