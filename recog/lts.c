@@ -326,7 +326,7 @@ step(const struct sm_lts *t, struct hyp *hyp, int nhyp, int letter, uint16_t (*b
 	}
 	memcpy(old, hyp, (size_t)nhyp * sizeof(*hyp));
 	for (k = 0; k < ntop && n < BEAM; k++) {
-		struct hyp h;
+		struct hyp h = { .score = 0 };
 
 		h.hist[0] = top[k].tok;
 		memcpy(h.hist + 1, old[top[k].from].hist, (m - 1) * sizeof(h.hist[0]));
