@@ -6,9 +6,9 @@
  *
  * The model is the pack's `lts` file (pack.conf `lts = lts.bin`, struct
  * sm_pack's lts), trained from the pack's dictionary when the pack is
- * built (models/lts-train.c); recog/lts.c says how it predicts.  A pack without the key has no letter-to-sound:
- * its pack->lts is empty, and a word the dictionary lacks cannot be
- * pronounced.
+ * built (models/lts-train.c); recog/lts.c says how it predicts.  A pack
+ * without the key has no letter-to-sound: its pack->lts is empty, and a
+ * word the dictionary lacks cannot be pronounced.
  */
 #ifndef SM_LTS_H
 #define SM_LTS_H
