@@ -4,18 +4,18 @@
  * alternative pronunciation as "word(2) ..."), for a language pack.
  * Built and run by make, not installed.
  *
- * Usage: lts-train [-av] [-c classes] [-w letters] DICT OUT
- *   -a          train on alternative pronunciations too (default: only
- *               each word's first)
- *   -c classes  context: classes of the letters before (default 2)
- *   -v          say how many words, letters, classes and nodes
- *   -w letters  context: letters each side of the letter (default 5)
+ * Usage: lts-train [-av] [-d discount] [-n order] DICT OUT
+ *   -a           train on alternative pronunciations too (default: only
+ *                each word's first)
+ *   -d discount  the n-grams' absolute discount (default 0.9)
+ *   -n order     n of the n-gram, 2 to SM_LTS_MAXORDER (default 5)
+ *   -v           say how many words, events, tokens and histories
  *
- * Words of other characters than a-z and ' are left out, and so are
- * pronunciations with a phone that is not one of the 39 (a stress digit
- * is dropped), or more than two phones per letter.  The output depends
- * on the dictionary and the options alone: the same input gives the
- * same bytes.
+ * Words are read in lower case; those of other characters than a-z and '
+ * are left out, and so are pronunciations with a phone that is not one of
+ * the 39 (a stress digit is dropped), or more than two phones per letter.
+ * The output depends on the dictionary and the options alone: the same
+ * input gives the same bytes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,11 +37,11 @@
 
 static const char usage[] =
 	"lts-train: train a letter-to-sound model from a pronunciation dictionary\n"
-	"Usage: lts-train [-av] [-c classes] [-w letters] DICT OUT\n"
-	"  -a          train on alternative pronunciations too (default: first only)\n"
-	"  -c classes  classes of the letters before as context (default 2)\n"
-	"  -v          say how many words, letters, classes and nodes\n"
-	"  -w letters  letters of context each side (default 5)\n"
+	"Usage: lts-train [-av] [-d discount] [-n order] DICT OUT\n"
+	"  -a           train on alternative pronunciations too (default: first only)\n"
+	"  -d discount  the n-grams' absolute discount (default 0.9)\n"
+	"  -n order     n of the n-gram, 2 to 8 (default 5)\n"
+	"  -v           say how many words, events, tokens and histories\n"
 	"e.g.: lts-train /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict lts.bin\n";
 
 struct word {
@@ -59,12 +59,6 @@ static int
 letter_index(int c)
 {
 	return c == '\'' ? 26 : c - 'a';
-}
-
-static int
-letter_char(int i)
-{
-	return i == 26 ? '\'' : 'a' + i;
 }
 
 /* One line of the dictionary into words[] when it qualifies. */
@@ -88,9 +82,11 @@ add_line(char *line, int all)
 	if (strlen(tok) > MAXLEN || *tok == '\0')
 		return;
 	for (i = 0; tok[i]; i++) {
-		if (!((tok[i] >= 'a' && tok[i] <= 'z') || tok[i] == '\''))
+		int c = tok[i] >= 'A' && tok[i] <= 'Z' ? tok[i] - 'A' + 'a' : tok[i];
+
+		if (!((c >= 'a' && c <= 'z') || c == '\''))
 			return;
-		w.let[i] = (uint8_t)letter_index(tok[i]);
+		w.let[i] = (uint8_t)letter_index(c);
 	}
 	w.nl = (uint8_t)i;
 	while ((tok = strtok_r(NULL, " \t\r\n", &save)) != NULL) {
@@ -242,128 +238,218 @@ align(void)
 	nword = kept;
 }
 
-/* The model's classes: the aligner's classes that some letter took, in
- * the aligner's order; map[] from the one to the other. */
-static uint32_t
-number_classes(uint8_t *map, uint8_t (*cls)[2])
+/* The model's tokens: the (letter, aligner class) pairs that some word
+ * has, by letter, then class; their classes numbered in the aligner's
+ * order.  tok[letter][class] is a token's id, UINT16_MAX for none. */
+static uint16_t tokid[NLET][NALIGN];
+
+static void
+number_tokens(struct sm_lts_header *h, uint8_t (*cls)[2], uint8_t *tokcls)
 {
-	static uint8_t used[NALIGN];
-	uint32_t n = 0;
+	static uint8_t used[NLET][NALIGN];
+	static int clsid[NALIGN];
 	size_t w;
-	int i;
+	int i, l;
 
 	for (w = 0; w < nword; w++)
 		for (i = 0; i < words[w].nl; i++)
-			used[words[w].cls[i]] = 1;
+			used[words[w].let[i]][words[w].cls[i]] = 1;
 	for (i = 0; i < NALIGN; i++) {
-		if (!used[i])
-			continue;
-		if (n == SM_LTS_NONE)
-			sm_die(SM_EX_DATAERR, "more than %d letter classes", SM_LTS_NONE);
-		map[i] = (uint8_t)n;
-		cls[n][0] = cls[n][1] = SM_LTS_NONE;
-		if (i >= TWO(0, 0)) {
-			cls[n][0] = (uint8_t)((i - TWO(0, 0)) / SM_LTS_NPHONE);
-			cls[n][1] = (uint8_t)((i - TWO(0, 0)) % SM_LTS_NPHONE);
-		} else if (i >= ONE(0)) {
-			cls[n][0] = (uint8_t)(i - ONE(0));
-		}
-		n++;
+		clsid[i] = -1;
+		for (l = 0; l < NLET && clsid[i] < 0; l++)
+			if (used[l][i]) {
+				if (h->nclass == SM_LTS_NONE)
+					sm_die(SM_EX_DATAERR, "more than %d letter classes",
+					       SM_LTS_NONE);
+				clsid[i] = (int)h->nclass;
+				cls[h->nclass][0] = cls[h->nclass][1] = SM_LTS_NONE;
+				if (i >= TWO(0, 0)) {
+					cls[h->nclass][0] = (uint8_t)((i - TWO(0, 0)) / SM_LTS_NPHONE);
+					cls[h->nclass][1] = (uint8_t)((i - TWO(0, 0)) % SM_LTS_NPHONE);
+				} else if (i >= ONE(0)) {
+					cls[h->nclass][0] = (uint8_t)(i - ONE(0));
+				}
+				h->nclass++;
+			}
 	}
-	return n;
+	for (l = 0; l < NLET; l++) {
+		h->first[l] = h->ntok;
+		for (i = 0; i < NALIGN; i++) {
+			tokid[l][i] = UINT16_MAX;
+			if (used[l][i]) {
+				tokcls[h->ntok] = (uint8_t)clsid[i];
+				tokid[l][i] = (uint16_t)h->ntok++;
+			}
+		}
+	}
+	h->first[NLET] = h->ntok;
 }
 
-static size_t reclen;		/* an instance: nfeat letters, then its class */
+/* An event: the history (the tokens before, the nearest first, NONE
+ * beyond the word's start), then the token that follows it. */
+#define NONE UINT16_MAX
+static int order;
 
 static int
-cmp_rec(const void *a, const void *b)
+cmp_event(const void *a, const void *b)
 {
-	return memcmp(a, b, reclen);
+	const uint16_t *x = a, *y = b;
+
+	for (int k = 0; k < order; k++)
+		if (x[k] != y[k])
+			return x[k] < y[k] ? -1 : 1;
+	return 0;
 }
 
-/* The most frequent class of the instances [lo, hi) (the lowest of
- * equals), and whether it is their only one. */
-static uint8_t
-majority(const uint8_t *rec, size_t lo, size_t hi, int *pure)
+/* Every word's events, sorted (so that those of a history are together). */
+static uint16_t *
+events(uint32_t ntok, size_t *nev, double *count)
 {
-	uint32_t cnt[256] = {0};
-	size_t i;
-	int best = 0, c;
+	uint16_t seq[MAXLEN + 2], *ev;
+	size_t w, n = 0, cap = 0;
+	int i, k, len;
 
-	for (i = lo; i < hi; i++)
-		cnt[rec[i * reclen + reclen - 1]]++;
-	for (c = 1; c < 256; c++)
-		if (cnt[c] > cnt[best])
-			best = c;
-	*pure = cnt[best] == hi - lo;
-	return (uint8_t)best;
+	for (w = 0; w < nword; w++)
+		cap += words[w].nl + 1u;
+	ev = malloc(cap * order * sizeof(*ev));
+	if (ev == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	for (w = 0; w < nword; w++) {
+		const struct word *wd = &words[w];
+
+		len = 0;
+		seq[len++] = (uint16_t)SM_LTS_BOS(ntok);
+		for (i = 0; i < wd->nl; i++)
+			seq[len++] = tokid[wd->let[i]][wd->cls[i]];
+		seq[len++] = (uint16_t)SM_LTS_EOS(ntok);
+		for (i = 1; i < len; i++, n++) {
+			uint16_t *e = &ev[n * order];
+
+			for (k = 0; k < order - 1; k++)
+				e[k] = i - 1 - k >= 0 ? seq[i - 1 - k] : NONE;
+			e[order - 1] = seq[i];
+			count[seq[i]]++;
+		}
+	}
+	qsort(ev, n, order * sizeof(*ev), cmp_event);
+	*nev = n;
+	return ev;
 }
 
-struct bnode {
-	struct sm_lts_node n;
-	size_t lo, hi;
-	uint32_t depth;
+struct model {
+	struct sm_lts_node *node;
+	struct sm_lts_fol *fol;
+	size_t nnode, nfol, capnode, capfol;
 };
 
-/* The tree of the sorted instances, breadth first (so that each node's
- * children are contiguous); *nnode nodes. */
-static struct bnode *
-build_tree(const uint8_t *rec, size_t nrec, uint32_t nfeat, uint32_t *nnode)
+static void *
+grow(void *p, size_t *cap, size_t n, size_t size)
 {
-	size_t cap = 1 << 16, n = 1, k, i, j;
-	struct bnode *t = malloc(cap * sizeof(*t));
-	int pure;
-
-	if (t == NULL)
+	if (n < *cap)
+		return p;
+	*cap = *cap ? 2 * *cap : 4096;
+	p = realloc(p, *cap * size);
+	if (p == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
-	memset(t, 0, sizeof(*t));
-	t[0].hi = nrec;
-	t[0].n.letter = SM_LTS_EDGE;
-	t[0].n.cls = majority(rec, 0, nrec, &pure);
-	if (pure)
-		t[0].depth = nfeat;
-	for (k = 0; k < n; k++) {
-		uint32_t d = t[k].depth;
+	return p;
+}
 
-		t[k].n.child = (uint32_t)n;
-		if (d == nfeat)
-			continue;
-		for (i = t[k].lo; i < t[k].hi; i = j) {
-			uint8_t l = rec[i * reclen + d], c;
+/* The history tree, breadth first (so that each node's children are
+ * contiguous): a node for each history of up to order - 1 tokens that
+ * the events have, with its followers' absolutely discounted relative
+ * frequencies (interpolated with the lower order's probability, which
+ * gamma weighs; interpolated Kneser-Ney). */
+static void
+build(struct model *m, const uint16_t *ev, size_t nev, double disc)
+{
+	struct span { size_t lo, hi; int depth; } *q = NULL;
+	static uint32_t cnt[65536];
+	static uint16_t seen[65536];
+	static size_t last[65536];
+	size_t capq = 0, k, i, j, group = 0;
+	double total;
 
-			for (j = i + 1; j < t[k].hi && rec[j * reclen + d] == l; j++)
-				;
-			c = majority(rec, i, j, &pure);
-			if (pure && c == t[k].n.cls)
-				continue;
-			if (n == cap) {
-				cap *= 2;
-				t = realloc(t, cap * sizeof(*t));
-				if (t == NULL)
-					sm_die(SM_EX_SOFTWARE, "out of memory");
+	m->node = grow(m->node, &m->capnode, 0, sizeof(*m->node));
+	q = grow(q, &capq, 0, sizeof(*q));
+	memset(&m->node[0], 0, sizeof(m->node[0]));
+	q[0] = (struct span){ 0, nev, 0 };
+	m->nnode = 1;
+	for (k = 0; k < m->nnode; k++) {
+		size_t lo = q[k].lo, hi = q[k].hi;
+		int d = q[k].depth, ns = 0, a, b;
+
+		/* The followers, sorted by token, and their counts: below the
+		 * highest order, Kneser-Ney's, the number of histories one
+		 * token longer that each follows (a group of events with the
+		 * same next token back), but where the word's start leaves no
+		 * longer history. */
+		total = 0;
+		for (i = lo; i < hi; i++) {
+			const uint16_t *e = &ev[i * order];
+			uint16_t t = e[order - 1];
+			int kn = d < order - 1 && e[d] != NONE;
+
+			if (kn && (i == lo || e[d] != e[(int)d - order]))
+				group++;
+			if (cnt[t] == 0)
+				seen[ns++] = t;
+			if (kn) {
+				if (last[t] == group)
+					continue;
+				last[t] = group;
 			}
-			memset(&t[n], 0, sizeof(*t));
-			t[n].n.letter = l;
-			t[n].n.cls = c;
-			t[n].lo = i;
-			t[n].hi = j;
-			t[n].depth = pure ? nfeat : d + 1;
-			n++;
+			cnt[t]++;
+			total++;
 		}
-		t[k].n.nchild = (uint16_t)(n - t[k].n.child);
-		if (t[k].n.nchild == 0)
-			t[k].n.child = 0;
+		for (a = 1; a < ns; a++) {
+			uint16_t t = seen[a];
+
+			for (b = a; b > 0 && seen[b - 1] > t; b--)
+				seen[b] = seen[b - 1];
+			seen[b] = t;
+		}
+		m->node[k].fol = (uint32_t)m->nfol;
+		m->node[k].gamma = (float)(disc * ns / total);
+		for (a = 0; a < ns; a++) {
+			double c = cnt[seen[a]];
+
+			m->fol = grow(m->fol, &m->capfol, m->nfol, sizeof(*m->fol));
+			m->fol[m->nfol].tok = seen[a];
+			m->fol[m->nfol++].a = (float)((c > disc ? c - disc : 0) / total);
+			cnt[seen[a]] = 0;
+		}
+		/* The children: this history and one token further back. */
+		m->node[k].child = (uint32_t)m->nnode;
+		if (d == order - 1)
+			continue;
+		for (i = lo; i < hi; i = j) {
+			uint16_t t = ev[i * order + d];
+
+			for (j = i + 1; j < hi && ev[j * order + d] == t; j++)
+				;
+			if (t == NONE)
+				continue;
+			m->node = grow(m->node, &m->capnode, m->nnode, sizeof(*m->node));
+			q = grow(q, &capq, m->nnode, sizeof(*q));
+			memset(&m->node[m->nnode], 0, sizeof(m->node[0]));
+			m->node[m->nnode].tok = t;
+			q[m->nnode++] = (struct span){ i, j, d + 1 };
+		}
+		m->node[k].nchild = (uint16_t)(m->nnode - m->node[k].child);
 	}
-	if (n > UINT32_MAX)
-		sm_die(SM_EX_DATAERR, "too many nodes");
-	*nnode = (uint32_t)n;
-	return t;
+	/* The end marker: where the last node's followers end. */
+	m->node = grow(m->node, &m->capnode, m->nnode, sizeof(*m->node));
+	memset(&m->node[m->nnode], 0, sizeof(m->node[0]));
+	m->node[m->nnode].fol = (uint32_t)m->nfol;
+	free(q);
 }
 
 static void
 write_all(FILE *f, const void *p, size_t n, const char *path)
 {
-	if (fwrite(p, 1, n, f) != n)
+	static const char zero[4];
+
+	if (fwrite(p, 1, n, f) != n || fwrite(zero, 1, -n & 3, f) != (-n & 3))
 		sm_die_errno(SM_EX_IOERR, "%s", path);
 }
 
@@ -371,40 +457,41 @@ int
 main(int argc, char **argv)
 {
 	struct sm_lts_header h;
-	static uint8_t map[NALIGN], cls[256][2];
-	uint8_t *rec;
-	struct bnode *tree;
-	size_t nrec = 0, w, r;
-	uint32_t i, nnode;
-	int all = 0, ctx = 5, hist = 2, opt;
+	static uint8_t cls[256][2], tokcls[65536];
+	static double count[65536];
+	static float base[65536];
+	struct model m = { 0 };
+	uint16_t *ev;
+	size_t nev;
+	double disc = 0.9, tot = 0;
+	uint32_t t;
+	int all = 0, opt;
+	const char *out;
 	FILE *f;
 
 	sm_init("lts-train");
-	while ((opt = getopt(argc, argv, "ac:w:vh")) != -1) {
+	order = 5;
+	while ((opt = getopt(argc, argv, "ad:n:vh")) != -1) {
 		switch (opt) {
 		case 'a': all = 1; break;
+		case 'd':
+			disc = atof(optarg);
+			if (!(disc > 0 && disc < 1))
+				sm_die(SM_EX_USAGE, "-d: expected a number between 0 and 1");
+			break;
+		case 'n':
+			order = atoi(optarg);
+			if (order < 2 || order > SM_LTS_MAXORDER)
+				sm_die(SM_EX_USAGE, "-n: expected 2 to %d", SM_LTS_MAXORDER);
+			break;
 		case 'v': sm_verbose = 1; break;
-		case 'c':
-			hist = atoi(optarg);
-			if (hist < 0)
-				sm_die(SM_EX_USAGE, "-c: expected 0 or more");
-			break;
-		case 'w':
-			ctx = atoi(optarg);
-			if (ctx < 0 || 2 * ctx + 1 > SM_LTS_MAXFEAT)
-				sm_die(SM_EX_USAGE, "-w: expected 0 to %d", (SM_LTS_MAXFEAT - 1) / 2);
-			break;
 		case 'h': sm_usage_exit(usage, 1);
 		default: sm_usage_exit(usage, 0);
 		}
 	}
 	if (argc - optind != 2)
 		sm_usage_exit(usage, 0);
-	if (hist > ctx)
-		hist = ctx;
-	if (2 * ctx + hist + 1 > SM_LTS_MAXFEAT)
-		sm_die(SM_EX_USAGE, "-w %d -c %d: more than %d features", ctx, hist,
-		       SM_LTS_MAXFEAT);
+	out = argv[optind + 1];
 	read_dict(argv[optind], all);
 	align();
 
@@ -412,63 +499,37 @@ main(int argc, char **argv)
 	memcpy(h.magic, SM_LTS_MAGIC, sizeof(h.magic));
 	h.bom = SM_LTS_BOM;
 	h.version = SM_LTS_VERSION;
-	/* The letter, then the letters after and before it, nearest first,
-	 * each letter before followed by its class when asked. */
-	h.nfeat = 1;
-	for (i = 1; i <= (uint32_t)ctx; i++) {
-		h.offset[h.nfeat++] = (int8_t)i;
-		h.offset[h.nfeat++] = (int8_t)-i;
-		if (i <= (uint32_t)hist) {
-			h.kind[h.nfeat] = SM_LTS_CLASS;
-			h.offset[h.nfeat++] = (int8_t)-i;
-		}
-	}
-	h.nclass = number_classes(map, cls);
-	for (i = h.nclass; i % 2; i++)
-		cls[i][0] = cls[i][1] = SM_LTS_NONE;
+	h.order = (uint32_t)order;
+	number_tokens(&h, cls, tokcls);
+	if (h.ntok + 2 > NONE)
+		sm_die(SM_EX_DATAERR, "more than %d tokens", NONE - 2);
+	ev = events(h.ntok, &nev, count);
+	build(&m, ev, nev, disc);
+	h.nnode = (uint32_t)m.nnode;
+	h.nfol = (uint32_t)m.nfol;
+	/* The lowest order: relative frequencies, each token seen or not
+	 * given a little. */
+	for (t = 0; t <= h.ntok; t++)
+		tot += count[t] + 0.01;
+	for (t = 0; t <= h.ntok; t++)
+		base[t] = (float)((count[t] + 0.01) / tot);
 
-	/* The instances: each letter's context, in the order asked, then its
-	 * class; sorted, so that the instances of each node are together. */
-	reclen = h.nfeat + 1;
-	for (w = 0; w < nword; w++)
-		nrec += words[w].nl;
-	rec = malloc(nrec * reclen);
-	if (rec == NULL)
-		sm_die(SM_EX_SOFTWARE, "out of memory");
-	for (w = 0, r = 0; w < nword; w++) {
-		const struct word *wd = &words[w];
-
-		for (int l = 0; l < wd->nl; l++, r++) {
-			for (i = 0; i < h.nfeat; i++) {
-				int at = l + h.offset[i];
-				uint8_t *f = &rec[r * reclen + i];
-
-				if (h.kind[i] == SM_LTS_CLASS)
-					*f = at < 0 ? SM_LTS_NONE : map[wd->cls[at]];
-				else
-					*f = (uint8_t)(at < 0 || at >= wd->nl ?
-						SM_LTS_EDGE : letter_char(wd->let[at]));
-			}
-			rec[r * reclen + h.nfeat] = map[wd->cls[l]];
-		}
-	}
-	qsort(rec, nrec, reclen, cmp_rec);
-	tree = build_tree(rec, nrec, h.nfeat, &nnode);
-	h.nnode = nnode;
-
-	f = fopen(argv[optind + 1], "wb");
+	f = fopen(out, "wb");
 	if (f == NULL)
-		sm_die_errno(SM_EX_IOERR, "%s", argv[optind + 1]);
-	write_all(f, &h, sizeof(h), argv[optind + 1]);
-	write_all(f, cls, (h.nclass * 2 + 3) & ~3u, argv[optind + 1]);
-	for (i = 0; i < nnode; i++)
-		write_all(f, &tree[i].n, sizeof(tree[i].n), argv[optind + 1]);
+		sm_die_errno(SM_EX_IOERR, "%s", out);
+	write_all(f, &h, sizeof(h), out);
+	write_all(f, cls, h.nclass * 2, out);
+	write_all(f, tokcls, h.ntok, out);
+	write_all(f, base, (h.ntok + 1) * sizeof(*base), out);
+	write_all(f, m.node, (m.nnode + 1) * sizeof(*m.node), out);
+	write_all(f, m.fol, m.nfol * sizeof(*m.fol), out);
 	if (fclose(f) != 0)
-		sm_die_errno(SM_EX_IOERR, "%s", argv[optind + 1]);
-	sm_info("%zu words, %zu letters, %u classes, %u nodes", nword, nrec,
-		h.nclass, nnode);
-	free(tree);
-	free(rec);
+		sm_die_errno(SM_EX_IOERR, "%s", out);
+	sm_info("%zu words, %zu events, %u classes, %u tokens, %u histories, %u followers",
+		nword, nev, h.nclass, h.ntok, h.nnode, h.nfol);
+	free(ev);
+	free(m.node);
+	free(m.fol);
 	free(words);
 	return 0;
 }

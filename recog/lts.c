@@ -1,31 +1,26 @@
 /*
- * lts.c: letter-to-sound from a model trained on the pack's dictionary
- * (lts.h).
+ * lts.c: letter-to-sound by a joint n-gram of letters and phones trained
+ * on the pack's dictionary (lts.h).
  *
- * The method (models/lts-train.c builds the model): each letter of a
- * word gives one class: no phone, one phone, or two (x: K S).  Which, is
- * learnt from the dictionary: its words' letters are first aligned to
- * their phones by expectation maximisation (the probability of each
- * class given the letter), then every aligned letter, with its context,
- * is a training instance.  The context is the letter, then the letters
- * after and before it, nearest first (the word's edges count as
- * SM_LTS_EDGE), the classes of the letters before it following theirs
- * (the header's features, in order).  The instances make a tree
- * (IGTree-like), one level per feature: a node holds the most frequent
- * class of the instances whose context leads to it; a child that would
- * always give its parent's class is left out.  A letter takes the class
- * of the deepest node its context reaches (the longest context seen in
- * training), the letters from first to last, so that the classes before
- * a letter are known when it is classified.  A word's phones are its
- * letters' classes' phones in order.
+ * The method (models/lts-train.c trains the model): each letter of a
+ * word takes one class, no phone, one phone or two (x: K S), and a word
+ * is a sequence of tokens, (letter, class) pairs.  The trainer aligns
+ * the dictionary's words' letters to their phones by expectation
+ * maximisation (the probability of each class given the letter), then
+ * counts the token sequences' n-grams (n = the header's order): an
+ * interpolated Kneser-Ney n-gram, each token's probability given the
+ * order - 1 before it (the word's start among them), the word's end a
+ * token too.  A word's pronunciation is the likeliest token
+ * sequence that spells it, found by a beam search over its letters (the
+ * BEAM best histories kept at each letter), with the end's probability;
+ * its phones are its classes' phones in order.
  *
- * The file (struct sm_lts_header in lts.h): the header, the class table
- * (nclass pairs of phone ids, SM_LTS_NONE where none, padded to 4
- * bytes), then the nodes (struct sm_lts_node, 8 bytes each), node 0 the
- * root, each node's children contiguous from its child index; all in the
- * host's byte order.  It is mapped, and every node checked once at open
- * (indices in range), so that a damaged file cannot lead a look-up
- * astray.
+ * The file (lts.h): the header, the class table, each token's class, the
+ * lowest order's probabilities, the histories as a tree (node 0 the empty
+ * history; a node's children, contiguous and sorted, extend it by one
+ * token further back) with their followers.  It is mapped, and checked
+ * once at open (sizes and indices), so that a damaged file cannot lead
+ * a look-up out of it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +35,9 @@
 
 /* Longer words are refused: no word of a dictionary comes near. */
 #define MAXWORD 128
+/* The histories kept at each letter. */
+#define BEAM 10
+#define NOHIST 0xffff	/* a history's place before the word's start */
 
 const char *const sm_lts_phones[SM_LTS_NPHONE] = {
 	"AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER",
@@ -53,7 +51,10 @@ struct sm_lts {
 	size_t size;
 	const struct sm_lts_header *h;
 	const uint8_t (*cls)[2];
+	const uint8_t *tokcls;
+	const float *base;
 	const struct sm_lts_node *node;
+	const struct sm_lts_fol *fol;
 };
 
 int
@@ -66,44 +67,73 @@ sm_lts_phone_id(const char *name)
 }
 
 static size_t
-classes_size(uint32_t nclass)
+pad4(size_t n)
 {
-	return ((size_t)nclass * 2 + 3) & ~(size_t)3;
+	return (n + 3) & ~(size_t)3;
 }
 
-/* Whether the header, class table and nodes agree with the file's size
- * and with each other; a message in err if not. */
-static int
-check(const struct sm_lts *t, const char *path, char *err, size_t errlen)
+/* Where the sections are, from the header (its counts bounded first);
+ * the file's expected size. */
+static size_t
+layout(struct sm_lts *t)
 {
 	const struct sm_lts_header *h = t->h;
+	const char *p = (const char *)t->map + sizeof(*h);
+
+	t->cls = (const void *)p;
+	p += pad4((size_t)h->nclass * 2);
+	t->tokcls = (const void *)p;
+	p += pad4(h->ntok);
+	t->base = (const void *)p;
+	p += ((size_t)h->ntok + 1) * sizeof(float);
+	t->node = (const void *)p;
+	p += ((size_t)h->nnode + 1) * sizeof(struct sm_lts_node);
+	t->fol = (const void *)p;
+	p += (size_t)h->nfol * sizeof(struct sm_lts_fol);
+	return (size_t)(p - (const char *)t->map);
+}
+
+/* Whether the header and tables agree with the file's size and with each
+ * other; a message in err if not. */
+static int
+check(struct sm_lts *t, const char *path, char *err, size_t errlen)
+{
+	const struct sm_lts_header *h = t->h;
+	size_t want;
 	uint32_t i;
 
-	if (h->nfeat < 1 || h->nfeat > SM_LTS_MAXFEAT || h->nclass < 1 ||
-	    h->nclass > 255 || h->nnode < 1)
+	if (h->order < 2 || h->order > SM_LTS_MAXORDER || h->nclass < 1 ||
+	    h->nclass > SM_LTS_NONE || h->ntok > 0xfff0 || h->nnode < 1 ||
+	    h->nnode > 1u << 28 || h->nfol > 1u << 28 || h->first[0] != 0 ||
+	    h->first[SM_LTS_NLETTER] != h->ntok)
 		return sm_path_err(err, errlen, path, "damaged header");
-	if (t->size != sizeof(*h) + classes_size(h->nclass) +
-	    (size_t)h->nnode * sizeof(struct sm_lts_node))
-		return sm_path_err(err, errlen, path, "damaged: %zu bytes, its header "
-				   "announces %zu", t->size, sizeof(*h) +
-				   classes_size(h->nclass) +
-				   (size_t)h->nnode * sizeof(struct sm_lts_node));
-	for (i = 0; i < h->nfeat; i++)
-		if (h->kind[i] > SM_LTS_CLASS ||
-		    (h->kind[i] == SM_LTS_CLASS && h->offset[i] >= 0))
+	for (i = 0; i < SM_LTS_NLETTER; i++)
+		if (h->first[i] > h->first[i + 1] || h->first[i + 1] - h->first[i] > 256)
 			return sm_path_err(err, errlen, path, "damaged header");
+	want = layout(t);
+	if (t->size != want)
+		return sm_path_err(err, errlen, path, "damaged: %zu bytes, its header "
+				   "announces %zu", t->size, want);
 	for (i = 0; i < h->nclass; i++)
 		if ((t->cls[i][0] >= SM_LTS_NPHONE && t->cls[i][0] != SM_LTS_NONE) ||
 		    (t->cls[i][1] >= SM_LTS_NPHONE && t->cls[i][1] != SM_LTS_NONE))
 			return sm_path_err(err, errlen, path, "damaged class %u", i);
+	for (i = 0; i < h->ntok; i++)
+		if (t->tokcls[i] >= h->nclass)
+			return sm_path_err(err, errlen, path, "damaged token %u", i);
 	for (i = 0; i < h->nnode; i++) {
 		const struct sm_lts_node *n = &t->node[i];
 
-		if (n->cls >= h->nclass ||
-		    (n->nchild > 0 && (n->child <= i ||
-				       n->child > h->nnode - n->nchild)))
-			return sm_path_err(err, errlen, path, "damaged node %u", i);
+		if ((n->nchild > 0 && (n->child <= i || n->nchild > h->nnode ||
+				       n->child > h->nnode - n->nchild)) ||
+		    n->fol > n[1].fol)
+			return sm_path_err(err, errlen, path, "damaged history %u", i);
 	}
+	if (t->node[0].fol != 0 || t->node[h->nnode].fol != h->nfol)
+		return sm_path_err(err, errlen, path, "damaged history table");
+	for (i = 0; i < h->nfol; i++)
+		if (t->fol[i].tok > SM_LTS_EOS(h->ntok))
+			return sm_path_err(err, errlen, path, "damaged follower %u", i);
 	return 0;
 }
 
@@ -146,7 +176,6 @@ sm_lts_open(const char *path, char *err, size_t errlen)
 	t->map = map;
 	t->size = (size_t)st.st_size;
 	t->h = map;
-	t->cls = (const void *)((const char *)map + sizeof(*t->h));
 	if (memcmp(t->h->magic, SM_LTS_MAGIC, sizeof(t->h->magic)) != 0) {
 		sm_path_err(err, errlen, path, "not a letter-to-sound model");
 		goto bad;
@@ -160,12 +189,6 @@ sm_lts_open(const char *path, char *err, size_t errlen)
 			    "version %u", t->h->version, SM_LTS_VERSION);
 		goto bad;
 	}
-	/* nclass bounded before the node table's place is computed. */
-	if (t->h->nclass > 256) {
-		sm_path_err(err, errlen, path, "damaged header");
-		goto bad;
-	}
-	t->node = (const void *)((const char *)t->cls + classes_size(t->h->nclass));
 	if (check(t, path, err, errlen) != 0)
 		goto bad;
 	return t;
@@ -183,36 +206,155 @@ sm_lts_free(struct sm_lts *t)
 	free(t);
 }
 
-/* The class of the letter at w[i] (w padded with SM_LTS_EDGE on both
- * sides; cls the classes given to the letters before it, SM_LTS_NONE
- * before the word): the deepest node its context reaches. */
-static unsigned
-classify(const struct sm_lts *t, const char *w, const uint8_t *cls, int i)
+/* The nodes of the history hist (the tokens before, the nearest first,
+ * NOHIST before the start) from the empty one to the longest the model
+ * has; their count. */
+static int
+history(const struct sm_lts *t, const uint16_t *hist, uint32_t *path)
 {
-	const struct sm_lts_node *n = &t->node[0];
-	unsigned k, c;
+	uint32_t x = 0;
+	int n = 0;
 
-	for (k = 0; k < t->h->nfeat && n->nchild > 0; k++) {
-		unsigned char l = t->h->kind[k] == SM_LTS_CLASS ?
-			cls[i + t->h->offset[k]] : (unsigned char)w[i + t->h->offset[k]];
-		const struct sm_lts_node *ch = &t->node[n->child];
+	path[n++] = 0;
+	for (uint32_t k = 0; k + 1 < t->h->order && hist[k] != NOHIST; k++) {
+		const struct sm_lts_node *ch = &t->node[t->node[x].child];
+		int lo = 0, hi = t->node[x].nchild - 1, at = -1;
 
-		for (c = 0; c < n->nchild && ch[c].letter != l; c++)
-			;
-		if (c == n->nchild)
+		while (lo <= hi) {
+			int mid = (lo + hi) / 2;
+
+			if (ch[mid].tok == hist[k]) {
+				at = mid;
+				break;
+			}
+			if (ch[mid].tok < hist[k])
+				lo = mid + 1;
+			else
+				hi = mid - 1;
+		}
+		if (at < 0)
 			break;
-		n = &ch[c];
+		x = t->node[x].child + (uint32_t)at;
+		path[n++] = x;
 	}
-	return n->cls;
+	return n;
+}
+
+/* The probabilities of the tokens a to b - 1 after the history whose
+ * nodes are path[0..n): the lowest order's, then each longer history's
+ * discounted frequencies plus its gamma times the shorter's. */
+static void
+probs(const struct sm_lts *t, const uint32_t *path, int n, uint32_t a, uint32_t b,
+      double *p)
+{
+	uint32_t i;
+
+	for (i = a; i < b; i++)
+		p[i - a] = t->base[i];
+	for (int k = 0; k < n; k++) {
+		const struct sm_lts_node *nd = &t->node[path[k]];
+		uint32_t lo = nd->fol, hi = nd[1].fol;
+		double g = nd->gamma;
+
+		for (i = a; i < b; i++)
+			p[i - a] *= g;
+		while (lo < hi) {	/* the first follower from a */
+			uint32_t mid = lo + (hi - lo) / 2;
+
+			if (t->fol[mid].tok < a)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		/* Sorted in a sound model; a damaged one's out-of-order tokens
+		 * are passed over, never used as indices. */
+		for (; lo < nd[1].fol && t->fol[lo].tok < b; lo++)
+			if (t->fol[lo].tok >= a)
+				p[t->fol[lo].tok - a] += t->fol[lo].a;
+	}
+}
+
+struct hyp {
+	uint16_t hist[SM_LTS_MAXORDER];	/* tokens before, nearest first */
+	double score;
+};
+
+struct ext {
+	double score;
+	uint16_t from;		/* the hypothesis extended */
+	uint16_t tok;
+};
+
+/* The best extensions, best first, up to TOP of them (room for a few
+ * that recombine): ext is inserted in place unless it is worse than all
+ * of a full list.  Equal scores keep the order of arrival. */
+#define TOP (2 * BEAM)
+
+static void
+insert(struct ext *top, int *n, struct ext e)
+{
+	int i;
+
+	if (*n == TOP && !(e.score > top[TOP - 1].score))
+		return;
+	i = *n < TOP ? (*n)++ : TOP - 1;
+	for (; i > 0 && e.score > top[i - 1].score; i--)
+		top[i] = top[i - 1];
+	top[i] = e;
+}
+
+/* One letter: every kept hypothesis extended by every token of the
+ * letter, the best BEAM of distinct histories kept (back: whence each
+ * came, and its token).  The number kept. */
+static int
+step(const struct sm_lts *t, struct hyp *hyp, int nhyp, int letter, uint16_t (*back)[2])
+{
+	struct ext top[TOP];
+	struct hyp old[BEAM];
+	uint32_t a = t->h->first[letter], b = t->h->first[letter + 1], path[SM_LTS_MAXORDER];
+	double p[256], best = 0;
+	int ntop = 0, n = 0, k, j;
+	unsigned m = t->h->order - 1;
+
+	for (k = 0; k < nhyp; k++) {
+		int np = history(t, hyp[k].hist, path);
+
+		probs(t, path, np, a, b, p);
+		for (uint32_t i = a; i < b; i++)
+			insert(top, &ntop, (struct ext){ hyp[k].score * p[i - a], (uint16_t)k,
+							 (uint16_t)i });
+	}
+	memcpy(old, hyp, (size_t)nhyp * sizeof(*hyp));
+	for (k = 0; k < ntop && n < BEAM; k++) {
+		struct hyp h = { .score = 0 };
+
+		h.hist[0] = top[k].tok;
+		memcpy(h.hist + 1, old[top[k].from].hist, (m - 1) * sizeof(h.hist[0]));
+		for (j = 0; j < n && memcmp(hyp[j].hist, h.hist, m * sizeof(h.hist[0])) != 0; j++)
+			;
+		if (j < n)
+			continue;
+		if (n == 0)
+			best = top[k].score;
+		/* Scaled by the best, so that a long word's product stays in range. */
+		h.score = best > 0 ? top[k].score / best : 0;
+		hyp[n] = h;
+		back[n][0] = top[k].from;
+		back[n][1] = top[k].tok;
+		n++;
+	}
+	return n;
 }
 
 int
 sm_lts_word(const struct sm_lts *t, const char *word, const char **out, int max)
 {
-	char buf[3 * MAXWORD + 1];
-	uint8_t cls[2 * MAXWORD];
-	size_t len = strlen(word), i;
-	int letters = 0, n = 0;
+	uint16_t back[MAXWORD][BEAM][2], toks[MAXWORD];
+	struct hyp hyp[BEAM];
+	uint32_t path[SM_LTS_MAXORDER];
+	size_t len = strlen(word), i, nstep = 0;
+	int letters = 0, nhyp = 1, n = 0, k, best = 0;
+	double p, bestp = -1;
 
 	if (len == 0 || len > MAXWORD)
 		return 0;
@@ -224,19 +366,40 @@ sm_lts_word(const struct sm_lts *t, const char *word, const char **out, int max)
 	}
 	if (letters == 0)
 		return 0;
-	memset(buf, SM_LTS_EDGE, sizeof(buf) - 1);
-	buf[sizeof(buf) - 1] = '\0';
-	memcpy(buf + MAXWORD, word, len);
-	memset(cls, SM_LTS_NONE, MAXWORD);
+	for (k = 0; k < SM_LTS_MAXORDER; k++)
+		hyp[0].hist[k] = NOHIST;
+	hyp[0].hist[0] = (uint16_t)SM_LTS_BOS(t->h->ntok);
+	hyp[0].score = 1;
 	for (i = 0; i < len; i++) {
-		unsigned c = classify(t, buf, cls, (int)(MAXWORD + i));
-		const uint8_t *p = t->cls[c];
+		int l = word[i] == '\'' ? SM_LTS_NLETTER - 1 : word[i] - 'a';
 
-		cls[MAXWORD + i] = (uint8_t)c;
+		/* A letter the dictionary never has: no phone. */
+		if (t->h->first[l] == t->h->first[l + 1])
+			continue;
+		nhyp = step(t, hyp, nhyp, l, back[nstep++]);
+		if (nhyp == 0)		/* no probability left (a damaged model) */
+			return 0;
+	}
+	for (k = 0; k < nhyp; k++) {
+		int np = history(t, hyp[k].hist, path);
+		uint32_t eos = SM_LTS_EOS(t->h->ntok);
 
-		for (int j = 0; j < 2 && n < max; j++)
-			if (p[j] != SM_LTS_NONE)
-				out[n++] = sm_lts_phones[p[j]];
+		probs(t, path, np, eos, eos + 1, &p);
+		if (hyp[k].score * p > bestp) {
+			bestp = hyp[k].score * p;
+			best = k;
+		}
+	}
+	for (i = nstep; i-- > 0; ) {
+		toks[i] = back[i][best][1];
+		best = back[i][best][0];
+	}
+	for (i = 0; i < nstep; i++) {
+		const uint8_t *c = t->cls[t->tokcls[toks[i]]];
+
+		for (k = 0; k < 2 && n < max; k++)
+			if (c[k] != SM_LTS_NONE)
+				out[n++] = sm_lts_phones[c[k]];
 	}
 	return n;
 }

@@ -6,10 +6,9 @@
  *
  * The model is the pack's `lts` file (pack.conf `lts = lts.bin`, struct
  * sm_pack's lts), trained from the pack's dictionary when the pack is
- * built (models/lts-train.c); recog/lts.c says how it predicts and how
- * the file is laid out.  A pack without the key has no letter-to-sound:
- * its pack->lts is empty, and a word the dictionary lacks cannot be
- * pronounced.
+ * built (models/lts-train.c); recog/lts.c says how it predicts.  A pack
+ * without the key has no letter-to-sound: its pack->lts is empty, and a
+ * word the dictionary lacks cannot be pronounced.
  */
 #ifndef SM_LTS_H
 #define SM_LTS_H
@@ -39,34 +38,48 @@ extern const char *const sm_lts_phones[SM_LTS_NPHONE];
 int sm_lts_phone_id(const char *name);
 
 #define SM_LTS_MAGIC "SMLTS\0\0\0"
-#define SM_LTS_VERSION 1
+#define SM_LTS_VERSION 2
 #define SM_LTS_BOM 0x01020304u
-#define SM_LTS_MAXFEAT 16
+#define SM_LTS_MAXORDER 8	/* n of the n-gram: tokens, the one predicted included */
 #define SM_LTS_NONE 0xff	/* no phone (in a class's pair) */
-#define SM_LTS_EDGE '#'		/* a letter beyond either end of the word */
-/* What a feature asks (kind): the letter at its offset from the letter
- * whose class is sought, or the class already given to the letter at
- * its (negative) offset, SM_LTS_NONE before the word's start. */
-#define SM_LTS_LETTER 0
-#define SM_LTS_CLASS 1
+#define SM_LTS_NLETTER 27	/* a-z, then ' */
 
-/* The header, then nclass classes of 2 phone ids each (SM_LTS_NONE for
- * none; padded with SM_LTS_NONE to a multiple of 4 bytes), then nnode
- * nodes; host byte order (bom). */
+/* The header, then, each section padded to a multiple of 4 bytes:
+ *   nclass classes, 2 phone ids each (SM_LTS_NONE for none);
+ *   ntok tokens' classes (1 byte each): the tokens of letter l are
+ *     first[l] to first[l + 1] - 1, each a (letter, class) pair;
+ *   ntok + 1 floats: each token's probability of the lowest order, the
+ *     end of the word's (token ntok, SM_LTS_EOS) last;
+ *   nnode + 1 nodes (struct sm_lts_node), the last only marking where
+ *     the followers end;
+ *   nfol followers (struct sm_lts_fol);
+ * all in host byte order (bom). */
+#define SM_LTS_EOS(ntok) (ntok)		/* the end of the word */
+#define SM_LTS_BOS(ntok) ((ntok) + 1)	/* history only: its start */
+
 struct sm_lts_header {
 	char magic[8];
 	uint32_t bom, version;
-	uint32_t nclass, nnode;
-	uint32_t nfeat;			/* the features asked, 1..SM_LTS_MAXFEAT */
-	int8_t offset[SM_LTS_MAXFEAT];	/* each one's place from the letter */
-	uint8_t kind[SM_LTS_MAXFEAT];	/* SM_LTS_LETTER or SM_LTS_CLASS */
+	uint32_t order;			/* n, 2..SM_LTS_MAXORDER */
+	uint32_t nclass, ntok, nnode, nfol;
+	uint32_t first[SM_LTS_NLETTER + 1];
 };
 
+/* A history: node 0 is the empty one; a node's children extend its
+ * history by one token further back (sorted by tok). */
 struct sm_lts_node {
 	uint32_t child;		/* first child's index */
-	uint16_t nchild;	/* children, contiguous */
-	uint8_t letter;		/* the letter that leads here from the parent */
-	uint8_t cls;		/* the class of a letter whose context ends here */
+	uint32_t fol;		/* first follower's index; the next node's ends them */
+	uint16_t nchild;
+	uint16_t tok;		/* the token that leads here from the parent */
+	float gamma;		/* the weight of the lower order */
+};
+
+/* A token seen after a node's history (sorted by tok), with its
+ * discounted relative frequency there. */
+struct sm_lts_fol {
+	uint32_t tok;
+	float a;
 };
 
 #endif

@@ -36,6 +36,7 @@ replay() { # NAME
 @test "sm-volume's PCM reader and word volumes, with the hypothesis reader, survive their saved inputs" { replay volume; }
 @test "the mixture-weight reader survives its saved inputs" { replay sendump; }
 @test "the hypothesis reader and writers survive their saved inputs" { replay hyp; }
+@test "the letter-to-sound model reader survives its saved inputs" { replay lts; }
 
 # A program given a saved input either succeeds or refuses it with one
 # line naming itself and exit 65: never a crash, a hang or another code.

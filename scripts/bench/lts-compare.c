@@ -2,19 +2,25 @@
  * lts-compare: the pronunciations of words (one a line on stdin) by the
  * pack's letter-to-sound model (recog/lts.c) and by flite's CMU
  * letter-to-sound rules, as "word TAB ours TAB flite's", phones blank
- * separated; with -o, ours only (to time it).  Built by
- * scripts/bench/75-lts.sh only (flite1-dev).
- * Usage: lts-compare [-o] MODEL WORDS
+ * separated; with -o, ours only; with -t, no words but the CPU
+ * milliseconds of opening the model and of pronouncing the words, ours.
+ * Built by scripts/bench/75-lts.sh only: with flite1-dev's headers and
+ * libraries, or with -DNO_FLITE (flite's column then empty).
+ * Usage: lts-compare [-o | -t] MODEL WORDS
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#ifndef NO_FLITE
 #include <flite/flite.h>
 #include <flite/cst_lts.h>
+#endif
 
 #include "lts.h"
 #include "sm.h"
 
+#ifndef NO_FLITE
 extern cst_lts_rules cmu_lts_rules;	/* set up by cmu_lex_init */
 cst_lexicon *cmu_lex_init(void);
 
@@ -54,6 +60,10 @@ flite_word(const char *word)
 		put_flite(val_string(val_car(p)), p == v);
 	delete_val(v);
 }
+#else
+static void cmu_lex_init(void) { }
+static void flite_word(const char *word) { (void)word; }
+#endif
 
 int
 main(int argc, char **argv)
@@ -61,13 +71,18 @@ main(int argc, char **argv)
 	char line[256], err[512];
 	const char *ph[256];
 	struct sm_lts *t;
-	int ours = argc > 1 && strcmp(argv[1], "-o") == 0;
+	int timed = argc > 1 && strcmp(argv[1], "-t") == 0;
+	int ours = timed || (argc > 1 && strcmp(argv[1], "-o") == 0);
+	clock_t c0;
+	double open_ms;
 	FILE *f;
 
 	sm_init("lts-compare");
 	if (argc - ours != 3)
-		sm_usage_exit("Usage: lts-compare [-o] MODEL WORDS\n", 0);
+		sm_usage_exit("Usage: lts-compare [-o | -t] MODEL WORDS\n", 0);
+	c0 = clock();
 	t = sm_lts_open(argv[1 + ours], err, sizeof(err));
+	open_ms = (double)(clock() - c0) * 1000 / CLOCKS_PER_SEC;
 	if (t == NULL)
 		sm_die(SM_EX_NOINPUT, "%s", err);
 	f = fopen(argv[2 + ours], "r");
@@ -75,7 +90,18 @@ main(int argc, char **argv)
 		sm_die_errno(SM_EX_NOINPUT, "%s", argv[2 + ours]);
 	if (!ours)
 		cmu_lex_init();
-	while (fgets(line, sizeof(line), f)) {
+	if (timed) {
+		static char words[100000][64];
+		int nw = 0;
+
+		while (nw < 100000 && fgets(words[nw], sizeof(words[nw]), f))
+			words[nw][strcspn(words[nw], "\n")] = '\0', nw++;
+		c0 = clock();
+		for (int i = 0; i < nw; i++)
+			sm_lts_word(t, words[i], ph, 256);
+		printf("%.2f %.2f\n", open_ms, (double)(clock() - c0) * 1000 / CLOCKS_PER_SEC);
+	}
+	while (!timed && fgets(line, sizeof(line), f)) {
 		int n;
 
 		line[strcspn(line, "\n")] = '\0';
