@@ -57,8 +57,8 @@ static const char usage[] =
 	"      --vocab FILE        a custom vocabulary: one entry per line, the words as\n"
 	"                          written, then tab-separated spellings they sound like\n"
 	"      --vocab-prob P      unigram probability of each new word of the vocabulary\n"
-	"                          (default 1e-4)\n"
-	"      --vocab-boost F     listed words the LM has: probability times F (default 8)\n"
+	"                          (default 5e-5)\n"
+	"      --vocab-boost F     listed words the LM has: probability times F (default 2)\n"
 	"      --build-image FILE  write the pack's search image to FILE and exit\n"
 	"      --check-image       check all of the pack's search image and exit\n"
 	"      --no-image          build the tree from the model files, not the pack's\n"
@@ -441,8 +441,8 @@ parse_options(struct opts *o, int argc, char **argv)
 	o->uw = 0.95;
 	o->seg_min = 30;
 	o->seg_max = 60;
-	o->vocab_prob = 1e-4;
-	o->vocab_boost = 8;
+	o->vocab_prob = 5e-5;
+	o->vocab_boost = 2;
 	sm_search_cfg_default(&o->cfg);
 	o->cfg.wip = logf(0.3f);	/* with the unigram weight (man page) */
 	sm_lat_cfg_default(&o->lcfg);

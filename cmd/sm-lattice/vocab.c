@@ -89,11 +89,27 @@ struct entry {
 	int n_sl_key;
 };
 
+/* Whether the n bytes at w are letters each followed by a full stop
+ * ("C.E.O."): in a sounds-like spelling, the names of the letters. */
+static int
+spelled_out(const char *w, size_t n)
+{
+	size_t i;
+
+	if (n < 2 || n % 2)
+		return 0;
+	for (i = 0; i < n; i += 2)
+		if (!isalpha((unsigned char)w[i]) || w[i + 1] != '.')
+			return 0;
+	return 1;
+}
+
 /* The words of s (blank-separated): their keys added to t, at most max of
  * them in out; the count, -1 when more than max, -2 when one has nothing
- * left as a key. */
+ * left as a key.  letters: a word spelled out ("C.E.O.") is its letters'
+ * names, the dictionary's "c." "e." "o.". */
 static int
-split_keys(struct table *t, const char *s, int *out, int max)
+split_keys(struct table *t, const char *s, int *out, int max, int letters)
 {
 	int n = 0;
 
@@ -108,6 +124,16 @@ split_keys(struct table *t, const char *s, int *out, int max)
 			return n;
 		for (e = s; *e && *e != ' ' && *e != '\t'; e++)
 			;
+		if (letters && spelled_out(s, (size_t)(e - s))) {
+			for (; s < e; s += 2) {
+				if (n == max)
+					return -1;
+				key[0] = (char)tolower((unsigned char)*s);
+				key[1] = '.';
+				out[n++] = lookup(t, key, 2, 1);
+			}
+			continue;
+		}
 		if (n == max)
 			return -1;
 		kl = sm_vocab_key(s, (size_t)(e - s), key, sizeof key);
@@ -163,11 +189,11 @@ read_list(const char *path, struct table *t, struct entry **out)
 				sm_die(SM_EX_SOFTWARE, "out of memory");
 			x->sl[x->n_sl++] = sm_xstrdup(f);
 		}
-		x->n_word = split_keys(t, x->content, x->key, VOCAB_MAX_WORDS);
+		x->n_word = split_keys(t, x->content, x->key, VOCAB_MAX_WORDS, 0);
 		for (i = 0; i < x->n_sl && x->n_word > 0; i++) {
 			int ks[32];
 
-			k = split_keys(t, x->sl[i], ks, 32);
+			k = split_keys(t, x->sl[i], ks, 32, 1);
 			if (k <= 0) {
 				x->n_word = k == 0 ? -3 : k == -1 ? -4 : k;
 				break;
@@ -353,19 +379,159 @@ why_none(const struct key *k, const struct sm_lts *lts)
 	return "no letters to pronounce (give sounds_like)";
 }
 
+/* What the entries are turned into. */
+struct ctx {
+	struct table *t;
+	struct newwords nw;
+	const struct sm_lts *lts;
+	const struct sm_mdef *m;
+	struct sm_lm *lm;
+	float ln_boost;
+	uint8_t *boosted;	/* [LM word] boosted already */
+	int *cls;		/* [key] 1 + its class (new word), 0 */
+	int n_class;
+};
+
+static void
+boost(struct ctx *c, int lmid)
+{
+	if (!c->boosted[lmid] && sm_lm_boost(c->lm, lmid, c->ln_boost) != 0)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	c->boosted[lmid] = 1;
+}
+
+/* The class of a new word of key k, given out at its first use (an id
+ * of -2 - class until the first class id is known). */
+static int
+key_class(struct ctx *c, int k)
+{
+	if (c->cls[k] == 0)
+		c->cls[k] = ++c->n_class;
+	return -1 - c->cls[k];
+}
+
+/* Why the content's words cannot be searched as they are spelled (into
+ * buf), or NULL: every one known, or given a pronunciation. */
+static const char *
+content_why(struct ctx *c, const struct entry *x, char *buf, size_t len)
+{
+	int j;
+
+	for (j = 0; j < x->n_word; j++) {
+		struct key *k = &c->t->k[x->key[j]];
+
+		if (k->lmid < 0 && key_phones(k, c->lts, c->m) == 0) {
+			snprintf(buf, len, "\"%s\": %s", k->s, why_none(k, c->lts));
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* The content's words: known ones boosted, new ones added with the
+ * dictionary's pronunciations, else their letters'. */
+static void
+add_content(struct ctx *c, const struct entry *x)
+{
+	int j, a;
+
+	for (j = 0; j < x->n_word; j++) {
+		struct key *k = &c->t->k[x->key[j]];
+		int lmid;
+
+		if (k->lmid >= 0) {
+			boost(c, k->lmid);
+			continue;
+		}
+		lmid = key_class(c, x->key[j]);
+		if (k->n_alt == 0)
+			add_word(&c->nw, k->s, strlen(k->s), k->ph, k->n_ph, lmid);
+		for (a = 0; a < k->n_alt; a++)
+			add_word(&c->nw, k->s, strlen(k->s), k->alt + a * (MAX_PH + 1) + 1,
+				 k->alt[a * (MAX_PH + 1)], lmid);
+	}
+}
+
+/* Why a sounds-like spelling cannot be pronounced (into buf), or NULL. */
+static const char *
+sounds_why(struct ctx *c, const struct entry *x, char *buf, size_t len)
+{
+	int s, np = 0;
+
+	for (s = 0; s < x->n_sl_key; s++) {
+		struct key *k;
+
+		if (x->sl_key[s] < 0) {
+			np = 0;
+			continue;
+		}
+		k = &c->t->k[x->sl_key[s]];
+		if (key_phones(k, c->lts, c->m) == 0 || np + k->n_ph > MAX_PH) {
+			snprintf(buf, len, "sounds_like \"%s\": %s", k->s,
+				 k->n_ph > 0 ? "too long" : why_none(k, c->lts));
+			return buf;
+		}
+		np += k->n_ph;
+	}
+	return NULL;
+}
+
+/* One word of the search per sounds-like spelling, spelled as the
+ * content's keys joined by '_': a one-word content keeps its LM id (known,
+ * boosted) or its class (new); a phrase is a new word of its own. */
+static void
+add_sounds(struct ctx *c, const struct entry *x)
+{
+	char text[VOCAB_MAX_WORDS * KEY_MAX];
+	int16_t ph[MAX_PH];
+	size_t tl = 0;
+	int j, s, np = 0, lmid;
+
+	for (j = 0; j < x->n_word; j++) {
+		size_t l = strlen(c->t->k[x->key[j]].s);
+
+		if (j)
+			text[tl++] = '_';
+		memcpy(text + tl, c->t->k[x->key[j]].s, l);
+		tl += l;
+	}
+	text[tl] = 0;
+	if (x->n_word == 1 && c->t->k[x->key[0]].lmid >= 0)
+		boost(c, lmid = c->t->k[x->key[0]].lmid);
+	else if (x->n_word == 1)
+		lmid = key_class(c, x->key[0]);
+	else
+		lmid = -1 - ++c->n_class;
+	for (s = 0; s < x->n_sl_key; s++) {
+		const struct key *k;
+
+		if (x->sl_key[s] < 0) {
+			add_word(&c->nw, text, tl, ph, np, lmid);
+			np = 0;
+			continue;
+		}
+		k = &c->t->k[x->sl_key[s]];
+		memcpy(ph + np, k->ph, sizeof *ph * k->n_ph);
+		np += k->n_ph;
+	}
+}
+
+static const char *const shape_why[] = {
+	NULL, "more than 6 words", "a word without letters or digits",
+	"an empty sounds_like spelling", "a sounds_like spelling of more than 32 words"
+};
+
 int
 vocab_load(const char *path, const struct sm_pack *pack, struct sm_search *srch,
-	   struct sm_lm *lm, double prob, double boost)
+	   struct sm_lm *lm, double prob, double boost_f)
 {
 	struct table t;
 	struct entry *e;
-	struct newwords nw;
 	struct sm_mdef mdef;
 	struct sm_lts *lts = NULL;
+	struct ctx c;
 	char err[8400], p_mdef[4200];
-	int n_e, i, j, used = 0, n_class = 0, class0, *cls;
-	float ln_boost = (float)log(boost);
-	uint8_t *boosted;
+	int n_e, i, j, used = 0, class0;
 
 	memset(&t, 0, sizeof t);
 	t.mask = (1u << 16) - 1;	/* 6 keys per entry, 1000 entries, half full */
@@ -380,134 +546,51 @@ vocab_load(const char *path, const struct sm_pack *pack, struct sm_search *srch,
 	find_dict_words(&t, pack->dict, &mdef);
 	if (pack->lts[0] && (lts = sm_lts_open(pack->lts, err, sizeof err)) == NULL)
 		sm_die(SM_EX_CONFIG, "%s", err);
-	memset(&nw, 0, sizeof nw);
-	boosted = sm_xcalloc(lm->n_words + 1, 1);
-	cls = sm_xcalloc((size_t)t.n + 1, sizeof *cls);	/* key -> 1 + class, 0 */
-	/* the class ids are given out in order; new words are added with
-	 * class0 + index, class0 known only at the end: lmid -2 - index */
+	memset(&c, 0, sizeof c);
+	c.t = &t;
+	c.lts = lts;
+	c.m = &mdef;
+	c.lm = lm;
+	c.ln_boost = (float)log(boost_f);
+	c.boosted = sm_xcalloc(lm->n_words + 1, 1);
+	c.cls = sm_xcalloc((size_t)t.n + 1, sizeof *c.cls);
 	for (i = 0; i < n_e; i++) {
 		struct entry *x = &e[i];
-		const char *why = NULL;
-		char text[VOCAB_MAX_WORDS * KEY_MAX];
-		size_t tl = 0;
+		const char *why = x->n_word == 0 ? "no words" :
+				  x->n_word < 0 ? shape_why[-x->n_word] : NULL;
 
-		if (x->n_word == -1)
-			why = "more than 6 words";
-		else if (x->n_word == 0)
-			why = "no words";
-		else if (x->n_word == -2)
-			why = "a word without letters or digits";
-		else if (x->n_word == -3)
-			why = "an empty sounds_like spelling";
-		else if (x->n_word == -4)
-			why = "a sounds_like spelling of more than 32 words";
-		if (why == NULL && x->n_sl == 0) {
-			/* every word known, or given a pronunciation */
-			for (j = 0; j < x->n_word && why == NULL; j++) {
-				struct key *k = &t.k[x->key[j]];
-
-				if (k->lmid < 0 && key_phones(k, lts, &mdef) == 0) {
-					snprintf(text, sizeof text, "\"%s\": %s", k->s, why_none(k, lts));
-					why = text;
-				}
-			}
-			if (why == NULL) {
-				for (j = 0; j < x->n_word; j++) {
-					struct key *k = &t.k[x->key[j]];
-					int a;
-
-					if (k->lmid >= 0) {
-						if (!boosted[k->lmid] &&
-						    sm_lm_boost(lm, k->lmid, ln_boost) != 0)
-							sm_die(SM_EX_SOFTWARE, "out of memory");
-						boosted[k->lmid] = 1;
-						continue;
-					}
-					if (cls[x->key[j]] == 0)
-						cls[x->key[j]] = ++n_class;
-					if (k->n_alt == 0)
-						add_word(&nw, k->s, strlen(k->s), k->ph, k->n_ph,
-							 -1 - cls[x->key[j]]);
-					for (a = 0; a < k->n_alt; a++)
-						add_word(&nw, k->s, strlen(k->s),
-							 k->alt + a * (MAX_PH + 1) + 1,
-							 k->alt[a * (MAX_PH + 1)], -1 - cls[x->key[j]]);
-				}
-			}
-		} else if (why == NULL) {
-			/* one word of the search per spelling, its keys joined */
-			int16_t ph[MAX_PH];
-			int np = 0, lmid, s;
-
-			for (j = 0; j < x->n_word; j++) {
-				size_t l = strlen(t.k[x->key[j]].s);
-
-				if (j)
-					text[tl++] = '_';
-				memcpy(text + tl, t.k[x->key[j]].s, l);
-				tl += l;
-			}
-			text[tl] = 0;
-			for (s = 0; s < x->n_sl_key && why == NULL; s++) {
-				struct key *k;
-
-				if (x->sl_key[s] < 0) {
-					np = 0;
-					continue;
-				}
-				k = &t.k[x->sl_key[s]];
-				if (key_phones(k, lts, &mdef) == 0 || np + k->n_ph > MAX_PH) {
-					snprintf(err, sizeof err, "sounds_like \"%s\": %s", k->s,
-						 k->n_ph > 0 ? "too long" : why_none(k, lts));
-					why = err;
-				}
-				np += k->n_ph;
-			}
-			if (why == NULL) {
-				if (x->n_word == 1 && t.k[x->key[0]].lmid >= 0) {
-					lmid = t.k[x->key[0]].lmid;
-					if (!boosted[lmid] && sm_lm_boost(lm, lmid, ln_boost) != 0)
-						sm_die(SM_EX_SOFTWARE, "out of memory");
-					boosted[lmid] = 1;
-				} else {
-					lmid = -1 - ++n_class;
-				}
-				np = 0;
-				for (s = 0; s < x->n_sl_key; s++) {
-					struct key *k;
-
-					if (x->sl_key[s] < 0) {
-						add_word(&nw, text, tl, ph, np, lmid);
-						np = 0;
-						continue;
-					}
-					k = &t.k[x->sl_key[s]];
-					memcpy(ph + np, k->ph, sizeof *ph * k->n_ph);
-					np += k->n_ph;
-				}
-			}
-		}
-		if (why != NULL)
+		if (why == NULL && x->n_sl == 0)
+			why = content_why(&c, x, err, sizeof err);
+		else if (why == NULL)
+			why = sounds_why(&c, x, err, sizeof err);
+		if (why != NULL) {
 			sm_warn("%s:%d: \"%s\" not used: %s", sm_name(path), x->line,
 				sm_clip(x->content), why);
-		else
-			used++;
+			continue;
+		}
+		/* sounds-like spellings are alternatives to the words' own
+		 * pronunciations, which are added too where there are some */
+		if (x->n_sl > 0)
+			add_sounds(&c, x);
+		if (x->n_sl == 0 || content_why(&c, x, err, sizeof err) == NULL)
+			add_content(&c, x);
+		used++;
 	}
-	class0 = sm_lm_add_class(lm, (uint32_t)n_class, (float)log(prob));
-	if (n_class > 0 && class0 < 0)
+	class0 = sm_lm_add_class(lm, (uint32_t)c.n_class, (float)log(prob));
+	if (c.n_class > 0 && class0 < 0)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
-	for (i = 0; i < nw.d.n_words; i++) {
-		nw.d.w[i].word = nw.d.text + (uintptr_t)nw.d.w[i].word;
-		if (nw.lmid[i] < 0)
-			nw.lmid[i] = class0 + (-nw.lmid[i] - 2);
+	for (i = 0; i < c.nw.d.n_words; i++) {
+		c.nw.d.w[i].word = c.nw.d.text + (uintptr_t)c.nw.d.w[i].word;
+		if (c.nw.lmid[i] < 0)
+			c.nw.lmid[i] = class0 + (-c.nw.lmid[i] - 2);
 	}
-	if (nw.d.n_words > 0 &&
-	    sm_search_add_words(srch, &mdef, &nw.d, nw.lmid, err, sizeof err) != 0)
+	if (c.nw.d.n_words > 0 &&
+	    sm_search_add_words(srch, &mdef, &c.nw.d, c.nw.lmid, err, sizeof err) != 0)
 		sm_die(SM_EX_SOFTWARE, "%s: %s", sm_name(path), err);
 	sm_info("%s: %d of %d entries used: %d words added, %d new to the LM", sm_name(path),
-		used, n_e, nw.d.n_words, n_class);
-	sm_dict_free(&nw.d);
-	free(nw.lmid);
+		used, n_e, c.nw.d.n_words, c.n_class);
+	sm_dict_free(&c.nw.d);
+	free(c.nw.lmid);
 	for (i = 0; i < n_e; i++) {
 		for (j = 0; j < e[i].n_sl; j++)
 			free(e[i].sl[j]);
@@ -522,8 +605,8 @@ vocab_load(const char *path, const struct sm_pack *pack, struct sm_search *srch,
 	}
 	free(t.k);
 	free(t.slot);
-	free(cls);
-	free(boosted);
+	free(c.cls);
+	free(c.boosted);
 	sm_lts_free(lts);
 	sm_mdef_free(&mdef);
 	return used;

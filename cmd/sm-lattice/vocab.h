@@ -15,10 +15,13 @@
  *   gets the dictionary's pronunciations, else the letter-to-sound model's,
  *   and enters the LM as a new word of unigram probability prob.
  * - An entry with sounds-like spellings: each spelling's words (dictionary
- *   or letter-to-sound, first pronunciation) give one pronunciation of the
- *   whole entry, a word of the search spelled as its keys joined by '_';
- *   a one-word content the LM knows keeps its LM id (boosted), any other
- *   is a new word of probability prob.
+ *   or letter-to-sound, first pronunciation; a word spelled out as
+ *   "C.E.O." the names of its letters) give one pronunciation of the whole
+ *   entry, a word of the search spelled as its keys joined by '_'; a
+ *   one-word content keeps its LM id (known, boosted) or its class (new),
+ *   a phrase is a new word of probability prob.  The spellings are
+ *   alternatives: the content's words are added as without them too,
+ *   where they can be.
  *
  * An entry that cannot be used (a word without a pronunciation, more than
  * 6 words, nothing left of a key) is named once on stderr with the reason,
