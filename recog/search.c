@@ -30,7 +30,15 @@ sm_search_free(struct sm_search *s)
 		return;
 	if (s->map)
 		sm_image_close(&s->img);
-	if (!s->map || s->own) {
+	if (s->own) {		/* an image's, copied for a custom vocabulary */
+		sm_big_free(s->lmid);
+		sm_big_free(s->wlast);
+		sm_big_free(s->wkind);
+		sm_big_free(s->wlen);
+		sm_big_free(s->woff);
+		sm_big_free(s->text);
+		sm_big_free(s->nodes);
+	} else if (!s->map) {
 		free(s->lmid);
 		free(s->wlast);
 		free(s->wkind);
@@ -38,9 +46,15 @@ sm_search_free(struct sm_search *s)
 		free(s->woff);
 		free(s->text);
 		free(s->nodes);
+	}
+	if (!s->map || s->own) {
 		free(s->lc_ssid);
 		free(s->cls_mask);
 		free(s->cls_ssid);
+	}
+	if (!s->map) {
+		free((void *)s->tri);
+		free((void *)s->ciname);
 	}
 	free(s->rc_ssid);
 	sm_big_free(s->pool);
@@ -71,6 +85,17 @@ int
 sm_search_n_words(const struct sm_search *s)
 {
 	return s->n_words;
+}
+
+int
+sm_search_ciphone(const struct sm_search *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->n_ci; i++)
+		if (strncmp(s->ciname + (size_t)i * SM_CINAME, name, SM_CINAME) == 0)
+			return i;
+	return -1;
 }
 
 /* ---- pass 1: the tree ------------------------------------------------- */

@@ -90,16 +90,19 @@ struct sm_search *sm_search_open(const char *path, const struct sm_lm *lm,
 				 size_t errlen);
 
 /* A custom vocabulary over a search built or mapped from an image: the
- * words of d (m's phones, no fillers), with LM ids lmid[] (ids of the
- * search's LM, sm_lm_add_class's included), become the search's words
- * n_words .. n_words + d->n_words - 1, in a lexicon tree of their own
- * whose roots are entered beside the main tree's.  The image stays
- * read-only: the tables that grow are copied first.  Once, before the
- * first utterance; d need not outlive the call.  0, or -1 with the
- * problem in err. */
-int sm_search_add_words(struct sm_search *s, const struct sm_mdef *m,
-			const struct sm_dict *d, const int32_t *lmid, char *err,
-			size_t errlen);
+ * words of d (phones the search's CI ids, sm_search_ciphone; no fillers),
+ * with LM ids lmid[] (ids of the search's LM, sm_lm_add_class's
+ * included), become the search's words n_words .. n_words + d->n_words
+ * - 1, in a lexicon tree of their own whose roots are entered beside the
+ * main tree's, built with the image's triphone table (no model file is
+ * read).  The image stays read-only: the tables that grow are copied
+ * first.  Once, before the first utterance; d need not outlive the call.
+ * 0, or -1 with the problem in err. */
+int sm_search_add_words(struct sm_search *s, const struct sm_dict *d,
+			const int32_t *lmid, char *err, size_t errlen);
+
+/* The CI id of a phone name ("AA", "SIL"), -1 if the model has none. */
+int sm_search_ciphone(const struct sm_search *s, const char *name);
 
 /* The full check of an image opened from path: the checksum of its body
  * and every index in every node (sm_search_open checks only the header,

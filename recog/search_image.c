@@ -12,11 +12,12 @@
 #include <sys/mman.h>
 
 #include "lm.h"
+#include "mdef.h"
 #include "search_int.h"
 #include "sm.h"
 
 enum { S_NODES, S_LC, S_CLS, S_LMID, S_WLAST, S_WKIND, S_WLEN, S_WOFF, S_TEXT, S_SSEQ,
-       S_CLSSID, S_N };
+       S_CLSSID, S_TRI, S_CINAME, S_N };
 
 struct img_hdr {
 	struct sm_image_hdr im;
@@ -34,8 +35,15 @@ _Static_assert(offsetof(struct img_hdr, node_size) == 128 &&
 	       offsetof(struct img_hdr, off) == 1728, "search image header moved");
 
 static const struct sm_image_kind_desc img_kind = {
-	SM_IMAGE_SEARCH, 5, sizeof(struct img_hdr)
+	SM_IMAGE_SEARCH, 6, sizeof(struct img_hdr)
 };
+
+/* Bytes of the triphone table (search_int.h) for n CI phones. */
+static uint64_t
+tri_len(int n)
+{
+	return n > 0 ? 2ull * SM_N_WPOS * n * n * n : 0;
+}
 
 static size_t
 text_len(const struct sm_search *s)
@@ -90,6 +98,8 @@ sm_search_save(const struct sm_search *s, const char *path,
 	ptr[S_TEXT] = s->text;		h.len[S_TEXT] = text_len(s);
 	ptr[S_SSEQ] = s->sseq;		h.len[S_SSEQ] = 2ull * s->n_sseq * 3;
 	ptr[S_CLSSID] = s->cls_ssid;	h.len[S_CLSSID] = 4ull * s->n_cls;
+	ptr[S_TRI] = s->tri;		h.len[S_TRI] = tri_len(s->n_ci);
+	ptr[S_CINAME] = s->ciname;	h.len[S_CINAME] = (uint64_t)SM_CINAME * s->n_ci;
 	off = first;
 	for (i = 0; i < S_N; i++) {
 		h.off[i] = off;
@@ -105,6 +115,19 @@ sm_search_save(const struct sm_search *s, const char *path,
 	rc = sm_image_write(path, &h.im, sizeof h, body, off - first, err, errlen);
 	free(body);
 	return rc;
+}
+
+/* Whether every senone sequence of the triphone table is in range
+ * (checked where the table is first used, not at every start). */
+int
+search_tri_ok(const struct sm_search *s)
+{
+	size_t i, n = tri_len(s->n_ci) / 2;
+
+	for (i = 0; i < n; i++)
+		if (s->tri[i] >= s->n_sseq)
+			return 0;
+	return 1;
 }
 
 /* Whether node i of an image holds only indices in range (the start-up
@@ -165,6 +188,9 @@ img_check(const struct sm_search *s, const struct sm_lm *lm)
 	for (i = 0; i < s->n_cls; i++)
 		if (s->cls_ssid[i] < 0 || s->cls_ssid[i] >= s->n_sseq)
 			return -1;
+	for (i = 0; i < s->n_ci; i++)
+		if (memchr(s->ciname + (size_t)i * SM_CINAME, 0, SM_CINAME) == NULL)
+			return -1;
 	for (i = 0; i < s->n_words; i++)
 		if (s->wlast[i] < 0 || s->wlast[i] >= s->n_ci || s->wkind[i] > 2 ||
 		    s->lmid[i] < -1 || (s->lmid[i] >= 0 && (uint32_t)s->lmid[i] >= lm->n_words))
@@ -187,6 +213,11 @@ sm_search_check(const struct sm_search *s, const char *path, char *err, size_t e
 		return 0;
 	if (sm_image_check_sum(&s->img, path, err, errlen) != 0)
 		return -1;
+	if (!search_tri_ok(s)) {
+		snprintf(err, errlen, "%s: corrupt search image: a senone sequence of its "
+			 "triphone table is out of range", path);
+		return -1;
+	}
 	for (i = 0; i < s->n_nodes; i++)
 		if (!search_node_ok(s, i)) {
 			snprintf(err, errlen, "%s: corrupt search image: node %d has an "
@@ -233,7 +264,9 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 	    h.len[S_CLS] != 8ull * h.n_cls || h.len[S_LMID] != 4ull * h.n_words ||
 	    h.len[S_WLAST] != (uint64_t)h.n_words || h.len[S_WKIND] != (uint64_t)h.n_words ||
 	    h.len[S_WLEN] != 2ull * h.n_words || h.len[S_WOFF] != 4ull * h.n_words ||
-	    h.len[S_SSEQ] != 6ull * h.n_sseq || h.len[S_CLSSID] != 4ull * h.n_cls)
+	    h.len[S_SSEQ] != 6ull * h.n_sseq || h.len[S_CLSSID] != 4ull * h.n_cls ||
+	    h.len[S_TRI] != tri_len(h.n_ci) ||
+	    h.len[S_CINAME] != (uint64_t)SM_CINAME * (h.n_ci > 0 ? h.n_ci : 0))
 		goto corrupt;
 	for (i = 0; i < S_N; i++)
 		if (h.off[i] % 8 || h.off[i] < sizeof h || h.off[i] > total ||
@@ -276,6 +309,8 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 	s->text = (char *)(map + h.off[S_TEXT]);
 	s->sseq = (const uint16_t *)(map + h.off[S_SSEQ]);
 	s->cls_ssid = (int32_t *)(map + h.off[S_CLSSID]);
+	s->tri = (const uint16_t *)(map + h.off[S_TRI]);
+	s->ciname = (const char *)(map + h.off[S_CINAME]);
 	s->text_len = h.len[S_TEXT];
 	if (img_check(s, lm) != 0) {
 		sm_search_free(s);
@@ -294,7 +329,8 @@ sm_search_open(const char *path, const struct sm_lm *lm, const struct sm_search_
 	{
 		uint64_t at = h.off[S_SSEQ] & ~(uint64_t)4095;	/* page-aligned */
 
-		(void)madvise((void *)(map + at), total - at, MADV_POPULATE_READ);
+		/* not the tables a custom vocabulary reads */
+		(void)madvise((void *)(map + at), h.off[S_TRI] - at, MADV_POPULATE_READ);
 	}
 #endif
 	return s;

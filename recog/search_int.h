@@ -40,7 +40,8 @@ struct node {
 	uint8_t ncls;		/* HMMs of the node: the classes of a leaf, else 1 */
 };
 
-#define NONE16 0xffff		/* also the bound on senone sequences and classes */
+#define NONE16 0xffff
+#define SM_CINAME 8		/* bytes of a CI phone's name, its NUL included */		/* also the bound on senone sequences and classes */
 
 struct hmm {
 	float s[3];
@@ -131,6 +132,12 @@ struct sm_search {
 	uint64_t *cls_mask;		/* class -> set of right-context CI phones */
 	int32_t *cls_ssid;
 	int n_cls;
+	/* what a custom vocabulary's tree is built with, the model definition
+	 * not being read then: the senone sequence of every triphone in every
+	 * word position, [SM_N_WPOS][n_ci][n_ci][n_ci] as tri_ssid gives it
+	 * (base, left, right), and the CI phones' names, [n_ci][SM_CINAME] */
+	const uint16_t *tri;
+	const char *ciname;
 	float tp[MAXCI][6];	/* t00 t01 t11 t12 t22 t23 */
 	int sil_ci, bos_word, eos_word, sil_word;
 	/* per utterance */
@@ -161,6 +168,12 @@ struct sm_search {
 	int32_t best_lc_bp[MAXCI][MAXCI];	/* [left ctx][first phone] */
 	float best_lc[MAXCI][MAXCI];
 };
+
+/* tree.c */
+int tree_tables(struct sm_search *s);
+
+/* search_image.c */
+int search_tri_ok(const struct sm_search *s);
 
 /* search.c */
 int search_slot_init(struct sm_search *s);

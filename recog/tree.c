@@ -37,6 +37,49 @@ tri_ssid(const struct sm_mdef *m, int b, int l, int r, int pos)
 	return m->phone_ssid[p];
 }
 
+/* tri_ssid from the search's table when it has one (a custom vocabulary's
+ * tree, built without the model definition), else from the definition. */
+static int
+ssid_of(const struct sm_search *s, int b, int l, int r, int pos)
+{
+	if (s->tri != NULL)
+		return s->tri[(((size_t)pos * s->n_ci + b) * s->n_ci + l) * s->n_ci + r];
+	return tri_ssid(s->m, b, l, r, pos);
+}
+
+/* The tables an image carries for a custom vocabulary (search_int.h): 0,
+ * or -1 out of memory or a name too long. */
+int
+tree_tables(struct sm_search *s)
+{
+	size_t n = (size_t)s->n_ci, b, l, r, pos;
+	uint16_t *tri = malloc(sizeof *tri * SM_N_WPOS * n * n * n);
+	char *names = calloc(n, SM_CINAME);
+
+	if (tri == NULL || names == NULL) {
+		free(tri);
+		free(names);
+		return -1;
+	}
+	for (pos = 0; pos < SM_N_WPOS; pos++)
+		for (b = 0; b < n; b++)
+			for (l = 0; l < n; l++)
+				for (r = 0; r < n; r++)
+					tri[((pos * n + b) * n + l) * n + r] =
+						(uint16_t)tri_ssid(s->m, (int)b, (int)l, (int)r, (int)pos);
+	for (b = 0; b < n; b++) {
+		if (strlen(s->m->ciname[b]) >= SM_CINAME) {
+			free(tri);
+			free(names);
+			return -1;
+		}
+		strcpy(names + b * SM_CINAME, s->m->ciname[b]);
+	}
+	s->tri = tri;
+	s->ciname = names;
+	return 0;
+}
+
 struct build {
 	struct sm_search *s;
 	const struct sm_dict *dict;	/* the words being added */
@@ -101,7 +144,7 @@ lc_row(struct build *b, int base, int right, int single)
 		return -1;
 	s->lc_ssid = q;
 	for (l = 0; l < s->n_ci; l++)
-		q[row * s->n_ci + l] = tri_ssid(s->m, base, l, right,
+		q[row * s->n_ci + l] = ssid_of(s, base, l, right,
 						single ? SM_WPOS_SINGLE : SM_WPOS_BEGIN);
 	b->lc_key[key] = row;
 	return row;
@@ -122,7 +165,7 @@ rc_row(struct build *b, int base, int left)
 		return -1;
 	s->rc_ssid = q;
 	for (r = 0; r < s->n_ci; r++)
-		q[row * s->n_ci + r] = tri_ssid(s->m, base, left, r, SM_WPOS_END);
+		q[row * s->n_ci + r] = ssid_of(s, base, left, r, SM_WPOS_END);
 	b->rc_key[key] = row;
 	{
 		int32_t *a1 = realloc(s->row_cls, sizeof *a1 * s->n_rc_rows);
@@ -246,7 +289,7 @@ build_level(struct build *b, int a, int e, int d, int *count)
 			}
 		} else {
 			int v = d == 0 ? lc_row(b, pi[0], pi[1], 0) :
-				tri_ssid(s->m, pi[d], pi[d - 1], pi[d + 1], SM_WPOS_INTERNAL);
+				ssid_of(s, pi[d], pi[d - 1], pi[d + 1], SM_WPOS_INTERNAL);
 
 			if (v < 0 || v >= NONE16)
 				return -1;
@@ -311,6 +354,8 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 		return NULL;
 	}
 	s->sil_ci = m->sil;
+	if (tree_tables(s) != 0)
+		goto oom;
 	for (i = 0; i < s->n_ci; i++) {
 		int tm = m->phone_tmat[i];
 
@@ -452,58 +497,68 @@ oom:
 	return NULL;
 }
 
-/* A copy of n bytes of the image at p, NULL if out of memory. */
+/* A copy of n bytes of the image at p in room of cap bytes (large
+ * buffers: huge pages where the system has them, where a copy page by
+ * page faults thousands of times), NULL if out of memory. */
 static void *
-dup_bytes(const void *p, size_t n)
+dup_bytes(const void *p, size_t n, size_t cap)
 {
-	void *q = malloc(n ? n : 1);
+	void *q = sm_big_alloc(cap ? cap : 1);
 
 	if (q != NULL && n > 0)
 		memcpy(q, p, n);
 	return q;
 }
 
-/* The image's tables that the custom vocabulary grows, copied: all or
- * none (sm_search_free frees them when own is set). */
+/* The image's tables that a custom vocabulary of n words (phones in all)
+ * grows, copied with room for them: all or none (sm_search_free frees
+ * them when own is set).  The node and word tables never need to grow
+ * again; the small context tables do, with realloc. */
 static int
-own_tables(struct sm_search *s)
+own_tables(struct sm_search *s, int n, size_t phones, size_t text)
 {
-	size_t nw = (size_t)s->n_words;
+	size_t nw = (size_t)s->n_words, all = nw + n, i;
 	void *p[10];
-	int i;
 
-	p[0] = dup_bytes(s->nodes, sizeof *s->nodes * s->n_nodes);
-	p[1] = dup_bytes(s->lc_ssid, sizeof *s->lc_ssid * s->n_lc_rows * s->n_ci);
-	p[2] = dup_bytes(s->cls_mask, sizeof *s->cls_mask * s->n_cls);
-	p[3] = dup_bytes(s->cls_ssid, sizeof *s->cls_ssid * s->n_cls);
-	p[4] = dup_bytes(s->lmid, sizeof *s->lmid * nw);
-	p[5] = dup_bytes(s->wlast, nw);
-	p[6] = dup_bytes(s->wkind, nw);
-	p[7] = dup_bytes(s->wlen, sizeof *s->wlen * nw);
-	p[8] = dup_bytes(s->woff, sizeof *s->woff * nw);
-	p[9] = dup_bytes(s->text, s->text_len);
+	p[0] = dup_bytes(s->nodes, sizeof *s->nodes * s->n_nodes,
+			 sizeof *s->nodes * (s->n_nodes + phones));
+	p[1] = dup_bytes(s->lmid, sizeof *s->lmid * nw, sizeof *s->lmid * all);
+	p[2] = dup_bytes(s->wlast, nw, all);
+	p[3] = dup_bytes(s->wkind, nw, all);
+	p[4] = dup_bytes(s->wlen, sizeof *s->wlen * nw, sizeof *s->wlen * all);
+	p[5] = dup_bytes(s->woff, sizeof *s->woff * nw, sizeof *s->woff * all);
+	p[6] = dup_bytes(s->text, s->text_len, s->text_len + text);
+	p[7] = malloc(sizeof *s->lc_ssid * s->n_lc_rows * s->n_ci + 1);
+	p[8] = malloc(sizeof *s->cls_mask * s->n_cls + 1);
+	p[9] = malloc(sizeof *s->cls_ssid * s->n_cls + 1);
 	for (i = 0; i < 10; i++)
 		if (p[i] == NULL) {
-			for (i = 0; i < 10; i++)
-				free(p[i]);
+			for (i = 0; i < 7; i++)
+				sm_big_free(p[i]);
+			free(p[7]);
+			free(p[8]);
+			free(p[9]);
 			return -1;
 		}
+	memcpy(p[7], s->lc_ssid, sizeof *s->lc_ssid * s->n_lc_rows * s->n_ci);
+	memcpy(p[8], s->cls_mask, sizeof *s->cls_mask * s->n_cls);
+	memcpy(p[9], s->cls_ssid, sizeof *s->cls_ssid * s->n_cls);
 	s->nodes = p[0];
-	s->lc_ssid = p[1];
-	s->cls_mask = p[2];
-	s->cls_ssid = p[3];
-	s->lmid = p[4];
-	s->wlast = p[5];
-	s->wkind = p[6];
-	s->wlen = p[7];
-	s->woff = p[8];
-	s->text = p[9];
+	s->lmid = p[1];
+	s->wlast = p[2];
+	s->wkind = p[3];
+	s->wlen = p[4];
+	s->woff = p[5];
+	s->text = p[6];
+	s->lc_ssid = p[7];
+	s->cls_mask = p[8];
+	s->cls_ssid = p[9];
 	s->own = 1;
 	return 0;
 }
 
-/* The per-word tables grown to n words (the new entries are set by the
- * caller). */
+/* A search built in memory: its per-word tables grown to n words (the
+ * new entries are set by the caller). */
 static int
 grow_words(struct sm_search *s, int n, size_t text_len)
 {
@@ -536,14 +591,12 @@ grow_words(struct sm_search *s, int n, size_t text_len)
 }
 
 int
-sm_search_add_words(struct sm_search *s, const struct sm_mdef *m,
-		    const struct sm_dict *d, const int32_t *lmid, char *err,
-		    size_t errlen)
+sm_search_add_words(struct sm_search *s, const struct sm_dict *d, const int32_t *lmid,
+		    char *err, size_t errlen)
 {
 	struct build b;
-	const struct sm_mdef *m0;
-	int n0 = s->n_words, n = d->n_words, i, c, first, n_roots = 0;
-	size_t tl = s->text_len;
+	int n0 = s->n_words, n = d->n_words, i, first, n_roots = 0;
+	size_t tl = s->text_len, phones = 0;
 
 	if (s->n_ov_roots > 0) {
 		snprintf(err, errlen, "a custom vocabulary is there already");
@@ -551,21 +604,23 @@ sm_search_add_words(struct sm_search *s, const struct sm_mdef *m,
 	}
 	if (n == 0)
 		return 0;
-	if (m->n_ciphone != s->n_ci) {
-		snprintf(err, errlen, "the words' phones are not the search's");
-		return -1;
-	}
 	for (i = 0; i < n; i++)
 		if (d->w[i].filler || d->w[i].n_phone == 0 || d->w[i].n_phone >= 127) {
 			snprintf(err, errlen, "%s: not a word of the search", d->w[i].word);
 			return -1;
 		}
+	if (s->map && !search_tri_ok(s)) {
+		snprintf(err, errlen, "corrupt search image: its triphone table");
+		return -1;
+	}
 	memset(&b, 0, sizeof b);
-	if (s->map && !s->own && own_tables(s) != 0)
-		goto oom;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		tl += d->w[i].base_len + 1;
-	if (grow_words(s, n0 + n, tl) != 0)
+		phones += d->w[i].n_phone;
+	}
+	if (s->map && own_tables(s, n, phones, tl - s->text_len) != 0)
+		goto oom;
+	if (!s->map && grow_words(s, n0 + n, tl) != 0)
 		goto oom;
 	tl = s->text_len;
 	for (i = 0; i < n; i++) {
@@ -587,7 +642,8 @@ sm_search_add_words(struct sm_search *s, const struct sm_mdef *m,
 	b.s = s;
 	b.dict = d;
 	b.word0 = n0;
-	b.cap = s->n_nodes;
+	/* an image's nodes have room for them all (own_tables) */
+	b.cap = s->map ? s->n_nodes + (int)phones : s->n_nodes;
 	b.order = malloc(sizeof *b.order * n);
 	b.lc_key = malloc(sizeof *b.lc_key * MAXCI * MAXCI * 2);
 	b.rc_key = malloc(sizeof *b.rc_key * MAXCI * MAXCI);
@@ -601,12 +657,8 @@ sm_search_add_words(struct sm_search *s, const struct sm_mdef *m,
 		b.order[i] = i;
 	sort_dict = d;
 	qsort(b.order, n, sizeof *b.order, cmp_words);
-	m0 = s->m;
-	s->m = m;
 	first = s->n_nodes;
-	c = build_level(&b, 0, n, 0, &n_roots);
-	s->m = m0;
-	if (c != first)
+	if (build_level(&b, 0, n, 0, &n_roots) != first)
 		goto oom;
 	/* look-ahead, bottom-up: children follow their parent */
 	for (i = s->n_nodes - 1; i >= first; i--) {

@@ -91,9 +91,9 @@ words() {
 	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: not a search image $(rebuild)"
 	# an image of another version of the search image's layout
 	image_pack
-	printf '\004' | dd of="$SCRATCH/pack/search.img" bs=1 seek=12 conv=notrunc status=none
+	printf '\005' | dd of="$SCRATCH/pack/search.img" bs=1 seek=12 conv=notrunc status=none
 	run -78 --separate-stderr timeout 20 sm-lattice --model "$SCRATCH/pack" "$F/gf.ll"
-	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: search image of version 4, this program reads version 5 $(rebuild)"
+	assert_equal "$stderr" "sm-lattice: $SCRATCH/pack/search.img: search image of version 5, this program reads version 6 $(rebuild)"
 }
 
 @test "a truncated image is refused at start-up with exit 78 naming the image, the sizes and the rebuild command" {

@@ -1,15 +1,19 @@
 /* vocab.c: the custom vocabulary laid over the search (vocab.h). */
 #include <ctype.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "dict.h"
 #include "lm.h"
 #include "lts.h"
-#include "mdef.h"
 #include "search.h"
 #include "sm.h"
 #include "vocab.h"
@@ -32,7 +36,25 @@ struct table {
 	int n, cap;
 	int32_t *slot;		/* open addressing: key index + 1, 0 empty */
 	uint32_t mask;
+	uint8_t first2[65536 / 8];	/* the keys' first two bytes (prefix2) */
 };
+
+/* The first two bytes of a word of n bytes at s as a number, the second
+ * 0 for a word of one: what a scan of many words tests first. */
+static unsigned
+prefix2(const char *s, size_t n)
+{
+	return (unsigned char)s[0] << 8 | (n > 1 ? (unsigned char)s[1] : 0);
+}
+
+/* Whether a key may be the n bytes at s (no: it is not). */
+static int
+maybe(const struct table *t, const char *s, size_t n)
+{
+	unsigned p = prefix2(s, n);
+
+	return n > 0 && (t->first2[p >> 3] >> (p & 7) & 1);
+}
 
 static uint32_t
 hash(const char *s, size_t n)
@@ -74,6 +96,7 @@ lookup(struct table *t, const char *s, size_t n, int add)
 	t->k[t->n].s[n] = 0;
 	t->k[t->n].lmid = -1;
 	t->slot[i] = ++t->n;
+	t->first2[prefix2(s, n) >> 3] |= (uint8_t)(1u << (prefix2(s, n) & 7));
 	return t->n - 1;
 }
 
@@ -221,7 +244,7 @@ find_search_words(struct table *t, const struct sm_search *s)
 		int len, kind, k;
 		const char *w = sm_search_word(s, i, &len, &kind);
 
-		if (kind != 0 || sm_search_lmid(s, i) < 0)
+		if (kind != 0 || !maybe(t, w, (size_t)len) || sm_search_lmid(s, i) < 0)
 			continue;
 		if ((k = lookup(t, w, (size_t)len, 0)) >= 0)
 			t->k[k].lmid = sm_search_lmid(s, i);
@@ -231,24 +254,38 @@ find_search_words(struct table *t, const struct sm_search *s)
 /* The dictionary's pronunciations of the keys (every one, in the file's
  * order: the first is the word's main one). */
 static void
-find_dict_words(struct table *t, const char *path, const struct sm_mdef *m)
+find_dict_words(struct table *t, const char *path, const struct sm_search *srch)
 {
-	unsigned char *buf;
-	char err[4200], *line, *next;
+	const char *buf, *line, *next;
+	struct stat st;
 	size_t len;
+	int fd = open(path, O_RDONLY);
 
-	if (sm_read_file(path, &buf, &len, err, sizeof err) != 0)
-		sm_die(SM_EX_CONFIG, "%s", err);
-	for (line = (char *)buf; line < (char *)buf + len; line = next) {
-		char *e, *p, *q;
+	/* mapped, not read: only the lines of the listed words are parsed */
+	if (fd < 0 || fstat(fd, &st) != 0)
+		sm_die_errno(SM_EX_CONFIG, "%s", path);
+	if (!S_ISREG(st.st_mode) || st.st_size == 0)
+		sm_die(SM_EX_CONFIG, "%s: not a dictionary (%s)", path,
+		       S_ISREG(st.st_mode) ? "empty" : "not a regular file");
+	len = (size_t)st.st_size;
+	buf = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	if (buf == MAP_FAILED)
+		sm_die_errno(SM_EX_CONFIG, "%s", path);
+	close(fd);
+	for (line = buf; line < buf + len; line = next) {
+		const char *e, *p, *q;
 		size_t wl;
 		int k, np = 0;
 		int16_t ph[MAX_PH];
 		struct key *key;
 
-		next = memchr(line, '\n', (size_t)((char *)buf + len - line));
-		next = next ? next + 1 : (char *)buf + len;
-		for (e = line; e < next && *e != ' ' && *e != '\t' && *e != '\n'; e++)
+		next = memchr(line, '\n', (size_t)(buf + len - line));
+		next = next ? next + 1 : buf + len;
+		for (e = line; e < next && *e != ' ' && *e != '\t' && *e != '\n' && *e != '('; e++)
+			;
+		if (!maybe(t, line, (size_t)(e - line)))
+			continue;
+		for (; e < next && *e != ' ' && *e != '\t' && *e != '\n'; e++)
 			;
 		wl = (size_t)(e - line);
 		if (wl > 3 && e[-1] == ')' && (p = memchr(line, '(', wl)) != NULL && p > line)
@@ -269,7 +306,7 @@ find_dict_words(struct table *t, const char *path, const struct sm_mdef *m)
 			nl = (size_t)(q - p) < sizeof name - 1 ? (size_t)(q - p) : sizeof name - 1;
 			memcpy(name, p, nl);
 			name[nl] = 0;
-			if ((id = sm_mdef_ciphone(m, name)) < 0)
+			if ((id = sm_search_ciphone(srch, name)) < 0)
 				sm_die(SM_EX_CONFIG, "%s: %s: unknown phone '%s'", path,
 				       sm_clip(line), name);
 			ph[np++] = (int16_t)id;
@@ -289,7 +326,7 @@ find_dict_words(struct table *t, const char *path, const struct sm_mdef *m)
 		memcpy(key->alt + key->n_alt * (MAX_PH + 1) + 1, ph, sizeof *ph * np);
 		key->n_alt++;
 	}
-	free(buf);
+	munmap((void *)buf, len);
 }
 
 /* The words laid over the search: a small dictionary being built. */
@@ -346,7 +383,7 @@ add_word(struct newwords *nw, const char *text, size_t len, const int16_t *ph, i
 /* A key's first pronunciation, from the letter-to-sound model when the
  * dictionary has none: 0 when neither gives one. */
 static int
-key_phones(struct key *k, const struct sm_lts *lts, const struct sm_mdef *m)
+key_phones(struct key *k, const struct sm_lts *lts, const struct sm_search *srch)
 {
 	const char *ph[MAX_PH];
 	int n, i;
@@ -356,7 +393,7 @@ key_phones(struct key *k, const struct sm_lts *lts, const struct sm_mdef *m)
 	if (lts == NULL || (n = sm_lts_word(lts, k->s, ph, MAX_PH)) <= 0)
 		return 0;
 	for (i = 0; i < n; i++) {
-		int id = sm_mdef_ciphone(m, ph[i]);
+		int id = sm_search_ciphone(srch, ph[i]);
 
 		if (id < 0)
 			return 0;
@@ -384,7 +421,7 @@ struct ctx {
 	struct table *t;
 	struct newwords nw;
 	const struct sm_lts *lts;
-	const struct sm_mdef *m;
+	const struct sm_search *s;
 	struct sm_lm *lm;
 	float ln_boost;
 	uint8_t *boosted;	/* [LM word] boosted already */
@@ -420,7 +457,7 @@ content_why(struct ctx *c, const struct entry *x, char *buf, size_t len)
 	for (j = 0; j < x->n_word; j++) {
 		struct key *k = &c->t->k[x->key[j]];
 
-		if (k->lmid < 0 && key_phones(k, c->lts, c->m) == 0) {
+		if (k->lmid < 0 && key_phones(k, c->lts, c->s) == 0) {
 			snprintf(buf, len, "\"%s\": %s", k->s, why_none(k, c->lts));
 			return buf;
 		}
@@ -466,7 +503,7 @@ sounds_why(struct ctx *c, const struct entry *x, char *buf, size_t len)
 			continue;
 		}
 		k = &c->t->k[x->sl_key[s]];
-		if (key_phones(k, c->lts, c->m) == 0 || np + k->n_ph > MAX_PH) {
+		if (key_phones(k, c->lts, c->s) == 0 || np + k->n_ph > MAX_PH) {
 			snprintf(buf, len, "sounds_like \"%s\": %s", k->s,
 				 k->n_ph > 0 ? "too long" : why_none(k, c->lts));
 			return buf;
@@ -516,6 +553,15 @@ add_sounds(struct ctx *c, const struct entry *x)
 	}
 }
 
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 static const char *const shape_why[] = {
 	NULL, "more than 6 words", "a word without letters or digits",
 	"an empty sounds_like spelling", "a sounds_like spelling of more than 32 words"
@@ -527,11 +573,11 @@ vocab_load(const char *path, const struct sm_pack *pack, struct sm_search *srch,
 {
 	struct table t;
 	struct entry *e;
-	struct sm_mdef mdef;
 	struct sm_lts *lts = NULL;
 	struct ctx c;
-	char err[8400], p_mdef[4200];
+	char err[8400];
 	int n_e, i, j, used = 0, class0;
+	double t0 = now_s(), t1, t2, t3, t4, t5;
 
 	memset(&t, 0, sizeof t);
 	t.mask = (1u << 16) - 1;	/* 6 keys per entry, 1000 entries, half full */
@@ -539,17 +585,17 @@ vocab_load(const char *path, const struct sm_pack *pack, struct sm_search *srch,
 	n_e = read_list(path, &t, &e);
 	if (n_e > 1000)
 		sm_die(SM_EX_DATAERR, "%s: %d entries, at most 1000", sm_name(path), n_e);
-	snprintf(p_mdef, sizeof p_mdef, "%s/mdef", pack->hmm);
-	if (sm_mdef_load(&mdef, p_mdef, err, sizeof err) != 0)
-		sm_die(SM_EX_CONFIG, "%s", err);
+	t1 = now_s();
 	find_search_words(&t, srch);
-	find_dict_words(&t, pack->dict, &mdef);
+	t2 = now_s();
+	find_dict_words(&t, pack->dict, srch);
+	t3 = now_s();
 	if (pack->lts[0] && (lts = sm_lts_open(pack->lts, err, sizeof err)) == NULL)
 		sm_die(SM_EX_CONFIG, "%s", err);
 	memset(&c, 0, sizeof c);
 	c.t = &t;
 	c.lts = lts;
-	c.m = &mdef;
+	c.s = srch;
 	c.lm = lm;
 	c.ln_boost = (float)log(boost_f);
 	c.boosted = sm_xcalloc(lm->n_words + 1, 1);
@@ -576,6 +622,7 @@ vocab_load(const char *path, const struct sm_pack *pack, struct sm_search *srch,
 			add_content(&c, x);
 		used++;
 	}
+	t4 = now_s();
 	class0 = sm_lm_add_class(lm, (uint32_t)c.n_class, (float)log(prob));
 	if (c.n_class > 0 && class0 < 0)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
@@ -585,10 +632,13 @@ vocab_load(const char *path, const struct sm_pack *pack, struct sm_search *srch,
 			c.nw.lmid[i] = class0 + (-c.nw.lmid[i] - 2);
 	}
 	if (c.nw.d.n_words > 0 &&
-	    sm_search_add_words(srch, &mdef, &c.nw.d, c.nw.lmid, err, sizeof err) != 0)
+	    sm_search_add_words(srch, &c.nw.d, c.nw.lmid, err, sizeof err) != 0)
 		sm_die(SM_EX_SOFTWARE, "%s: %s", sm_name(path), err);
-	sm_info("%s: %d of %d entries used: %d words added, %d new to the LM", sm_name(path),
-		used, n_e, c.nw.d.n_words, c.n_class);
+	t5 = now_s();
+	sm_info("%s: %d of %d entries used: %d words added, %d new to the LM; list %.1f ms, "
+		"search's words %.1f ms, dictionary %.1f ms, letter-to-sound %.1f ms, tree %.1f ms",
+		sm_name(path), used, n_e, c.nw.d.n_words, c.n_class, 1e3 * (t1 - t0),
+		1e3 * (t2 - t1), 1e3 * (t3 - t2), 1e3 * (t4 - t3), 1e3 * (t5 - t4));
 	sm_dict_free(&c.nw.d);
 	free(c.nw.lmid);
 	for (i = 0; i < n_e; i++) {
@@ -608,6 +658,5 @@ vocab_load(const char *path, const struct sm_pack *pack, struct sm_search *srch,
 	free(c.cls);
 	free(c.boosted);
 	sm_lts_free(lts);
-	sm_mdef_free(&mdef);
 	return used;
 }
