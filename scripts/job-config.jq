@@ -127,9 +127,13 @@ def errors:
 	opt("tracking"; "x"; want("tracking"; "object"))
 	end;
 
-# Over-long additional_vocab entries are dropped, not rejected.
-def vocab_ok: (if type == "string" then . else .content end) as $c
-	| ($c | length) <= 64 and ($c | split(" ") | length) <= 6;
+# Over-long additional_vocab entries (more than 6 words, or a word of more
+# than 4000 characters) are dropped, not rejected, and so are over-long
+# sounds_like spellings of an entry, as the original's documentation says.
+def fits: [splits("[ \t\n]+") | select(length > 0)] | length <= 6 and all(.[]; length <= 4000);
+def vocab_ok: (if type == "string" then . else .content end) | fits;
+def vocab_trim: if type == "object" and has("sounds_like")
+	then .sounds_like |= map(select(fits)) else . end;
 
 # SM_MAX_BYTES and SM_MAX_SECONDS ($max_bytes, $max_seconds).
 def limits:
@@ -148,7 +152,7 @@ else .[0] | [errors] as $e
   else (.transcription_config.additional_vocab // [] | length) as $nvocab
   | .transcription_config |= (.diarization //= "none"
 	| if has("model") then . else .operating_point //= "standard" end
-	| if has("additional_vocab") then .additional_vocab |= map(select(vocab_ok)) else . end
+	| if has("additional_vocab") then .additional_vocab |= map(select(vocab_ok) | vocab_trim) else . end
 	# In the forms of the original's API spec (metadata.transcription_config
 	# must validate against it): a word as {"content": WORD}, "all" as ["all"].
 	| if has("additional_vocab") then .additional_vocab |= map(if type == "string" then {content: .} else . end) else . end

@@ -54,12 +54,13 @@ EN='"transcription_config": {"language": "en"}'
 	[ "$diar" = speaker ]
 }
 
-@test "additional_vocab entries over 64 characters or 6 words are dropped from the config, a word kept as {content}; nvocab counts all, nvocab_in the kept" {
-	a64=$(printf 'a%.0s' {1..64})
+@test "additional_vocab entries of more than 6 words or with a word over 4000 characters are dropped, and so are such sounds_like spellings; a word kept as {content}; nvocab counts all, nvocab_in the kept" {
+	a4000=$(printf 'a%.0s' {1..4000})
 	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"additional_vocab\":
-		[\"$a64\", {\"content\": \"a b c d e f\"}, \"${a64}a\", {\"content\": \"a b c d e f g\", \"sounds_like\": [\"x\"]}]}}"
-	[ "$(jq -c .additional_vocab <<<"$tc")" = "[{\"content\":\"$a64\"},{\"content\":\"a b c d e f\"}]" ]
-	[ "$(jq -c .transcription_config.additional_vocab <<<"$cfg")" = "[{\"content\":\"$a64\"},{\"content\":\"a b c d e f\"}]" ]
+		[\"$a4000\", {\"content\": \"a b  c d e f\", \"sounds_like\": [\"p q r s t u v\", \"ok\"]}, \"${a4000}a\",
+		 {\"content\": \"a b c d e f g\", \"sounds_like\": [\"x\"]}]}}"
+	[ "$(jq -c .additional_vocab <<<"$tc")" = "[{\"content\":\"$a4000\"},{\"content\":\"a b  c d e f\",\"sounds_like\":[\"ok\"]}]" ]
+	[ "$(jq -c .transcription_config.additional_vocab <<<"$cfg")" = "$(jq -c .additional_vocab <<<"$tc")" ]
 	[ "$nvocab" = 4 ] && [ "$nvocab_in" = 2 ]
 }
 

@@ -192,7 +192,7 @@ teardown() {
 		"transcript_filtering_config": {"replacements": [{"from": "man", "to": "person"}]}},
 		"notification_config": [{"url": "https://example.com/cb"}], "tracking": {"title": "t"}}' "$SCRATCH/c.json"
 	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
-	[ "${stderr_lines[0]}" = 'sm-transcribe: transcription_config.additional_vocab: 1 of 3 entries dropped (more than 6 words or 64 characters)' ]
+	[ "${stderr_lines[0]}" = 'sm-transcribe: transcription_config.additional_vocab: 1 of 3 entries dropped (more than 6 words, or a word of more than 4000 characters)' ]
 	[ "${stderr_lines[1]}" = 'sm-transcribe: notification_config: notifications are not sent by this program; ignored' ]
 	[ "${#stderr_lines[@]}" -eq 2 ]
 	printf '%s' "$output" | jq -e '.metadata.transcription_config == {"language": "en", "diarization": "none",
