@@ -37,6 +37,7 @@ replay() { # NAME
 @test "the mixture-weight reader survives its saved inputs" { replay sendump; }
 @test "the hypothesis reader and writers survive their saved inputs" { replay hyp; }
 @test "the letter-to-sound model reader survives its saved inputs" { replay lts; }
+@test "sm-lattice's custom vocabulary (the list, its words' pronunciations, the overlay searched) survives its saved inputs" { replay vocab; }
 
 # A program given a saved input either succeeds or refuses it with one
 # line naming itself and exit 65: never a crash, a hang or another code.

@@ -25,11 +25,6 @@ setup() {
 	DICT=$(sed -n 's/^dict[[:space:]]*=[[:space:]]*//p' "$SM_MODELS/en/pack.conf")
 }
 
-# The feature's tests run once sm-lattice has it.
-need_vocab() {
-	sm-lattice --help | grep -q -- --vocab || skip "sm-lattice has no --vocab yet"
-}
-
 # A job config with this additional_vocab: JSON_LIST OUT
 vocab_config() {
 	config '{"type": "transcription", "transcription_config": {"language": "en",
@@ -72,7 +67,6 @@ word_items() {
 }
 
 @test "an unknown word of a real prompt (unmuted) is recognised when listed with sounds_like, and not without a list" {
-	need_vocab
 	run -0 --separate-stderr sm-transcribe "$UNMUTED"
 	[ -z "$(printf '%s' "$output" | word_items | grep -ix unmuted)" ]
 	vocab_config '[{"content": "unmuted", "sounds_like": ["un muted"]}]' "$SCRATCH/c.json"
@@ -81,17 +75,26 @@ word_items() {
 }
 
 @test "a listed phrase is written as its content gives it, one word item per word" {
-	need_vocab
 	vocab_config '[{"content": "Now UnMuted", "sounds_like": ["now un muted"]}]' "$SCRATCH/c.json"
 	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$UNMUTED"
 	printf '%s' "$output" | word_items | paste -sd' ' | grep -q 'Now UnMuted$'
 }
 
 @test "entries without letters (\"!!!\", \"123\") are named once each on stderr and the job uses the rest of the list" {
-	need_vocab
 	vocab_config '["!!!", "123", {"content": "unmuted", "sounds_like": ["un muted"]}]' "$SCRATCH/c.json"
 	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$UNMUTED"
 	[ "$(printf '%s\n' "$stderr" | grep -cF '!!!')" -eq 1 ]
 	[ "$(printf '%s\n' "$stderr" | grep -c '123')" -eq 1 ]
 	printf '%s' "$output" | word_items | grep -qix unmuted
+}
+
+@test "with channel diarization each channel's search uses the list, and an entry it cannot use is named once" {
+	sox -M "$UNMUTED" "$UNMUTED" "$SCRATCH/two.wav"
+	config '{"type": "transcription", "transcription_config": {"language": "en",
+		"diarization": "channel", "additional_vocab": ["!!!", {"content": "unmuted", "sounds_like": ["un muted"]}]}}' \
+		"$SCRATCH/c.json"
+	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$SCRATCH/two.wav"
+	[ "$(printf '%s\n' "$stderr" | grep -cF '"!!!" not used')" -eq 1 ]
+	printf '%s' "$output" | jq -e '[.results[] | select(.type == "word" and
+		(.alternatives[0].content | ascii_downcase) == "unmuted") | .channel] | sort == ["Channel 1", "Channel 2"]'
 }

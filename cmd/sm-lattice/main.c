@@ -25,7 +25,7 @@ static const char usage[] =
 	"                  [--ascale A] [--lattice-beam NATS] [--histories N] [--no-rescore]\n"
 	"                  [--lattice FILE] [--lattice-format sm|slf]\n"
 	"                  [--segment-min S] [--segment-max S] [--words FILE] [--no-image]\n"
-	"                  [--vocab FILE] [--vocab-prob P] [--vocab-boost F]\n"
+	"                  [--vocab FILE] [--vocab-prob P] [--vocab-boost F] [--vocab-quiet]\n"
 	"                  [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
@@ -59,6 +59,7 @@ static const char usage[] =
 	"      --vocab-prob P      unigram probability of each new word of the vocabulary\n"
 	"                          (default 5e-5)\n"
 	"      --vocab-boost F     listed words the LM has: probability times F (default 2)\n"
+	"      --vocab-quiet       do not name the entries that cannot be used\n"
 	"      --build-image FILE  write the pack's search image to FILE and exit\n"
 	"      --check-image       check all of the pack's search image and exit\n"
 	"      --no-image          build the tree from the model files, not the pack's\n"
@@ -70,7 +71,7 @@ static const char usage[] =
 enum { OPT_MAXHMM = 256, OPT_SILPROB, OPT_FILLPROB, OPT_BUILD_IMAGE, OPT_RESCORE_LW,
        OPT_ASCALE, OPT_LAT_BEAM, OPT_NO_RESCORE, OPT_LATTICE, OPT_LAT_FORMAT, OPT_HISTORIES,
        OPT_SEG_MIN, OPT_SEG_MAX, OPT_CHECK_IMAGE, OPT_WORDS, OPT_PIP, OPT_FLAT_LW, OPT_UW,
-       OPT_NO_IMAGE, OPT_VOCAB, OPT_VOCAB_PROB, OPT_VOCAB_BOOST };
+       OPT_NO_IMAGE, OPT_VOCAB, OPT_VOCAB_PROB, OPT_VOCAB_BOOST, OPT_VOCAB_QUIET };
 
 /* Cutting long input (segment.h). */
 #define SEG_PAUSE_S 0.2		/* a pause that ends a segment, seconds */
@@ -393,7 +394,7 @@ struct opts {
 	struct sm_lat_cfg lcfg;
 	const char *model, *lang, *path;
 	const char *build_image, *words_path, *lat_path, *vocab_path;
-	int check_image, no_image, no_rescore, slf;
+	int check_image, no_image, no_rescore, slf, vocab_quiet;
 	double uw, seg_min, seg_max, vocab_prob, vocab_boost;
 };
 
@@ -429,6 +430,7 @@ parse_options(struct opts *o, int argc, char **argv)
 		{"vocab", required_argument, NULL, OPT_VOCAB},
 		{"vocab-prob", required_argument, NULL, OPT_VOCAB_PROB},
 		{"vocab-boost", required_argument, NULL, OPT_VOCAB_BOOST},
+		{"vocab-quiet", no_argument, NULL, OPT_VOCAB_QUIET},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -475,6 +477,7 @@ parse_options(struct opts *o, int argc, char **argv)
 		case OPT_VOCAB: o->vocab_path = optarg; break;
 		case OPT_VOCAB_PROB: o->vocab_prob = sm_opt_double("--vocab-prob", optarg, 1e-30, 1); break;
 		case OPT_VOCAB_BOOST: o->vocab_boost = sm_opt_double("--vocab-boost", optarg, 1e-6, 1e6); break;
+		case OPT_VOCAB_QUIET: o->vocab_quiet = 1; break;
 		case OPT_LAT_FORMAT:
 			if (strcmp(optarg, "slf") == 0)
 				o->slf = 1;
@@ -684,7 +687,8 @@ main(int argc, char **argv)
 	if (o.vocab_path) {
 		double t = now();
 
-		vocab_load(o.vocab_path, &pack, m.srch, &m.lm, o.vocab_prob, o.vocab_boost);
+		vocab_load(o.vocab_path, &pack, m.srch, &m.lm, o.vocab_prob, o.vocab_boost,
+			   o.vocab_quiet);
 		sm_info("custom vocabulary %.3f s", now() - t);
 	}
 	search_input(&o, &m, &pack, &hyp, &hyp_len);

@@ -569,7 +569,7 @@ static const char *const shape_why[] = {
 
 int
 vocab_load(const char *path, const struct sm_pack *pack, struct sm_search *srch,
-	   struct sm_lm *lm, double prob, double boost_f)
+	   struct sm_lm *lm, double prob, double boost_f, int quiet)
 {
 	struct table t;
 	struct entry *e;
@@ -610,8 +610,9 @@ vocab_load(const char *path, const struct sm_pack *pack, struct sm_search *srch,
 		else if (why == NULL)
 			why = sounds_why(&c, x, err, sizeof err);
 		if (why != NULL) {
-			sm_warn("%s:%d: \"%s\" not used: %s", sm_name(path), x->line,
-				sm_clip(x->content), why);
+			if (!quiet)
+				sm_warn("%s:%d: \"%s\" not used: %s", sm_name(path),
+					x->line, sm_clip(x->content), why);
 			continue;
 		}
 		/* sounds-like spellings are alternatives to the words' own

@@ -37,9 +37,10 @@ struct sm_lm;
 #define VOCAB_MAX_WORDS 6	/* words of one entry's content */
 
 /* Read the list at path and lay it over srch (whose LM is lm); dies with
- * one line on a list that cannot be read or out of memory.  The number
- * of entries used. */
+ * one line on a list that cannot be read or out of memory; quiet: the
+ * entries that cannot be used are not named.  The number of entries
+ * used. */
 int vocab_load(const char *path, const struct sm_pack *pack, struct sm_search *srch,
-	       struct sm_lm *lm, double prob, double boost);
+	       struct sm_lm *lm, double prob, double boost, int quiet);
 
 #endif
