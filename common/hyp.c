@@ -61,16 +61,15 @@ bad(const char *name, long line, const char *what)
 	sm_die(SM_EX_DATAERR, "%s: line %ld: %s", sm_name(name), line, what);
 }
 
-/* A time field ending at a tab: seconds, or -1 if malformed. */
-static double
-time_field(const char *s)
+double
+sm_hyp_time(const char *s, char stop)
 {
 	char *e;
 	double d;
 
 	errno = 0;
 	d = strtod(s, &e);
-	if (e == s || *e != '\t' || errno || !(d >= 0) || d > 1e9)
+	if (e == s || *e != stop || errno || !(d >= 0) || d > 1e9)
 		return -1;
 	return d;
 }
@@ -147,8 +146,8 @@ sm_hyp_parse(struct sm_hyp *h, char *buf, const char *name, const char *key)
 			if (nf < 5 || f[4][0] == '\0' || f[4][0] == '\t')
 				bad(name, lineno, "expected START END CONFIDENCE KIND WORD "
 				    "separated by tabs");
-			l.start = time_field(f[0]);
-			l.end = time_field(f[1]);
+			l.start = sm_hyp_time(f[0], '\t');
+			l.end = sm_hyp_time(f[1], '\t');
 			if (l.start < 0 || l.end < l.start)
 				bad(name, lineno, "bad START or END time");
 			if (l.start < last)

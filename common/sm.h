@@ -221,6 +221,11 @@ struct sm_hyp {
 	long n, cap, words;
 };
 
+/* A START or END field of a #sm-hyp 1 line at s: seconds from 0 to 1e9,
+ * the number ending at the character stop (the tab after it, or the NUL
+ * of a field already cut out); -1 if it is not one. */
+double sm_hyp_time(const char *s, char stop);
+
 /* Split buf (NUL-terminated, changed in place) into h's lines and check
  * the header, the #end line, the fields, the times and their order (the
  * confidence is passed through unchecked: sm-format checks it); an item

@@ -40,14 +40,9 @@ hyp_push(struct transcript *t, const struct item *it)
 static long
 parse_ms(const char *s)
 {
-	char *end;
-	double d;
+	double d = sm_hyp_time(s, '\0');
 
-	errno = 0;
-	d = strtod(s, &end);
-	if (end == s || *end != '\0' || errno || !(d >= 0) || d > 1e9)
-		return -1;
-	return (long)(d * 1000.0 + 0.5);
+	return d < 0 ? -1 : (long)(d * 1000.0 + 0.5);
 }
 
 static void
