@@ -289,6 +289,16 @@ bounded_wait() { # PID
 	assert_output ""
 }
 
+@test "--timeout stops a job started with SIGALRM ignored (the job starts itself again with it reset): exit 75, one line, nothing left" {
+	job_tmp
+	mkfifo "$SCRATCH/audio"
+	run --separate-stderr timeout 60 env --ignore-signal=ALRM sm-transcribe --timeout 1 "$SCRATCH/audio"
+	assert_equal "$status" 75
+	assert_equal "$stderr" "sm-transcribe: timed out after 1 s (--timeout); no transcript written"
+	run -0 ls -A "$TMPDIR"
+	assert_output ""
+}
+
 @test "SM_TIMEOUT stops a job whose audio is a FIFO no one writes: exit 75, one line, nothing left" {
 	job_tmp
 	mkfifo "$SCRATCH/audio"
