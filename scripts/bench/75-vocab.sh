@@ -10,7 +10,7 @@
 # the other prompts, the CPU time per job.  Then, with the full pack, the
 # asterisk prompts whose words the dictionary lacks (tests/vocab-asterisk.tsv)
 # with and without those words listed.
-# VOCAB_WAYS (default "full none content sounds big") picks the lists run and
+# VOCAB_WAYS (default "full none content sounds big known") picks the lists run and
 # VOCAB_LIMIT the most prompts per set (default: all), for a quick look.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,7 +19,7 @@ work=$tmp/vocab
 models=${SM_MODELS:-$here/models}
 export OPENBLAS_NUM_THREADS=1
 PATH=$here/bin:$PATH
-ways=${VOCAB_WAYS:-full none content sounds big}
+ways=${VOCAB_WAYS:-full none content sounds big known}
 limit=${VOCAB_LIMIT:-100000}
 tab=$(printf '\t')
 mkdir -p "$work"
@@ -103,7 +103,7 @@ echo "aligned with it in the transcript is the same (\`scripts/vocab-score.py\`)
 echo
 echo "| list | prompts with the words | occurrences recognised | their WER | other prompts | their WER | CPU s per job |"
 echo "|---|---|---|---|---|---|---|"
-base=
+base='' base_full=''
 for way in $ways; do
 	wm=$set/models wc=$work/$way.json
 	case $way in
@@ -112,6 +112,7 @@ for way in $ways; do
 	content) name="the $nw words, content only" ;;
 	sounds) name="the $nw words with sounds_like" ;;
 	big) name="1000 entries (the $nw with sounds_like, other words, made-up words)" ;;
+	known) name="the full pack, the $nw words (known, boosted) as content" wm=$models wc=$work/content.json ;;
 	*) echo "75-vocab.sh: VOCAB_WAYS: unknown list '$way'" >&2; exit 64 ;;
 	esac
 	t=$(SM_MODELS=$wm jobs "$work/test.tsv" "$wc" "$work/$way.test.hyp")
@@ -123,17 +124,21 @@ for way in $ways; do
 	EOF
 	twe=$(wer_of "$work/test.tsv" "$work/$way.test.hyp")
 	owe=- no=-
-	if [ "$way" = none ] || [ "$way" = content ] || [ "$way" = sounds ]; then
-		o=$(SM_MODELS=$set/models jobs "$work/other.tsv" "$work/$way.json" "$work/$way.other.hyp")
+	# the other prompts: each list against no list with the same pack
+	if [ "$way" != big ]; then
+		o=$(SM_MODELS=$wm jobs "$work/other.tsv" "$wc" "$work/$way.other.hyp")
 		no=${o#* }
 		no=${no%% *}
 		owe=$(wer_of "$work/other.tsv" "$work/$way.other.hyp")
-		if [ "$way" = none ]; then
-			base=$owe
-			owe="$owe%"
-		elif [ -n "$base" ]; then
-			owe=$(awk -v w="$owe" -v b="$base" 'BEGIN { printf "%.2f%% (%+.1f%% relative)", w, (b > 0 ? 100 * (w - b) / b : 0) }')
-		fi
+		case $way in
+		full) base_full=$owe owe="$owe%" ;;
+		none) base=$owe owe="$owe%" ;;
+		*)
+			b=$base
+			[ "$way" != known ] || b=$base_full
+			[ -z "$b" ] ||
+				owe=$(awk -v w="$owe" -v b="$b" 'BEGIN { printf "%.2f%% (%+.1f%% relative)", w, (b > 0 ? 100 * (w - b) / b : 0) }') ;;
+		esac
 	fi
 	[ "$way" = none ] || [ "$way" = full ] || [ "$ign" = no ] || name="$name: **list ignored by this build**"
 	awk -v name="$name" -v n="$n" -v h="$hit" -v o="$occ" -v twe="$twe" -v no="$no" -v owe="$owe" -v cpu="$cpu" \
