@@ -243,6 +243,9 @@ void sm_json_str(FILE *f, const char *s);
 
 /* ---- language packs --------------------------------------------------- */
 
+/* Seconds on the monotonic clock, for timing what a program does. */
+double sm_now(void);
+
 /* The key of a word of a custom vocabulary (sm-lattice(1) --vocab), what
  * the search's words are matched with: the n bytes at w in lower case,
  * without the characters other than a-z, 0-9, ' and -.  At most outlen - 1

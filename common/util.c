@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -387,4 +388,13 @@ sm_xstrdup(const char *s)
 	if (d == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
 	return d;
+}
+
+double
+sm_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }

@@ -272,15 +272,6 @@ keep_words(struct sm_dict *d, const char *path)
 		sm_die(SM_EX_DATAERR, "%s: no word of the dictionary", sm_name(path));
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* What the segments share: the search, the settings, the outputs. */
 struct job {
 	struct sm_search *srch;
@@ -343,7 +334,7 @@ segment_done(void *arg, long first, long n, int why)
 	best = sm_search_finish(j->srch, &fs);
 	if (sm_search_corrupt(j->srch))
 		search_failed(j->srch, j->pack);
-	tl0 = now();
+	tl0 = sm_now();
 	sm_search_stats(j->srch, &st);
 	sm_info("segment %d: %.2f-%.2f s (%ld frames, ended by %s): search %.3f s, "
 		"%.0f HMMs/frame, %.0f word ends", j->n_seg + 1, t0, t0 + n * j->tf, n,
@@ -351,7 +342,7 @@ segment_done(void *arg, long first, long n, int why)
 	bp = sm_search_bps(j->srch, &n_bp);
 	if (sm_lattice_build(&lat, j->srch, j->lm, j->lcfg, j->cfg->silpen, j->cfg->fillpen) != 0)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
-	tl1 = now();
+	tl1 = sm_now();
 	lpath = malloc(sizeof *lpath * (n_bp + 2));
 	if (lpath == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
@@ -367,7 +358,7 @@ segment_done(void *arg, long first, long n, int why)
 	} else if (sm_lattice_posteriors(&lat, j->lm, j->lcfg) != 0) {
 		sm_die(SM_EX_SOFTWARE, "out of memory");
 	}
-	tl2 = now();
+	tl2 = sm_now();
 	sm_info("lattice %.3f s: %d nodes, %d links (%.0f/s of audio); rescoring and "
 		"posteriors %.3f s (%ld states, %ld arcs); search score %.3f, best path %.3f",
 		tl1 - tl0, lat.n_node, lat.n_link, lat.n_link / (lat.n_frames * j->tf + 1e-9),
@@ -384,7 +375,7 @@ segment_done(void *arg, long first, long n, int why)
 	free(lpath);
 	sm_lattice_free(&lat);
 	j->n_seg++;
-	j->t_mark = now();
+	j->t_mark = sm_now();
 }
 
 
@@ -528,7 +519,7 @@ load_search(struct models *m, const struct opts *o, const struct sm_pack *pack)
 	struct sm_dict dict;
 
 	memset(m, 0, sizeof *m);
-	m->t0 = now();
+	m->t0 = sm_now();
 	snprintf(p_mdef, sizeof p_mdef, "%s/mdef", pack->hmm);
 	snprintf(p_tmat, sizeof p_tmat, "%s/transition_matrices", pack->hmm);
 	snprintf(p_noise, sizeof p_noise, "%s/noisedict", pack->hmm);
@@ -545,7 +536,7 @@ load_search(struct models *m, const struct opts *o, const struct sm_pack *pack)
 		if (m->srch == NULL)
 			image_failed(pack, err);
 	}
-	m->t1 = now();
+	m->t1 = sm_now();
 	if (m->srch == NULL) {
 		if (sm_lm_index(&m->lm) != 0)
 			sm_die(SM_EX_CONFIG, "%s: out of memory", pack->lm);
@@ -557,7 +548,7 @@ load_search(struct models *m, const struct opts *o, const struct sm_pack *pack)
 			sm_die(SM_EX_CONFIG, "%s", err);
 		if (o->words_path)
 			keep_words(&dict, o->words_path);
-		m->t1 = now();
+		m->t1 = sm_now();
 		m->srch = sm_search_new(&m->mdef, &tmat, &dict, &m->lm, &o->cfg, err, sizeof err);
 		if (m->srch == NULL)
 			sm_die(SM_EX_CONFIG, "%s: %s", pack->dir, err);
@@ -565,7 +556,7 @@ load_search(struct models *m, const struct opts *o, const struct sm_pack *pack)
 		sm_tmat_free(&tmat);
 		m->have_mdef = 1;
 	}
-	m->t2 = now();
+	m->t2 = sm_now();
 }
 
 static void
@@ -638,7 +629,7 @@ search_input(const struct opts *o, struct models *m, const struct sm_pack *pack,
 	scfg.window = (int)lround(SEG_WINDOW_S * fps);
 	scfg.sil_margin = SEG_SIL_MARGIN;
 	sm_info("load %.3f s, tree or image %.3f s", m->t1 - m->t0, m->t2 - m->t1);
-	job.t_mark = now();
+	job.t_mark = sm_now();
 	if (seg_init(&seg, m->srch, (int)h.dim, &scfg, segment_done, &job) != 0)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
 	while (sm_floats_read(in, path, frame, h.dim)) {
@@ -685,11 +676,11 @@ main(int argc, char **argv)
 	if (o.build_image)
 		return write_image(&m, o.build_image);
 	if (o.vocab_path) {
-		double t = now();
+		double t = sm_now();
 
 		vocab_load(o.vocab_path, &pack, m.srch, &m.lm, o.vocab_prob, o.vocab_boost,
 			   o.vocab_quiet);
-		sm_info("custom vocabulary %.3f s", now() - t);
+		sm_info("custom vocabulary %.3f s", sm_now() - t);
 	}
 	search_input(&o, &m, &pack, &hyp, &hyp_len);
 	/* with --lattice -, the lattice is the output */

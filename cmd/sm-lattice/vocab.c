@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -80,8 +79,8 @@ lookup(struct table *t, const char *s, size_t n, int add)
 	}
 	if (!add)
 		return -1;
-	if ((uint32_t)t->n + 1 > t->mask / 2)
-		sm_die(SM_EX_SOFTWARE, "out of memory");	/* sized by the caller */
+	if ((uint32_t)t->n + 1 > t->mask / 2)	/* sized by read_list: never */
+		sm_die(SM_EX_SOFTWARE, "%u keys: the table is full", t->mask / 2);
 	if (t->n == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 256;
 		t->k = realloc(t->k, sizeof *t->k * t->cap);
@@ -174,16 +173,22 @@ read_list(const char *path, struct table *t, struct entry **out)
 	unsigned char *buf;
 	char *line, *next;
 	size_t len;
-	int n = 0, cap = 0, lineno = 0;
+	int n = 0, cap = 0, lineno = 0, i, k;
 	struct entry *e = NULL;
 
 	buf = (unsigned char *)sm_read_all(path, SM_VOCAB_MAX_BYTES, "custom vocabulary", &len);
 	if (memchr(buf, 0, len) != NULL)
-		sm_die(SM_EX_DATAERR, "%s: not a text file (a NUL byte)", path);
+		sm_die(SM_EX_DATAERR, "%s: not a text file (a NUL byte)", sm_name(path));
+	/* the key table at most half full: a key per word (a word per blank,
+	 * tab or newline, and one) and per spelled-out letter (two bytes) */
+	for (i = 0, k = 1; (size_t)i < len; i++)
+		k += buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n';
+	for (t->mask = 255; t->mask / 2 < k + len / 2; t->mask = 2 * t->mask + 1)
+		;
+	t->slot = sm_xcalloc((size_t)t->mask + 1, sizeof *t->slot);
 	for (line = (char *)buf; line < (char *)buf + len; line = next) {
 		struct entry *x;
 		char *f, *tab;
-		int i, k;
 
 		next = strchr(line, '\n');
 		next = next ? next + 1 : (char *)buf + len;
@@ -553,15 +558,6 @@ add_sounds(struct ctx *c, const struct entry *x)
 	}
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static const char *const shape_why[] = {
 	NULL, "more than 6 words", "a word without letters or digits",
 	"an empty sounds_like spelling", "a sounds_like spelling of more than 32 words"
@@ -577,19 +573,17 @@ vocab_load(const char *path, const struct sm_pack *pack, struct sm_search *srch,
 	struct ctx c;
 	char err[8400];
 	int n_e, i, j, used = 0, class0;
-	double t0 = now_s(), t1, t2, t3, t4, t5;
+	double t0 = sm_now(), t1, t2, t3, t4, t5;
 
 	memset(&t, 0, sizeof t);
-	t.mask = (1u << 16) - 1;	/* 6 keys per entry, 1000 entries, half full */
-	t.slot = sm_xcalloc(t.mask + 1, sizeof *t.slot);
 	n_e = read_list(path, &t, &e);
 	if (n_e > 1000)
 		sm_die(SM_EX_DATAERR, "%s: %d entries, at most 1000", sm_name(path), n_e);
-	t1 = now_s();
+	t1 = sm_now();
 	find_search_words(&t, srch);
-	t2 = now_s();
+	t2 = sm_now();
 	find_dict_words(&t, pack->dict, srch);
-	t3 = now_s();
+	t3 = sm_now();
 	if (pack->lts[0] && (lts = sm_lts_open(pack->lts, err, sizeof err)) == NULL)
 		sm_die(SM_EX_CONFIG, "%s", err);
 	memset(&c, 0, sizeof c);
@@ -623,7 +617,7 @@ vocab_load(const char *path, const struct sm_pack *pack, struct sm_search *srch,
 			add_content(&c, x);
 		used++;
 	}
-	t4 = now_s();
+	t4 = sm_now();
 	class0 = sm_lm_add_class(lm, (uint32_t)c.n_class, (float)log(prob));
 	if (c.n_class > 0 && class0 < 0)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
@@ -635,7 +629,7 @@ vocab_load(const char *path, const struct sm_pack *pack, struct sm_search *srch,
 	if (c.nw.d.n_words > 0 &&
 	    sm_search_add_words(srch, &c.nw.d, c.nw.lmid, err, sizeof err) != 0)
 		sm_die(SM_EX_SOFTWARE, "%s: %s", sm_name(path), err);
-	t5 = now_s();
+	t5 = sm_now();
 	sm_info("%s: %d of %d entries used: %d words added, %d new to the LM; list %.1f ms, "
 		"search's words %.1f ms, dictionary %.1f ms, letter-to-sound %.1f ms, tree %.1f ms",
 		sm_name(path), used, n_e, c.nw.d.n_words, c.n_class, 1e3 * (t1 - t0),
