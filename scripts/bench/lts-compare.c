@@ -4,7 +4,7 @@
  * letter-to-sound rules, as "word TAB ours TAB flite's", phones blank
  * separated; with -o, ours only; with -t, no words but the CPU
  * milliseconds of opening the model and of pronouncing the words, ours.
- * Built by scripts/bench/75-lts.sh only: with flite1-dev's headers and
+ * Built by scripts/bench/74-lts.sh only: with flite1-dev's headers and
  * libraries, or with -DNO_FLITE (flite's column then empty).
  * Usage: lts-compare [-o | -t] MODEL WORDS
  */
