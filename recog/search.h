@@ -104,10 +104,10 @@ int sm_search_add_words(struct sm_search *s, const struct sm_dict *d,
 /* The CI id of a phone name ("AA", "SIL"), -1 if the model has none. */
 int sm_search_ciphone(const struct sm_search *s, const char *name);
 
-/* The full check of an image opened from path: the checksum of its body
- * and every index in every node (sm_search_open checks only the header,
- * the small tables and the roots, and each other node when the search
- * first reaches it).  0 if sound (always for a tree built in memory), -1
+/* The full check of an image opened from path: the checksum of its body,
+ * every index in every node and the triphone table (sm_search_open checks
+ * only the header, the small tables and the roots, and each other node
+ * when the search first reaches it; sm_search_add_words the table).  0 if sound (always for a tree built in memory), -1
  * with "PATH: problem" in err if not. */
 int sm_search_check(const struct sm_search *s, const char *path, char *err,
 		    size_t errlen);
