@@ -53,6 +53,12 @@ loud() { words "$1" | awk '{ m = ($1 + $2) / 2 } (m < 3.29) || (m > 10.99 && m <
 	assert_output --regexp '^sm-volume [0-9]'
 }
 
+# mix.wav's PCM as is (a.raw) and through sm-decode with OPTIONS (b.raw).
+gate_pair() { # OPTIONS...
+	sm-decode "$D/mix.wav" | tail -c +49 >"$SCRATCH/a.raw"
+	sm-decode "$@" "$D/mix.wav" | tail -c +49 >"$SCRATCH/b.raw"
+}
+
 # gate_check HOLD_MS A B: is stream B, A through the gate at 3.4, A's own
 # chunks of 10 ms where one chunk within HOLD_MS (either side, rounded up
 # to whole chunks) has a volume (100 x RMS / 32768) of 3.4 or more, and
@@ -83,8 +89,7 @@ EOF
 }
 
 @test "sm-decode --volume-threshold (hold 200 ms): a 10 ms chunk is faint noise within +-16 when no chunk within 200 ms either side reaches the threshold (100 x RMS / 32768), else unchanged" {
-	sm-decode "$D/mix.wav" | tail -c +49 >"$SCRATCH/a.raw"
-	sm-decode --volume-threshold 3.4 "$D/mix.wav" | tail -c +49 >"$SCRATCH/b.raw"
+	gate_pair --volume-threshold 3.4
 	run -0 gate_check 200 "$SCRATCH/a.raw" "$SCRATCH/b.raw"
 	# Chunks cut, kept, and kept by the hold alone all occur: the test
 	# compares something.
@@ -93,16 +98,14 @@ EOF
 }
 
 @test "sm-decode --volume-threshold --volume-hold 0: every 10 ms chunk under the threshold is faint noise within +-16, every other is unchanged" {
-	sm-decode "$D/mix.wav" | tail -c +49 >"$SCRATCH/a.raw"
-	sm-decode --volume-threshold 3.4 --volume-hold 0 "$D/mix.wav" | tail -c +49 >"$SCRATCH/b.raw"
+	gate_pair --volume-threshold 3.4 --volume-hold 0
 	run -0 gate_check 0 "$SCRATCH/a.raw" "$SCRATCH/b.raw"
 	read -r cut kept held <<<"$output"
 	[ "$cut" -gt 100 ] && [ "$kept" -gt 100 ] && [ "$held" -eq 0 ]
 }
 
 @test "sm-decode --volume-hold 45 rounds up to 5 whole chunks either side" {
-	sm-decode "$D/mix.wav" | tail -c +49 >"$SCRATCH/a.raw"
-	sm-decode --volume-threshold 3.4 --volume-hold 45 "$D/mix.wav" | tail -c +49 >"$SCRATCH/b.raw"
+	gate_pair --volume-threshold 3.4 --volume-hold 45
 	run -0 gate_check 50 "$SCRATCH/a.raw" "$SCRATCH/b.raw"
 	read -r cut kept held <<<"$output"
 	[ "$held" -gt 5 ]
