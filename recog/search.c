@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mdef.h"
 #include "search_int.h"
 #include "sm.h"
 
@@ -52,10 +53,6 @@ sm_search_free(struct sm_search *s)
 		free(s->cls_mask);
 		free(s->cls_ssid);
 	}
-	if (!s->map) {
-		free((void *)s->tri);
-		free((void *)s->ciname);
-	}
 	free(s->rc_ssid);
 	sm_big_free(s->pool);
 	sm_big_free(s->slot);
@@ -92,6 +89,8 @@ sm_search_ciphone(const struct sm_search *s, const char *name)
 {
 	int i;
 
+	if (s->ciname == NULL)		/* built in memory */
+		return sm_mdef_ciphone(s->m, name);
 	for (i = 0; i < s->n_ci; i++)
 		if (strncmp(s->ciname + (size_t)i * SM_CINAME, name, SM_CINAME) == 0)
 			return i;

@@ -65,8 +65,18 @@ sm_search_save(const struct sm_search *s, const char *path,
 	const void *ptr[S_N];
 	uint64_t off, first = sm_image_body_off(sizeof h);
 	unsigned char *body;
+	uint16_t *tri;
+	char *names;
 	int i, rc;
 
+	/* the tables a search built in memory does not need for itself */
+	if (s->m == NULL)
+		return snprintf(err, errlen, "%s: not a search built from the model files",
+				path), -1;
+	if ((rc = tree_tables(s, &tri, &names)) != 0)
+		return snprintf(err, errlen, "%s: %s", path, rc == -2 ?
+				"a phone name of the model is longer than 7 bytes" :
+				"out of memory"), -1;
 	memset(&h, 0, sizeof h);
 	h.im.kind = img_kind.kind;
 	h.im.version = img_kind.version;
@@ -98,8 +108,8 @@ sm_search_save(const struct sm_search *s, const char *path,
 	ptr[S_TEXT] = s->text;		h.len[S_TEXT] = text_len(s);
 	ptr[S_SSEQ] = s->sseq;		h.len[S_SSEQ] = 2ull * s->n_sseq * 3;
 	ptr[S_CLSSID] = s->cls_ssid;	h.len[S_CLSSID] = 4ull * s->n_cls;
-	ptr[S_TRI] = s->tri;		h.len[S_TRI] = tri_len(s->n_ci);
-	ptr[S_CINAME] = s->ciname;	h.len[S_CINAME] = (uint64_t)SM_CINAME * s->n_ci;
+	ptr[S_TRI] = tri;		h.len[S_TRI] = tri_len(s->n_ci);
+	ptr[S_CINAME] = names;		h.len[S_CINAME] = (uint64_t)SM_CINAME * s->n_ci;
 	off = first;
 	for (i = 0; i < S_N; i++) {
 		h.off[i] = off;
@@ -107,11 +117,16 @@ sm_search_save(const struct sm_search *s, const char *path,
 	}
 	/* the sections with their padding, in one block */
 	body = calloc(1, off - first);
-	if (body == NULL)
+	if (body == NULL) {
+		free(tri);
+		free(names);
 		return snprintf(err, errlen, "%s: out of memory", path), -1;
+	}
 	for (i = 0; i < S_N; i++)
 		if (h.len[i] > 0)
 			memcpy(body + (h.off[i] - first), ptr[i], h.len[i]);
+	free(tri);
+	free(names);
 	rc = sm_image_write(path, &h.im, sizeof h, body, off - first, err, errlen);
 	free(body);
 	return rc;

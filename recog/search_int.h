@@ -132,10 +132,11 @@ struct sm_search {
 	uint64_t *cls_mask;		/* class -> set of right-context CI phones */
 	int32_t *cls_ssid;
 	int n_cls;
-	/* what a custom vocabulary's tree is built with, the model definition
-	 * not being read then: the senone sequence of every triphone in every
-	 * word position, [SM_N_WPOS][n_ci][n_ci][n_ci] as tri_ssid gives it
-	 * (base, left, right), and the CI phones' names, [n_ci][SM_CINAME] */
+	/* an image's tables for a custom vocabulary's tree, the model
+	 * definition not being read then (NULL in a search built in memory,
+	 * which has m): the senone sequence of every triphone in every word
+	 * position, [SM_N_WPOS][n_ci][n_ci][n_ci] as tri_ssid gives it (base,
+	 * left, right), and the CI phones' names, [n_ci][SM_CINAME] */
 	const uint16_t *tri;
 	const char *ciname;
 	float tp[MAXCI][6];	/* t00 t01 t11 t12 t22 t23 */
@@ -170,7 +171,7 @@ struct sm_search {
 };
 
 /* tree.c */
-int tree_tables(struct sm_search *s);
+int tree_tables(const struct sm_search *s, uint16_t **tri, char **names);
 
 /* search_image.c */
 int search_tri_ok(const struct sm_search *s);

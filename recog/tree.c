@@ -47,10 +47,11 @@ ssid_of(const struct sm_search *s, int b, int l, int r, int pos)
 	return tri_ssid(s->m, b, l, r, pos);
 }
 
-/* The tables an image carries for a custom vocabulary (search_int.h): 0,
- * or -1 out of memory or a name too long. */
+/* The tables an image carries for a custom vocabulary (search_int.h),
+ * from the model definition of a search built in memory: malloc'd into
+ * *tri and *names.  0; -1 out of memory, -2 a phone name too long. */
 int
-tree_tables(struct sm_search *s)
+tree_tables(const struct sm_search *s, uint16_t **tri_out, char **names_out)
 {
 	size_t n = (size_t)s->n_ci, b, l, r, pos;
 	uint16_t *tri = malloc(sizeof *tri * SM_N_WPOS * n * n * n);
@@ -71,12 +72,12 @@ tree_tables(struct sm_search *s)
 		if (strlen(s->m->ciname[b]) >= SM_CINAME) {
 			free(tri);
 			free(names);
-			return -1;
+			return -2;
 		}
 		strcpy(names + b * SM_CINAME, s->m->ciname[b]);
 	}
-	s->tri = tri;
-	s->ciname = names;
+	*tri_out = tri;
+	*names_out = names;
 	return 0;
 }
 
@@ -354,8 +355,6 @@ sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t,
 		return NULL;
 	}
 	s->sil_ci = m->sil;
-	if (tree_tables(s) != 0)
-		goto oom;
 	for (i = 0; i < s->n_ci; i++) {
 		int tm = m->phone_tmat[i];
 
