@@ -91,6 +91,18 @@ share() { # WORDS MANIFEST HYP: "hit occ"
 	python3 "$here/scripts/vocab-score.py" "$1" "$2" "$3"
 }
 
+# The jobs of MANIFEST with CONFIG and pack PACK, their best paths in HYP:
+# sets cpu, n and ign as jobs prints them, hit and occ as share of WORDS.
+run_set() { # PACK MANIFEST CONFIG HYP WORDS
+	_t=$(SM_MODELS=$1 jobs "$2" "$3" "$4")
+	read -r cpu n ign <<-EOF
+	$_t
+	EOF
+	read -r hit occ <<-EOF
+	$(share "$5" "$2" "$4")
+	EOF
+}
+
 echo "## Custom vocabulary (additional_vocab)"
 echo
 nw=$(wc -l < "$set/words.txt")
@@ -115,13 +127,7 @@ for way in $ways; do
 	known) name="the full pack, the $nw words (known, boosted) as content" wm=$models wc=$work/content.json ;;
 	*) echo "75-vocab.sh: VOCAB_WAYS: unknown list '$way'" >&2; exit 64 ;;
 	esac
-	t=$(SM_MODELS=$wm jobs "$work/test.tsv" "$wc" "$work/$way.test.hyp")
-	read -r cpu n ign <<-EOF
-	$t
-	EOF
-	read -r hit occ <<-EOF
-	$(share "$set/words.txt" "$work/test.tsv" "$work/$way.test.hyp")
-	EOF
+	run_set "$wm" "$work/test.tsv" "$wc" "$work/$way.test.hyp" "$set/words.txt"
 	twe=$(wer_of "$work/test.tsv" "$work/$way.test.hyp")
 	owe=- no=-
 	# the other prompts: each list against no list with the same pack
@@ -252,13 +258,7 @@ for way in none content sounds; do
 	sounds) name="with sounds_like"; c=$work/oov-sounds.json ;;
 	esac
 	has "$way" || continue
-	t=$(SM_MODELS=$models jobs "$work/oov-prompts.tsv" "$c" "$work/oov-$way.hyp")
-	read -r cpu n ign <<-EOF
-	$t
-	EOF
-	read -r hit occ <<-EOF
-	$(share "$work/oov.tsv" "$work/oov-prompts.tsv" "$work/oov-$way.hyp")
-	EOF
+	run_set "$models" "$work/oov-prompts.tsv" "$c" "$work/oov-$way.hyp" "$work/oov.tsv"
 	[ "$way" = none ] || [ "$ign" = no ] || name="$name: **list ignored by this build**"
 	awk -v name="$name" -v n="$n" -v h="$hit" -v o="$occ" -v cpu="$cpu" \
 		'BEGIN { printf "| %s | %d | %d of %d (%.1f%%) | %.2f |\n", name, n, h, o, o ? 100 * h / o : 0, cpu }'
