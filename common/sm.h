@@ -156,6 +156,8 @@ size_t sm_frame_bytes(const struct sm_stream_hdr *h);
 void sm_hdr_init(struct sm_stream_hdr *h, unsigned kind, unsigned sample_type,
 		 uint32_t sample_rate, uint32_t dim, uint32_t frame_shift);
 
+/* The header's SM_STREAM_HDR_LEN bytes as they go on the wire. */
+void sm_hdr_encode(unsigned char *b, const struct sm_stream_hdr *h);
 /* Write the header to f.  0 on success, -1 on a write error (errno set). */
 int sm_hdr_write(FILE *f, const struct sm_stream_hdr *h);
 

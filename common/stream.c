@@ -73,12 +73,10 @@ sm_hdr_init(struct sm_stream_hdr *h, unsigned kind, unsigned sample_type,
  *  0 magic "SMST"  4 version u16  6 kind u16  8 sample_type u16
  * 10 hdr_len u16  12 sample_rate u32  16 dim u32  20 frame_shift u32
  * 24 flags u32  28 reserved u32 (0)  32 start_sample u64  40 n_frames u64 */
-int
-sm_hdr_write(FILE *f, const struct sm_stream_hdr *h)
+void
+sm_hdr_encode(unsigned char *b, const struct sm_stream_hdr *h)
 {
-	unsigned char b[SM_STREAM_HDR_LEN];
-
-	memset(b, 0, sizeof b);
+	memset(b, 0, SM_STREAM_HDR_LEN);
 	memcpy(b, SM_STREAM_MAGIC, 4);
 	sm_put_le16(b + 4, h->version);
 	sm_put_le16(b + 6, h->kind);
@@ -90,6 +88,14 @@ sm_hdr_write(FILE *f, const struct sm_stream_hdr *h)
 	sm_put_le32(b + 24, h->flags);
 	sm_put_le64(b + 32, h->start_sample);
 	sm_put_le64(b + 40, h->n_frames);
+}
+
+int
+sm_hdr_write(FILE *f, const struct sm_stream_hdr *h)
+{
+	unsigned char b[SM_STREAM_HDR_LEN];
+
+	sm_hdr_encode(b, h);
 	if (fwrite(b, 1, sizeof b, f) != sizeof b)
 		return -1;
 	return 0;

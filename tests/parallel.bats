@@ -1,0 +1,119 @@
+#!/usr/bin/env bats
+# sm-transcribe --parallel and --progress (sm-split in place of sm-am and
+# sm-lattice), on the five LibriVox recordings of pocketsphinx's test data
+# with 0.5 s of faint noise between them, once (27 s) and three times (81 s).
+load test_helper
+load transcribe_helper
+
+setup_file() {
+	d=$BATS_FILE_TMPDIR
+	sox -R -n -r 16000 -c 1 -b 16 "$d/gap.wav" synth 0.5 pinknoise vol 0.003
+	set --
+	for f in 0870 0880 0890 0920 0930; do set -- "$@" "$(lv $f)" "$d/gap.wav"; done
+	sox -R "$@" "$d/gaps.wav"
+	sox -R "$d/gaps.wav" "$d/gaps.wav" "$d/gaps.wav" "$d/long.wav"
+	sm-transcribe "$d/long.wav" >"$d/long1.json"
+	# The readers' text, three times.
+	t=$(sed 's/ *([^)]*)$//' "$LIBRIVOX/transcription" | tr '\n' ' ')
+	printf 'long\t%s\t%s %s %s\t81\n' "$d/long.wav" "$t" "$t" "$t" >"$d/long.tsv"
+}
+
+setup() {
+	setup_scratch
+	export SCRATCH
+	export TMPDIR=$SCRATCH/tmp
+	mkdir "$TMPDIR"
+	D=$BATS_FILE_TMPDIR
+}
+
+teardown() {
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+# The word errors of a transcript of long.wav against the readers' text.
+errors() { # JSON
+	printf 'long\t%s\n' "$(jq -r '[.results[] | select(.type == "word") | .alternatives[0].content] | join(" ")' "$1")" >"$SCRATCH/h.tsv"
+	python3 "$SM_ROOT/tests/corpus/wer.py" "$D/long.tsv" "$SCRATCH/h.tsv" | sed -n 's/.*E=\([0-9]*\)).*/\1/p' | head -n 1
+}
+
+@test "--parallel 2 on 81 s: two chunks through the stages, the transcript in --parallel 1's form, at most 2 more word errors" {
+	[ "$(nproc)" -ge 2 ] || skip "one CPU: --parallel 2 is capped at 1"
+	SM_STAGE_AM='echo "$SM_CHUNK $*" >>"$SCRATCH/am"; exec sm-am "$@"' \
+		run -0 --separate-stderr sm-transcribe --parallel 2 "$D/long.wav"
+	[ -z "$stderr" ]
+	[ "$(sort "$SCRATCH/am")" = "$(printf '1 -l en -t 1\n2 -l en -t 1')" ]
+	printf '%s\n' "$output" >"$SCRATCH/long2.json"
+	# The same document but for its words: format, metadata, result kinds.
+	diff <(jq -S 'del(.metadata.created_at, .results)' "$D/long1.json") \
+		<(jq -S 'del(.metadata.created_at, .results)' "$SCRATCH/long2.json")
+	[ "$(jq -c '[.results[0] | keys]' "$D/long1.json")" = "$(jq -c '[.results[0] | keys]' "$SCRATCH/long2.json")" ]
+	e1=$(errors "$D/long1.json")
+	e2=$(errors "$SCRATCH/long2.json")
+	[ -n "$e1" ] && [ -n "$e2" ]
+	[ "$e2" -le $((e1 + 2)) ]
+	# Times run on across the cut, to the end of the audio.
+	[ "$(jq '[.results[].end_time] | max' "$SCRATCH/long2.json")" = "$(jq '[.results[].end_time] | max' "$D/long1.json")" ]
+}
+
+@test "--parallel 2 with a custom vocabulary: every chunk's sm-lattice gets it on fd 3, only the first names an entry it cannot use" {
+	[ "$(nproc)" -ge 2 ] || skip "one CPU: --parallel 2 is capped at 1"
+	config '{"type": "transcription", "transcription_config": {"language": "en",
+		"additional_vocab": [{"content": "Dashwood"}, {"content": "!!!"}]}}' "$SCRATCH/c.json"
+	SM_STAGE_SPLIT='exec sm-split --min-input 0 --chunk-min 8 --chunk-max 12 "$@"' \
+	SM_STAGE_LATTICE='echo "$SM_CHUNK $* $(cat <&3 | tr "\n" "|")" >>"$SCRATCH/lat"; exec sm-lattice "$@" 3<<EOF
+Dashwood
+!!!
+EOF' \
+		run -0 --separate-stderr sm-transcribe --parallel 2 --job-config "$SCRATCH/c.json" "$D/gaps.wav"
+	[ "$stderr" = 'sm-lattice: /dev/fd/3:2: "!!!" not used: a word without letters or digits' ]
+	[ "$(sort "$SCRATCH/lat")" = "$(printf '1 -l en --vocab /dev/fd/3 Dashwood|!!!|\n2 -l en --vocab /dev/fd/3 --vocab-quiet Dashwood|!!!|\n3 -l en --vocab /dev/fd/3 --vocab-quiet Dashwood|!!!|')" ]
+	[ "$(printf '%s' "$output" | jq -r '[.results[] | .alternatives[0].content] | map(select(. == "Dashwood")) | length')" -ge 1 ]
+}
+
+@test "--parallel 2 under taskset -c 0: capped at the 1 CPU of the affinity mask, said on stderr" {
+	command -v taskset >/dev/null || skip "taskset: not installed"
+	run -0 --separate-stderr taskset -c 0 sm-transcribe --parallel 2 "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: --parallel 2: this process may use 1 CPU; using 1" ]
+}
+
+@test "--parallel 2 in a cgroup with a CPU quota of 1 CPU (v1 cpu.cfs_quota_us): capped at 1, said on stderr" {
+	cg=/sys/fs/cgroup/cpu
+	[ "$(nproc)" -ge 2 ] || skip "one CPU"
+	mkdir "$cg/sm-test.$$" 2>/dev/null || skip "no writable cgroup v1 cpu hierarchy"
+	echo 100000 >"$cg/sm-test.$$/cpu.cfs_period_us"
+	echo 100000 >"$cg/sm-test.$$/cpu.cfs_quota_us"
+	run -0 --separate-stderr sh -c 'echo $$ >"$1/tasks"; exec sm-transcribe --parallel 2 "$2"' sh "$cg/sm-test.$$" "$(lv 0880)"
+	rmdir "$cg/sm-test.$$"
+	[ "$stderr" = "sm-transcribe: --parallel 2: this process may use 1 CPU; using 1" ]
+}
+
+@test "--progress off a terminal: a line each 10% on stderr, nothing else; the transcript unchanged" {
+	run -0 --separate-stderr sm-transcribe --progress "$D/gaps.wav"
+	[ "${#stderr_lines[@]}" -eq 10 ]
+	for i in $(seq 0 9); do
+		[[ "${stderr_lines[$i]}" =~ ^"sm-transcribe: "[0-9]+" of 27 s of audio done ("[0-9]+"%)"$ ]]
+	done
+	[ "${stderr_lines[9]}" = "sm-transcribe: 27 of 27 s of audio done (100%)" ]
+	printf '%s\n' "$output" >"$SCRATCH/p.json"
+	sm-transcribe "$D/gaps.wav" >"$SCRATCH/plain.json"
+	diff <(jq -S 'del(.metadata.created_at)' "$SCRATCH/plain.json") <(jq -S 'del(.metadata.created_at)' "$SCRATCH/p.json")
+}
+
+@test "no progress off a terminal without --progress, nor with --no-progress on one" {
+	run -0 --separate-stderr sm-transcribe "$D/gaps.wav"
+	[ -z "$stderr" ]
+	command -v script >/dev/null || skip "script: not installed"
+	script -q -e -c "sm-transcribe --no-progress $D/gaps.wav >$SCRATCH/out.json" "$SCRATCH/tty" >/dev/null
+	! grep -q 'audio done' "$SCRATCH/tty"
+	[ "$(jq -r .format "$SCRATCH/out.json")" = 2.9 ]
+}
+
+@test "on a terminal (script(1)): progress by default, one line rewritten in place, ended with a newline" {
+	command -v script >/dev/null || skip "script: not installed"
+	script -q -e -c "sm-transcribe $D/gaps.wav >$SCRATCH/out.json" "$SCRATCH/tty" >/dev/null
+	# The typescript: its header line, then the report.
+	grep -q $'\rsm-transcribe: 27 of 27 s of audio done (100%)\r\n' "$SCRATCH/tty"
+	[ "$(grep -c 'audio done' "$SCRATCH/tty")" -eq 1 ]
+	[ "$(grep -o $'\r[^\r]*audio done' "$SCRATCH/tty" | wc -l)" -ge 10 ]
+	[ "$(jq -r .format "$SCRATCH/out.json")" = 2.9 ]
+}

@@ -1,0 +1,182 @@
+#!/usr/bin/env bats
+# sm-split: a FEAT stream recognised in chunks, several at a time, on the
+# five LibriVox recordings of pocketsphinx's test data joined (25 s of one
+# real reader), with short chunks forced (--min-input 0, --chunk-min 4), and
+# on the same with 0.5 s of faint noise between them (27 s, gaps.wav).
+load test_helper
+
+LV=$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb
+AM='exec sm-am'
+LAT='exec sm-lattice'
+
+setup_file() {
+	d=$BATS_FILE_TMPDIR
+	sox "$LV"-0{870,880,890,920,930}.wav "$d/joined.wav"
+	sm-decode "$d/joined.wav" | sm-features >"$d/j.feat"
+	sm-am <"$d/j.feat" | sm-lattice >"$d/whole.hyp"
+	sox -R -n -r 16000 -c 1 -b 16 "$d/gap.wav" synth 0.5 pinknoise vol 0.003
+	set --
+	for f in "$LV"-0{870,880,890,920,930}.wav; do set -- "$@" "$f" "$d/gap.wav"; done
+	sox -R "$@" "$d/gaps.wav"
+	sm-decode "$d/gaps.wav" | sm-features >"$d/g.feat"
+	sm-am <"$d/g.feat" | sm-lattice >"$d/gwhole.hyp"
+}
+
+# The end of the last item of a best path.
+hyp_end() { printf '%.2f' "$(grep -v '^#' "$1" | tail -n 1 | cut -f 2)"; }
+
+setup() {
+	setup_scratch
+	D=$BATS_FILE_TMPDIR
+}
+
+# The chunks a run cut, from -v: one "FIRST END" line each, in seconds.
+chunks() { sed -n 's/^sm-split: chunk [0-9]*: \([0-9.]*\) \(s \)*to \([0-9.]*\|the end\).*/\1 \3/p' "$1"; }
+
+@test "-j 1: the output is byte for byte that of sm-am | sm-lattice on the whole stream" {
+	run -0 --separate-stderr sm-split -c "$AM" -c "$LAT" "$D/j.feat"
+	[ -z "$stderr" ]
+	diff <(printf '%s\n' "$output") "$D/whole.hyp"
+}
+
+@test "-j 2 on an input shorter than --min-input (default 60 s): one chunk, the whole stream's words" {
+	run -0 --separate-stderr sm-split -v -j 2 -c "$AM" -c "$LAT" "$D/j.feat"
+	[ "$stderr" = "$(printf 'sm-split: chunk 1: 0.00 s to the end, process group %s' "${stderr##* }")" ]
+	diff <(printf '%s\n' "$output") "$D/whole.hyp"
+}
+
+@test "short chunks: one #sm-hyp 1 document whose items cover the audio without gaps, in time order, timed from its start" {
+	run -0 --separate-stderr sm-split -v -j 2 --min-input 0 --chunk-min 4 --chunk-max 8 \
+		-c "$AM" -c "$LAT" "$D/j.feat"
+	printf '%s\n' "$stderr" >"$SCRATCH/err"
+	[ "$(chunks "$SCRATCH/err" | wc -l)" -ge 3 ]
+	printf '%s\n' "$output" >"$SCRATCH/hyp"
+	[ "$(head -n 1 "$SCRATCH/hyp")" = "#sm-hyp 1" ]
+	[ "$(tail -n 1 "$SCRATCH/hyp")" = "#end" ]
+	[ "$(grep -c '^#' "$SCRATCH/hyp")" -eq 2 ]
+	# Each START the END before it; the first 0, the last END the whole stream's.
+	awk -F '\t' '!/^#/ { if ($1 != (NR == 2 ? "0.000" : prev)) { print "gap at line " NR; exit 1 } prev = $2 }
+		END { print prev }' "$SCRATCH/hyp" >"$SCRATCH/last"
+	[ "$(cat "$SCRATCH/last")" = "$(grep -v '^#' "$D/whole.hyp" | tail -n 1 | cut -f 2)" ]
+	# Every cut is where a chunk's best path has a pause or a word boundary.
+	for t in $(chunks "$SCRATCH/err" | awk '$2 != "the" { printf "%.3f\n", $2 }'); do
+		grep -q "^$t	" "$SCRATCH/hyp"
+	done
+}
+
+@test "chunks cut in the pauses between utterances: three chunks, a word error rate no worse than the whole stream's" {
+	run -0 --separate-stderr sm-split -v -j 2 --min-input 0 --chunk-min 8 --chunk-max 12 \
+		-c "$AM" -c "$LAT" "$D/g.feat"
+	printf '%s\n' "$stderr" >"$SCRATCH/err"
+	# The gaps are at 7.10-7.60, 10.59-11.09, 16.39-16.89 and 22.44-22.94 s.
+	[ "$(chunks "$SCRATCH/err" | awk '{ print $1 }' | tr '\n' ' ')" = "0.00 7.36 16.71 " ]
+	printf '%s\n' "$output" >"$SCRATCH/chunked.hyp"
+	# The readers' text, against both best paths.
+	printf 'g\t%s\t%s\t27\n' "$D/gaps.wav" "$(sed 's/ *([^)]*)$//' "$PS_DATA/librivox/transcription" | tr '\n' ' ')" >"$SCRATCH/m.tsv"
+	for h in "$D/gwhole.hyp" "$SCRATCH/chunked.hyp"; do
+		printf 'g\t%s\n' "$(awk -F '\t' '$4 == "word" { printf "%s ", $5 }' "$h")" >"$SCRATCH/h.tsv"
+		python3 "$SM_ROOT/tests/corpus/wer.py" "$SCRATCH/m.tsv" "$SCRATCH/h.tsv" | sed -n 's/.*WER=\([0-9.]*\)%.*/\1/p' | head -n 1
+	done >"$SCRATCH/wer"
+	[ "$(wc -l <"$SCRATCH/wer")" -eq 2 ]
+	awk 'NR == 1 { w = $1 } NR == 2 { exit !($1 <= w) }' "$SCRATCH/wer"
+}
+
+@test "each chunk's stream is the input's header with start_sample and n_frames of the chunk, its frames the input's, in order" {
+	sm-split -j 3 --min-input 0 --chunk-min 4 --chunk-max 8 \
+		-c "cat >$SCRATCH/c.\$SM_CHUNK; printf '#sm-hyp 1\\n#end\\n'" "$D/j.feat" >"$SCRATCH/out"
+	[ "$(cat "$SCRATCH/out")" = "$(printf '#sm-hyp 1\n#end')" ]
+	n=$(ls "$SCRATCH"/c.* | wc -l)
+	[ "$n" -ge 3 ]
+	start=0
+	: >"$SCRATCH/frames"
+	for i in $(seq "$n"); do
+		h=$(sm-dump -n 0 "$SCRATCH/c.$i" 2>&1 | head -n 1)
+		frames=$(( ($(stat -c %s "$SCRATCH/c.$i") - 48) / 156 ))
+		[ "$h" = "SMST version=1 kind=FEAT type=f32 rate=16000 dim=39 shift=160 flags=0x2 start=$start frames=$frames" ]
+		start=$((start + frames * 160))
+		tail -c +49 "$SCRATCH/c.$i" >>"$SCRATCH/frames"
+	done
+	cmp "$SCRATCH/frames" <(tail -c +49 "$D/j.feat")
+}
+
+@test "--input3: every stage of every chunk reads the file's content on fd 3; SM_CHUNK numbers the chunks" {
+	printf 'Speechmatics\tspeech mattics\n' >"$SCRATCH/v"
+	sm-split -j 2 --min-input 0 --chunk-min 4 --chunk-max 8 --input3 "$SCRATCH/v" \
+		-c "cat <&3 >$SCRATCH/a.\$SM_CHUNK; cat" \
+		-c "cat <&3 >$SCRATCH/b.\$SM_CHUNK; cat >/dev/null; printf '#sm-hyp 1\\n#end\\n'" \
+		<"$D/j.feat" >/dev/null
+	n=$(ls "$SCRATCH"/a.* | wc -l)
+	[ "$n" -ge 3 ]
+	for i in $(seq "$n"); do
+		cmp "$SCRATCH/a.$i" "$SCRATCH/v"
+		cmp "$SCRATCH/b.$i" "$SCRATCH/v"
+	done
+}
+
+@test "--progress: DONE TOTAL lines in seconds, never decreasing, the last the input's length" {
+	run -0 sm-split -j 2 --min-input 0 --chunk-min 4 --chunk-max 8 --progress "$SCRATCH/p" \
+		-c "$AM" -c "$LAT" "$D/j.feat"
+	total=$(awk -F '\t' '!/^#/ { e = $2 } END { printf "%.1f", e }' "$D/whole.hyp")
+	[ "$(wc -l <"$SCRATCH/p")" -ge 3 ]
+	awk -v t="$total" '$2 != t || $1 < prev || $1 > $2 { print "bad line " NR ": " $0; exit 1 } { prev = $1 }' "$SCRATCH/p"
+	[ "$(tail -n 1 "$SCRATCH/p")" = "$total $total" ]
+}
+
+@test "a stage of a chunk that fails with 65 to 78 and says why: that status and its line only, no output" {
+	run -66 --separate-stderr sm-split -j 2 --min-input 0 --chunk-min 4 --chunk-max 8 -c "$AM" \
+		-c "if [ \"\$SM_CHUNK\" = 2 ]; then cat >/dev/null; echo 'my-search: no model' >&2; exit 66; fi; $LAT" \
+		"$D/j.feat"
+	[ "$stderr" = "my-search: no model" ]
+	[ -z "$output" ]
+}
+
+@test "a stage killed by a signal: exit 70 and one line naming the chunk, its times and the command" {
+	run -70 --separate-stderr sm-split -c "$AM" -c 'cat >/dev/null; kill -KILL $$' "$D/j.feat"
+	[ "$stderr" = "sm-split: chunk 1 (0.00 to $(hyp_end "$D/whole.hyp") s): cat >/dev/null; kill -KILL \$\$: killed by signal 9 (SIGKILL)" ]
+}
+
+@test "the first stage failing (sm-am on a cut stream) is blamed, not the search that lost its input" {
+	run -65 --separate-stderr sm-split -c 'head -c 1000 | sm-am' -c "$LAT" "$D/j.feat"
+	# 1000 bytes: the header and 6 frames and 16 bytes.
+	[ "$stderr" = "sm-am: <stdin>: truncated frame (16 of 156 bytes)" ]
+}
+
+@test "a stage that stops reading and exits 0: exit 70, 'exited before reading all of its input'" {
+	run -70 --separate-stderr sm-split -c "head -c 100 >/dev/null; printf '#sm-hyp 1\\n#end\\n'" "$D/j.feat"
+	[ "$stderr" = "sm-split: chunk 1 (0.00 to $(hyp_end "$D/whole.hyp") s): head -c 100 >/dev/null; printf '#sm-hyp 1\\n#end\\n': exited before reading all of its input" ]
+}
+
+@test "a chunk's output that is not a whole #sm-hyp 1 document: exit 70, nothing of it written" {
+	run -70 --separate-stderr sm-split -c "cat >/dev/null; echo '#sm-hyp 1'" "$D/j.feat"
+	[ "$stderr" = "sm-split: chunk 1 (0.00 to $(hyp_end "$D/whole.hyp") s): the output of cat >/dev/null; echo '#sm-hyp 1' is not a whole #sm-hyp 1 document (from \"#sm-hyp 1\" to \"#end\")" ]
+	[ -z "$output" ]
+}
+
+@test "bad input: a PCM stream, no -c, a bad -j: one line each, exit 65 or 64" {
+	sm-decode "$LV-0870.wav" >"$SCRATCH/pcm"
+	run -65 --separate-stderr sm-split -c cat "$SCRATCH/pcm"
+	[ "$stderr" = "sm-split: $SCRATCH/pcm: expected FEAT stream, got PCM" ]
+	[ -z "$output" ]
+	run -64 --separate-stderr sm-split "$D/j.feat"
+	[ "${stderr_lines[0]}" = "sm-split: -c: missing (the stages of each chunk's pipeline)" ]
+	run -64 --separate-stderr sm-split -j 0 -c cat "$D/j.feat"
+	[[ "${stderr_lines[0]}" =~ ^sm-split:\ -j: ]]
+}
+
+@test "SIGTERM to sm-split stops every chunk's stages, and sm-split dies by it" {
+	sm-split -j 2 --min-input 0 --chunk-min 4 --chunk-max 8 -c "echo \$\$ >>$SCRATCH/pids; exec sleep 60" \
+		"$D/j.feat" >/dev/null 2>&1 &
+	job=$!
+	for _ in $(seq 100); do [ "$(wc -l <"$SCRATCH/pids" 2>/dev/null)" = 2 ] && break; sleep 0.05; done
+	[ "$(wc -l <"$SCRATCH/pids")" = 2 ]
+	kill -TERM "$job"
+	run wait "$job"
+	[ "$status" -eq 143 ]
+	for _ in $(seq 100); do
+		alive=0
+		for p in $(cat "$SCRATCH/pids"); do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ "$alive" = 0 ] && break
+		sleep 0.05
+	done
+	[ "$alive" = 0 ]
+}
