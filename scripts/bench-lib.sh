@@ -11,3 +11,26 @@ ms() {
 		awk '{ printf "%.1f\n", ($1 + $2) * 100 }' "$work/time"
 	done | sort -g | sed -n 3p
 }
+
+# long_set KIND MANIFEST DIR: the recordings of MANIFEST joined into
+# DIR/long.wav with 0.5 s gaps, of faint pink noise (KIND noise) or of
+# digital zeros (silence), and DIR/manifest.tsv, its one line.
+long_set() {
+	mkdir -p "$3"
+	case $1 in
+	noise) sox -R -n -r 16000 -c 1 -b 16 "$3/gap.wav" synth 0.5 pinknoise vol 0.003 ;;
+	silence) sox -R -D -n -r 16000 -c 1 -b 16 "$3/gap.wav" trim 0 0.5 ;;
+	esac
+	set -- "$1" "$2" "$3"
+	_ref=
+	_t=$(printf '\t')
+	_files=$3/files
+	: > "$_files"
+	while IFS="$_t" read -r _ _wav _text _; do
+		printf '%s\n%s\n' "$_wav" "$3/gap.wav" >> "$_files"
+		_ref="$_ref${_ref:+ }$_text"
+	done < "$2"
+	# shellcheck disable=SC2016 # sox's arguments, expanded by sh -c
+	tr '\n' '\0' < "$_files" | xargs -0 sh -c 'sox -R "$@" "$0"' "$3/long.wav"
+	printf 'long-%s\t%s\t%s\t%s\n' "$1" "$3/long.wav" "$_ref" "$(soxi -D "$3/long.wav")" > "$3/manifest.tsv"
+}

@@ -15,29 +15,13 @@ export SM_MODELS="${SM_MODELS:-$here/models}" OPENBLAS_NUM_THREADS=1
 PATH=$here/bin:$PATH
 tab=$(printf '\t')
 mkdir -p "$work"
+. "$here/scripts/bench-lib.sh"
 [ -s "$tmp/asterisk16/manifest.tsv" ] || sh "$here/scripts/corpus.sh" asterisk16 "$tmp/asterisk16" >&2
 [ -s "$tmp/asterisk8/manifest.tsv" ] || sh "$here/scripts/corpus.sh" asterisk8 "$tmp/asterisk8" >&2
 
-# long KIND: the multi-word prompts joined, gaps of noise or zeros.
-long() {
-	d=$work/long-$1
-	mkdir -p "$d"
-	case $1 in
-	noise) sox -R -n -r 16000 -c 1 -b 16 "$d/gap.wav" synth 0.5 pinknoise vol 0.003 ;;
-	silence) sox -R -D -n -r 16000 -c 1 -b 16 "$d/gap.wav" trim 0 0.5 ;;
-	esac
-	set --
-	ref=
-	while IFS="$tab" read -r _ wav text _; do
-		set -- "$@" "$wav" "$d/gap.wav"
-		ref="$ref${ref:+ }$text"
-	done < "$work/multi.tsv"
-	sox -R "$@" "$d/long.wav"
-	printf 'long-%s\t%s\t%s\t%s\n' "$1" "$d/long.wav" "$ref" "$(soxi -D "$d/long.wav")" > "$d/manifest.tsv"
-}
 awk -F "$tab" 'split($3, a, " ") >= 2' "$tmp/asterisk16/manifest.tsv" > "$work/multi.tsv"
-long noise
-long silence
+long_set noise "$work/multi.tsv" "$work/long-noise"
+long_set silence "$work/multi.tsv" "$work/long-silence"
 
 # run NAME MANIFEST: both recognisers on the set; one table row.
 run() {
