@@ -27,9 +27,9 @@ chmod 1777 tmp home/smuser
 # utilities it calls (setsid: each stage in a process group of its own; sleep:
 # the deadline; mv: --all-formats renames; tee and awk: diarization's copies
 # and channel merge; head, od and tr: the first bytes of standard input with
-# channel diarization); sm-fetch in an init container needs sh for
-# redirection.
-tools="dash jq cat dirname mktemp mkfifo rm sed getconf env setsid sleep mv tee awk head od tr"
+# channel diarization; nproc: the CPUs --parallel may use); sm-fetch in an
+# init container needs sh for redirection.
+tools="dash jq cat dirname mktemp mkfifo rm sed getconf nproc env setsid sleep mv tee awk head od tr"
 for t in $tools; do
 	p=$(command -v "$t")
 	cp -L "$p" "usr/bin/$t"

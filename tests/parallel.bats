@@ -36,12 +36,14 @@ errors() { # JSON
 	python3 "$SM_ROOT/tests/corpus/wer.py" "$D/long.tsv" "$SCRATCH/h.tsv" | sed -n 's/.*E=\([0-9]*\)).*/\1/p' | head -n 1
 }
 
-@test "--parallel 2 on 81 s: two chunks through the stages, the transcript in --parallel 1's form, at most 2 more word errors" {
+@test "--parallel 2 on 81 s: chunks through the stages, each sm-am with the options it has alone, the transcript in --parallel 1's form, at most 2 more word errors" {
 	[ "$(nproc)" -ge 2 ] || skip "one CPU: --parallel 2 is capped at 1"
 	SM_STAGE_AM='echo "$SM_CHUNK $*" >>"$SCRATCH/am"; exec sm-am "$@"' \
 		run -0 --separate-stderr sm-transcribe --parallel 2 "$D/long.wav"
 	[ -z "$stderr" ]
-	[ "$(sort "$SCRATCH/am")" = "$(printf '1 -l en -t 1\n2 -l en -t 1')" ]
+	n=$(wc -l <"$SCRATCH/am")
+	[ "$n" -ge 2 ]
+	[ "$(sort -n "$SCRATCH/am")" = "$(seq "$n" | sed 's/$/ -l en -t 1/')" ]
 	printf '%s\n' "$output" >"$SCRATCH/long2.json"
 	# The same document but for its words: format, metadata, result kinds.
 	diff <(jq -S 'del(.metadata.created_at, .results)' "$D/long1.json") \

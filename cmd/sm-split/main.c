@@ -23,11 +23,11 @@ static const char usage[] =
 	"                      first reads the chunk's FEAT stream, the last writes #sm-hyp 1\n"
 	"  -j, --jobs N        chunks recognised at the same time (default 1: one chunk)\n"
 	"      --min-input S   inputs shorter than S seconds are one chunk (default 60)\n"
-	"      --chunk-min S   the shortest chunk, in seconds (default 30)\n"
+	"      --chunk-min S   the shortest chunk, in seconds (default 10)\n"
 	"      --chunk-max S   the longest chunk, in seconds (default 300)\n"
 	"      --input3 FILE   read FILE once; every stage gets its content on fd 3\n"
 	"      --progress FILE write \"DONE TOTAL\" lines (seconds of audio) to FILE\n"
-	"  -v, --verbose       say where each chunk starts and ends, on stderr\n"
+	"  -v, --verbose       say where each chunk starts and ends, and when it is done\n"
 	"  -h, --help          show this help\n"
 	"      --version       show the version\n";
 
@@ -57,13 +57,14 @@ struct chunk {
 	pid_t pgid;
 	int live;		/* stages not reaped yet */
 	int done;		/* every stage reaped and every pipe at EOF */
+	double t0;		/* when it started (sm_now) */
 	struct buf out;
 	struct stage st[MAX_STAGES];
 };
 
 static const char *cmds[MAX_STAGES];
 static int ncmd, jobs = 1;
-static double min_input = 60, chunk_min = 30, chunk_max = 300;
+static double min_input = 60, chunk_min = 10, chunk_max = 300;
 static char *in3;
 static size_t in3_len;
 
@@ -204,10 +205,10 @@ c0(long t)
  * Where the chunk that starts at frame s ends: -1 for the rest of the
  * input, else the middle of the quietest stretch of 2 SMOOTH + 1 frames
  * (the lowest mean c0, the features' energy term) within a quarter of the
- * chunk's length, at most 15 s, of its target length.  The target shrinks
- * as the input is used up (remaining / 2N, within --chunk-min and
- * --chunk-max), so that the last chunks are short and the pipelines end
- * together.
+ * chunk's length (at least 3 s, at most 15 s) of its target length.  The
+ * target shrinks as the input is used up (remaining / 2N, within
+ * --chunk-min and --chunk-max), so that the last chunks are short and the
+ * pipelines end together.
  */
 static long
 cut(long s)
@@ -237,7 +238,13 @@ cut(long s)
 		if (total - s - len < cmin)
 			return -1;
 	}
-	w = len / 4 < (long)(15 * rate) ? len / 4 : (long)(15 * rate);
+	/* A quarter of the length, at least 3 s (a pause within reach of a
+	 * short chunk's target), at most 15 s. */
+	w = len / 4;
+	if (w < (long)(3 * rate))
+		w = (long)(3 * rate);
+	if (w > (long)(15 * rate))
+		w = (long)(15 * rate);
 	read_upto(s + len + w + SMOOTH + 1 + cmin);
 	if (nread - s - len < cmin)
 		return -1;
@@ -369,6 +376,7 @@ new_chunk(void)
 		h.n_frames = 0;
 	sm_hdr_encode(c->hdr, &h);
 	nch++;
+	c->t0 = sm_now();
 	start(c, nch);
 	if (c->end >= 0)
 		sm_info("chunk %d: %.2f to %.2f s, process group %ld", nch,
@@ -791,6 +799,7 @@ main(int argc, char **argv)
 				c->in_fd = -1;
 			}
 			judge(c, i + 1);
+			sm_info("chunk %d: done after %.2f s", i + 1, sm_now() - c->t0);
 			c->done = 1;
 		}
 		flush();

@@ -1,8 +1,9 @@
 #!/bin/sh
 # make bench section: sm-transcribe --parallel 2 against --parallel 1 on
 # one 23-minute recording (the 316 multi-word asterisk prompts joined, 0.5 s
-# of faint pink noise, or of digital zeros, between them): wall time (the
-# median of 3 runs, the two settings taking turns), CPU, peak memory of the
+# of faint pink noise, or of digital zeros, between them): wall time and
+# speed-up (4 pairs of runs, the two settings in turn; the medians, the
+# speed-up that of each pair, as the machine's speed drifts), CPU, peak memory of the
 # whole job (Pss summed over its processes, sampled every 50 ms, in a run of
 # its own) and word error rate; pocketsphinx_batch on the same recording in
 # the same run.
@@ -28,14 +29,15 @@ wer() {
 	python3 "$here/tests/corpus/wer.py" "$1" "$work/h.tsv" | sed -n 's/.*WER=\([0-9.]*\)%.*/\1/p' | head -n 1
 }
 # median of three numbers, one a line
-median() { sort -g | sed -n 2p; }
+# median of four numbers, one a line: the mean of the middle two
+median() { sort -g | awk 'NR == 2 || NR == 3 { s += $1 } END { printf "%.2f", s / 2 }'; }
 
 # run NAME DIR: one table row.
 run() {
 	d=$2 wav=$2/long.wav
 	: > "$d/w1"
 	: > "$d/w2"
-	for _ in 1 2 3; do
+	for _ in 1 2 3 4; do
 		for n in 1 2; do
 			/usr/bin/time -f '%e %U %S' -o "$d/t" sm-transcribe --parallel "$n" "$wav" > "$d/p$n.json"
 			cat "$d/t" >> "$d/w$n"
@@ -48,15 +50,16 @@ run() {
 	c1=$(awk '{ print $2 + $3 }' "$d/w1" | median)
 	c2=$(awk '{ print $2 + $3 }' "$d/w2" | median)
 	secs=$(cut -f 4 "$d/manifest.tsv")
-	echo "| $1 ($(printf '%.0f' "$secs") s) | $w1 | $w2 | $(echo "$w1 $w2" | awk '{ printf "%.2fx", $1 / $2 }') |" \
+	up=$(paste -d ' ' "$d/w1" "$d/w2" | awk '{ print $1 / $4 }' | median)
+	echo "| $1 ($(printf '%.0f' "$secs") s) | $w1 | $w2 | ${up}x |" \
 		"$c1 | $c2 | $(wer "$d/manifest.tsv" "$d/p1.json")% | $(wer "$d/manifest.tsv" "$d/p2.json")% |" \
 		"$(awk '{ printf "%d", $3 / 1024 }' "$d/m1") | $(awk '{ printf "%d", $3 / 1024 }' "$d/m2") |"
 }
 
 echo "## 62-parallel.sh: sm-transcribe --parallel 2 against --parallel 1 on a 23-minute recording"
 echo
-echo "The 316 multi-word asterisk prompts joined with 0.5 s gaps; $(nproc) CPUs; wall and CPU s the median of 3"
-echo "runs each (the two settings in turn); peak memory MB = the job's Pss summed over its processes"
+echo "The 316 multi-word asterisk prompts joined with 0.5 s gaps; $(nproc) CPUs; 4 pairs of runs, the two settings"
+echo "in turn: wall and CPU s the medians, the speed-up the median of each pair's; peak memory MB = the job's Pss summed over its processes"
 echo "(scripts/bench/peakmem.py, a run of its own); WER by tests/corpus/wer.py."
 echo
 echo "| recording | wall s --parallel 1 | wall s --parallel 2 | speed-up | CPU s 1 | CPU s 2 | WER 1 | WER 2 | peak MB 1 | peak MB 2 |"
@@ -66,9 +69,10 @@ run "zero gaps" "$work/long-silence"
 echo
 # pocketsphinx_batch on the noise-gap recording, as 40-sets.sh runs it.
 d=$work/long-noise
+id=$(cut -f 1 "$d/manifest.tsv")
 mkdir -p "$d/ps"
-cp "$d/long.wav" "$d/ps/long.wav"
-echo long > "$d/ctl"
+cp "$d/long.wav" "$d/ps/$id.wav"
+echo "$id" > "$d/ctl"
 /usr/bin/time -f '%e %U %S %M' -o "$d/ps.time" pocketsphinx_batch -adcin yes -cepdir "$d/ps" \
 	-cepext .wav -adchdr 44 -ctl "$d/ctl" -hyp "$d/ps.raw" -hmm "$M/en-us" \
 	-lm "$M/en-us.lm.bin" -dict "$M/cmudict-en-us.dict" > /dev/null 2>&1
