@@ -106,7 +106,7 @@ EOF' \
 	[ -z "$stderr" ]
 	command -v script >/dev/null || skip "script: not installed"
 	script -q -e -c "sm-transcribe --no-progress $D/gaps.wav >$SCRATCH/out.json" "$SCRATCH/tty" >/dev/null
-	! grep -q 'audio done' "$SCRATCH/tty"
+	[ "$(grep -c 'audio done' "$SCRATCH/tty")" -eq 0 ]
 	[ "$(jq -r .format "$SCRATCH/out.json")" = 2.9 ]
 }
 

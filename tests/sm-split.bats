@@ -182,3 +182,16 @@ chunks() { sed -n 's/^sm-split: chunk [0-9]*: \([0-9.]*\) \(s \)*to \([0-9.]*\|t
 	done
 	[ "$alive" = 0 ]
 }
+
+@test "SIGTERM while sm-split waits for its input: it dies by it at once" {
+	{ head -c 48 "$D/j.feat"; exec sleep 30; } | sm-split -j 2 -c cat >/dev/null 2>&1 &
+	job=$!
+	sleep 0.5
+	kill -TERM "$job"
+	for _ in $(seq 20); do kill -0 "$job" 2>/dev/null || break; sleep 0.1; done
+	run kill -0 "$job"
+	[ "$status" -ne 0 ]
+	st=0
+	wait "$job" || st=$?
+	[ "$st" -eq 143 ]
+}

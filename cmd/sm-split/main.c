@@ -122,6 +122,19 @@ low_water(void)
 	return low;
 }
 
+static void stop_all(void);
+
+/* SIGTERM, SIGINT or SIGHUP came: stop the chunks, then die by it. */
+static void
+check_signal(void)
+{
+	if (!got_signal)
+		return;
+	stop_all();
+	signal(got_signal, SIG_DFL);
+	raise(got_signal);
+}
+
 /* One read(2) of the input into the frame buffer; 0 at its end. */
 static int
 read_some(void)
@@ -149,8 +162,11 @@ read_some(void)
 			   fr + (size_t)(nread - base) * fb, room);
 	while (got < 0 && errno == EINTR && !got_signal);
 	if (got < 0) {
-		if (errno == EINTR)
+		if (errno == EINTR) {
+			/* A signal while waiting for input: stop now. */
+			check_signal();
 			return 1;
+		}
 		sm_die_errno(SM_EX_IOERR, "%s", sm_name(in_name));
 	}
 	if (got == 0) {
@@ -684,11 +700,7 @@ main(int argc, char **argv)
 		void *who[1 + 64 * (2 + 2 * MAX_STAGES)];
 		int np = 0, running = 0, want_in = 0;
 
-		if (got_signal) {
-			stop_all();
-			signal(got_signal, SIG_DFL);
-			raise(got_signal);
-		}
+		check_signal();
 		for (int i = 0; i < nch; i++)
 			running += !ch[i].done;
 		while (running < jobs && next_first >= 0) {
