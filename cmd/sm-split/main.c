@@ -167,13 +167,16 @@ read_some(void)
 			check_signal();
 			return 1;
 		}
+		stop_all();
 		sm_die_errno(SM_EX_IOERR, "%s", sm_name(in_name));
 	}
 	if (got == 0) {
-		if (part_n > 0)
+		if (part_n > 0) {
+			stop_all();
 			sm_die(SM_EX_DATAERR, "%s: frame %ld cut short at the end of the "
 			       "stream (%zu of %zu bytes)", sm_name(in_name), nread,
 			       part_n, fb);
+		}
 		eof = 1;
 		return 0;
 	}
