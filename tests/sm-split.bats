@@ -152,6 +152,10 @@ chunks() { sed -n 's/^sm-split: chunk [0-9]*: \([0-9.]*\) \(s \)*to \([0-9.]*\|t
 	run -70 --separate-stderr sm-split -c "cat >/dev/null; echo '#sm-hyp 1'" "$D/j.feat"
 	[ "$stderr" = "sm-split: chunk 1 (0.00 to $(hyp_end "$D/whole.hyp") s): the output of cat >/dev/null; echo '#sm-hyp 1' is not a whole #sm-hyp 1 document (from \"#sm-hyp 1\" to \"#end\")" ]
 	[ -z "$output" ]
+	# "#end" run on to the last item's line is no end line.
+	run -70 --separate-stderr sm-split -c "cat >/dev/null; printf '#sm-hyp 1\\nxxx#end\\n'" "$D/j.feat"
+	[[ "$stderr" =~ "is not a whole #sm-hyp 1 document" ]]
+	[ -z "$output" ]
 }
 
 @test "bad input: a PCM stream, no -c, a bad -j: one line each, exit 65 or 64" {

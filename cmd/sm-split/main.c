@@ -572,8 +572,10 @@ flush(void)
 		static const char head[] = "#sm-hyp 1\n";
 
 		end = p + c->out.n;
+		/* "#end" a line of its own: the header's newline or an item's
+		 * before it. */
 		if (strncmp(p, head, sizeof head - 1) != 0 || c->out.n < 5 + sizeof head - 1 ||
-		    strcmp(end - 5, "#end\n") != 0) {
+		    strcmp(end - 5, "#end\n") != 0 || end[-6] != '\n') {
 			stop_all();
 			sm_die(SM_EX_SOFTWARE, "chunk %d (%.2f to %.2f s): the output of %s is "
 			       "not a whole #sm-hyp 1 document (from \"#sm-hyp 1\" to \"#end\")",
