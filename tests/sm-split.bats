@@ -199,3 +199,49 @@ chunks() { sed -n 's/^sm-split: chunk [0-9]*: \([0-9.]*\) \(s \)*to \([0-9.]*\|t
 	wait "$job" || st=$?
 	[ "$st" -eq 143 ]
 }
+
+@test "a header whose frame count is wrong, more or fewer: exit 65, sm-split's one line, nothing on stdout" {
+	for n in 7416 824; do
+		python3 -c "import struct, sys; d = bytearray(open(sys.argv[1], 'rb').read()); struct.pack_into('<Q', d, 40, $n); open(sys.argv[2], 'wb').write(d)" \
+			"$D/j.feat" "$SCRATCH/x.feat"
+		run -65 --separate-stderr sm-split -j 2 --min-input 0 --chunk-min 4 --chunk-max 8 -c "$AM" -c "$LAT" "$SCRATCH/x.feat"
+		[ -z "$output" ]
+		case $n in
+		7416) [ "$stderr" = "sm-split: $SCRATCH/x.feat: stream has 2472 frames, its header says 7416" ] ;;
+		824) [ "$stderr" = "sm-split: $SCRATCH/x.feat: stream has more than 824 frames, its header says 824" ] ;;
+		esac
+	done
+}
+
+@test "a chunk failing after others succeeded: nothing on stdout, neither the others' warnings, only its stage's line" {
+	run -65 --separate-stderr sm-split -j 2 --min-input 0 --chunk-min 4 --chunk-max 8 \
+		-c "echo \"warning \$SM_CHUNK\" >&2; if [ \"\$SM_CHUNK\" = 4 ]; then cat >/dev/null; echo 'x: bad' >&2; exit 65; fi; $AM" \
+		-c "$LAT" "$D/j.feat"
+	[ -z "$output" ]
+	[ "$stderr" = "$(printf 'warning 4\nx: bad')" ]
+}
+
+@test "--chunk-min more than --chunk-max: usage error, exit 64" {
+	run -64 --separate-stderr sm-split --chunk-min 10 --chunk-max 5 -c cat "$D/j.feat"
+	[ "${stderr_lines[0]}" = "sm-split: --chunk-min 10: more than --chunk-max 5" ]
+}
+
+@test "SIGTERM also stops what a chunk's stage left in the background holding the chunk's output" {
+	sm-split -j 2 --min-input 0 --chunk-min 4 --chunk-max 8 \
+		-c "cat >/dev/null; (sleep 37 & echo \$! >>$SCRATCH/bg); printf '#sm-hyp 1\\n#end\\n'" \
+		"$D/j.feat" >/dev/null 2>&1 &
+	job=$!
+	for _ in $(seq 100); do [ "$(wc -l <"$SCRATCH/bg" 2>/dev/null)" = 2 ] && break; sleep 0.05; done
+	[ "$(wc -l <"$SCRATCH/bg")" = 2 ]
+	kill -TERM "$job"
+	st=0
+	wait "$job" || st=$?
+	[ "$st" -eq 143 ]
+	for _ in $(seq 40); do
+		alive=0
+		for p in $(cat "$SCRATCH/bg"); do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ "$alive" = 0 ] && break
+		sleep 0.05
+	done
+	[ "$alive" = 0 ]
+}

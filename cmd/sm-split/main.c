@@ -80,7 +80,7 @@ static unsigned char part[4096];	/* a frame's first bytes, read short */
 static size_t part_n;
 
 static struct chunk *ch;
-static int nch, chcap, flushed;
+static int nch, chcap;
 static long next_first;		/* where the next chunk starts; -1: none */
 static volatile sig_atomic_t got_signal;
 
@@ -135,6 +135,20 @@ check_signal(void)
 	raise(got_signal);
 }
 
+/* A header that gives the frame count must give the right one: the
+ * chunks' headers are made from it. */
+static void
+count_check(void)
+{
+	if (hdr.n_frames == 0 || ((uint64_t)nread <= hdr.n_frames &&
+				  (!eof || (uint64_t)nread == hdr.n_frames)))
+		return;
+	stop_all();
+	sm_die(SM_EX_DATAERR, "%s: stream has %s%ld frames, its header says %llu",
+	       sm_name(in_name), eof ? "" : "more than ", eof ? nread : (long)hdr.n_frames,
+	       (unsigned long long)hdr.n_frames);
+}
+
 /* One read(2) of the input into the frame buffer; 0 at its end. */
 static int
 read_some(void)
@@ -178,6 +192,7 @@ read_some(void)
 			       part_n, fb);
 		}
 		eof = 1;
+		count_check();
 		return 0;
 	}
 	if (part_n > 0 || (size_t)got % fb) {
@@ -190,6 +205,7 @@ read_some(void)
 			memcpy(fr + (size_t)(nread - base) * fb, part, fb);
 			nread++;
 			part_n = 0;
+			count_check();
 			return 1;
 		}
 		whole = (size_t)got / fb;
@@ -197,9 +213,11 @@ read_some(void)
 		memcpy(part, fr + (size_t)(nread - base) * fb + whole * fb, rest);
 		part_n = rest;
 		nread += (long)whole;
+		count_check();
 		return 1;
 	}
 	nread += (long)((size_t)got / fb);
+	count_check();
 	return 1;
 }
 
@@ -409,7 +427,7 @@ static void
 stop_all(void)
 {
 	for (int i = 0; i < nch; i++)
-		if (ch[i].live > 0)
+		if (!ch[i].done)
 			kill(-ch[i].pgid, SIGTERM);
 }
 
@@ -536,11 +554,8 @@ judge(struct chunk *c, int id)
 		blame = early, why = "exited before reading all of its input";
 	if (blame < 0 && pipe_st >= 0)
 		blame = pipe_st;
-	if (blame < 0) {
-		for (int k = 0; k < ncmd; k++)
-			put_err(&c->st[k].err);
+	if (blame < 0)
 		return;
-	}
 	stop_all();
 	put_err(&c->st[blame].err);
 	{
@@ -562,42 +577,39 @@ judge(struct chunk *c, int id)
 	}
 }
 
-/* The best paths of the chunks done, in order: one #sm-hyp 1 document. */
+/* A chunk's output must be a whole #sm-hyp 1 document, "#end" a line of
+ * its own (after the header's newline or an item's). */
+static void
+check_doc(const struct chunk *c, int id)
+{
+	static const char head[] = "#sm-hyp 1\n";
+	const char *p = c->out.p ? c->out.p : "", *end = p + c->out.n;
+
+	if (strncmp(p, head, sizeof head - 1) == 0 && c->out.n >= 5 + sizeof head - 1 &&
+	    strcmp(end - 5, "#end\n") == 0 && end[-6] == '\n')
+		return;
+	stop_all();
+	sm_die(SM_EX_SOFTWARE, "chunk %d (%.2f to %.2f s): the output of %s is "
+	       "not a whole #sm-hyp 1 document (from \"#sm-hyp 1\" to \"#end\")",
+	       id, secs(c->first), secs(c->end >= 0 ? c->end : nread), sm_clip(cmds[ncmd - 1]));
+}
+
+/* The best paths of all the chunks, in order, as one #sm-hyp 1 document:
+ * the items, without each chunk's header, #end and comment lines. */
 static void
 flush(void)
 {
-	while (flushed < nch && ch[flushed].done) {
-		struct chunk *c = &ch[flushed];
-		char *p = c->out.p ? c->out.p : "", *q, *end;
-		static const char head[] = "#sm-hyp 1\n";
+	fputs("#sm-hyp 1\n", stdout);
+	for (int i = 0; i < nch; i++) {
+		const char *p = ch[i].out.p, *end = p + ch[i].out.n - 5, *q;
 
-		end = p + c->out.n;
-		/* "#end" a line of its own: the header's newline or an item's
-		 * before it. */
-		if (strncmp(p, head, sizeof head - 1) != 0 || c->out.n < 5 + sizeof head - 1 ||
-		    strcmp(end - 5, "#end\n") != 0 || end[-6] != '\n') {
-			stop_all();
-			sm_die(SM_EX_SOFTWARE, "chunk %d (%.2f to %.2f s): the output of %s is "
-			       "not a whole #sm-hyp 1 document (from \"#sm-hyp 1\" to \"#end\")",
-			       flushed + 1, secs(c->first), secs(c->end >= 0 ? c->end : nread),
-			       sm_clip(cmds[ncmd - 1]));
-		}
-		if (flushed == 0)
-			fputs(head, stdout);
-		/* The items; comments and the header and #end lines stay out. */
-		for (p += sizeof head - 1; p < end - 5; p = q + 1) {
+		for (p += sizeof "#sm-hyp 1\n" - 1; p < end; p = q + 1) {
 			q = memchr(p, '\n', (size_t)(end - p));
 			if (*p != '#')
 				fwrite(p, 1, (size_t)(q - p + 1), stdout);
 		}
-		free(c->out.p);
-		c->out.p = NULL;
-		if (fflush(stdout) != 0) {
-			stop_all();
-			sm_die_errno(SM_EX_IOERR, "<stdout>");
-		}
-		flushed++;
 	}
+	fputs("#end\n", stdout);
 }
 
 static FILE *prog;
@@ -670,6 +682,10 @@ main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		sm_usage_exit(usage, 0);
+	if (chunk_min > chunk_max) {
+		sm_warn("--chunk-min %g: more than --chunk-max %g", chunk_min, chunk_max);
+		sm_usage_exit(usage, 0);
+	}
 	if (ncmd == 0) {
 		sm_warn("-c: missing (the stages of each chunk's pipeline)");
 		sm_usage_exit(usage, 0);
@@ -693,6 +709,7 @@ main(int argc, char **argv)
 	in_fd = fileno(in);
 	if (prog_path && !(prog = fopen(prog_path, "w")))
 		sm_die_errno(SM_EX_IOERR, "--progress: %s", prog_path);
+	progress(0);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -816,14 +833,19 @@ main(int argc, char **argv)
 				c->in_fd = -1;
 			}
 			judge(c, i + 1);
+			check_doc(c, i + 1);
 			sm_info("chunk %d: done after %.2f s", i + 1, sm_now() - c->t0);
 			c->done = 1;
 		}
-		flush();
 		progress(0);
 	}
 	progress(1);
-	fputs("#end\n", stdout);
+	/* Every chunk has succeeded: their warnings, then the joined best
+	 * path (nothing of it on a failure). */
+	for (int i = 0; i < nch; i++)
+		for (int k = 0; k < ncmd; k++)
+			put_err(&ch[i].st[k].err);
+	flush();
 	sm_close_stdout();
 	return 0;
 }
