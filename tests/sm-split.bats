@@ -22,6 +22,25 @@ setup_file() {
 	sm-am <"$d/g.feat" | sm-lattice >"$d/gwhole.hyp"
 }
 
+# Waits up to 5 s for FILE to have N lines; fails if it has not.
+has_lines() { # FILE N
+	for _ in $(seq 100); do [ "$(wc -l <"$1" 2>/dev/null)" = "$2" ] && return 0; sleep 0.05; done
+	return 1
+}
+
+# Waits up to 5 s for every process whose pid is a line of FILE to end;
+# fails if one has not.
+all_ended() { # FILE
+	local p alive
+	for _ in $(seq 100); do
+		alive=0
+		for p in $(cat "$1"); do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ "$alive" = 0 ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # The end of the last item of a best path.
 hyp_end() { printf '%.2f' "$(grep -v '^#' "$1" | tail -n 1 | cut -f 2)"; }
 
@@ -173,18 +192,12 @@ chunks() { sed -n 's/^sm-split: chunk [0-9]*: \([0-9.]*\) \(s \)*to \([0-9.]*\|t
 	sm-split -j 2 --min-input 0 --chunk-min 4 --chunk-max 8 -c "echo \$\$ >>$SCRATCH/pids; exec sleep 60" \
 		"$D/j.feat" >/dev/null 2>&1 &
 	job=$!
-	for _ in $(seq 100); do [ "$(wc -l <"$SCRATCH/pids" 2>/dev/null)" = 2 ] && break; sleep 0.05; done
-	[ "$(wc -l <"$SCRATCH/pids")" = 2 ]
+	has_lines "$SCRATCH/pids" 2
 	kill -TERM "$job"
-	run wait "$job"
-	[ "$status" -eq 143 ]
-	for _ in $(seq 100); do
-		alive=0
-		for p in $(cat "$SCRATCH/pids"); do kill -0 "$p" 2>/dev/null && alive=1; done
-		[ "$alive" = 0 ] && break
-		sleep 0.05
-	done
-	[ "$alive" = 0 ]
+	st=0
+	wait "$job" || st=$?
+	[ "$st" -eq 143 ]
+	all_ended "$SCRATCH/pids"
 }
 
 @test "SIGTERM while sm-split waits for its input: it dies by it at once" {
@@ -231,17 +244,10 @@ chunks() { sed -n 's/^sm-split: chunk [0-9]*: \([0-9.]*\) \(s \)*to \([0-9.]*\|t
 		-c "cat >/dev/null; (sleep 37 & echo \$! >>$SCRATCH/bg); printf '#sm-hyp 1\\n#end\\n'" \
 		"$D/j.feat" >/dev/null 2>&1 &
 	job=$!
-	for _ in $(seq 100); do [ "$(wc -l <"$SCRATCH/bg" 2>/dev/null)" = 2 ] && break; sleep 0.05; done
-	[ "$(wc -l <"$SCRATCH/bg")" = 2 ]
+	has_lines "$SCRATCH/bg" 2
 	kill -TERM "$job"
 	st=0
 	wait "$job" || st=$?
 	[ "$st" -eq 143 ]
-	for _ in $(seq 40); do
-		alive=0
-		for p in $(cat "$SCRATCH/bg"); do kill -0 "$p" 2>/dev/null && alive=1; done
-		[ "$alive" = 0 ] && break
-		sleep 0.05
-	done
-	[ "$alive" = 0 ]
+	all_ended "$SCRATCH/bg"
 }
