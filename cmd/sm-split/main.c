@@ -423,6 +423,14 @@ new_chunk(void)
 			secs(c->first), (long)c->pgid);
 }
 
+/* The frame after the chunk's last, as far as the input has been read
+ * for the last chunk, whose end is the input's. */
+static long
+chunk_end(const struct chunk *c)
+{
+	return c->end >= 0 ? c->end : nread;
+}
+
 static void
 stop_all(void)
 {
@@ -439,7 +447,7 @@ feed(struct chunk *c)
 		const unsigned char *p;
 		size_t n;
 		ssize_t w;
-		long avail = (c->end >= 0 ? c->end : nread) - c->first - c->sent;
+		long avail = chunk_end(c) - c->first - c->sent;
 
 		if (c->hdr_off < sizeof c->hdr) {
 			p = c->hdr + c->hdr_off;
@@ -572,7 +580,7 @@ judge(struct chunk *c, int id)
 		if (!why)
 			exit(code);
 		sm_warn("chunk %d (%.2f to %.2f s): %s: %s", id, secs(c->first),
-			secs(c->end >= 0 ? c->end : nread), sm_clip(cmds[blame]), why);
+			secs(chunk_end(c)), sm_clip(cmds[blame]), why);
 		exit(code >= 65 && code <= 78 && c->st[blame].err.n == 0 ? code : SM_EX_SOFTWARE);
 	}
 }
@@ -591,7 +599,7 @@ check_doc(const struct chunk *c, int id)
 	stop_all();
 	sm_die(SM_EX_SOFTWARE, "chunk %d (%.2f to %.2f s): the output of %s is "
 	       "not a whole #sm-hyp 1 document (from \"#sm-hyp 1\" to \"#end\")",
-	       id, secs(c->first), secs(c->end >= 0 ? c->end : nread), sm_clip(cmds[ncmd - 1]));
+	       id, secs(c->first), secs(chunk_end(c)), sm_clip(cmds[ncmd - 1]));
 }
 
 /* The best paths of all the chunks, in order, as one #sm-hyp 1 document:
