@@ -10,7 +10,6 @@ set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sm-bench.XXXXXX")}
 work=$tmp/sets
-M=/usr/share/pocketsphinx/model/en-us
 export SM_MODELS="${SM_MODELS:-$here/models}" OPENBLAS_NUM_THREADS=1
 PATH=$here/bin:$PATH
 tab=$(printf '\t')
@@ -26,28 +25,19 @@ long_set silence "$work/multi.tsv" "$work/long-silence"
 # run NAME MANIFEST: both recognisers on the set; one table row.
 run() {
 	n=$1 man=$2 d=$work/$1
-	mkdir -p "$d/ps"
+	mkdir -p "$d"
 	# shellcheck disable=SC2016 # the inner program's own variables
 	/usr/bin/time -f '%U %S' -o "$d/ours.time" sh -c '
 		while IFS="	" read -r id wav _; do
 			printf "%s\t%s\n" "$id" "$(sm-decode "$wav" | sm-features | sm-am | sm-lattice |
 				sm-format -f txt | tr "\n" " ")"
 		done < "$1" > "$2"' sh "$man" "$d/ours.hyp"
-	: > "$d/ctl"
-	while IFS="$tab" read -r id wav _; do
-		mkdir -p "$(dirname "$d/ps/$id.wav")"
-		sox "$wav" -r 16000 -c 1 -b 16 "$d/ps/$id.wav" 2>/dev/null
-		echo "$id" >> "$d/ctl"
-	done < "$man"
-	/usr/bin/time -f '%U %S' -o "$d/ps.time" pocketsphinx_batch -adcin yes -cepdir "$d/ps" \
-		-cepext .wav -adchdr 44 -ctl "$d/ctl" -hyp "$d/ps.raw" -hmm "$M/en-us" \
-		-lm "$M/en-us.lm.bin" -dict "$M/cmudict-en-us.dict" > /dev/null 2>&1
-	sed 's/^\(.*\) (\([^ ]*\) [-0-9]*)$/\2\t\1/' "$d/ps.raw" > "$d/ps.hyp"
+	ps_set "$man" "$d"
 	secs=$(awk -F "$tab" '{ s += $4 } END { printf "%.1f", s }' "$man")
-	wo=$(python3 "$here/tests/corpus/wer.py" "$man" "$d/ours.hyp" | sed -n 's/.*WER=\([0-9.]*\)%.*/\1/p' | tail -1)
-	wp=$(python3 "$here/tests/corpus/wer.py" "$man" "$d/ps.hyp" | sed -n 's/.*WER=\([0-9.]*\)%.*/\1/p' | tail -1)
+	wo=$(wer_of "$man" "$d/ours.hyp")
+	wp=$(wer_of "$man" "$d/ps.hyp")
 	co=$(awk '{ printf "%.1f", $1 + $2 }' "$d/ours.time")
-	cp=$(awk '{ printf "%.1f", $1 + $2 }' "$d/ps.time")
+	cp=$(awk '{ printf "%.1f", $2 + $3 }' "$d/ps.time")
 	echo "| $n ($(wc -l < "$man"), $secs s) | $wo% | $wp% | $co | $cp |"
 }
 

@@ -11,7 +11,6 @@ set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sm-bench.XXXXXX")}
 work=$tmp/parallel
-M=/usr/share/pocketsphinx/model/en-us
 export SM_MODELS="${SM_MODELS:-$here/models}" OPENBLAS_NUM_THREADS=1
 PATH=$here/bin:$PATH
 tab=$(printf '\t')
@@ -26,9 +25,8 @@ long_set silence "$work/multi.tsv" "$work/long-silence"
 wer() {
 	printf '%s\t%s\n' "$(cut -f 1 "$1")" "$(jq -r '[.results[] | select(.type == "word")
 		| .alternatives[0].content] | join(" ")' "$2")" > "$work/h.tsv"
-	python3 "$here/tests/corpus/wer.py" "$1" "$work/h.tsv" | sed -n 's/.*WER=\([0-9.]*\)%.*/\1/p' | head -n 1
+	wer_of "$1" "$work/h.tsv"
 }
-# median of three numbers, one a line
 # median of four numbers, one a line: the mean of the middle two
 median() { sort -g | awk 'NR == 2 || NR == 3 { s += $1 } END { printf "%.2f", s / 2 }'; }
 
@@ -67,17 +65,10 @@ echo "|---|---|---|---|---|---|---|---|---|---|"
 run "noise gaps" "$work/long-noise"
 run "zero gaps" "$work/long-silence"
 echo
-# pocketsphinx_batch on the noise-gap recording, as 40-sets.sh runs it.
+# pocketsphinx_batch on the noise-gap recording, as 40-sets.sh runs it (ps_set).
 d=$work/long-noise
-id=$(cut -f 1 "$d/manifest.tsv")
-mkdir -p "$d/ps"
-cp "$d/long.wav" "$d/ps/$id.wav"
-echo "$id" > "$d/ctl"
-/usr/bin/time -f '%e %U %S %M' -o "$d/ps.time" pocketsphinx_batch -adcin yes -cepdir "$d/ps" \
-	-cepext .wav -adchdr 44 -ctl "$d/ctl" -hyp "$d/ps.raw" -hmm "$M/en-us" \
-	-lm "$M/en-us.lm.bin" -dict "$M/cmudict-en-us.dict" > /dev/null 2>&1
-sed 's/^\(.*\) (\([^ ]*\) [-0-9]*)$/\2\t\1/' "$d/ps.raw" > "$d/ps.hyp"
-wp=$(python3 "$here/tests/corpus/wer.py" "$d/manifest.tsv" "$d/ps.hyp" | sed -n 's/.*WER=\([0-9.]*\)%.*/\1/p' | head -n 1)
+ps_set "$d/manifest.tsv" "$d"
+wp=$(wer_of "$d/manifest.tsv" "$d/ps.hyp")
 echo "pocketsphinx_batch on the noise-gap recording: WER $wp%, $(awk '{ printf "%.1f s wall, %.1f s CPU, %d MB peak RSS", $1, $2 + $3, $4 / 1024 }' "$d/ps.time")."
 echo
 echo "Run on $(date -u '+%Y-%m-%d %H:%M UTC')."
