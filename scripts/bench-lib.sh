@@ -13,13 +13,15 @@ ms() {
 }
 
 # long_set KIND MANIFEST DIR: the recordings of MANIFEST joined into
-# DIR/long.wav with 0.5 s gaps, of faint pink noise (KIND noise) or of
-# digital zeros (silence), and DIR/manifest.tsv, its one line.
+# DIR/long.wav with 0.5 s gaps, of faint pink noise (KIND noise), of
+# digital zeros (silence) or of zeros dithered by sox to -1..1 (dither), and
+# DIR/manifest.tsv, its one line.
 long_set() {
 	mkdir -p "$3"
 	case $1 in
 	noise) sox -R -n -r 16000 -c 1 -b 16 "$3/gap.wav" synth 0.5 pinknoise vol 0.003 ;;
 	silence) sox -R -D -n -r 16000 -c 1 -b 16 "$3/gap.wav" trim 0 0.5 ;;
+	dither) sox -R -n -r 16000 -c 1 -b 16 "$3/gap.wav" trim 0 0.5 ;;
 	esac
 	set -- "$1" "$2" "$3"
 	_ref=

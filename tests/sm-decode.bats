@@ -33,6 +33,75 @@ sys.stdout.buffer.write(b"RIFF" + struct.pack("<I", 36 + len(d)) + b"WAVEfmt " +
 	cmp "$SCRATCH/want.raw" "$SCRATCH/got.raw"
 }
 
+# DIR/runs.wav, 16 kHz: 0.1 s each of zeros, a dither of -1..1, a DC offset
+# of 40 with a dither of -2..2 and a plateau of 1000, each followed by 10 ms
+# of a loud square wave, then the LibriVox recording; with DIR/runs.raw, the
+# same samples headerless.
+silence_runs() { # DIR
+	sox "$SPEECH16" -t raw "$1/speech.raw"
+	python3 -c '
+import random, struct, sys
+random.seed(7)
+loud = [5000, -5000] * 80
+r = [0] * 1600 + loud + [random.choice((-1, 0, 1)) for _ in range(1600)] + loud
+r += [40 + random.randint(-2, 2) for _ in range(1600)] + loud + [1000] * 1600 + loud
+sys.stdout.buffer.write(struct.pack("<%dh" % len(r), *r))' > "$1/runs.raw"
+	cat "$1/speech.raw" >> "$1/runs.raw"
+	sox -t raw -r 16000 -e signed -b 16 -c 1 "$1/runs.raw" "$1/runs.wav"
+}
+
+@test "digital silence (zeros, a dithered zero, a dithered DC offset) goes on after its first 10 ms as noise within +-16; a plateau of 1000, loud sound and speech are kept" {
+	silence_runs "$SCRATCH"
+	sm-decode "$SCRATCH/runs.wav" | tail -c +49 > "$SCRATCH/got.raw"
+	run -0 python3 -c '
+import struct, sys
+got = open(sys.argv[1], "rb").read()
+want = open(sys.argv[2], "rb").read()
+g = struct.unpack("<%dh" % (len(got) // 2), got)
+w = struct.unpack("<%dh" % (len(want) // 2), want)
+assert len(g) == len(w)
+for k in range(3):  # the three silences: first 10 ms kept, the rest noise
+	a = 1760 * k
+	assert g[a:a + 160] == w[a:a + 160], k
+	rest = g[a + 160:a + 1600]
+	assert max(abs(x) for x in rest) <= 16, k
+	assert len(set(rest)) >= 20 and rest != w[a + 160:a + 1600], k
+	assert g[a + 1600:a + 1760] == w[a + 1600:a + 1760], k  # the square wave
+assert g[3 * 1760:] == w[3 * 1760:]  # the plateau, the square wave, the speech
+print("ok")' "$SCRATCH/got.raw" "$SCRATCH/runs.raw"
+	assert_output ok
+}
+
+@test "--keep-zeros writes digital silence as it is, bit for bit" {
+	silence_runs "$SCRATCH"
+	sm-decode --keep-zeros "$SCRATCH/runs.wav" | tail -c +49 > "$SCRATCH/got.raw"
+	cmp "$SCRATCH/runs.raw" "$SCRATCH/got.raw"
+}
+
+@test "digital silence is filled the same whether the WAV is read from a file or a pipe, resampled or not" {
+	silence_runs "$SCRATCH"
+	sm-decode "$SCRATCH/runs.wav" > "$SCRATCH/file"
+	cat "$SCRATCH/runs.wav" | sm-decode > "$SCRATCH/pipe"
+	cmp "$SCRATCH/file" "$SCRATCH/pipe"
+	sox "$SCRATCH/runs.wav" -r 8000 "$SCRATCH/runs8.wav"
+	sm-decode -r 8000 "$SCRATCH/runs8.wav" > "$SCRATCH/r8"
+	sm-decode -r 8000 < "$SCRATCH/runs8.wav" > "$SCRATCH/r8pipe"
+	cmp "$SCRATCH/r8" "$SCRATCH/r8pipe"
+}
+
+@test "a prompt between stretches of dithered digital silence is recognised as twice the prompt alone; kept as digital silence it gains words" {
+	asterisk16 auth-thankyou "$SCRATCH/p.wav"
+	sox -n -r 16000 -c 1 -b 16 "$SCRATCH/z.wav" trim 0 1.5
+	sox "$SCRATCH/z.wav" "$SCRATCH/p.wav" "$SCRATCH/z.wav" "$SCRATCH/p.wav" "$SCRATCH/z.wav" "$SCRATCH/zp.wav"
+	words() { sm-decode "$@" | sm-features | sm-am | sm-lattice | awk '$4 == "word" { printf "%s ", $5 }'; }
+	alone=$(words "$SCRATCH/p.wav")
+	[ -n "$alone" ]
+	run -0 words "$SCRATCH/zp.wav"
+	assert_output "$alone$alone"
+	run -0 words --keep-zeros "$SCRATCH/zp.wav"
+	refute_output "$alone$alone"
+}
+
 @test "stdin through a pipe gives the same bytes as the file path" {
 	sm-decode "$SPEECH16" > "$SCRATCH/file"
 	cat "$SPEECH16" | sm-decode > "$SCRATCH/pipe"
@@ -500,7 +569,7 @@ piped_rss_bounded() { # LABEL
 
 @test "--help and --version print to stdout and exit 0" {
 	run -0 sm-decode --help
-	assert_line -n 1 "Usage: sm-decode [-r RATE] [-q QUALITY] [-c N | --all-channels] [-T VOLUME [--volume-hold MS]] [--info] [FILE | -]"
+	assert_line -n 1 "Usage: sm-decode [-r RATE] [-q QUALITY] [-c N | --all-channels] [-T VOLUME [--volume-hold MS]] [--keep-zeros] [--info] [FILE | -]"
 	run -0 sm-decode --version
 	assert_output "sm-decode 0.1.0"
 }

@@ -78,11 +78,28 @@ struct gate {
 	size_t *len;		/* frames in each slot */
 	int64_t *loud;		/* per channel: the last chunk at or above threshold */
 	uint64_t rng;		/* the noise's generator */
+	/* Digital silence (gate_write): per channel, the lowest and highest
+	 * value of the run of samples that ends at the last sample written,
+	 * each within SILENCE_MAX of zero and all within SILENCE_SPREAD of
+	 * each other, and the run's length (0: none); runs longer than
+	 * min_run go on as the gate's faint noise.  min_run 0: kept as they
+	 * are. */
+	int16_t *run_lo, *run_hi;
+	uint64_t *run_len;
+	size_t min_run;
 };
 
-void gate_init(struct gate *g, double threshold, long hold_ms, int dim, long rate);
+/* Samples within this of zero can be digital silence (a DC offset, a codec's
+ * silence); a constant run of anything louder (a clipped peak) is left. */
+#define SILENCE_MAX 64
+/* ... and varies by at most this many steps (a dither of 2 either side). */
+#define SILENCE_SPREAD 4
+
+/* keep_zeros: leave digital silence as it is (--keep-zeros). */
+void gate_init(struct gate *g, double threshold, long hold_ms, int dim, long rate,
+	       int keep_zeros);
 /* Convert n frames (rounding, clipping) into out (room for n * dim
- * samples) and write them, through the gate. */
+ * samples), fill digital silence, and write them, through the gate. */
 void gate_write(struct gate *g, const float *x, size_t n, unsigned char *out);
 /* Write what the gate holds. */
 void gate_end(struct gate *g);

@@ -13,7 +13,7 @@
 
 static const char usage[] =
 	"sm-decode: decode an audio file (WAV, FLAC, Ogg, Opus, MP3, AIFF...) into a PCM stream\n"
-	"Usage: sm-decode [-r RATE] [-q QUALITY] [-c N | --all-channels] [-T VOLUME [--volume-hold MS]] [--info] [FILE | -]\n"
+	"Usage: sm-decode [-r RATE] [-q QUALITY] [-c N | --all-channels] [-T VOLUME [--volume-hold MS]] [--keep-zeros] [--info] [FILE | -]\n"
 	"e.g.:  sm-decode speech.mp3 | sm-features | sm-dump -n 3\n"
 	"  -r, --rate HZ           output sample rate, 8000 to 192000 (default 16000)\n"
 	"  -q, --quality Q         resampler: best, medium, fastest, linear (default medium)\n"
@@ -23,6 +23,8 @@ static const char usage[] =
 	"                          (100 x RMS / 32768) is below V (default 0: none)\n"
 	"      --volume-hold MS    0..1000: keep a chunk within MS of one at or above\n"
 	"                          the threshold, before or after (default 200)\n"
+	"      --keep-zeros        leave digital silence as it is (default: runs of one\n"
+	"                          value near zero longer than 10 ms go on as faint noise)\n"
 	"  -i, --info              print the input's format as 'key: value' lines, no stream\n"
 	"      --max-bytes N       largest input accepted (default 4294967296)\n"
 	"      --max-seconds S     longest audio accepted (default 7200)\n"
@@ -39,6 +41,7 @@ struct opts {
 	double max_seconds;
 	double threshold;	/* --volume-threshold, 0 none */
 	long hold;		/* --volume-hold, ms */
+	int keep_zeros;		/* --keep-zeros */
 };
 
 static int
@@ -153,6 +156,7 @@ parse_options(struct opts *o, const char **path, int argc, char **argv)
 		{"info", no_argument, NULL, 'i'},
 		{"volume-threshold", required_argument, NULL, 'T'},
 		{"volume-hold", required_argument, NULL, 'H'},
+		{"keep-zeros", no_argument, NULL, 'Z'},
 		{"max-bytes", required_argument, NULL, 'B'},
 		{"max-seconds", required_argument, NULL, 'S'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -171,6 +175,7 @@ parse_options(struct opts *o, const char **path, int argc, char **argv)
 		case 'i': o->info = 1; break;
 		case 'T': o->threshold = sm_opt_double("--volume-threshold", optarg, 0, 100); break;
 		case 'H': o->hold = sm_opt_long("--volume-hold", optarg, 0, 1000); break;
+		case 'Z': o->keep_zeros = 1; break;
 		case 'B': o->max_bytes = (uint64_t)sm_opt_long("--max-bytes", optarg, 1,
 							   (long)1 << 40); break;
 		case 'S': o->max_seconds = sm_opt_double("--max-seconds", optarg, 0.001, 1e7); break;
@@ -225,7 +230,7 @@ conv_init(struct conv *cv, const SF_INFO *si, const struct opts *o)
 	memset(cv, 0, sizeof *cv);
 	cv->nch = si->channels;
 	cv->dim = dim = o->channel < 0 ? cv->nch : 1;
-	gate_init(&cv->gate, o->threshold, o->hold, dim, o->rate);
+	gate_init(&cv->gate, o->threshold, o->hold, dim, o->rate, o->keep_zeros);
 	cv->cur = malloc(sizeof(float) * BLOCK * (size_t)cv->nch);
 	cv->nxt = malloc(sizeof(float) * BLOCK * (size_t)cv->nch);
 	cv->out = malloc(2 * (size_t)BLOCK * 8 * (size_t)dim + 2 * (size_t)dim);
@@ -368,7 +373,7 @@ int
 main(int argc, char **argv)
 {
 	struct opts o = { 16000, SRC_SINC_MEDIUM_QUALITY, 0, 0,
-			  (uint64_t)4 << 30, 7200, 0, 200 };
+			  (uint64_t)4 << 30, 7200, 0, 200, 0 };
 	struct dec_in d;
 	struct conv cv;
 	SF_INFO si;

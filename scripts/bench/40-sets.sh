@@ -5,7 +5,8 @@
 # in the same run: the asterisk prompts' 8 kHz telephone WAVs (pocketsphinx
 # on 16 kHz copies made by sox; ours resamples them itself), and the 316
 # multi-word prompts joined into one long recording with 0.5 s of faint pink
-# noise, and with 0.5 s of digital zeros, between them.
+# noise, with 0.5 s of digital zeros and with 0.5 s of dithered zeros
+# between them.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sm-bench.XXXXXX")}
@@ -21,6 +22,7 @@ mkdir -p "$work"
 awk -F "$tab" 'split($3, a, " ") >= 2' "$tmp/asterisk16/manifest.tsv" > "$work/multi.tsv"
 long_set noise "$work/multi.tsv" "$work/long-noise"
 long_set silence "$work/multi.tsv" "$work/long-silence"
+long_set dither "$work/multi.tsv" "$work/long-dither"
 
 # run NAME MANIFEST: both recognisers on the set; one table row.
 run() {
@@ -51,5 +53,6 @@ echo "|---|---|---|---|---|"
 run "asterisk 8 kHz" "$tmp/asterisk8/manifest.tsv"
 run "long, noise gaps" "$work/long-noise/manifest.tsv"
 run "long, zero gaps" "$work/long-silence/manifest.tsv"
+run "long, dithered zero gaps" "$work/long-dither/manifest.tsv"
 echo
 echo "Run on $(date -u '+%Y-%m-%d %H:%M UTC')."
