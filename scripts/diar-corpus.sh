@@ -16,8 +16,14 @@
 #   librivox   pocketsphinx-testdata librivox/*.wav (one reader, 5 clips, 25 s)
 #   cards      pocketsphinx-testdata cards/*.wav (one speaker, 5 clips, 10 s)
 #   British Classic Default HillBilly Mobster Pirate Robot Russian Singer
-#   Surfer     hedgewars-data voices/<NAME>/*.ogg (one actor each; Robot is
-#              processed)
+#   Surfer     hedgewars-data voices/<NAME>/*.ogg (one actor each as far as
+#              the package says; Robot is processed).  Not so for Classic
+#              and Default: 20 of Classic's 59 clips are byte for byte
+#              Default's own files (md5sum), so the two are at least partly
+#              one recording of one actor, and their other clips are as
+#              close in the cepstra as Default's own clips are to each other
+#              (docs/BENCHMARKS.md, 50-diarize.sh).  They are kept as two
+#              voices, as in the package; dev's 3spk-04 has both.
 #   Default_es Default_pl Default_ru
 #              hedgewars-data's Spanish, Polish and Russian Default packs:
 #              none of their clips is byte-identical to Default's, they speak
