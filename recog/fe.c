@@ -793,6 +793,63 @@ sm_cmn_batch(float *cep, size_t n, unsigned ncep, const float *prior,
 	}
 }
 
+/* Add (sign 1) or remove (-1) frame c to a window's sums, when it counts
+ * (c0 >= 0, or every frame when none has). */
+static void
+window_add(double *sum, size_t *used, const float *c, unsigned ncep, int all,
+	   int sign)
+{
+	if (!all && c[0] < 0)
+		return;
+	for (unsigned k = 0; k < ncep; k++)
+		sum[k] += sign * (double)c[k];
+	*used += (size_t)(long)sign;
+}
+
+void
+sm_cmn_window(float *cep, size_t n, unsigned ncep, const float *prior,
+	      unsigned n_prior, double tau, size_t half)
+{
+	double sum[SM_FE_MAX_CEP] = {0};
+	size_t used = 0;
+	float *ring;
+	int all = 1;
+
+	if (half == 0 || n <= half + 1) {
+		sm_cmn_batch(cep, n, ncep, prior, n_prior, tau);
+		return;
+	}
+	/* The frames behind the window's centre are normalised in place: the
+	 * last half + 1 of them are kept as they were, to leave the sums. */
+	ring = malloc((half + 1) * ncep * sizeof *ring);
+	if (ring == NULL) {
+		sm_cmn_batch(cep, n, ncep, prior, n_prior, tau);
+		return;
+	}
+	for (size_t t = 0; t < n && all; t++)
+		all = !(cep[t * ncep] >= 0);
+	if (tau < 0)
+		tau = 0;
+	for (size_t t = 0; t < half && t < n; t++)
+		window_add(sum, &used, cep + t * ncep, ncep, all, 1);
+	for (size_t t = 0; t < n; t++) {
+		float *c = cep + t * ncep, *slot = ring + (t % (half + 1)) * ncep;
+
+		if (t + half < n)
+			window_add(sum, &used, cep + (t + half) * ncep, ncep, all, 1);
+		if (t > half)	/* frame t - half - 1 leaves; its slot is t's */
+			window_add(sum, &used, slot, ncep, all, -1);
+		memcpy(slot, c, ncep * sizeof *c);
+		for (unsigned k = 0; k < ncep; k++) {
+			double pk = k < n_prior ? prior[k] : 0;
+
+			if (used + tau > 0)
+				c[k] -= (float)((sum[k] + tau * pk) / ((double)used + tau));
+		}
+	}
+	free(ring);
+}
+
 #define CMN_WIN 500
 #define CMN_WIN_HWM 800
 

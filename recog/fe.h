@@ -84,6 +84,13 @@ void sm_fe_end(struct sm_fe *fe, sm_fe_cb cb, void *ctx);
  * training, while a long one gets its own mean. */
 void sm_cmn_batch(float *cep, size_t n, unsigned ncep, const float *prior,
 		  unsigned n_prior, double tau);
+/* The same mean, taken for each frame over the frames at most half frames
+ * before or after it instead of the whole input: a recording of several
+ * voices, rooms or levels is normalised by the stretch around each frame.
+ * An input no longer than half + 1 frames gets sm_cmn_batch's mean for
+ * every frame; half 0 is sm_cmn_batch. */
+void sm_cmn_window(float *cep, size_t n, unsigned ncep, const float *prior,
+		   unsigned n_prior, double tau, size_t half);
 
 /* Live CMN (a running mean started from cmninit, as sphinxbase cmn_live). */
 struct sm_cmn_live {

@@ -50,7 +50,7 @@ check_against_sphinx_fe() { # RAW NAME
 }
 
 # Independent CMN and 1s_c_d_dd over a --cepstra dump, against our output.
-check_feats() { # CEPSTRA_DUMP FEATS_DUMP MODE [PRIOR_FRAMES]
+check_feats() { # CEPSTRA_DUMP FEATS_DUMP MODE [PRIOR_FRAMES [HALF_WINDOW_FRAMES]]
 	python3 - "$@" <<'EOF'
 import sys
 def rows(p):
@@ -62,9 +62,16 @@ if mode == 'batch':
     # counted as PRIOR_FRAMES frames
     tau = float(sys.argv[4])
     prior = [41.00,-5.29,-0.12,5.09,2.48,-4.07,-1.37,-1.78,-5.08,-2.05,-6.45,-1.42,1.17]
-    used = [r for r in c if r[0] >= 0]
-    mean = [(sum(r[k] for r in used) + tau * prior[k]) / (len(used) + tau) for k in range(13)]
-    c = [[r[k] - mean[k] for k in range(13)] for r in c]
+    half = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+    if half == 0 or n <= half + 1:
+        half = n  # every frame's window is the whole input
+    out = []
+    for t in range(n):
+        win = c[max(t - half, 0):t + half + 1]
+        used = [r for r in win if r[0] >= 0]
+        mean = [(sum(r[k] for r in used) + tau * prior[k]) / (len(used) + tau) for k in range(13)]
+        out.append([c[t][k] - mean[k] for k in range(13)])
+    c = out
 elif mode == 'live':
     mean = [41.00,-5.29,-0.12,5.09,2.48,-4.07,-1.37,-1.78,-5.08,-2.05,-6.45,-1.42,1.17]
     s = [m * 500 for m in mean]; nf = 500; out = []
@@ -91,14 +98,14 @@ EOF
 	f=$SCRATCH/ls.raw
 	sox "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0870.wav" -t raw -e signed -b 16 -L "$f"
 	pcm_of_raw "$f" | sm-features --cepstra | sm-dump -p 6 > "$SCRATCH/c"
-	pcm_of_raw "$f" | sm-features --warp 1 | sm-dump -p 6 > "$SCRATCH/f"
+	pcm_of_raw "$f" | sm-features --warp 1 --cmn-window 0 | sm-dump -p 6 > "$SCRATCH/f"
 	run -0 head -1 "$SCRATCH/f"
 	assert_output "SMST version=1 kind=FEAT type=f32 rate=16000 dim=39 shift=160 flags=0x2 start=0 frames=709"
 	run -0 check_feats "$SCRATCH/c" "$SCRATCH/f" batch 100
 	echo "batch: $output" >&3
 	assert_output --partial "frames 709 max "
 	# --cmn-prior 0: the input's own mean, as sphinxbase's batch CMN
-	pcm_of_raw "$f" | sm-features --warp 1 --cmn-prior 0 | sm-dump -p 6 > "$SCRATCH/f0"
+	pcm_of_raw "$f" | sm-features --warp 1 --cmn-prior 0 --cmn-window 0 | sm-dump -p 6 > "$SCRATCH/f0"
 	run -0 check_feats "$SCRATCH/c" "$SCRATCH/f0" batch 0
 	assert_output --partial "frames 709 max "
 	# the prior moves a 1-second input's mean, so the two must differ
@@ -106,6 +113,27 @@ EOF
 	pcm_of_raw "$SCRATCH/1s.raw" | sm-features | sm-dump -p 6 > "$SCRATCH/s1"
 	pcm_of_raw "$SCRATCH/1s.raw" | sm-features --cmn-prior 0 | sm-dump -p 6 > "$SCRATCH/s0"
 	! cmp -s "$SCRATCH/s1" "$SCRATCH/s0"
+}
+
+@test "windowed batch CMN (the default 10 s, and 2 s) takes each frame's mean over the frames within half the window of it" {
+	f=$SCRATCH/ls.raw
+	sox "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0870.wav" -t raw -e signed -b 16 -L "$f"
+	pcm_of_raw "$f" | sm-features --cepstra | sm-dump -p 6 > "$SCRATCH/c"
+	pcm_of_raw "$f" | sm-features --warp 1 | sm-dump -p 6 > "$SCRATCH/d"
+	run -0 check_feats "$SCRATCH/c" "$SCRATCH/d" batch 100 500
+	echo "10 s: $output" >&3
+	assert_output --partial "frames 709 max "
+	pcm_of_raw "$f" | sm-features --warp 1 --cmn-window 2 | sm-dump -p 6 > "$SCRATCH/w"
+	run -0 check_feats "$SCRATCH/c" "$SCRATCH/w" batch 100 100
+	echo "2 s: $output" >&3
+	# the whole input's mean is not what either window gives (7.1 s of audio)
+	run -1 check_feats "$SCRATCH/c" "$SCRATCH/d" batch 100
+	run -1 check_feats "$SCRATCH/c" "$SCRATCH/w" batch 100
+	# an input no longer than half the window plus a frame is normalised whole
+	head -c 160000 "$f" > "$SCRATCH/5s.raw"
+	pcm_of_raw "$SCRATCH/5s.raw" | sm-features | sm-dump -p 6 > "$SCRATCH/s"
+	pcm_of_raw "$SCRATCH/5s.raw" | sm-features --cmn-window 0 | sm-dump -p 6 > "$SCRATCH/s0"
+	cmp "$SCRATCH/s" "$SCRATCH/s0"
 }
 
 @test "live CMN starts from the pack's cmninit and agrees with an independent computation" {

@@ -15,7 +15,7 @@
 
 static const char usage[] =
 	"sm-features: compute the model's acoustic features of a PCM stream\n"
-	"Usage: sm-features [--model DIR] [--lang L] [--cmn MODE] [--cmn-prior N]\n"
+	"Usage: sm-features [--model DIR] [--lang L] [--cmn MODE] [--cmn-prior N] [--cmn-window S]\n"
 	"                   [--noise-floor DB] [--warp A|auto] [--cepstra]\n"
 	"                   [--max-hours H] [-v] [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-dump -n 3\n"
@@ -25,6 +25,8 @@ static const char usage[] =
 	"                      live (running mean) or none (default: the pack's, batch)\n"
 	"      --cmn-prior N   batch CMN: the model's cmninit counts as N frames\n"
 	"                      of the mean (default 100; 0: the input's mean only)\n"
+	"      --cmn-window S  batch CMN: each frame's mean over the S seconds\n"
+	"                      around it (default 10; 0: the whole input)\n"
 	"      --noise-floor DB  add a pink noise floor DB dB below the loudest\n"
 	"                      frame to every frame (default -46; 0: none)\n"
 	"      --warp A|auto   read the model's frequency f at A*f (vocal tract\n"
@@ -57,6 +59,11 @@ static const double auto_warps[] = {
 	0.88, 0.91, 0.94, 0.97, 1.00, 1.03, 1.06, 1.09, 1.12
 };
 #define N_WARPS (sizeof(auto_warps) / sizeof(auto_warps[0]))
+/* The default --cmn-window, seconds: a recording of several voices,
+ * channels or levels is normalised by the stretch around each frame, while
+ * an input of up to 5 s, or a frame's 10 s of one voice, has enough pauses
+ * and speech in it for the mean (docs/BENCHMARKS.md, 40-sets.sh). */
+#define CMN_WINDOW_S 10.0
 #define WARP_REF 4		/* auto_warps[WARP_REF] == 1 */
 #define WARP_WINDOW 6000
 #define WARP_FRAMES 100
@@ -73,6 +80,7 @@ struct run {
 	size_t n_held, cap_held, max_held;
 	double max_hours;
 	double prior;		/* batch CMN: frames the cmninit prior counts as */
+	size_t cmn_half;	/* batch CMN: frames either side of the mean's window, 0 all */
 	const char *name;
 	unsigned dim;
 	/* --warp auto, until the choice: every bank's cepstra */
@@ -234,7 +242,7 @@ n_frames_of(const struct sm_fe_params *p, uint64_t n)
 struct opts {
 	const char *model, *lang, *cmn, *path;
 	int cepstra, warp_auto;
-	double prior, floor_db, warp, max_hours;
+	double prior, floor_db, warp, max_hours, cmn_window;
 };
 
 static void
@@ -246,6 +254,7 @@ parse_options(struct opts *o, int argc, char **argv)
 		{"cmn", required_argument, NULL, 'c'},
 		{"cepstra", no_argument, NULL, 'C'},
 		{"cmn-prior", required_argument, NULL, 'P'},
+		{"cmn-window", required_argument, NULL, 'w'},
 		{"max-hours", required_argument, NULL, 'M'},
 		{"noise-floor", required_argument, NULL, 'F'},
 		{"warp", required_argument, NULL, 'W'},
@@ -263,6 +272,7 @@ parse_options(struct opts *o, int argc, char **argv)
 	o->warp = 1;
 	o->warp_auto = 1;
 	o->max_hours = 4;
+	o->cmn_window = CMN_WINDOW_S;
 	while ((c = getopt_long(argc, argv, "m:l:c:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->model = optarg; break;
@@ -277,6 +287,7 @@ parse_options(struct opts *o, int argc, char **argv)
 			break;
 		case 'C': o->cepstra = 1; break;
 		case 'P': o->prior = sm_opt_double("--cmn-prior", optarg, 0, 1e6); break;
+		case 'w': o->cmn_window = sm_opt_double("--cmn-window", optarg, 0, 1e6); break;
 		case 'F': o->floor_db = sm_opt_double("--noise-floor", optarg, -200, 0); break;
 		case 'W': o->warp_auto = parse_warp(optarg, &o->warp); break;
 		case 'v': sm_verbose = 1; break;
@@ -308,6 +319,7 @@ setup(struct sm_fe_params *p, struct run *r, const struct sm_pack *pack,
 	r->name = sm_name(o->path);
 	r->cepstra = o->cepstra;
 	r->prior = o->prior;
+	r->cmn_half = (size_t)(o->cmn_window * p->frate / 2 + 0.5);
 	r->max_hours = o->max_hours;
 	r->p = p;
 	r->cmn = o->cmn == NULL ? p->cmn : !strcmp(o->cmn, "batch") ? SM_CMN_BATCH :
@@ -415,7 +427,8 @@ finish(struct run *r, struct sm_stream_hdr *out_h)
 		choose_warp(r);
 
 	if (!r->cepstra && r->cmn == SM_CMN_BATCH) {
-		sm_cmn_batch(r->held, r->n_held, p->ncep, p->cmninit, p->n_cmninit, r->prior);
+		sm_cmn_window(r->held, r->n_held, p->ncep, p->cmninit, p->n_cmninit,
+			      r->prior, r->cmn_half);
 		out_h->n_frames = r->n_held;
 		if (sm_hdr_write(stdout, out_h))
 			sm_die_errno(SM_EX_IOERR, "<stdout>");
