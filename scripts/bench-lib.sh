@@ -62,3 +62,68 @@ ps_set() {
 wer_of() {
 	python3 "$here/tests/corpus/wer.py" "$1" "$2" | sed -n 's/.*WER=\([0-9.]*\)%.*/\1/p' | head -n 1
 }
+
+# join_parts PARTS DIR NAME: the recordings of PARTS ("id<TAB>wav<TAB>text"
+# lines) joined into DIR/long.wav with 0.5 s of faint pink noise after each,
+# DIR/manifest.tsv its one line (id NAME), and DIR/parts.tsv the same
+# recordings as a manifest of their own (the audio cut into files).
+join_parts() {
+	sox -R -n -r 16000 -c 1 -b 16 "$2/gap.wav" synth 0.5 pinknoise vol 0.003
+	_t=$(printf '\t')
+	_ref=
+	: > "$2/files"
+	: > "$2/parts.tsv"
+	while IFS="$_t" read -r _id _wav _text; do
+		printf '%s\n%s\n' "$_wav" "$2/gap.wav" >> "$2/files"
+		printf '%s\t%s\t%s\t%s\n' "$_id" "$_wav" "$_text" "$(soxi -D "$_wav")" >> "$2/parts.tsv"
+		_ref="$_ref${_ref:+ }$_text"
+	done < "$1"
+	# shellcheck disable=SC2016 # sox's arguments, expanded by sh -c
+	tr '\n' '\0' < "$2/files" | xargs -0 sh -c 'sox -R "$@" "$0"' "$2/long.wav"
+	printf '%s\t%s\t%s\t%s\n' "$3" "$2/long.wav" "$_ref" "$(soxi -D "$2/long.wav")" > "$2/manifest.tsv"
+}
+
+# voices_set MULTI DIR: three voices in turn, one recording: each of the five
+# LibriVox sentences of pocketsphinx's test data, then the "cards" utterance
+# of the same number, then the multi-word asterisk prompts on lines 60k and
+# 60k + 30 of MULTI (a manifest), k = 1..5 (those it has).
+voices_set() {
+	_d=/usr/share/pocketsphinx/test/data
+	mkdir -p "$2"
+	_t=$(printf '\t')
+	_k=0
+	while IFS="$_t" read -r _lv _text _; do
+		_k=$((_k + 1))
+		_c=$(printf '%03d' "$_k")
+		printf '%s\t%s\t%s\n' "$_lv" "$_d/librivox/$_lv.wav" "$_text"
+		printf 'cards-%s\t%s\t%s\n' "$_c" "$_d/cards/$_c.wav" \
+			"$(sed -n "s/^<s> \(.*[^ ]\) *<\/s> ($_c)\$/\1/p" "$_d/cards/cards.transcription")"
+		awk -F "$_t" -v a=$((_k * 60)) -v b=$((_k * 60 + 30)) -v OFS="$_t" \
+			'NR == a || NR == b { print $1, $2, $3 }' "$1"
+	done < "$here/tests/corpus/librivox.ref.tsv" > "$2/in.tsv"
+	join_parts "$2/in.tsv" "$2" voices
+}
+
+# mixed_set MULTI DIR8 DIR: the prompts of MULTI in turns of four, each turn
+# alternately the 16 kHz recording and the 8 kHz telephone WAV of the same
+# prompt (DIR8/ID.wav, resampled by sox), and every other pair of turns 18 dB
+# quieter; joined into one recording: a change of channel and level every
+# turn, as in a call or a meeting.
+mixed_set() {
+	mkdir -p "$3/p"
+	_t=$(printf '\t')
+	_i=0
+	: > "$3/in.tsv"
+	while IFS="$_t" read -r _id _wav _text _; do
+		_b=$((_i / 4))
+		_i=$((_i + 1))
+		_src=$_wav
+		[ $((_b % 2)) = 1 ] && _src=$2/$_id.wav
+		_g=0
+		[ $((_b / 2 % 2)) = 1 ] && _g=-18
+		_o=$3/p/$(echo "$_id" | tr / _).wav
+		sox -R "$_src" -r 16000 -c 1 -b 16 "$_o" vol "${_g}dB"
+		printf '%s\t%s\t%s\n' "$_id" "$_o" "$_text" >> "$3/in.tsv"
+	done < "$1"
+	join_parts "$3/in.tsv" "$3" mixed
+}

@@ -6,7 +6,10 @@
 # on 16 kHz copies made by sox; ours resamples them itself), and the 316
 # multi-word prompts joined into one long recording with 0.5 s of faint pink
 # noise, with 0.5 s of digital zeros and with 0.5 s of dithered zeros
-# between them.
+# between them; three voices in turn (LibriVox, pocketsphinx's "cards",
+# asterisk prompts) and the prompts with a change of channel (16 kHz /
+# 8 kHz telephone) and level (0 / -18 dB) every four, each as one
+# recording and cut into files (bench-lib.sh: voices_set, mixed_set).
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sm-bench.XXXXXX")}
@@ -23,6 +26,8 @@ awk -F "$tab" 'split($3, a, " ") >= 2' "$tmp/asterisk16/manifest.tsv" > "$work/m
 long_set noise "$work/multi.tsv" "$work/long-noise"
 long_set silence "$work/multi.tsv" "$work/long-silence"
 long_set dither "$work/multi.tsv" "$work/long-dither"
+voices_set "$work/multi.tsv" "$work/voices"
+mixed_set "$work/multi.tsv" "$tmp/asterisk8" "$work/mixed"
 
 # run NAME MANIFEST: both recognisers on the set; one table row.
 run() {
@@ -54,5 +59,9 @@ run "asterisk 8 kHz" "$tmp/asterisk8/manifest.tsv"
 run "long, noise gaps" "$work/long-noise/manifest.tsv"
 run "long, zero gaps" "$work/long-silence/manifest.tsv"
 run "long, dithered zero gaps" "$work/long-dither/manifest.tsv"
+run "three voices, one recording" "$work/voices/manifest.tsv"
+run "three voices, cut into files" "$work/voices/parts.tsv"
+run "mixed channel and level, one recording" "$work/mixed/manifest.tsv"
+run "mixed channel and level, cut into files" "$work/mixed/parts.tsv"
 echo
 echo "Run on $(date -u '+%Y-%m-%d %H:%M UTC')."
