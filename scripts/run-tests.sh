@@ -51,7 +51,11 @@ suites=${BATS_SUITES:-$(ls $slow; ls tests/*.bats | grep -vxF "$(printf '%s\n' $
 # $schema/docs; the last check validates them all against the original's
 # API spec.
 schema=$log/schema
-mkdir -p "$schema/bin" "$schema/docs"
+mkdir -p "$schema/bin" "$schema/docs" "$log/run"
+# A directory the suites share for this run: what two of them would each do
+# the same way (tests/podman_helper.bash: the image's build and check).
+SM_TEST_RUN_DIR=$log/run
+export SM_TEST_RUN_DIR
 for p in "${SM_ROOT:?run the tests through make test}"/bin/*; do
 	ln -s "$p" "$schema/bin/${p##*/}"
 done
