@@ -17,6 +17,15 @@ setup_file() {
 	for c in 1 2; do
 		sm-decode -c "$c" "$d/two.wav" | sm-features | sm-am | sm-lattice | grep -v '^#' >"$d/ref$c"
 	done
+	# The channel job on the file, as setup and the tests below run jobs,
+	# once: the first test checks it, others compare their jobs' streams
+	# with the stream it kept ($d/file/hyp).
+	mkdir -p "$d/file/tmp"
+	printf '%s\n' '{"type": "transcription", "transcription_config": {"language": "en", "diarization": "channel"}}' >"$d/file/c.json"
+	st=0
+	SCRATCH=$d/file TMPDIR=$d/file/tmp SM_STAGE_FORMAT='tee "$SCRATCH/hyp" | sm-format "$@"' \
+		sm-transcribe --job-config "$d/file/c.json" "$d/two.wav" >"$d/file/out" 2>"$d/file/err" || st=$?
+	echo "$st" >"$d/file/status"
 }
 
 setup() {
@@ -43,9 +52,14 @@ lines_of() { # LABEL
 }
 
 @test "channel: each channel's lines are those of the channel recognised alone, labelled Channel 1 and Channel 2, merged in START order" {
-	job_config '"diarization": "channel"'
-	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$TWO"
-	[ -z "$stderr" ]
+	# The job of setup_file: its status, stderr and stream, and its
+	# private directory left empty.
+	F=$BATS_FILE_TMPDIR/file
+	[ "$(cat "$F/status")" = 0 ]
+	[ ! -s "$F/err" ]
+	[ -z "$(ls -A "$F/tmp")" ]
+	cp "$F/hyp" "$SCRATCH/hyp"
+	output=$(cat "$F/out")
 	[ "$(sed -n 1p "$SCRATCH/hyp")" = "#sm-hyp 1" ]
 	[ "$(sed -n '$p' "$SCRATCH/hyp")" = "#end" ]
 	[ "$(grep -c '^#' "$SCRATCH/hyp")" -eq 2 ]
@@ -82,14 +96,15 @@ lines_of() { # LABEL
 	job_config '"diarization": "channel"'
 	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
 	[ "$stderr" = 'sm-transcribe: transcription_config.diarization: "channel": the audio has one channel' ]
-	diff <(lines_of "Channel 1") <(sm-decode "$(lv 0880)" | sm-features | sm-am | sm-lattice | grep -v '^#')
+	diff <(lines_of "Channel 1") <(hand_hyp "$(lv 0880)" | grep -v '^#')
 	[ "$(grep -vc '^#' "$SCRATCH/hyp")" -eq "$(lines_of "Channel 1" | wc -l)" ]
 }
 
 @test "channel: the two-channel WAV and a FLAC of it on standard input give the stream of the file" {
 	job_config '"diarization": "channel"'
-	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$TWO"
-	mv "$SCRATCH/hyp" "$SCRATCH/hyp.file"
+	# The stream of the file: setup_file's job, the same config.
+	cmp "$SCRATCH/c.json" "$BATS_FILE_TMPDIR/file/c.json"
+	cp "$BATS_FILE_TMPDIR/file/hyp" "$SCRATCH/hyp.file"
 	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" - <"$TWO"
 	[ -z "$stderr" ]
 	diff "$SCRATCH/hyp" "$SCRATCH/hyp.file"
@@ -99,9 +114,7 @@ lines_of() { # LABEL
 }
 
 @test "channel: fetch_data file:// gives the stream of the file" {
-	job_config '"diarization": "channel"'
-	run -0 sm-transcribe --job-config "$SCRATCH/c.json" "$TWO"
-	mv "$SCRATCH/hyp" "$SCRATCH/hyp.file"
+	cp "$BATS_FILE_TMPDIR/file/hyp" "$SCRATCH/hyp.file"
 	config '{"type": "transcription", "transcription_config": {"language": "en", "diarization": "channel"},
 		"fetch_data": {"url": "file://'"$TWO"'"}}' "$SCRATCH/c.json"
 	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json"
@@ -218,7 +231,7 @@ start_channel_job() {
 	cmp "$SCRATCH/feat" "$SCRATCH/feat.ref"
 	[ "$(sm-dump <"$SCRATCH/feat" | sed 1d | wc -l)" -eq 298 ]
 	# What sm-format got: sm-lattice's best path with the speakers added.
-	diff <(cut -f 1-5 "$SCRATCH/hyp") <(sm-decode "$(lv 0880)" | sm-features | sm-am | sm-lattice)
+	diff <(cut -f 1-5 "$SCRATCH/hyp") <(hand_hyp "$(lv 0880)")
 	[ "$(grep -c $'\tspeaker=S[12]$' "$SCRATCH/hyp")" -eq "$(grep -vc '^#' "$SCRATCH/hyp")" ]
 	# The words those of the stages by hand, each with its speaker (every
 	# change of speaker ends a sentence, so compare words, not sentences).
@@ -276,7 +289,7 @@ start_channel_job() {
 	job_config '"diarization": "none"'
 	SM_STAGE_DIARIZE='exit 3' run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
 	[ -z "$stderr" ]
-	diff "$SCRATCH/hyp" <(sm-decode "$(lv 0880)" | sm-features | sm-am | sm-lattice)
+	diff "$SCRATCH/hyp" <(hand_hyp "$(lv 0880)")
 }
 
 @test "channel: the json-v2 results carry \"channel\" with the labels, and the txt starts each channel's turn with its label" {
@@ -295,7 +308,7 @@ start_channel_job() {
 
 @test "speaker, the real sm-diarize: the asterisk speaker and the LibriVox reader in turns come out as S1, S2, S1, S2 in json and txt, and srt names a speaker only on the first line of a cue" {
 	unset SM_STAGE_FORMAT
-	for id in agent-newlocation auth-incorrect; do asterisk16 "$id" "$SCRATCH/$id.wav"; done
+	asterisk16 agent-newlocation "$SCRATCH/agent-newlocation.wav" auth-incorrect "$SCRATCH/auth-incorrect.wav"
 	sox "$SCRATCH/agent-newlocation.wav" "$(lv 0870)" "$SCRATCH/auth-incorrect.wav" "$(lv 0880)" "$SCRATCH/talk.wav"
 	job_config '"diarization": "speaker"'
 	mkdir "$SCRATCH/out"

@@ -3,12 +3,12 @@
 # sox into number, date, time and money phrases, decoded by the pipeline.
 load test_helper
 
-# NAME: the prompts joined, decoded once per file into NAME.hyp.
+# NAME: the prompts joined (each decoded by prompts below), decoded once per
+# file into NAME.hyp.
 phrase() { # NAME PROMPT...
 	local name=$1 wavs=() p
 	shift
 	for p in "$@"; do
-		asterisk16 "$p" "$BATS_FILE_TMPDIR/${p//\//_}.wav"
 		wavs+=("$BATS_FILE_TMPDIR/${p//\//_}.wav")
 	done
 	sox "${wavs[@]}" "$BATS_FILE_TMPDIR/$name.wav"
@@ -16,7 +16,18 @@ phrase() { # NAME PROMPT...
 		>"$BATS_FILE_TMPDIR/$name.hyp"
 }
 
+# Every prompt of the phrases, decoded to BATS_FILE_TMPDIR/ID.wav.
+prompts() { # PROMPT...
+	local p args=()
+	for p in $(printf '%s\n' "$@" | sort -u); do
+		args+=("$p" "$BATS_FILE_TMPDIR/${p//\//_}.wav")
+	done
+	asterisk16 "${args[@]}"
+}
+
 setup_file() {
+	prompts digits/20 digits/5 digits/mon-4 digits/h-3 digits/dollars digits/50 letters/ascii37 \
+		digits/10 digits/30 digits/a-m digits/1 digits/2 digits/19 digits/90 digits/9
 	phrase cardinal digits/20 digits/5
 	phrase date digits/mon-4 digits/h-3
 	phrase money digits/20 digits/dollars

@@ -174,7 +174,9 @@ sandboxed_failure() { # CODE CONFIG_JSON EXPECTED_LINE [ENV...]
 
 @test "12 jobs through xargs -P 4 sharing one TMPDIR give correct, distinct transcripts" {
 	mkdir "$SCRATCH/tmp" "$SCRATCH/in" "$SCRATCH/out"
-	for p in $PROMPTS; do asterisk16 "$p" "$SCRATCH/in/$p.wav"; done
+	set --
+	for p in $PROMPTS; do set -- "$@" "$p" "$SCRATCH/in/$p.wav"; done
+	asterisk16 "$@"
 	for id in 0870 0880 0890 0920 0930; do ln -s "$(lv "$id")" "$SCRATCH/in/lv-$id.wav"; done
 	[ "$(ls "$SCRATCH/in" | wc -l)" -eq 12 ]
 	# The reference: each recording through the stages, one at a time.

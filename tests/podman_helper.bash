@@ -9,11 +9,38 @@ prun() {
 	podman --runtime runc run --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 "$@"
 }
 
-# In setup_file: build the image of this tree (rebuilt only if it changed)
-# and check that it runs.  Where podman itself cannot work (not installed, no
-# storage, no namespaces or cgroups), write the reason to
-# $BATS_FILE_TMPDIR/skip and return 0; a failure of ours returns 1.
+# In setup_file: podman_check, once per run of scripts/run-tests.sh.  It
+# gives the suites a directory for the run (SM_TEST_RUN_DIR); the first of
+# container.bats and k8s.bats to get here checks and builds under a lock,
+# the other takes its verdict (the tree does not change during a run; make
+# image alone costs seconds of CPU even when the image is up to date).
+# Outside a run (bats by hand), each suite checks.
 podman_ready() {
+	local run=${SM_TEST_RUN_DIR:-} st=0
+	if [ -z "$run" ] || [ ! -d "$run" ]; then
+		podman_check
+		return
+	fi
+	{
+		flock 9
+		if [ -f "$run/podman.done" ]; then
+			[ ! -f "$run/podman.skip" ] || cp "$run/podman.skip" "$BATS_FILE_TMPDIR/skip"
+		else
+			podman_check || st=$?
+			if [ "$st" -eq 0 ]; then
+				[ ! -f "$BATS_FILE_TMPDIR/skip" ] || cp "$BATS_FILE_TMPDIR/skip" "$run/podman.skip"
+				: >"$run/podman.done"
+			fi
+		fi
+	} 9>"$run/podman.lock"
+	return "$st"
+}
+
+# Build the image of this tree (rebuilt only if it changed) and check that
+# it runs.  Where podman itself cannot work (not installed, no storage, no
+# namespaces or cgroups), write the reason to $BATS_FILE_TMPDIR/skip and
+# return 0; a failure of ours returns 1.
+podman_check() {
 	local reason=$BATS_FILE_TMPDIR/skip err
 	if ! command -v podman >/dev/null 2>&1; then
 		echo "podman is not installed (make deps installs it)" >"$reason"

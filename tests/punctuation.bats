@@ -7,8 +7,9 @@ load test_helper
 #   pbx-invalid       "I am sorry, that's not a valid extension.  Please try again."
 #   priv-recordintro  "At the tone, please say your name."
 setup_file() {
+	asterisk16 vm-savefolder "$BATS_FILE_TMPDIR/vm-savefolder.wav" pbx-invalid "$BATS_FILE_TMPDIR/pbx-invalid.wav" \
+		priv-recordintro "$BATS_FILE_TMPDIR/priv-recordintro.wav"
 	for id in vm-savefolder pbx-invalid priv-recordintro; do
-		asterisk16 "$id" "$BATS_FILE_TMPDIR/$id.wav"
 		sm-decode "$BATS_FILE_TMPDIR/$id.wav" | sm-features | sm-am | sm-lattice \
 			>"$BATS_FILE_TMPDIR/$id.hyp"
 	done

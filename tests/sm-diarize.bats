@@ -37,9 +37,11 @@ conversation() {
 
 setup_file() {
 	d=$BATS_FILE_TMPDIR
+	set --
 	for id in agent-newlocation auth-incorrect basic-pbx-ivr-main at-tone-time-exactly; do
-		asterisk16 "$id" "$d/$id.wav"
+		set -- "$@" "$id" "$d/$id.wav"
 	done
+	asterisk16 "$@"
 	# Two speakers, turns of 4-12 s.
 	conversation two "$d/agent-newlocation.wav" "$LV-0870.wav" "$d/auth-incorrect.wav" \
 		"$LV-0880.wav" "$d/basic-pbx-ivr-main.wav" "$LV-0890.wav"

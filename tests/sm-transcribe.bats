@@ -174,11 +174,13 @@ teardown() {
 	printf '%s' "$output" | jq -e '[.results[] | select(.type == "punctuation") |
 		select(.alternatives[0].content != "?")] == []'
 	sox "$(lv 0880)" "$(lv 0890)" "$SCRATCH/two.wav"
+	# Its best path by hand, formatted with each sensitivity.
+	hand_hyp "$SCRATCH/two.wav" >"$SCRATCH/two.hyp"
 	for s in 0 1; do
 		config '{"type": "transcription", "transcription_config": {"language": "en",
 			"punctuation_overrides": {"permitted_marks": "all", "sensitivity": '$s'}}}' "$SCRATCH/c.json"
 		run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$SCRATCH/two.wav"
-		[ "$(printf '%s' "$output" | words)" = "$(by_hand "$SCRATCH/two.wav" -s $s | words)" ]
+		[ "$(printf '%s' "$output" | words)" = "$(sm-format -s $s <"$SCRATCH/two.hyp" | words)" ]
 		printf '%s' "$output" | jq '[.results[] | select(.type == "punctuation")] | length' >"$SCRATCH/n$s"
 	done
 	[ "$(cat "$SCRATCH/n1")" -gt "$(cat "$SCRATCH/n0")" ]

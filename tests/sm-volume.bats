@@ -11,8 +11,7 @@ LV=$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb
 # 10.99-15.59, quiet 15.89-18.88 (0.3 s of faint pink noise between).
 setup_file() {
 	d=$BATS_FILE_TMPDIR
-	asterisk16 agent-newlocation "$d/a1.wav"
-	asterisk16 auth-incorrect "$d/a2.wav"
+	asterisk16 agent-newlocation "$d/a1.wav" auth-incorrect "$d/a2.wav"
 	sox "$LV-0870.wav" "$d/q1.wav" vol -30dB
 	sox "$LV-0880.wav" "$d/q2.wav" vol -30dB
 	sox -R -n -r 16000 -c 1 -b 16 "$d/gap.wav" synth 0.3 pinknoise vol 0.003

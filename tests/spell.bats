@@ -5,9 +5,13 @@
 load test_helper
 
 setup_file() {
+	set --
+	for id in cannot-complete-as-dialed digits/day-1 digits/mon-0; do
+		set -- "$@" "$id" "$BATS_FILE_TMPDIR/${id##*/}.wav"
+	done
+	asterisk16 "$@"
 	for id in cannot-complete-as-dialed digits/day-1 digits/mon-0; do
 		f=$BATS_FILE_TMPDIR/${id##*/}
-		asterisk16 "$id" "$f.wav"
 		sm-decode "$f.wav" | sm-features | sm-am | sm-lattice >"$f.hyp"
 	done
 }

@@ -26,7 +26,17 @@ goforward_ll() { # DIR
 	sm-decode "$1/gf.wav" | sm-features | sm-am >"$1/gf.ll"
 }
 
-# A 16 kHz WAV of an asterisk prompt (G.722 wideband), decoded with ffmpeg.
-asterisk16() { # ID OUT.wav
-	ffmpeg -nostdin -loglevel error -f g722 -i "$AST_DIR/$1.g722" -ac 1 -ar 16000 -y "$2"
+# 16 kHz WAVs of asterisk prompts (G.722 wideband), decoded by one ffmpeg:
+# its start-up is most of the cost of a short prompt, and the files are byte
+# for byte those of one ffmpeg per prompt.
+asterisk16() { # ID OUT.wav [ID OUT.wav]...
+	local in=() out=() j=0
+	[ $# -gt 0 ] && [ $(($# % 2)) -eq 0 ] || { echo "asterisk16: ID OUT.wav pairs expected" >&2; return 64; }
+	while [ $# -gt 0 ]; do
+		in+=(-f g722 -i "$AST_DIR/$1.g722")
+		out+=(-map "$j:a" -ac 1 -ar 16000 -y "$2")
+		j=$((j + 1))
+		shift 2
+	done
+	ffmpeg -nostdin -loglevel error "${in[@]}" "${out[@]}"
 }
