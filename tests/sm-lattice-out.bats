@@ -92,8 +92,11 @@ sys.exit(1 if bad else 0)
 EOF
 }
 
+# The lattice tests below search goforward.raw as one utterance
+# (--segment-max 0): by default its pause would end a segment, and each
+# segment has a lattice of its own (tests/long.bats checks those).
 @test "writes a well-formed #sm-lattice 1 lattice that contains the best path" {
-	run -0 sm-lattice --lattice "$SCRATCH/gf.lat" "$F/gf.ll"
+	run -0 sm-lattice --segment-max 0 --lattice "$SCRATCH/gf.lat" "$F/gf.ll"
 	printf '%s\n' "$output" >"$SCRATCH/gf.hyp"
 	[ "${lines[0]}" = "#sm-hyp 1" ]
 	run -0 check_lattice "$SCRATCH/gf.lat" "$SCRATCH/gf.hyp"
@@ -103,7 +106,7 @@ EOF
 }
 
 @test "writes only the lattice with --lattice -" {
-	run -0 sm-lattice --lattice - "$F/gf.ll"
+	run -0 sm-lattice --segment-max 0 --lattice - "$F/gf.ll"
 	[ "${lines[0]}" = "#sm-lattice 1" ]
 	[ "${lines[-1]}" = "#end" ]
 	! printf '%s\n' "$output" | grep -q '^#sm-hyp'
@@ -112,9 +115,9 @@ EOF
 }
 
 @test "keeps the links of the best path alone with a tiny lattice beam, and all with 0" {
-	sm-lattice --lattice-beam 0.001 --lattice - "$F/gf.ll" >"$SCRATCH/narrow.lat"
-	sm-lattice --lattice-beam 0 --lattice - "$F/gf.ll" >"$SCRATCH/wide.lat"
-	sm-lattice --lattice - "$F/gf.ll" >"$SCRATCH/default.lat"
+	sm-lattice --segment-max 0 --lattice-beam 0.001 --lattice - "$F/gf.ll" >"$SCRATCH/narrow.lat"
+	sm-lattice --segment-max 0 --lattice-beam 0 --lattice - "$F/gf.ll" >"$SCRATCH/wide.lat"
+	sm-lattice --segment-max 0 --lattice - "$F/gf.ll" >"$SCRATCH/default.lat"
 	run -0 check_lattice "$SCRATCH/narrow.lat"
 	run -0 check_lattice "$SCRATCH/wide.lat"
 	narrow=$(grep -c '^L' "$SCRATCH/narrow.lat")
@@ -128,9 +131,9 @@ EOF
 }
 
 @test "writes HTK SLF that an independent reader parses, with N= and L= matching" {
-	run -0 sm-lattice --lattice-format slf --lattice - "$F/gf.ll"
+	run -0 sm-lattice --segment-max 0 --lattice-format slf --lattice - "$F/gf.ll"
 	printf '%s\n' "$output" >"$SCRATCH/gf.slf"
-	sm-lattice --lattice - "$F/gf.ll" >"$SCRATCH/gf.lat"
+	sm-lattice --segment-max 0 --lattice - "$F/gf.ll" >"$SCRATCH/gf.lat"
 	run -0 python3 - "$SCRATCH/gf.slf" "$SCRATCH/gf.lat" <<'EOF'
 import sys, re
 hdr, nodes, links = {}, {}, []

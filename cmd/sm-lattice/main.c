@@ -49,7 +49,7 @@ static const char usage[] =
 	"      --lattice FILE      write the lattice to FILE (- for stdout, no hypothesis)\n"
 	"      --lattice-format F  sm (#sm-lattice 1, default) or slf (HTK)\n"
 	"      --segment-min S     long input: end a segment at the first pause after S\n"
-	"                          seconds (default 30)\n"
+	"                          seconds (default 0: at every pause)\n"
 	"      --segment-max S     ... or at the most pause-like frame of its last 2 s\n"
 	"                          before S seconds (default 60; 0: one segment)\n"
 	"      --words FILE        search only the words listed in FILE (default: the\n"
@@ -432,7 +432,7 @@ parse_options(struct opts *o, int argc, char **argv)
 	memset(o, 0, sizeof *o);
 	o->lang = "en";
 	o->uw = 0.95;
-	o->seg_min = 30;
+	o->seg_min = 0;
 	o->seg_max = 60;
 	o->vocab_prob = 5e-5;
 	o->vocab_boost = 2;
