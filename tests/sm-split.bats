@@ -41,6 +41,20 @@ all_ended() { # FILE
 	return 1
 }
 
+# sm-split on j.feat, two chunks of 4 to 8 s at a time, each chunk's one
+# stage CMD, which adds a process id to FILE: once FILE has 2, SIGTERM to
+# sm-split; it must die by it (143) and every process of FILE must end.
+term_stops() { # CMD FILE
+	local job st=0
+	sm-split -j 2 --min-input 0 --chunk-min 4 --chunk-max 8 -c "$1" "$D/j.feat" >/dev/null 2>&1 &
+	job=$!
+	has_lines "$2" 2
+	kill -TERM "$job"
+	wait "$job" || st=$?
+	[ "$st" -eq 143 ]
+	all_ended "$2"
+}
+
 # The end of the last item of a best path.
 hyp_end() { printf '%.2f' "$(grep -v '^#' "$1" | tail -n 1 | cut -f 2)"; }
 
@@ -196,15 +210,7 @@ chunks() { sed -n 's/^sm-split: chunk [0-9]*: \([0-9.]*\) \(s \)*to \([0-9.]*\|t
 }
 
 @test "SIGTERM to sm-split stops every chunk's stages, and sm-split dies by it" {
-	sm-split -j 2 --min-input 0 --chunk-min 4 --chunk-max 8 -c "echo \$\$ >>$SCRATCH/pids; exec sleep 60" \
-		"$D/j.feat" >/dev/null 2>&1 &
-	job=$!
-	has_lines "$SCRATCH/pids" 2
-	kill -TERM "$job"
-	st=0
-	wait "$job" || st=$?
-	[ "$st" -eq 143 ]
-	all_ended "$SCRATCH/pids"
+	term_stops "echo \$\$ >>$SCRATCH/pids; exec sleep 60" "$SCRATCH/pids"
 }
 
 @test "SIGTERM while sm-split waits for its input: it dies by it at once" {
@@ -247,14 +253,6 @@ chunks() { sed -n 's/^sm-split: chunk [0-9]*: \([0-9.]*\) \(s \)*to \([0-9.]*\|t
 }
 
 @test "SIGTERM also stops what a chunk's stage left in the background holding the chunk's output" {
-	sm-split -j 2 --min-input 0 --chunk-min 4 --chunk-max 8 \
-		-c "cat >/dev/null; (sleep 37 & echo \$! >>$SCRATCH/bg); printf '#sm-hyp 1\\n#end\\n'" \
-		"$D/j.feat" >/dev/null 2>&1 &
-	job=$!
-	has_lines "$SCRATCH/bg" 2
-	kill -TERM "$job"
-	st=0
-	wait "$job" || st=$?
-	[ "$st" -eq 143 ]
-	all_ended "$SCRATCH/bg"
+	term_stops "cat >/dev/null; (sleep 37 & echo \$! >>$SCRATCH/bg); printf '#sm-hyp 1\\n#end\\n'" \
+		"$SCRATCH/bg"
 }
