@@ -13,28 +13,22 @@ ms() {
 }
 
 # long_set KIND MANIFEST DIR: the recordings of MANIFEST joined into
-# DIR/long.wav with 0.5 s gaps, of faint pink noise (KIND noise), of
-# digital zeros (silence) or of zeros dithered by sox to -1..1 (dither), and
-# DIR/manifest.tsv, its one line.
+# DIR/long.wav with 0.5 s gaps of KIND (gap_wav), and DIR/manifest.tsv, its
+# one line (id long-KIND).
 long_set() {
 	mkdir -p "$3"
+	gap_wav "$1" "$3/gap.wav"
+	join_parts "$2" "$3/gap.wav" "$3" "long-$1"
+}
+
+# gap_wav KIND FILE: 0.5 s at 16 kHz of faint pink noise (KIND noise), of
+# digital zeros (silence) or of zeros dithered by sox to -1..1 (dither).
+gap_wav() {
 	case $1 in
-	noise) sox -R -n -r 16000 -c 1 -b 16 "$3/gap.wav" synth 0.5 pinknoise vol 0.003 ;;
-	silence) sox -R -D -n -r 16000 -c 1 -b 16 "$3/gap.wav" trim 0 0.5 ;;
-	dither) sox -R -n -r 16000 -c 1 -b 16 "$3/gap.wav" trim 0 0.5 ;;
+	noise) sox -R -n -r 16000 -c 1 -b 16 "$2" synth 0.5 pinknoise vol 0.003 ;;
+	silence) sox -R -D -n -r 16000 -c 1 -b 16 "$2" trim 0 0.5 ;;
+	dither) sox -R -n -r 16000 -c 1 -b 16 "$2" trim 0 0.5 ;;
 	esac
-	set -- "$1" "$2" "$3"
-	_ref=
-	_t=$(printf '\t')
-	_files=$3/files
-	: > "$_files"
-	while IFS="$_t" read -r _ _wav _text _; do
-		printf '%s\n%s\n' "$_wav" "$3/gap.wav" >> "$_files"
-		_ref="$_ref${_ref:+ }$_text"
-	done < "$2"
-	# shellcheck disable=SC2016 # sox's arguments, expanded by sh -c
-	tr '\n' '\0' < "$_files" | xargs -0 sh -c 'sox -R "$@" "$0"' "$3/long.wav"
-	printf 'long-%s\t%s\t%s\t%s\n' "$1" "$3/long.wav" "$_ref" "$(soxi -D "$3/long.wav")" > "$3/manifest.tsv"
 }
 
 # ps_set MANIFEST DIR: Debian's pocketsphinx_batch (-adcin yes: batch CMN)
@@ -63,24 +57,23 @@ wer_of() {
 	python3 "$here/tests/corpus/wer.py" "$1" "$2" | sed -n 's/.*WER=\([0-9.]*\)%.*/\1/p' | head -n 1
 }
 
-# join_parts PARTS DIR NAME: the recordings of PARTS ("id<TAB>wav<TAB>text"
-# lines) joined into DIR/long.wav with 0.5 s of faint pink noise after each,
-# DIR/manifest.tsv its one line (id NAME), and DIR/parts.tsv the same
+# join_parts PARTS GAP DIR NAME: the recordings of PARTS ("id<TAB>wav<TAB>
+# text[<TAB>seconds]" lines) joined into DIR/long.wav with the file GAP after
+# each, DIR/manifest.tsv its one line (id NAME), and DIR/parts.tsv the same
 # recordings as a manifest of their own (the audio cut into files).
 join_parts() {
-	sox -R -n -r 16000 -c 1 -b 16 "$2/gap.wav" synth 0.5 pinknoise vol 0.003
 	_t=$(printf '\t')
 	_ref=
-	: > "$2/files"
-	: > "$2/parts.tsv"
-	while IFS="$_t" read -r _id _wav _text; do
-		printf '%s\n%s\n' "$_wav" "$2/gap.wav" >> "$2/files"
-		printf '%s\t%s\t%s\t%s\n' "$_id" "$_wav" "$_text" "$(soxi -D "$_wav")" >> "$2/parts.tsv"
+	: > "$3/files"
+	: > "$3/parts.tsv"
+	while IFS="$_t" read -r _id _wav _text _secs; do
+		printf '%s\n%s\n' "$_wav" "$2" >> "$3/files"
+		printf '%s\t%s\t%s\t%s\n' "$_id" "$_wav" "$_text" "${_secs:-$(soxi -D "$_wav")}" >> "$3/parts.tsv"
 		_ref="$_ref${_ref:+ }$_text"
 	done < "$1"
 	# shellcheck disable=SC2016 # sox's arguments, expanded by sh -c
-	tr '\n' '\0' < "$2/files" | xargs -0 sh -c 'sox -R "$@" "$0"' "$2/long.wav"
-	printf '%s\t%s\t%s\t%s\n' "$3" "$2/long.wav" "$_ref" "$(soxi -D "$2/long.wav")" > "$2/manifest.tsv"
+	tr '\n' '\0' < "$3/files" | xargs -0 sh -c 'sox -R "$@" "$0"' "$3/long.wav"
+	printf '%s\t%s\t%s\t%s\n' "$4" "$3/long.wav" "$_ref" "$(soxi -D "$3/long.wav")" > "$3/manifest.tsv"
 }
 
 # voices_set MULTI DIR: three voices in turn, one recording: each of the five
@@ -101,7 +94,8 @@ voices_set() {
 		awk -F "$_t" -v a=$((_k * 60)) -v b=$((_k * 60 + 30)) -v OFS="$_t" \
 			'NR == a || NR == b { print $1, $2, $3 }' "$1"
 	done < "$here/tests/corpus/librivox.ref.tsv" > "$2/in.tsv"
-	join_parts "$2/in.tsv" "$2" voices
+	gap_wav noise "$2/gap.wav"
+	join_parts "$2/in.tsv" "$2/gap.wav" "$2" voices
 }
 
 # mixed_set MULTI DIR8 DIR: the prompts of MULTI in turns of four, each turn
@@ -125,5 +119,6 @@ mixed_set() {
 		sox -R "$_src" -r 16000 -c 1 -b 16 "$_o" vol "${_g}dB"
 		printf '%s\t%s\t%s\n' "$_id" "$_o" "$_text" >> "$3/in.tsv"
 	done < "$1"
-	join_parts "$3/in.tsv" "$3" mixed
+	gap_wav noise "$3/gap.wav"
+	join_parts "$3/in.tsv" "$3/gap.wav" "$3" mixed
 }
