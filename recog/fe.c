@@ -755,22 +755,27 @@ sm_fe_end(struct sm_fe *fe, sm_fe_cb cb, void *ctx)
 
 /* ---- CMN -------------------------------------------------------------- */
 
+/* Frames with c0 < 0 are (near) digital silence: they would drag the
+ * mean, so the reference leaves them out of it.  If every frame is like
+ * that (this returns 1), the means use them all rather than divide by
+ * zero. */
+static int
+all_silent(const float *cep, size_t n, unsigned ncep)
+{
+	for (size_t t = 0; t < n; t++)
+		if (cep[t * ncep] >= 0)
+			return 0;
+	return 1;
+}
+
 void
 sm_cmn_batch(float *cep, size_t n, unsigned ncep, const float *prior,
 	     unsigned n_prior, double tau)
 {
 	double sum[SM_FE_MAX_CEP] = {0};
 	size_t used = 0;
-	int all = 1;
+	int all = all_silent(cep, n, ncep);
 
-	/* Frames with c0 < 0 are (near) digital silence: they would drag the
-	 * mean, so the reference leaves them out of it.  If every frame is
-	 * like that, use them all rather than divide by zero. */
-	for (size_t t = 0; t < n; t++)
-		if (cep[t * ncep] >= 0) {
-			all = 0;
-			break;
-		}
 	for (size_t t = 0; t < n; t++) {
 		const float *c = cep + t * ncep;
 
@@ -813,7 +818,7 @@ sm_cmn_window(float *cep, size_t n, unsigned ncep, const float *prior,
 	double sum[SM_FE_MAX_CEP] = {0};
 	size_t used = 0;
 	float *ring;
-	int all = 1;
+	int all;
 
 	if (half == 0 || n <= half + 1) {
 		sm_cmn_batch(cep, n, ncep, prior, n_prior, tau);
@@ -826,8 +831,7 @@ sm_cmn_window(float *cep, size_t n, unsigned ncep, const float *prior,
 		sm_cmn_batch(cep, n, ncep, prior, n_prior, tau);
 		return;
 	}
-	for (size_t t = 0; t < n && all; t++)
-		all = !(cep[t * ncep] >= 0);
+	all = all_silent(cep, n, ncep);
 	if (tau < 0)
 		tau = 0;
 	for (size_t t = 0; t < half && t < n; t++)
