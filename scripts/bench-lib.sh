@@ -122,3 +122,18 @@ mixed_set() {
 	gap_wav noise "$3/gap.wav"
 	join_parts "$3/in.tsv" "$3/gap.wav" "$3" mixed
 }
+
+# short_set SINGLE DIR: the one-word recordings of SINGLE (a manifest) with
+# the quiet before and after the word cut off by sox (from and to the first
+# and last 10 ms above 0.5% of full scale, -46 dBFS): speech from the first
+# sample, as an IVR answer or a voice command arrives; DIR/manifest.tsv.
+short_set() {
+	mkdir -p "$2"
+	_t=$(printf '\t')
+	: > "$2/manifest.tsv"
+	while IFS="$_t" read -r _id _wav _text _; do
+		_o=$2/$(echo "$_id" | tr / _).wav
+		sox "$_wav" "$_o" silence 1 0.01 0.5% reverse silence 1 0.01 0.5% reverse
+		printf '%s\t%s\t%s\t%s\n' "$_id" "$_o" "$_text" "$(soxi -D "$_o")" >> "$2/manifest.tsv"
+	done < "$1"
+}

@@ -9,7 +9,8 @@
 # between them; three voices in turn (LibriVox, pocketsphinx's "cards",
 # asterisk prompts) and the prompts with a change of channel (16 kHz /
 # 8 kHz telephone) and level (0 / -18 dB) every four, each as one
-# recording and cut into files (bench-lib.sh: voices_set, mixed_set).
+# recording and cut into files (bench-lib.sh: voices_set, mixed_set); and
+# the one-word prompts with the quiet around the word cut off (short_set).
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sm-bench.XXXXXX")}
@@ -28,6 +29,8 @@ long_set silence "$work/multi.tsv" "$work/long-silence"
 long_set dither "$work/multi.tsv" "$work/long-dither"
 voices_set "$work/multi.tsv" "$work/voices"
 mixed_set "$work/multi.tsv" "$tmp/asterisk8" "$work/mixed"
+awk -F "$tab" 'split($3, a, " ") == 1' "$tmp/asterisk16/manifest.tsv" > "$work/single.tsv"
+short_set "$work/single.tsv" "$work/short"
 
 # run NAME MANIFEST: both recognisers on the set; one table row.
 run() {
@@ -63,5 +66,6 @@ run "three voices, one recording" "$work/voices/manifest.tsv"
 run "three voices, cut into files" "$work/voices/parts.tsv"
 run "mixed channel and level, one recording" "$work/mixed/manifest.tsv"
 run "mixed channel and level, cut into files" "$work/mixed/parts.tsv"
+run "one word, the quiet around it cut off" "$work/short/manifest.tsv"
 echo
 echo "Run on $(date -u '+%Y-%m-%d %H:%M UTC')."
