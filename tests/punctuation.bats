@@ -6,10 +6,12 @@ load test_helper
 #   vm-savefolder     "Which folder should I save the message to?"
 #   pbx-invalid       "I am sorry, that's not a valid extension.  Please try again."
 #   priv-recordintro  "At the tone, please say your name."
+#   dir-instr         "If this is the person you are looking for press 1 now,
+#                      otherwise please press star now."
 setup_file() {
 	asterisk16 vm-savefolder "$BATS_FILE_TMPDIR/vm-savefolder.wav" pbx-invalid "$BATS_FILE_TMPDIR/pbx-invalid.wav" \
-		priv-recordintro "$BATS_FILE_TMPDIR/priv-recordintro.wav"
-	for id in vm-savefolder pbx-invalid priv-recordintro; do
+		priv-recordintro "$BATS_FILE_TMPDIR/priv-recordintro.wav" dir-instr "$BATS_FILE_TMPDIR/dir-instr.wav"
+	for id in vm-savefolder pbx-invalid priv-recordintro dir-instr; do
 		sm-decode "$BATS_FILE_TMPDIR/$id.wav" | sm-features | sm-am | sm-lattice \
 			>"$BATS_FILE_TMPDIR/$id.hyp"
 	done
@@ -20,6 +22,7 @@ setup() {
 	Q=$BATS_FILE_TMPDIR/vm-savefolder.hyp
 	INV=$BATS_FILE_TMPDIR/pbx-invalid.hyp
 	REC=$BATS_FILE_TMPDIR/priv-recordintro.hyp
+	DIR=$BATS_FILE_TMPDIR/dir-instr.hyp
 }
 
 # The marks of a json-v2 transcript, one line each: CONTENT IS_EOS.
@@ -60,6 +63,19 @@ stretch() {
 	assert_output --regexp ' extension\. Please try again\.$'
 	run -0 sm-format -f txt "$SCRATCH/none.hyp"
 	assert_output --regexp ' extension please try again\.$'
+}
+
+@test "a short pause after an opening \"if\" clause or a lone \"otherwise\" is a comma, not a sentence end" {
+	run -0 sm-format -f txt "$DIR"
+	assert_output --regexp '^If this is the person you.re looking for, press one now\. Otherwise, please press .* now\.$'
+}
+
+@test "a pause of 0.2 s or more after an opening clause still ends the sentence" {
+	# every item after "for" 0.1 s later: its pause from 0.19 to 0.29 s
+	awk -F '\t' -v OFS='\t' 'seen && !/^#/ { $1 = sprintf("%.3f", $1 + 0.1); $2 = sprintf("%.3f", $2 + 0.1) }
+		$4 == "word" && $5 == "for" { seen = 1 } { print }' "$DIR" >"$SCRATCH/long.hyp"
+	run -0 sm-format -f txt "$SCRATCH/long.hyp"
+	assert_output --regexp '^If this is the person you.re looking for\. Press one now\. Otherwise, please'
 }
 
 @test "--marks limits the marks: \".\" gives no commas, \",\" no full stops and no capitals but I, \"\" is -P" {

@@ -11,7 +11,8 @@
  * item of a list: "press one, two or three"); the second only the pause
  * and ln P(</s> | w2 w1).  The weights were fitted on half of the
  * asterisk prompts (sm-format(1), scripts/punct-score.py).  Sensitivity
- * moves both thresholds.  A sentence
+ * moves both thresholds.  A sentence end at a short pause after an opening
+ * phrase ("if this is correct", "otherwise") is a comma.  A sentence
  * that starts with a wh-word or with an auxiliary verb before a pronoun
  * ("is it", "can you") ends with a question mark.  Nothing here gives an
  * exclamation mark: neither pauses nor words tell one apart.
@@ -43,6 +44,10 @@ static const double comma_w[NFEAT + 1] = {0.556, 16.291, 1.235, 0, 0, 0, 0};
 #define LLR_CAP 10.0
 /* Sensitivity s adds SENS_SPAN * (s - 0.5) to both scores. */
 #define SENS_SPAN 4.0
+/* A sentence end the scores find after an opening phrase (is_opening),
+ * at a pause shorter than this (ms), is a comma instead: a longer pause
+ * there more often ends a sentence that only looks like an opening. */
+#define OPENING_PAUSE_MS 200
 
 static const char *const numbers[] = {
 	"zero", "oh", "one", "two", "three", "four", "five", "six", "seven",
@@ -58,6 +63,22 @@ static const char *const wh_words[] = {
 	"what", "which", "who", "whom", "whose", "why", "how", NULL
 };
 static const char *const wh_clause[] = { "when", "where", NULL };
+/* A sentence that opens with one of these is an opening phrase until its
+ * first comma ("if this is correct, press one"; "at the tone, please say
+ * your name"): it wants a main clause after it.  Not "to": a sentence
+ * that seems to open with it is as often the tail of the one before, cut
+ * off at a pause ("press one [pause] to mute yourself"). */
+static const char *const subordinators[] = {
+	"if", "when", "after", "before", "at", "for", "once", "while",
+	"unless", "although", "though", "since", NULL
+};
+/* A word that alone opens a sentence and is followed by a comma:
+ * "otherwise, please hold". */
+static const char *const discourse[] = {
+	"otherwise", "however", "finally", "currently", "also",
+	"unfortunately", "meanwhile", "instead", "yes", "no", "okay", "ok",
+	"well", "hello", "hi", "sorry", "thanks", NULL
+};
 static const char *const auxiliaries[] = {
 	"am", "is", "are", "was", "were", "do", "does", "did", "have", "has",
 	"had", "can", "could", "will", "would", "shall", "should", "may",
@@ -236,6 +257,20 @@ is_question(const struct transcript *t, size_t first, size_t last)
 	       (in_list(auxiliaries, a) && in_list(pronouns, b));
 }
 
+/*
+ * Whether the words first..i are an opening phrase that a pause ends with
+ * a comma rather than a full stop: a subordinator and at least one more
+ * word, or a discourse word alone.
+ */
+static int
+is_opening(const struct transcript *t, size_t first, size_t i)
+{
+	const char *a = t->v[first].content;
+
+	return (i > first && in_list(subordinators, a)) ||
+	       (i == first && in_list(discourse, a));
+}
+
 static void
 capitalise(char *w)
 {
@@ -257,6 +292,8 @@ decide(const struct transcript *t, const struct punct_opts *p, char *mark)
 	char err[512];
 	int *id = NULL, have_lm = 0;
 	double shift = SENS_SPAN * (p->sensitivity - 0.5);
+	size_t first = 0;	/* the first word of the current sentence */
+	int comma = 0;		/* a comma since then */
 
 	if (p->pause_ms < 0 && t->n > 1) {
 		if (sm_lm_open(&lm, p->lm, 0, err, sizeof err) != 0)
@@ -296,6 +333,15 @@ decide(const struct transcript *t, const struct punct_opts *p, char *mark)
 			mark[i] = '.';
 		else if (sc > 0)
 			mark[i] = ',';
+		if (mark[i] == '.' && turn && w->gap_ms >= 0 &&
+		    w->gap_ms < OPENING_PAUSE_MS && !comma && is_opening(t, first, i))
+			mark[i] = ',';
+		if (mark[i] == '.') {
+			first = i + 1;
+			comma = 0;
+		} else if (mark[i] == ',') {
+			comma = 1;
+		}
 		if (p->trace) {
 			fprintf(stderr, "%s: boundary\t%zu\t%s\t%s", sm_progname(),
 				i, w->content, t->v[i + 1].content);
