@@ -106,3 +106,12 @@ EOF
 	assert_output ''
 	[ "$stderr" = "sm-adapt: $SCRATCH/cut.hyp: no #end line: the hypothesis was cut short" ]
 }
+
+@test "sm-adapt --window longer than three times the recording is the one transform, byte for byte; a shorter one makes several" {
+	sm-adapt -F "$D/lv.feat" <"$D/lv.hyp" >"$SCRATCH/one"
+	sm-adapt -w 30 -F "$D/lv.feat" <"$D/lv.hyp" | cmp - "$SCRATCH/one"
+	sm-adapt -v -w 6 -F "$D/lv.feat" "$D/lv.hyp" >"$SCRATCH/four" 2>"$SCRATCH/err"
+	[[ "$(head -n 1 "$SCRATCH/err")" == "sm-adapt: pass 1: "*" s of speech aligned, 4 transforms, "* ]]
+	run cmp -s "$SCRATCH/four" "$SCRATCH/one"
+	[ "$status" -eq 1 ]
+}

@@ -4,7 +4,6 @@
 #define ADAPT_H
 
 #include "am.h"
-#include "dict.h"
 #include "mdef.h"
 #include "s3.h"
 #include "sm.h"
@@ -12,20 +11,38 @@
 #define AD_MAX_STREAM SM_AM_MAX_FEAT
 #define AD_MAX_D 16		/* dimensions of a stream */
 #define AD_TOPN 8		/* Gaussians per codebook and stream kept */
+#define AD_MAX_PHONES 48	/* phones of a pronunciation */
+
+/* A pronunciation: CI phones; next: the word's next one, or -1. */
+struct ad_pron {
+	int16_t ph[AD_MAX_PHONES];
+	int n, next;
+};
+
+/* A word of the hypothesis and its pronunciations. */
+struct ad_hword {
+	const char *s;
+	size_t len;
+	int32_t first, last;
+};
 
 /* The acoustic model as the alignment uses it: per codebook c, stream f and
  * Gaussian k, the mean, the inverse variance and the log normaliser. */
 struct ad_model {
 	struct sm_mdef mdef;
 	struct sm_tmat tmat;
-	struct sm_dict dict;
 	struct sm_am am;	/* for its quantised mixture weights */
 	int n_cb, n_feat, n_dens, dim;
 	int veclen[AD_MAX_STREAM], off[AD_MAX_STREAM];
 	float *mean, *ivar;	/* [cb][f][k][d] at gau_off(c, f, k) */
 	float *gconst;		/* [cb][f][k] */
-	/* Dictionary entries by word (alternates chained through next). */
-	int32_t *head, *next;
+	/* The dictionary's pronunciations of the hypothesis's words, and those
+	 * words by spelling (open addressing). */
+	struct ad_pron *pron;
+	long n_pron, pron_cap;
+	struct ad_hword *words;
+	long n_words;
+	int32_t *wslot;
 	uint32_t hmask;
 	/* Per stream and dimension: the variance of the data the model
 	 * describes (mean variance plus variance of the means), the scale of
@@ -34,6 +51,11 @@ struct ad_model {
 };
 
 void ad_model_load(struct ad_model *m, const struct sm_pack *pack);
+/* Read the pack's dictionary, keeping the pronunciations of the n words
+ * word[i] (wlen[i] bytes each, kept by reference): parsing only their
+ * lines costs a fraction of loading the whole dictionary. */
+void ad_dict_load(struct ad_model *m, const struct sm_pack *pack,
+		  const char *const *word, const size_t *wlen, long n);
 
 /* Sufficient statistics of one transform, per stream f and row i:
  * G[f][i] (D+1 x D+1), k[f][i] (D+1), beta[f] frames. */
@@ -58,7 +80,7 @@ struct ad_word {
 	long f0, f1;
 	double conf;
 	int left, right;	/* CI phone of the neighbour, or SIL */
-	int first;		/* dictionary entry (first alternate), -1 unknown */
+	int first;		/* first pronunciation, -1 when not in the dictionary */
 };
 
 /* Align word w by Viterbi over the states of each of its pronunciations,
@@ -69,10 +91,12 @@ struct ad_word {
 long ad_align_word(const struct ad_model *m, const float *feat, const float *raw,
 		   const struct ad_word *w, double wt, struct ad_stats *st);
 
-/* The dictionary entry of a word (its first alternate), or -1. */
+/* The first pronunciation of a word of the hypothesis, or -1. */
 int ad_lookup(const struct ad_model *m, const char *word, size_t len);
 
 void ad_stats_init(struct ad_stats *st, const struct ad_model *m);
+/* dst += scale * src. */
+void ad_stats_add(struct ad_stats *dst, const struct ad_stats *src, double scale);
 /* Add tau frames of prior statistics whose best transform is the
  * identity. */
 void ad_stats_prior(struct ad_stats *st, const struct ad_model *m, double tau);

@@ -22,66 +22,127 @@ hash(const char *s, size_t n)
 	return h;
 }
 
+/* The slot of a word in the table of the hypothesis's words. */
+static int32_t *
+slot(const struct ad_model *m, const char *word, size_t len)
+{
+	uint32_t h = hash(word, len) & m->hmask;
+
+	for (;; h = (h + 1) & m->hmask) {
+		int32_t i = m->wslot[h];
+
+		if (i < 0 || (m->words[i].len == len &&
+			      memcmp(m->words[i].s, word, len) == 0))
+			return &m->wslot[h];
+	}
+}
+
 int
 ad_lookup(const struct ad_model *m, const char *word, size_t len)
 {
-	int32_t i;
+	int32_t i = *slot(m, word, len);
 
-	for (i = m->head[hash(word, len) & m->hmask]; i >= 0; i = m->next[i])
-		if (m->dict.w[i].base_len == len &&
-		    memcmp(m->dict.w[i].word, word, len) == 0)
-			return i;
-	return -1;
+	return i >= 0 ? m->words[i].first : -1;
 }
 
-/* Every dictionary entry under its spelling without the (N) mark, the
- * alternates after the first in file order. */
+/* Add the pronunciation ph[0..n) of word i after its others. */
 static void
-index_dict(struct ad_model *m)
+add_pron(struct ad_model *m, int32_t i, const int16_t *ph, int n)
 {
-	const struct sm_dict *d = &m->dict;
-	uint32_t size = 1;
-	int32_t i, *tail;
+	struct ad_pron *p;
 
-	while (size < 2u * (uint32_t)d->n_words)
+	if (m->n_pron == m->pron_cap) {
+		m->pron_cap = m->pron_cap ? 2 * m->pron_cap : 256;
+		if ((m->pron = realloc(m->pron, m->pron_cap * sizeof *m->pron)) == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+	}
+	p = &m->pron[m->n_pron];
+	memcpy(p->ph, ph, (size_t)n * sizeof *ph);
+	p->n = n;
+	p->next = -1;
+	if (m->words[i].last >= 0)
+		m->pron[m->words[i].last].next = (int)m->n_pron;
+	else
+		m->words[i].first = (int32_t)m->n_pron;
+	m->words[i].last = (int32_t)m->n_pron++;
+}
+
+void
+ad_dict_load(struct ad_model *m, const struct sm_pack *pack, const char *const *word,
+	     const size_t *wlen, long n)
+{
+	char err[8400], *buf, *line, *next;
+	size_t len, lineno = 0;
+	uint32_t size = 16;
+	long i;
+
+	while (size < 2 * (uint32_t)n + 16)
 		size <<= 1;
 	m->hmask = size - 1;
-	m->head = malloc(size * sizeof *m->head);
-	tail = malloc(size * sizeof *tail);
-	m->next = malloc(((size_t)d->n_words + 1) * sizeof *m->next);
-	if (m->head == NULL || tail == NULL || m->next == NULL)
+	m->wslot = malloc(size * sizeof *m->wslot);
+	m->words = sm_xcalloc((size_t)n + 1, sizeof *m->words);
+	if (m->wslot == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
-	memset(m->head, 0xff, size * sizeof *m->head);
-	for (i = 0; i < d->n_words; i++) {
-		uint32_t h = hash(d->w[i].word, d->w[i].base_len) & m->hmask;
-		int32_t j;
+	memset(m->wslot, 0xff, size * sizeof *m->wslot);
+	for (i = 0; i < n; i++) {
+		int32_t *sl;
 
-		m->next[i] = -1;
-		for (j = m->head[h]; j >= 0; j = m->next[j])
-			if (d->w[j].base_len == d->w[i].base_len &&
-			    memcmp(d->w[j].word, d->w[i].word, d->w[i].base_len) == 0)
-				break;
-		if (j < 0) {
-			/* A new spelling: first in its bucket's chain. */
-			m->next[i] = m->head[h];
-			m->head[h] = i;
-			tail[i] = i;
-		} else {
-			/* An alternate: after the last entry of its word. */
-			int32_t t = tail[j];
-
-			m->next[i] = m->next[t];
-			m->next[t] = i;
-			tail[j] = i;
-		}
+		if (word[i] == NULL)
+			continue;
+		sl = slot(m, word[i], wlen[i]);
+		if (*sl >= 0)
+			continue;
+		*sl = (int32_t)m->n_words;
+		m->words[m->n_words].s = word[i];
+		m->words[m->n_words].len = wlen[i];
+		m->words[m->n_words].first = m->words[m->n_words].last = -1;
+		m->n_words++;
 	}
-	free(tail);
+	if (sm_read_file(pack->dict, (unsigned char **)&buf, &len, err, sizeof err) != 0)
+		sm_die(SM_EX_CONFIG, "%s", err);
+	/* Only the lines of those words are parsed: WORD[(N)] PHONE... */
+	for (line = buf; line < buf + len; line = next) {
+		char *end = memchr(line, '\n', (size_t)(buf + len - line)), *tok, *save;
+		size_t wl, bl;
+		int16_t ph[AD_MAX_PHONES];
+		int32_t wi;
+		int np = 0, id;
+
+		end = end ? end : buf + len;
+		*end = '\0';
+		next = end + 1;
+		lineno++;
+		wl = strcspn(line, " \t\r");
+		if (wl == 0 || line[wl] == '\0')
+			continue;
+		bl = wl;
+		if (wl > 3 && line[wl - 1] == ')') {
+			char *o = memchr(line, '(', wl);
+
+			if (o && o > line)
+				bl = (size_t)(o - line);
+		}
+		if ((wi = *slot(m, line, bl)) < 0)
+			continue;
+		for (tok = strtok_r(line + wl, " \t\r", &save); tok != NULL;
+		     tok = strtok_r(NULL, " \t\r", &save)) {
+			if ((id = sm_mdef_ciphone(&m->mdef, tok)) < 0)
+				sm_die(SM_EX_CONFIG, "%s:%zu: unknown phone '%s'", pack->dict,
+				       lineno, sm_clip(tok));
+			if (np == AD_MAX_PHONES)
+				break;
+			ph[np++] = (int16_t)id;
+		}
+		if (np > 0 && np < AD_MAX_PHONES)
+			add_pron(m, wi, ph, np);
+	}
+	free(buf);
 }
 
 void
 ad_model_load(struct ad_model *m, const struct sm_pack *pack)
 {
-	char err[8400], path[4200], noise[4200];
+	char err[8400], path[4200];
 	struct sm_s3_gau mean, var;
 	int c, f, k, d, rc;
 	double n;
@@ -92,9 +153,6 @@ ad_model_load(struct ad_model *m, const struct sm_pack *pack)
 		sm_die(SM_EX_CONFIG, "%s", err);
 	snprintf(path, sizeof path, "%s/transition_matrices", pack->hmm);
 	if (sm_tmat_load(&m->tmat, path, err, sizeof err) != 0)
-		sm_die(SM_EX_CONFIG, "%s", err);
-	snprintf(noise, sizeof noise, "%s/noisedict", pack->hmm);
-	if (sm_dict_load(&m->dict, pack->dict, noise, &m->mdef, err, sizeof err) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
 	rc = sm_am_open_pack(&m->am, pack, 0, err, sizeof err);
 	if (rc == -2)
@@ -167,7 +225,6 @@ ad_model_load(struct ad_model *m, const struct sm_pack *pack)
 		}
 	sm_s3_gau_free(&mean);
 	sm_s3_gau_free(&var);
-	index_dict(m);
 }
 
 /* ---- alignment ---------------------------------------------------------- */
@@ -283,14 +340,11 @@ ad_align_word(const struct ad_model *m, const float *feat, const float *raw,
 	if (w->first < 0 || T <= 0 || T > 1000)
 		return 0;
 	/* Each pronunciation's best score; the best one is aligned. */
-	for (e = w->first; e >= 0; e = m->next[e]) {
-		const struct sm_dword *dw = &m->dict.w[e];
-		const int16_t *ph = sm_dict_phones(&m->dict, e);
-		int n = dw->n_phone;
+	for (e = w->first; e >= 0; e = m->pron[e].next) {
+		const int16_t *ph = m->pron[e].ph;
+		int n = m->pron[e].n;
 		float *dl, *dn;
 
-		if (e != w->first && dw->base_len != m->dict.w[w->first].base_len)
-			break;
 		S = 3 * n;
 		if (S > AD_MAX_STATES || S > T)
 			continue;

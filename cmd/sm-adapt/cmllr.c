@@ -25,6 +25,24 @@ ad_stats_init(struct ad_stats *st, const struct ad_model *m)
 	memcpy(st->veclen, m->veclen, sizeof st->veclen);
 }
 
+void
+ad_stats_add(struct ad_stats *dst, const struct ad_stats *src, double scale)
+{
+	int f, i, a, b;
+
+	for (f = 0; f < dst->n_feat; f++) {
+		int D = dst->veclen[f];
+
+		for (i = 0; i < D; i++)
+			for (a = 0; a <= D; a++) {
+				dst->k[f][i][a] += scale * src->k[f][i][a];
+				for (b = 0; b <= a; b++)
+					dst->G[f][i][a][b] += scale * src->G[f][i][a][b];
+			}
+		dst->beta[f] += scale * src->beta[f];
+	}
+}
+
 /* tau frames of data drawn from a Gaussian of variance gvar around 0
  * (where CMN puts the features), scored by that same Gaussian: the
  * statistics whose best transform is the identity, at the scale of the
