@@ -19,7 +19,7 @@ static const char usage[] =
 	"  -s, --min-speech SECONDS  identity below this much aligned speech (default 0)\n"
 	"  -c, --min-confidence C words of a lower confidence are not used (default 0)\n"
 	"  -w, --window SECONDS   one transform per third of this, from the words of the\n"
-	"                         window around it (default 0: one for the whole input)\n"
+	"                         window around it (default 15; 0: one for the whole input)\n"
 	"  -g, --global FRAMES    weight of the whole input's statistics in a window's\n"
 	"                         (default 1000)\n"
 	"  -P, --passes N         alignments, each on the features as the last made them\n"
@@ -151,7 +151,7 @@ main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
-	struct opts o = {1000, 0, 0, 0, 1000, 20, 2};
+	struct opts o = {1000, 0, 0, 15, 1000, 20, 2};
 	const char *feat = NULL, *name = NULL, *mdir = NULL, *lang = "en";
 	struct sm_stream_hdr h;
 	struct sm_slurp hyp;
