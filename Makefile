@@ -79,11 +79,12 @@ build/librecog.a: $(RECOG_OBJ)
 # dynamic loader, no symbol lookups at each start (2.5 to 5 ms less per run,
 # paid per file in a pipeline), ASLR kept.  Sanitized builds stay dynamic:
 # their runtimes are shared libraries.
-# sm-features scores with the acoustic model too (--warp auto).
+# sm-features scores with the acoustic model too (--warp auto); sm-adapt
+# reads its mixture weights from the acoustic image.
 # Whether OpenBLAS's archive is there is also decided when the link runs
 # (deferred variables), after `make deps` may have installed it.
 STATIC_PROGS := sm-lattice
-BLAS_PROGS := sm-am sm-features
+BLAS_PROGS := sm-am sm-features sm-adapt
 OPENBLAS_A = $(wildcard $(patsubst %/,%,$(shell pkg-config --variable=libdir openblas 2>/dev/null))/libopenblas.a)
 $(addprefix bin/,$(BLAS_PROGS)): LDLIBS = $(if $(OPENBLAS_A),$(OPENBLAS_A) -lm -lpthread,$(PKG_LIBS) -lm -lpthread)
 ifneq ($(SANITIZE),1)

@@ -157,7 +157,7 @@ sm_hyp_parse(struct sm_hyp *h, char *buf, const char *name, const char *key)
 				l.word = h->words++;
 			else if (!field_is(f[3], "sil") && !field_is(f[3], "filler"))
 				bad(name, lineno, "KIND must be word, sil or filler");
-			if (has_key(p, key)) {
+			if (key != NULL && has_key(p, key)) {
 				snprintf(msg, sizeof msg, "already has a %.20s= field", key);
 				bad(name, lineno, msg);
 			}

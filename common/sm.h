@@ -232,7 +232,7 @@ double sm_hyp_time(const char *s, char stop);
  * the header, the #end line, the fields, the times and their order (the
  * confidence is passed through unchecked: sm-format checks it); an item
  * that already has the attribute key (the
- * one the caller adds) is bad input too.  Dies 65 naming the line on bad
+ * one the caller adds; NULL when it adds none) is bad input too.  Dies 65 naming the line on bad
  * input; h->v is valid (for free) even then. */
 void sm_hyp_parse(struct sm_hyp *h, char *buf, const char *name,
 		  const char *key);

@@ -1,0 +1,113 @@
+/* adapt.h: what sm-adapt's files share: the model the words are aligned
+ * with, the CMLLR statistics and the transform. */
+#ifndef ADAPT_H
+#define ADAPT_H
+
+#include "am.h"
+#include "mdef.h"
+#include "s3.h"
+#include "sm.h"
+
+#define AD_MAX_STREAM SM_AM_MAX_FEAT
+#define AD_MAX_D 16		/* dimensions of a stream */
+#define AD_TOPN 8		/* Gaussians per codebook and stream kept */
+#define AD_MAX_PHONES 48	/* phones of a pronunciation */
+
+/* A pronunciation: CI phones; next: the word's next one, or -1. */
+struct ad_pron {
+	int16_t ph[AD_MAX_PHONES];
+	int n, next;
+};
+
+/* A word of the hypothesis and its pronunciations. */
+struct ad_hword {
+	const char *s;
+	size_t len;
+	int32_t first, last;
+};
+
+/* The acoustic model as the alignment uses it: per codebook c, stream f and
+ * Gaussian k, the mean, the inverse variance and the log normaliser. */
+struct ad_model {
+	struct sm_mdef mdef;
+	struct sm_tmat tmat;
+	struct sm_am am;	/* for its quantised mixture weights */
+	int n_cb, n_feat, n_dens, dim;
+	int veclen[AD_MAX_STREAM], off[AD_MAX_STREAM];
+	float *mean, *ivar;	/* [cb][f][k][d] at gau_off(c, f, k) */
+	float *gconst;		/* [cb][f][k] */
+	/* The dictionary's pronunciations of the hypothesis's words, and those
+	 * words by spelling (open addressing). */
+	struct ad_pron *pron;
+	long n_pron, pron_cap;
+	struct ad_hword *words;
+	long n_words;
+	int32_t *wslot;
+	uint32_t hmask;
+	/* Per stream and dimension: the variance of the data the model
+	 * describes (mean variance plus variance of the means), the scale of
+	 * the prior. */
+	double gvar[AD_MAX_STREAM][AD_MAX_D];
+};
+
+void ad_model_load(struct ad_model *m, const struct sm_pack *pack);
+/* Read the pack's dictionary, keeping the pronunciations of the n words
+ * word[i] (wlen[i] bytes each, kept by reference): parsing only their
+ * lines costs a fraction of loading the whole dictionary. */
+void ad_dict_load(struct ad_model *m, const struct sm_pack *pack,
+		  const char *const *word, const size_t *wlen, long n);
+
+/* Sufficient statistics of one transform, per stream f and row i:
+ * G[f][i] (D+1 x D+1), k[f][i] (D+1), beta[f] frames. */
+struct ad_stats {
+	int n_feat, veclen[AD_MAX_STREAM];
+	double beta[AD_MAX_STREAM];
+	double G[AD_MAX_STREAM][AD_MAX_D][AD_MAX_D + 1][AD_MAX_D + 1];
+	double k[AD_MAX_STREAM][AD_MAX_D][AD_MAX_D + 1];
+};
+
+/* Block-diagonal affine transform: per stream, x' = A x + b, stored as
+ * W[f][i] = (b_i, A_i1 .. A_iD). */
+struct ad_xform {
+	int n_feat, veclen[AD_MAX_STREAM];
+	double W[AD_MAX_STREAM][AD_MAX_D][AD_MAX_D + 1];
+};
+
+/* One word of the first pass: its frames [f0, f1), its confidence and
+ * dictionary spelling; the phones either side give the cross-word
+ * contexts. */
+struct ad_word {
+	long f0, f1;
+	double conf;
+	int left, right;	/* CI phone of the neighbour, or SIL */
+	int first;		/* first pronunciation, -1 when not in the dictionary */
+};
+
+/* Align word w by Viterbi over the states of each of its pronunciations,
+ * scored on feat (the features as the current transform makes them), and
+ * add the statistics of the frames of raw (the features the transform
+ * applies to) to st, each frame weighted by wt.  Returns the frames added
+ * (0 when the word could not be aligned). */
+long ad_align_word(const struct ad_model *m, const float *feat, const float *raw,
+		   const struct ad_word *w, double wt, struct ad_stats *st);
+
+/* The first pronunciation of a word of the hypothesis, or -1. */
+int ad_lookup(const struct ad_model *m, const char *word, size_t len);
+
+void ad_stats_init(struct ad_stats *st, const struct ad_model *m);
+/* dst += scale * src. */
+void ad_stats_add(struct ad_stats *dst, const struct ad_stats *src, double scale);
+/* Add tau frames of prior statistics whose best transform is the
+ * identity. */
+void ad_stats_prior(struct ad_stats *st, const struct ad_model *m, double tau);
+
+void ad_xform_identity(struct ad_xform *x, const struct ad_stats *st);
+/* Estimate the transform from st by Gales' row-by-row update, iters
+ * passes from x (identity or an earlier estimate).  0, or -1 when the
+ * statistics are singular (x is then left as it was). */
+int ad_estimate(struct ad_xform *x, const struct ad_stats *st, int iters);
+/* The auxiliary function of x on st, per frame. */
+double ad_auxf(const struct ad_xform *x, const struct ad_stats *st);
+void ad_apply(const struct ad_xform *x, const float *in, float *out);
+
+#endif

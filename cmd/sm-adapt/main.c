@@ -1,0 +1,288 @@
+/* sm-adapt: speaker adaptation of a FEAT stream by CMLLR from a first pass. */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapt.h"
+
+static const char usage[] =
+	"sm-adapt: adapt the FEAT stream to its speaker and channel (CMLLR) from a first pass\n"
+	"Usage: sm-adapt -F FEAT [-l LANG] [-m DIR] [-p FRAMES] [-s SECONDS] [-c C]\n"
+	"                [-w SECONDS] [-g FRAMES] [-P N] [-i N] [-v] [HYP | -]\n"
+	"e.g.:  sm-decode talk.wav | sm-features >/dev/shm/f; sm-am </dev/shm/f | sm-lattice |\n"
+	"         sm-adapt -F /dev/shm/f | sm-am | sm-lattice | sm-format -f txt\n"
+	"  -F, --features FILE    the FEAT stream of the same audio (a FIFO works)\n"
+	"  -m, --model DIR        language pack directory (default: $SM_MODELS/LANG)\n"
+	"  -l, --lang LANG        language of the installed pack (default en)\n"
+	"  -p, --prior FRAMES     weight of the identity transform, in frames (default 1000)\n"
+	"  -s, --min-speech SECONDS  identity below this much aligned speech (default 0)\n"
+	"  -c, --min-confidence C words of a lower confidence are not used (default 0)\n"
+	"  -w, --window SECONDS   one transform per third of this, from the words of the\n"
+	"                         window around it (default 15; 0: one for the whole input)\n"
+	"  -g, --global FRAMES    weight of the whole input's statistics in a window's\n"
+	"                         (default 1000)\n"
+	"  -P, --passes N         alignments, each on the features as the last made them\n"
+	"                         (default 2)\n"
+	"  -i, --iterations N     passes of the row-by-row update (default 20)\n"
+	"  -v, --verbose          report the speech used and the gain on stderr\n"
+	"  -h, --help             show this help\n"
+	"      --version          show the version\n";
+
+struct opts {
+	double prior, min_speech, min_conf, window, global;
+	int iters, passes;
+};
+
+/* The whole FEAT stream (the transform needs all of it first). */
+static float *
+read_features(const char *path, struct sm_stream_hdr *h, int dim, long *nframes)
+{
+	FILE *in = sm_open_in(path);
+	float *x = NULL;
+	long n = 0, cap = 0;
+
+	sm_hdr_read_or_die(in, path, h, SM_KIND_FEAT);
+	if (h->sample_type != SM_F32 || h->dim != (uint32_t)dim)
+		sm_die(SM_EX_DATAERR, "%s: expected float FEAT frames of %d values "
+		       "(the model's), got dim %u", sm_name(path), dim, h->dim);
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1 << 12;
+			if ((x = realloc(x, (size_t)cap * dim * sizeof *x)) == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+		}
+		if (!sm_floats_read(in, path, x + (size_t)n * dim, dim))
+			break;
+		n++;
+	}
+	if (in != stdin)
+		fclose(in);
+	*nframes = n;
+	return x;
+}
+
+/* Field i (0-based) of a #sm-hyp 1 line, its length in *len. */
+static const char *
+field(const char *line, int i, size_t *len)
+{
+	while (i-- > 0 && line != NULL)
+		if ((line = strchr(line, '\t')) != NULL)
+			line++;
+	if (line == NULL)
+		return NULL;
+	*len = strcspn(line, "\t");
+	return line;
+}
+
+/* The words of the hypothesis, with their frames, dictionary entries and
+ * the phones either side when the neighbours touch. */
+static struct ad_word *
+hyp_words(struct ad_model *m, const struct sm_pack *pack, const struct sm_hyp *hp,
+	  const struct sm_stream_hdr *h, long nframes)
+{
+	struct ad_word *w = sm_xcalloc((size_t)hp->words + 1, sizeof *w);
+	const char **word = sm_xcalloc((size_t)hp->words + 1, sizeof *word);
+	size_t *wlen = sm_xcalloc((size_t)hp->words + 1, sizeof *wlen);
+	double fps = (double)h->sample_rate / h->frame_shift;
+	double off = (double)h->start_sample / h->frame_shift;
+	long i, last_word = -1;
+	double last_end = -1;
+
+	for (i = 0; i < hp->n; i++)
+		if (hp->v[i].item && hp->v[i].word >= 0)
+			word[hp->v[i].word] = field(hp->v[i].text, 4, &wlen[hp->v[i].word]);
+	ad_dict_load(m, pack, word, wlen, hp->words);
+	for (i = 0; i < hp->n; i++) {
+		const struct sm_hyp_line *l = &hp->v[i];
+		struct ad_word *x;
+		const char *s;
+		size_t len;
+
+		if (!l->item)
+			continue;
+		if (l->word < 0) {
+			last_word = -1;
+			continue;
+		}
+		x = &w[l->word];
+		x->f0 = lround(l->start * fps - off);
+		x->f1 = lround(l->end * fps - off);
+		x->f0 = x->f0 < 0 ? 0 : x->f0 > nframes ? nframes : x->f0;
+		x->f1 = x->f1 < x->f0 ? x->f0 : x->f1 > nframes ? nframes : x->f1;
+		s = field(l->text, 2, &len);
+		x->conf = s ? atof(s) : 0;
+		x->first = ad_lookup(m, word[l->word], wlen[l->word]);
+		x->left = x->right = m->mdef.sil;
+		if (last_word >= 0 && l->start - last_end < 0.0005) {
+			struct ad_word *p = &w[last_word];
+
+			if (p->first >= 0 && x->first >= 0) {
+				const struct ad_pron *pp = &m->pron[p->first];
+
+				x->left = pp->ph[pp->n - 1];
+				p->right = m->pron[x->first].ph[0];
+			}
+		}
+		last_word = l->word;
+		last_end = l->end;
+	}
+	free(word);
+	free(wlen);
+	return w;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{"features", required_argument, NULL, 'F'},
+		{"model", required_argument, NULL, 'm'},
+		{"lang", required_argument, NULL, 'l'},
+		{"prior", required_argument, NULL, 'p'},
+		{"min-speech", required_argument, NULL, 's'},
+		{"min-confidence", required_argument, NULL, 'c'},
+		{"iterations", required_argument, NULL, 'i'},
+		{"window", required_argument, NULL, 'w'},
+		{"global", required_argument, NULL, 'g'},
+		{"passes", required_argument, NULL, 'P'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0}
+	};
+	struct opts o = {1000, 0, 0, 15, 1000, 20, 2};
+	const char *feat = NULL, *name = NULL, *mdir = NULL, *lang = "en";
+	struct sm_stream_hdr h;
+	struct sm_slurp hyp;
+	struct sm_hyp hp = {0};
+	struct sm_pack pack;
+	struct ad_model m;
+	struct ad_stats *st, *all, *blk;
+	struct ad_xform *xf;
+	struct ad_word *w;
+	long nframes, i, speech = 0, bf, nb, b;
+	double fps, gain;
+	float *x, *y;
+	int c, pass;
+
+	sm_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "F:m:l:p:s:c:i:P:w:g:vh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'F': feat = optarg; break;
+		case 'm': mdir = optarg; break;
+		case 'l': lang = optarg; break;
+		case 'p': o.prior = sm_opt_double("--prior", optarg, 0, 1e7); break;
+		case 's': o.min_speech = sm_opt_double("--min-speech", optarg, 0, 1e6); break;
+		case 'c': o.min_conf = sm_opt_double("--min-confidence", optarg, 0, 1); break;
+		case 'P': o.passes = (int)sm_opt_long("--passes", optarg, 1, 20); break;
+		case 'w': o.window = sm_opt_double("--window", optarg, 0, 1e6); break;
+		case 'g': o.global = sm_opt_double("--global", optarg, 0, 1e7); break;
+		case 'i': o.iters = (int)sm_opt_long("--iterations", optarg, 1, 1000); break;
+		case 'v': sm_verbose = 1; break;
+		case 'h': sm_usage_exit(usage, 1);
+		case 'V': sm_version_exit();
+		default: sm_usage_exit(usage, 0);
+		}
+	}
+	if (argc - optind > 1)
+		sm_usage_exit(usage, 0);
+	if (feat == NULL) {
+		sm_warn("--features: missing (the FEAT stream of the same audio)");
+		sm_usage_exit(usage, 0);
+	}
+	if (optind < argc)
+		name = argv[optind];
+	if (strcmp(feat, "-") == 0 && (name == NULL || strcmp(name, "-") == 0)) {
+		sm_warn("--features -: stdin already carries the hypothesis");
+		sm_usage_exit(usage, 0);
+	}
+	sm_pack_load_or_die(&pack, mdir, lang);
+	/* The hypothesis is read on a thread while the features are read
+	 * here: both may come from one pipeline (sm_slurp_start). */
+	sm_slurp_start(&hyp, sm_open_in(name));
+	ad_model_load(&m, &pack);
+	x = read_features(feat, &h, m.dim, &nframes);
+	sm_hyp_parse(&hp, sm_slurp_end(&hyp, name), name, NULL);
+	w = hyp_words(&m, &pack, &hp, &h, nframes);
+
+	/* Blocks of a third of the window each, whose transform is estimated
+	 * from its own and its two neighbours' words (one block: one
+	 * transform for the whole input). */
+	fps = (double)h.sample_rate / h.frame_shift;
+	bf = nframes + 1;
+	if (o.window > 0) {
+		bf = lround(o.window / 3 * fps);
+		bf = bf < 1 ? 1 : bf;
+	}
+	nb = nframes / bf + 1;
+	blk = sm_xcalloc((size_t)nb, sizeof *blk);
+	all = sm_xcalloc(1, sizeof *all);
+	st = sm_xcalloc(1, sizeof *st);
+	xf = sm_xcalloc((size_t)nb, sizeof *xf);
+	ad_stats_init(all, &m);
+	for (b = 0; b < nb; b++)
+		ad_xform_identity(&xf[b], all);
+	y = x;
+	/* Each pass aligns the words on the features as the transforms so
+	 * far make them and estimates the transforms again from the
+	 * statistics of the first-pass features. */
+	for (pass = 0; pass < o.passes; pass++) {
+		for (b = 0; b < nb; b++)
+			ad_stats_init(&blk[b], &m);
+		for (i = 0, speech = 0; i < hp.words; i++)
+			if (w[i].conf >= o.min_conf)
+				speech += ad_align_word(&m, y, x, &w[i], 1.0, &blk[w[i].f0 / bf]);
+		if (speech == 0 || speech * h.frame_shift < o.min_speech * h.sample_rate) {
+			sm_info("%.2f s of speech aligned (under %g s): features left as "
+				"they are", (double)speech / fps, o.min_speech);
+			for (b = 0; b < nb; b++)
+				ad_xform_identity(&xf[b], all);
+			break;
+		}
+		ad_stats_init(all, &m);
+		for (b = 0; b < nb; b++)
+			ad_stats_add(all, &blk[b], 1);
+		for (b = 0, gain = 0; b < nb; b++) {
+			double q0;
+
+			if (nb == 1) {
+				*st = *all;
+			} else {
+				ad_stats_init(st, &m);
+				for (i = b > 0 ? b - 1 : 0; i <= b + 1 && i < nb; i++)
+					ad_stats_add(st, &blk[i], 1);
+				ad_stats_add(st, all, o.global / all->beta[0]);
+			}
+			ad_stats_prior(st, &m, o.prior);
+			q0 = ad_auxf(&xf[b], st);
+			if (ad_estimate(&xf[b], st, o.iters) != 0) {
+				sm_info("singular statistics: block %ld left as it is", b);
+				ad_xform_identity(&xf[b], st);
+			}
+			gain += ad_auxf(&xf[b], st) - q0;
+		}
+		sm_info("pass %d: %.2f s of speech aligned, %ld transform%s, auxiliary "
+			"function %+.3f per frame", pass + 1, (double)speech / fps, nb,
+			nb > 1 ? "s" : "", gain / nb);
+		if (pass + 1 < o.passes) {
+			if (y == x && (y = malloc((size_t)nframes * m.dim * sizeof *y)) == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+			for (i = 0; i < nframes; i++)
+				ad_apply(&xf[i / bf], x + (size_t)i * m.dim, y + (size_t)i * m.dim);
+		}
+	}
+	if (y != x)
+		free(y);
+
+	if ((y = malloc((size_t)m.dim * sizeof *y)) == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	if (sm_hdr_write(stdout, &h) != 0)
+		sm_die_errno(SM_EX_IOERR, "<stdout>");
+	for (i = 0; i < nframes; i++) {
+		ad_apply(&xf[i / bf], x + (size_t)i * m.dim, y);
+		sm_floats_write(y, m.dim);
+	}
+	sm_close_stdout();
+	return 0;
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# sm-adapt on a real recording: the LibriVox reader of pocketsphinx's test
+# data, its features and first-pass best path.
+load test_helper
+
+LV=$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0870.wav
+
+setup_file() {
+	d=$BATS_FILE_TMPDIR
+	sm-decode "$LV" | sm-features >"$d/lv.feat"
+	sm-am <"$d/lv.feat" | sm-lattice >"$d/lv.hyp"
+	# The same features through a known affine map of each stream.
+	python3 "$SM_ROOT/tests/adapt/affine.py" "$d/lv.feat" "$d/lv-map.feat" 1
+}
+
+setup() {
+	setup_scratch
+	D=$BATS_FILE_TMPDIR
+}
+
+# rms_diff A B: per stream, the RMS difference of two FEAT streams of the
+# same length over the RMS spread of A, one line each.
+rms_diff() {
+	python3 - "$1" "$2" <<'EOF'
+import struct, sys
+def rd(p):
+    d = open(p, "rb").read()
+    h = struct.unpack_from("<H", d, 10)[0]
+    dim = struct.unpack_from("<I", d, 16)[0]
+    n = (len(d) - h) // (4 * dim)
+    return dim, n, struct.unpack_from("<%df" % (n * dim), d, h)
+dim, n, a = rd(sys.argv[1])
+_, m, b = rd(sys.argv[2])
+assert m == n
+for s in range(0, dim, 13):
+    r = range(s, s + 13)
+    mean = [sum(a[t * dim + d] for t in range(n)) / n for d in r]
+    num = sum((a[t * dim + d] - b[t * dim + d]) ** 2 for t in range(n) for d in r)
+    den = sum((a[t * dim + d] - mean[d - s]) ** 2 for t in range(n) for d in r)
+    print("%.4f" % (num / den) ** 0.5)
+EOF
+}
+
+@test "sm-adapt --help and --version print to stdout and exit 0" {
+	run -0 sm-adapt --help
+	assert_line --index 0 --partial "sm-adapt: adapt the FEAT stream"
+	run -0 sm-adapt --version
+	assert_output --regexp '^sm-adapt [0-9]'
+}
+
+@test "sm-adapt undoes a known affine map of a real recording's features: both adapt to within 0.1 of the spread, the map moved them by over 0.25" {
+	run -0 rms_diff "$D/lv.feat" "$D/lv-map.feat"
+	for r in "${lines[@]}"; do awk -v r="$r" 'BEGIN { exit !(r > 0.25) }'; done
+	# One transform (-w 0) from the data alone (no prior), three
+	# alignments: the transform found for the mapped features is the one
+	# for the originals composed with the map's inverse, up to what the
+	# alignment and the best Gaussians see differently.
+	sm-adapt -w 0 -p 0 -P 3 -F "$D/lv.feat" <"$D/lv.hyp" >"$SCRATCH/a"
+	sm-adapt -w 0 -p 0 -P 3 -F "$D/lv-map.feat" <"$D/lv.hyp" >"$SCRATCH/b"
+	run -0 rms_diff "$SCRATCH/a" "$SCRATCH/b"
+	[ "${#lines[@]}" -eq 3 ]
+	for r in "${lines[@]}"; do awk -v r="$r" 'BEGIN { exit !(r < 0.1) }'; done
+}
+
+@test "sm-adapt keeps the header and the frame count, and moves the frames" {
+	sm-adapt -F "$D/lv.feat" <"$D/lv.hyp" >"$SCRATCH/a"
+	[ "$(stat -c %s "$SCRATCH/a")" -eq "$(stat -c %s "$D/lv.feat")" ]
+	cmp -n 48 "$SCRATCH/a" "$D/lv.feat"
+	run cmp -s "$SCRATCH/a" "$D/lv.feat"
+	[ "$status" -eq 1 ]
+}
+
+@test "sm-adapt with less speech than --min-speech writes the stream unchanged" {
+	run -0 --separate-stderr sm-adapt -v -s 100 -F "$D/lv.feat" "$D/lv.hyp"
+	[[ "$stderr" == "sm-adapt: "*" s of speech aligned (under 100 s): features left as they are" ]]
+	sm-adapt -s 100 -F "$D/lv.feat" <"$D/lv.hyp" | cmp - "$D/lv.feat"
+}
+
+@test "sm-adapt on a hypothesis without words writes the stream unchanged" {
+	printf '#sm-hyp 1\n0.000\t1.000\t1.000\tsil\t<sil>\n#end\n' >"$SCRATCH/sil.hyp"
+	sm-adapt -F "$D/lv.feat" "$SCRATCH/sil.hyp" | cmp - "$D/lv.feat"
+}
+
+@test "sm-adapt without --features exits 64 and names the option" {
+	run -64 --separate-stderr sm-adapt <"$D/lv.hyp"
+	assert_output ''
+	[[ "${stderr_lines[0]}" == "sm-adapt: --features: missing"* ]]
+}
+
+@test "sm-adapt --prior -1 exits 64 naming the option" {
+	run -64 --separate-stderr sm-adapt -p -1 -F "$D/lv.feat" <"$D/lv.hyp"
+	assert_output ''
+	[[ "$stderr" == *"--prior"* ]]
+}
+
+@test "sm-adapt given a PCM stream as features exits 65 with one line and writes nothing" {
+	sm-decode "$LV" >"$SCRATCH/pcm"
+	run -65 --separate-stderr sm-adapt -F "$SCRATCH/pcm" <"$D/lv.hyp"
+	assert_output ''
+	[ "$stderr" = "sm-adapt: $SCRATCH/pcm: expected FEAT stream, got PCM" ]
+}
+
+@test "sm-adapt given a hypothesis cut short (no #end) exits 65 with one line and writes nothing" {
+	sed '$d' "$D/lv.hyp" >"$SCRATCH/cut.hyp"
+	run -65 --separate-stderr sm-adapt -F "$D/lv.feat" "$SCRATCH/cut.hyp"
+	assert_output ''
+	[ "$stderr" = "sm-adapt: $SCRATCH/cut.hyp: no #end line: the hypothesis was cut short" ]
+}
+
+@test "sm-adapt --window longer than three times the recording is the one transform, byte for byte; a shorter one makes several" {
+	sm-adapt -w 0 -F "$D/lv.feat" <"$D/lv.hyp" >"$SCRATCH/one"
+	sm-adapt -w 30 -F "$D/lv.feat" <"$D/lv.hyp" | cmp - "$SCRATCH/one"
+	sm-adapt -v -w 6 -F "$D/lv.feat" "$D/lv.hyp" >"$SCRATCH/four" 2>"$SCRATCH/err"
+	[[ "$(head -n 1 "$SCRATCH/err")" == "sm-adapt: pass 1: "*" s of speech aligned, 4 transforms, "* ]]
+	run cmp -s "$SCRATCH/four" "$SCRATCH/one"
+	[ "$status" -eq 1 ]
+}
