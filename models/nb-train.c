@@ -4,14 +4,16 @@
  * through a telephone channel at 8 kHz.  Run by scripts/nb-train.sh, not
  * installed.
  *
- * Usage: nb-train [-v] [-f FIRST] [-n N_IN] [-r RIDGE] LIST OUT
+ * Usage: nb-train [-v] [-f FIRST] [-n N_IN] [-r RIDGE] [-w WARP] LIST OUT
  *   LIST    lines "WIDE NARROW": two log mel streams of one take
- *           (sm-features --log-mel --band wide --warp 1, FEAT of nfilt)
+ *           (sm-features --log-mel --band wide --warp WARP, FEAT of nfilt)
  *   -f      the first filter mapped (default 19: those above 3.4 kHz)
  *   -n      the filters the map reads, 0 .. N_IN-1 (default 19: up to
  *           3.8 kHz, where an 8 kHz channel still passes some signal)
  *   -r      ridge: added to the diagonal of the normal equations, as a
  *           fraction of their mean diagonal (default 1e-4)
+ *   -w      the warp of the streams' filters, written with the map, which
+ *           sm-features uses for the filters of the nearest warp (default 1)
  *   -v      each pair's offset on stderr
  *
  * Each pair is aligned first: the offset (at most MAX_LAG frames either
@@ -35,7 +37,7 @@
 
 static const char usage[] =
 	"nb-train: learn a narrowband map from parallel log mel streams\n"
-	"Usage: nb-train [-v] [-f FIRST] [-n N_IN] [-r RIDGE] LIST OUT\n";
+	"Usage: nb-train [-v] [-f FIRST] [-n N_IN] [-r RIDGE] [-w WARP] LIST OUT\n";
 
 struct lm {
 	float *e;		/* n frames of nfilt */
@@ -168,18 +170,19 @@ main(int argc, char **argv)
 	static double xx[NX * NX], xy[SM_FE_MAX_FILT][NX], yy[SM_FE_MAX_FILT];
 	static double a[NX * NX], w[SM_FE_MAX_FILT][NX];
 	unsigned first = 19, n_in = 19, nfilt = 0;
-	double ridge = 1e-4, mean_diag = 0;
+	double ridge = 1e-4, mean_diag = 0, warp = 1;
 	int lags[2 * MAX_LAG + 1] = {0}, verbose = 0, c;
 	size_t frames = 0, pairs = 0;
 	char wide[4096], narrow[4096];
 	FILE *list, *out;
 
 	sm_init("nb-train");
-	while ((c = getopt(argc, argv, "f:n:r:v")) != -1) {
+	while ((c = getopt(argc, argv, "f:n:r:w:v")) != -1) {
 		switch (c) {
 		case 'f': first = (unsigned)sm_opt_long("-f", optarg, 0, SM_FE_MAX_FILT - 1); break;
 		case 'n': n_in = (unsigned)sm_opt_long("-n", optarg, 4, SM_FE_MAX_FILT); break;
 		case 'r': ridge = sm_opt_double("-r", optarg, 0, 1); break;
+		case 'w': warp = sm_opt_double("-w", optarg, 0.5, 2); break;
 		case 'v': verbose = 1; break;
 		default: sm_usage_exit(usage, 0);
 		}
@@ -245,9 +248,10 @@ main(int argc, char **argv)
 		sm_die_errno(SM_EX_IOERR, "%s", argv[optind + 1]);
 	fprintf(out, "# The narrowband map of the log mel energies (recog/fe.h, struct\n"
 		"# sm_fe_map): made by scripts/nb-train.sh (models/nb-train.c) from\n"
-		"# %zu parallel takes, %zu frames.  Per mapped filter: %u weights, then\n"
-		"# the constant.\n", pairs, frames, n_in);
-	fprintf(out, "sm-nb-map 1 %u %u %u\n", nfilt, first, n_in);
+		"# %zu parallel takes, %zu frames, with the filters of warp %g.  Per\n"
+		"# mapped filter: %u weights, then the constant.\n", pairs, frames,
+		warp, n_in);
+	fprintf(out, "sm-nb-map 1 %u %u %u %g\n", nfilt, first, n_in, warp);
 	for (unsigned i = first; i < nfilt; i++) {
 		double sse;
 

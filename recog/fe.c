@@ -231,19 +231,20 @@ sm_fe_params_read(struct sm_fe_params *p, const char *path, char *err,
 
 /* ---- the narrowband map ---------------------------------------------- */
 
-/* Text: '#' comment lines, then "sm-nb-map 1 NFILT FIRST N_IN", then one
- * line per mapped filter FIRST .. NFILT-1: its N_IN weights, then the
- * constant. */
+/* Text: '#' comment lines, then per map a line "sm-nb-map 1 NFILT FIRST
+ * N_IN [WARP]" (WARP 1 when absent) followed by one line per mapped filter
+ * FIRST .. NFILT-1: its N_IN weights, then the constant. */
 int
-sm_fe_map_read(struct sm_fe_map *m, const char *path, unsigned nfilt,
-	       char *err, size_t errlen)
+sm_fe_map_read(struct sm_fe_map *maps, unsigned *n_map, const char *path,
+	       unsigned nfilt, char *err, size_t errlen)
 {
 	char line[8192];
 	unsigned row = 0, ver;
-	int head = 0, ln = 0;
+	int ln = 0;
+	struct sm_fe_map *m = NULL;
 	FILE *f;
 
-	memset(m, 0, sizeof(*m));
+	*n_map = 0;
 	if ((f = fopen(path, "r")) == NULL)
 		return perr(err, errlen, "%s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
@@ -254,10 +255,19 @@ sm_fe_map_read(struct sm_fe_map *m, const char *path, unsigned nfilt,
 			s++;
 		if (*s == '#' || *s == '\0')
 			continue;
-		if (!head) {
-			if (sscanf(s, "sm-nb-map %u %u %u %u", &ver, &m->nfilt,
-				   &m->first, &m->n_in) != 4 || ver != 1)
-				break;
+		if (m == NULL || row == m->nfilt - m->first) {
+			int k;
+
+			if (*n_map == SM_FE_MAX_MAPS)
+				goto bad_head;
+			m = &maps[(*n_map)++];
+			memset(m, 0, sizeof(*m));
+			m->warp = 1;
+			row = 0;
+			k = sscanf(s, "sm-nb-map %u %u %u %u %lf", &ver, &m->nfilt,
+				   &m->first, &m->n_in, &m->warp);
+			if ((k != 4 && k != 5) || ver != 1 || !(m->warp >= 0.5 && m->warp <= 2))
+				goto bad_head;
 			if (m->nfilt != nfilt || m->first >= nfilt || m->n_in < 1 ||
 			    m->n_in > nfilt) {
 				fclose(f);
@@ -265,11 +275,8 @@ sm_fe_map_read(struct sm_fe_map *m, const char *path, unsigned nfilt,
 					    "the front end has %u", path, ln, m->nfilt,
 					    m->n_in, nfilt);
 			}
-			head = 1;
 			continue;
 		}
-		if (row == m->nfilt - m->first)
-			break;
 		for (unsigned j = 0; j <= m->n_in; j++) {
 			double d;
 
@@ -291,10 +298,14 @@ sm_fe_map_read(struct sm_fe_map *m, const char *path, unsigned nfilt,
 		return perr(err, errlen, "%s: read error", path);
 	}
 	fclose(f);
-	if (!head || row != m->nfilt - m->first)
+	if (m == NULL || row != m->nfilt - m->first)
 		return perr(err, errlen, "%s: not a narrowband map (expected a "
 			    "'sm-nb-map 1' line and one line per mapped filter)", path);
 	return 0;
+bad_head:
+	fclose(f);
+	return perr(err, errlen, "%s:%d: expected 'sm-nb-map 1 NFILT FIRST N_IN "
+		    "[WARP]' (at most %d maps)", path, ln, SM_FE_MAX_MAPS);
 bad:
 	fclose(f);
 	return perr(err, errlen, "%s:%d: expected %u numbers", path, ln, m->n_in + 1);
@@ -313,14 +324,16 @@ bad:
 #define SLOW_PEAK_LEARN 0.9
 #define SMOOTH_WINDOW 4
 
-/* --band auto: a frame is narrowband when, over the BAND_RING frames up to
- * the newest (1 s either side of a frame held for the noise floor), the
- * power above 4.3 kHz is less than NARROW_RATIO of that from 300 to
- * 3400 Hz: the asterisk prompts have 3% to 130% above in wideband, and
- * 0.001% to 0.004% once through 8 kHz and resampled.  A stretch with less
- * than QUIET_POWER per bin in the telephone band (digital silence, a
- * pause) keeps the decision before it. */
+/* --band auto: a frame is narrowband when, over the frames within
+ * BAND_HALF of it (0.5 s either side; the ring holds the last BAND_RING,
+ * which covers those held for the noise floor), the power above 4.3 kHz is
+ * less than NARROW_RATIO of that from 300 to 3400 Hz: the asterisk
+ * prompts have 3% to 130% above in wideband, and 0.001% to 0.004% once
+ * through 8 kHz and resampled.  A stretch with less than QUIET_POWER per
+ * bin in the telephone band (digital silence, a pause) keeps the decision
+ * before it. */
 #define BAND_RING 200
+#define BAND_HALF 50
 #define NARROW_RATIO 1e-3
 #define QUIET_POWER 1e5
 
@@ -328,6 +341,7 @@ bad:
  * of one warp, its noise floor and its noise removal. */
 struct bank {
 	double warp;
+	const struct sm_fe_map *map;	/* of the nearest warp, or NULL */
 	/* mel filters: filter i covers bins start[i] .. start[i]+width[i]-1 */
 	unsigned fstart[SM_FE_MAX_FILT], fwidth[SM_FE_MAX_FILT];
 	float *weights;		/* concatenated */
@@ -364,7 +378,7 @@ struct sm_fe {
 	unsigned hi_lo, hi_hi, lo_lo, lo_hi;	/* FFT bins of the two bands */
 	double band_hi[BAND_RING], band_lo[BAND_RING];
 	uint64_t n_frames, n_narrow, n_counted;
-	int narrow;
+	int narrow, cur_narrow;
 };
 
 static float
@@ -525,6 +539,11 @@ sm_fe_new_banks(const struct sm_fe_params *p, const double *warps, unsigned n)
 
 		b->warp = warps[fe->n_bank];
 		b->noise_undefined = 1;
+		/* the map learned with the filters nearest to this bank's */
+		for (unsigned j = 0; j < p->n_map; j++)
+			if (b->map == NULL || fabs(p->map[j].warp - b->warp) <
+			    fabs(b->map->warp - b->warp))
+				b->map = &p->map[j];
 		if (build_filters(p, b) || (p->noise_floor < 0 && noise_floor(p, b))) {
 			fe->n_bank++;
 			goto fail;
@@ -702,20 +721,25 @@ fft(struct sm_fe *fe)
 	}
 }
 
-/* Whether the frame cep_frame is making is narrowband (see BAND_RING). */
+/* Whether frame t, which cep_frame is making, is narrowband (see
+ * BAND_RING). */
 static int
-frame_narrow(struct sm_fe *fe)
+frame_narrow(struct sm_fe *fe, uint64_t t)
 {
 	double hi = 0, lo = 0;
-	size_t n = fe->n_frames < BAND_RING ? (size_t)fe->n_frames : BAND_RING;
+	uint64_t first = t > BAND_HALF ? t - BAND_HALF : 0, last = t + BAND_HALF;
 
 	if (fe->p.band != SM_BAND_AUTO)
 		return fe->p.band == SM_BAND_NARROW;
-	for (size_t t = 0; t < n; t++) {
-		hi += fe->band_hi[t];
-		lo += fe->band_lo[t];
+	if (fe->n_frames > BAND_RING && first < fe->n_frames - BAND_RING)
+		first = fe->n_frames - BAND_RING;
+	if (last >= fe->n_frames)
+		last = fe->n_frames - 1;
+	for (uint64_t u = first; u <= last; u++) {
+		hi += fe->band_hi[u % BAND_RING];
+		lo += fe->band_lo[u % BAND_RING];
 	}
-	if (lo >= QUIET_POWER * n * (fe->lo_hi - fe->lo_lo))
+	if (lo >= QUIET_POWER * (double)(last - first + 1) * (fe->lo_hi - fe->lo_lo))
 		fe->narrow = hi < NARROW_RATIO * lo;
 	return fe->narrow;
 }
@@ -741,11 +765,12 @@ map_frame(const struct sm_fe_map *map, double *m)
 /* The mel energies of one frame of bank k on to the cepstra: noise
  * removal, log, the narrowband map, DCT, lifter. */
 static void
-cep_frame(struct sm_fe *fe, unsigned k, double *m, sm_fe_cb cb, void *ctx)
+cep_frame(struct sm_fe *fe, unsigned k, uint64_t t, double *m, sm_fe_cb cb,
+	  void *ctx)
 {
 	const struct sm_fe_params *p = &fe->p;
 	float cep[SM_FE_MAX_CEP];
-	int narrow = frame_narrow(fe);
+	int narrow = fe->cur_narrow = frame_narrow(fe, t);
 
 	if (k == (fe->only < 0 ? 0 : (unsigned)fe->only)) {
 		fe->n_narrow += (unsigned)narrow;
@@ -755,8 +780,8 @@ cep_frame(struct sm_fe *fe, unsigned k, double *m, sm_fe_cb cb, void *ctx)
 		remove_noise(&fe->bank[k], p->nfilt, m);
 	for (unsigned i = 0; i < p->nfilt; i++)
 		m[i] = log(m[i] + 1e-4);
-	if (narrow && p->map != NULL)
-		map_frame(p->map, m);
+	if (narrow && fe->bank[k].map != NULL)
+		map_frame(fe->bank[k].map, m);
 	if (p->log_mel) {
 		float e[SM_FE_MAX_FILT];
 
@@ -795,7 +820,7 @@ pop_floored(struct sm_fe *fe, unsigned k, sm_fe_cb cb, void *ctx)
 		m[i] += g * b->floor_mel[i];
 	b->held_first++;
 	b->n_held--;
-	cep_frame(fe, k, m, cb, ctx);
+	cep_frame(fe, k, b->held_first - 1, m, cb, ctx);
 }
 
 /* The power spectrum of one frame through the filters of bank k. */
@@ -815,7 +840,7 @@ bank_frame(struct sm_fe *fe, unsigned k, sm_fe_cb cb, void *ctx)
 			m[i] += s[j] * w[j];
 	}
 	if (b->floor_mel == NULL) {
-		cep_frame(fe, k, m, cb, ctx);
+		cep_frame(fe, k, fe->n_frames - 1, m, cb, ctx);
 		return;
 	}
 	/* hold the frame until FLOOR_AHEAD later ones are known */
@@ -911,6 +936,12 @@ sm_fe_end(struct sm_fe *fe, sm_fe_cb cb, void *ctx)
 		if (!any)
 			break;
 	}
+}
+
+int
+sm_fe_frame_narrow(const struct sm_fe *fe)
+{
+	return fe->cur_narrow;
 }
 
 void

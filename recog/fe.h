@@ -23,19 +23,23 @@ enum sm_cmn_mode { SM_CMN_NONE, SM_CMN_BATCH, SM_CMN_LIVE };
 enum sm_band { SM_BAND_WIDE, SM_BAND_NARROW, SM_BAND_AUTO };
 
 /* The log mel energies of a narrowband frame mapped to those of the same
- * frame recorded in wideband, learned on parallel recordings: filters
- * first .. nfilt-1 become w[i - first][n_in] + sum_j w[i - first][j] * e[j]
- * over the log energies e[j], j < n_in, of the filters that carry signal;
- * the filters below first are left as they are. */
+ * frame recorded in wideband, learned on parallel recordings with the
+ * filters of one warp: filters first .. nfilt-1 become
+ * w[i - first][n_in] + sum_j w[i - first][j] * e[j] over the log energies
+ * e[j], j < n_in, of the filters that carry signal; the filters below
+ * first are left as they are. */
 struct sm_fe_map {
 	unsigned nfilt, first, n_in;
+	double warp;
 	float w[SM_FE_MAX_FILT][SM_FE_MAX_FILT + 1];
 };
+#define SM_FE_MAX_MAPS 9
 
-/* Read a map (the pack's "narrowband" file, made by models/nb-train.c) for
- * a front end of nfilt filters.  Returns 0, or -1 with a message in err. */
-int sm_fe_map_read(struct sm_fe_map *m, const char *path, unsigned nfilt,
-		   char *err, size_t errlen);
+/* Read the maps of a file (the pack's "narrowband", made by
+ * models/nb-train.c), at most SM_FE_MAX_MAPS, for a front end of nfilt
+ * filters; *n gets their number.  Returns 0, or -1 with a message in err. */
+int sm_fe_map_read(struct sm_fe_map *m, unsigned *n, const char *path,
+		   unsigned nfilt, char *err, size_t errlen);
 
 struct sm_fe_params {
 	unsigned samprate;	/* Hz */
@@ -53,7 +57,8 @@ struct sm_fe_params {
 	unsigned n_cmninit;
 	/* not from feat.params: the caller's choices */
 	enum sm_band band;	/* frames whose log mel energies map applies to */
-	const struct sm_fe_map *map;	/* NULL: no frame is mapped */
+	const struct sm_fe_map *map;	/* n_map maps; a bank uses that of the */
+	unsigned n_map;			/* nearest warp; none: no frame is mapped */
 	int log_mel;		/* the callback gets the nfilt log mel energies */
 	/* derived by sm_fe_params_read */
 	unsigned frame_shift, frame_size;
@@ -97,6 +102,8 @@ void sm_fe_push(struct sm_fe *fe, const int16_t *x, size_t n, sm_fe_cb cb,
 		void *ctx);
 /* End of the stream: the short tail frame of the leftover samples, if any. */
 void sm_fe_end(struct sm_fe *fe, sm_fe_cb cb, void *ctx);
+/* Whether the frame the callback is called with is narrowband. */
+int sm_fe_frame_narrow(const struct sm_fe *fe);
 /* Frames so far that were taken as narrowband, and all frames. */
 void sm_fe_band_count(const struct sm_fe *fe, uint64_t *narrow, uint64_t *all);
 

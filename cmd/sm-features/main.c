@@ -77,6 +77,8 @@ static const double auto_warps[] = {
 #define WARP_WINDOW 6000
 #define WARP_FRAMES 100
 #define WARP_MIN_FRAMES 20
+/* The wideband frames (1 s) the warp is chosen on, when some are narrow. */
+#define WARP_WIDE_FRAMES 100
 
 /* Where frames go: the CMN/delta stages, then stdout. */
 struct run {
@@ -100,6 +102,8 @@ struct run {
 	const double *warps;
 	float *bheld[N_WARPS];
 	size_t bn[N_WARPS], bcap[N_WARPS], window;
+	unsigned char *bnarrow;	/* whether each frame held is narrowband */
+	size_t n_bnarrow, cap_bnarrow;
 };
 
 static void
@@ -139,10 +143,37 @@ static void
 choose_warp(struct run *r)
 {
 	double score[N_WARPS];
+	float *wide[N_WARPS] = {NULL};
+	const float *const *sets = (const float *const *)r->bheld;
+	size_t n = r->bn[WARP_REF], n_wide = 0;
+	unsigned ncep = r->p->ncep;
 	int k;
 
-	k = sm_vtln_choose(r->vtln, (const float *const *)r->bheld, r->n_bank,
-			   r->bn[WARP_REF], WARP_REF, WARP_MIN_FRAMES, score);
+	/* A speaker's warp is judged on the frames that have the whole band
+	 * when there are enough of them: in a narrowband frame the filters of
+	 * a warp above 1 read less of the telephone band, so mapped frames
+	 * favour a warp lower than the speaker's. */
+	for (size_t t = 0; t < r->n_bnarrow && t < n; t++)
+		n_wide += !r->bnarrow[t];
+	if (n_wide >= WARP_WIDE_FRAMES && n_wide < n) {
+		for (unsigned j = 0; j < r->n_bank; j++) {
+			size_t m = 0;
+
+			if ((wide[j] = malloc(n_wide * ncep * sizeof(float))) == NULL)
+				sm_die(SM_EX_SOFTWARE, "%s: out of memory", r->name);
+			for (size_t t = 0; t < n; t++)
+				if (t >= r->n_bnarrow || !r->bnarrow[t])
+					memcpy(wide[j] + m++ * ncep, r->bheld[j] + t * ncep,
+					       ncep * sizeof(float));
+		}
+		sets = (const float *const *)wide;
+		n = n_wide;
+	}
+	k = sm_vtln_choose(r->vtln, sets, r->n_bank, n, WARP_REF, WARP_MIN_FRAMES, score);
+	for (unsigned j = 0; j < r->n_bank; j++)
+		free(wide[j]);
+	free(r->bnarrow);
+	r->bnarrow = NULL;
 	if (k < 0)
 		sm_die(SM_EX_DATAERR, "%s: a feature value is not finite", r->name);
 	r->chosen = (unsigned)k;
@@ -182,6 +213,15 @@ on_cep(void *ctx, unsigned bank, const float *cep)
 	unsigned n = r->p->ncep;
 
 	if (r->n_bank > 1) {
+		if (bank == 0) {
+			if (r->n_bnarrow == r->cap_bnarrow) {
+				r->cap_bnarrow = r->cap_bnarrow ? 2 * r->cap_bnarrow : 4096;
+				r->bnarrow = realloc(r->bnarrow, r->cap_bnarrow);
+				if (r->bnarrow == NULL)
+					sm_die(SM_EX_SOFTWARE, "%s: out of memory", r->name);
+			}
+			r->bnarrow[r->n_bnarrow++] = (unsigned char)sm_fe_frame_narrow(r->fe);
+		}
 		hold(r, &r->bheld[bank], &r->bn[bank], &r->bcap[bank], cep, n);
 		if (bank == r->n_bank - 1 && r->bn[bank] == r->window)
 			choose_warp(r);
@@ -374,7 +414,7 @@ setup_band(struct sm_fe_params *p, struct sm_fe_map *map, const struct sm_pack *
 		p->band = SM_BAND_NARROW;
 	if (p->band == SM_BAND_WIDE || pack->narrowband[0] == '\0')
 		return;
-	if (sm_fe_map_read(map, pack->narrowband, p->nfilt, err, sizeof(err)))
+	if (sm_fe_map_read(map, &p->n_map, pack->narrowband, p->nfilt, err, sizeof(err)))
 		sm_die(SM_EX_CONFIG, "%s", err);
 	p->map = map;
 }
@@ -498,7 +538,7 @@ main(int argc, char **argv)
 	struct opts o;
 	struct run r;
 	struct sm_am am;
-	static struct sm_fe_map map;
+	static struct sm_fe_map map[SM_FE_MAX_MAPS];
 	uint64_t n_narrow, n_all;
 	FILE *in;
 
@@ -507,7 +547,7 @@ main(int argc, char **argv)
 	sm_pack_load_or_die(&pack, o.model, o.lang);
 	setup(&p, &r, &pack, &o);
 	in = open_pcm(o.path, &in_h, &p);
-	setup_band(&p, &map, &pack, &in_h);
+	setup_band(&p, map, &pack, &in_h);
 	new_front_end(&r, &pack, o.warp_auto, &am);
 
 	sm_hdr_init(&out_h, SM_KIND_FEAT, SM_F32, p.samprate, r.dim, p.frame_shift);
