@@ -170,6 +170,18 @@ build/lts-train: build/models/lts-train.o $(LIBS_A)
 models/en/lts.bin: build/lts-train $(wildcard $(PACK_DICT))
 	build/lts-train $(PACK_DICT) $@.tmp && mv $@.tmp $@
 
+# The English pack's narrowband map (recog/fe.h, pack.conf's narrowband):
+# committed, since it is learned from recordings a build machine need not
+# have; `make nb-map` learns it again with scripts/nb-train.sh, from the
+# parallel 16 kHz and 8 kHz asterisk prompts of Debian's
+# asterisk-core-sounds-en-g722 and -wav, with models/nb-train.c.
+all: build/nb-train
+build/nb-train: build/models/nb-train.o $(LIBS_A)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+.PHONY: nb-map
+nb-map: build/nb-train bin/sm-decode bin/sm-features
+	sh scripts/nb-train.sh models/en/narrowband.txt
+
 # Fuzz harnesses (fuzz/fuzz_NAME.c): make builds each with a plain main
 # that replays saved inputs (tests/fuzz.bats runs them); `make fuzz` runs
 # them under libFuzzer for a bounded time (scripts/fuzz.sh, FUZZ_TIME=s).

@@ -153,6 +153,8 @@ sm_pack_load(struct sm_pack *p, const char *dir, const char *lang,
 			bad = set_path(p->am_image, sizeof p->am_image, p->dir, val);
 		else if (strcmp(key, "lts") == 0)
 			bad = set_path(p->lts, sizeof p->lts, p->dir, val);
+		else if (strcmp(key, "narrowband") == 0)
+			bad = set_path(p->narrowband, sizeof p->narrowband, p->dir, val);
 		/* Unknown keys are for other tools; ignore them. */
 		if (bad) {
 			snprintf(err, errlen, "%s:%d: bad value for %s", conf, lineno, sm_clip(key));

@@ -133,6 +133,7 @@ enum sm_sample_type {
 /* Flags. */
 #define SM_FLAG_MAX_SUBTRACTED 0x1u	/* LOGLIK: frame maximum subtracted */
 #define SM_FLAG_CMN 0x2u		/* FEAT: cepstral mean normalised */
+#define SM_FLAG_NARROWBAND 0x4u	/* PCM: from audio sampled at 8 kHz or less */
 
 struct sm_stream_hdr {
 	uint16_t version;
@@ -268,6 +269,7 @@ struct sm_pack {
 	char image[4096];	/* compact pack image, may be empty */
 	char am_image[4096];	/* acoustic image (sm-am), may be empty */
 	char lts[4096];		/* letter-to-sound model, empty: none */
+	char narrowband[4096];	/* narrowband log mel map, empty: none */
 };
 
 /* Where packs live: SM_MODELS, else the compiled-in default. */

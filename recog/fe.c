@@ -229,6 +229,88 @@ sm_fe_params_read(struct sm_fe_params *p, const char *path, char *err,
 	return 0;
 }
 
+/* ---- the narrowband map ---------------------------------------------- */
+
+/* Text: '#' comment lines, then per map a line "sm-nb-map 1 NFILT FIRST
+ * N_IN [WARP]" (WARP 1 when absent) followed by one line per mapped filter
+ * FIRST .. NFILT-1: its N_IN weights, then the constant. */
+int
+sm_fe_map_read(struct sm_fe_map *maps, unsigned *n_map, const char *path,
+	       unsigned nfilt, char *err, size_t errlen)
+{
+	char line[8192];
+	unsigned row = 0, ver;
+	int ln = 0;
+	struct sm_fe_map *m = NULL;
+	FILE *f;
+
+	*n_map = 0;
+	if ((f = fopen(path, "r")) == NULL)
+		return perr(err, errlen, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line, *end;
+
+		ln++;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s == '#' || *s == '\0')
+			continue;
+		if (m == NULL || row == m->nfilt - m->first) {
+			int k;
+
+			if (*n_map == SM_FE_MAX_MAPS)
+				goto bad_head;
+			m = &maps[(*n_map)++];
+			memset(m, 0, sizeof(*m));
+			m->warp = 1;
+			row = 0;
+			k = sscanf(s, "sm-nb-map %u %u %u %u %lf", &ver, &m->nfilt,
+				   &m->first, &m->n_in, &m->warp);
+			if ((k != 4 && k != 5) || ver != 1 || !(m->warp >= 0.5 && m->warp <= 2))
+				goto bad_head;
+			if (m->nfilt != nfilt || m->first >= nfilt || m->n_in < 1 ||
+			    m->n_in > nfilt) {
+				fclose(f);
+				return perr(err, errlen, "%s:%d: a map of %u filters from %u, "
+					    "the front end has %u", path, ln, m->nfilt,
+					    m->n_in, nfilt);
+			}
+			continue;
+		}
+		for (unsigned j = 0; j <= m->n_in; j++) {
+			double d;
+
+			errno = 0;
+			d = strtod(s, &end);
+			if (end == s || errno || !isfinite(d) || fabs(d) > 1e3)
+				goto bad;
+			m->w[row][j] = (float)d;
+			s = end;
+		}
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s != '\0')
+			goto bad;
+		row++;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		return perr(err, errlen, "%s: read error", path);
+	}
+	fclose(f);
+	if (m == NULL || row != m->nfilt - m->first)
+		return perr(err, errlen, "%s: not a narrowband map (expected a "
+			    "'sm-nb-map 1' line and one line per mapped filter)", path);
+	return 0;
+bad_head:
+	fclose(f);
+	return perr(err, errlen, "%s:%d: expected 'sm-nb-map 1 NFILT FIRST N_IN "
+		    "[WARP]' (at most %d maps)", path, ln, SM_FE_MAX_MAPS);
+bad:
+	fclose(f);
+	return perr(err, errlen, "%s:%d: expected %u numbers", path, ln, m->n_in + 1);
+}
+
 /* ---- the frame pipeline ----------------------------------------------- */
 
 /* Noise tracking constants of sphinxbase fe_noise.c. */
@@ -242,10 +324,24 @@ sm_fe_params_read(struct sm_fe_params *p, const char *path, char *err,
 #define SLOW_PEAK_LEARN 0.9
 #define SMOOTH_WINDOW 4
 
+/* --band auto: a frame is narrowband when, over the frames within
+ * BAND_HALF of it (0.5 s either side; the ring holds the last BAND_RING,
+ * which covers those held for the noise floor), the power above 4.3 kHz is
+ * less than NARROW_RATIO of that from 300 to 3400 Hz: the asterisk
+ * prompts have 3% to 130% above in wideband, and 0.001% to 0.004% once
+ * through 8 kHz and resampled.  A stretch with less than QUIET_POWER per
+ * bin in the telephone band (digital silence, a pause) keeps the decision
+ * before it. */
+#define BAND_RING 200
+#define BAND_HALF 50
+#define NARROW_RATIO 1e-3
+#define QUIET_POWER 1e5
+
 /* One filterbank and everything after it that keeps state: the mel filters
  * of one warp, its noise floor and its noise removal. */
 struct bank {
 	double warp;
+	const struct sm_fe_map *map;	/* of the nearest warp, or NULL */
 	/* mel filters: filter i covers bins start[i] .. start[i]+width[i]-1 */
 	unsigned fstart[SM_FE_MAX_FILT], fwidth[SM_FE_MAX_FILT];
 	float *weights;		/* concatenated */
@@ -277,6 +373,12 @@ struct sm_fe {
 	struct bank *bank;
 	unsigned n_bank;
 	int only;		/* the one bank still computed, or -1: all */
+	/* --band auto: each recent frame's power above 4 kHz and in the
+	 * telephone band, and the decision they led to */
+	unsigned hi_lo, hi_hi, lo_lo, lo_hi;	/* FFT bins of the two bands */
+	double band_hi[BAND_RING], band_lo[BAND_RING];
+	uint64_t n_frames, n_narrow, n_counted;
+	int narrow, cur_narrow;
 };
 
 static float
@@ -437,6 +539,11 @@ sm_fe_new_banks(const struct sm_fe_params *p, const double *warps, unsigned n)
 
 		b->warp = warps[fe->n_bank];
 		b->noise_undefined = 1;
+		/* the map learned with the filters nearest to this bank's */
+		for (unsigned j = 0; j < p->n_map; j++)
+			if (b->map == NULL || fabs(p->map[j].warp - b->warp) <
+			    fabs(b->map->warp - b->warp))
+				b->map = &p->map[j];
 		if (build_filters(p, b) || (p->noise_floor < 0 && noise_floor(p, b))) {
 			fe->n_bank++;
 			goto fail;
@@ -461,6 +568,17 @@ sm_fe_new_banks(const struct sm_fe_params *p, const double *warps, unsigned n)
 	for (unsigned k = 0; k < p->ncep; k++)
 		for (unsigned j = 0; j < p->nfilt; j++)
 			fe->cosine[k][j] = (float)cos(M_PI / p->nfilt * (j + 0.5) * k);
+	/* --band auto's bands: 300 to 3400 Hz, and 4300 Hz up to the top
+	 * filter's edge (above the stopband of any 8 kHz resampler) */
+	fe->lo_lo = (unsigned)(300.0 * p->nfft / p->samprate);
+	fe->lo_hi = (unsigned)(3400.0 * p->nfft / p->samprate);
+	fe->hi_lo = (unsigned)(4300.0 * p->nfft / p->samprate);
+	fe->hi_hi = (unsigned)(p->upperf * p->nfft / p->samprate);
+	if (fe->hi_hi <= fe->hi_lo)
+		fe->hi_hi = fe->hi_lo + 1;
+	if (fe->hi_hi > p->nfft / 2)
+		fe->hi_hi = p->nfft / 2;
+	fe->narrow = 0;
 	/* Sinusoidal lifter; L/2 is an integer division in sphinxbase. */
 	for (unsigned k = 0; k < p->ncep; k++)
 		fe->lifter[k] = p->lifter ?
@@ -603,18 +721,75 @@ fft(struct sm_fe *fe)
 	}
 }
 
-/* The mel energies of one frame of bank k on to the cepstra: noise
- * removal, log, DCT, lifter. */
+/* Whether frame t, which cep_frame is making, is narrowband (see
+ * BAND_RING). */
+static int
+frame_narrow(struct sm_fe *fe, uint64_t t)
+{
+	double hi = 0, lo = 0;
+	uint64_t first = t > BAND_HALF ? t - BAND_HALF : 0, last = t + BAND_HALF;
+
+	if (fe->p.band != SM_BAND_AUTO)
+		return fe->p.band == SM_BAND_NARROW;
+	if (fe->n_frames > BAND_RING && first < fe->n_frames - BAND_RING)
+		first = fe->n_frames - BAND_RING;
+	if (last >= fe->n_frames)
+		last = fe->n_frames - 1;
+	for (uint64_t u = first; u <= last; u++) {
+		hi += fe->band_hi[u % BAND_RING];
+		lo += fe->band_lo[u % BAND_RING];
+	}
+	if (lo >= QUIET_POWER * (double)(last - first + 1) * (fe->lo_hi - fe->lo_lo))
+		fe->narrow = hi < NARROW_RATIO * lo;
+	return fe->narrow;
+}
+
+/* The log mel energies of a narrowband frame through the map. */
 static void
-cep_frame(struct sm_fe *fe, unsigned k, double *m, sm_fe_cb cb, void *ctx)
+map_frame(const struct sm_fe_map *map, double *m)
+{
+	double out[SM_FE_MAX_FILT];
+
+	for (unsigned i = map->first; i < map->nfilt; i++) {
+		const float *w = map->w[i - map->first];
+		double y = w[map->n_in];
+
+		for (unsigned j = 0; j < map->n_in; j++)
+			y += w[j] * m[j];
+		out[i] = y;
+	}
+	for (unsigned i = map->first; i < map->nfilt; i++)
+		m[i] = out[i];
+}
+
+/* The mel energies of one frame of bank k on to the cepstra: noise
+ * removal, log, the narrowband map, DCT, lifter. */
+static void
+cep_frame(struct sm_fe *fe, unsigned k, uint64_t t, double *m, sm_fe_cb cb,
+	  void *ctx)
 {
 	const struct sm_fe_params *p = &fe->p;
 	float cep[SM_FE_MAX_CEP];
+	int narrow = fe->cur_narrow = frame_narrow(fe, t);
 
+	if (k == (fe->only < 0 ? 0 : (unsigned)fe->only)) {
+		fe->n_narrow += (unsigned)narrow;
+		fe->n_counted++;
+	}
 	if (p->remove_noise)
 		remove_noise(&fe->bank[k], p->nfilt, m);
 	for (unsigned i = 0; i < p->nfilt; i++)
 		m[i] = log(m[i] + 1e-4);
+	if (narrow && fe->bank[k].map != NULL)
+		map_frame(fe->bank[k].map, m);
+	if (p->log_mel) {
+		float e[SM_FE_MAX_FILT];
+
+		for (unsigned i = 0; i < p->nfilt; i++)
+			e[i] = (float)m[i];
+		cb(ctx, k, e);
+		return;
+	}
 	/* DCT with float32 accumulators, as the reference. */
 	cep[0] = (float)m[0];
 	for (unsigned j = 1; j < p->nfilt; j++)
@@ -645,7 +820,7 @@ pop_floored(struct sm_fe *fe, unsigned k, sm_fe_cb cb, void *ctx)
 		m[i] += g * b->floor_mel[i];
 	b->held_first++;
 	b->n_held--;
-	cep_frame(fe, k, m, cb, ctx);
+	cep_frame(fe, k, b->held_first - 1, m, cb, ctx);
 }
 
 /* The power spectrum of one frame through the filters of bank k. */
@@ -665,7 +840,7 @@ bank_frame(struct sm_fe *fe, unsigned k, sm_fe_cb cb, void *ctx)
 			m[i] += s[j] * w[j];
 	}
 	if (b->floor_mel == NULL) {
-		cep_frame(fe, k, m, cb, ctx);
+		cep_frame(fe, k, fe->n_frames - 1, m, cb, ctx);
 		return;
 	}
 	/* hold the frame until FLOOR_AHEAD later ones are known */
@@ -701,6 +876,16 @@ do_frame(struct sm_fe *fe, const int16_t *x, size_t len, int16_t prior,
 	fft(fe);
 	for (unsigned k = 0; k <= p->nfft / 2; k++)
 		fe->spec[k] = fe->re[k] * fe->re[k] + fe->im[k] * fe->im[k];
+	if (p->band == SM_BAND_AUTO) {
+		size_t slot = (size_t)(fe->n_frames % BAND_RING);
+
+		fe->band_hi[slot] = fe->band_lo[slot] = 0;
+		for (unsigned k = fe->hi_lo; k < fe->hi_hi; k++)
+			fe->band_hi[slot] += fe->spec[k];
+		for (unsigned k = fe->lo_lo; k < fe->lo_hi; k++)
+			fe->band_lo[slot] += fe->spec[k];
+	}
+	fe->n_frames++;
 	if (fe->only >= 0)
 		bank_frame(fe, (unsigned)fe->only, cb, ctx);
 	else
@@ -751,6 +936,19 @@ sm_fe_end(struct sm_fe *fe, sm_fe_cb cb, void *ctx)
 		if (!any)
 			break;
 	}
+}
+
+int
+sm_fe_frame_narrow(const struct sm_fe *fe)
+{
+	return fe->cur_narrow;
+}
+
+void
+sm_fe_band_count(const struct sm_fe *fe, uint64_t *narrow, uint64_t *all)
+{
+	*narrow = fe->n_narrow;
+	*all = fe->n_counted;
 }
 
 /* ---- CMN -------------------------------------------------------------- */

@@ -18,6 +18,29 @@
 
 enum sm_cmn_mode { SM_CMN_NONE, SM_CMN_BATCH, SM_CMN_LIVE };
 
+/* Which frames are narrowband (telephone audio, nothing above 4 kHz): none,
+ * all, or those of the stretches whose spectrum says so. */
+enum sm_band { SM_BAND_WIDE, SM_BAND_NARROW, SM_BAND_AUTO };
+
+/* The log mel energies of a narrowband frame mapped to those of the same
+ * frame recorded in wideband, learned on parallel recordings with the
+ * filters of one warp: filters first .. nfilt-1 become
+ * w[i - first][n_in] + sum_j w[i - first][j] * e[j] over the log energies
+ * e[j], j < n_in, of the filters that carry signal; the filters below
+ * first are left as they are. */
+struct sm_fe_map {
+	unsigned nfilt, first, n_in;
+	double warp;
+	float w[SM_FE_MAX_FILT][SM_FE_MAX_FILT + 1];
+};
+#define SM_FE_MAX_MAPS 9
+
+/* Read the maps of a file (the pack's "narrowband", made by
+ * models/nb-train.c), at most SM_FE_MAX_MAPS, for a front end of nfilt
+ * filters; *n gets their number.  Returns 0, or -1 with a message in err. */
+int sm_fe_map_read(struct sm_fe_map *m, unsigned *n, const char *path,
+		   unsigned nfilt, char *err, size_t errlen);
+
 struct sm_fe_params {
 	unsigned samprate;	/* Hz */
 	double frate;		/* frames per second */
@@ -32,6 +55,11 @@ struct sm_fe_params {
 	enum sm_cmn_mode cmn;	/* the model's -cmn */
 	float cmninit[SM_FE_MAX_CEP];
 	unsigned n_cmninit;
+	/* not from feat.params: the caller's choices */
+	enum sm_band band;	/* frames whose log mel energies map applies to */
+	const struct sm_fe_map *map;	/* n_map maps; a bank uses that of the */
+	unsigned n_map;			/* nearest warp; none: no frame is mapped */
+	int log_mel;		/* the callback gets the nfilt log mel energies */
 	/* derived by sm_fe_params_read */
 	unsigned frame_shift, frame_size;
 };
@@ -65,7 +93,8 @@ void sm_fe_only(struct sm_fe *fe, unsigned bank);
 void sm_fe_free(struct sm_fe *fe);
 
 /* Called with each frame's ncep cepstra (c0 first) of the given bank (0
- * for sm_fe_new); frame by frame, and within a frame bank by bank. */
+ * for sm_fe_new); frame by frame, and within a frame bank by bank.  With
+ * p->log_mel, the nfilt log mel energies the cepstra would be made of. */
 typedef void (*sm_fe_cb)(void *ctx, unsigned bank, const float *cep);
 
 /* Feed n mono samples; cb runs for every complete frame. */
@@ -73,6 +102,10 @@ void sm_fe_push(struct sm_fe *fe, const int16_t *x, size_t n, sm_fe_cb cb,
 		void *ctx);
 /* End of the stream: the short tail frame of the leftover samples, if any. */
 void sm_fe_end(struct sm_fe *fe, sm_fe_cb cb, void *ctx);
+/* Whether the frame the callback is called with is narrowband. */
+int sm_fe_frame_narrow(const struct sm_fe *fe);
+/* Frames so far that were taken as narrowband, and all frames. */
+void sm_fe_band_count(const struct sm_fe *fe, uint64_t *narrow, uint64_t *all);
 
 /* ---- CMN -------------------------------------------------------------- */
 

@@ -212,12 +212,14 @@ sys.stdout.buffer.write(struct.pack("<%dh" % len(v), *v))' "$SCRATCH/ext.txt" > 
 	done
 }
 
-@test "-r chooses the output rate and the frame count follows it" {
+@test "-r chooses the output rate and the frame count follows it; 8 kHz in or out flags the stream narrowband" {
 	run -0 hdr -r 8000 "$SPEECH16"
-	assert_output "SMST version=1 kind=PCM type=s16 rate=8000 dim=1 shift=1 flags=0x0 start=0 frames=56800"
+	assert_output "SMST version=1 kind=PCM type=s16 rate=8000 dim=1 shift=1 flags=0x4 start=0 frames=56800"
 	run -0 hdr -r 22050 "$SPEECH8"
 	want=$(( ($(soxi -s "$SPEECH8") * 22050 + 4000) / 8000 ))
-	assert_output --partial "rate=22050 dim=1 shift=1 flags=0x0 start=0 frames=$want"
+	assert_output --partial "rate=22050 dim=1 shift=1 flags=0x4 start=0 frames=$want"
+	run -0 hdr -r 22050 "$SPEECH16"
+	assert_output --partial "rate=22050 dim=1 shift=1 flags=0x0 "
 }
 
 @test "--info prints the format as key: value lines and no stream" {

@@ -305,20 +305,22 @@ EOF
 	pcm_of_raw "$SCRATCH/s.raw" > "$SCRATCH/pcm"
 	for o in "--cmn live" "--cmn none" "--cepstra"; do
 		run --separate-stderr -0 sm-features -v $o "$SCRATCH/pcm"
-		assert_equal "$stderr" "sm-features: $SCRATCH/pcm: warp 1 ($o)"
+		assert_equal "$stderr" "sm-features: $SCRATCH/pcm: warp 1 ($o)
+sm-features: $SCRATCH/pcm: 0 of 298 frames narrowband"
 		sm-features $o "$SCRATCH/pcm" | cmp - <(sm-features --warp 1 $o "$SCRATCH/pcm")
 	done
 	# 0.2 s: 20 frames, too few to choose from
 	head -c 6400 "$SCRATCH/s.raw" > "$SCRATCH/short.raw"
 	pcm_of_raw "$SCRATCH/short.raw" > "$SCRATCH/short"
 	run --separate-stderr -0 sm-features -v "$SCRATCH/short"
-	assert_equal "$stderr" "sm-features: $SCRATCH/short: warp 1.00 (too short to judge)"
+	assert_equal "$stderr" "sm-features: $SCRATCH/short: warp 1.00 (too short to judge)
+sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 	sm-features "$SCRATCH/short" | cmp - <(sm-features --warp 1 "$SCRATCH/short")
 }
 
 @test "--warp 1 needs no acoustic image; auto says when the pack's cannot be used" {
 	mkdir -p "$SCRATCH/m/en"
-	sed 's|^am_image.*|am_image = missing.img|' "$SM_MODELS/en/pack.conf" > "$SCRATCH/m/en/pack.conf"
+	sed 's|^am_image.*|am_image = missing.img|; /^narrowband/d' "$SM_MODELS/en/pack.conf" > "$SCRATCH/m/en/pack.conf"
 	grep -q '^hmm *= */' "$SCRATCH/m/en/pack.conf"
 	asterisk16 activated "$SCRATCH/a.wav"
 	sm-decode "$SCRATCH/a.wav" > "$SCRATCH/pcm"

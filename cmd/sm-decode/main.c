@@ -308,6 +308,10 @@ convert(struct dec_in *d, struct conv *cv, const SF_INFO *si, const struct opts 
 			/* n_frames 0 (unknown) when the input did not announce it. */
 			sm_hdr_init(&h, SM_KIND_PCM, SM_S16, (uint32_t)o->rate, (uint32_t)dim, 1);
 			h.n_frames = d->frames >= 0 ? n_out : 0;
+			/* Telephone audio, or made so: nothing above 4 kHz was
+			 * recorded or is left (sm-features --band auto). */
+			if (si->samplerate <= 8000 || o->rate <= 8000)
+				h.flags |= SM_FLAG_NARROWBAND;
 			if (sm_hdr_write(stdout, &h) != 0)
 				sm_die_errno(SM_EX_IOERR, "<stdout>");
 			hdr_done = 1;

@@ -16,7 +16,8 @@
 static const char usage[] =
 	"sm-features: compute the model's acoustic features of a PCM stream\n"
 	"Usage: sm-features [--model DIR] [--lang L] [--cmn MODE] [--cmn-prior N] [--cmn-window S]\n"
-	"                   [--noise-floor DB] [--warp A|auto] [--cepstra]\n"
+	"                   [--noise-floor DB] [--warp A|auto] [--band B]\n"
+	"                   [--cepstra | --log-mel]\n"
 	"                   [--max-hours H] [-v] [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-dump -n 3\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
@@ -33,10 +34,18 @@ static const char usage[] =
 	"                      length normalisation, 0.8 to 1.25; 1: none); auto:\n"
 	"                      the A the acoustic model likes best, 0.88 to 1.12\n"
 	"                      (default auto; 1 with --cmn live or none)\n"
+	"      --band B        narrowband (telephone) frames, whose log mel energies\n"
+	"                      above 3.4 kHz the pack's narrowband map predicts from\n"
+	"                      those below: wide (none), narrow (all) or auto (all\n"
+	"                      when sm-decode read 8 kHz audio, else each stretch\n"
+	"                      with nothing above 4 kHz) (default auto)\n"
 	"      --cepstra       write only the cepstra before CMN, no deltas\n"
+	"      --log-mel       write only the log mel energies the cepstra are made\n"
+	"                      of (after noise removal and --band's map), no deltas\n"
 	"      --max-hours H   batch CMN holds the input's cepstra: refuse more\n"
 	"                      than H hours (default 4)\n"
-	"  -v, --verbose       report the warp chosen on stderr\n"
+	"  -v, --verbose       report the warp chosen and the narrowband frames\n"
+	"                      on stderr\n"
 	"  -h, --help          show this help\n"
 	"      --version       show the version\n";
 
@@ -68,11 +77,14 @@ static const double auto_warps[] = {
 #define WARP_WINDOW 6000
 #define WARP_FRAMES 100
 #define WARP_MIN_FRAMES 20
+/* The wideband frames (1 s) the warp is chosen on, when some are narrow. */
+#define WARP_WIDE_FRAMES 100
 
 /* Where frames go: the CMN/delta stages, then stdout. */
 struct run {
 	const struct sm_fe_params *p;
-	int cepstra;
+	int cepstra;		/* --cepstra or --log-mel: out_n values, no CMN */
+	unsigned out_n;
 	enum sm_cmn_mode cmn;
 	struct sm_cmn_live live;
 	struct sm_deltas deltas;
@@ -90,6 +102,8 @@ struct run {
 	const double *warps;
 	float *bheld[N_WARPS];
 	size_t bn[N_WARPS], bcap[N_WARPS], window;
+	unsigned char *bnarrow;	/* whether each frame held is narrowband */
+	size_t n_bnarrow, cap_bnarrow;
 };
 
 static void
@@ -129,10 +143,37 @@ static void
 choose_warp(struct run *r)
 {
 	double score[N_WARPS];
+	float *wide[N_WARPS] = {NULL};
+	const float *const *sets = (const float *const *)r->bheld;
+	size_t n = r->bn[WARP_REF], n_wide = 0;
+	unsigned ncep = r->p->ncep;
 	int k;
 
-	k = sm_vtln_choose(r->vtln, (const float *const *)r->bheld, r->n_bank,
-			   r->bn[WARP_REF], WARP_REF, WARP_MIN_FRAMES, score);
+	/* A speaker's warp is judged on the frames that have the whole band
+	 * when there are enough of them: in a narrowband frame the filters of
+	 * a warp above 1 read less of the telephone band, so mapped frames
+	 * favour a warp lower than the speaker's. */
+	for (size_t t = 0; t < r->n_bnarrow && t < n; t++)
+		n_wide += !r->bnarrow[t];
+	if (n_wide >= WARP_WIDE_FRAMES && n_wide < n) {
+		for (unsigned j = 0; j < r->n_bank; j++) {
+			size_t m = 0;
+
+			if ((wide[j] = malloc(n_wide * ncep * sizeof(float))) == NULL)
+				sm_die(SM_EX_SOFTWARE, "%s: out of memory", r->name);
+			for (size_t t = 0; t < n; t++)
+				if (t >= r->n_bnarrow || !r->bnarrow[t])
+					memcpy(wide[j] + m++ * ncep, r->bheld[j] + t * ncep,
+					       ncep * sizeof(float));
+		}
+		sets = (const float *const *)wide;
+		n = n_wide;
+	}
+	k = sm_vtln_choose(r->vtln, sets, r->n_bank, n, WARP_REF, WARP_MIN_FRAMES, score);
+	for (unsigned j = 0; j < r->n_bank; j++)
+		free(wide[j]);
+	free(r->bnarrow);
+	r->bnarrow = NULL;
 	if (k < 0)
 		sm_die(SM_EX_DATAERR, "%s: a feature value is not finite", r->name);
 	r->chosen = (unsigned)k;
@@ -172,6 +213,15 @@ on_cep(void *ctx, unsigned bank, const float *cep)
 	unsigned n = r->p->ncep;
 
 	if (r->n_bank > 1) {
+		if (bank == 0) {
+			if (r->n_bnarrow == r->cap_bnarrow) {
+				r->cap_bnarrow = r->cap_bnarrow ? 2 * r->cap_bnarrow : 4096;
+				r->bnarrow = realloc(r->bnarrow, r->cap_bnarrow);
+				if (r->bnarrow == NULL)
+					sm_die(SM_EX_SOFTWARE, "%s: out of memory", r->name);
+			}
+			r->bnarrow[r->n_bnarrow++] = (unsigned char)sm_fe_frame_narrow(r->fe);
+		}
 		hold(r, &r->bheld[bank], &r->bn[bank], &r->bcap[bank], cep, n);
 		if (bank == r->n_bank - 1 && r->bn[bank] == r->window)
 			choose_warp(r);
@@ -179,7 +229,7 @@ on_cep(void *ctx, unsigned bank, const float *cep)
 	}
 
 	if (r->cepstra) {
-		sm_floats_write(cep, n);
+		sm_floats_write(cep, r->out_n);
 		return;
 	}
 	if (r->cmn == SM_CMN_BATCH) {
@@ -241,7 +291,8 @@ n_frames_of(const struct sm_fe_params *p, uint64_t n)
 /* The options, checked before anything is loaded. */
 struct opts {
 	const char *model, *lang, *cmn, *path;
-	int cepstra, warp_auto;
+	int cepstra, log_mel, warp_auto;
+	enum sm_band band;
 	double prior, floor_db, warp, max_hours, cmn_window;
 };
 
@@ -258,6 +309,8 @@ parse_options(struct opts *o, int argc, char **argv)
 		{"max-hours", required_argument, NULL, 'M'},
 		{"noise-floor", required_argument, NULL, 'F'},
 		{"warp", required_argument, NULL, 'W'},
+		{"band", required_argument, NULL, 'B'},
+		{"log-mel", no_argument, NULL, 'L'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -273,6 +326,7 @@ parse_options(struct opts *o, int argc, char **argv)
 	o->warp_auto = 1;
 	o->max_hours = 4;
 	o->cmn_window = CMN_WINDOW_S;
+	o->band = SM_BAND_AUTO;
 	while ((c = getopt_long(argc, argv, "m:l:c:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->model = optarg; break;
@@ -286,6 +340,18 @@ parse_options(struct opts *o, int argc, char **argv)
 			o->cmn = optarg;
 			break;
 		case 'C': o->cepstra = 1; break;
+		case 'L': o->log_mel = 1; break;
+		case 'B':
+			if (!strcmp(optarg, "wide"))
+				o->band = SM_BAND_WIDE;
+			else if (!strcmp(optarg, "narrow"))
+				o->band = SM_BAND_NARROW;
+			else if (!strcmp(optarg, "auto"))
+				o->band = SM_BAND_AUTO;
+			else
+				sm_die(SM_EX_USAGE, "--band: expected wide, narrow or auto, "
+				       "got '%s'", sm_clip(optarg));
+			break;
 		case 'P': o->prior = sm_opt_double("--cmn-prior", optarg, 0, 1e6); break;
 		case 'w': o->cmn_window = sm_opt_double("--cmn-window", optarg, 0, 1e6); break;
 		case 'F': o->floor_db = sm_opt_double("--noise-floor", optarg, -200, 0); break;
@@ -297,6 +363,8 @@ parse_options(struct opts *o, int argc, char **argv)
 		default: sm_usage_exit(usage, 0);
 		}
 	}
+	if (o->cepstra && o->log_mel)
+		sm_die(SM_EX_USAGE, "--cepstra and --log-mel: choose one");
 	if (argc - optind > 1)
 		sm_usage_exit(usage, 0);
 	o->path = optind < argc ? argv[optind] : NULL;
@@ -315,19 +383,40 @@ setup(struct sm_fe_params *p, struct run *r, const struct sm_pack *pack,
 		sm_die(SM_EX_CONFIG, "%s", err);
 	p->noise_floor = o->floor_db;
 	p->warp = o->warp;
+	p->band = o->band;
+	p->log_mel = o->log_mel;
 	memset(r, 0, sizeof(*r));
 	r->name = sm_name(o->path);
-	r->cepstra = o->cepstra;
+	r->cepstra = o->cepstra || o->log_mel;
+	r->out_n = o->log_mel ? p->nfilt : p->ncep;
 	r->prior = o->prior;
 	r->cmn_half = (size_t)(o->cmn_window * p->frate / 2 + 0.5);
 	r->max_hours = o->max_hours;
 	r->p = p;
 	r->cmn = o->cmn == NULL ? p->cmn : !strcmp(o->cmn, "batch") ? SM_CMN_BATCH :
 		!strcmp(o->cmn, "live") ? SM_CMN_LIVE : SM_CMN_NONE;
-	r->dim = r->cepstra ? p->ncep : 3 * p->ncep;
+	r->dim = r->cepstra ? r->out_n : 3 * p->ncep;
 	r->max_held = (size_t)(r->max_hours * 3600 * p->frate) + 1;
 	sm_cmn_live_init(&r->live, p);
 	sm_deltas_init(&r->deltas, p->ncep);
+}
+
+/* The pack's narrowband map, when it has one, for the frames --band
+ * chooses; a stream sm-decode made of 8 kHz audio is narrowband all
+ * through under --band auto. */
+static void
+setup_band(struct sm_fe_params *p, struct sm_fe_map *map, const struct sm_pack *pack,
+	   const struct sm_stream_hdr *h)
+{
+	char err[4400];
+
+	if (p->band == SM_BAND_AUTO && (h->flags & SM_FLAG_NARROWBAND))
+		p->band = SM_BAND_NARROW;
+	if (p->band == SM_BAND_WIDE || pack->narrowband[0] == '\0')
+		return;
+	if (sm_fe_map_read(map, &p->n_map, pack->narrowband, p->nfilt, err, sizeof(err)))
+		sm_die(SM_EX_CONFIG, "%s", err);
+	p->map = map;
 }
 
 /* The PCM stream of path, its header checked against the model's. */
@@ -370,7 +459,8 @@ new_front_end(struct run *r, const struct sm_pack *pack, int warp_auto, struct s
 		r->fe = sm_fe_new_banks(p, auto_warps, N_WARPS);
 	} else {
 		if (warp_auto)
-			sm_info("%s: warp 1 (%s)", r->name, r->cepstra ? "--cepstra" :
+			sm_info("%s: warp 1 (%s)", r->name, r->cepstra ?
+				(r->p->log_mel ? "--log-mel" : "--cepstra") :
 				r->cmn == SM_CMN_LIVE ? "--cmn live" : "--cmn none");
 		r->fe = sm_fe_new(p);
 	}
@@ -448,6 +538,8 @@ main(int argc, char **argv)
 	struct opts o;
 	struct run r;
 	struct sm_am am;
+	static struct sm_fe_map map[SM_FE_MAX_MAPS];
+	uint64_t n_narrow, n_all;
 	FILE *in;
 
 	sm_init(argv[0]);
@@ -455,6 +547,7 @@ main(int argc, char **argv)
 	sm_pack_load_or_die(&pack, o.model, o.lang);
 	setup(&p, &r, &pack, &o);
 	in = open_pcm(o.path, &in_h, &p);
+	setup_band(&p, map, &pack, &in_h);
 	new_front_end(&r, &pack, o.warp_auto, &am);
 
 	sm_hdr_init(&out_h, SM_KIND_FEAT, SM_F32, p.samprate, r.dim, p.frame_shift);
@@ -468,6 +561,11 @@ main(int argc, char **argv)
 			sm_die_errno(SM_EX_IOERR, "<stdout>");
 	push_samples(in, &in_h, &r);
 	finish(&r, &out_h);
+	sm_fe_band_count(r.fe, &n_narrow, &n_all);
+	if (sm_verbose)
+		sm_info("%s: %llu of %llu frames narrowband%s", r.name,
+			(unsigned long long)n_narrow, (unsigned long long)n_all,
+			p.map == NULL && n_narrow ? " (the pack has no narrowband map)" : "");
 
 	sm_fe_free(r.fe);
 	if (r.vtln != NULL) {
