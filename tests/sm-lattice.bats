@@ -215,10 +215,12 @@ two_prompts_ll() { # OUT.ll
 	sm-decode "$SCRATCH/ab.wav" | sm-features | sm-am >"$1"
 }
 
-@test "--cache-weight: a word said again is more confident once the cache holds it; the first segment is as without the cache" {
+@test "--cache-weight (on by default): a word said again is more confident once the cache holds it; the first segment is as without the cache" {
 	two_prompts_ll "$SCRATCH/ab.ll"
 	sm-lattice --cache-weight 0 "$SCRATCH/ab.ll" >"$SCRATCH/off"
 	sm-lattice --cache-weight 0.05 --cache-max-unigram 0.01 "$SCRATCH/ab.ll" >"$SCRATCH/on"
+	# the default is on, with these settings
+	[ "$(sm-lattice "$SCRATCH/ab.ll")" = "$(cat "$SCRATCH/on")" ]
 	# the first prompt ends at 2.65 s: its items byte for byte the same
 	[ "$(awk -F'\t' '$2 < 2.7' "$SCRATCH/off")" = "$(awk -F'\t' '$2 < 2.7' "$SCRATCH/on")" ]
 	# "three" of the second prompt: in the cache from the first

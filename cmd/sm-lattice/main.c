@@ -66,7 +66,7 @@ static const char usage[] =
 	"      --vocab-quiet       do not name the entries that cannot be used\n"
 	"      --cache-weight L    weight of the cache of the words already recognised,\n"
 	"                          interpolated with the trigram in rescoring the next\n"
-	"                          segments (default 0: off)\n"
+	"                          segments (default 0.05; 0: off)\n"
 	"      --cache-decay D     each count times D at every word added (default 0.995)\n"
 	"      --cache-max-unigram P  only words of unigram probability at most P enter\n"
 	"                          the cache (default 0.01)\n"
@@ -516,7 +516,7 @@ parse_options(struct opts *o, int argc, char **argv)
 	o->seg_max = 60;
 	o->vocab_prob = 5e-5;
 	o->vocab_boost = 2;
-	o->cache_weight = 0;
+	o->cache_weight = 0.05;
 	o->cache_decay = 0.995;
 	o->cache_max_uni = 1e-2;
 	sm_search_cfg_default(&o->cfg);
