@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "lattice.h"
 #include "lm.h"
 #include "search.h"
@@ -18,6 +19,7 @@ sm_lat_cfg_default(struct sm_lat_cfg *c)
 	c->ascale = 20.0f;
 	c->beam = 100.0f;
 	c->max_hist = 16;
+	c->cache = NULL;
 }
 
 void
@@ -105,16 +107,22 @@ cmp_bp(const void *a, const void *b)
 	return x->ef < y->ef ? -1 : x->ef > y->ef;
 }
 
-/* Weighted LM score of entering node v after history (h1, h2). */
+/* Weighted LM score of entering node v after history (h1, h2), with the
+ * cache of recognised words if there is one. */
 static float
 enter_score(const struct sm_lat_node *v, const struct sm_lm *lm,
 	    const struct sm_lat_cfg *cfg, int h1, int h2)
 {
+	float lp;
+
 	if (v->kind == SM_LAT_END)
 		return v->lmid >= 0 ? cfg->lw * sm_lm_score(lm, v->lmid, h1, h2, NULL) : 0;
 	if (v->lmid < 0)
 		return v->fill;
-	return cfg->lw * sm_lm_score(lm, v->lmid, h1, h2, NULL) + cfg->wip;
+	lp = sm_lm_score(lm, v->lmid, h1, h2, NULL);
+	if (cfg->cache != NULL)
+		lp = sm_cache_score(cfg->cache, v->lmid, lp);
+	return cfg->lw * lp + cfg->wip;
 }
 
 /* Keep the links whose best path is within cfg->beam of the best, then

@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 struct sm_bp;
+struct sm_cache;
 struct sm_lm;
 struct sm_search;
 
@@ -48,6 +49,9 @@ struct sm_lat_cfg {
 	float ascale;		/* posteriors: every score divided by it */
 	float beam;		/* link beam, nats; <= 0 keeps every link */
 	int max_hist;		/* trigram histories kept per node */
+	/* the words already recognised, interpolated with the trigram in
+	 * every LM score (cache.h); NULL for the trigram alone */
+	const struct sm_cache *cache;
 };
 
 void sm_lat_cfg_default(struct sm_lat_cfg *c);

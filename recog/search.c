@@ -72,6 +72,12 @@ sm_search_free(struct sm_search *s)
 	free(s);
 }
 
+void
+sm_search_set_cache(struct sm_search *s, const struct sm_cache *c)
+{
+	s->cache = c;
+}
+
 int
 sm_search_lmid(const struct sm_search *s, int word)
 {
@@ -609,7 +615,7 @@ word_end(struct sm_search *s, const struct hmm *h, const struct node *nd, float 
 	lmid = s->lmid[nd->word];
 	if (lmid >= 0)
 		lm = s->cfg.lw * (s->lmc ? lm_cached(s, lmid, p->h1, p->h2) :
-				  sm_lm_score(s->lm, lmid, p->h1, p->h2, NULL)) + s->cfg.wip;
+				  lm_uncached(s, lmid, p->h1, p->h2)) + s->cfg.wip;
 	else
 		lm = fill_pen(s, nd->word);
 	sc = lmid >= 0 ? out - (s->cfg.lw * look(s, nd) + s->cfg.wip) + lm : out;

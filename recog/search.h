@@ -124,6 +124,12 @@ int sm_search_n_senones(const struct sm_search *s);
 const char *sm_search_word(const struct sm_search *s, int word, int *len,
 			   int *kind);
 
+/* Interpolate every word's LM score with cache c (cache.h) from the next
+ * word end on, in both passes; NULL for the trigram alone.  The cache may
+ * change between segments; it must outlive the search's use of it. */
+struct sm_cache;
+void sm_search_set_cache(struct sm_search *s, const struct sm_cache *c);
+
 /* LM id of a dict word (-1 for fillers and words outside the LM). */
 int sm_search_lmid(const struct sm_search *s, int word);
 

@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "cache.h"
 #include "image.h"
 #include "lm.h"
 #include "search.h"
@@ -163,6 +164,7 @@ struct sm_search {
 	struct bptab p2;
 	int use2;			/* the result is pass 2's */
 	struct lmc *lmc;		/* [LMC_SIZE] trigram scores seen */
+	const struct sm_cache *cache;	/* recognised words (cache.h), or NULL */
 	float *la;			/* [LA_N + 1] look's table, or NULL */
 	long hmm2_total;
 	/* per frame word-end summary */
@@ -209,7 +211,9 @@ fill_pen(const struct sm_search *s, int w)
 	return w == s->sil_word ? s->cfg.silpen : s->cfg.fillpen;
 }
 
-/* The LM score of w after h1 h2 (not weighted), from the cache. */
+/* The LM score of w after h1 h2 (not weighted), the trigram's from the
+ * table of scores seen, then interpolated with the words already
+ * recognised (sm_search_set_cache), which change between segments. */
 static inline float
 lm_cached(struct sm_search *s, int w, int h1, int h2)
 {
@@ -223,7 +227,16 @@ lm_cached(struct sm_search *s, int w, int h1, int h2)
 		c->h2 = h2;
 		c->p = sm_lm_score(s->lm, w, h1, h2, NULL);
 	}
-	return c->p;
+	return s->cache != NULL ? sm_cache_score(s->cache, w, c->p) : c->p;
+}
+
+/* lm_cached without the table of scores seen. */
+static inline float
+lm_uncached(const struct sm_search *s, int w, int h1, int h2)
+{
+	float lp = sm_lm_score(s->lm, w, h1, h2, NULL);
+
+	return s->cache != NULL ? sm_cache_score(s->cache, w, lp) : lp;
 }
 
 /* An HMM with no scores. */

@@ -42,7 +42,7 @@ errors() { # JSON
 	python3 "$SM_ROOT/tests/corpus/wer.py" "$D/long.tsv" "$SCRATCH/h.tsv" | sed -n 's/.*E=\([0-9]*\)).*/\1/p' | head -n 1
 }
 
-@test "--parallel 2 on 81 s: chunks through the stages, each sm-am with the options it has alone, the transcript in --parallel 1's form, at most 2 more word errors" {
+@test "--parallel 2 on 81 s: chunks through the stages, each sm-am with the options it has alone, the transcript in --parallel 1's form, at most 3 more word errors" {
 	[ "$(nproc)" -ge 2 ] || skip "one CPU: --parallel 2 is capped at 1"
 	SM_STAGE_AM='echo "$SM_CHUNK $*" >>"$SCRATCH/am"; exec sm-am "$@"' \
 		run -0 --separate-stderr sm-transcribe --parallel 2 "$D/long.wav"
@@ -58,7 +58,10 @@ errors() { # JSON
 	e1=$(errors "$D/long1.json")
 	e2=$(errors "$SCRATCH/long2.json")
 	[ -n "$e1" ] && [ -n "$e2" ]
-	[ "$e2" -le $((e1 + 2)) ]
+	# 3: the cut, and each chunk's sm-lattice starting its cache of
+	# recognised words empty where --parallel 1 has the whole recording's
+	# (39 and 39 errors without the cache, 37 and 40 with it)
+	[ "$e2" -le $((e1 + 3)) ]
 	# Times run on across the cut, to the end of the audio.
 	[ "$(jq '[.results[].end_time] | max' "$SCRATCH/long2.json")" = "$(jq '[.results[].end_time] | max' "$D/long1.json")" ]
 }

@@ -203,3 +203,51 @@ hyp_words() { awk -F'\t' '$4 == "word" { printf "%s%s", s, $5; s = " " } END { p
 	[ "$stderr" = "sm-lattice: --vocab is for a search, not with --build-image" ]
 	[ ! -e "$SCRATCH/img" ]
 }
+
+# Two asterisk prompts that share their words ("three d audio disabled",
+# "three d audio enabled") joined by 0.5 s of faint noise: a recording
+# sm-lattice cuts into segments at the pause, the second saying again what
+# the first said.
+two_prompts_ll() { # OUT.ll
+	asterisk16 confbridge-binaural-off "$SCRATCH/a.wav" confbridge-binaural-on "$SCRATCH/b.wav"
+	sox -R -n -r 16000 -c 1 -b 16 "$SCRATCH/gap.wav" synth 0.5 pinknoise vol 0.003
+	sox -R "$SCRATCH/a.wav" "$SCRATCH/gap.wav" "$SCRATCH/b.wav" "$SCRATCH/ab.wav"
+	sm-decode "$SCRATCH/ab.wav" | sm-features | sm-am >"$1"
+}
+
+@test "--cache-weight (on by default): a word said again is more confident once the cache holds it; the first segment is as without the cache" {
+	two_prompts_ll "$SCRATCH/ab.ll"
+	sm-lattice --cache-weight 0 "$SCRATCH/ab.ll" >"$SCRATCH/off"
+	sm-lattice --cache-weight 0.05 --cache-max-unigram 0.01 "$SCRATCH/ab.ll" >"$SCRATCH/on"
+	# the default is on, with these settings
+	[ "$(sm-lattice "$SCRATCH/ab.ll")" = "$(cat "$SCRATCH/on")" ]
+	# the first prompt ends at 2.65 s: its items byte for byte the same
+	[ "$(awk -F'\t' '$2 < 2.7' "$SCRATCH/off")" = "$(awk -F'\t' '$2 < 2.7' "$SCRATCH/on")" ]
+	# "three" of the second prompt: in the cache from the first
+	off=$(awk -F'\t' '$1 > 3 && $5 == "three" { print $3 }' "$SCRATCH/off")
+	on=$(awk -F'\t' '$1 > 3 && $5 == "three" { print $3 }' "$SCRATCH/on")
+	[ -n "$off" ] && [ -n "$on" ]
+	awk -v a="$off" -v b="$on" 'BEGIN { exit !(b > a + 0.1) }'
+}
+
+@test "--cache-words starts the cache with a first pass's words: the first segment changes too" {
+	two_prompts_ll "$SCRATCH/ab.ll"
+	sm-lattice --cache-weight 0 "$SCRATCH/ab.ll" >"$SCRATCH/first"
+	sm-lattice --cache-weight 0.05 --cache-max-unigram 0.01 --cache-words "$SCRATCH/first" \
+		"$SCRATCH/ab.ll" >"$SCRATCH/second"
+	[ "$(head -n 1 "$SCRATCH/second")" = "#sm-hyp 1" ]
+	[ "$(awk -F'\t' '$2 < 2.7' "$SCRATCH/first")" != "$(awk -F'\t' '$2 < 2.7' "$SCRATCH/second")" ]
+}
+
+@test "--cache-weight takes [0, 0.99]; --cache-words and --cache-search need it above 0; --cache-words must be #sm-hyp 1" {
+	run -64 --separate-stderr sm-lattice --cache-weight 1 "$F/gf.ll"
+	[[ "${stderr_lines[0]}" == "sm-lattice: --cache-weight"* ]]
+	[ -z "$output" ]
+	run -64 --separate-stderr sm-lattice --cache-weight 0 --cache-words "$F/gf.ll" "$F/gf.ll"
+	[ "$stderr" = "sm-lattice: --cache-words needs a --cache-weight above 0" ]
+	run -64 --separate-stderr sm-lattice --cache-weight 0 --cache-search "$F/gf.ll"
+	[ "$stderr" = "sm-lattice: --cache-search needs a --cache-weight above 0" ]
+	run -65 --separate-stderr sm-lattice --cache-weight 0.05 --cache-words "$F/gf.ll" "$F/gf.ll"
+	[ "$stderr" = "sm-lattice: $F/gf.ll: expected a #sm-hyp 1 stream" ]
+	[ -z "$output" ]
+}

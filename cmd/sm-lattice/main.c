@@ -1,4 +1,5 @@
 /* sm-lattice: LOGLIK stream -> best word sequence (#sm-hyp 1) or lattice. */
+#include <ctype.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -6,6 +7,7 @@
 #include <time.h>
 #include <sys/stat.h>
 
+#include "cache.h"
 #include "dict.h"
 #include "image.h"
 #include "lattice.h"
@@ -26,6 +28,8 @@ static const char usage[] =
 	"                  [--lattice FILE] [--lattice-format sm|slf]\n"
 	"                  [--segment-min S] [--segment-max S] [--words FILE] [--no-image]\n"
 	"                  [--vocab FILE] [--vocab-prob P] [--vocab-boost F] [--vocab-quiet]\n"
+	"                  [--cache-weight L] [--cache-decay D] [--cache-max-unigram P]\n"
+	"                  [--cache-words FILE] [--cache-search]\n"
 	"                  [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
@@ -60,6 +64,16 @@ static const char usage[] =
 	"                          (default 5e-5)\n"
 	"      --vocab-boost F     listed words the LM has: probability times F (default 2)\n"
 	"      --vocab-quiet       do not name the entries that cannot be used\n"
+	"      --cache-weight L    weight of the cache of the words already recognised,\n"
+	"                          interpolated with the trigram in rescoring the next\n"
+	"                          segments (default 0.05; 0: off)\n"
+	"      --cache-decay D     each count times D at every word added (default 0.995)\n"
+	"      --cache-max-unigram P  only words of unigram probability at most P enter\n"
+	"                          the cache (default 0.01)\n"
+	"      --cache-search      the cache in the search's LM scores too, not only in\n"
+	"                          rescoring\n"
+	"      --cache-words FILE  start the cache with the words of FILE, a #sm-hyp 1\n"
+	"                          stream (a first pass over the same input)\n"
 	"      --build-image FILE  write the pack's search image to FILE and exit\n"
 	"      --check-image       check all of the pack's search image and exit\n"
 	"      --no-image          build the tree from the model files, not the pack's\n"
@@ -71,7 +85,8 @@ static const char usage[] =
 enum { OPT_MAXHMM = 256, OPT_SILPROB, OPT_FILLPROB, OPT_BUILD_IMAGE, OPT_RESCORE_LW,
        OPT_ASCALE, OPT_LAT_BEAM, OPT_NO_RESCORE, OPT_LATTICE, OPT_LAT_FORMAT, OPT_HISTORIES,
        OPT_SEG_MIN, OPT_SEG_MAX, OPT_CHECK_IMAGE, OPT_WORDS, OPT_PIP, OPT_FLAT_LW, OPT_UW,
-       OPT_NO_IMAGE, OPT_VOCAB, OPT_VOCAB_PROB, OPT_VOCAB_BOOST, OPT_VOCAB_QUIET };
+       OPT_NO_IMAGE, OPT_VOCAB, OPT_VOCAB_PROB, OPT_VOCAB_BOOST, OPT_VOCAB_QUIET,
+       OPT_CACHE_WEIGHT, OPT_CACHE_DECAY, OPT_CACHE_MAX_UNI, OPT_CACHE_WORDS, OPT_CACHE_SEARCH };
 
 /* Cutting long input (segment.h). */
 #define SEG_PAUSE_S 0.2		/* a pause that ends a segment, seconds */
@@ -126,6 +141,62 @@ print_hyp(FILE *f, const struct sm_lattice *lat, const int *path, int n,
 		fprintf(f, "%.3f\t%.3f\t%.3f\t%s\t%.*s\n", a, e, conf,
 			kind == 0 ? "word" : kind == 1 ? "sil" : "filler", len, w);
 	}
+}
+
+/* The words of a segment's best path into the cache, each counted with
+ * its confidence, for the segments that follow. */
+static void
+cache_path(struct sm_cache *c, const struct sm_lattice *lat, const int *path, int n)
+{
+	int i;
+
+	for (i = 1; i < n; i++) {
+		const struct sm_lat_link *k = &lat->link[path[i]];
+		const struct sm_lat_node *u = &lat->node[k->from];
+
+		if (u->kind == SM_LAT_WORD && u->lmid >= 0)
+			sm_cache_add(c, u->lmid, (float)sm_lattice_conf(lat, k->from, u->sf, k->ef));
+	}
+}
+
+/* --cache-words: the word items of a #sm-hyp 1 stream into the cache,
+ * each counted with its confidence.  A phrase of the custom vocabulary
+ * comes back as its words, which the cache counts one by one. */
+static void
+cache_load(struct sm_cache *c, struct sm_lm *lm, const char *path)
+{
+	FILE *f = sm_open_in(path);
+	char line[4096], w[1024], kind[16];
+	double a, e, conf;
+	long n = 0, ln = 0;
+
+	if (lm->words == NULL && sm_lm_index(lm) != 0)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	if (fgets(line, sizeof line, f) == NULL || strncmp(line, "#sm-hyp 1", 9) != 0)
+		sm_die(SM_EX_DATAERR, "%s: expected a #sm-hyp 1 stream", sm_name(path));
+	ln = 1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		int id;
+		char *p;
+
+		ln++;
+		if (line[0] == '#')
+			continue;
+		if (sscanf(line, "%lf %lf %lf %15s %1023s", &a, &e, &conf, kind, w) != 5)
+			sm_die(SM_EX_DATAERR, "%s: line %ld: expected START END CONF KIND WORD",
+			       sm_name(path), ln);
+		if (strcmp(kind, "word") != 0)
+			continue;
+		for (p = w; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if ((id = sm_lm_word(lm, w)) >= 0)
+			sm_cache_add(c, id, (float)conf), n++;
+	}
+	if (ferror(f))
+		sm_die_errno(SM_EX_IOERR, "%s", sm_name(path));
+	if (f != stdin)
+		fclose(f);
+	sm_info("%s: %ld words of the LM for the cache", sm_name(path), n);
 }
 
 /* The search's own best path as lattice links: from <s>, for each word
@@ -283,6 +354,7 @@ struct job {
 	const struct sm_pack *pack;	/* its search image, for messages */
 	FILE *lf;		/* the lattice, opened at the end of the first segment */
 	FILE *hyp;		/* the hypothesis items, printed when all is done */
+	struct sm_cache *cache;	/* the words recognised so far, or NULL */
 	double t0, tf;		/* time of frame 0, seconds per frame */
 	double t_mark;		/* the end of the last segment, for -v */
 };
@@ -372,6 +444,8 @@ segment_done(void *arg, long first, long n, int why)
 	print_hyp(j->hyp, &lat, lpath, n_path, j->srch, t0, j->tf);
 	if (ferror(j->hyp))
 		sm_die(SM_EX_SOFTWARE, "out of memory");
+	if (j->cache != NULL)
+		cache_path(j->cache, &lat, lpath, n_path);
 	free(lpath);
 	sm_lattice_free(&lat);
 	j->n_seg++;
@@ -384,9 +458,10 @@ struct opts {
 	struct sm_search_cfg cfg;
 	struct sm_lat_cfg lcfg;
 	const char *model, *lang, *path;
-	const char *build_image, *words_path, *lat_path, *vocab_path;
-	int check_image, no_image, no_rescore, slf, vocab_quiet;
+	const char *build_image, *words_path, *lat_path, *vocab_path, *cache_words;
+	int check_image, no_image, no_rescore, slf, vocab_quiet, cache_search;
 	double uw, seg_min, seg_max, vocab_prob, vocab_boost;
+	double cache_weight, cache_decay, cache_max_uni;
 };
 
 static void
@@ -422,6 +497,11 @@ parse_options(struct opts *o, int argc, char **argv)
 		{"vocab-prob", required_argument, NULL, OPT_VOCAB_PROB},
 		{"vocab-boost", required_argument, NULL, OPT_VOCAB_BOOST},
 		{"vocab-quiet", no_argument, NULL, OPT_VOCAB_QUIET},
+		{"cache-weight", required_argument, NULL, OPT_CACHE_WEIGHT},
+		{"cache-decay", required_argument, NULL, OPT_CACHE_DECAY},
+		{"cache-max-unigram", required_argument, NULL, OPT_CACHE_MAX_UNI},
+		{"cache-words", required_argument, NULL, OPT_CACHE_WORDS},
+		{"cache-search", no_argument, NULL, OPT_CACHE_SEARCH},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -436,6 +516,9 @@ parse_options(struct opts *o, int argc, char **argv)
 	o->seg_max = 60;
 	o->vocab_prob = 5e-5;
 	o->vocab_boost = 2;
+	o->cache_weight = 0.05;
+	o->cache_decay = 0.995;
+	o->cache_max_uni = 1e-2;
 	sm_search_cfg_default(&o->cfg);
 	o->cfg.wip = logf(0.3f);	/* with the unigram weight (man page) */
 	sm_lat_cfg_default(&o->lcfg);
@@ -469,6 +552,11 @@ parse_options(struct opts *o, int argc, char **argv)
 		case OPT_VOCAB_PROB: o->vocab_prob = sm_opt_double("--vocab-prob", optarg, 1e-30, 1); break;
 		case OPT_VOCAB_BOOST: o->vocab_boost = sm_opt_double("--vocab-boost", optarg, 1e-6, 1e6); break;
 		case OPT_VOCAB_QUIET: o->vocab_quiet = 1; break;
+		case OPT_CACHE_WEIGHT: o->cache_weight = sm_opt_double("--cache-weight", optarg, 0, 0.99); break;
+		case OPT_CACHE_DECAY: o->cache_decay = sm_opt_double("--cache-decay", optarg, 1e-3, 1); break;
+		case OPT_CACHE_MAX_UNI: o->cache_max_uni = sm_opt_double("--cache-max-unigram", optarg, 1e-30, 1); break;
+		case OPT_CACHE_WORDS: o->cache_words = optarg; break;
+		case OPT_CACHE_SEARCH: o->cache_search = 1; break;
 		case OPT_LAT_FORMAT:
 			if (strcmp(optarg, "slf") == 0)
 				o->slf = 1;
@@ -492,6 +580,9 @@ parse_options(struct opts *o, int argc, char **argv)
 	}
 	if (o->build_image && o->words_path)
 		sm_die(SM_EX_USAGE, "--words and --build-image: an image holds the whole dictionary");
+	if ((o->cache_words || o->cache_search) && o->cache_weight <= 0)
+		sm_die(SM_EX_USAGE, "%s needs a --cache-weight above 0",
+		       o->cache_words ? "--cache-words" : "--cache-search");
 	if ((o->build_image || o->check_image) && o->vocab_path)
 		sm_die(SM_EX_USAGE, "--vocab is for a search, not with %s",
 		       o->build_image ? "--build-image" : "--check-image");
@@ -590,6 +681,7 @@ search_input(const struct opts *o, struct models *m, const struct sm_pack *pack,
 	const char *path = o->path;
 	FILE *in = sm_open_in(path);
 	struct sm_lat_cfg lcfg = o->lcfg;
+	struct sm_cache cache;
 	struct sm_stream_hdr h;
 	struct segmenter seg;
 	struct seg_cfg scfg;
@@ -609,6 +701,16 @@ search_input(const struct opts *o, struct models *m, const struct sm_pack *pack,
 		sm_die(SM_EX_SOFTWARE, "out of memory");
 	lcfg.wip = o->cfg.wip;
 	memset(&job, 0, sizeof job);
+	if (o->cache_weight > 0) {
+		if (sm_cache_init(&cache, &m->lm, (float)o->cache_weight, (float)o->cache_decay,
+				  (float)o->cache_max_uni) != 0)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+		if (o->cache_words != NULL)
+			cache_load(&cache, &m->lm, o->cache_words);
+		lcfg.cache = job.cache = &cache;
+		if (o->cache_search)
+			sm_search_set_cache(m->srch, &cache);
+	}
 	job.srch = m->srch;
 	job.lm = &m->lm;
 	job.cfg = &o->cfg;
@@ -650,6 +752,10 @@ search_input(const struct opts *o, struct models *m, const struct sm_pack *pack,
 	partial_lattice = NULL;
 	if (fclose(job.hyp) != 0)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
+	if (job.cache != NULL) {
+		sm_search_set_cache(m->srch, NULL);
+		sm_cache_free(job.cache);
+	}
 	free(frame);
 }
 
