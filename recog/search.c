@@ -341,6 +341,8 @@ slot_del(struct sm_search *s, int node)
 	s->slot_n--;
 }
 
+_Static_assert(sizeof(struct hmm) == 64, "an HMM of the pool fills one cache line");
+
 /* An unused HMM of the pool: no scores, not queued. */
 static inline void
 hmm_fresh(struct hmm *h)
@@ -440,8 +442,10 @@ enter(struct sm_search *s, int node, float score, int bp, int ssid)
 			if (score > h->in) {
 				h->in = score;
 				h->inbp = bp;
-				h->inss = cl ? cs[cl] : ssid;
+				h->inss = (uint16_t)ssid;
 			}
+			/* copies 1.. of a leaf: their own sequences */
+			ssid = cl + 1 < n ? cs[cl + 1] : ssid;
 		}
 		h0->live = (uint8_t)live;
 		s->n_act_next = nn;
@@ -654,12 +658,8 @@ sm_search_frame(struct sm_search *s, const float *sen)
 	for (i = 0; i < n_act; i++) {
 		struct hmm *h = &pool[act[i]];
 
-		if (i + 8 < n_act) {
-			const char *a = (const char *)&pool[act[i + 8]];
-
-			__builtin_prefetch(a);
-			__builtin_prefetch(a + sizeof *h - 1);
-		}
+		if (i + 8 < n_act)
+			__builtin_prefetch(&pool[act[i + 8]]);
 		hmm_step(h, s->tp[h->ci], sseq, sen);
 		if (h->best > best)
 			best = h->best;
@@ -701,12 +701,8 @@ sm_search_frame(struct sm_search *s, const float *sen)
 
 		/* an HMM further ahead, the node of one a few ahead, then its
 		 * children and their slots: the tree is too big for the caches */
-		if (i + 16 < n_act) {
-			const char *a = (const char *)&pool[act[i + 16]];
-
-			__builtin_prefetch(a);
-			__builtin_prefetch(a + sizeof *h - 1);
-		}
+		if (i + 16 < n_act)
+			__builtin_prefetch(&pool[act[i + 16]]);
 		if (i + 8 < n_act)
 			__builtin_prefetch(&nodes[pool[act[i + 8]].node]);
 		if (i + 4 < n_act) {
@@ -735,16 +731,22 @@ sm_search_frame(struct sm_search *s, const float *sen)
 				word_end(s, h, nd, out);
 			continue;
 		}
-		for (c = 0; c < nd->n_child; c++) {
-			int ch = nd->child + c;
-			const struct node *cn = &nodes[ch];
-			float sc = out + s->cfg.lw * (look(s, cn) - look(s, nd)) + s->cfg.pip;
-			if (sc < thr)
-				continue;
-			enter(s, ch, sc, h->bp[2], cn->ssid);
+		if (nd->n_child > 0) {
+			/* the parent's look-ahead, the weights and the token's
+			 * backpointer in locals: enter's stores may alias them */
+			int n_child = nd->n_child, bp = h->bp[2];
+			const struct node *cn = &nodes[nd->child];
+			float lnd = look(s, nd), lw = s->cfg.lw, pip = s->cfg.pip;
+
+			for (c = 0; c < n_child; c++, cn++) {
+				float sc = out + lw * (look(s, cn) - lnd) + pip;
+
+				if (sc < thr)
+					continue;
+				enter(s, (int)(cn - nodes), sc, bp, cn->ssid);
+			}
 			pool = s->pool;	/* the pool and the lists may have moved */
 			act = s->act;
-			h = &pool[hk];
 		}
 	}
 	/* 4. new words from this frame's word ends */
