@@ -493,8 +493,8 @@ static void
 enter_words(struct sm_search *s, int a, int e, float thr)
 {
 	int n_ci = s->n_ci, i, r, lc, p;
-	int lcs[MAXCI], n_lcs = 0, best_i;
-	float best;
+	int lcs[MAXCI], n_lcs = 0, best_i, best_ci_lc[MAXCI];
+	float best, best_ci[MAXCI];
 
 	for (i = a; i < e; i++) {
 		const float *rc = s->p1.rcs + (size_t)i * n_ci;
@@ -517,21 +517,32 @@ enter_words(struct sm_search *s, int a, int e, float thr)
 	}
 	if (n_lcs == 0)
 		return;
-	/* the roots of the tree, then those of a custom vocabulary's */
-	for (r = 0; r < s->n_roots + s->n_ov_roots; r++) {
-		int rn = r < s->n_roots ? r : s->ov0 + r - s->n_roots;
-		const struct node *nd = &s->nodes[rn];
+	/* for each first phone, the best left context (first of the best in
+	 * lcs order) and its score: the same for all the roots of a phone */
+	for (p = 0; p < n_ci; p++) {
 		float bs = NEG;
 		int bl = -1, k;
 
 		for (k = 0; k < n_lcs; k++) {
-			float c = s->best_lc[lcs[k]][nd->ci];
+			float c = s->best_lc[lcs[k]][p];
 
 			if (c > bs) {
 				bs = c;
 				bl = lcs[k];
 			}
 		}
+		best_ci[p] = bs;
+		best_ci_lc[p] = bl;
+	}
+	/* the roots of the tree, then those of a custom vocabulary's */
+	for (r = 0; r < s->n_roots + s->n_ov_roots; r++) {
+		int rn = r < s->n_roots ? r : s->ov0 + r - s->n_roots;
+		const struct node *nd = &s->nodes[rn];
+		float bs = best_ci[nd->ci];
+		int bl = best_ci_lc[nd->ci];
+
+		if (bl < 0)
+			continue;
 		bs += s->cfg.lw * look(s, nd) + s->cfg.wip;
 		if (bl < 0 || bs < thr)
 			continue;
