@@ -747,6 +747,31 @@ mul(float *restrict p, const float *restrict v, size_t n)
 		p[i] *= v[i];
 }
 
+/* o -= the maximum of o, n values; the maximum as exp_rel finds it. */
+__attribute__((target_clones("avx2", "default"), optimize("O3")))
+static void
+sub_max_row(float *restrict o, int n)
+{
+	int j, n8 = n & ~7;
+	float m = o[0];
+
+	if (n8 > 0) {
+		v8f vm, x;
+
+		memcpy(&vm, o, sizeof(vm));
+		for (j = 8; j < n8; j += 8) {
+			memcpy(&x, o + j, sizeof(x));
+			vm = sel8(x > vm, x, vm);
+		}
+		for (j = 0; j < 8; j++)
+			m = vm[j] > m ? vm[j] : m;
+	}
+	for (j = n8; j < n; j++)
+		m = o[j] > m ? o[j] : m;
+	for (j = 0; j < n; j++)
+		o[j] -= m;
+}
+
 /* sc = log(prod) (first) or sc += log(prod), n values. */
 __attribute__((target_clones("avx2", "default"), optimize("O3")))
 static void
@@ -857,7 +882,7 @@ sm_am_score(struct sm_am_scorer *s, const float *feat, int n, float *out,
 {
 	const struct sm_am *am = s->am;
 	size_t i;
-	int f, t, j, c;
+	int f, t, c;
 
 	if (n < 0 || n > s->max_frames)
 		return -1;
@@ -877,13 +902,7 @@ sm_am_score(struct sm_am_scorer *s, const float *feat, int n, float *out,
 			score_topn(s, c, n, out);
 	}
 	if (sub_max)
-		for (t = 0; t < n; t++) {
-			float *o = out + (size_t)t * am->n_sen, m = o[0];
-
-			for (j = 1; j < am->n_sen; j++)
-				m = o[j] > m ? o[j] : m;
-			for (j = 0; j < am->n_sen; j++)
-				o[j] -= m;
-		}
+		for (t = 0; t < n; t++)
+			sub_max_row(out + (size_t)t * am->n_sen, am->n_sen);
 	return 0;
 }

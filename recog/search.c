@@ -347,6 +347,8 @@ slot_del(struct sm_search *s, int node)
 	s->slot_n--;
 }
 
+_Static_assert(sizeof(struct hmm) == 64, "an HMM of the pool fills one cache line");
+
 /* An unused HMM of the pool: no scores, not queued. */
 static inline void
 hmm_fresh(struct hmm *h)
@@ -446,8 +448,10 @@ enter(struct sm_search *s, int node, float score, int bp, int ssid)
 			if (score > h->in) {
 				h->in = score;
 				h->inbp = bp;
-				h->inss = cl ? cs[cl] : ssid;
+				h->inss = (uint16_t)ssid;
 			}
+			/* copies 1.. of a leaf: their own sequences */
+			ssid = cl + 1 < n ? cs[cl + 1] : ssid;
 		}
 		h0->live = (uint8_t)live;
 		s->n_act_next = nn;
@@ -495,8 +499,8 @@ static void
 enter_words(struct sm_search *s, int a, int e, float thr)
 {
 	int n_ci = s->n_ci, i, r, lc, p;
-	int lcs[MAXCI], n_lcs = 0, best_i;
-	float best;
+	int lcs[MAXCI], n_lcs = 0, best_i, best_ci_lc[MAXCI];
+	float best, best_ci[MAXCI];
 
 	for (i = a; i < e; i++) {
 		const float *rc = s->p1.rcs + (size_t)i * n_ci;
@@ -519,21 +523,32 @@ enter_words(struct sm_search *s, int a, int e, float thr)
 	}
 	if (n_lcs == 0)
 		return;
-	/* the roots of the tree, then those of a custom vocabulary's */
-	for (r = 0; r < s->n_roots + s->n_ov_roots; r++) {
-		int rn = r < s->n_roots ? r : s->ov0 + r - s->n_roots;
-		const struct node *nd = &s->nodes[rn];
+	/* for each first phone, the best left context (first of the best in
+	 * lcs order) and its score: the same for all the roots of a phone */
+	for (p = 0; p < n_ci; p++) {
 		float bs = NEG;
 		int bl = -1, k;
 
 		for (k = 0; k < n_lcs; k++) {
-			float c = s->best_lc[lcs[k]][nd->ci];
+			float c = s->best_lc[lcs[k]][p];
 
 			if (c > bs) {
 				bs = c;
 				bl = lcs[k];
 			}
 		}
+		best_ci[p] = bs;
+		best_ci_lc[p] = bl;
+	}
+	/* the roots of the tree, then those of a custom vocabulary's */
+	for (r = 0; r < s->n_roots + s->n_ov_roots; r++) {
+		int rn = r < s->n_roots ? r : s->ov0 + r - s->n_roots;
+		const struct node *nd = &s->nodes[rn];
+		float bs = best_ci[nd->ci];
+		int bl = best_ci_lc[nd->ci];
+
+		if (bl < 0)
+			continue;
 		bs += s->cfg.lw * look(s, nd) + s->cfg.wip;
 		if (bl < 0 || bs < thr)
 			continue;
@@ -660,12 +675,8 @@ sm_search_frame(struct sm_search *s, const float *sen)
 	for (i = 0; i < n_act; i++) {
 		struct hmm *h = &pool[act[i]];
 
-		if (i + 8 < n_act) {
-			const char *a = (const char *)&pool[act[i + 8]];
-
-			__builtin_prefetch(a);
-			__builtin_prefetch(a + sizeof *h - 1);
-		}
+		if (i + 8 < n_act)
+			__builtin_prefetch(&pool[act[i + 8]]);
 		hmm_step(h, s->tp[h->ci], sseq, sen);
 		if (h->best > best)
 			best = h->best;
@@ -707,12 +718,8 @@ sm_search_frame(struct sm_search *s, const float *sen)
 
 		/* an HMM further ahead, the node of one a few ahead, then its
 		 * children and their slots: the tree is too big for the caches */
-		if (i + 16 < n_act) {
-			const char *a = (const char *)&pool[act[i + 16]];
-
-			__builtin_prefetch(a);
-			__builtin_prefetch(a + sizeof *h - 1);
-		}
+		if (i + 16 < n_act)
+			__builtin_prefetch(&pool[act[i + 16]]);
 		if (i + 8 < n_act)
 			__builtin_prefetch(&nodes[pool[act[i + 8]].node]);
 		if (i + 4 < n_act) {
@@ -741,16 +748,22 @@ sm_search_frame(struct sm_search *s, const float *sen)
 				word_end(s, h, nd, out);
 			continue;
 		}
-		for (c = 0; c < nd->n_child; c++) {
-			int ch = nd->child + c;
-			const struct node *cn = &nodes[ch];
-			float sc = out + s->cfg.lw * (look(s, cn) - look(s, nd)) + s->cfg.pip;
-			if (sc < thr)
-				continue;
-			enter(s, ch, sc, h->bp[2], cn->ssid);
+		if (nd->n_child > 0) {
+			/* the parent's look-ahead, the weights and the token's
+			 * backpointer in locals: enter's stores may alias them */
+			int n_child = nd->n_child, bp = h->bp[2];
+			const struct node *cn = &nodes[nd->child];
+			float lnd = look(s, nd), lw = s->cfg.lw, pip = s->cfg.pip;
+
+			for (c = 0; c < n_child; c++, cn++) {
+				float sc = out + lw * (look(s, cn) - lnd) + pip;
+
+				if (sc < thr)
+					continue;
+				enter(s, (int)(cn - nodes), sc, bp, cn->ssid);
+			}
 			pool = s->pool;	/* the pool and the lists may have moved */
 			act = s->act;
-			h = &pool[hk];
 		}
 	}
 	/* 4. new words from this frame's word ends */

@@ -56,6 +56,8 @@ struct hmm {
 	int8_t ci;		/* the node's phone (its transition matrix) */
 	uint8_t cl;		/* which of the node's ncls HMMs */
 	uint8_t nb, live;	/* first of a block: HMMs in it, how many in use */
+	uint8_t pad[8];		/* 64 bytes: in the pool (64-byte aligned), each
+				 * HMM on one cache line */
 };
 
 /* A word of the flat pass: one HMM per phone, the last phone fanned out
