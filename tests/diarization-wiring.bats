@@ -42,6 +42,12 @@ teardown() {
 	[ -z "$(ls -A "$TMPDIR")" ]
 }
 
+# The stages by hand as a job with speaker diarization runs them: the whole
+# input's cepstral mean, and a search in stretches of at least 30 s.
+speaker_hyp() { # AUDIO
+	sm-fetch "$1" | sm-decode | sm-features --cmn-window 0 | sm-am | sm-lattice --segment-min 30
+}
+
 job_config() { # TRANSCRIPTION_CONFIG_MEMBERS
 	config "{\"type\": \"transcription\", \"transcription_config\": {\"language\": \"en\", $1}}" "$SCRATCH/c.json"
 }
@@ -231,12 +237,12 @@ start_channel_job() {
 	cmp "$SCRATCH/feat" "$SCRATCH/feat.ref"
 	[ "$(sm-dump <"$SCRATCH/feat" | sed 1d | wc -l)" -eq 298 ]
 	# What sm-format got: sm-lattice's best path with the speakers added.
-	diff <(cut -f 1-5 "$SCRATCH/hyp") <(hand_hyp "$(lv 0880)")
+	diff <(cut -f 1-5 "$SCRATCH/hyp") <(speaker_hyp "$(lv 0880)")
 	[ "$(grep -c $'\tspeaker=S[12]$' "$SCRATCH/hyp")" -eq "$(grep -vc '^#' "$SCRATCH/hyp")" ]
 	# The words those of the stages by hand, each with its speaker (every
 	# change of speaker ends a sentence, so compare words, not sentences).
 	[ "$(printf '%s' "$output" | jq -r '[.results[] | select(.type == "word") | .alternatives[0].content | ascii_downcase] | join(" ")')" = \
-		"$(by_hand "$(lv 0880)" | jq -r '[.results[] | select(.type == "word") | .alternatives[0].content | ascii_downcase] | join(" ")')" ]
+		"$(speaker_hyp "$(lv 0880)" | sm-format | jq -r '[.results[] | select(.type == "word") | .alternatives[0].content | ascii_downcase] | join(" ")')" ]
 	[ "$(printf '%s' "$output" | jq -r '[.results[] | select(.type == "word") | .alternatives[0].speaker] | unique | join(",")')" = "S1,S2" ]
 }
 
@@ -247,13 +253,24 @@ start_channel_job() {
 	[ "$(cat "$SCRATCH/args")" = "sm-diarize -F /dev/fd/3 --sensitivity 0.5" ]
 }
 
+@test "speaker: sm-lattice gets --segment-min 30 with speaker diarization, and no --segment-min without it" {
+	job_config '"diarization": "speaker"'
+	SM_STAGE_LATTICE='echo "$*" >"$SCRATCH/lat"; exec sm-lattice "$@"' \
+		run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ "$(cat "$SCRATCH/lat")" = "-l en --segment-min 30" ]
+	job_config '"diarization": "none"'
+	SM_STAGE_LATTICE='echo "$*" >"$SCRATCH/lat"; exec sm-lattice "$@"' \
+		run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ "$(cat "$SCRATCH/lat")" = "-l en" ]
+}
+
 @test "speaker: the audio on standard input: sm-diarize gets the FEAT stream and the job the transcript of the file" {
 	job_config '"diarization": "speaker"'
 	SM_STAGE_DIARIZE='cat <"$2" >"$SCRATCH/feat" & cat; wait' \
 		run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" - <"$(lv 0880)"
 	[ -z "$stderr" ]
 	cmp "$SCRATCH/feat" <(sm-decode "$(lv 0880)" | sm-features)
-	[ "$(printf '%s' "$output" | words)" = "$(by_hand "$(lv 0880)" | words)" ]
+	[ "$(printf '%s' "$output" | words)" = "$(speaker_hyp "$(lv 0880)" | sm-format | words)" ]
 }
 
 @test "speaker: a failing sm-diarize is blamed by name with its own line and status, even before reading its FEAT copy; nothing on stdout" {
