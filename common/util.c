@@ -176,6 +176,36 @@ sm_usage_exit(const char *text, int ok)
 	exit(SM_EX_USAGE);
 }
 
+const char *
+sm_hyp_feat_operand(const char *feat, int argc, char **argv, int optind, const char *usage)
+{
+	const char *name = NULL;
+
+	if (argc - optind > 1)
+		sm_usage_exit(usage, 0);
+	if (feat == NULL) {
+		sm_warn("--features: missing (the FEAT stream of the same audio)");
+		sm_usage_exit(usage, 0);
+	}
+	if (optind < argc)
+		name = argv[optind];
+	if (strcmp(feat, "-") == 0 && (name == NULL || strcmp(name, "-") == 0)) {
+		sm_warn("--features -: stdin already carries the hypothesis");
+		sm_usage_exit(usage, 0);
+	}
+	return name;
+}
+
+uint32_t
+sm_hash_bytes(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
 long
 sm_opt_long(const char *opt, const char *arg, long min, long max)
 {

@@ -12,21 +12,11 @@ gau_off(const struct ad_model *m, int c, int f, int k)
 	return ((size_t)c * m->n_dens + k) * m->dim + m->off[f];
 }
 
-static uint32_t
-hash(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
 /* The slot of a word in the table of the hypothesis's words. */
 static int32_t *
 slot(const struct ad_model *m, const char *word, size_t len)
 {
-	uint32_t h = hash(word, len) & m->hmask;
+	uint32_t h = sm_hash_bytes(word, len) & m->hmask;
 
 	for (;; h = (h + 1) & m->hmask) {
 		int32_t i = m->wslot[h];

@@ -185,18 +185,7 @@ main(int argc, char **argv)
 		default: sm_usage_exit(usage, 0);
 		}
 	}
-	if (argc - optind > 1)
-		sm_usage_exit(usage, 0);
-	if (feat == NULL) {
-		sm_warn("--features: missing (the FEAT stream of the same audio)");
-		sm_usage_exit(usage, 0);
-	}
-	if (optind < argc)
-		name = argv[optind];
-	if (strcmp(feat, "-") == 0 && (name == NULL || strcmp(name, "-") == 0)) {
-		sm_warn("--features -: stdin already carries the hypothesis");
-		sm_usage_exit(usage, 0);
-	}
+	name = sm_hyp_feat_operand(feat, argc, argv, optind, usage);
 	sm_pack_load_or_die(&pack, mdir, lang);
 	/* The hypothesis is read on a thread while the features are read
 	 * here: both may come from one pipeline (sm_slurp_start). */

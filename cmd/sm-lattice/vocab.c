@@ -55,21 +55,11 @@ maybe(const struct table *t, const char *s, size_t n)
 	return n > 0 && (t->first2[p >> 3] >> (p & 7) & 1);
 }
 
-static uint32_t
-hash(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
 /* The index of the key of n bytes at s, -1 if absent (add: added). */
 static int
 lookup(struct table *t, const char *s, size_t n, int add)
 {
-	uint32_t i = hash(s, n) & t->mask;
+	uint32_t i = sm_hash_bytes(s, n) & t->mask;
 
 	for (; t->slot[i] != 0; i = (i + 1) & t->mask) {
 		const struct key *k = &t->k[t->slot[i] - 1];
