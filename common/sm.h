@@ -57,12 +57,14 @@ void sm_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sm_version_exit(void) __attribute__((noreturn));
 /* Print usage text (to stdout and exit 0 when ok, else to stderr and exit 64). */
 void sm_usage_exit(const char *text, int ok) __attribute__((noreturn));
-/* A stage that reads a best path and the FEAT stream of its audio (-F, as
- * sm-diarize and sm-adapt do): the best path's file operand, NULL for
+/* A stage that reads a best path and a stream of the same audio from the
+ * file of option opt (sm-diarize's --features, FEAT; sm-adapt's too;
+ * sm-volume's --audio, PCM): the best path's file operand, NULL for
  * standard input; the usage and exit 64 when there is more than one
- * operand, -F is missing, or both would be standard input. */
-const char *sm_hyp_feat_operand(const char *feat, int argc, char **argv, int optind,
-				const char *usage);
+ * operand, path is NULL (the option is missing), or both would be standard
+ * input. */
+const char *sm_hyp_operand(const char *opt, const char *path, const char *stream, int argc,
+			   char **argv, int optind, const char *usage);
 /* FNV-1a of n bytes: the hash of the programs' word tables. */
 uint32_t sm_hash_bytes(const char *s, size_t n);
 /* Parse a number option or die with exit 64 naming the option. */

@@ -177,20 +177,21 @@ sm_usage_exit(const char *text, int ok)
 }
 
 const char *
-sm_hyp_feat_operand(const char *feat, int argc, char **argv, int optind, const char *usage)
+sm_hyp_operand(const char *opt, const char *path, const char *stream, int argc, char **argv,
+	       int optind, const char *usage)
 {
 	const char *name = NULL;
 
 	if (argc - optind > 1)
 		sm_usage_exit(usage, 0);
-	if (feat == NULL) {
-		sm_warn("--features: missing (the FEAT stream of the same audio)");
+	if (path == NULL) {
+		sm_warn("%s: missing (the %s stream of the same audio)", opt, stream);
 		sm_usage_exit(usage, 0);
 	}
 	if (optind < argc)
 		name = argv[optind];
-	if (strcmp(feat, "-") == 0 && (name == NULL || strcmp(name, "-") == 0)) {
-		sm_warn("--features -: stdin already carries the hypothesis");
+	if (strcmp(path, "-") == 0 && (name == NULL || strcmp(name, "-") == 0)) {
+		sm_warn("%s -: stdin already carries the hypothesis", opt);
 		sm_usage_exit(usage, 0);
 	}
 	return name;

@@ -698,6 +698,30 @@ exp8(v8f x)
 	return p * (v8f)i;
 }
 
+/* The maximum of n values, 8 lanes at a time (inlined into each clone of
+ * its callers). */
+static inline __attribute__((always_inline)) float
+row_max(const float *v, int n)
+{
+	int k, n8 = n & ~7;
+	float m = v[0];
+
+	if (n8 > 0) {
+		v8f vm, x;
+
+		memcpy(&vm, v, sizeof(vm));
+		for (k = 8; k < n8; k += 8) {
+			memcpy(&x, v + k, sizeof(x));
+			vm = sel8(x > vm, x, vm);
+		}
+		for (k = 0; k < 8; k++)
+			m = vm[k] > m ? vm[k] : m;
+	}
+	for (k = n8; k < n; k++)
+		m = v[k] > m ? v[k] : m;
+	return m;
+}
+
 /* Exponentiate each row of n_dens densities relative to its maximum (kept
  * in mx[t]). */
 __attribute__((target_clones("avx2", "default")))
@@ -708,21 +732,7 @@ exp_rel(float *L, float *mx, int n, int n_dens)
 
 	for (t = 0; t < n; t++) {
 		float *v = L + (size_t)t * n_dens;
-		float m = v[0];
-
-		if (k8 > 0) {
-			v8f vm, x;
-
-			memcpy(&vm, v, sizeof(vm));
-			for (k = 8; k < k8; k += 8) {
-				memcpy(&x, v + k, sizeof(x));
-				vm = sel8(x > vm, x, vm);
-			}
-			for (k = 0; k < 8; k++)
-				m = vm[k] > m ? vm[k] : m;
-		}
-		for (k = k8; k < n_dens; k++)
-			m = v[k] > m ? v[k] : m;
+		float m = row_max(v, n_dens);
 		for (k = 0; k < k8; k += 8) {
 			v8f x;
 
@@ -752,22 +762,9 @@ __attribute__((target_clones("avx2", "default"), optimize("O3")))
 static void
 sub_max_row(float *restrict o, int n)
 {
-	int j, n8 = n & ~7;
-	float m = o[0];
+	int j;
+	float m = row_max(o, n);
 
-	if (n8 > 0) {
-		v8f vm, x;
-
-		memcpy(&vm, o, sizeof(vm));
-		for (j = 8; j < n8; j += 8) {
-			memcpy(&x, o + j, sizeof(x));
-			vm = sel8(x > vm, x, vm);
-		}
-		for (j = 0; j < 8; j++)
-			m = vm[j] > m ? vm[j] : m;
-	}
-	for (j = n8; j < n; j++)
-		m = o[j] > m ? o[j] : m;
 	for (j = 0; j < n; j++)
 		o[j] -= m;
 }

@@ -185,7 +185,7 @@ main(int argc, char **argv)
 		default: sm_usage_exit(usage, 0);
 		}
 	}
-	name = sm_hyp_feat_operand(feat, argc, argv, optind, usage);
+	name = sm_hyp_operand("--features", feat, "FEAT", argc, argv, optind, usage);
 	sm_pack_load_or_die(&pack, mdir, lang);
 	/* The hypothesis is read on a thread while the features are read
 	 * here: both may come from one pipeline (sm_slurp_start). */

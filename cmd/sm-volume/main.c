@@ -40,18 +40,7 @@ main(int argc, char **argv)
 		default: sm_usage_exit(usage, 0);
 		}
 	}
-	if (argc - optind > 1)
-		sm_usage_exit(usage, 0);
-	if (audio == NULL) {
-		sm_warn("--audio: missing (the PCM stream of the same audio)");
-		sm_usage_exit(usage, 0);
-	}
-	if (optind < argc)
-		name = argv[optind];
-	if (strcmp(audio, "-") == 0 && (name == NULL || strcmp(name, "-") == 0)) {
-		sm_warn("--audio -: stdin already carries the hypothesis");
-		sm_usage_exit(usage, 0);
-	}
+	name = sm_hyp_operand("--audio", audio, "PCM", argc, argv, optind, usage);
 	/* The hypothesis is read on a thread while the audio is read here:
 	 * both may come from one pipeline (sm_slurp_start). */
 	sm_slurp_start(&hyp, sm_open_in(name));
