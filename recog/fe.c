@@ -271,9 +271,9 @@ sm_fe_map_read(struct sm_fe_map *maps, unsigned *n_map, const char *path,
 			if (m->nfilt != nfilt || m->first >= nfilt || m->n_in < 1 ||
 			    m->n_in > nfilt) {
 				fclose(f);
-				return perr(err, errlen, "%s:%d: a map of %u filters from %u, "
-					    "the front end has %u", path, ln, m->nfilt,
-					    m->n_in, nfilt);
+				return perr(err, errlen, "%s:%d: a map of %u filters, filter %u on, "
+					    "from %u, where the front end has %u", path, ln,
+					    m->nfilt, m->first, m->n_in, nfilt);
 			}
 			continue;
 		}
