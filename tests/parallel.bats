@@ -19,9 +19,6 @@ setup_file() {
 	st=0
 	TMPDIR=$d/plain.tmp sm-transcribe "$d/gaps.wav" >"$d/plain.json" 2>"$d/plain.err" || st=$?
 	echo "$st" >"$d/plain.status"
-	# The readers' text, three times.
-	t=$(sed 's/ *([^)]*)$//' "$LIBRIVOX/transcription" | tr '\n' ' ')
-	printf 'long\t%s\t%s %s %s\t81\n' "$d/long.wav" "$t" "$t" "$t" >"$d/long.tsv"
 }
 
 setup() {
@@ -36,13 +33,7 @@ teardown() {
 	[ -z "$(ls -A "$TMPDIR")" ]
 }
 
-# The word errors of a transcript of long.wav against the readers' text.
-errors() { # JSON
-	printf 'long\t%s\n' "$(jq -r '[.results[] | select(.type == "word") | .alternatives[0].content] | join(" ")' "$1")" >"$SCRATCH/h.tsv"
-	python3 "$SM_ROOT/tests/corpus/wer.py" "$D/long.tsv" "$SCRATCH/h.tsv" | sed -n 's/.*E=\([0-9]*\)).*/\1/p' | head -n 1
-}
-
-@test "--parallel 2 on 81 s: chunks through the stages, each sm-am with the options it has alone, the transcript in --parallel 1's form, at most 3 more word errors" {
+@test "--parallel 2 on 81 s: chunks through the stages, each sm-am with the options it has alone, the results item for item those of --parallel 1, confidences within 0.02" {
 	[ "$(nproc)" -ge 2 ] || skip "one CPU: --parallel 2 is capped at 1"
 	SM_STAGE_AM='echo "$SM_CHUNK $*" >>"$SCRATCH/am"; exec sm-am "$@"' \
 		run -0 --separate-stderr sm-transcribe --parallel 2 "$D/long.wav"
@@ -51,19 +42,15 @@ errors() { # JSON
 	[ "$n" -ge 2 ]
 	[ "$(sort -n "$SCRATCH/am")" = "$(seq "$n" | sed 's/$/ -l en -t 1/')" ]
 	printf '%s\n' "$output" >"$SCRATCH/long2.json"
-	# The same document but for its words: format, metadata, result kinds.
-	diff <(jq -S 'del(.metadata.created_at, .results)' "$D/long1.json") \
-		<(jq -S 'del(.metadata.created_at, .results)' "$SCRATCH/long2.json")
-	[ "$(jq -c '[.results[0] | keys]' "$D/long1.json")" = "$(jq -c '[.results[0] | keys]' "$SCRATCH/long2.json")" ]
-	e1=$(errors "$D/long1.json")
-	e2=$(errors "$SCRATCH/long2.json")
-	[ -n "$e1" ] && [ -n "$e2" ]
-	# 3: the cut, and each chunk's sm-lattice starting its cache of
-	# recognised words empty where --parallel 1 has the whole recording's
-	# (39 and 39 errors without the cache, 37 and 40 with it)
-	[ "$e2" -le $((e1 + 3)) ]
-	# Times run on across the cut, to the end of the audio.
-	[ "$(jq '[.results[].end_time] | max' "$SCRATCH/long2.json")" = "$(jq '[.results[].end_time] | max' "$D/long1.json")" ]
+	# The same document but for its creation time and the confidences,
+	# which move by 0.01 where a cut makes a segment end that --parallel 1
+	# does not have: the cuts fall in pauses, and each chunk's cache of
+	# recognised words starts as the chunk before ended it.
+	diff <(jq -S 'del(.metadata.created_at, .results[].alternatives[].confidence)' "$D/long1.json") \
+		<(jq -S 'del(.metadata.created_at, .results[].alternatives[].confidence)' "$SCRATCH/long2.json")
+	[ "$(jq -s '[.[0].results, .[1].results] | transpose | map(.[0].alternatives[0].confidence - .[1].alternatives[0].confidence | fabs) | max <= 0.02' \
+		"$D/long1.json" "$SCRATCH/long2.json")" = true ]
+	[ "$(jq '[.results[] | select(.type == "word")] | length' "$SCRATCH/long2.json")" -gt 200 ]
 }
 
 @test "--parallel 2 with a custom vocabulary: every chunk's sm-lattice gets it on fd 3, only the first names an entry it cannot use" {
@@ -77,7 +64,7 @@ Dashwood
 EOF' \
 		run -0 --separate-stderr sm-transcribe --parallel 2 --job-config "$SCRATCH/c.json" "$D/gaps.wav"
 	[ "$stderr" = 'sm-lattice: /dev/fd/3:2: "!!!" not used: a word without letters or digits' ]
-	[ "$(sort "$SCRATCH/lat")" = "$(printf '1 -l en --vocab /dev/fd/3 Dashwood|!!!|\n2 -l en --vocab /dev/fd/3 --vocab-quiet Dashwood|!!!|\n3 -l en --vocab /dev/fd/3 --vocab-quiet Dashwood|!!!|')" ]
+	[ "$(sort "$SCRATCH/lat")" = "$(printf '1 -l en --cache-in /dev/fd/4 --cache-out /dev/fd/5 --vocab /dev/fd/3 Dashwood|!!!|\n2 -l en --cache-in /dev/fd/4 --cache-out /dev/fd/5 --vocab /dev/fd/3 --vocab-quiet Dashwood|!!!|\n3 -l en --cache-in /dev/fd/4 --cache-out /dev/fd/5 --vocab /dev/fd/3 --vocab-quiet Dashwood|!!!|')" ]
 	[ "$(printf '%s' "$output" | jq -r '[.results[] | .alternatives[0].content] | map(select(. == "Dashwood")) | length')" -ge 1 ]
 }
 

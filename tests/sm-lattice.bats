@@ -251,3 +251,41 @@ two_prompts_ll() { # OUT.ll
 	[ "$stderr" = "sm-lattice: $F/gf.ll: expected a #sm-hyp 1 stream" ]
 	[ -z "$output" ]
 }
+
+@test "--cache-out writes the cache as #sm-cache 1; --cache-in starts with it: the second prompt alone says \"three\" more confidently after the first's cache" {
+	asterisk16 confbridge-binaural-off "$SCRATCH/a.wav" confbridge-binaural-on "$SCRATCH/b.wav"
+	sm-decode "$SCRATCH/a.wav" | sm-features | sm-am >"$SCRATCH/a.ll"
+	sm-decode "$SCRATCH/b.wav" | sm-features | sm-am >"$SCRATCH/b.ll"
+	sm-lattice --cache-out "$SCRATCH/c" "$SCRATCH/a.ll" >/dev/null
+	[ "$(head -n 1 "$SCRATCH/c")" = "#sm-cache 1" ]
+	[ "$(tail -n 1 "$SCRATCH/c")" = "#end" ]
+	grep -q '^three [0-9.e+-]*$' "$SCRATCH/c"
+	sm-lattice "$SCRATCH/b.ll" >"$SCRATCH/alone"
+	sm-lattice --cache-in "$SCRATCH/c" "$SCRATCH/b.ll" >"$SCRATCH/after"
+	off=$(awk -F'\t' '$5 == "three" { print $3 }' "$SCRATCH/alone")
+	on=$(awk -F'\t' '$5 == "three" { print $3 }' "$SCRATCH/after")
+	[ -n "$off" ] && [ -n "$on" ]
+	awk -v a="$off" -v b="$on" 'BEGIN { exit !(b > a + 0.1) }'
+	# an empty stream is an empty cache
+	[ "$(sm-lattice --cache-in /dev/null "$SCRATCH/b.ll")" = "$(cat "$SCRATCH/alone")" ]
+}
+
+@test "--cache-in: not a #sm-cache 1 stream, one without #end, a bad count, a missing file; with --cache-search: one line each, no output" {
+	printf '#sm-hyp 1\n#end\n' >"$SCRATCH/h"
+	run -65 --separate-stderr sm-lattice --cache-in "$SCRATCH/h" "$F/gf.ll"
+	[ "$stderr" = "sm-lattice: $SCRATCH/h: expected a #sm-cache 1 stream" ]
+	[ -z "$output" ]
+	printf '#sm-cache 1\nscale 1\ntotal 1\nthree 1\n' >"$SCRATCH/c"
+	run -65 --separate-stderr sm-lattice --cache-in "$SCRATCH/c" "$F/gf.ll"
+	[ "$stderr" = "sm-lattice: $SCRATCH/c: the stream ends before #end" ]
+	[ -z "$output" ]
+	printf '#sm-cache 1\nscale 1\ntotal 1\nthree -1\n#end\n' >"$SCRATCH/c"
+	run -65 --separate-stderr sm-lattice --cache-in "$SCRATCH/c" "$F/gf.ll"
+	[ "$stderr" = "sm-lattice: $SCRATCH/c: line 4: expected a number of at least 0, got \"-1\"" ]
+	[ -z "$output" ]
+	run -66 --separate-stderr sm-lattice --cache-in "$SCRATCH/none" "$F/gf.ll"
+	[[ "$stderr" == "sm-lattice: $SCRATCH/none: "* ]]
+	[ -z "$output" ]
+	run -64 --separate-stderr sm-lattice --cache-in /dev/null --cache-search "$F/gf.ll"
+	[[ "$stderr" == "sm-lattice: --cache-in and --cache-search: "* ]]
+}

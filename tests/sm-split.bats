@@ -155,6 +155,30 @@ chunks() { sed -n 's/^sm-split: chunk [0-9]*: \([0-9.]*\) \(s \)*to \([0-9.]*\|t
 	done
 }
 
+@test "--carry: each chunk's stages read on fd 4 what the chunk before wrote on its fd 5, the first an empty stream; fds 3 to 5 with --input3 too" {
+	printf 'v\n' >"$SCRATCH/v"
+	sm-split -j 2 --carry --min-input 0 --chunk-min 4 --chunk-max 8 --input3 "$SCRATCH/v" \
+		-c "cat" \
+		-c "cat <&3 >$SCRATCH/v.\$SM_CHUNK; cat <&4 >$SCRATCH/in.\$SM_CHUNK; echo \"from \$SM_CHUNK\" >&5; cat >/dev/null; printf '#sm-hyp 1\\n#end\\n'" \
+		<"$D/j.feat" >/dev/null
+	n=$(ls "$SCRATCH"/in.* | wc -l)
+	[ "$n" -ge 3 ]
+	[ ! -s "$SCRATCH/in.1" ]
+	for i in $(seq 2 "$n"); do
+		[ "$(cat "$SCRATCH/in.$i")" = "from $((i - 1))" ]
+		cmp "$SCRATCH/v.$i" "$SCRATCH/v"
+	done
+}
+
+@test "--carry with sm-lattice --cache-in /dev/fd/4 --cache-out /dev/fd/5: the caches pass from chunk to chunk, the words those of sm-am | sm-lattice on the whole stream" {
+	run -0 --separate-stderr sm-split -j 2 --carry --min-input 0 --chunk-min 4 --chunk-max 8 -v \
+		-c "$AM" -c "$LAT --cache-in /dev/fd/4 --cache-out /dev/fd/5 -v" "$D/j.feat"
+	[ "$(grep -c 'chunk [0-9]*: done' <<<"$stderr")" -ge 3 ]
+	grep -q 'words in the cache' <<<"$stderr"
+	diff <(awk -F '\t' '$4 == "word" { print $5 }' "$D/whole.hyp") \
+		<(awk -F '\t' '$4 == "word" { print $5 }' <<<"$output")
+}
+
 @test "--progress: DONE TOTAL lines in seconds, never decreasing, the last the input's length" {
 	run -0 sm-split -j 2 --min-input 0 --chunk-min 4 --chunk-max 8 --progress "$SCRATCH/p" \
 		-c "$AM" -c "$LAT" "$D/j.feat"

@@ -4,10 +4,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "cache.h"
+#include "carry.h"
 #include "dict.h"
 #include "image.h"
 #include "lattice.h"
@@ -30,6 +34,7 @@ static const char usage[] =
 	"                  [--vocab FILE] [--vocab-prob P] [--vocab-boost F] [--vocab-quiet]\n"
 	"                  [--cache-weight L] [--cache-decay D] [--cache-max-unigram P]\n"
 	"                  [--cache-words FILE] [--cache-search]\n"
+	"                  [--cache-in FILE] [--cache-out FILE]\n"
 	"                  [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
@@ -72,6 +77,10 @@ static const char usage[] =
 	"                          the cache (default 0.01)\n"
 	"      --cache-search      the cache in the search's LM scores too, not only in\n"
 	"                          rescoring\n"
+	"      --cache-in FILE     start the cache with the one FILE holds (#sm-cache 1,\n"
+	"                          an earlier chunk's --cache-out); segments wait for it\n"
+	"                          to be rescored\n"
+	"      --cache-out FILE    write the cache as it is at the end to FILE\n"
 	"      --cache-words FILE  start the cache with the words of FILE, a #sm-hyp 1\n"
 	"                          stream (a first pass over the same input)\n"
 	"      --build-image FILE  write the pack's search image to FILE and exit\n"
@@ -86,7 +95,8 @@ enum { OPT_MAXHMM = 256, OPT_SILPROB, OPT_FILLPROB, OPT_BUILD_IMAGE, OPT_RESCORE
        OPT_ASCALE, OPT_LAT_BEAM, OPT_NO_RESCORE, OPT_LATTICE, OPT_LAT_FORMAT, OPT_HISTORIES,
        OPT_SEG_MIN, OPT_SEG_MAX, OPT_CHECK_IMAGE, OPT_WORDS, OPT_PIP, OPT_FLAT_LW, OPT_UW,
        OPT_NO_IMAGE, OPT_VOCAB, OPT_VOCAB_PROB, OPT_VOCAB_BOOST, OPT_VOCAB_QUIET,
-       OPT_CACHE_WEIGHT, OPT_CACHE_DECAY, OPT_CACHE_MAX_UNI, OPT_CACHE_WORDS, OPT_CACHE_SEARCH };
+       OPT_CACHE_WEIGHT, OPT_CACHE_DECAY, OPT_CACHE_MAX_UNI, OPT_CACHE_WORDS, OPT_CACHE_SEARCH,
+       OPT_CACHE_IN, OPT_CACHE_OUT };
 
 /* Cutting long input (segment.h). */
 #define SEG_PAUSE_S 0.2		/* a pause that ends a segment, seconds */
@@ -357,6 +367,22 @@ struct job {
 	struct sm_cache *cache;	/* the words recognised so far, or NULL */
 	double t0, tf;		/* time of frame 0, seconds per frame */
 	double t_mark;		/* the end of the last segment, for -v */
+	/* --cache-in: until the cache has come (carry_fd >= 0), each
+	 * segment's lattice waits in pend[] to be rescored */
+	struct sm_lm *lm_rw;	/* the LM, to index its words */
+	const char *carry_path;
+	int carry_fd;
+	struct pending *pend;
+	int n_pend, cap_pend;
+};
+
+/* A segment searched, its lattice built, its rescoring to come. */
+struct pending {
+	struct sm_lattice lat;
+	int *lpath;		/* --no-rescore: the search's best path */
+	int n_path, best, n_bp;
+	double t0;
+	float fs;
 };
 
 /* A regular lattice file being written, removed if the program dies. */
@@ -390,68 +416,130 @@ open_lattice(struct job *j)
 
 static const char *const why_name[] = { "a pause", "forced", "the end" };
 
-/* A segment is in the search: its best path, lattice, rescoring and
- * posteriors; its lattice written, its words kept for the end. */
+/* A segment's lattice rescored (or its posteriors computed) with the
+ * cache as it is now, its lattice written, its words kept for the end and
+ * counted in the cache.  Frees p's lattice and path. */
+static void
+segment_finish(struct job *j, struct pending *p)
+{
+	struct sm_lattice *lat = &p->lat;
+	int n_path = p->n_path, *lpath = p->lpath;
+	double tl1 = sm_now(), tl2, sc = 0;
+
+	if (lpath == NULL && (lpath = malloc(sizeof *lpath * (p->n_bp + 2))) == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	if (p->best > 0 && !j->no_rescore) {
+		n_path = sm_lattice_rescore(lat, j->lm, j->lcfg, lpath, p->n_bp + 2, &sc);
+		if (n_path < 0)
+			sm_die(SM_EX_SOFTWARE, "out of memory, or no path through the lattice");
+	} else if (sm_lattice_posteriors(lat, j->lm, j->lcfg) != 0) {
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	}
+	tl2 = sm_now();
+	sm_info("rescoring and posteriors %.3f s (%ld states, %ld arcs); search score %.3f, "
+		"best path %.3f", tl2 - tl1, lat->n_states, lat->n_arcs, p->fs,
+		n_path > 0 && !j->no_rescore ? sc : p->fs);
+	if (j->lat_path != NULL) {
+		if (j->lf == NULL)
+			open_lattice(j);
+		if (sm_lattice_write(lat, j->lf, j->slf, j->srch, p->t0, j->tf) != 0)
+			sm_die_errno(SM_EX_IOERR, "%s", sm_name(j->lat_path));
+	}
+	print_hyp(j->hyp, lat, lpath, n_path, j->srch, p->t0, j->tf);
+	if (ferror(j->hyp))
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	if (j->cache != NULL)
+		cache_path(j->cache, lat, lpath, n_path);
+	free(lpath);
+	sm_lattice_free(lat);
+}
+
+/* --cache-in: read the cache if it has come (wait: until it has), then
+ * rescore the segments that waited for it. */
+static void
+carry_check(struct job *j, int wait)
+{
+	struct pollfd pfd;
+	FILE *f;
+	int i;
+
+	if (j->carry_fd < 0)
+		return;
+	pfd.fd = j->carry_fd;
+	pfd.events = POLLIN;
+	if (!wait && poll(&pfd, 1, 0) <= 0)
+		return;
+	if (wait)
+		sm_info("%s: waiting for the cache", sm_name(j->carry_path));
+	/* it has begun to come: the rest follows at once */
+	if (fcntl(j->carry_fd, F_SETFL, fcntl(j->carry_fd, F_GETFL) & ~O_NONBLOCK) != 0 ||
+	    (f = fdopen(j->carry_fd, "r")) == NULL)
+		sm_die_errno(SM_EX_IOERR, "%s", sm_name(j->carry_path));
+	carry_read(j->cache, j->lm_rw, j->srch, f, j->carry_path);
+	fclose(f);
+	j->carry_fd = -1;
+	for (i = 0; i < j->n_pend; i++)
+		segment_finish(j, &j->pend[i]);
+	free(j->pend);
+	j->pend = NULL;
+	j->n_pend = j->cap_pend = 0;
+}
+
+/* A segment is in the search: its best path and lattice, then the rest
+ * (segment_finish) now, or once the cache has come (--cache-in). */
 static void
 segment_done(void *arg, long first, long n, int why)
 {
 	struct job *j = arg;
 	struct sm_search_stats st;
-	struct sm_lattice lat;
+	struct sm_lat_cfg bcfg = *j->lcfg;
+	struct pending p;
 	const struct sm_bp *bp;
-	int best, n_bp, n_path = 0, *lpath;
-	double t0 = j->t0 + first * j->tf, tl0, tl1, tl2, sc = 0;
-	float fs;
+	double tl0, tl1;
 
-	best = sm_search_finish(j->srch, &fs);
+	memset(&p, 0, sizeof p);
+	p.t0 = j->t0 + first * j->tf;
+	p.best = sm_search_finish(j->srch, &p.fs);
 	if (sm_search_corrupt(j->srch))
 		search_failed(j->srch, j->pack);
 	tl0 = sm_now();
 	sm_search_stats(j->srch, &st);
 	sm_info("segment %d: %.2f-%.2f s (%ld frames, ended by %s): search %.3f s, "
-		"%.0f HMMs/frame, %.0f word ends", j->n_seg + 1, t0, t0 + n * j->tf, n,
+		"%.0f HMMs/frame, %.0f word ends", j->n_seg + 1, p.t0, p.t0 + n * j->tf, n,
 		why_name[why], tl0 - j->t_mark, st.hmm_per_frame, st.bp);
-	bp = sm_search_bps(j->srch, &n_bp);
-	if (sm_lattice_build(&lat, j->srch, j->lm, j->lcfg, j->cfg->silpen, j->cfg->fillpen) != 0)
+	bp = sm_search_bps(j->srch, &p.n_bp);
+	/* Pruned without the cache: the lattice does not depend on it, so a
+	 * segment searched before the cache has come is pruned the same. */
+	bcfg.cache = NULL;
+	if (sm_lattice_build(&p.lat, j->srch, j->lm, &bcfg, j->cfg->silpen, j->cfg->fillpen) != 0)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
 	tl1 = sm_now();
-	lpath = malloc(sizeof *lpath * (n_bp + 2));
-	if (lpath == NULL)
-		sm_die(SM_EX_SOFTWARE, "out of memory");
-	if (best > 0 && j->no_rescore) {
-		n_path = first_pass_path(&lat, bp, best, lpath, n_bp + 2);
-		if (n_path < 0)
+	sm_info("lattice %.3f s: %d nodes, %d links (%.0f/s of audio)", tl1 - tl0,
+		p.lat.n_node, p.lat.n_link, p.lat.n_link / (p.lat.n_frames * j->tf + 1e-9));
+	if (p.best > 0 && j->no_rescore) {
+		p.lpath = malloc(sizeof *p.lpath * (p.n_bp + 2));
+		if (p.lpath == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+		p.n_path = first_pass_path(&p.lat, bp, p.best, p.lpath, p.n_bp + 2);
+		if (p.n_path < 0)
 			sm_die(SM_EX_SOFTWARE, "the search's best path is not in the lattice");
 	}
-	if (best > 0 && !j->no_rescore) {
-		n_path = sm_lattice_rescore(&lat, j->lm, j->lcfg, lpath, n_bp + 2, &sc);
-		if (n_path < 0)
-			sm_die(SM_EX_SOFTWARE, "out of memory, or no path through the lattice");
-	} else if (sm_lattice_posteriors(&lat, j->lm, j->lcfg) != 0) {
-		sm_die(SM_EX_SOFTWARE, "out of memory");
+	carry_check(j, 0);
+	if (j->carry_fd >= 0) {
+		if (j->n_pend == j->cap_pend) {
+			j->cap_pend = j->cap_pend ? 2 * j->cap_pend : 16;
+			j->pend = realloc(j->pend, sizeof *j->pend * j->cap_pend);
+			if (j->pend == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+		}
+		j->pend[j->n_pend++] = p;
+		sm_info("segment %d waits for the cache", j->n_seg + 1);
+	} else {
+		segment_finish(j, &p);
 	}
-	tl2 = sm_now();
-	sm_info("lattice %.3f s: %d nodes, %d links (%.0f/s of audio); rescoring and "
-		"posteriors %.3f s (%ld states, %ld arcs); search score %.3f, best path %.3f",
-		tl1 - tl0, lat.n_node, lat.n_link, lat.n_link / (lat.n_frames * j->tf + 1e-9),
-		tl2 - tl1, lat.n_states, lat.n_arcs, fs, n_path > 0 && !j->no_rescore ? sc : fs);
-	if (j->lat_path != NULL) {
-		if (j->lf == NULL)
-			open_lattice(j);
-		if (sm_lattice_write(&lat, j->lf, j->slf, j->srch, t0, j->tf) != 0)
-			sm_die_errno(SM_EX_IOERR, "%s", sm_name(j->lat_path));
-	}
-	print_hyp(j->hyp, &lat, lpath, n_path, j->srch, t0, j->tf);
-	if (ferror(j->hyp))
-		sm_die(SM_EX_SOFTWARE, "out of memory");
-	if (j->cache != NULL)
-		cache_path(j->cache, &lat, lpath, n_path);
-	free(lpath);
-	sm_lattice_free(&lat);
 	j->n_seg++;
 	j->t_mark = sm_now();
 }
-
 
 /* The options, checked against each other before anything is loaded. */
 struct opts {
@@ -459,6 +547,7 @@ struct opts {
 	struct sm_lat_cfg lcfg;
 	const char *model, *lang, *path;
 	const char *build_image, *words_path, *lat_path, *vocab_path, *cache_words;
+	const char *cache_in, *cache_out;
 	int check_image, no_image, no_rescore, slf, vocab_quiet, cache_search;
 	double uw, seg_min, seg_max, vocab_prob, vocab_boost;
 	double cache_weight, cache_decay, cache_max_uni;
@@ -502,6 +591,8 @@ parse_options(struct opts *o, int argc, char **argv)
 		{"cache-max-unigram", required_argument, NULL, OPT_CACHE_MAX_UNI},
 		{"cache-words", required_argument, NULL, OPT_CACHE_WORDS},
 		{"cache-search", no_argument, NULL, OPT_CACHE_SEARCH},
+		{"cache-in", required_argument, NULL, OPT_CACHE_IN},
+		{"cache-out", required_argument, NULL, OPT_CACHE_OUT},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -557,6 +648,8 @@ parse_options(struct opts *o, int argc, char **argv)
 		case OPT_CACHE_MAX_UNI: o->cache_max_uni = sm_opt_double("--cache-max-unigram", optarg, 1e-30, 1); break;
 		case OPT_CACHE_WORDS: o->cache_words = optarg; break;
 		case OPT_CACHE_SEARCH: o->cache_search = 1; break;
+		case OPT_CACHE_IN: o->cache_in = optarg; break;
+		case OPT_CACHE_OUT: o->cache_out = optarg; break;
 		case OPT_LAT_FORMAT:
 			if (strcmp(optarg, "slf") == 0)
 				o->slf = 1;
@@ -582,6 +675,10 @@ parse_options(struct opts *o, int argc, char **argv)
 		sm_die(SM_EX_USAGE, "--words and --build-image: an image holds the whole dictionary");
 	if ((o->cache_words || o->cache_search) && o->cache_weight <= 0)
 		sm_die(SM_EX_USAGE, "%s needs a --cache-weight above 0",
+		       o->cache_words ? "--cache-words" : "--cache-search");
+	if (o->cache_in && (o->cache_words || o->cache_search))
+		sm_die(SM_EX_USAGE, "--cache-in and %s: the cache comes from one of them, "
+		       "and only rescoring waits for it",
 		       o->cache_words ? "--cache-words" : "--cache-search");
 	if ((o->build_image || o->check_image) && o->vocab_path)
 		sm_die(SM_EX_USAGE, "--vocab is for a search, not with %s",
@@ -711,6 +808,15 @@ search_input(const struct opts *o, struct models *m, const struct sm_pack *pack,
 		if (o->cache_search)
 			sm_search_set_cache(m->srch, &cache);
 	}
+	job.carry_fd = -1;
+	job.lm_rw = &m->lm;
+	if (o->cache_in != NULL && job.cache != NULL) {
+		/* not blocking: a FIFO with no writer yet opens at once */
+		job.carry_path = o->cache_in;
+		job.carry_fd = open(o->cache_in, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (job.carry_fd < 0)
+			sm_die_errno(SM_EX_NOINPUT, "%s", sm_name(o->cache_in));
+	}
 	job.srch = m->srch;
 	job.lm = &m->lm;
 	job.cfg = &o->cfg;
@@ -747,6 +853,23 @@ search_input(const struct opts *o, struct models *m, const struct sm_pack *pack,
 	if (seg_finish(&seg) != 0)
 		search_failed(m->srch, pack);
 	seg_free(&seg);
+	carry_check(&job, 1);
+	if (o->cache_out != NULL) {
+		FILE *f = fopen(o->cache_out, "w");
+
+		if (f == NULL)
+			sm_die_errno(SM_EX_IOERR, "%s", sm_name(o->cache_out));
+		if (job.cache != NULL)
+			carry_write(job.cache, &m->lm, m->srch, f, o->cache_out);
+		else {
+			struct sm_cache none;
+
+			memset(&none, 0, sizeof none);
+			carry_write(&none, &m->lm, m->srch, f, o->cache_out);
+		}
+		if (fclose(f) != 0)
+			sm_die_errno(SM_EX_IOERR, "%s", sm_name(o->cache_out));
+	}
 	if (job.lf != NULL && job.lf != stdout && fclose(job.lf) != 0)
 		sm_die_errno(SM_EX_IOERR, "%s", sm_name(o->lat_path));
 	partial_lattice = NULL;

@@ -26,6 +26,8 @@ static const char usage[] =
 	"      --chunk-min S   the shortest chunk, in seconds (default 10)\n"
 	"      --chunk-max S   the longest chunk, in seconds (default 300)\n"
 	"      --input3 FILE   read FILE once; every stage gets its content on fd 3\n"
+	"      --carry         each chunk's stages get on fd 4 what the chunk before wrote\n"
+	"                      on its fd 5 (a pipe; the first chunk: an empty stream)\n"
 	"      --progress FILE write \"DONE TOTAL\" lines (seconds of audio) to FILE\n"
 	"  -v, --verbose       say where each chunk starts and ends, and when it is done\n"
 	"  -h, --help          show this help\n"
@@ -67,6 +69,8 @@ static int ncmd, jobs = 1;
 static double min_input = 60, chunk_min = 10, chunk_max = 300;
 static char *in3;
 static size_t in3_len;
+static int carry;		/* --carry */
+static int carry_rd = -1;	/* the last chunk's fd 5, read end, for the next */
 
 static struct sm_stream_hdr hdr;
 static size_t fb;		/* bytes per frame */
@@ -324,10 +328,28 @@ xpipe(int p[2])
 static void
 start(struct chunk *c, int id)
 {
-	int p[2], prev;
+	int p[2], prev, cin = -1, cout = -1;
 	char idbuf[32];
 
 	snprintf(idbuf, sizeof idbuf, "%d", id);
+	if (carry) {
+		/* fd 4: the chunk before's fd 5; fd 5: a pipe to the next
+		 * chunk, none after the last (which takes the rest). */
+		cin = carry_rd >= 0 ? carry_rd : open("/dev/null", O_RDONLY | O_CLOEXEC);
+		carry_rd = -1;
+		if (c->end >= 0) {
+			int cp[2];
+
+			if (pipe2(cp, O_CLOEXEC) != 0)
+				sm_die_errno(SM_EX_SOFTWARE, "pipe");
+			cout = cp[1];
+			carry_rd = cp[0];
+		} else {
+			cout = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		}
+		if (cin < 0 || cout < 0)
+			sm_die_errno(SM_EX_SOFTWARE, "/dev/null");
+	}
 	xpipe(p);
 	c->in_fd = p[1];
 	prev = p[0];
@@ -351,10 +373,21 @@ start(struct chunk *c, int id)
 			signal(SIGTERM, SIG_DFL);
 			signal(SIGINT, SIG_DFL);
 			signal(SIGHUP, SIG_DFL);
-			if (dup2(prev, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0 ||
-			    (in3 && dup2(p3[0], 3) < 0))
+			if (dup2(prev, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
 				_exit(70);
-			close_range(in3 ? 4 : 3, ~0U, 0);
+			/* fds 3 to 5 from copies above them: a pipe's own
+			 * number may be one of them */
+			if (in3 && ((p3[0] = fcntl(p3[0], F_DUPFD, 10)) < 0))
+				_exit(70);
+			if (carry && ((cin = fcntl(cin, F_DUPFD, 10)) < 0 ||
+				      (cout = fcntl(cout, F_DUPFD, 10)) < 0))
+				_exit(70);
+			if ((in3 && dup2(p3[0], 3) < 0) ||
+			    (carry && (dup2(cin, 4) < 0 || dup2(cout, 5) < 0)))
+				_exit(70);
+			close_range(carry ? 6 : in3 ? 4 : 3, ~0U, 0);
+			if (carry && !in3)
+				close(3);
 			setenv("SM_CHUNK", idbuf, 1);
 			execl("/bin/sh", "sh", "-c", cmds[i], (char *)NULL);
 			_exit(127);
@@ -383,6 +416,10 @@ start(struct chunk *c, int id)
 			nonblock(c->out_fd);
 		}
 		c->live++;
+	}
+	if (carry) {
+		close(cin);
+		close(cout);
 	}
 }
 
@@ -657,6 +694,7 @@ main(int argc, char **argv)
 		{"chunk-min", required_argument, NULL, 'm'},
 		{"chunk-max", required_argument, NULL, 'M'},
 		{"input3", required_argument, NULL, '3'},
+		{"carry", no_argument, NULL, 'C'},
 		{"progress", required_argument, NULL, 'P'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -681,6 +719,7 @@ main(int argc, char **argv)
 		case 'm': chunk_min = sm_opt_double("--chunk-min", optarg, 0.1, 1e6); break;
 		case 'M': chunk_max = sm_opt_double("--chunk-max", optarg, 0.1, 1e6); break;
 		case '3': in3_path = optarg; break;
+		case 'C': carry = 1; break;
 		case 'P': prog_path = optarg; break;
 		case 'v': sm_verbose = 1; break;
 		case 'h': sm_usage_exit(usage, 1);
@@ -726,24 +765,31 @@ main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	for (;;) {
-		struct pollfd pf[1 + 64 * (2 + 2 * MAX_STAGES)];
-		void *who[1 + 64 * (2 + 2 * MAX_STAGES)];
-		int np = 0, running = 0, want_in = 0;
+		struct pollfd pf[1 + 2 * 64 * (2 + 2 * MAX_STAGES)];
+		void *who[1 + 2 * 64 * (2 + 2 * MAX_STAGES)];
+		int np = 0, running = 0, alive = 0, want_in = 0;
 
 		check_signal();
-		for (int i = 0; i < nch; i++)
-			running += !ch[i].done;
-		while (running < jobs && next_first >= 0) {
+		/* --carry: a chunk whose frames have all been written is
+		 * finishing its last seconds or waiting for the chunk before
+		 * it, idle: it leaves its place to the next, and at most n
+		 * such chunks wait at once. */
+		for (int i = 0; i < nch; i++) {
+			alive += !ch[i].done;
+			running += !ch[i].done && (!carry || ch[i].in_fd >= 0);
+		}
+		while (running < jobs && alive < 2 * jobs && next_first >= 0) {
 			read_upto(next_first + 1);
 			/* An input without frames is still one chunk. */
 			if (next_first >= nread && eof && nch > 0)
 				break;
 			new_chunk();
 			running++;
+			alive++;
 		}
 		if (next_first >= 0 && next_first >= nread && eof)
 			next_first = -1;
-		if (running == 0 && next_first < 0)
+		if (alive == 0 && next_first < 0)
 			break;
 		for (int i = 0; i < nch; i++) {
 			struct chunk *c = &ch[i];
