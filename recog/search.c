@@ -73,6 +73,29 @@ sm_search_free(struct sm_search *s)
 }
 
 void
+sm_search_release(struct sm_search *s)
+{
+	sm_big_free(s->pool);
+	sm_big_free(s->slot);
+	sm_big_free(s->act);
+	sm_big_free(s->nact);
+	bptab_free(&s->p1);
+	flat_reset(s);
+	sm_big_free(s->ring);
+	sm_big_free(s->lmc);
+	bptab_free(&s->p2);
+	s->pool = NULL;
+	s->slot = NULL;
+	s->act = NULL;
+	s->nact = NULL;
+	s->ring = NULL;
+	s->lmc = NULL;
+	memset(&s->p1, 0, sizeof s->p1);
+	memset(&s->p2, 0, sizeof s->p2);
+	s->released = 1;
+}
+
+void
 sm_search_set_cache(struct sm_search *s, const struct sm_cache *c)
 {
 	s->cache = c;
@@ -573,6 +596,10 @@ sm_search_start(struct sm_search *s)
 	struct sm_bp *b;
 	int i;
 
+	if (s->released) {
+		s->oom = 1;
+		return;
+	}
 	memset(s->slot, 0, sizeof *s->slot * (s->slot_mask + 1));
 	s->slot_n = 0;
 	s->pool_used = 0;

@@ -58,6 +58,11 @@ struct sm_search *sm_search_new(const struct sm_mdef *m, const struct sm_tmat *t
 				const struct sm_search_cfg *cfg, char *err,
 				size_t errlen);
 void sm_search_free(struct sm_search *s);
+/* Free the memory of the search itself (active HMMs, word ends), keeping
+ * the words (sm_search_word, sm_search_lmid): for a program that has
+ * searched its last utterance and still has its lattices to rescore.  No
+ * search after it (sm_search_start reports out of memory). */
+void sm_search_release(struct sm_search *s);
 
 void sm_search_start(struct sm_search *s);
 /* One frame of n_sen senone log-likelihoods.  0, or -1 out of memory. */

@@ -151,6 +151,7 @@ struct sm_search {
 	int slot_n;		/* entries in use */
 	int32_t *act, *nact;
 	int n_act, n_act_next, pool_cap, pool_used, oom;
+	int released;		/* sm_search_release: no more searching */
 	int32_t fhead[256];	/* free blocks of each size, linked by inbp */
 	struct bptab p1;
 	int frame;

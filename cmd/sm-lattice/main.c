@@ -469,8 +469,11 @@ carry_check(struct job *j, int wait)
 	pfd.events = POLLIN;
 	if (!wait && poll(&pfd, 1, 0) <= 0)
 		return;
-	if (wait)
+	if (wait) {
+		/* The search is over: only the kept lattices wait. */
+		sm_search_release(j->srch);
 		sm_info("%s: waiting for the cache", sm_name(j->carry_path));
+	}
 	/* it has begun to come: the rest follows at once */
 	if (fcntl(j->carry_fd, F_SETFL, fcntl(j->carry_fd, F_GETFL) & ~O_NONBLOCK) != 0 ||
 	    (f = fdopen(j->carry_fd, "r")) == NULL)

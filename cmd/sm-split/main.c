@@ -468,6 +468,19 @@ chunk_end(const struct chunk *c)
 	return c->end >= 0 ? c->end : nread;
 }
 
+/* --carry: the chunk's frames all written, its stages but the last
+ * exited. */
+static int
+finishing(const struct chunk *c)
+{
+	if (c->in_fd >= 0)
+		return 0;
+	for (int k = 0; k + 1 < ncmd; k++)
+		if (c->st[k].code < 0)
+			return 0;
+	return 1;
+}
+
 static void
 stop_all(void)
 {
@@ -770,13 +783,14 @@ main(int argc, char **argv)
 		int np = 0, running = 0, alive = 0, want_in = 0;
 
 		check_signal();
-		/* --carry: a chunk whose frames have all been written is
-		 * finishing its last seconds or waiting for the chunk before
-		 * it, idle: it leaves its place to the next, and at most n
-		 * such chunks wait at once. */
+		/* --carry: a chunk whose frames have all been written and
+		 * whose stages but the last have exited is finishing its last
+		 * frames or waiting for the chunk before it, idle: it leaves
+		 * its place to the next, and at most n such chunks wait at
+		 * once. */
 		for (int i = 0; i < nch; i++) {
 			alive += !ch[i].done;
-			running += !ch[i].done && (!carry || ch[i].in_fd >= 0);
+			running += !ch[i].done && (!carry || !finishing(&ch[i]));
 		}
 		while (running < jobs && alive < 2 * jobs && next_first >= 0) {
 			read_upto(next_first + 1);
