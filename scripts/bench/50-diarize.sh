@@ -18,8 +18,8 @@
 # whose DIR/SET/NAME.feat and NAME.hyp (the FEAT stream and sm-lattice's
 # best path) are there is not recognised again, only sm-diarize runs on
 # them (the pipeline's CPU is then sm-diarize's alone: the share column says
-# nothing); an input without them runs the whole pipeline with F a file
-# and keeps both there.  The DER and counts are the same either way.
+# nothing); an input without them runs the whole pipeline, tee writing the
+# FEAT stream to the kept file too, and keeps both there.  The DER and counts are the same either way.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sm-bench.XXXXXX")}
@@ -58,12 +58,11 @@ one() {
 		# shellcheck disable=SC2086 # $opts: several options or none
 		/usr/bin/time -f '%U %S %M' -o "$t.diarize" sm-diarize -F "$4.feat" $opts < "$4.hyp" > "$2"
 	else
-		[ -n "${4:-}" ] && f=$4.feat
-		[ "$feat" = fifo ] && [ -z "${4:-}" ] && mkfifo "$f"
+		[ "$feat" = fifo ] && mkfifo "$f"
 		# shellcheck disable=SC2086 # $opts: several options or none
 		/usr/bin/time -f '%U %S %M' -o "$t.decode" sm-decode "$1" |
 			/usr/bin/time -f '%U %S %M' -o "$t.features" sm-features --cmn-window 0 |
-			/usr/bin/time -f '%U %S %M' -o "$t.tee" tee "$f" |
+			/usr/bin/time -f '%U %S %M' -o "$t.tee" tee "$f" ${4:+"$4.feat"} |
 			/usr/bin/time -f '%U %S %M' -o "$t.am" sm-am |
 			/usr/bin/time -f '%U %S %M' -o "$t.lattice" sm-lattice --segment-min 30 |
 			{ if [ -n "${4:-}" ]; then tee "$4.hyp.new"; else cat; fi; } |
@@ -78,7 +77,7 @@ one() {
 		tail -n 1 "$t.$s" | sed "s/^/$s /"
 	done | awk '$1 == "diarize" { d = $2 + $3; m = $4; next } { c += $2 + $3 }
 		END { printf "%.2f %.2f %d\n", c, d, m }' >> "$3"
-	[ -n "${4:-}" ] || rm -f "$f"
+	rm -f "$f"
 }
 
 # run SET: every input of the set; one table row.
