@@ -12,6 +12,14 @@
 # directory (DIAR_FEAT=file); SM_DIARIZE_OPTS is passed to sm-diarize, e.g.
 # "--sensitivity 0.6". With a FIFO, an sm-diarize that exits without opening
 # F leaves tee waiting to open it: the run hangs rather than fails.
+# Then, per set, DER and count by the reference's number of speakers.
+#
+# DIAR_KEEP=DIR, to try sm-diarize again without the recogniser: an input
+# whose DIR/SET/NAME.feat and NAME.hyp (the FEAT stream and sm-lattice's
+# best path) are there is not recognised again, only sm-diarize runs on
+# them (the pipeline's CPU is then sm-diarize's alone: the share column says
+# nothing); an input without them runs the whole pipeline, tee writing the
+# FEAT stream to the kept file too, and keeps both there.  The DER and counts are the same either way.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sm-bench.XXXXXX")}
@@ -27,6 +35,9 @@ case $feat in
 fifo | file) ;;
 *) echo "50-diarize.sh: DIAR_FEAT must be fifo or file, got '$feat'" >&2; exit 64 ;;
 esac
+keep=${DIAR_KEEP:-}
+[ -z "$keep" ] || mkdir -p "$keep" ||
+	{ echo "50-diarize.sh: DIAR_KEEP: cannot make $keep" >&2; exit 73; }
 corpus=$tmp/diar-corpus
 for s in dev held long small; do
 	[ -s "$corpus/$s/list.tsv" ] || { sh "$here/scripts/diar-corpus.sh" "$corpus"; break; }
@@ -34,24 +45,34 @@ done
 rm -rf "$work"
 mkdir -p "$work"
 
-# one WAV HYP TIMES: the pipeline on one input; appends one line to TIMES:
-# "CPU-of-the-stages-before CPU-of-sm-diarize sm-diarize's-maxrss-KB".
+# one WAV HYP TIMES [KEPT]: the pipeline on one input; appends one line to
+# TIMES: "CPU-of-the-stages-before CPU-of-sm-diarize sm-diarize's-maxrss-KB".
+# KEPT: DIAR_KEEP's DIR/SET/NAME, without the suffixes .feat and .hyp.
 one() {
 	t=$work/t
 	f=$work/f.feat
 	rm -f "$f" "$t".*
-	[ "$feat" = fifo ] && mkfifo "$f"
-	# shellcheck disable=SC2086 # $opts: several options or none
-	/usr/bin/time -f '%U %S %M' -o "$t.decode" sm-decode "$1" |
-		/usr/bin/time -f '%U %S %M' -o "$t.features" sm-features --cmn-window 0 |
-		/usr/bin/time -f '%U %S %M' -o "$t.tee" tee "$f" |
-		/usr/bin/time -f '%U %S %M' -o "$t.am" sm-am |
-		/usr/bin/time -f '%U %S %M' -o "$t.lattice" sm-lattice --segment-min 30 |
-		/usr/bin/time -f '%U %S %M' -o "$t.diarize" sm-diarize -F "$f" $opts > "$2"
+	stages="decode features tee am lattice diarize"
+	if [ -n "${4:-}" ] && [ -s "$4.feat" ] && [ -s "$4.hyp" ]; then
+		stages=diarize
+		# shellcheck disable=SC2086 # $opts: several options or none
+		/usr/bin/time -f '%U %S %M' -o "$t.diarize" sm-diarize -F "$4.feat" $opts < "$4.hyp" > "$2"
+	else
+		[ "$feat" = fifo ] && mkfifo "$f"
+		# shellcheck disable=SC2086 # $opts: several options or none
+		/usr/bin/time -f '%U %S %M' -o "$t.decode" sm-decode "$1" |
+			/usr/bin/time -f '%U %S %M' -o "$t.features" sm-features --cmn-window 0 |
+			/usr/bin/time -f '%U %S %M' -o "$t.tee" tee "$f" ${4:+"$4.feat"} |
+			/usr/bin/time -f '%U %S %M' -o "$t.am" sm-am |
+			/usr/bin/time -f '%U %S %M' -o "$t.lattice" sm-lattice --segment-min 30 |
+			{ if [ -n "${4:-}" ]; then tee "$4.hyp.new"; else cat; fi; } |
+			/usr/bin/time -f '%U %S %M' -o "$t.diarize" sm-diarize -F "$f" $opts > "$2"
+		[ -z "${4:-}" ] || mv "$4.hyp.new" "$4.hyp"
+	fi
 	# A failed stage leaves a hypothesis without its closing line.
 	tail -n 1 "$2" | grep -qx '#end' ||
 		{ echo "50-diarize.sh: $1: the pipeline failed (no #end in $2)" >&2; exit 70; }
-	for s in decode features tee am lattice diarize; do
+	for s in $stages; do
 		# /usr/bin/time writes "Command exited with non-zero status" first.
 		tail -n 1 "$t.$s" | sed "s/^/$s /"
 	done | awk '$1 == "diarize" { d = $2 + $3; m = $4; next } { c += $2 + $3 }
@@ -64,8 +85,9 @@ run() {
 	d=$work/$1
 	mkdir -p "$d"
 	: > "$d/times"
+	[ -z "$keep" ] || mkdir -p "$keep/$1"
 	while IFS="$tab" read -r name wav _; do
-		one "$wav" "$d/$name.hyp" "$d/times" < /dev/null
+		one "$wav" "$d/$name.hyp" "$d/times" ${keep:+"$keep/$1/$name"} < /dev/null
 	done < "$corpus/$1/list.tsv"
 	python3 "$here/scripts/der.py" --manifest "$corpus/$1/list.tsv" "$d" > "$d/der.tsv"
 	summary=$(tail -n 1 "$d/der.tsv")
@@ -84,6 +106,7 @@ echo "## Speaker diarization: sm-diarize on the diar-corpus.sh sets"
 echo
 echo "One pipeline per input, \`sm-decode X | sm-features --cmn-window 0 | tee F | sm-am | sm-lattice --segment-min 30 | sm-diarize -F F\`"
 echo "(F a $feat${opts:+, sm-diarize $opts}); DER by scripts/der.py (md-eval, 0.25 s collar, one RTTM line per clip)."
+[ -z "$keep" ] || echo "With DIAR_KEEP=$keep: the inputs whose FEAT stream and best path were kept there ran sm-diarize alone (CPU: its own)."
 echo "CPU = user + system s; pipeline = all stages and tee, sm-diarize included; the target share is at most 15%."
 echo
 echo "| set | inputs | audio s | DER | speaker count right | single speaker, one label | CPU s sm-diarize | CPU s pipeline | sm-diarize share | sm-diarize peak RSS MB |"
@@ -91,4 +114,20 @@ echo "|---|---|---|---|---|---|---|---|---|---|"
 run dev
 run held
 run long
+echo
+echo "By the reference's number of speakers (each set's der.tsv; DER of the inputs together, counts right):"
+echo
+echo "| set | two speakers: DER, count right | three or four | one |"
+echo "|---|---|---|---|"
+for s in dev held long; do
+	awk -F "$tab" -v set="$s" '
+		NR > 1 && $2 ~ /^[0-9]+$/ {
+			k = $2 >= 3 ? 3 : $2
+			sc[k] += $4; e[k] += $5 + $6 + $7; n[k]++; ok[k] += $2 == $3
+		}
+		function cell(k) {
+			return n[k] ? sprintf("%.2f%%, %d/%d", 100 * e[k] / sc[k], ok[k], n[k]) : "-"
+		}
+		END { printf "| %s | %s | %s | %s |\n", set, cell(2), cell(3), cell(1) }' "$work/$s/der.tsv"
+done
 echo
