@@ -16,12 +16,8 @@
  *      dropping clusters with under MIN_SHARE of the speech;
  *   4. while the closest two speakers' cross likelihood ratio (each one's
  *      frames under both models, models and test frames from alternate
- *      seconds) is under CLR_MAX, they are merged and step 3 repeated;
- *   5. while the speaker whose longest turn is the shortest speaks fewer
- *      than TURN_MIN frames in a row, it is dropped and step 3 repeated
- *      (a voice the clusters split in two, or a laugh or a clip heard again,
- *      comes back in short bursts; a speaker has a turn).
- * The stopping rules (BIC weight, ratio, share, turn) are what the sensitivity
+ *      seconds) is under CLR_MAX, they are merged and step 3 repeated.
+ * The stopping rules (BIC weight, ratio, share) are what the sensitivity
  * scales: higher, more speakers.  The constants were tuned on the "dev" set
  * of scripts/diar-corpus.sh (docs/BENCHMARKS.md), never on "held".
  */
@@ -46,7 +42,6 @@
 #define RUN_MIN 50		/* frames: a shorter turn between two turns of
 				 * one speaker is that speaker's */
 #define RESEG_PASSES 2
-#define TURN_MIN 400		/* frames in a row: a speaker's longest turn at least */
 
 struct stats {
 	double n, s[D], ss[NTRI];	/* count, sum, upper triangle of sum x x' */
@@ -506,51 +501,6 @@ clr_table(const float *x, const long *seq, long T, const int *lab, int k,
 	free(used);
 }
 
-/* While the speaker whose longest turn (frames in a row of the speech,
- * pauses skipped) is the shortest has no turn of run frames, its frames go
- * to the speaker before them (after them, at the start) and the rest are
- * resegmented without it.  Returns the number of speakers left. */
-static int
-drop_short(const float *x, const long *seq, const char *brk, long T, int *lab,
-	   int k, long run, double pen, const double *floor)
-{
-	long *lr = sm_xcalloc(k, sizeof *lr);
-
-	while (k > 1) {
-		long len = 0, t;
-		int worst = 0;
-
-		memset(lr, 0, k * sizeof *lr);
-		for (t = 0; t < T; t++) {
-			len = t > 0 && lab[t] == lab[t - 1] ? len + 1 : 1;
-			if (len > lr[lab[t]])
-				lr[lab[t]] = len;
-		}
-		for (int s = 1; s < k; s++)
-			if (lr[s] < lr[worst])
-				worst = s;
-		if (lr[worst] >= run)
-			break;
-		for (t = 0; t < T; t++)
-			if (lab[t] == worst) {
-				long u = t;
-
-				while (u >= 0 && lab[u] == worst)
-					u--;
-				if (u < 0)
-					for (u = t; lab[u] == worst; u++)
-						;
-				lab[t] = lab[u];
-			}
-		for (t = 0; t < T; t++)
-			if (lab[t] > worst)
-				lab[t]--;
-		k = reseg(x, seq, brk, T, lab, k - 1, 0, pen, floor, NULL);
-	}
-	free(lr);
-	return k;
-}
-
 int
 diar_run(const float *x, long nframes, const struct diar_word *w, long n,
 	 const struct diar_opts *o, int *label)
@@ -561,14 +511,13 @@ diar_run(const float *x, long nframes, const struct diar_word *w, long n,
 	long T = 0, t, i, nseg = 0, *seq, *segof;
 	char *brk;
 	int *cl, *lab, k = 0, s;
-	double sens = o->sensitivity - 0.5, tau, share, turn;
+	double sens = o->sensitivity - 0.5, tau, share;
 
-	/* Sensitivity 0.5 is the tuned point; towards 1 each of the four
+	/* Sensitivity 0.5 is the tuned point; towards 1 each of the three
 	 * stopping rules lets more speakers through, towards 0 fewer. */
 	lambda = LAMBDA * pow(1.25, -2 * sens);
 	tau = CLR_MAX + 2 * sens;
 	share = MIN_SHARE * pow(1.5, -2 * sens);
-	turn = TURN_MIN * pow(1.5, -2 * sens);
 	pen = SWITCH * (o->prefer_current ? 2 : 1);
 	for (i = 0; i < n; i++)
 		T += w[i].f1 - w[i].f0;
@@ -714,7 +663,6 @@ diar_run(const float *x, long nframes, const struct diar_word *w, long n,
 		k--;
 		k = reseg(x, seq, brk, T, lab, k, 0, pen, floor, NULL);
 	}
-	k = drop_short(x, seq, brk, T, lab, k, lround(turn), pen, floor);
 	/* Each word: the speaker of most of its frames. */
 	{
 		int *votes = sm_xcalloc(k, sizeof *votes);
