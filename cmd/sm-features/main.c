@@ -16,7 +16,8 @@
 static const char usage[] =
 	"sm-features: compute the model's acoustic features of a PCM stream\n"
 	"Usage: sm-features [--model DIR] [--lang L] [--cmn MODE] [--cmn-prior N] [--cmn-window S]\n"
-	"                   [--noise-floor DB] [--warp A|auto] [--band B]\n"
+	"                   [--noise-floor DB] [--floor-window S] [--warp A|auto]\n"
+	"                   [--warp-by W] [--band B]\n"
 	"                   [--cepstra | --log-mel]\n"
 	"                   [--max-hours H] [-v] [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-dump -n 3\n"
@@ -30,10 +31,15 @@ static const char usage[] =
 	"                      around it (default 10; 0: the whole input)\n"
 	"      --noise-floor DB  add a pink noise floor DB dB below the loudest\n"
 	"                      frame to every frame (default -46; 0: none)\n"
+	"      --floor-window S  the loudest frame among the S seconds before each\n"
+	"                      frame and 1 s after (default 10; 0: since the start)\n"
 	"      --warp A|auto   read the model's frequency f at A*f (vocal tract\n"
 	"                      length normalisation, 0.8 to 1.25; 1: none); auto:\n"
 	"                      the A the acoustic model likes best, 0.88 to 1.12\n"
 	"                      (default auto; 1 with --cmn live or none)\n"
+	"      --warp-by W     --warp auto: one factor for the input, chosen on its\n"
+	"                      first minute (input), or one per stretch between\n"
+	"                      pauses (stretch) (default input)\n"
 	"      --band B        narrowband (telephone) frames, whose log mel energies\n"
 	"                      above 3.4 kHz the pack's narrowband map predicts from\n"
 	"                      those below: wide (none), narrow (all) or auto (all\n"
@@ -53,6 +59,11 @@ static const char usage[] =
  * the model's training conditions, where pauses always held some noise.
  * docs/BENCHMARKS.md says what it does to the word error rate. */
 #define NOISE_FLOOR_DB (-46.0)
+/* The default --floor-window, seconds: a recording whose level drops (a
+ * quieter voice or channel) gets a floor under its own loudest speech, as
+ * the same audio cut into files would (docs/BENCHMARKS.md); an input of
+ * up to that length is floored as a whole. */
+#define FLOOR_WINDOW_S 10.0
 
 /* Vocal tract length factors: about the spread of adult speakers. */
 #define WARP_MIN 0.8
@@ -79,6 +90,16 @@ static const double auto_warps[] = {
 #define WARP_MIN_FRAMES 20
 /* The wideband frames (1 s) the warp is chosen on, when some are narrow. */
 #define WARP_WIDE_FRAMES 100
+/* --warp-by stretch: a pause is PAUSE_FRAMES in a row with a c0 more than
+ * PAUSE_C0 (about 20 dB) under the loudest lately, which falls by
+ * PEAK_FALL a frame (about 1 dB a second); a stretch is at least
+ * MIN_STRETCH frames (a pause sooner joins it to the next) and at most
+ * MAX_STRETCH (what the banks hold). */
+#define PAUSE_FRAMES 30
+#define PAUSE_C0 23.0f
+#define PEAK_FALL 0.012f
+#define MIN_STRETCH 100
+#define MAX_STRETCH WARP_WINDOW
 
 /* Where frames go: the CMN/delta stages, then stdout. */
 struct run {
@@ -104,6 +125,15 @@ struct run {
 	size_t bn[N_WARPS], bcap[N_WARPS], window;
 	unsigned char *bnarrow;	/* whether each frame held is narrowband */
 	size_t n_bnarrow, cap_bnarrow;
+	/* --warp-by stretch: the banks stay; each stretch between pauses gets
+	 * its own choice when it ends */
+	int by_stretch;
+	float c0_peak;		/* the loudest c0 lately, falling slowly */
+	size_t quiet_run;	/* frames in a row well under it */
+	size_t stretch_start;	/* the stretch's first frame */
+	unsigned n_stretch;
+	int last;		/* the previous stretch's choice, -1 none */
+	int ends;		/* the frame being held ends its stretch */
 };
 
 static void
@@ -137,12 +167,12 @@ hold(struct run *r, float **a, size_t *len, size_t *cap, const float *cep,
 	memcpy(*a + (*len)++ * n, cep, n * sizeof(float));
 }
 
-/* --warp auto: the bank the model likes best from now on (that of warp 1
- * when there is too little to judge). */
-static void
-choose_warp(struct run *r)
+/* --warp auto: the bank the model likes best for the frames held (that of
+ * warp 1, or with fallback >= 0 that bank, when there is too little to
+ * judge); score gets the scores. */
+static unsigned
+pick_warp(struct run *r, int fallback, double *score)
 {
-	double score[N_WARPS];
 	float *wide[N_WARPS] = {NULL};
 	const float *const *sets = (const float *const *)r->bheld;
 	size_t n = r->bn[WARP_REF], n_wide = 0;
@@ -172,11 +202,24 @@ choose_warp(struct run *r)
 	k = sm_vtln_choose(r->vtln, sets, r->n_bank, n, WARP_REF, WARP_MIN_FRAMES, score);
 	for (unsigned j = 0; j < r->n_bank; j++)
 		free(wide[j]);
-	free(r->bnarrow);
-	r->bnarrow = NULL;
+	r->n_bnarrow = 0;
 	if (k < 0)
 		sm_die(SM_EX_DATAERR, "%s: a feature value is not finite", r->name);
-	r->chosen = (unsigned)k;
+	if (isnan(score[WARP_REF]) && fallback >= 0)
+		k = fallback;
+	return (unsigned)k;
+}
+
+/* --warp auto over the whole input: the bank the model likes best from
+ * now on. */
+static void
+choose_warp(struct run *r)
+{
+	double score[N_WARPS];
+
+	r->chosen = pick_warp(r, -1, score);
+	free(r->bnarrow);
+	r->bnarrow = NULL;
 	if (sm_verbose) {
 		char buf[512];
 		size_t at = 0;
@@ -205,6 +248,48 @@ choose_warp(struct run *r)
 	r->n_bank = 1;
 }
 
+/* --warp-by stretch: the stretch held ends; its frames of the bank the
+ * model likes best (or the previous stretch's, when it is too short to
+ * judge) go on to batch CMN, and the banks start the next one. */
+static void
+end_stretch(struct run *r)
+{
+	double score[N_WARPS];
+	size_t n = r->bn[0];
+	unsigned k;
+
+	if (n == 0)
+		return;
+	k = pick_warp(r, r->last, score);
+	if (sm_verbose)
+		sm_info("%s: %.2f-%.2f s: warp %.2f%s", r->name,
+			(double)r->stretch_start / r->p->frate,
+			(double)(r->stretch_start + n) / r->p->frate, r->warps[k],
+			isnan(score[WARP_REF]) ? " (too short to judge)" : "");
+	for (size_t t = 0; t < n; t++)
+		hold(r, &r->held, &r->n_held, &r->cap_held,
+		     r->bheld[k] + t * r->p->ncep, r->p->ncep);
+	for (unsigned j = 0; j < r->n_bank; j++)
+		r->bn[j] = 0;
+	r->last = (int)k;
+	r->stretch_start += n;
+	r->n_stretch++;
+}
+
+/* --warp-by stretch: whether frame t (c0: its c0 in the unwarped bank)
+ * ends a stretch: the PAUSE_FRAMES-th frame in a row more than PAUSE_C0
+ * under the loudest lately, once the stretch has MIN_STRETCH frames; or
+ * the stretch is MAX_STRETCH frames long. */
+static int
+stretch_ends(struct run *r, float c0)
+{
+	size_t n = r->bn[0];
+
+	r->c0_peak = c0 > r->c0_peak - PEAK_FALL ? c0 : r->c0_peak - PEAK_FALL;
+	r->quiet_run = c0 < r->c0_peak - PAUSE_C0 ? r->quiet_run + 1 : 0;
+	return (r->quiet_run == PAUSE_FRAMES && n >= MIN_STRETCH) || n >= MAX_STRETCH;
+}
+
 static void
 on_cep(void *ctx, unsigned bank, const float *cep)
 {
@@ -223,7 +308,13 @@ on_cep(void *ctx, unsigned bank, const float *cep)
 			r->bnarrow[r->n_bnarrow++] = (unsigned char)sm_fe_frame_narrow(r->fe);
 		}
 		hold(r, &r->bheld[bank], &r->bn[bank], &r->bcap[bank], cep, n);
-		if (bank == r->n_bank - 1 && r->bn[bank] == r->window)
+		if (bank == WARP_REF && r->by_stretch)
+			r->ends = stretch_ends(r, cep[0]);
+		if (bank != r->n_bank - 1)
+			return;
+		if (r->by_stretch && r->ends)
+			end_stretch(r);
+		else if (!r->by_stretch && r->bn[bank] == r->window)
 			choose_warp(r);
 		return;
 	}
@@ -291,9 +382,9 @@ n_frames_of(const struct sm_fe_params *p, uint64_t n)
 /* The options, checked before anything is loaded. */
 struct opts {
 	const char *model, *lang, *cmn, *path;
-	int cepstra, log_mel, warp_auto;
+	int cepstra, log_mel, warp_auto, warp_by_stretch;
 	enum sm_band band;
-	double prior, floor_db, warp, max_hours, cmn_window;
+	double prior, floor_db, warp, max_hours, cmn_window, floor_window;
 };
 
 static void
@@ -308,8 +399,10 @@ parse_options(struct opts *o, int argc, char **argv)
 		{"cmn-window", required_argument, NULL, 'w'},
 		{"max-hours", required_argument, NULL, 'M'},
 		{"noise-floor", required_argument, NULL, 'F'},
+		{"floor-window", required_argument, NULL, 'f'},
 		{"warp", required_argument, NULL, 'W'},
 		{"band", required_argument, NULL, 'B'},
+		{"warp-by", required_argument, NULL, 'Y'},
 		{"log-mel", no_argument, NULL, 'L'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -322,6 +415,7 @@ parse_options(struct opts *o, int argc, char **argv)
 	o->lang = "en";
 	o->prior = 100;
 	o->floor_db = NOISE_FLOOR_DB;
+	o->floor_window = FLOOR_WINDOW_S;
 	o->warp = 1;
 	o->warp_auto = 1;
 	o->max_hours = 4;
@@ -352,9 +446,19 @@ parse_options(struct opts *o, int argc, char **argv)
 				sm_die(SM_EX_USAGE, "--band: expected wide, narrow or auto, "
 				       "got '%s'", sm_clip(optarg));
 			break;
+		case 'Y':
+			if (!strcmp(optarg, "stretch"))
+				o->warp_by_stretch = 1;
+			else if (!strcmp(optarg, "input"))
+				o->warp_by_stretch = 0;
+			else
+				sm_die(SM_EX_USAGE, "--warp-by: expected input or stretch, "
+				       "got '%s'", sm_clip(optarg));
+			break;
 		case 'P': o->prior = sm_opt_double("--cmn-prior", optarg, 0, 1e6); break;
 		case 'w': o->cmn_window = sm_opt_double("--cmn-window", optarg, 0, 1e6); break;
 		case 'F': o->floor_db = sm_opt_double("--noise-floor", optarg, -200, 0); break;
+		case 'f': o->floor_window = sm_opt_double("--floor-window", optarg, 0, 1e5); break;
 		case 'W': o->warp_auto = parse_warp(optarg, &o->warp); break;
 		case 'v': sm_verbose = 1; break;
 		case 'M': o->max_hours = sm_opt_double("--max-hours", optarg, 1e-6, 1e4); break;
@@ -382,6 +486,7 @@ setup(struct sm_fe_params *p, struct run *r, const struct sm_pack *pack,
 	if (sm_fe_params_read(p, fp, err, sizeof(err)))
 		sm_die(SM_EX_CONFIG, "%s", err);
 	p->noise_floor = o->floor_db;
+	p->floor_back = (unsigned)(o->floor_window * p->frate + 0.5);
 	p->warp = o->warp;
 	p->band = o->band;
 	p->log_mel = o->log_mel;
@@ -391,6 +496,9 @@ setup(struct sm_fe_params *p, struct run *r, const struct sm_pack *pack,
 	r->out_n = o->log_mel ? p->nfilt : p->ncep;
 	r->prior = o->prior;
 	r->cmn_half = (size_t)(o->cmn_window * p->frate / 2 + 0.5);
+	r->by_stretch = o->warp_by_stretch;
+	r->last = -1;
+	r->c0_peak = -INFINITY;
 	r->max_hours = o->max_hours;
 	r->p = p;
 	r->cmn = o->cmn == NULL ? p->cmn : !strcmp(o->cmn, "batch") ? SM_CMN_BATCH :
@@ -513,7 +621,11 @@ finish(struct run *r, struct sm_stream_hdr *out_h)
 	const struct sm_fe_params *p = r->p;
 
 	sm_fe_end(r->fe, on_cep, r);
-	if (r->n_bank > 1)
+	if (r->n_bank > 1 && r->by_stretch) {
+		end_stretch(r);
+		if (sm_verbose)
+			sm_info("%s: %u stretches", r->name, r->n_stretch);
+	} else if (r->n_bank > 1)
 		choose_warp(r);
 
 	if (!r->cepstra && r->cmn == SM_CMN_BATCH) {
