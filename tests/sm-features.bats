@@ -330,3 +330,72 @@ sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 	assert_equal "$stderr" "sm-features: $SCRATCH/m/en/missing.img: No such file or directory (rebuild it: sm-am -m $SCRATCH/m/en --build-image $SCRATCH/m/en/missing.img; --warp 1 needs no acoustic model)"
 	assert_equal "$output" ""
 }
+
+@test "--floor-window floors a quiet stretch under its own speech, not under the loud speech 11 s before" {
+	# goforward.raw, 11 s of digital silence, goforward.raw 18 dB quieter
+	# and 0.5 s of silence; and the quiet part alone
+	sox -t raw -r 16000 -e signed -b 16 -c 1 -L "$PS_DATA/goforward.raw" -t raw "$SCRATCH/q.raw" vol -18dB
+	head -c 352000 /dev/zero > "$SCRATCH/z11.raw"
+	head -c 16000 /dev/zero > "$SCRATCH/z.raw"
+	cat "$PS_DATA/goforward.raw" "$SCRATCH/z11.raw" "$SCRATCH/q.raw" "$SCRATCH/z.raw" > "$SCRATCH/j.raw"
+	cat "$SCRATCH/q.raw" "$SCRATCH/z.raw" > "$SCRATCH/a.raw"
+	# c0 over frames 10..39 of the last 0.5 s: the floor alone
+	c0() { pcm_of_raw "$1" | sm-features "${@:2}" --cepstra | sm-dump -p 4 |
+		tail -n 40 | head -n 30 | awk '{ s += $1 } END { printf "%.3f\n", s / NR }'; }
+	d=$(c0 "$SCRATCH/j.raw") w0=$(c0 "$SCRATCH/j.raw" --floor-window 0)
+	w10=$(c0 "$SCRATCH/j.raw" --floor-window 10) alone=$(c0 "$SCRATCH/a.raw")
+	echo "c0 of the pause: default $d, --floor-window 0 $w0, 10 $w10, the quiet part alone $alone" >&3
+	assert_equal "$d" "$w10"
+	# within 0.5 of the quiet part alone's; since the start (0), 18 dB of
+	# floor (c0 about 20) too high, less the noise removal's share
+	awk -v a="$alone" -v w="$w10" -v z="$w0" 'BEGIN {
+		if ((w - a) * (w - a) > 0.25 || z - a < 8) exit 1 }'
+}
+
+@test "--floor-window leaves an input no longer than the window bit for bit as 0" {
+	sox "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0870.wav" -t raw -e signed -b 16 -L "$SCRATCH/s.raw"
+	pcm_of_raw "$SCRATCH/s.raw" > "$SCRATCH/pcm"
+	sm-features --warp 1 "$SCRATCH/pcm" > "$SCRATCH/d"
+	sm-features --warp 1 --floor-window 0 "$SCRATCH/pcm" | cmp - "$SCRATCH/d"
+	# 7.1 s: a window of 2 s moves the floor
+	! sm-features --warp 1 --floor-window 2 "$SCRATCH/pcm" | cmp -s - "$SCRATCH/d"
+}
+
+@test "--warp-by stretch gives a male reader and a female prompt voice their own warps" {
+	asterisk16 agent-alreadyon "$SCRATCH/a.wav"
+	sox -R -n -r 16000 -c 1 -b 16 "$SCRATCH/gap.wav" synth 0.5 pinknoise vol 0.003
+	sox -R "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0870.wav" \
+		"$SCRATCH/gap.wav" "$SCRATCH/a.wav" "$SCRATCH/two.wav"
+	sm-decode "$SCRATCH/two.wav" > "$SCRATCH/pcm"
+	run --separate-stderr -0 sm-features -v --warp-by stretch "$SCRATCH/pcm"
+	echo "$stderr" >&3
+	# the reader's 7.1 s is one stretch, with a warp of at most 1; the
+	# prompt (from 7.6 s) has warps above 1
+	[[ ${stderr_lines[0]} =~ ^sm-features:\ $SCRATCH/pcm:\ 0\.00-7\.[0-9]+\ s:\ warp\ (0\.[0-9]+|1\.00)$ ]]
+	for l in "${stderr_lines[@]:1:${#stderr_lines[@]}-3}"; do
+		[[ $l =~ :\ warp\ 1\.(0[3-9]|1[0-9])$ ]]
+	done
+	[[ ${stderr_lines[-2]} =~ :\ [2-9]\ stretches$ ]]
+	# --warp-by input: one warp for both
+	run --separate-stderr -0 sm-features -v "$SCRATCH/pcm"
+	[[ ${stderr_lines[0]} =~ :\ warp\ [01]\.[0-9][0-9]\ \(log-likelihood ]]
+	assert_equal "${#stderr_lines[@]}" 2
+}
+
+@test "--warp-by stretch: an input of one stretch gets the bytes of --warp-by input" {
+	asterisk16 activated "$SCRATCH/a.wav"
+	sm-decode "$SCRATCH/a.wav" > "$SCRATCH/pcm"
+	run --separate-stderr -0 sm-features -v --warp-by stretch "$SCRATCH/pcm"
+	assert_equal "${stderr_lines[1]}" "sm-features: $SCRATCH/pcm: 1 stretches"
+	sm-features --warp-by stretch "$SCRATCH/pcm" | cmp - <(sm-features "$SCRATCH/pcm")
+}
+
+@test "rejects a bad --warp-by and a negative --floor-window with one line and exit 64" {
+	run --separate-stderr -64 sm-features --warp-by speaker /dev/null
+	assert_equal "$stderr" "sm-features: --warp-by: expected input or stretch, got 'speaker'"
+	assert_equal "$output" ""
+	run --separate-stderr -64 sm-features --floor-window -1 /dev/null
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ $stderr =~ ^sm-features:\ --floor-window ]]
+	assert_equal "$output" ""
+}
