@@ -133,6 +133,8 @@ struct run {
 	size_t stretch_start;	/* the stretch's first frame */
 	unsigned n_stretch;
 	int last;		/* the previous stretch's choice, -1 none */
+	int last_wide;		/* the last choice made on wideband frames, -1 none */
+	size_t n_wide;		/* wideband frames of the frames judged last */
 	int ends;		/* the frame being held ends its stretch */
 };
 
@@ -169,9 +171,10 @@ hold(struct run *r, float **a, size_t *len, size_t *cap, const float *cep,
 
 /* --warp auto: the bank the model likes best for the frames held (that of
  * warp 1, or with fallback >= 0 that bank, when there is too little to
- * judge); score gets the scores. */
+ * judge; with wide >= 0, bank wide when fewer than WARP_WIDE_FRAMES are
+ * wideband); score gets the scores (all NAN for bank wide). */
 static unsigned
-pick_warp(struct run *r, int fallback, double *score)
+pick_warp(struct run *r, int fallback, int wide_k, double *score)
 {
 	float *wide[N_WARPS] = {NULL};
 	const float *const *sets = (const float *const *)r->bheld;
@@ -185,6 +188,15 @@ pick_warp(struct run *r, int fallback, double *score)
 	 * favour a warp lower than the speaker's. */
 	for (size_t t = 0; t < r->n_bnarrow && t < n; t++)
 		n_wide += !r->bnarrow[t];
+	if (r->n_bnarrow < n)
+		n_wide += n - r->n_bnarrow;
+	r->n_wide = n_wide;
+	if (wide_k >= 0 && n_wide < WARP_WIDE_FRAMES) {
+		for (unsigned j = 0; j < r->n_bank; j++)
+			score[j] = NAN;
+		r->n_bnarrow = 0;
+		return (unsigned)wide_k;
+	}
 	if (n_wide >= WARP_WIDE_FRAMES && n_wide < n) {
 		for (unsigned j = 0; j < r->n_bank; j++) {
 			size_t m = 0;
@@ -205,7 +217,7 @@ pick_warp(struct run *r, int fallback, double *score)
 	r->n_bnarrow = 0;
 	if (k < 0)
 		sm_die(SM_EX_DATAERR, "%s: a feature value is not finite", r->name);
-	if (isnan(score[WARP_REF]) && fallback >= 0)
+	if (isnan(score[k]) && fallback >= 0)	/* too short to judge */
 		k = fallback;
 	return (unsigned)k;
 }
@@ -217,7 +229,7 @@ choose_warp(struct run *r)
 {
 	double score[N_WARPS];
 
-	r->chosen = pick_warp(r, -1, score);
+	r->chosen = pick_warp(r, -1, -1, score);
 	free(r->bnarrow);
 	r->bnarrow = NULL;
 	if (sm_verbose) {
@@ -260,12 +272,16 @@ end_stretch(struct run *r)
 
 	if (n == 0)
 		return;
-	k = pick_warp(r, r->last, score);
+	k = pick_warp(r, r->last, r->last_wide, score);
+	if (r->n_wide >= WARP_WIDE_FRAMES && !isnan(score[k]))
+		r->last_wide = (int)k;
 	if (sm_verbose)
 		sm_info("%s: %.2f-%.2f s: warp %.2f%s", r->name,
 			(double)r->stretch_start / r->p->frate,
 			(double)(r->stretch_start + n) / r->p->frate, r->warps[k],
-			isnan(score[WARP_REF]) ? " (too short to judge)" : "");
+			r->n_wide < WARP_WIDE_FRAMES && r->last_wide >= 0 ?
+			" (under 1 s of wideband frames: the last warp chosen on them)" :
+			isnan(score[k]) ? " (too short to judge)" : "");
 	for (size_t t = 0; t < n; t++)
 		hold(r, &r->held, &r->n_held, &r->cap_held,
 		     r->bheld[k] + t * r->p->ncep, r->p->ncep);
@@ -497,7 +513,7 @@ setup(struct sm_fe_params *p, struct run *r, const struct sm_pack *pack,
 	r->prior = o->prior;
 	r->cmn_half = (size_t)(o->cmn_window * p->frate / 2 + 0.5);
 	r->by_stretch = o->warp_by_stretch;
-	r->last = -1;
+	r->last = r->last_wide = -1;
 	r->c0_peak = -INFINITY;
 	r->max_hours = o->max_hours;
 	r->p = p;
