@@ -282,17 +282,17 @@ EOF
 	done
 }
 
-@test "--warp auto picks a factor above 1 for a female speaker and writes its features" {
+@test "--warp auto --warp-by input picks a factor above 1 for a female speaker and writes its features" {
 	asterisk16 agent-alreadyon "$SCRATCH/a.wav"
 	sm-decode "$SCRATCH/a.wav" > "$SCRATCH/pcm"
-	run --separate-stderr -0 sm-features -v "$SCRATCH/pcm"
+	run --separate-stderr -0 sm-features -v --warp-by input "$SCRATCH/pcm"
 	echo "$stderr" >&3
 	[[ $stderr =~ ^sm-features:\ $SCRATCH/pcm:\ warp\ (1\.[0-9][0-9])\ \(log-likelihood\ per\ frame\ against\ 1:\  ]]
 	w=${BASH_REMATCH[1]}
 	[ "$w" != 1.00 ]
 	# the default is auto, and its features are those of the factor chosen
-	sm-features --warp auto "$SCRATCH/pcm" > "$SCRATCH/auto"
-	sm-features "$SCRATCH/pcm" > "$SCRATCH/default"
+	sm-features --warp auto --warp-by input "$SCRATCH/pcm" > "$SCRATCH/auto"
+	sm-features --warp-by input "$SCRATCH/pcm" > "$SCRATCH/default"
 	sm-features --warp "$w" "$SCRATCH/pcm" > "$SCRATCH/fixed"
 	sm-features --warp 1 "$SCRATCH/pcm" > "$SCRATCH/one"
 	cmp "$SCRATCH/auto" "$SCRATCH/default"
@@ -312,10 +312,14 @@ sm-features: $SCRATCH/pcm: 0 of 298 frames narrowband"
 	# 0.2 s: 20 frames, too few to choose from
 	head -c 6400 "$SCRATCH/s.raw" > "$SCRATCH/short.raw"
 	pcm_of_raw "$SCRATCH/short.raw" > "$SCRATCH/short"
-	run --separate-stderr -0 sm-features -v "$SCRATCH/short"
+	run --separate-stderr -0 sm-features -v --warp-by input "$SCRATCH/short"
 	assert_equal "$stderr" "sm-features: $SCRATCH/short: warp 1.00 (too short to judge)
 sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 	sm-features "$SCRATCH/short" | cmp - <(sm-features --warp 1 "$SCRATCH/short")
+	run --separate-stderr -0 sm-features -v "$SCRATCH/short"
+	assert_equal "$stderr" "sm-features: $SCRATCH/short: 0.00-0.19 s: warp 1.00 (too short to judge)
+sm-features: $SCRATCH/short: 1 stretch
+sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 }
 
 @test "--warp 1 needs no acoustic image; auto says when the pack's cannot be used" {
@@ -376,8 +380,10 @@ sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 		[[ $l =~ :\ warp\ 1\.(0[3-9]|1[0-9])$ ]]
 	done
 	[[ ${stderr_lines[-2]} =~ :\ [2-9]\ stretches$ ]]
+	# the default
+	sm-features --warp-by stretch "$SCRATCH/pcm" | cmp - <(sm-features "$SCRATCH/pcm")
 	# --warp-by input: one warp for both
-	run --separate-stderr -0 sm-features -v "$SCRATCH/pcm"
+	run --separate-stderr -0 sm-features -v --warp-by input "$SCRATCH/pcm"
 	[[ ${stderr_lines[0]} =~ :\ warp\ [01]\.[0-9][0-9]\ \(log-likelihood ]]
 	assert_equal "${#stderr_lines[@]}" 2
 }
@@ -386,8 +392,8 @@ sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 	asterisk16 activated "$SCRATCH/a.wav"
 	sm-decode "$SCRATCH/a.wav" > "$SCRATCH/pcm"
 	run --separate-stderr -0 sm-features -v --warp-by stretch "$SCRATCH/pcm"
-	assert_equal "${stderr_lines[1]}" "sm-features: $SCRATCH/pcm: 1 stretches"
-	sm-features --warp-by stretch "$SCRATCH/pcm" | cmp - <(sm-features "$SCRATCH/pcm")
+	assert_equal "${stderr_lines[1]}" "sm-features: $SCRATCH/pcm: 1 stretch"
+	sm-features --warp-by stretch "$SCRATCH/pcm" | cmp - <(sm-features --warp-by input "$SCRATCH/pcm")
 }
 
 @test "rejects a bad --warp-by and a negative --floor-window with one line and exit 64" {

@@ -39,7 +39,7 @@ static const char usage[] =
 	"                      (default auto; 1 with --cmn live or none)\n"
 	"      --warp-by W     --warp auto: one factor for the input, chosen on its\n"
 	"                      first minute (input), or one per stretch between\n"
-	"                      pauses (stretch) (default input)\n"
+	"                      pauses (stretch) (default stretch)\n"
 	"      --band B        narrowband (telephone) frames, whose log mel energies\n"
 	"                      above 3.4 kHz the pack's narrowband map predicts from\n"
 	"                      those below: wide (none), narrow (all) or auto (all\n"
@@ -432,6 +432,7 @@ parse_options(struct opts *o, int argc, char **argv)
 	o->prior = 100;
 	o->floor_db = NOISE_FLOOR_DB;
 	o->floor_window = FLOOR_WINDOW_S;
+	o->warp_by_stretch = 1;
 	o->warp = 1;
 	o->warp_auto = 1;
 	o->max_hours = 4;
@@ -640,7 +641,8 @@ finish(struct run *r, struct sm_stream_hdr *out_h)
 	if (r->n_bank > 1 && r->by_stretch) {
 		end_stretch(r);
 		if (sm_verbose)
-			sm_info("%s: %u stretches", r->name, r->n_stretch);
+			sm_info("%s: %u stretch%s", r->name, r->n_stretch,
+				r->n_stretch == 1 ? "" : "es");
 	} else if (r->n_bank > 1)
 		choose_warp(r);
 
