@@ -377,7 +377,7 @@ sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 	# prompt (from 7.6 s) has warps above 1
 	[[ ${stderr_lines[0]} =~ ^sm-features:\ $SCRATCH/pcm:\ 0\.00-7\.[0-9]+\ s:\ warp\ (0\.[0-9]+|1\.00)$ ]]
 	for l in "${stderr_lines[@]:1:${#stderr_lines[@]}-3}"; do
-		[[ $l =~ :\ warp\ 1\.(0[3-9]|1[0-9])$ ]]
+		[[ $l =~ :\ warp\ 1\.(0[3-9]|1[0-9])(\ \(kept:\ .*\))?$ ]]
 	done
 	[[ ${stderr_lines[-2]} =~ :\ [2-9]\ stretches$ ]]
 	# the default
@@ -386,6 +386,21 @@ sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 	run --separate-stderr -0 sm-features -v --warp-by input "$SCRATCH/pcm"
 	[[ ${stderr_lines[0]} =~ :\ warp\ [01]\.[0-9][0-9]\ \(log-likelihood ]]
 	assert_equal "${#stderr_lines[@]}" 2
+}
+
+@test "--warp-by stretch keeps the reader's warp for a voice whose own best scores under 0.3 more" {
+	sox -R -n -r 16000 -c 1 -b 16 "$SCRATCH/gap.wav" synth 0.5 pinknoise vol 0.003
+	sox -R "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0870.wav" \
+		"$SCRATCH/gap.wav" "$PS_DATA/cards/001.wav" "$SCRATCH/two.wav"
+	sm-decode "$SCRATCH/two.wav" > "$SCRATCH/pcm"
+	run --separate-stderr -0 sm-features -v "$SCRATCH/pcm"
+	echo "$stderr" >&3
+	[[ ${stderr_lines[0]} =~ :\ 0\.00-7\.[0-9]+\ s:\ warp\ ([0-9.]+)$ ]]
+	w=${BASH_REMATCH[1]}
+	[[ ${stderr_lines[1]} =~ :\ 7\.[0-9]+-8\.[0-9]+\ s:\ warp\ $w\ \(kept:\ ([0-9.]+)\ scores\ only\ \+(0\.[0-9]+)\)$ ]]
+	[ "${BASH_REMATCH[1]}" != "$w" ]
+	awk -v g="${BASH_REMATCH[2]}" 'BEGIN { exit !(g < 0.3) }'
+	assert_equal "${stderr_lines[2]}" "sm-features: $SCRATCH/pcm: 2 stretches"
 }
 
 @test "--warp-by stretch: an input of one stretch gets the bytes of --warp-by input" {

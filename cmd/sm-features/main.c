@@ -100,6 +100,11 @@ static const double auto_warps[] = {
 #define PEAK_FALL 0.012f
 #define MIN_STRETCH 100
 #define MAX_STRETCH WARP_WINDOW
+/* A stretch keeps the warp of the stretch before it unless its own best
+ * scores STICK_GAIN (log-likelihood per frame) more: one voice's stretches
+ * then mostly keep one warp, where a few seconds' choice alone wavers
+ * (chosen on the three-voices and the long noise-gap recordings, 0 to 1). */
+#define STICK_GAIN 0.3
 
 /* Where frames go: the CMN/delta stages, then stdout. */
 struct run {
@@ -136,6 +141,8 @@ struct run {
 	int last_wide;		/* the last choice made on wideband frames, -1 none */
 	size_t n_wide;		/* wideband frames of the frames judged last */
 	int ends;		/* the frame being held ends its stretch */
+	double gain;		/* the stretch's best warp's score over the last one's */
+	int own;		/* that best warp */
 };
 
 static void
@@ -182,6 +189,7 @@ pick_warp(struct run *r, int fallback, int wide_k, double *score)
 	unsigned ncep = r->p->ncep;
 	int k;
 
+	r->gain = NAN;
 	/* A speaker's warp is judged on the frames that have the whole band
 	 * when there are enough of them: in a narrowband frame the filters of
 	 * a warp above 1 read less of the telephone band, so mapped frames
@@ -212,6 +220,25 @@ pick_warp(struct run *r, int fallback, int wide_k, double *score)
 		n = n_wide;
 	}
 	k = sm_vtln_choose(r->vtln, sets, r->n_bank, n, WARP_REF, WARP_MIN_FRAMES, score);
+	r->gain = NAN;
+	if (r->by_stretch && k >= 0 && r->last >= 0 && k != r->last && !isnan(score[k])) {
+		double prev = score[r->last];
+
+		/* the previous stretch's warp, scored on the same frames: the
+		 * climb from set 0 (the unwarped) scores set 1 */
+		if (isnan(prev)) {
+			const float *two[2] = {sets[WARP_REF], sets[r->last]};
+			double s2[2];
+
+			if (sm_vtln_choose(r->vtln, two, 2, n, 0, WARP_MIN_FRAMES, s2) < 0)
+				k = -1;
+			prev = s2[1];
+		}
+		r->gain = score[k] - prev;
+		r->own = k;
+		if (!(r->gain >= STICK_GAIN))
+			k = r->last;
+	}
 	for (unsigned j = 0; j < r->n_bank; j++)
 		free(wide[j]);
 	r->n_bnarrow = 0;
@@ -275,13 +302,21 @@ end_stretch(struct run *r)
 	k = pick_warp(r, r->last, r->last_wide, score);
 	if (r->n_wide >= WARP_WIDE_FRAMES && !isnan(score[k]))
 		r->last_wide = (int)k;
-	if (sm_verbose)
+	if (sm_verbose) {
+		char why[128] = "";
+
+		if (r->n_wide < WARP_WIDE_FRAMES && r->last_wide >= 0)
+			snprintf(why, sizeof(why), " (under 1 s of wideband frames: "
+				 "the last warp chosen on them)");
+		else if (!isnan(r->gain) && r->gain < STICK_GAIN)
+			snprintf(why, sizeof(why), " (kept: %.2f scores only %+.3f)",
+				 r->warps[r->own], r->gain);
+		else if (isnan(score[k]))
+			snprintf(why, sizeof(why), " (too short to judge)");
 		sm_info("%s: %.2f-%.2f s: warp %.2f%s", r->name,
 			(double)r->stretch_start / r->p->frate,
-			(double)(r->stretch_start + n) / r->p->frate, r->warps[k],
-			r->n_wide < WARP_WIDE_FRAMES && r->last_wide >= 0 ?
-			" (under 1 s of wideband frames: the last warp chosen on them)" :
-			isnan(score[k]) ? " (too short to judge)" : "");
+			(double)(r->stretch_start + n) / r->p->frate, r->warps[k], why);
+	}
 	for (size_t t = 0; t < n; t++)
 		hold(r, &r->held, &r->n_held, &r->cap_held,
 		     r->bheld[k] + t * r->p->ncep, r->p->ncep);
