@@ -317,7 +317,8 @@ sm-features: $SCRATCH/pcm: 0 of 298 frames narrowband"
 sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 	sm-features "$SCRATCH/short" | cmp - <(sm-features --warp 1 "$SCRATCH/short")
 	run --separate-stderr -0 sm-features -v "$SCRATCH/short"
-	assert_equal "$stderr" "sm-features: $SCRATCH/short: 0.00-0.19 s: warp 1.00 (too short to judge)
+	assert_equal "$stderr" "sm-features: $SCRATCH/short: warp 1.00 for the input (too short to judge)
+sm-features: $SCRATCH/short: 0.00-0.19 s: warp 1.00 (too short to judge: the input's)
 sm-features: $SCRATCH/short: 1 stretch
 sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 }
@@ -373,41 +374,60 @@ sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 	sm-decode "$SCRATCH/two.wav" > "$SCRATCH/pcm"
 	run --separate-stderr -0 sm-features -v --warp-by stretch "$SCRATCH/pcm"
 	echo "$stderr" >&3
-	# the reader's 7.1 s is one stretch, with a warp of at most 1; the
-	# prompt (from 7.6 s) has warps above 1
-	[[ ${stderr_lines[0]} =~ ^sm-features:\ $SCRATCH/pcm:\ 0\.00-7\.[0-9]+\ s:\ warp\ (0\.[0-9]+|1\.00)$ ]]
-	for l in "${stderr_lines[@]:1:${#stderr_lines[@]}-3}"; do
-		[[ $l =~ :\ warp\ 1\.(0[3-9]|1[0-9])(\ \(kept:\ .*\))?$ ]]
+	# the input's warp; the reader's 7.1 s is one stretch, with a warp of
+	# at most 1; the prompt (from 7.6 s) has warps above 1
+	[[ ${stderr_lines[0]} =~ ^sm-features:\ $SCRATCH/pcm:\ warp\ 1\.[0-9][0-9]\ for\ the\ input$ ]]
+	[[ ${stderr_lines[1]} =~ ^sm-features:\ $SCRATCH/pcm:\ 0\.00-7\.[0-9]+\ s:\ warp\ (0\.[0-9]+|1\.00)$ ]]
+	for l in "${stderr_lines[@]:2:${#stderr_lines[@]}-4}"; do
+		[[ $l =~ :\ warp\ 1\.(0[3-9]|1[0-9])(\ \(the\ input\'s:\ .*\))?$ ]]
 	done
 	[[ ${stderr_lines[-2]} =~ :\ [2-9]\ stretches$ ]]
 	# the default
 	sm-features --warp-by stretch "$SCRATCH/pcm" | cmp - <(sm-features "$SCRATCH/pcm")
-	# --warp-by input: one warp for both
+	# --warp-by input: one warp for both, the input's above
+	[[ ${stderr_lines[0]} =~ warp\ ([0-9.]+)\ for ]]
+	w=${BASH_REMATCH[1]}
 	run --separate-stderr -0 sm-features -v --warp-by input "$SCRATCH/pcm"
-	[[ ${stderr_lines[0]} =~ :\ warp\ [01]\.[0-9][0-9]\ \(log-likelihood ]]
+	[[ ${stderr_lines[0]} =~ :\ warp\ $w\ \(log-likelihood ]]
 	assert_equal "${#stderr_lines[@]}" 2
 }
 
-@test "--warp-by stretch keeps the reader's warp for a voice whose own best scores under 0.3 more" {
+@test "--warp-by stretch keeps the input's warp for a stretch whose own best scores under 0.3 more" {
 	sox -R -n -r 16000 -c 1 -b 16 "$SCRATCH/gap.wav" synth 0.5 pinknoise vol 0.003
 	sox -R "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0870.wav" \
 		"$SCRATCH/gap.wav" "$PS_DATA/cards/001.wav" "$SCRATCH/two.wav"
 	sm-decode "$SCRATCH/two.wav" > "$SCRATCH/pcm"
 	run --separate-stderr -0 sm-features -v "$SCRATCH/pcm"
 	echo "$stderr" >&3
-	[[ ${stderr_lines[0]} =~ :\ 0\.00-7\.[0-9]+\ s:\ warp\ ([0-9.]+)$ ]]
+	[[ ${stderr_lines[0]} =~ :\ warp\ ([0-9.]+)\ for\ the\ input$ ]]
 	w=${BASH_REMATCH[1]}
-	[[ ${stderr_lines[1]} =~ :\ 7\.[0-9]+-8\.[0-9]+\ s:\ warp\ $w\ \(kept:\ ([0-9.]+)\ scores\ only\ \+(0\.[0-9]+)\)$ ]]
+	# the input's warp is --warp-by input's
+	[[ $(sm-features -v --warp-by input "$SCRATCH/pcm" 2>&1 >/dev/null | head -n 1) =~ :\ warp\ $w\ \( ]]
+	# the second voice prefers another warp, by too little
+	[[ ${stderr_lines[2]} =~ :\ 7\.[0-9]+-8\.[0-9]+\ s:\ warp\ $w\ \(the\ input\'s:\ ([0-9.]+)\ scores\ only\ \+(0\.[0-9]+)\)$ ]]
 	[ "${BASH_REMATCH[1]}" != "$w" ]
 	awk -v g="${BASH_REMATCH[2]}" 'BEGIN { exit !(g < 0.3) }'
-	assert_equal "${stderr_lines[2]}" "sm-features: $SCRATCH/pcm: 2 stretches"
+	assert_equal "${stderr_lines[3]}" "sm-features: $SCRATCH/pcm: 2 stretches"
+}
+
+@test "--warp-by stretch judges the first minute's stretches at its end and later ones one by one, end to end" {
+	sox "$PS_DATA"/librivox/*.wav "$PS_DATA"/librivox/*.wav "$PS_DATA"/librivox/*.wav "$SCRATCH/lv.wav"
+	sm-decode "$SCRATCH/lv.wav" > "$SCRATCH/pcm"
+	run --separate-stderr -0 sm-features -v "$SCRATCH/pcm"
+	# each stretch starts where the one before ended, one of them at 60 s
+	# (the first minute's end), the last at the input's end (7418 frames)
+	printf '%s\n' "${stderr_lines[@]}" | awk 'BEGIN { end = "0.00" }
+		/ s: warp / { split($3, t, "-"); if (t[1] != end) exit 1; end = t[2]; n++
+			if (t[1] == "60.00") at60 = 1 }
+		END { exit !(n >= 10 && at60 && end == "74.18") }'
+	assert_equal "${stderr_lines[-1]}" "sm-features: $SCRATCH/pcm: 0 of 7418 frames narrowband"
 }
 
 @test "--warp-by stretch: an input of one stretch gets the bytes of --warp-by input" {
 	asterisk16 activated "$SCRATCH/a.wav"
 	sm-decode "$SCRATCH/a.wav" > "$SCRATCH/pcm"
 	run --separate-stderr -0 sm-features -v --warp-by stretch "$SCRATCH/pcm"
-	assert_equal "${stderr_lines[1]}" "sm-features: $SCRATCH/pcm: 1 stretch"
+	assert_equal "${stderr_lines[2]}" "sm-features: $SCRATCH/pcm: 1 stretch"
 	sm-features --warp-by stretch "$SCRATCH/pcm" | cmp - <(sm-features --warp-by input "$SCRATCH/pcm")
 }
 

@@ -38,8 +38,9 @@ static const char usage[] =
 	"                      the A the acoustic model likes best, 0.88 to 1.12\n"
 	"                      (default auto; 1 with --cmn live or none)\n"
 	"      --warp-by W     --warp auto: one factor for the input, chosen on its\n"
-	"                      first minute (input), or one per stretch between\n"
-	"                      pauses (stretch) (default stretch)\n"
+	"                      first minute (input), or also one per stretch\n"
+	"                      between pauses that prefers its own (stretch)\n"
+	"                      (default stretch)\n"
 	"      --band B        narrowband (telephone) frames, whose log mel energies\n"
 	"                      above 3.4 kHz the pack's narrowband map predicts from\n"
 	"                      those below: wide (none), narrow (all) or auto (all\n"
@@ -100,10 +101,9 @@ static const double auto_warps[] = {
 #define PEAK_FALL 0.012f
 #define MIN_STRETCH 100
 #define MAX_STRETCH WARP_WINDOW
-/* A stretch keeps the warp of the stretch before it unless its own best
- * scores STICK_GAIN (log-likelihood per frame) more: one voice's stretches
- * then mostly keep one warp, where a few seconds' choice alone wavers
- * (chosen on the three-voices and the long noise-gap recordings, 0 to 1). */
+/* A stretch keeps the input's warp unless its own best scores STICK_GAIN
+ * (log-likelihood per frame) more: one voice's stretches then mostly keep
+ * the warp more speech chose, where a few seconds' choice alone wavers. */
 #define STICK_GAIN 0.3
 
 /* Where frames go: the CMN/delta stages, then stdout. */
@@ -130,19 +130,18 @@ struct run {
 	size_t bn[N_WARPS], bcap[N_WARPS], window;
 	unsigned char *bnarrow;	/* whether each frame held is narrowband */
 	size_t n_bnarrow, cap_bnarrow;
-	/* --warp-by stretch: the banks stay; each stretch between pauses gets
-	 * its own choice when it ends */
+	/* --warp-by stretch: the banks stay all through.  The first minute's
+	 * stretches are judged once the input's warp (that of --warp-by
+	 * input) is known at its end, those after it one by one. */
 	int by_stretch;
 	float c0_peak;		/* the loudest c0 lately, falling slowly */
 	size_t quiet_run;	/* frames in a row well under it */
-	size_t stretch_start;	/* the stretch's first frame */
-	unsigned n_stretch;
-	int last;		/* the previous stretch's choice, -1 none */
-	int last_wide;		/* the last choice made on wideband frames, -1 none */
-	size_t n_wide;		/* wideband frames of the frames judged last */
 	int ends;		/* the frame being held ends its stretch */
-	double gain;		/* the stretch's best warp's score over the last one's */
-	int own;		/* that best warp */
+	size_t *bounds;		/* first minute: the held frame each stretch ends at */
+	size_t n_bounds, cap_bounds;
+	int global;		/* the input's warp, -1 until known */
+	size_t stretch_start;	/* the first frame held, in the input */
+	unsigned n_stretch;
 };
 
 static void
@@ -176,35 +175,35 @@ hold(struct run *r, float **a, size_t *len, size_t *cap, const float *cep,
 	memcpy(*a + (*len)++ * n, cep, n * sizeof(float));
 }
 
-/* --warp auto: the bank the model likes best for the frames held (that of
- * warp 1, or with fallback >= 0 that bank, when there is too little to
- * judge; with wide >= 0, bank wide when fewer than WARP_WIDE_FRAMES are
- * wideband); score gets the scores (all NAN for bank wide). */
+/* --warp auto: the bank the model likes best for the n frames held from
+ * frame off on; with ref >= 0 (the input's), ref unless its own best
+ * scores STICK_GAIN more per frame on them, or they have under
+ * WARP_WIDE_FRAMES wideband frames, or are too short to judge.  *why gets
+ * what decided it (NULL: the frames' own best). */
 static unsigned
-pick_warp(struct run *r, int fallback, int wide_k, double *score)
+pick_warp(struct run *r, size_t off, size_t n, int ref, char *why, size_t len)
 {
+	double score[N_WARPS];
 	float *wide[N_WARPS] = {NULL};
-	const float *const *sets = (const float *const *)r->bheld;
-	size_t n = r->bn[WARP_REF], n_wide = 0;
+	const float *sets[N_WARPS];
+	const unsigned char *nb = r->bnarrow + off;
+	size_t n_wide = 0;
 	unsigned ncep = r->p->ncep;
 	int k;
 
-	r->gain = NAN;
+	why[0] = '\0';
+	for (unsigned j = 0; j < r->n_bank; j++)
+		sets[j] = r->bheld[j] + off * ncep;
+	for (size_t t = 0; t < n; t++)
+		n_wide += off + t >= r->n_bnarrow || !nb[t];
+	if (ref >= 0 && n_wide < WARP_WIDE_FRAMES && n_wide < n) {
+		snprintf(why, len, " (under 1 s of wideband frames: the input's)");
+		return (unsigned)ref;
+	}
 	/* A speaker's warp is judged on the frames that have the whole band
 	 * when there are enough of them: in a narrowband frame the filters of
 	 * a warp above 1 read less of the telephone band, so mapped frames
 	 * favour a warp lower than the speaker's. */
-	for (size_t t = 0; t < r->n_bnarrow && t < n; t++)
-		n_wide += !r->bnarrow[t];
-	if (r->n_bnarrow < n)
-		n_wide += n - r->n_bnarrow;
-	r->n_wide = n_wide;
-	if (wide_k >= 0 && n_wide < WARP_WIDE_FRAMES) {
-		for (unsigned j = 0; j < r->n_bank; j++)
-			score[j] = NAN;
-		r->n_bnarrow = 0;
-		return (unsigned)wide_k;
-	}
 	if (n_wide >= WARP_WIDE_FRAMES && n_wide < n) {
 		for (unsigned j = 0; j < r->n_bank; j++) {
 			size_t m = 0;
@@ -212,54 +211,42 @@ pick_warp(struct run *r, int fallback, int wide_k, double *score)
 			if ((wide[j] = malloc(n_wide * ncep * sizeof(float))) == NULL)
 				sm_die(SM_EX_SOFTWARE, "%s: out of memory", r->name);
 			for (size_t t = 0; t < n; t++)
-				if (t >= r->n_bnarrow || !r->bnarrow[t])
-					memcpy(wide[j] + m++ * ncep, r->bheld[j] + t * ncep,
+				if (off + t >= r->n_bnarrow || !nb[t])
+					memcpy(wide[j] + m++ * ncep, sets[j] + t * ncep,
 					       ncep * sizeof(float));
+			sets[j] = wide[j];
 		}
-		sets = (const float *const *)wide;
 		n = n_wide;
 	}
 	k = sm_vtln_choose(r->vtln, sets, r->n_bank, n, WARP_REF, WARP_MIN_FRAMES, score);
-	r->gain = NAN;
-	if (r->by_stretch && k >= 0 && r->last >= 0 && k != r->last && !isnan(score[k])) {
-		double prev = score[r->last];
+	if (k >= 0 && ref >= 0 && isnan(score[k])) {
+		snprintf(why, len, " (too short to judge: the input's)");
+		k = ref;
+	} else if (k >= 0 && ref >= 0 && k != ref) {
+		double gain = score[ref];
 
-		/* the previous stretch's warp, scored on the same frames: the
-		 * climb from set 0 (the unwarped) scores set 1 */
-		if (isnan(prev)) {
-			const float *two[2] = {sets[WARP_REF], sets[r->last]};
+		/* the input's warp scored on the same frames: the climb from
+		 * set 0 (the unwarped) scores set 1 */
+		if (isnan(gain)) {
+			const float *two[2] = {sets[WARP_REF], sets[ref]};
 			double s2[2];
 
-			if (sm_vtln_choose(r->vtln, two, 2, n, 0, WARP_MIN_FRAMES, s2) < 0)
-				k = -1;
-			prev = s2[1];
+			gain = sm_vtln_choose(r->vtln, two, 2, n, 0, WARP_MIN_FRAMES, s2) < 0 ?
+				NAN : s2[1];
 		}
-		r->gain = score[k] - prev;
-		r->own = k;
-		if (!(r->gain >= STICK_GAIN))
-			k = r->last;
-	}
+		gain = score[k] - gain;
+		if (!(gain >= STICK_GAIN)) {
+			snprintf(why, len, " (the input's: %.2f scores only %+.3f)",
+				 r->warps[k], gain);
+			k = ref;
+		}
+	} else if (k >= 0 && isnan(score[k]))
+		snprintf(why, len, " (too short to judge)");
 	for (unsigned j = 0; j < r->n_bank; j++)
 		free(wide[j]);
-	r->n_bnarrow = 0;
 	if (k < 0)
 		sm_die(SM_EX_DATAERR, "%s: a feature value is not finite", r->name);
-	if (isnan(score[k]) && fallback >= 0)	/* too short to judge */
-		k = fallback;
-	return (unsigned)k;
-}
-
-/* --warp auto over the whole input: the bank the model likes best from
- * now on. */
-static void
-choose_warp(struct run *r)
-{
-	double score[N_WARPS];
-
-	r->chosen = pick_warp(r, -1, -1, score);
-	free(r->bnarrow);
-	r->bnarrow = NULL;
-	if (sm_verbose) {
+	if (sm_verbose && ref < 0 && !r->by_stretch) {
 		char buf[512];
 		size_t at = 0;
 
@@ -270,12 +257,23 @@ choose_warp(struct run *r)
 						       at ? ", " : ": ", r->warps[j],
 						       score[j] - score[WARP_REF]);
 		if (isnan(score[WARP_REF]))
-			sm_info("%s: warp %.2f (too short to judge)", r->name,
-				r->warps[r->chosen]);
+			sm_info("%s: warp %.2f (too short to judge)", r->name, r->warps[k]);
 		else
 			sm_info("%s: warp %.2f (log-likelihood per frame against 1%s)",
-				r->name, r->warps[r->chosen], buf);
+				r->name, r->warps[k], buf);
 	}
+	return (unsigned)k;
+}
+
+/* --warp-by input: the bank the model likes best from now on. */
+static void
+choose_warp(struct run *r)
+{
+	char why[128];
+
+	r->chosen = pick_warp(r, 0, r->bn[WARP_REF], -1, why, sizeof(why));
+	free(r->bnarrow);
+	r->bnarrow = NULL;
 	sm_fe_only(r->fe, r->chosen);
 	r->held = r->bheld[r->chosen];
 	r->n_held = r->bn[r->chosen];
@@ -287,44 +285,72 @@ choose_warp(struct run *r)
 	r->n_bank = 1;
 }
 
-/* --warp-by stretch: the stretch held ends; its frames of the bank the
- * model likes best (or the previous stretch's, when it is too short to
- * judge) go on to batch CMN, and the banks start the next one. */
+/* --warp-by stretch: the n frames held from off on are a stretch: its
+ * warp's frames go on to batch CMN. */
 static void
-end_stretch(struct run *r)
+take_stretch(struct run *r, size_t off, size_t n)
 {
-	double score[N_WARPS];
-	size_t n = r->bn[0];
+	char why[128];
 	unsigned k;
 
 	if (n == 0)
 		return;
-	k = pick_warp(r, r->last, r->last_wide, score);
-	if (r->n_wide >= WARP_WIDE_FRAMES && !isnan(score[k]))
-		r->last_wide = (int)k;
-	if (sm_verbose) {
-		char why[128] = "";
-
-		if (r->n_wide < WARP_WIDE_FRAMES && r->last_wide >= 0)
-			snprintf(why, sizeof(why), " (under 1 s of wideband frames: "
-				 "the last warp chosen on them)");
-		else if (!isnan(r->gain) && r->gain < STICK_GAIN)
-			snprintf(why, sizeof(why), " (kept: %.2f scores only %+.3f)",
-				 r->warps[r->own], r->gain);
-		else if (isnan(score[k]))
-			snprintf(why, sizeof(why), " (too short to judge)");
+	k = pick_warp(r, off, n, r->global, why, sizeof(why));
+	if (sm_verbose)
 		sm_info("%s: %.2f-%.2f s: warp %.2f%s", r->name,
-			(double)r->stretch_start / r->p->frate,
-			(double)(r->stretch_start + n) / r->p->frate, r->warps[k], why);
-	}
+			(double)(r->stretch_start + off) / r->p->frate,
+			(double)(r->stretch_start + off + n) / r->p->frate, r->warps[k], why);
 	for (size_t t = 0; t < n; t++)
 		hold(r, &r->held, &r->n_held, &r->cap_held,
-		     r->bheld[k] + t * r->p->ncep, r->p->ncep);
+		     r->bheld[k] + (off + t) * r->p->ncep, r->p->ncep);
+	r->n_stretch++;
+}
+
+/* --warp-by stretch: the frames held are judged (the first minute's: the
+ * input's warp, then each stretch's) and the banks start afresh. */
+static void
+end_held(struct run *r)
+{
+	size_t n = r->bn[0], at = 0;
+
+	if (r->global < 0) {
+		char why[128];
+
+		r->global = (int)pick_warp(r, 0, n, -1, why, sizeof(why));
+		if (sm_verbose)
+			sm_info("%s: warp %.2f for the input%s", r->name,
+				r->warps[r->global], why);
+		for (size_t i = 0; i < r->n_bounds; i++) {
+			take_stretch(r, at, r->bounds[i] - at);
+			at = r->bounds[i];
+		}
+		free(r->bounds);
+		r->bounds = NULL;
+		r->n_bounds = 0;
+	}
+	take_stretch(r, at, n - at);
 	for (unsigned j = 0; j < r->n_bank; j++)
 		r->bn[j] = 0;
-	r->last = (int)k;
+	r->n_bnarrow = 0;
 	r->stretch_start += n;
-	r->n_stretch++;
+}
+
+/* --warp-by stretch: frame held ends a stretch; in the first minute its
+ * end is noted until the input's warp is known. */
+static void
+end_stretch(struct run *r)
+{
+	if (r->global >= 0) {
+		end_held(r);
+		return;
+	}
+	if (r->n_bounds == r->cap_bounds) {
+		r->cap_bounds = r->cap_bounds ? 2 * r->cap_bounds : 64;
+		r->bounds = realloc(r->bounds, r->cap_bounds * sizeof(size_t));
+		if (r->bounds == NULL)
+			sm_die(SM_EX_SOFTWARE, "%s: out of memory", r->name);
+	}
+	r->bounds[r->n_bounds++] = r->bn[0];
 }
 
 /* --warp-by stretch: whether frame t (c0: its c0 in the unwarped bank)
@@ -334,7 +360,7 @@ end_stretch(struct run *r)
 static int
 stretch_ends(struct run *r, float c0)
 {
-	size_t n = r->bn[0];
+	size_t n = r->bn[0] - (r->n_bounds ? r->bounds[r->n_bounds - 1] : 0);
 
 	r->c0_peak = c0 > r->c0_peak - PEAK_FALL ? c0 : r->c0_peak - PEAK_FALL;
 	r->quiet_run = c0 < r->c0_peak - PAUSE_C0 ? r->quiet_run + 1 : 0;
@@ -363,7 +389,9 @@ on_cep(void *ctx, unsigned bank, const float *cep)
 			r->ends = stretch_ends(r, cep[0]);
 		if (bank != r->n_bank - 1)
 			return;
-		if (r->by_stretch && r->ends)
+		if (r->by_stretch && r->global < 0 && r->bn[bank] == r->window)
+			end_held(r);
+		else if (r->by_stretch && r->ends)
 			end_stretch(r);
 		else if (!r->by_stretch && r->bn[bank] == r->window)
 			choose_warp(r);
@@ -549,7 +577,7 @@ setup(struct sm_fe_params *p, struct run *r, const struct sm_pack *pack,
 	r->prior = o->prior;
 	r->cmn_half = (size_t)(o->cmn_window * p->frate / 2 + 0.5);
 	r->by_stretch = o->warp_by_stretch;
-	r->last = r->last_wide = -1;
+	r->global = -1;
 	r->c0_peak = -INFINITY;
 	r->max_hours = o->max_hours;
 	r->p = p;
@@ -674,7 +702,7 @@ finish(struct run *r, struct sm_stream_hdr *out_h)
 
 	sm_fe_end(r->fe, on_cep, r);
 	if (r->n_bank > 1 && r->by_stretch) {
-		end_stretch(r);
+		end_held(r);
 		if (sm_verbose)
 			sm_info("%s: %u stretch%s", r->name, r->n_stretch,
 				r->n_stretch == 1 ? "" : "es");
