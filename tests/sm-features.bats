@@ -318,7 +318,7 @@ sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 	sm-features "$SCRATCH/short" | cmp - <(sm-features --warp 1 "$SCRATCH/short")
 	run --separate-stderr -0 sm-features -v "$SCRATCH/short"
 	assert_equal "$stderr" "sm-features: $SCRATCH/short: warp 1.00 for the input (too short to judge)
-sm-features: $SCRATCH/short: 0.00-0.19 s: warp 1.00 (too short to judge: the input's)
+sm-features: $SCRATCH/short: 0.00-0.19 s: warp 1.00 (under 1 s: the input's)
 sm-features: $SCRATCH/short: 1 stretch
 sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 }

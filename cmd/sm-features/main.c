@@ -200,6 +200,11 @@ pick_warp(struct run *r, size_t off, size_t n, int ref, char *why, size_t len)
 		snprintf(why, len, " (under 1 s of wideband frames: the input's)");
 		return (unsigned)ref;
 	}
+	/* the first minute's end, or the input's, cut it short */
+	if (ref >= 0 && n < MIN_STRETCH) {
+		snprintf(why, len, " (under 1 s: the input's)");
+		return (unsigned)ref;
+	}
 	/* A speaker's warp is judged on the frames that have the whole band
 	 * when there are enough of them: in a narrowband frame the filters of
 	 * a warp above 1 read less of the telephone band, so mapped frames
