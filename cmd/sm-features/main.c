@@ -51,8 +51,8 @@ static const char usage[] =
 	"                      of (after noise removal and --band's map), no deltas\n"
 	"      --max-hours H   batch CMN holds the input's cepstra: refuse more\n"
 	"                      than H hours (default 4)\n"
-	"  -v, --verbose       report the warp chosen and the narrowband frames\n"
-	"                      on stderr\n"
+	"  -v, --verbose       report the warps chosen (the input's and each\n"
+	"                      stretch's) and the narrowband frames on stderr\n"
 	"  -h, --help          show this help\n"
 	"      --version       show the version\n";
 
