@@ -350,6 +350,11 @@ struct bank {
 	double *held;		/* [FLOOR_AHEAD][nfilt] mel energies of held frames */
 	unsigned held_first, n_held;
 	double loudest;		/* the largest sum of a frame's mel energies */
+	/* with floor_back: the frames that may still be the loudest of a
+	 * frame to come, oldest first, their sums decreasing (a ring) */
+	double *peak_sum;
+	uint64_t *peak_at;
+	size_t peak_first, n_peak, cap_peak;
 	/* noise removal state */
 	int noise_undefined;
 	double power[SM_FE_MAX_FILT], noise[SM_FE_MAX_FILT];
@@ -489,6 +494,13 @@ noise_floor(const struct sm_fe_params *p, struct bank *b)
 	b->held = malloc((size_t)FLOOR_AHEAD * p->nfilt * sizeof(double));
 	if (b->floor_mel == NULL || b->held == NULL)
 		return -1;
+	if (p->floor_back > 0) {
+		b->cap_peak = (size_t)p->floor_back + FLOOR_AHEAD + 2;
+		b->peak_sum = malloc(b->cap_peak * sizeof(double));
+		b->peak_at = malloc(b->cap_peak * sizeof(uint64_t));
+		if (b->peak_sum == NULL || b->peak_at == NULL)
+			return -1;
+	}
 	for (unsigned i = 0; i < p->nfilt; i++) {
 		const float *w = b->weights + b->wofs[i];
 
@@ -612,6 +624,8 @@ sm_fe_free(struct sm_fe *fe)
 	for (unsigned i = 0; i < fe->n_bank; i++) {
 		free(fe->bank[i].floor_mel);
 		free(fe->bank[i].held);
+		free(fe->bank[i].peak_sum);
+		free(fe->bank[i].peak_at);
 		free(fe->bank[i].weights);
 	}
 	free(fe->bank);
@@ -806,15 +820,46 @@ cep_frame(struct sm_fe *fe, unsigned k, uint64_t t, double *m, sm_fe_cb cb,
 	cb(ctx, k, cep);
 }
 
-/* The oldest held frame of bank k plus the floor of the loudest frame seen
- * so far (which includes FLOOR_AHEAD frames after it), on to the cepstra. */
+/* Frame t's sum of mel energies s joins the candidates for the loudest:
+ * those before it that are not louder can no longer be. */
+static void
+peak_push(struct bank *b, uint64_t t, double s)
+{
+	size_t last;
+
+	while (b->n_peak > 0 &&
+	       b->peak_sum[last = (b->peak_first + b->n_peak - 1) % b->cap_peak] <= s)
+		b->n_peak--;
+	last = (b->peak_first + b->n_peak) % b->cap_peak;
+	b->peak_sum[last] = s;
+	b->peak_at[last] = t;
+	b->n_peak++;
+}
+
+/* The loudest frame for frame t: of those from floor_back before it to the
+ * newest held (FLOOR_AHEAD after it), or of all so far. */
+static double
+peak_of(struct bank *b, unsigned back, uint64_t t)
+{
+	if (b->peak_sum == NULL)
+		return b->loudest;
+	while (b->n_peak > 1 && b->peak_at[b->peak_first] + back < t) {
+		b->peak_first = (b->peak_first + 1) % b->cap_peak;
+		b->n_peak--;
+	}
+	return b->peak_sum[b->peak_first];
+}
+
+/* The oldest held frame of bank k plus the floor of its loudest frame
+ * (peak_of), on to the cepstra. */
 static void
 pop_floored(struct sm_fe *fe, unsigned k, sm_fe_cb cb, void *ctx)
 {
 	const struct sm_fe_params *p = &fe->p;
 	struct bank *b = &fe->bank[k];
 	double *m = b->held + (size_t)(b->held_first % FLOOR_AHEAD) * p->nfilt;
-	double g = b->loudest * pow(10.0, p->noise_floor / 10.0);
+	double g = peak_of(b, p->floor_back, b->held_first) *
+		pow(10.0, p->noise_floor / 10.0);
 
 	for (unsigned i = 0; i < p->nfilt; i++)
 		m[i] += g * b->floor_mel[i];
@@ -848,6 +893,8 @@ bank_frame(struct sm_fe *fe, unsigned k, sm_fe_cb cb, void *ctx)
 		sum += m[i];
 	if (sum > b->loudest)
 		b->loudest = sum;
+	if (b->peak_sum != NULL)
+		peak_push(b, fe->n_frames - 1, sum);
 	if (b->n_held == FLOOR_AHEAD)
 		pop_floored(fe, k, cb, ctx);
 	memcpy(b->held + (size_t)((b->held_first + b->n_held) % FLOOR_AHEAD) * p->nfilt,

@@ -51,6 +51,7 @@ struct sm_fe_params {
 	unsigned nfilt, ncep, lifter;
 	int remove_noise;
 	double noise_floor;	/* dB of the noise floor below the loudest frame; 0 none */
+	unsigned floor_back;	/* frames before a frame its loudest is taken from; 0 all */
 	double warp;		/* frequency warp of the mel filters (VTLN); 1 none */
 	enum sm_cmn_mode cmn;	/* the model's -cmn */
 	float cmninit[SM_FE_MAX_CEP];
@@ -78,7 +79,8 @@ struct sm_fe;
  * With p->noise_floor < 0, every frame's mel energies get those of the
  * expected power spectrum of a pink (1/f) noise, after pre-emphasis, whose
  * total is p->noise_floor dB below the loudest frame's among those up to
- * 1 s after it (frames are held back 1 s for that), as if that noise had
+ * 1 s after it and p->floor_back frames before it (all before it when 0;
+ * frames are held back 1 s for that), as if that noise had
  * been recorded with the speech: digital silence and prompts trimmed to
  * their first sample then look like the quiet rooms the model was trained
  * in, whatever the recording level. */

@@ -43,9 +43,11 @@ teardown() {
 }
 
 # The stages by hand as a job with speaker diarization runs them: the whole
-# input's cepstral mean, and a search in stretches of at least 30 s.
+# input's cepstral mean, warp and noise floor, and a search in stretches of
+# at least 30 s.
 speaker_hyp() { # AUDIO
-	sm-fetch "$1" | sm-decode | sm-features --cmn-window 0 | sm-am | sm-lattice --segment-min 30
+	sm-fetch "$1" | sm-decode | sm-features --cmn-window 0 --warp-by input --floor-window 0 | sm-am |
+		sm-lattice --segment-min 30
 }
 
 job_config() { # TRANSCRIPTION_CONFIG_MEMBERS

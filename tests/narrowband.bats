@@ -141,3 +141,24 @@ narrow_count() { # PCM [OPTION...]
 	cmp "$SCRATCH/all.1" "$SCRATCH/one.1"
 	run -1 cmp -s "$SCRATCH/all.1.12" "$SCRATCH/one.1.12"
 }
+
+@test "--warp-by stretch gives a telephone stretch the input's warp, chosen on its wideband frames" {
+	asterisk16 agent-alreadyon "$SCRATCH/a.wav"
+	sox "$AST_DIR/vm-intro.wav" -r 16000 "$SCRATCH/mid.wav"
+	sox "$SCRATCH/a.wav" "$SCRATCH/mid.wav" "$SCRATCH/all.wav"
+	sm-decode "$SCRATCH/all.wav" > "$SCRATCH/pcm"
+	run --separate-stderr -0 sm-features -v "$SCRATCH/pcm"
+	echo "$stderr" >&3
+	[[ ${stderr_lines[0]} =~ :\ warp\ ([0-9.]+)\ for\ the\ input$ ]]
+	local w=${BASH_REMATCH[1]} inherited=0
+	# the input's warp is that of the 16 kHz prompt alone
+	[[ $(sm-decode "$SCRATCH/a.wav" | sm-features -v --warp-by input 2>&1 >/dev/null | head -n 1) =~ :\ warp\ $w\ \( ]]
+	# every stretch after the 16 kHz prompt (5.5 s) takes it
+	for l in "${stderr_lines[@]}"; do
+		[[ $l =~ :\ ([0-9.]+)-[0-9.]+\ s:\ warp\ (.*)$ ]] || continue
+		awk -v s="${BASH_REMATCH[1]}" 'BEGIN { exit !(s >= 5.5) }' || continue
+		assert_equal "${BASH_REMATCH[2]}" "$w (under 1 s of wideband frames: the input's)"
+		inherited=$((inherited + 1))
+	done
+	[ "$inherited" -ge 2 ]
+}

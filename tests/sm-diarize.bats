@@ -8,7 +8,8 @@ LV=$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb
 
 # Each input searched once: NAME.feat, NAME.hyp (no speakers yet).
 search() { # NAME
-	sm-decode "$BATS_FILE_TMPDIR/$1.wav" | sm-features --cmn-window 0 | tee "$BATS_FILE_TMPDIR/$1.feat" |
+	sm-decode "$BATS_FILE_TMPDIR/$1.wav" | sm-features --cmn-window 0 --warp-by input --floor-window 0 |
+		tee "$BATS_FILE_TMPDIR/$1.feat" |
 		sm-am | sm-lattice >"$BATS_FILE_TMPDIR/$1.hyp"
 }
 

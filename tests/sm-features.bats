@@ -282,17 +282,17 @@ EOF
 	done
 }
 
-@test "--warp auto picks a factor above 1 for a female speaker and writes its features" {
+@test "--warp auto --warp-by input picks a factor above 1 for a female speaker and writes its features" {
 	asterisk16 agent-alreadyon "$SCRATCH/a.wav"
 	sm-decode "$SCRATCH/a.wav" > "$SCRATCH/pcm"
-	run --separate-stderr -0 sm-features -v "$SCRATCH/pcm"
+	run --separate-stderr -0 sm-features -v --warp-by input "$SCRATCH/pcm"
 	echo "$stderr" >&3
 	[[ $stderr =~ ^sm-features:\ $SCRATCH/pcm:\ warp\ (1\.[0-9][0-9])\ \(log-likelihood\ per\ frame\ against\ 1:\  ]]
 	w=${BASH_REMATCH[1]}
 	[ "$w" != 1.00 ]
 	# the default is auto, and its features are those of the factor chosen
-	sm-features --warp auto "$SCRATCH/pcm" > "$SCRATCH/auto"
-	sm-features "$SCRATCH/pcm" > "$SCRATCH/default"
+	sm-features --warp auto --warp-by input "$SCRATCH/pcm" > "$SCRATCH/auto"
+	sm-features --warp-by input "$SCRATCH/pcm" > "$SCRATCH/default"
 	sm-features --warp "$w" "$SCRATCH/pcm" > "$SCRATCH/fixed"
 	sm-features --warp 1 "$SCRATCH/pcm" > "$SCRATCH/one"
 	cmp "$SCRATCH/auto" "$SCRATCH/default"
@@ -312,10 +312,15 @@ sm-features: $SCRATCH/pcm: 0 of 298 frames narrowband"
 	# 0.2 s: 20 frames, too few to choose from
 	head -c 6400 "$SCRATCH/s.raw" > "$SCRATCH/short.raw"
 	pcm_of_raw "$SCRATCH/short.raw" > "$SCRATCH/short"
-	run --separate-stderr -0 sm-features -v "$SCRATCH/short"
+	run --separate-stderr -0 sm-features -v --warp-by input "$SCRATCH/short"
 	assert_equal "$stderr" "sm-features: $SCRATCH/short: warp 1.00 (too short to judge)
 sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 	sm-features "$SCRATCH/short" | cmp - <(sm-features --warp 1 "$SCRATCH/short")
+	run --separate-stderr -0 sm-features -v "$SCRATCH/short"
+	assert_equal "$stderr" "sm-features: $SCRATCH/short: warp 1.00 for the input (too short to judge)
+sm-features: $SCRATCH/short: 0.00-0.19 s: warp 1.00 (under 1 s: the input's)
+sm-features: $SCRATCH/short: 1 stretch
+sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 }
 
 @test "--warp 1 needs no acoustic image; auto says when the pack's cannot be used" {
@@ -328,5 +333,110 @@ sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 	SM_MODELS=$SCRATCH/m sm-features --warp 1 "$SCRATCH/pcm" | cmp - <(sm-features --warp 1 "$SCRATCH/pcm")
 	SM_MODELS=$SCRATCH/m run --separate-stderr -78 sm-features "$SCRATCH/pcm"
 	assert_equal "$stderr" "sm-features: $SCRATCH/m/en/missing.img: No such file or directory (rebuild it: sm-am -m $SCRATCH/m/en --build-image $SCRATCH/m/en/missing.img; --warp 1 needs no acoustic model)"
+	assert_equal "$output" ""
+}
+
+@test "--floor-window floors a quiet stretch under its own speech, not under the loud speech 11 s before" {
+	# goforward.raw, 11 s of digital silence, goforward.raw 18 dB quieter
+	# and 0.5 s of silence; and the quiet part alone
+	sox -t raw -r 16000 -e signed -b 16 -c 1 -L "$PS_DATA/goforward.raw" -t raw "$SCRATCH/q.raw" vol -18dB
+	head -c 352000 /dev/zero > "$SCRATCH/z11.raw"
+	head -c 16000 /dev/zero > "$SCRATCH/z.raw"
+	cat "$PS_DATA/goforward.raw" "$SCRATCH/z11.raw" "$SCRATCH/q.raw" "$SCRATCH/z.raw" > "$SCRATCH/j.raw"
+	cat "$SCRATCH/q.raw" "$SCRATCH/z.raw" > "$SCRATCH/a.raw"
+	# c0 over frames 10..39 of the last 0.5 s: the floor alone
+	c0() { pcm_of_raw "$1" | sm-features "${@:2}" --cepstra | sm-dump -p 4 |
+		tail -n 40 | head -n 30 | awk '{ s += $1 } END { printf "%.3f\n", s / NR }'; }
+	d=$(c0 "$SCRATCH/j.raw") w0=$(c0 "$SCRATCH/j.raw" --floor-window 0)
+	w10=$(c0 "$SCRATCH/j.raw" --floor-window 10) alone=$(c0 "$SCRATCH/a.raw")
+	echo "c0 of the pause: default $d, --floor-window 0 $w0, 10 $w10, the quiet part alone $alone" >&3
+	assert_equal "$d" "$w10"
+	# within 0.5 of the quiet part alone's; since the start (0), 18 dB of
+	# floor (c0 about 20) too high, less the noise removal's share
+	awk -v a="$alone" -v w="$w10" -v z="$w0" 'BEGIN {
+		if ((w - a) * (w - a) > 0.25 || z - a < 8) exit 1 }'
+}
+
+@test "--floor-window leaves an input no longer than the window bit for bit as 0" {
+	sox "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0870.wav" -t raw -e signed -b 16 -L "$SCRATCH/s.raw"
+	pcm_of_raw "$SCRATCH/s.raw" > "$SCRATCH/pcm"
+	sm-features --warp 1 "$SCRATCH/pcm" > "$SCRATCH/d"
+	sm-features --warp 1 --floor-window 0 "$SCRATCH/pcm" | cmp - "$SCRATCH/d"
+	# 7.1 s: a window of 2 s moves the floor
+	! sm-features --warp 1 --floor-window 2 "$SCRATCH/pcm" | cmp -s - "$SCRATCH/d"
+}
+
+@test "--warp-by stretch gives a male reader and a female prompt voice their own warps" {
+	asterisk16 agent-alreadyon "$SCRATCH/a.wav"
+	sox -R -n -r 16000 -c 1 -b 16 "$SCRATCH/gap.wav" synth 0.5 pinknoise vol 0.003
+	sox -R "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0870.wav" \
+		"$SCRATCH/gap.wav" "$SCRATCH/a.wav" "$SCRATCH/two.wav"
+	sm-decode "$SCRATCH/two.wav" > "$SCRATCH/pcm"
+	run --separate-stderr -0 sm-features -v --warp-by stretch "$SCRATCH/pcm"
+	echo "$stderr" >&3
+	# the input's warp; the reader's 7.1 s is one stretch, with a warp of
+	# at most 1; the prompt (from 7.6 s) has warps above 1
+	[[ ${stderr_lines[0]} =~ ^sm-features:\ $SCRATCH/pcm:\ warp\ 1\.[0-9][0-9]\ for\ the\ input$ ]]
+	[[ ${stderr_lines[1]} =~ ^sm-features:\ $SCRATCH/pcm:\ 0\.00-7\.[0-9]+\ s:\ warp\ (0\.[0-9]+|1\.00)$ ]]
+	for l in "${stderr_lines[@]:2:${#stderr_lines[@]}-4}"; do
+		[[ $l =~ :\ warp\ 1\.(0[3-9]|1[0-9])(\ \(the\ input\'s:\ .*\))?$ ]]
+	done
+	[[ ${stderr_lines[-2]} =~ :\ [2-9]\ stretches$ ]]
+	# the default
+	sm-features --warp-by stretch "$SCRATCH/pcm" | cmp - <(sm-features "$SCRATCH/pcm")
+	# --warp-by input: one warp for both, the input's above
+	[[ ${stderr_lines[0]} =~ warp\ ([0-9.]+)\ for ]]
+	w=${BASH_REMATCH[1]}
+	run --separate-stderr -0 sm-features -v --warp-by input "$SCRATCH/pcm"
+	[[ ${stderr_lines[0]} =~ :\ warp\ $w\ \(log-likelihood ]]
+	assert_equal "${#stderr_lines[@]}" 2
+}
+
+@test "--warp-by stretch keeps the input's warp for a stretch whose own best scores under 0.3 more" {
+	sox -R -n -r 16000 -c 1 -b 16 "$SCRATCH/gap.wav" synth 0.5 pinknoise vol 0.003
+	sox -R "$PS_DATA/librivox/sense_and_sensibility_01_austen_64kb-0870.wav" \
+		"$SCRATCH/gap.wav" "$PS_DATA/cards/001.wav" "$SCRATCH/two.wav"
+	sm-decode "$SCRATCH/two.wav" > "$SCRATCH/pcm"
+	run --separate-stderr -0 sm-features -v "$SCRATCH/pcm"
+	echo "$stderr" >&3
+	[[ ${stderr_lines[0]} =~ :\ warp\ ([0-9.]+)\ for\ the\ input$ ]]
+	w=${BASH_REMATCH[1]}
+	# the input's warp is --warp-by input's
+	[[ $(sm-features -v --warp-by input "$SCRATCH/pcm" 2>&1 >/dev/null | head -n 1) =~ :\ warp\ $w\ \( ]]
+	# the second voice prefers another warp, by too little
+	[[ ${stderr_lines[2]} =~ :\ 7\.[0-9]+-8\.[0-9]+\ s:\ warp\ $w\ \(the\ input\'s:\ ([0-9.]+)\ scores\ only\ \+(0\.[0-9]+)\)$ ]]
+	[ "${BASH_REMATCH[1]}" != "$w" ]
+	awk -v g="${BASH_REMATCH[2]}" 'BEGIN { exit !(g < 0.3) }'
+	assert_equal "${stderr_lines[3]}" "sm-features: $SCRATCH/pcm: 2 stretches"
+}
+
+@test "--warp-by stretch judges the first minute's stretches at its end and later ones one by one, end to end" {
+	sox "$PS_DATA"/librivox/*.wav "$PS_DATA"/librivox/*.wav "$PS_DATA"/librivox/*.wav "$SCRATCH/lv.wav"
+	sm-decode "$SCRATCH/lv.wav" > "$SCRATCH/pcm"
+	run --separate-stderr -0 sm-features -v "$SCRATCH/pcm"
+	# each stretch starts where the one before ended, one of them at 60 s
+	# (the first minute's end), the last at the input's end (7418 frames)
+	printf '%s\n' "${stderr_lines[@]}" | awk 'BEGIN { end = "0.00" }
+		/ s: warp / { split($3, t, "-"); if (t[1] != end) exit 1; end = t[2]; n++
+			if (t[1] == "60.00") at60 = 1 }
+		END { exit !(n >= 10 && at60 && end == "74.18") }'
+	assert_equal "${stderr_lines[-1]}" "sm-features: $SCRATCH/pcm: 0 of 7418 frames narrowband"
+}
+
+@test "--warp-by stretch: an input of one stretch gets the bytes of --warp-by input" {
+	asterisk16 activated "$SCRATCH/a.wav"
+	sm-decode "$SCRATCH/a.wav" > "$SCRATCH/pcm"
+	run --separate-stderr -0 sm-features -v --warp-by stretch "$SCRATCH/pcm"
+	assert_equal "${stderr_lines[2]}" "sm-features: $SCRATCH/pcm: 1 stretch"
+	sm-features --warp-by stretch "$SCRATCH/pcm" | cmp - <(sm-features --warp-by input "$SCRATCH/pcm")
+}
+
+@test "rejects a bad --warp-by and a negative --floor-window with one line and exit 64" {
+	run --separate-stderr -64 sm-features --warp-by speaker /dev/null
+	assert_equal "$stderr" "sm-features: --warp-by: expected input or stretch, got 'speaker'"
+	assert_equal "$output" ""
+	run --separate-stderr -64 sm-features --floor-window -1 /dev/null
+	assert_equal "${#stderr_lines[@]}" 1
+	[[ $stderr =~ ^sm-features:\ --floor-window ]]
 	assert_equal "$output" ""
 }

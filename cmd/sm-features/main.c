@@ -16,7 +16,8 @@
 static const char usage[] =
 	"sm-features: compute the model's acoustic features of a PCM stream\n"
 	"Usage: sm-features [--model DIR] [--lang L] [--cmn MODE] [--cmn-prior N] [--cmn-window S]\n"
-	"                   [--noise-floor DB] [--warp A|auto] [--band B]\n"
+	"                   [--noise-floor DB] [--floor-window S] [--warp A|auto]\n"
+	"                   [--warp-by W] [--band B]\n"
 	"                   [--cepstra | --log-mel]\n"
 	"                   [--max-hours H] [-v] [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-dump -n 3\n"
@@ -30,10 +31,16 @@ static const char usage[] =
 	"                      around it (default 10; 0: the whole input)\n"
 	"      --noise-floor DB  add a pink noise floor DB dB below the loudest\n"
 	"                      frame to every frame (default -46; 0: none)\n"
+	"      --floor-window S  the loudest frame among the S seconds before each\n"
+	"                      frame and 1 s after (default 10; 0: since the start)\n"
 	"      --warp A|auto   read the model's frequency f at A*f (vocal tract\n"
 	"                      length normalisation, 0.8 to 1.25; 1: none); auto:\n"
 	"                      the A the acoustic model likes best, 0.88 to 1.12\n"
 	"                      (default auto; 1 with --cmn live or none)\n"
+	"      --warp-by W     --warp auto: one factor for the input, chosen on its\n"
+	"                      first minute (input), or also one per stretch\n"
+	"                      between pauses that prefers its own (stretch)\n"
+	"                      (default stretch)\n"
 	"      --band B        narrowband (telephone) frames, whose log mel energies\n"
 	"                      above 3.4 kHz the pack's narrowband map predicts from\n"
 	"                      those below: wide (none), narrow (all) or auto (all\n"
@@ -44,8 +51,8 @@ static const char usage[] =
 	"                      of (after noise removal and --band's map), no deltas\n"
 	"      --max-hours H   batch CMN holds the input's cepstra: refuse more\n"
 	"                      than H hours (default 4)\n"
-	"  -v, --verbose       report the warp chosen and the narrowband frames\n"
-	"                      on stderr\n"
+	"  -v, --verbose       report the warps chosen (the input's and each\n"
+	"                      stretch's) and the narrowband frames on stderr\n"
 	"  -h, --help          show this help\n"
 	"      --version       show the version\n";
 
@@ -53,6 +60,11 @@ static const char usage[] =
  * the model's training conditions, where pauses always held some noise.
  * docs/BENCHMARKS.md says what it does to the word error rate. */
 #define NOISE_FLOOR_DB (-46.0)
+/* The default --floor-window, seconds: a recording whose level drops (a
+ * quieter voice or channel) gets a floor under its own loudest speech, as
+ * the same audio cut into files would (docs/BENCHMARKS.md); an input of
+ * up to that length is floored as a whole. */
+#define FLOOR_WINDOW_S 10.0
 
 /* Vocal tract length factors: about the spread of adult speakers. */
 #define WARP_MIN 0.8
@@ -79,6 +91,20 @@ static const double auto_warps[] = {
 #define WARP_MIN_FRAMES 20
 /* The wideband frames (1 s) the warp is chosen on, when some are narrow. */
 #define WARP_WIDE_FRAMES 100
+/* --warp-by stretch: a pause is PAUSE_FRAMES in a row with a c0 more than
+ * PAUSE_C0 (about 20 dB) under the loudest lately, which falls by
+ * PEAK_FALL a frame (about 1 dB a second); a stretch is at least
+ * MIN_STRETCH frames (a pause sooner joins it to the next) and at most
+ * MAX_STRETCH (what the banks hold). */
+#define PAUSE_FRAMES 30
+#define PAUSE_C0 23.0f
+#define PEAK_FALL 0.012f
+#define MIN_STRETCH 100
+#define MAX_STRETCH WARP_WINDOW
+/* A stretch keeps the input's warp unless its own best scores STICK_GAIN
+ * (log-likelihood per frame) more: one voice's stretches then mostly keep
+ * the warp more speech chose, where a few seconds' choice alone wavers. */
+#define STICK_GAIN 0.3
 
 /* Where frames go: the CMN/delta stages, then stdout. */
 struct run {
@@ -104,6 +130,18 @@ struct run {
 	size_t bn[N_WARPS], bcap[N_WARPS], window;
 	unsigned char *bnarrow;	/* whether each frame held is narrowband */
 	size_t n_bnarrow, cap_bnarrow;
+	/* --warp-by stretch: the banks stay all through.  The first minute's
+	 * stretches are judged once the input's warp (that of --warp-by
+	 * input) is known at its end, those after it one by one. */
+	int by_stretch;
+	float c0_peak;		/* the loudest c0 lately, falling slowly */
+	size_t quiet_run;	/* frames in a row well under it */
+	int ends;		/* the frame being held ends its stretch */
+	size_t *bounds;		/* first minute: the held frame each stretch ends at */
+	size_t n_bounds, cap_bounds;
+	int global;		/* the input's warp, -1 until known */
+	size_t stretch_start;	/* the first frame held, in the input */
+	unsigned n_stretch;
 };
 
 static void
@@ -137,24 +175,40 @@ hold(struct run *r, float **a, size_t *len, size_t *cap, const float *cep,
 	memcpy(*a + (*len)++ * n, cep, n * sizeof(float));
 }
 
-/* --warp auto: the bank the model likes best from now on (that of warp 1
- * when there is too little to judge). */
-static void
-choose_warp(struct run *r)
+/* --warp auto: the bank the model likes best for the n frames held from
+ * frame off on; with ref >= 0 (the input's), ref unless its own best
+ * scores STICK_GAIN more per frame on them, or they have under
+ * WARP_WIDE_FRAMES wideband frames, or are too short to judge.  *why gets
+ * what decided it (NULL: the frames' own best). */
+static unsigned
+pick_warp(struct run *r, size_t off, size_t n, int ref, char *why, size_t len)
 {
 	double score[N_WARPS];
 	float *wide[N_WARPS] = {NULL};
-	const float *const *sets = (const float *const *)r->bheld;
-	size_t n = r->bn[WARP_REF], n_wide = 0;
+	const float *sets[N_WARPS];
+	const unsigned char *nb = r->bnarrow + off;
+	size_t n_wide = 0;
 	unsigned ncep = r->p->ncep;
 	int k;
 
+	why[0] = '\0';
+	for (unsigned j = 0; j < r->n_bank; j++)
+		sets[j] = r->bheld[j] + off * ncep;
+	for (size_t t = 0; t < n; t++)
+		n_wide += off + t >= r->n_bnarrow || !nb[t];
+	if (ref >= 0 && n_wide < WARP_WIDE_FRAMES && n_wide < n) {
+		snprintf(why, len, " (under 1 s of wideband frames: the input's)");
+		return (unsigned)ref;
+	}
+	/* the first minute's end, or the input's, cut it short */
+	if (ref >= 0 && n < MIN_STRETCH) {
+		snprintf(why, len, " (under 1 s: the input's)");
+		return (unsigned)ref;
+	}
 	/* A speaker's warp is judged on the frames that have the whole band
 	 * when there are enough of them: in a narrowband frame the filters of
 	 * a warp above 1 read less of the telephone band, so mapped frames
 	 * favour a warp lower than the speaker's. */
-	for (size_t t = 0; t < r->n_bnarrow && t < n; t++)
-		n_wide += !r->bnarrow[t];
 	if (n_wide >= WARP_WIDE_FRAMES && n_wide < n) {
 		for (unsigned j = 0; j < r->n_bank; j++) {
 			size_t m = 0;
@@ -162,22 +216,42 @@ choose_warp(struct run *r)
 			if ((wide[j] = malloc(n_wide * ncep * sizeof(float))) == NULL)
 				sm_die(SM_EX_SOFTWARE, "%s: out of memory", r->name);
 			for (size_t t = 0; t < n; t++)
-				if (t >= r->n_bnarrow || !r->bnarrow[t])
-					memcpy(wide[j] + m++ * ncep, r->bheld[j] + t * ncep,
+				if (off + t >= r->n_bnarrow || !nb[t])
+					memcpy(wide[j] + m++ * ncep, sets[j] + t * ncep,
 					       ncep * sizeof(float));
+			sets[j] = wide[j];
 		}
-		sets = (const float *const *)wide;
 		n = n_wide;
 	}
 	k = sm_vtln_choose(r->vtln, sets, r->n_bank, n, WARP_REF, WARP_MIN_FRAMES, score);
+	if (k >= 0 && ref >= 0 && isnan(score[k])) {
+		snprintf(why, len, " (too short to judge: the input's)");
+		k = ref;
+	} else if (k >= 0 && ref >= 0 && k != ref) {
+		double gain = score[ref];
+
+		/* the input's warp scored on the same frames: the climb from
+		 * set 0 (the unwarped) scores set 1 */
+		if (isnan(gain)) {
+			const float *two[2] = {sets[WARP_REF], sets[ref]};
+			double s2[2];
+
+			gain = sm_vtln_choose(r->vtln, two, 2, n, 0, WARP_MIN_FRAMES, s2) < 0 ?
+				NAN : s2[1];
+		}
+		gain = score[k] - gain;
+		if (!(gain >= STICK_GAIN)) {
+			snprintf(why, len, " (the input's: %.2f scores only %+.3f)",
+				 r->warps[k], gain);
+			k = ref;
+		}
+	} else if (k >= 0 && isnan(score[k]))
+		snprintf(why, len, " (too short to judge)");
 	for (unsigned j = 0; j < r->n_bank; j++)
 		free(wide[j]);
-	free(r->bnarrow);
-	r->bnarrow = NULL;
 	if (k < 0)
 		sm_die(SM_EX_DATAERR, "%s: a feature value is not finite", r->name);
-	r->chosen = (unsigned)k;
-	if (sm_verbose) {
+	if (sm_verbose && ref < 0 && !r->by_stretch) {
 		char buf[512];
 		size_t at = 0;
 
@@ -188,12 +262,23 @@ choose_warp(struct run *r)
 						       at ? ", " : ": ", r->warps[j],
 						       score[j] - score[WARP_REF]);
 		if (isnan(score[WARP_REF]))
-			sm_info("%s: warp %.2f (too short to judge)", r->name,
-				r->warps[r->chosen]);
+			sm_info("%s: warp %.2f (too short to judge)", r->name, r->warps[k]);
 		else
 			sm_info("%s: warp %.2f (log-likelihood per frame against 1%s)",
-				r->name, r->warps[r->chosen], buf);
+				r->name, r->warps[k], buf);
 	}
+	return (unsigned)k;
+}
+
+/* --warp-by input: the bank the model likes best from now on. */
+static void
+choose_warp(struct run *r)
+{
+	char why[128];
+
+	r->chosen = pick_warp(r, 0, r->bn[WARP_REF], -1, why, sizeof(why));
+	free(r->bnarrow);
+	r->bnarrow = NULL;
 	sm_fe_only(r->fe, r->chosen);
 	r->held = r->bheld[r->chosen];
 	r->n_held = r->bn[r->chosen];
@@ -203,6 +288,88 @@ choose_warp(struct run *r)
 			free(r->bheld[j]);
 	memset(r->bheld, 0, sizeof(r->bheld));
 	r->n_bank = 1;
+}
+
+/* --warp-by stretch: the n frames held from off on are a stretch: its
+ * warp's frames go on to batch CMN. */
+static void
+take_stretch(struct run *r, size_t off, size_t n)
+{
+	char why[128];
+	unsigned k;
+
+	if (n == 0)
+		return;
+	k = pick_warp(r, off, n, r->global, why, sizeof(why));
+	if (sm_verbose)
+		sm_info("%s: %.2f-%.2f s: warp %.2f%s", r->name,
+			(double)(r->stretch_start + off) / r->p->frate,
+			(double)(r->stretch_start + off + n) / r->p->frate, r->warps[k], why);
+	for (size_t t = 0; t < n; t++)
+		hold(r, &r->held, &r->n_held, &r->cap_held,
+		     r->bheld[k] + (off + t) * r->p->ncep, r->p->ncep);
+	r->n_stretch++;
+}
+
+/* --warp-by stretch: the frames held are judged (the first minute's: the
+ * input's warp, then each stretch's) and the banks start afresh. */
+static void
+end_held(struct run *r)
+{
+	size_t n = r->bn[0], at = 0;
+
+	if (r->global < 0) {
+		char why[128];
+
+		r->global = (int)pick_warp(r, 0, n, -1, why, sizeof(why));
+		if (sm_verbose)
+			sm_info("%s: warp %.2f for the input%s", r->name,
+				r->warps[r->global], why);
+		for (size_t i = 0; i < r->n_bounds; i++) {
+			take_stretch(r, at, r->bounds[i] - at);
+			at = r->bounds[i];
+		}
+		free(r->bounds);
+		r->bounds = NULL;
+		r->n_bounds = 0;
+	}
+	take_stretch(r, at, n - at);
+	for (unsigned j = 0; j < r->n_bank; j++)
+		r->bn[j] = 0;
+	r->n_bnarrow = 0;
+	r->stretch_start += n;
+}
+
+/* --warp-by stretch: frame held ends a stretch; in the first minute its
+ * end is noted until the input's warp is known. */
+static void
+end_stretch(struct run *r)
+{
+	if (r->global >= 0) {
+		end_held(r);
+		return;
+	}
+	if (r->n_bounds == r->cap_bounds) {
+		r->cap_bounds = r->cap_bounds ? 2 * r->cap_bounds : 64;
+		r->bounds = realloc(r->bounds, r->cap_bounds * sizeof(size_t));
+		if (r->bounds == NULL)
+			sm_die(SM_EX_SOFTWARE, "%s: out of memory", r->name);
+	}
+	r->bounds[r->n_bounds++] = r->bn[0];
+}
+
+/* --warp-by stretch: whether frame t (c0: its c0 in the unwarped bank)
+ * ends a stretch: the PAUSE_FRAMES-th frame in a row more than PAUSE_C0
+ * under the loudest lately, once the stretch has MIN_STRETCH frames; or
+ * the stretch is MAX_STRETCH frames long. */
+static int
+stretch_ends(struct run *r, float c0)
+{
+	size_t n = r->bn[0] - (r->n_bounds ? r->bounds[r->n_bounds - 1] : 0);
+
+	r->c0_peak = c0 > r->c0_peak - PEAK_FALL ? c0 : r->c0_peak - PEAK_FALL;
+	r->quiet_run = c0 < r->c0_peak - PAUSE_C0 ? r->quiet_run + 1 : 0;
+	return (r->quiet_run == PAUSE_FRAMES && n >= MIN_STRETCH) || n >= MAX_STRETCH;
 }
 
 static void
@@ -223,7 +390,15 @@ on_cep(void *ctx, unsigned bank, const float *cep)
 			r->bnarrow[r->n_bnarrow++] = (unsigned char)sm_fe_frame_narrow(r->fe);
 		}
 		hold(r, &r->bheld[bank], &r->bn[bank], &r->bcap[bank], cep, n);
-		if (bank == r->n_bank - 1 && r->bn[bank] == r->window)
+		if (bank == WARP_REF && r->by_stretch)
+			r->ends = stretch_ends(r, cep[0]);
+		if (bank != r->n_bank - 1)
+			return;
+		if (r->by_stretch && r->global < 0 && r->bn[bank] == r->window)
+			end_held(r);
+		else if (r->by_stretch && r->ends)
+			end_stretch(r);
+		else if (!r->by_stretch && r->bn[bank] == r->window)
 			choose_warp(r);
 		return;
 	}
@@ -291,9 +466,9 @@ n_frames_of(const struct sm_fe_params *p, uint64_t n)
 /* The options, checked before anything is loaded. */
 struct opts {
 	const char *model, *lang, *cmn, *path;
-	int cepstra, log_mel, warp_auto;
+	int cepstra, log_mel, warp_auto, warp_by_stretch;
 	enum sm_band band;
-	double prior, floor_db, warp, max_hours, cmn_window;
+	double prior, floor_db, warp, max_hours, cmn_window, floor_window;
 };
 
 static void
@@ -308,8 +483,10 @@ parse_options(struct opts *o, int argc, char **argv)
 		{"cmn-window", required_argument, NULL, 'w'},
 		{"max-hours", required_argument, NULL, 'M'},
 		{"noise-floor", required_argument, NULL, 'F'},
+		{"floor-window", required_argument, NULL, 'f'},
 		{"warp", required_argument, NULL, 'W'},
 		{"band", required_argument, NULL, 'B'},
+		{"warp-by", required_argument, NULL, 'Y'},
 		{"log-mel", no_argument, NULL, 'L'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -322,6 +499,8 @@ parse_options(struct opts *o, int argc, char **argv)
 	o->lang = "en";
 	o->prior = 100;
 	o->floor_db = NOISE_FLOOR_DB;
+	o->floor_window = FLOOR_WINDOW_S;
+	o->warp_by_stretch = 1;
 	o->warp = 1;
 	o->warp_auto = 1;
 	o->max_hours = 4;
@@ -352,9 +531,19 @@ parse_options(struct opts *o, int argc, char **argv)
 				sm_die(SM_EX_USAGE, "--band: expected wide, narrow or auto, "
 				       "got '%s'", sm_clip(optarg));
 			break;
+		case 'Y':
+			if (!strcmp(optarg, "stretch"))
+				o->warp_by_stretch = 1;
+			else if (!strcmp(optarg, "input"))
+				o->warp_by_stretch = 0;
+			else
+				sm_die(SM_EX_USAGE, "--warp-by: expected input or stretch, "
+				       "got '%s'", sm_clip(optarg));
+			break;
 		case 'P': o->prior = sm_opt_double("--cmn-prior", optarg, 0, 1e6); break;
 		case 'w': o->cmn_window = sm_opt_double("--cmn-window", optarg, 0, 1e6); break;
 		case 'F': o->floor_db = sm_opt_double("--noise-floor", optarg, -200, 0); break;
+		case 'f': o->floor_window = sm_opt_double("--floor-window", optarg, 0, 1e5); break;
 		case 'W': o->warp_auto = parse_warp(optarg, &o->warp); break;
 		case 'v': sm_verbose = 1; break;
 		case 'M': o->max_hours = sm_opt_double("--max-hours", optarg, 1e-6, 1e4); break;
@@ -382,6 +571,7 @@ setup(struct sm_fe_params *p, struct run *r, const struct sm_pack *pack,
 	if (sm_fe_params_read(p, fp, err, sizeof(err)))
 		sm_die(SM_EX_CONFIG, "%s", err);
 	p->noise_floor = o->floor_db;
+	p->floor_back = (unsigned)(o->floor_window * p->frate + 0.5);
 	p->warp = o->warp;
 	p->band = o->band;
 	p->log_mel = o->log_mel;
@@ -391,6 +581,9 @@ setup(struct sm_fe_params *p, struct run *r, const struct sm_pack *pack,
 	r->out_n = o->log_mel ? p->nfilt : p->ncep;
 	r->prior = o->prior;
 	r->cmn_half = (size_t)(o->cmn_window * p->frate / 2 + 0.5);
+	r->by_stretch = o->warp_by_stretch;
+	r->global = -1;
+	r->c0_peak = -INFINITY;
 	r->max_hours = o->max_hours;
 	r->p = p;
 	r->cmn = o->cmn == NULL ? p->cmn : !strcmp(o->cmn, "batch") ? SM_CMN_BATCH :
@@ -513,7 +706,12 @@ finish(struct run *r, struct sm_stream_hdr *out_h)
 	const struct sm_fe_params *p = r->p;
 
 	sm_fe_end(r->fe, on_cep, r);
-	if (r->n_bank > 1)
+	if (r->n_bank > 1 && r->by_stretch) {
+		end_held(r);
+		if (sm_verbose)
+			sm_info("%s: %u stretch%s", r->name, r->n_stretch,
+				r->n_stretch == 1 ? "" : "es");
+	} else if (r->n_bank > 1)
 		choose_warp(r);
 
 	if (!r->cepstra && r->cmn == SM_CMN_BATCH) {

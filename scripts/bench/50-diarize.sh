@@ -5,7 +5,7 @@
 # number of speakers came out right, the share of single-speaker inputs given
 # exactly one label, and sm-diarize's CPU against the whole pipeline's, one
 # pipeline per input:
-#   sm-decode X.wav | sm-features --cmn-window 0 | tee F | sm-am | sm-lattice --segment-min 30 | sm-diarize -F F
+#   sm-decode X.wav | sm-features --cmn-window 0 --warp-by input --floor-window 0 | tee F | sm-am | sm-lattice --segment-min 30 | sm-diarize -F F
 # every stage under /usr/bin/time; and sm-diarize's peak RSS on the 20-minute
 # input.
 # F is a FIFO (DIAR_FEAT=fifo, the default) or a regular file in the scratch
@@ -61,7 +61,7 @@ one() {
 		[ "$feat" = fifo ] && mkfifo "$f"
 		# shellcheck disable=SC2086 # $opts: several options or none
 		/usr/bin/time -f '%U %S %M' -o "$t.decode" sm-decode "$1" |
-			/usr/bin/time -f '%U %S %M' -o "$t.features" sm-features --cmn-window 0 |
+			/usr/bin/time -f '%U %S %M' -o "$t.features" sm-features --cmn-window 0 --warp-by input --floor-window 0 |
 			/usr/bin/time -f '%U %S %M' -o "$t.tee" tee "$f" ${4:+"$4.feat"} |
 			/usr/bin/time -f '%U %S %M' -o "$t.am" sm-am |
 			/usr/bin/time -f '%U %S %M' -o "$t.lattice" sm-lattice --segment-min 30 |
@@ -104,7 +104,7 @@ run() {
 
 echo "## Speaker diarization: sm-diarize on the diar-corpus.sh sets"
 echo
-echo "One pipeline per input, \`sm-decode X | sm-features --cmn-window 0 | tee F | sm-am | sm-lattice --segment-min 30 | sm-diarize -F F\`"
+echo "One pipeline per input, \`sm-decode X | sm-features --cmn-window 0 --warp-by input --floor-window 0 | tee F | sm-am | sm-lattice --segment-min 30 | sm-diarize -F F\`"
 echo "(F a $feat${opts:+, sm-diarize $opts}); DER by scripts/der.py (md-eval, 0.25 s collar, one RTTM line per clip)."
 [ -z "$keep" ] || echo "With DIAR_KEEP=$keep: the inputs whose FEAT stream and best path were kept there ran sm-diarize alone (CPU: its own)."
 echo "CPU = user + system s; pipeline = all stages and tee, sm-diarize included; the target share is at most 15%."
