@@ -37,8 +37,9 @@ enh() { # OUT [MORE]
 	[ -z "$stderr" ]
 	# The first search with narrower beams, the adapted stream searched as
 	# one pass searches the audio.
-	[ "$(sed 's/  */ /g' "$SCRATCH/calls" | sort)" = "$(printf '%s\n' 'sm-adapt -l en -P 1 -F - /dev/fd/4' \
-		'sm-am -l en -t 1' 'sm-am -l en -t 1' 'sm-lattice -l en' 'sm-lattice -l en -b 80 -w 30' | sort)" ]
+	[ "$(sed 's/  */ /g' "$SCRATCH/calls" | sort)" = "$(printf '%s\n' 'sm-adapt -l en -P 1 -F - /dev/fd/6' \
+		'sm-am -l en -t 1' 'sm-am -l en -t 1' 'sm-lattice -l en --cache-in /dev/fd/4 --cache-out /dev/fd/5' \
+		'sm-lattice -l en -b 80 -w 30' | sort)" ]
 	printf '%s' "$output" | jq -e '.metadata.transcription_config ==
 		{"language": "en", "operating_point": "enhanced", "diarization": "none"}'
 	rm "$SCRATCH/calls"
@@ -51,7 +52,7 @@ enh() { # OUT [MORE]
 	rm "$SCRATCH/calls"
 	printf '%s\n' '{"type": "transcription", "transcription_config": {"language": "en", "model": "enhanced"}}' >"$SCRATCH/m.json"
 	SM_STAGE_ADAPT=$log run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/m.json" "$(lv 0880)"
-	[ "$(cat "$SCRATCH/calls")" = "sm-adapt -l en -P 1 -F - /dev/fd/4" ]
+	[ "$(cat "$SCRATCH/calls")" = "sm-adapt -l en -P 1 -F - /dev/fd/6" ]
 	printf '%s' "$output" | jq -e '.metadata.transcription_config == {"language": "en", "model": "enhanced", "diarization": "none"}'
 }
 
@@ -142,7 +143,7 @@ enh() { # OUT [MORE]
 		run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$SCRATCH/two.wav"
 	[ -z "$stderr" ]
 	[ "$(sed 's/  */ /g' "$SCRATCH/calls" | sort)" = "$(printf '%s\n' adapt diarize \
-		'lattice -l en --segment-min 30 --vocab /dev/fd/3' \
+		'lattice -l en --segment-min 30 --cache-in /dev/fd/4 --cache-out /dev/fd/5 --vocab /dev/fd/3' \
 		'lattice -l en --segment-min 30 -b 80 -w 30 --vocab /dev/fd/3 --vocab-quiet' volume | sort)" ]
 	printf '%s' "$output" | jq -e '[.results[] | select(.type == "word")] | length > 10
 		and all(.alternatives[0].speaker | test("^S[0-9]+$")) and all(has("volume"))'
