@@ -175,6 +175,8 @@ else .[0] | [errors] as $e
 	@sh "volume=\(if $t | has("audio_filtering_config") then $t.audio_filtering_config.volume_threshold // 0 else "" end)",
 	@sh "notify=\(has("notification_config"))",
 	@sh "tracking=\(if has("tracking") then .tracking | tojson else "" end)",
-	@sh "srt_len=\($s.max_line_length // 37) srt_lines=\($s.max_lines // 2)"
+	@sh "srt_len=\($s.max_line_length // 37) srt_lines=\($s.max_lines // 2)",
+	# operating_point, else model (the older name of the same choice).
+	@sh "opoint=\($t.operating_point // $t.model // "standard")"
   end
 end

@@ -37,8 +37,8 @@ EN='"transcription_config": {"language": "en"}'
 	[ "$marks" = "" ] && [ "$marks_all" = true ] && [ "$sensitivity" = 0.5 ] && [ "$disfluencies" = false ] && [ "$repl" = '' ]
 	[ "$nvocab" = 0 ] && [ "$nvocab_in" = 0 ] && [ "$vocab" = '' ] && [ "$entities" = false ] && [ "$locale" = '' ]
 	[ "$volume" = '' ] && [ "$notify" = false ] && [ "$tracking" = '' ]
-	[ "$srt_len" = 37 ] && [ "$srt_lines" = 2 ]
-	[ "${#lines[@]}" -eq 16 ]
+	[ "$srt_len" = 37 ] && [ "$srt_lines" = 2 ] && [ "$opoint" = standard ]
+	[ "${#lines[@]}" -eq 17 ]
 }
 
 @test "an empty audio_filtering_config gives volume 0 (word volumes without filtering); volume_threshold 0 gives 0 too" {
@@ -51,7 +51,16 @@ EN='"transcription_config": {"language": "en"}'
 @test "a config with model gets no operating_point added, and keeps its diarization" {
 	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"model\": \"enhanced\", \"diarization\": \"speaker\"}}"
 	[ "$tc" = '{"language":"en","model":"enhanced","diarization":"speaker"}' ]
-	[ "$diar" = speaker ]
+	[ "$diar" = speaker ] && [ "$opoint" = enhanced ]
+}
+
+@test "opoint, the passes the job runs: operating_point where given, else model, else standard" {
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"operating_point\": \"enhanced\"}}"
+	[ "$opoint" = enhanced ]
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"model\": \"enhanced\", \"operating_point\": \"standard\"}}"
+	[ "$opoint" = standard ]
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"model\": \"standard\"}}"
+	[ "$opoint" = standard ]
 }
 
 @test "additional_vocab entries of more than 6 words or with a word over 4000 characters are dropped, and so are such sounds_like spellings; a word kept as {content}; nvocab counts all, nvocab_in the kept" {
