@@ -54,20 +54,12 @@ sm_search_free(struct sm_search *s)
 		free(s->cls_ssid);
 	}
 	free(s->rc_ssid);
-	sm_big_free(s->pool);
-	sm_big_free(s->slot);
-	sm_big_free(s->act);
-	sm_big_free(s->nact);
-	bptab_free(&s->p1);
+	sm_search_release(s);	/* before fw and fwi, which flat_reset reads */
 	free(s->hist);
 	free(s->row_cls);
 	free(s->row_ncls);
-	flat_reset(s);
 	free(s->fw);
 	sm_big_free(s->fwi);
-	sm_big_free(s->ring);
-	sm_big_free(s->lmc);
-	bptab_free(&s->p2);
 	free(s->la);
 	free(s);
 }
