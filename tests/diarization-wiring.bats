@@ -29,17 +29,14 @@ setup_file() {
 }
 
 setup() {
-	setup_scratch
-	export TMPDIR=$SCRATCH/tmp SCRATCH
-	mkdir "$TMPDIR"
+	job_scratch
 	TWO=$BATS_FILE_TMPDIR/two.wav
 	# Keeps the stream it formats.
 	export SM_STAGE_FORMAT='tee "$SCRATCH/hyp" | sm-format "$@"'
 }
 
-# Nothing is left in the private temporary space after a job.
 teardown() {
-	[ -z "$(ls -A "$TMPDIR")" ]
+	tmpdir_left_empty
 }
 
 # The stages by hand as a job with speaker diarization runs them: the whole

@@ -22,15 +22,12 @@ setup_file() {
 }
 
 setup() {
-	setup_scratch
-	export SCRATCH
-	export TMPDIR=$SCRATCH/tmp
-	mkdir "$TMPDIR"
+	job_scratch
 	D=$BATS_FILE_TMPDIR
 }
 
 teardown() {
-	[ -z "$(ls -A "$TMPDIR")" ]
+	tmpdir_left_empty
 }
 
 @test "--parallel 2 on 81 s: chunks through the stages, each sm-am with the options it has alone, the results item for item those of --parallel 1, confidences within 0.05" {

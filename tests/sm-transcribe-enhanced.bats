@@ -12,16 +12,12 @@ setup_file() {
 }
 
 setup() {
-	setup_scratch
-	export SCRATCH
-	export TMPDIR=$SCRATCH/tmp
-	mkdir "$TMPDIR"
+	job_scratch
 	D=$BATS_FILE_TMPDIR
 }
 
-# Nothing is left in the private temporary space after a job.
 teardown() {
-	[ -z "$(ls -A "$TMPDIR")" ]
+	tmpdir_left_empty
 }
 
 # A job config with "enhanced" and MORE (JSON members) in transcription_config.

@@ -8,17 +8,14 @@ setup_file() {
 }
 
 setup() {
-	setup_scratch
-	export TMPDIR=$SCRATCH/tmp
-	mkdir "$TMPDIR"
+	job_scratch
 	W80=$(cat "$BATS_FILE_TMPDIR/0880.words")
 	W70=$(cat "$BATS_FILE_TMPDIR/0870.words")
 	unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 }
 
-# Nothing is left in the private temporary space after a job.
 teardown() {
-	[ -z "$(ls -A "$TMPDIR")" ]
+	tmpdir_left_empty
 }
 
 @test "sm-transcribe --help and --version print to stdout and exit 0" {

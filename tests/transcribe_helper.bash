@@ -48,3 +48,16 @@ ended_within() { # TENTHS PID...
 		! kill -0 "$p" 2>/dev/null || return 1
 	done
 }
+
+# A scratch directory and in it the private TMPDIR of the test's jobs,
+# both exported.
+job_scratch() {
+	setup_scratch
+	export SCRATCH TMPDIR=$SCRATCH/tmp
+	mkdir "$TMPDIR"
+}
+
+# Nothing is left in the private temporary space after a job (teardown).
+tmpdir_left_empty() {
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
