@@ -1057,46 +1057,88 @@ window_add(double *sum, size_t *used, const float *c, unsigned ncep, int all,
 }
 
 void
-sm_cmn_window(float *cep, size_t n, unsigned ncep, const float *prior,
-	      unsigned n_prior, double tau, size_t half)
+sm_cmn_window_init(struct sm_cmn_window *w, unsigned ncep, const float *prior,
+		   unsigned n_prior, double tau, size_t half)
+{
+	memset(w, 0, sizeof(*w));
+	w->ncep = ncep;
+	w->n_prior = n_prior < ncep ? n_prior : ncep;
+	memcpy(w->prior, prior, w->n_prior * sizeof(float));
+	w->tau = tau < 0 ? 0 : tau;
+	w->half = half;
+}
+
+/* Mode 2: the whole input's mean, as sm_cmn_batch takes it. */
+static void
+whole_mean(struct sm_cmn_window *w, const float *cep, size_t n)
 {
 	double sum[SM_FE_MAX_CEP] = {0};
 	size_t used = 0;
-	float *ring;
-	int all;
+	unsigned ncep = w->ncep;
 
-	if (half == 0 || n <= half + 1) {
-		sm_cmn_batch(cep, n, ncep, prior, n_prior, tau);
-		return;
-	}
-	/* The frames behind the window's centre are normalised in place: the
-	 * last half + 1 of them are kept as they were, to leave the sums. */
-	ring = malloc((half + 1) * ncep * sizeof *ring);
-	if (ring == NULL) {
-		sm_cmn_batch(cep, n, ncep, prior, n_prior, tau);
-		return;
-	}
-	all = all_silent(cep, n, ncep);
-	if (tau < 0)
-		tau = 0;
-	for (size_t t = 0; t < half && t < n; t++)
-		window_add(sum, &used, cep + t * ncep, ncep, all, 1);
 	for (size_t t = 0; t < n; t++) {
-		float *c = cep + t * ncep, *slot = ring + (t % (half + 1)) * ncep;
+		const float *c = cep + t * ncep;
 
-		if (t + half < n)
-			window_add(sum, &used, cep + (t + half) * ncep, ncep, all, 1);
-		if (t > half)	/* frame t - half - 1 leaves; its slot is t's */
-			window_add(sum, &used, slot, ncep, all, -1);
-		memcpy(slot, c, ncep * sizeof *c);
-		for (unsigned k = 0; k < ncep; k++) {
-			double pk = k < n_prior ? prior[k] : 0;
-
-			if (used + tau > 0)
-				c[k] -= (float)((sum[k] + tau * pk) / ((double)used + tau));
-		}
+		if (w->loud && c[0] < 0)
+			continue;
+		for (unsigned k = 0; k < ncep; k++)
+			sum[k] += c[k];
+		used++;
 	}
-	free(ring);
+	w->has_mean = used > 0;
+	for (unsigned k = 0; k < ncep && used > 0; k++) {
+		double pk = k < w->n_prior ? w->prior[k] : 0;
+
+		w->mean[k] = (float)((sum[k] + w->tau * pk) / (used + w->tau));
+	}
+}
+
+int
+sm_cmn_window_next(struct sm_cmn_window *w, const float *cep, size_t n, int end,
+		   float *out)
+{
+	unsigned ncep = w->ncep;
+	size_t t = w->next, half = w->half;
+	const float *c = cep + t * ncep;
+
+	for (; !w->loud && w->scan < n; w->scan++)
+		w->loud = cep[w->scan * ncep] >= 0;
+	if (t >= n)
+		return 0;
+	if (w->mode == 0) {
+		if (end && (half == 0 || n <= half + 1)) {
+			whole_mean(w, cep, n);
+			w->mode = 2;
+		} else if (half > 0 && n > half + 1 && (w->loud || end)) {
+			/* the first half frames of the window of frame 0 */
+			for (size_t u = 0; u < half; u++)
+				window_add(w->sum, &w->used, cep + u * ncep, ncep, !w->loud, 1);
+			w->mode = 1;
+		} else
+			return 0;
+	}
+	if (w->mode == 2) {
+		for (unsigned k = 0; k < ncep; k++)
+			out[k] = w->has_mean ? c[k] - w->mean[k] : c[k];
+		w->next++;
+		return 1;
+	}
+	if (t + half >= n && !end)
+		return 0;
+	if (t + half < n)
+		window_add(w->sum, &w->used, cep + (t + half) * ncep, ncep, !w->loud, 1);
+	if (t > half)	/* frame t - half - 1 leaves the window */
+		window_add(w->sum, &w->used, cep + (t - half - 1) * ncep, ncep, !w->loud, -1);
+	for (unsigned k = 0; k < ncep; k++) {
+		double pk = k < w->n_prior ? w->prior[k] : 0;
+
+		out[k] = c[k];
+		if (w->used + w->tau > 0)
+			out[k] -= (float)((w->sum[k] + w->tau * pk) /
+					  ((double)w->used + w->tau));
+	}
+	w->next++;
+	return 1;
 }
 
 #define CMN_WIN 500

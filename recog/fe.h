@@ -123,9 +123,33 @@ void sm_cmn_batch(float *cep, size_t n, unsigned ncep, const float *prior,
  * before or after it instead of the whole input: a recording of several
  * voices, rooms or levels is normalised by the stretch around each frame.
  * An input no longer than half + 1 frames gets sm_cmn_batch's mean for
- * every frame; half 0 is sm_cmn_batch. */
-void sm_cmn_window(float *cep, size_t n, unsigned ncep, const float *prior,
-		   unsigned n_prior, double tau, size_t half);
+ * every frame, as every input does with half 0.
+ *
+ * Frame by frame, as the frames come: sm_cmn_window_next normalises the
+ * next frame of cep (the n frames so far, as they came: it never changes
+ * them) into out and returns 1 once that frame's mean is certain, else 0.
+ * It is certain when the frame half after it has come and some frame has
+ * a c0 >= 0 (so the frames with c0 < 0 stay out of the means), or at the
+ * end of the input (end: cep holds all of it).  The frames normalised are
+ * those sm_cmn_batch would give, to the bit, with the whole input's mean. */
+struct sm_cmn_window {
+	unsigned ncep, n_prior;
+	float prior[SM_FE_MAX_CEP];
+	double tau;
+	size_t half;
+	size_t next;		/* the next frame to normalise */
+	size_t scan;		/* frames looked at for a c0 >= 0 */
+	int loud;		/* one found */
+	int mode;		/* 0 not started, 1 windowed, 2 the whole input's */
+	double sum[SM_FE_MAX_CEP];	/* mode 1: the window's sums */
+	size_t used;			/* mode 1: the frames in them */
+	float mean[SM_FE_MAX_CEP];	/* mode 2: the mean */
+	int has_mean;			/* mode 2: whether any frame counted */
+};
+void sm_cmn_window_init(struct sm_cmn_window *w, unsigned ncep, const float *prior,
+			unsigned n_prior, double tau, size_t half);
+int sm_cmn_window_next(struct sm_cmn_window *w, const float *cep, size_t n,
+		       int end, float *out);
 
 /* Live CMN (a running mean started from cmninit, as sphinxbase cmn_live). */
 struct sm_cmn_live {

@@ -431,6 +431,63 @@ sm-features: $SCRATCH/short: 0 of 19 frames narrowband"
 	sm-features --warp-by stretch "$SCRATCH/pcm" | cmp - <(sm-features --warp-by input "$SCRATCH/pcm")
 }
 
+# The PCM stream PCM with its header's n_frames 0 (unknown), to stdout.
+unknown_length() { # PCM
+	head -c 40 "$1"; head -c 8 /dev/zero; tail -c +49 "$1"
+}
+
+@test "batch CMN writes the first minute's frames while the rest of the input is still to come, when the header gives its length" {
+	sox "$PS_DATA"/librivox/*.wav "$PS_DATA"/librivox/*.wav "$PS_DATA"/librivox/*.wav "$SCRATCH/lv.wav"
+	sm-decode "$SCRATCH/lv.wav" > "$SCRATCH/pcm"
+	mkfifo "$SCRATCH/in"
+	sm-features < "$SCRATCH/in" > "$SCRATCH/out" &
+	# 70 s of the 74 s, then wait for 50 s of frames (39 floats each) to
+	# come out before the rest goes in: without them the writer gives up
+	# after 120 s and the output is short.
+	{
+		head -c $((48 + 70 * 32000)) "$SCRATCH/pcm"
+		for _ in $(seq 1200); do
+			[ "$(stat -c %s "$SCRATCH/out")" -ge $((48 + 5000 * 156)) ] && break
+			sleep 0.1
+		done
+		stat -c %s "$SCRATCH/out" > "$SCRATCH/seen"
+		tail -c +$((49 + 70 * 32000)) "$SCRATCH/pcm"
+	} > "$SCRATCH/in"
+	wait $!
+	[ "$(cat "$SCRATCH/seen")" -ge $((48 + 5000 * 156)) ]
+	sm-features "$SCRATCH/pcm" | cmp - "$SCRATCH/out"
+}
+
+@test "batch CMN gives the same bytes whether the input header gives its length or not" {
+	sox "$PS_DATA"/librivox/*.wav "$PS_DATA"/librivox/*.wav "$PS_DATA"/librivox/*.wav "$SCRATCH/lv.wav"
+	asterisk16 activated "$SCRATCH/a.wav"
+	sox -n -r 16000 -c 1 -b 16 "$SCRATCH/zero.wav" trim 0 12
+	for w in lv a zero; do
+		sm-decode "$SCRATCH/$w.wav" > "$SCRATCH/$w.pcm"
+		unknown_length "$SCRATCH/$w.pcm" > "$SCRATCH/$w.unknown"
+		run -0 sm-dump -H "$SCRATCH/$w.unknown"
+		assert_output --regexp ' frames=0$'
+		for o in "" "--warp-by input" "--cmn-window 0" "--cmn-window 2 --warp 1"; do
+			# shellcheck disable=SC2086 # the options are words
+			sm-features $o "$SCRATCH/$w.pcm" > "$SCRATCH/known"
+			# shellcheck disable=SC2086
+			sm-features $o "$SCRATCH/$w.unknown" > "$SCRATCH/unknown"
+			cmp "$SCRATCH/known" "$SCRATCH/unknown"
+		done
+	done
+	# the known length went into the header before any frame
+	run -0 sm-dump -H "$SCRATCH/known"
+	assert_output --regexp ' frames=1199$'
+}
+
+@test "batch CMN refuses an input whose header gives a length beyond --max-hours before writing anything" {
+	asterisk16 activated "$SCRATCH/a.wav"
+	sm-decode "$SCRATCH/a.wav" > "$SCRATCH/pcm"
+	run --separate-stderr -65 sm-features --max-hours 0.0001 "$SCRATCH/pcm"
+	assert_equal "$stderr" "sm-features: $SCRATCH/pcm: input longer than 0.0001 hours: batch CMN holds it all in memory (raise --max-hours, or use --cmn live)"
+	assert_output ""
+}
+
 @test "rejects a bad --warp-by and a negative --floor-window with one line and exit 64" {
 	run --separate-stderr -64 sm-features --warp-by speaker /dev/null
 	assert_equal "$stderr" "sm-features: --warp-by: expected input or stretch, got 'speaker'"

@@ -119,6 +119,8 @@ struct run {
 	double max_hours;
 	double prior;		/* batch CMN: frames the cmninit prior counts as */
 	size_t cmn_half;	/* batch CMN: frames either side of the mean's window, 0 all */
+	struct sm_cmn_window cw;	/* batch CMN: the frames held normalised so far */
+	int streaming;		/* batch CMN: header first, frames as their mean is certain */
 	const char *name;
 	unsigned dim;
 	/* --warp auto, until the choice: every bank's cepstra */
@@ -152,15 +154,35 @@ on_feat(void *ctx, const float *feat)
 	sm_floats_write(feat, r->dim);
 }
 
+static void
+too_long(const struct run *r)
+{
+	sm_die(SM_EX_DATAERR, "%s: input longer than %g hours: batch CMN "
+	       "holds it all in memory (raise --max-hours, or use --cmn live)",
+	       r->name, r->max_hours);
+}
+
+/* Batch CMN: the frames held whose mean is certain go on to the deltas and
+ * out; as they come when the header went out first (the input's length
+ * known), else all at the end. */
+static void
+drain(struct run *r, int end)
+{
+	float c[SM_FE_MAX_CEP];
+
+	if (!r->streaming && !end)
+		return;
+	while (sm_cmn_window_next(&r->cw, r->held, r->n_held, end, c))
+		sm_deltas_push(&r->deltas, c, on_feat, r);
+}
+
 /* Append one frame of n floats to a growing array of at most max frames. */
 static void
 hold(struct run *r, float **a, size_t *len, size_t *cap, const float *cep,
      unsigned n)
 {
 	if (*len == r->max_held)
-		sm_die(SM_EX_DATAERR, "%s: input longer than %g hours: batch CMN "
-		       "holds it all in memory (raise --max-hours, or use --cmn live)",
-		       r->name, r->max_hours);
+		too_long(r);
 	if (*len == *cap) {
 		size_t c = *cap ? 2 * *cap : 4096;
 		float *h;
@@ -288,6 +310,7 @@ choose_warp(struct run *r)
 			free(r->bheld[j]);
 	memset(r->bheld, 0, sizeof(r->bheld));
 	r->n_bank = 1;
+	drain(r, 0);
 }
 
 /* --warp-by stretch: the n frames held from off on are a stretch: its
@@ -309,6 +332,7 @@ take_stretch(struct run *r, size_t off, size_t n)
 		hold(r, &r->held, &r->n_held, &r->cap_held,
 		     r->bheld[k] + (off + t) * r->p->ncep, r->p->ncep);
 	r->n_stretch++;
+	drain(r, 0);
 }
 
 /* --warp-by stretch: the frames held are judged (the first minute's: the
@@ -409,6 +433,7 @@ on_cep(void *ctx, unsigned bank, const float *cep)
 	}
 	if (r->cmn == SM_CMN_BATCH) {
 		hold(r, &r->held, &r->n_held, &r->cap_held, cep, n);
+		drain(r, 0);
 		return;
 	}
 	memcpy(c, cep, n * sizeof(float));
@@ -590,6 +615,8 @@ setup(struct sm_fe_params *p, struct run *r, const struct sm_pack *pack,
 		!strcmp(o->cmn, "live") ? SM_CMN_LIVE : SM_CMN_NONE;
 	r->dim = r->cepstra ? r->out_n : 3 * p->ncep;
 	r->max_held = (size_t)(r->max_hours * 3600 * p->frate) + 1;
+	sm_cmn_window_init(&r->cw, p->ncep, p->cmninit, p->n_cmninit, r->prior,
+			   r->cmn_half);
 	sm_cmn_live_init(&r->live, p);
 	sm_deltas_init(&r->deltas, p->ncep);
 }
@@ -699,11 +726,11 @@ push_samples(FILE *in, const struct sm_stream_hdr *h, struct run *r)
 }
 
 /* The end of the input: the last frames, the warp if not yet chosen, and
- * with batch CMN the header and every frame. */
+ * with batch CMN the frames not yet written (and the header, when it waited
+ * for the frame count). */
 static void
 finish(struct run *r, struct sm_stream_hdr *out_h)
 {
-	const struct sm_fe_params *p = r->p;
 
 	sm_fe_end(r->fe, on_cep, r);
 	if (r->n_bank > 1 && r->by_stretch) {
@@ -715,13 +742,14 @@ finish(struct run *r, struct sm_stream_hdr *out_h)
 		choose_warp(r);
 
 	if (!r->cepstra && r->cmn == SM_CMN_BATCH) {
-		sm_cmn_window(r->held, r->n_held, p->ncep, p->cmninit, p->n_cmninit,
-			      r->prior, r->cmn_half);
-		out_h->n_frames = r->n_held;
-		if (sm_hdr_write(stdout, out_h))
-			sm_die_errno(SM_EX_IOERR, "<stdout>");
-		for (size_t t = 0; t < r->n_held; t++)
-			sm_deltas_push(&r->deltas, r->held + t * p->ncep, on_feat, r);
+		if (!r->streaming) {
+			out_h->n_frames = r->n_held;
+			if (sm_hdr_write(stdout, out_h))
+				sm_die_errno(SM_EX_IOERR, "<stdout>");
+		} else if (out_h->n_frames != r->n_held)
+			sm_die(SM_EX_SOFTWARE, "%s: %zu frames made, the header said %llu",
+			       r->name, r->n_held, (unsigned long long)out_h->n_frames);
+		drain(r, 1);
 	}
 	if (!r->cepstra)
 		sm_deltas_end(&r->deltas, on_feat, r);
@@ -753,8 +781,13 @@ main(int argc, char **argv)
 	out_h.n_frames = n_frames_of(&p, in_h.n_frames);
 	if (!r.cepstra && r.cmn != SM_CMN_NONE)
 		out_h.flags |= SM_FLAG_CMN;
-	/* Batch CMN writes its header once the frame count is certain. */
-	if (r.cepstra || r.cmn != SM_CMN_BATCH)
+	/* Batch CMN writes its frames as their means become certain, after the
+	 * header, when the input's length is known; else it holds them all
+	 * and writes the header at the end, with their count. */
+	r.streaming = !r.cepstra && r.cmn == SM_CMN_BATCH && out_h.n_frames != 0;
+	if (r.streaming && out_h.n_frames > r.max_held)
+		too_long(&r);
+	if (r.cepstra || r.cmn != SM_CMN_BATCH || r.streaming)
 		if (sm_hdr_write(stdout, &out_h))
 			sm_die_errno(SM_EX_IOERR, "<stdout>");
 	push_samples(in, &in_h, &r);
