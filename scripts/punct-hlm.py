@@ -146,8 +146,17 @@ def load(path):
             if ln.startswith("#"):
                 continue
             p = ln.split()
-            n = 2 if p[0] == "L2" or p[0] == "Q2" else 1
-            m[tuple(p[:n + 1])] = [int(x) for x in p[n + 1:]]
+            n = 2 if p[:1] in (["L2"], ["Q2"]) else 1
+            try:
+                m[tuple(p[:n + 1])] = [int(x) for x in p[n + 1:]]
+                ok = p[0] in ("L1", "L2", "R1") and len(p) == n + 5 or \
+                    p[0] in ("Q1", "Q2") and len(p) == n + 3
+            except (ValueError, IndexError):
+                ok = False
+            if not ok:
+                sys.stderr.write("punct-hlm.py: %s: not a counts file of punct-hlm.py: %s\n"
+                                 % (path, ln.strip()[:60]))
+                sys.exit(65)
     m[("QT",)] = [sum(v[j] for k, v in m.items() if k[0] == "Q1") for j in range(2)]
     m[("LT",)] = [sum(v[j] for k, v in m.items() if k[0] == "L1") for j in range(4)]
     return m
@@ -268,4 +277,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except OSError as e:
+        sys.stderr.write("punct-hlm.py: %s: %s\n" % (e.filename, e.strerror))
+        sys.exit(66)
+

@@ -38,3 +38,12 @@ setup() {
 	[ "${lines[0]}" = 'text-only question mark on held-out text: 2 questions, 3 written, 2 right: precision 0.67 recall 1.00 F1 0.80' ]
 	[ "${lines[1]}" = 'the wh-word/auxiliary rule on the same sentences: 2 written, 2 right: precision 1.00 recall 1.00 F1 1.00' ]
 }
+
+@test "punct-hlm.py: a missing text is exit 66 and a file that is not its counts exit 65, each one line naming the file" {
+	run -66 --separate-stderr python3 "$SM_ROOT/scripts/punct-hlm.py" "$SCRATCH/hlm.tsv" "$SCRATCH/none"
+	[ "$stderr" = "punct-hlm.py: $SCRATCH/none: No such file or directory" ]
+	[ ! -e "$SCRATCH/hlm.tsv" ]
+	run -65 --separate-stderr python3 "$SM_ROOT/scripts/punct-hlm.py" --question-test "$SCRATCH/cookies" "$SCRATCH/cookies"
+	[ "$stderr" = "punct-hlm.py: $SCRATCH/cookies: not a counts file of punct-hlm.py: Is it raining?  No, it is not." ]
+	[ "$output" = "" ]
+}
