@@ -36,8 +36,9 @@ features of sm-format's two scores; none is in sm-format (docs/BENCHMARKS.md,
 --question-test prints the question mark's precision, recall and F1 on the
 held-out text: at each sentence end of the text (its marks given), a
 question when the model's ? odds (opening pair, or word, and the last two
-words) beat the full stop's.  It is a text measure: the recognised prompts
-have too few questions to measure.
+words) beat the full stop's; then the same for sm-format's wh-word and
+auxiliary rule (punct.c is_question) and for either of the two.  It is a
+text measure: the recognised prompts have too few questions to measure.
 """
 import argparse
 import math
