@@ -3,7 +3,8 @@
 
 Usage:
   punct-score.py [--sm-format PROG] [--opts "OPTIONS"] [--fit]
-                 TEXT.gz REF.tsv MANIFEST.tsv HYPDIR
+                 [--cv [--cv-sets SETS] [--hlm COUNTS.tsv] [--indomain LAM]
+                 [--cv-test]] TEXT.gz REF.tsv MANIFEST.tsv HYPDIR
 
 TEXT.gz       core-sounds-en.txt.gz: "id: Text, with punctuation." lines
 REF.tsv       tests/corpus/asterisk-en.ref.tsv: id TAB normalised words
@@ -23,6 +24,18 @@ against any of them.  Each prompt is one file, whose last mark is nearly
 free: "eos" counts it, "eos-inner" does not.  "joined" runs sm-format once
 per half on all of its hypotheses one after the other (times shifted by
 each prompt's length), so the prompts' ends are boundaries like the others.
+
+--cv prints the held-out F1 of sentence ends and commas by five-fold
+cross-validation on the training half's joined recording (prompt k in fold
+k mod 5), the scores fitted as --fit does, for each set of features that
+--cv-sets names ("EOS|COMMA;..." with EOS and COMMA comma-separated feature
+indexes: 0 pause, 1 LM end term, 2 LM start term, 3 conjunction, 4 number,
+5 any pause, 6 and 7 the hidden-event counts' ln odds of a sentence end and
+of a comma, when --hlm names a scripts/punct-hlm.py counts file).
+--indomain LAM adds, in each fold, LAM times the hidden-event counts of the
+other folds' published text.  --cv-test then fits each set on the whole
+training half and scores the test half's joined boundaries once (the two
+logistic scores alone, without sm-format's rules beside them).
 
 --fit prints the logistic weights punct.c uses, fitted on the training
 half's joined recording (features from --trace-punctuation): whether a
@@ -256,11 +269,157 @@ def best_bias(rows, w):
     return bias, best
 
 
+def punct_hlm():
+    """scripts/punct-hlm.py as a module."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "hlm", os.path.join(os.path.dirname(os.path.abspath(__file__)), "punct-hlm.py"))
+    hm = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hm)
+    return hm
+
+
+def load_hlm(path):
+    """The hidden-event counts of scripts/punct-hlm.py: key -> counts."""
+    m = {}
+    with open(path, encoding="utf-8") as f:
+        for ln in f:
+            if ln.startswith("#"):
+                continue
+            p = ln.split()
+            n = 2 if p[0] in ("L2", "Q2") else 1
+            m[tuple(p[:n + 1])] = [int(x) for x in p[n + 1:]]
+    tot = [0, 0, 0, 0]
+    for k, v in m.items():
+        if k[0] == "L1":
+            tot = [a + b for a, b in zip(tot, v)]
+    m[("P",)] = tot
+    return m
+
+
+HLM_A = 8.0  # the weight of the shorter context in the counts' smoothing
+
+
+def hlm_dist(v, back):
+    if not v:
+        return back
+    n = sum(v)
+    return [(c + HLM_A * b) / (n + HLM_A) for c, b in zip(v, back)]
+
+
+def hlm_feats(m, words, i):
+    """ln odds of a sentence end (. or ?) and of a comma against no mark
+    after words[i]: the left context's (two words, one word) and the next
+    word's, each against the prior, added."""
+    tot = m[("P",)]
+    prior = [(c + 1) / (sum(tot) + 4) for c in tot]
+    w1 = words[i]
+    w2 = words[i - 1] if i > 0 else None
+    nx = words[i + 1] if i + 1 < len(words) else None
+    left = hlm_dist(m.get(("L1", w1)), prior)
+    if w2 is not None:
+        left = hlm_dist(m.get(("L2", w2, w1)), left)
+    right = hlm_dist(m.get(("R1", nx)), prior) if nx else prior
+    def lo(d, e):
+        return math.log(d[e] / d[0])
+    s = lo(left, 2) + math.log((left[2] + left[3]) / left[2]) + lo(right, 2) + \
+        math.log((right[2] + right[3]) / right[2]) - lo(prior, 2) - \
+        math.log((prior[2] + prior[3]) / prior[2])
+    c = lo(left, 1) + lo(right, 1) - lo(prior, 1)
+    return (s, c)
+
+
+def cv(rows, sets, lam, hlm=None, texts=None, test=None):
+    """Five-fold cross-validation on the training half's joined boundaries
+    (prompt k in fold k mod 5): the held-out F1 of the sentence-end score
+    and of the comma score, each fitted as --fit does, with the features
+    --cv-sets names, with the in-domain counts of --indomain."""
+    for v in sets.split(";"):
+        e, c = v.split("|")
+        cv1(rows, [int(x) for x in e.split(",")], [int(x) for x in c.split(",")],
+            lam, hlm, texts, test)
+
+
+def cv1(rows, ef, cf, lam, hlm, texts, test=None):
+    """One set of features: eos features ef, comma features cf.  With
+    test: fitted on all of rows, scored once on test.  With lam, the
+    hidden-event features of a boundary come from counts without its own
+    prompt's fold: a held-out row's from the training folds' text, a
+    training row's from the training folds' other than its own."""
+    te = fe = ne = tc = fc = nc = 0
+    models = {}
+
+    def feats(x, pr, ctx, excl):
+        if not (lam and hlm is not None):
+            return x
+        if excl not in models:
+            models[excl] = indomain(hlm, texts, lam, excl)
+        ws = [w or "<none>" for w in ctx]
+        return x[:6] + hlm_feats(models[excl], ws if ctx[0] else ws[1:],
+                                 1 if ctx[0] else 0)
+
+    for fold in ([-1] if test is not None else range(5)):
+        tr = [(feats(x, pr, ctx, frozenset([fold, pr % 5])), y)
+              for x, y, pr, ctx in rows if pr % 5 != fold]
+        ho = [(feats(x, pr, ctx, frozenset([fold])), y)
+              for x, y, pr, ctx in (test if test is not None else rows)
+              if test is not None or pr % 5 == fold]
+        de = [([x[k] for k in ef], int(y in EOS and y != "")) for x, y in tr]
+        we = logistic(de)
+        be, _ = best_bias(de, we)
+
+        def se(x):
+            return be + sum(a * x[k] for a, k in zip(we[1:], ef))
+        dc = [([x[k] for k in cf], int(y == ",")) for x, y in tr if se(x) <= 0]
+        wc = logistic(dc)
+        bc, _ = best_bias(dc, wc)
+        for x, y in ho:
+            e = se(x) > 0
+            c = not e and bc + sum(a * x[k] for a, k in zip(wc[1:], cf)) > 0
+            ye, yc = y in EOS and y != "", y == ","
+            te += e and ye
+            fe += e and not ye
+            ne += ye and not e
+            tc += c and yc
+            fc += c and not yc
+            nc += yc and not c
+    f1e = 2 * te / (2 * te + fe + ne) if te else 0
+    f1c = 2 * tc / (2 * tc + fc + nc) if tc else 0
+    print("\n# %s eos %s comma %s: eos F1 %.3f (%d right/%d false/%d missed) "
+          "comma F1 %.3f (%d/%d/%d)" % ("test half" if test is not None else "cv",
+                                       ef, cf, f1e, te, fe, ne, f1c, tc, fc, nc))
+    if test is not None:
+        print("#   weights: eos bias %.3f %s; comma bias %.3f %s" %
+              (be, " ".join("%.3f" % w for w in we[1:]), bc,
+               " ".join("%.3f" % w for w in wc[1:])))
+
+
+def indomain(hlm, texts, lam, excl):
+    """The packaged text's hidden-event counts plus lam times those of the
+    published prompts whose fold (index mod 5) is not in excl."""
+    hm = punct_hlm()
+    c = {}
+    for n, t in enumerate(texts):
+        if n % 5 not in excl:
+            hm.count(hm.events(t), c)
+    m = {k: list(v) for k, v in hlm.items()}
+    for k, v in c.items():
+        old = m.get(k, [0] * len(v))
+        m[k] = [a + lam * b for a, b in zip(old, v)]
+    m[("P",)] = [sum(v[j] for k, v in m.items() if k[0] == "L1") for j in range(4)]
+    return m
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sm-format", default="sm-format")
     ap.add_argument("--opts", default="")
     ap.add_argument("--fit", action="store_true")
+    ap.add_argument("--cv", action="store_true")
+    ap.add_argument("--hlm")
+    ap.add_argument("--cv-sets", default="0,1,2,3,4,5|0,1")
+    ap.add_argument("--indomain", type=float, default=0.0)
+    ap.add_argument("--cv-test", action="store_true")
     ap.add_argument("text")
     ap.add_argument("reftsv")
     ap.add_argument("manifest")
@@ -278,6 +437,7 @@ def main():
         for ln in f:
             ids.append(ln.split("\t")[0])
     halves = {"train": ids[0::2], "test": ids[1::2]}
+    hlm = load_hlm(a.hlm) if a.hlm else None
     rmarks, same, missing = {}, 0, 0
     for i in ids:
         if i not in text or i not in ref or not os.path.exists(os.path.join(a.hypdir, i + ".hyp")):
@@ -288,7 +448,7 @@ def main():
         rmarks[i] = ref_marks(raw, ref[i])
     print("# %d prompts; published text normalised = reference for %d; %d left out "
           "(no text, reference or hypothesis)" % (len(rmarks), same, missing))
-    fit_rows = []
+    fit_rows, test_rows = [], []
     for half, hid in halves.items():
         hid = [i for i in hid if i in rmarks]
         per_file, joined = Tally(), Tally()
@@ -296,7 +456,7 @@ def main():
         for i in hid:
             hl = hyp_lines(os.path.join(a.hypdir, i + ".hyp"))
             text_in = "#sm-hyp 1\n" + "\n".join(hl + ["#end"]) + "\n"
-            words, marks, feats = sm_format(a.sm_format, opts, text_in, trace=a.fit)
+            words, marks, feats = sm_format(a.sm_format, opts, text_in, trace=a.fit or a.cv)
             for r, h, final in counted(ref[i], words):
                 per_file.boundary(rmarks[i][r], marks[h], final)
             secs = max([float(x.split("\t")[1]) for x in hl] + [0.0])
@@ -306,12 +466,14 @@ def main():
         # The joined recording: one sm-format run; its words go back to
         # their prompts by time.
         text_in = "#sm-hyp 1\n" + "\n".join(lines + ["#end"]) + "\n"
-        words, marks, feats = sm_format(a.sm_format, opts, text_in, trace=a.fit)
+        words, marks, feats = sm_format(a.sm_format, opts, text_in, trace=a.fit or a.cv)
         wtimes = [float(x.split("\t")[0]) for x in lines if x.split("\t")[3] == "word"]
         jref, jmarks, jhyp, jhmarks = [], [], [], []
         # per prompt: its reference, the hyp words that fall in it
         k = 0
-        for i, b, e in spans:
+        jprompt = []
+        for n, (i, b, e) in enumerate(spans):
+            jprompt += [n] * len(ref[i])
             jref += ref[i]
             jmarks += rmarks[i]
             while k < len(words) and k < len(wtimes) and wtimes[k] < e:
@@ -320,15 +482,27 @@ def main():
                 k += 1
         for r, h, final in counted(jref, jhyp) if len(jref) * len(jhyp) < 4e7 else []:
             joined.boundary(jmarks[r], jhmarks[h], final)
-            if a.fit and half == "train" and not final and h in feats:
-                fit_rows.append((feats[h], jmarks[r]))
+            if (a.fit or a.cv) and not final and h in feats:
+                x = feats[h]
+                if hlm:
+                    x = x + hlm_feats(hlm, jhyp, h)
+                ctx = (jhyp[h - 1] if h > 0 else None, jhyp[h],
+                       jhyp[h + 1] if h + 1 < len(jhyp) else None)
+                (fit_rows if half == "train" else test_rows).append(
+                    (x, jmarks[r], jprompt[r], ctx))
+        if half == "train":
+            tune_texts = [text[i] for i in hid]
         print("\n%s half (%d prompts): mark  ref  hyp  both  precision recall F1" % (half, len(hid)))
         for key in ["eos", "eos-inner", ".", ",", "?", "!"]:
             print("  per-file " + per_file.row(key))
         for key in ["eos", ".", ",", "?", "!"]:
             print("  joined   " + joined.row(key))
     if a.fit:
-        fit(fit_rows)
+        fit([(x, y) for x, y, _, _ in fit_rows])
+    if a.cv:
+        cv(fit_rows, a.cv_sets, a.indomain, hlm, tune_texts)
+        if a.cv_test:
+            cv(fit_rows, a.cv_sets, a.indomain, hlm, tune_texts, test_rows)
 
 
 def fit(rows):
