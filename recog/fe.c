@@ -372,7 +372,7 @@ struct sm_fe {
 	size_t nbuf;
 	int16_t prior;		/* the sample before buf[0], 0 at start */
 	double *spec;		/* power spectrum */
-	float cosine[SM_FE_MAX_CEP][SM_FE_MAX_FILT];
+	float cosine[SM_FE_MAX_FILT][SM_FE_MAX_CEP];	/* [filter][cepstrum] */
 	float sqrt_inv_n, sqrt_inv_2n;
 	float lifter[SM_FE_MAX_CEP];
 	struct bank *bank;
@@ -579,7 +579,7 @@ sm_fe_new_banks(const struct sm_fe_params *p, const double *warps, unsigned n)
 	fe->sqrt_inv_2n = (float)sqrt(2.0 / p->nfilt);
 	for (unsigned k = 0; k < p->ncep; k++)
 		for (unsigned j = 0; j < p->nfilt; j++)
-			fe->cosine[k][j] = (float)cos(M_PI / p->nfilt * (j + 0.5) * k);
+			fe->cosine[j][k] = (float)cos(M_PI / p->nfilt * (j + 0.5) * k);
 	/* --band auto's bands: 300 to 3400 Hz, and 4300 Hz up to the top
 	 * filter's edge (above the stopband of any 8 kHz resampler) */
 	fe->lo_lo = (unsigned)(300.0 * p->nfft / p->samprate);
@@ -776,6 +776,34 @@ map_frame(const struct sm_fe_map *map, double *m)
 		m[i] = out[i];
 }
 
+/* The DCT of the log mel energies m into cep, with float32 accumulators
+ * as the reference.  Each cepstrum's sum takes the filters in order; the
+ * loop runs over the cepstra inside the loop over the filters, so that
+ * their sums go on side by side (the same sums, to the bit). */
+__attribute__((optimize("O3")))
+static void
+dct(const struct sm_fe *fe, const double *m, float *restrict cep)
+{
+	const struct sm_fe_params *p = &fe->p;
+	unsigned n = p->ncep;
+
+	cep[0] = (float)m[0];
+	for (unsigned j = 1; j < p->nfilt; j++)
+		cep[0] += m[j];
+	cep[0] *= fe->sqrt_inv_n;
+	for (unsigned c = 1; c < n; c++)
+		cep[c] = 0;
+	for (unsigned j = 0; j < p->nfilt; j++) {
+		const float *cos_j = fe->cosine[j];
+		double x = m[j];
+
+		for (unsigned c = 1; c < n; c++)
+			cep[c] += x * cos_j[c];
+	}
+	for (unsigned c = 1; c < n; c++)
+		cep[c] *= fe->sqrt_inv_2n;
+}
+
 /* The mel energies of one frame of bank k on to the cepstra: noise
  * removal, log, the narrowband map, DCT, lifter. */
 static void
@@ -804,17 +832,7 @@ cep_frame(struct sm_fe *fe, unsigned k, uint64_t t, double *m, sm_fe_cb cb,
 		cb(ctx, k, e);
 		return;
 	}
-	/* DCT with float32 accumulators, as the reference. */
-	cep[0] = (float)m[0];
-	for (unsigned j = 1; j < p->nfilt; j++)
-		cep[0] += m[j];
-	cep[0] *= fe->sqrt_inv_n;
-	for (unsigned c = 1; c < p->ncep; c++) {
-		cep[c] = 0;
-		for (unsigned j = 0; j < p->nfilt; j++)
-			cep[c] += m[j] * fe->cosine[c][j];
-		cep[c] *= fe->sqrt_inv_2n;
-	}
+	dct(fe, m, cep);
 	for (unsigned c = 0; c < p->ncep; c++)
 		cep[c] *= fe->lifter[c];
 	cb(ctx, k, cep);
