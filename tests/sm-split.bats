@@ -141,6 +141,25 @@ chunks() { sed -n 's/^sm-split: chunk [0-9]*: \([0-9.]*\) \(s \)*to \([0-9.]*\|t
 	cmp "$SCRATCH/frames" <(tail -c +49 "$D/j.feat")
 }
 
+@test "the first chunk's target is at most a minute, the next ones what remains over 2n: the first pipeline starts before a quarter of a long input is read" {
+	# 16 times the 27 s of gaps.wav's features: 432 s, whose first chunk
+	# would otherwise be about 108 s
+	python3 -c "import struct, sys
+d = open(sys.argv[1], 'rb').read(); h = bytearray(d[:48]); f = d[48:]
+struct.pack_into('<Q', h, 40, 16 * (len(f) // 156))
+open(sys.argv[2], 'wb').write(bytes(h) + 16 * f)" "$D/g.feat" "$SCRATCH/long.feat"
+	run -0 --separate-stderr sm-split -v -j 2 \
+		-c "cat >/dev/null; printf '#sm-hyp 1\\n#end\\n'" "$SCRATCH/long.feat"
+	# chunk 1 ends within a quarter of 60 s of 60 s; chunk 2 within a
+	# quarter of its target of what remains over 4 of its target
+	t=$(( $(sm-dump -H "$SCRATCH/long.feat" | sed 's/.*frames=//') / 100 ))
+	printf '%s\n' "${stderr_lines[@]}" | awk -v t="$t" '
+		/^sm-split: chunk 1: .* to / { e1 = $6 }
+		/^sm-split: chunk 2: .* to / { s2 = $4; e2 = $6 }
+		END { l = (t - e1) / 4
+		      exit !(e1 >= 45 && e1 <= 75 && s2 == e1 && e2 - s2 >= 0.75 * l - 1 && e2 - s2 <= 1.25 * l + 1) }'
+}
+
 @test "--input3: every stage of every chunk reads the file's content on fd 3; SM_CHUNK numbers the chunks" {
 	printf 'Speechmatics\tspeech mattics\n' >"$SCRATCH/v"
 	sm-split -j 2 --min-input 0 --chunk-min 4 --chunk-max 8 --input3 "$SCRATCH/v" \

@@ -67,6 +67,8 @@ struct chunk {
 static const char *cmds[MAX_STAGES];
 static int ncmd, jobs = 1;
 static double min_input = 60, chunk_min = 10, chunk_max = 300;
+/* The first chunk's longest target, seconds (see cut). */
+#define FIRST_MAX 60.0
 static char *in3;
 static size_t in3_len;
 static int carry;		/* --carry */
@@ -276,6 +278,11 @@ cut(long s)
 	if (total > s) {
 		len = (total - s) / (2 * jobs);
 		len = len < cmin ? cmin : len > cmax ? cmax : len;
+		/* The first chunk starts once its cut is found: at most a
+		 * minute's target keeps the other CPUs from waiting while the
+		 * stages before read a quarter of the input. */
+		if (s == 0 && len > (long)(FIRST_MAX * rate))
+			len = (long)(FIRST_MAX * rate) > cmin ? (long)(FIRST_MAX * rate) : cmin;
 		if (total - s - len < cmin)
 			return -1;
 	}
