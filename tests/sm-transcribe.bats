@@ -110,6 +110,25 @@ teardown() {
 	[ -z "$output" ]
 }
 
+@test "a long recording cut short after its first minute, when the features have gone on to the stages after sm-features: the failing stage's line, exit 65, no half transcript, alone and with --parallel 2" {
+	sox "$LIBRIVOX"/*.wav "$LIBRIVOX"/*.wav "$LIBRIVOX"/*.wav "$SCRATCH/lv.wav"
+	# 70 s of the 74 s the WAV header announces
+	head -c $((44 + 70 * 32000)) "$SCRATCH/lv.wav" >"$SCRATCH/cut.wav"
+	config '{"type": "transcription", "transcription_config": {"language": "en", "operating_point": "enhanced"}}' "$SCRATCH/enh.json"
+	for o in "" "--parallel 2" "--job-config $SCRATCH/enh.json --parallel 2"; do
+		# shellcheck disable=SC2086 # the options are words
+		run -65 --separate-stderr sm-transcribe $o "$SCRATCH/cut.wav"
+		assert_equal "$stderr" "sm-decode: <stdin>: truncated audio data (2240000 of 2374080 bytes announced)"
+		assert_output ""
+	done
+	# a decoder that ends its stream there and exits 0: sm-features is to blame
+	# shellcheck disable=SC2016 # expanded by the stage's sh
+	SM_STAGE_DECODE='"$0" "$@" | head -c $((48 + 70 * 32000))' \
+		run -65 --separate-stderr sm-transcribe --parallel 2 "$SCRATCH/lv.wav"
+	assert_equal "$stderr" "sm-features: <stdin>: stream has 1120000 frames, its header says 1187040"
+	assert_output ""
+}
+
 @test "--all-formats writes NAME.json, .txt and .srt; transcript.* for stdin" {
 	mkdir "$SCRATCH/out"
 	run -0 --separate-stderr sm-transcribe --all-formats "$SCRATCH/out" "$(lv 0880)"
