@@ -1117,12 +1117,13 @@ sm_cmn_window_next(struct sm_cmn_window *w, const float *cep, size_t n, int end,
 {
 	unsigned ncep = w->ncep;
 	size_t t = w->next, half = w->half;
-	const float *c = cep + t * ncep;
+	const float *c;
 
 	for (; !w->loud && w->scan < n; w->scan++)
 		w->loud = cep[w->scan * ncep] >= 0;
 	if (t >= n)
 		return 0;
+	c = cep + t * ncep;
 	if (w->mode == 0) {
 		if (end && (half == 0 || n <= half + 1)) {
 			whole_mean(w, cep, n);
