@@ -30,18 +30,29 @@ word(const struct s3 *s, size_t off)
 	return v;
 }
 
+static int s3_parse(struct s3 *s, char *err, size_t errlen);
+
 static int
 s3_open(struct s3 *s, const char *path, char *err, size_t errlen)
 {
+	memset(s, 0, sizeof(*s));
+	s->path = path;
+	if (sm_read_file(path, &s->buf, &s->len, err, errlen) != 0)
+		return -1;
+	return s3_parse(s, err, errlen);
+}
+
+/* The header, magic and checksum of the file in s->buf (freed on
+ * error). */
+static int
+s3_parse(struct s3 *s, char *err, size_t errlen)
+{
+	const char *path = s->path;
 	unsigned char *p, *hend;
 	uint32_t magic, sum, v;
 	int chksum = 0;
 	size_t off;
 
-	memset(s, 0, sizeof(*s));
-	s->path = path;
-	if (sm_read_file(path, &s->buf, &s->len, err, errlen) != 0)
-		return -1;
 	if (s->len < 3 || memcmp(s->buf, "s3\n", 3) != 0) {
 		sm_path_err(err, errlen, path, "not a Sphinx-3 s3 file (no \"s3\" header)");
 		goto bad;
@@ -146,17 +157,46 @@ s3_at_end(struct s3 *s, char *err, size_t errlen)
 	return 0;
 }
 
+static int gau_read(struct sm_s3_gau *g, struct s3 *s, char *err, size_t errlen);
+
 int
 sm_s3_gau_load(struct sm_s3_gau *g, const char *path, char *err, size_t errlen)
 {
 	struct s3 s;
-	int32_t v = 0, n = 0;
-	int f;
-	size_t total;
 
 	memset(g, 0, sizeof(*g));
 	if (s3_open(&s, path, err, errlen) != 0)
 		return -1;
+	return gau_read(g, &s, err, errlen);
+}
+
+int
+sm_s3_gau_parse(struct sm_s3_gau *g, const char *path, unsigned char *buf,
+		size_t len, char *err, size_t errlen)
+{
+	struct s3 s;
+
+	memset(g, 0, sizeof(*g));
+	memset(&s, 0, sizeof(s));
+	s.path = path;
+	s.buf = buf;
+	s.len = len;
+	if (s3_parse(&s, err, errlen) != 0)
+		return -1;
+	return gau_read(g, &s, err, errlen);
+}
+
+/* The sizes and values of a Gaussian parameter file opened in s (its
+ * buffer freed here). */
+static int
+gau_read(struct sm_s3_gau *g, struct s3 *sp, char *err, size_t errlen)
+{
+	struct s3 s = *sp;
+	const char *path = s.path;
+	int32_t v = 0, n = 0;
+	int f;
+	size_t total;
+
 	if (s3_int(&s, &v, "codebook count", err, errlen) != 0)
 		goto bad;
 	if (v < 1 || v > 100000) {
@@ -210,6 +250,39 @@ bad:
 	free(s.buf);
 	sm_s3_gau_free(g);
 	return -1;
+}
+
+/* One 4-byte word of the data, added to the running checksum. */
+static void
+put_word(FILE *out, uint32_t v, uint32_t *sum)
+{
+	*sum = ((*sum << 20) | (*sum >> 12)) + v;
+	fwrite(&v, 4, 1, out);
+}
+
+int
+sm_s3_gau_write(const struct sm_s3_gau *g, FILE *out)
+{
+	uint32_t sum = 0, magic = 0x11223344u;
+	size_t i, total = (size_t)g->n_mgau * g->n_density * g->dim;
+	int f;
+
+	fprintf(out, "s3\nversion 1.0\nchksum0 yes\nendhdr\n");
+	fwrite(&magic, 4, 1, out);
+	put_word(out, (uint32_t)g->n_mgau, &sum);
+	put_word(out, (uint32_t)g->n_feat, &sum);
+	put_word(out, (uint32_t)g->n_density, &sum);
+	for (f = 0; f < g->n_feat; f++)
+		put_word(out, (uint32_t)g->veclen[f], &sum);
+	put_word(out, (uint32_t)total, &sum);
+	for (i = 0; i < total; i++) {
+		uint32_t u;
+
+		memcpy(&u, &g->data[i], 4);
+		put_word(out, u, &sum);
+	}
+	fwrite(&sum, 4, 1, out);
+	return ferror(out) ? -1 : 0;
 }
 
 void

@@ -316,7 +316,8 @@ struct work {
 
 long
 ad_align_word(const struct ad_model *m, const float *feat, const float *raw,
-	      const struct ad_word *w, double wt, struct ad_stats *st)
+	      const struct ad_word *w, double wt, struct ad_stats *st,
+	      struct ad_gacc *ga)
 {
 	long T = w->f1 - w->f0, t;
 	int e, best_e = -1, S, s, i, f, j;
@@ -413,7 +414,18 @@ ad_align_word(const struct ad_model *m, const float *feat, const float *raw,
 		float post[AD_MAX_STREAM][AD_TOPN];
 
 		senone_score(m, tt, sen, post);
-		for (f = 0; f < m->n_feat; f++) {
+		if (ga != NULL)
+			for (f = 0; f < m->n_feat; f++)
+				for (j = 0; j < AD_TOPN; j++) {
+					int k = tt[f].k[j], D = m->veclen[f];
+					size_t o = gau_off(m, c, f, k);
+					double g = wt * post[f][j];
+
+					ga->occ[((size_t)c * m->n_feat + f) * m->n_dens + k] += g;
+					for (i = 0; i < D; i++)
+						ga->x[o + i] += g * x[m->off[f] + i];
+				}
+		for (f = 0; st != NULL && f < m->n_feat; f++) {
 			int D = m->veclen[f];
 			double xi[AD_MAX_D + 1];
 
