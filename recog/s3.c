@@ -252,6 +252,76 @@ bad:
 	return -1;
 }
 
+/* n bytes of in appended to *buf (capacity *cap, length *len). */
+static int
+take(FILE *in, unsigned char **buf, size_t *len, size_t *cap, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		unsigned char *b;
+
+		while (*len + n + 1 > *cap)
+			*cap = *cap ? 2 * *cap : 65536;
+		if ((b = realloc(*buf, *cap)) == NULL)
+			return -1;
+		*buf = b;
+	}
+	size_t got = fread(*buf + *len, 1, n, in);
+
+	*len += got;
+	return got == n ? 0 : -1;
+}
+
+int
+sm_s3_gau_fread(struct sm_s3_gau *g, FILE *in, const char *path, char *err,
+		size_t errlen)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0, cap = 0, i;
+	uint32_t magic, v, nf, count;
+	int swap, sum = 0;
+
+	memset(g, 0, sizeof(*g));
+	/* The text header, a byte at a time up to its endhdr line. */
+	do {
+		if (take(in, &buf, &len, &cap, 1) != 0)
+			goto short_read;
+		if ((len == 3 && memcmp(buf, "s3\n", 3) != 0) || len > 65536)
+			goto parse;	/* not s3: the parser says so */
+	} while (len < 7 || memcmp(buf + len - 7, "endhdr\n", 7) != 0);
+	buf[len] = 0;
+	for (i = 0; i + 12 <= len; i++)
+		if (memcmp(buf + i, "\nchksum0 yes", 12) == 0)
+			sum = 1;
+	if (take(in, &buf, &len, &cap, 4) != 0)
+		goto short_read;
+	memcpy(&magic, buf + len - 4, 4);
+	swap = magic == 0x44332211u;
+	/* Codebooks, streams, Gaussians; the stream lengths; the count. */
+	if (take(in, &buf, &len, &cap, 12) != 0)
+		goto short_read;
+	memcpy(&nf, buf + len - 8, 4);
+	nf = swap ? __builtin_bswap32(nf) : nf;
+	if (nf < 1 || nf > SM_S3_MAX_FEAT)
+		goto parse;	/* the parser names the problem */
+	if (take(in, &buf, &len, &cap, 4 * (size_t)nf + 4) != 0)
+		goto short_read;
+	memcpy(&v, buf + len - 4, 4);
+	count = swap ? __builtin_bswap32(v) : v;
+	if (count > (1u << 28))
+		goto parse;
+	if (take(in, &buf, &len, &cap, 4 * (size_t)count + (sum ? 4 : 0)) != 0)
+		goto short_read;
+parse:
+	buf[len] = 0;
+	return sm_s3_gau_parse(g, path, buf, len, err, errlen);
+short_read:
+	free(buf);
+	if (ferror(in))
+		return sm_path_err(err, errlen, path, "read error: %s", strerror(errno));
+	return sm_path_err(err, errlen, path, "truncated: the means file ends after %zu bytes",
+			   len);
+}
+
 /* One 4-byte word of the data, added to the running checksum. */
 static void
 put_word(FILE *out, uint32_t v, uint32_t *sum)

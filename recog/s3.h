@@ -34,6 +34,11 @@ int sm_s3_gau_load(struct sm_s3_gau *g, const char *path, char *err,
  * buf is freed in every case. */
 int sm_s3_gau_parse(struct sm_s3_gau *g, const char *path, unsigned char *buf,
 		    size_t len, char *err, size_t errlen);
+/* The same from the stream in, read to the end of the file its sizes
+ * give and not further (a FEAT stream may follow it on a pipe).  Cut
+ * short: "PATH: truncated: ...". */
+int sm_s3_gau_fread(struct sm_s3_gau *g, FILE *in, const char *path, char *err,
+		    size_t errlen);
 /* Write g as an s3 file in native byte order, with its checksum.  0, or
  * -1 when out has an error. */
 int sm_s3_gau_write(const struct sm_s3_gau *g, FILE *out);

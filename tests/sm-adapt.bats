@@ -180,3 +180,10 @@ print(len(a) == len(b) == 42 * 128 * 39, "%.4f" % max(abs(x - y) for x, y in zip
 	assert_output ''
 	[[ "$stderr" == *"--classes"* ]]
 }
+
+@test "sm-adapt --means - writes the means file, then the FEAT stream, on standard output" {
+	sm-adapt -M "$SCRATCH/m" -F "$D/lv.feat" <"$D/lv.hyp" >"$SCRATCH/feat"
+	sm-adapt -M - -F "$D/lv.feat" <"$D/lv.hyp" >"$SCRATCH/both"
+	cat "$SCRATCH/m" "$SCRATCH/feat" | cmp - "$SCRATCH/both"
+	[ "$(stat -c %s "$SCRATCH/m")" -gt 800000 ]
+}

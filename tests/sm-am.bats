@@ -429,7 +429,7 @@ print("%d %.4f %.1f" % (len(r[0]) == len(r[1]), max(abs(x - y) for x, y in zip(r
 @test "--means cut short exits 65 with one line naming it and writes nothing" {
 	head -c 300000 "$MODEL_HMM/means" >"$SCRATCH/cut"
 	run -65 --separate-stderr sm-am --means "$SCRATCH/cut" "$F/gf.feat"
-	[ "$stderr" = "sm-am: $SCRATCH/cut: checksum mismatch (file is corrupt or truncated)" ]
+	[ "$stderr" = "sm-am: $SCRATCH/cut: truncated: the means file ends after 300000 bytes" ]
 	[ -z "$output" ]
 }
 
@@ -442,4 +442,18 @@ print("%d %.4f %.1f" % (len(r[0]) == len(r[1]), max(abs(x - y) for x, y in zip(r
 @test "--means that does not exist exits 66 naming it" {
 	run -66 --separate-stderr sm-am --means "$SCRATCH/none" "$F/gf.feat"
 	[ "$stderr" = "sm-am: $SCRATCH/none: No such file or directory" ]
+}
+
+@test "--means - reads the means ahead of the FEAT stream on standard input: the scores of --means FILE" {
+	sm-am -a --means "$MODEL_HMM/means" "$F/gf.feat" >"$SCRATCH/a"
+	cat "$MODEL_HMM/means" "$F/gf.feat" | sm-am -a --means - >"$SCRATCH/b"
+	cmp "$SCRATCH/a" "$SCRATCH/b"
+}
+
+@test "--means - with the means cut short exits 65 naming standard input, and with an input file is a usage error (64)" {
+	run -65 --separate-stderr bash -c "head -c 1000 '$MODEL_HMM/means' | sm-am --means -"
+	[ "$stderr" = "sm-am: <stdin>: truncated: the means file ends after 1000 bytes" ]
+	[ -z "$output" ]
+	run -64 --separate-stderr sm-am --means - "$F/gf.feat"
+	[ "$stderr" = "sm-am: --means -: the means come before the FEAT stream on standard input, not with an input file" ]
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # sm-transcribe with transcription_config.operating_point (or model)
-# "enhanced": two passes, the second on features adapted by sm-adapt to the
-# first's words, on the LibriVox recordings of pocketsphinx's test data.
+# "enhanced": two passes, the second on features and means adapted by
+# sm-adapt to the first's words, on the LibriVox recordings of pocketsphinx's test data.
 load test_helper
 load transcribe_helper
 
@@ -33,8 +33,8 @@ enh() { # OUT [MORE]
 	[ -z "$stderr" ]
 	# The first search with narrower beams, the adapted stream searched as
 	# one pass searches the audio.
-	[ "$(sed 's/  */ /g' "$SCRATCH/calls" | sort)" = "$(printf '%s\n' 'sm-adapt -l en -P 1 -F - /dev/fd/6' \
-		'sm-am -l en -t 1' 'sm-am -l en -t 1' 'sm-lattice -l en --cache-in /dev/fd/4 --cache-out /dev/fd/5' \
+	[ "$(sed 's/  */ /g' "$SCRATCH/calls" | sort)" = "$(printf '%s\n' 'sm-adapt -l en -P 1 -M - -F - /dev/fd/6' \
+		'sm-am -l en -t 1' 'sm-am -l en -t 1 -M -' 'sm-lattice -l en --cache-in /dev/fd/4 --cache-out /dev/fd/5' \
 		'sm-lattice -l en -b 80 -w 30' | sort)" ]
 	printf '%s' "$output" | jq -e '.metadata.transcription_config ==
 		{"language": "en", "operating_point": "enhanced", "diarization": "none"}'
@@ -48,13 +48,13 @@ enh() { # OUT [MORE]
 	rm "$SCRATCH/calls"
 	printf '%s\n' '{"type": "transcription", "transcription_config": {"language": "en", "model": "enhanced"}}' >"$SCRATCH/m.json"
 	SM_STAGE_ADAPT=$log run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/m.json" "$(lv 0880)"
-	[ "$(cat "$SCRATCH/calls")" = "sm-adapt -l en -P 1 -F - /dev/fd/6" ]
+	[ "$(cat "$SCRATCH/calls")" = "sm-adapt -l en -P 1 -M - -F - /dev/fd/6" ]
 	printf '%s' "$output" | jq -e '.metadata.transcription_config == {"language": "en", "model": "enhanced", "diarization": "none"}'
 }
 
 @test "an enhanced transcript is that of the two passes run by hand, in the form of a standard one" {
 	sm-decode "$(lv 0870)" | sm-features >"$SCRATCH/f"
-	sm-am <"$SCRATCH/f" | sm-lattice -b 80 -w 30 | sm-adapt -P 1 -F "$SCRATCH/f" | sm-am | sm-lattice |
+	sm-am <"$SCRATCH/f" | sm-lattice -b 80 -w 30 | sm-adapt -P 1 -M - -F "$SCRATCH/f" | sm-am -M - | sm-lattice |
 		sm-format >"$SCRATCH/hand.json"
 	run -0 --separate-stderr sm-transcribe --job-config "$D/enh.json" "$(lv 0870)"
 	[ -z "$stderr" ]

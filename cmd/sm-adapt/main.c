@@ -30,7 +30,8 @@ static const char usage[] =
 	"  -M, --means FILE       also adapt the Gaussian means (MLLR, one transform per\n"
 	"                         stream and class, for the whole input, on the features\n"
 	"                         as written) and write them to FILE, for sm-am --means\n"
-	"                         (a FIFO works; default: none)\n"
+	"                         (a FIFO works; -: on standard output, before the FEAT\n"
+	"                         stream; default: none)\n"
 	"  -r, --classes N        MLLR regression classes: 1 one, 2 silence and noise /\n"
 	"                         speech, 3 silence and noise / vowels / consonants\n"
 	"                         (default 3)\n"
@@ -183,7 +184,11 @@ write_means(const struct ad_model *m, const struct opts *o, const struct sm_hyp 
 		"log-likelihood %+.3f per frame", (double)speech / fps, occ[0],
 		o->classes > 1 ? occ[1] : 0, o->classes > 2 ? occ[2] : 0,
 		speech > 0 ? gain / speech : 0);
-	if (sm_s3_gau_write(&g, mf) != 0 || fclose(mf) != 0)
+	/* On standard output the FEAT stream follows (sm_close_stdout
+	 * checks the whole). */
+	if (mf == stdout)
+		sm_s3_gau_write(&g, mf);
+	else if (sm_s3_gau_write(&g, mf) != 0 || fclose(mf) != 0)
 		sm_die_errno(SM_EX_IOERR, "%s", path);
 	free(g.data);
 	free(ga.occ);
@@ -255,7 +260,9 @@ main(int argc, char **argv)
 	name = sm_hyp_operand("--features", feat, "FEAT", argc, argv, optind, usage);
 	/* Opened first: sm-am --means opens its end of a FIFO at start-up,
 	 * and reads an early end of file (this one failing) as an error. */
-	if (means != NULL && (mf = fopen(means, "wb")) == NULL)
+	if (means != NULL && strcmp(means, "-") == 0)
+		mf = stdout;
+	else if (means != NULL && (mf = fopen(means, "wb")) == NULL)
 		sm_die_errno(SM_EX_IOERR, "%s", means);
 	sm_pack_load_or_die(&pack, mdir, lang);
 	/* The hypothesis is read on a thread while the features are read

@@ -21,8 +21,9 @@ static const char usage[] =
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang LANG     language of the installed pack (default en)\n"
 	"  -M, --means FILE    the Gaussian means of FILE (the model's means format,\n"
-	"                      e.g. adapted by sm-adapt --means; a FIFO works) instead\n"
-	"                      of the model's (default: the model's)\n"
+	"                      e.g. adapted by sm-adapt --means; a FIFO works; -: at\n"
+	"                      the start of standard input, before the FEAT stream)\n"
+	"                      instead of the model's (default: the model's)\n"
 	"  -N, --topn N        only the N best Gaussians of each codebook and stream\n"
 	"                      (pocketsphinx -topn; default 0: all, exact)\n"
 	"  -a, --absolute      do not subtract each frame's maximum\n"
@@ -68,31 +69,23 @@ load(struct sm_am *am, const struct sm_pack *pack, int no_image)
 		sm_die(SM_EX_CONFIG, "%s", err);
 }
 
-/* --means: the whole file (a FIFO works: sm-adapt writes it), then the
- * tables that depend on the means. */
+/* --means: the s3 file (a FIFO works: sm-adapt writes it; "-": at the
+ * start of standard input, the FEAT stream after it), then the tables
+ * that depend on the means. */
 static void
 set_means(struct sm_am *am, FILE *in, const char *path)
 {
 	struct sm_s3_gau mean;
 	char err[8400];
-	unsigned char *buf = NULL;
-	size_t len = 0, cap = 0, got;
 
-	do {
-		if (len + 65536 + 1 > cap) {
-			cap = cap ? 2 * cap : 1 << 20;
-			if ((buf = realloc(buf, cap)) == NULL)
-				sm_die(SM_EX_SOFTWARE, "out of memory");
-		}
-		len += got = fread(buf + len, 1, 65536, in);
-	} while (got > 0);
-	if (ferror(in))
-		sm_die_errno(SM_EX_IOERR, "%s", path);
-	fclose(in);
-	buf[len] = 0;
-	if (sm_s3_gau_parse(&mean, path, buf, len, err, sizeof(err)) != 0 ||
-	    sm_am_set_means(am, &mean, path, err, sizeof(err)) != 0)
+	if (sm_s3_gau_fread(&mean, in, sm_name(path), err, sizeof(err)) != 0 ||
+	    sm_am_set_means(am, &mean, sm_name(path), err, sizeof(err)) != 0)
 		sm_die(SM_EX_DATAERR, "%s", err);
+	if (in != stdin) {
+		if (getc(in) != EOF)
+			sm_die(SM_EX_DATAERR, "%s: trailing data after the means", path);
+		fclose(in);
+	}
 	sm_s3_gau_free(&mean);
 }
 
@@ -320,8 +313,14 @@ main(int argc, char **argv)
 	parse_options(&o, argc, argv);
 	/* Opened first: sm-adapt --means opens its end of a FIFO at
 	 * start-up too. */
-	if (o.means != NULL && (means = fopen(o.means, "rb")) == NULL)
+	if (o.means != NULL && strcmp(o.means, "-") == 0) {
+		if (o.path != NULL && strcmp(o.path, "-") != 0)
+			sm_die(SM_EX_USAGE, "--means -: the means come before the FEAT "
+			       "stream on standard input, not with an input file");
+		means = stdin;
+	} else if (o.means != NULL && (means = fopen(o.means, "rb")) == NULL) {
 		sm_die_errno(SM_EX_NOINPUT, "%s", o.means);
+	}
 	blas_single_thread(o.threads);
 	sm_pack_load_or_die(&pack, o.model, o.lang);
 	if (o.build_image)
