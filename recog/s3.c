@@ -349,8 +349,9 @@ sm_s3_gau_write(const struct sm_s3_gau *g, FILE *out)
 		uint32_t u;
 
 		memcpy(&u, &g->data[i], 4);
-		put_word(out, u, &sum);
+		sum = ((sum << 20) | (sum >> 12)) + u;
 	}
+	fwrite(g->data, sizeof(float), total, out);
 	fwrite(&sum, 4, 1, out);
 	return ferror(out) ? -1 : 0;
 }

@@ -93,11 +93,17 @@ struct ad_gacc {
 /* Align word w by Viterbi over the states of each of its pronunciations,
  * scored on feat (the features as the current transform makes them), and
  * add the statistics of the frames of raw (the features the transform
- * applies to) to st, each frame weighted by wt.  Returns the frames added
- * (0 when the word could not be aligned). */
+ * applies to) to st (unless NULL), each frame weighted by wt; with
+ * sen_out, the senone of each of its frames there (sen_out[frame]).
+ * Returns the frames added (0 when the word could not be aligned). */
 long ad_align_word(const struct ad_model *m, const float *feat, const float *raw,
 		   const struct ad_word *w, double wt, struct ad_stats *st,
-		   struct ad_gacc *ga);
+		   int32_t *sen_out);
+/* Add the frames of feat whose senone sen[t] is not -1 to ga: each
+ * frame's 8 best Gaussians of that senone's codebook, by their
+ * posteriors. */
+void ad_gacc_add(const struct ad_model *m, const float *feat, const int32_t *sen,
+		 long nframes, struct ad_gacc *ga);
 
 /* MLLR of the means (mllr.c).  The regression class of each codebook
  * (CI phone) for n classes: 1 all alike; 2 silence and noise, speech; 3

@@ -5,7 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "adapt.h"
+
+/* OpenBLAS's own: stops its thread pool (exported, not in cblas.h). */
+int blas_thread_shutdown_(void);
 
 static const char usage[] =
 	"sm-adapt: adapt the FEAT stream (CMLLR) and the means (MLLR) to the speaker from a first pass\n"
@@ -145,12 +150,14 @@ hyp_words(struct ad_model *m, const struct sm_pack *pack, const struct sm_hyp *h
 	return w;
 }
 
-/* MLLR: the words aligned again on the features as they will be written,
- * the means of each class transformed, written to mf (then closed). */
+/* MLLR: the frames in the states CMLLR's last alignment put them in
+ * (sen; aligned here without CMLLR), the Gaussians' posteriors on the
+ * features as they will be written, the means of each class
+ * transformed, written to mf (then closed, but for stdout). */
 static void
 write_means(const struct ad_model *m, const struct opts *o, const struct sm_hyp *hp,
 	    const struct ad_word *w, const float *x, long nframes,
-	    const struct ad_xform *xf, long bf, double fps, FILE *mf,
+	    const struct ad_xform *xf, long bf, double fps, int32_t *sen, FILE *mf,
 	    const char *path)
 {
 	struct sm_s3_gau g = {0};
@@ -164,10 +171,17 @@ write_means(const struct ad_model *m, const struct opts *o, const struct sm_hyp 
 		sm_die(SM_EX_SOFTWARE, "out of memory");
 	for (i = 0; i < nframes; i++)
 		ad_apply(&xf[i / bf], x + (size_t)i * m->dim, y + (size_t)i * m->dim);
+	if (!o->cmllr) {
+		for (i = 0; i < nframes; i++)
+			sen[i] = -1;
+		for (i = 0; i < hp->words; i++)
+			if (w[i].conf >= o->min_conf)
+				ad_align_word(m, x, x, &w[i], 1.0, NULL, sen);
+	}
+	for (i = 0; i < nframes; i++)
+		speech += sen[i] >= 0;
 	ad_gacc_init(&ga, m);
-	for (i = 0; i < hp->words; i++)
-		if (w[i].conf >= o->min_conf)
-			speech += ad_align_word(m, y, y, &w[i], 1.0, NULL, &ga);
+	ad_gacc_add(m, y, sen, nframes, &ga);
 	free(y);
 	if (m->n_cb > 256)
 		sm_die(SM_EX_CONFIG, "MLLR: %d codebooks, at most 256 supported", m->n_cb);
@@ -229,12 +243,17 @@ main(int argc, char **argv)
 	struct ad_stats *st, *all, *blk;
 	struct ad_xform *xf;
 	struct ad_word *w;
+	int32_t *sen;
 	long nframes, i, speech = 0, bf, nb, b;
 	double fps, gain;
 	float *x, *y;
 	int c, pass;
 
 	sm_init(argv[0]);
+	/* BLAS (MLLR's sums of outer products) on this thread alone, its
+	 * pool stopped (see sm-am). */
+	openblas_set_num_threads(1);
+	blas_thread_shutdown_();
 	while ((c = getopt_long(argc, argv, "F:m:l:p:s:c:i:P:w:g:M:r:T:Cvh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'F': feat = optarg; break;
@@ -294,13 +313,16 @@ main(int argc, char **argv)
 	/* Each pass aligns the words on the features as the transforms so
 	 * far make them and estimates the transforms again from the
 	 * statistics of the first-pass features. */
+	sen = sm_xcalloc((size_t)nframes + 1, sizeof *sen);
 	for (pass = 0; o.cmllr && pass < o.passes; pass++) {
 		for (b = 0; b < nb; b++)
 			ad_stats_init(&blk[b], &m);
+		for (i = 0; i < nframes; i++)
+			sen[i] = -1;
 		for (i = 0, speech = 0; i < hp.words; i++)
 			if (w[i].conf >= o.min_conf)
 				speech += ad_align_word(&m, y, x, &w[i], 1.0, &blk[w[i].f0 / bf],
-							NULL);
+							sen);
 		if (speech == 0 || speech * h.frame_shift < o.min_speech * h.sample_rate) {
 			sm_info("%.2f s of speech aligned (under %g s): features left as "
 				"they are", (double)speech / fps, o.min_speech);
@@ -343,7 +365,8 @@ main(int argc, char **argv)
 	if (y != x)
 		free(y);
 	if (mf != NULL)
-		write_means(&m, &o, &hp, w, x, nframes, xf, bf, fps, mf, means);
+		write_means(&m, &o, &hp, w, x, nframes, xf, bf, fps, sen, mf, means);
+	free(sen);
 
 	if ((y = malloc((size_t)m.dim * sizeof *y)) == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");

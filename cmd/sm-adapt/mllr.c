@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "adapt.h"
 
 #define N1 (AD_MAX_D + 1)
@@ -91,62 +93,118 @@ solve(int n, double G[][N1], double *k, double *w)
 	return 0;
 }
 
-/* The transform of stream f for the codebooks whose class[c] is r (all
- * when r < 0): W[i] from the statistics plus the prior whose best
- * transform is W0.  The frames of the class in *occ; -1 when singular. */
-static int
-estimate(const struct ad_model *m, const struct ad_gacc *ga, const int *class, int r,
-	 int f, double tau, double W0[][N1], double W[][N1], double *occ)
+/* The statistics of one stream and class: per row i, G, k and the
+ * prior's P (the sum over the class's Gaussians of xi xi' / var_mi, one
+ * frame each: tau / ng of it is added), G and P whole; the frames and
+ * the Gaussians. */
+struct cstats {
+	double G[AD_MAX_D][N1][N1], P[AD_MAX_D][N1][N1], k[AD_MAX_D][N1];
+	double occ;
+	long ng;
+};
+
+/* C += Y' Y for Y the n rows of X (n x N1, D + 1 used) each scaled by
+ * sqrt(w[j * ws]) (one BLAS call: C is symmetric). */
+static void
+add_syrk(double C[][N1], const double *X, const double *w, size_t ws, long n, int D,
+	 double *Y)
 {
-	int D = m->veclen[f], c, k, i, a, b;
-	double G[AD_MAX_D][N1][N1], P[AD_MAX_D][N1][N1], kk[AD_MAX_D][N1];
-	double xi[N1], n = 0;
-	long ng = 0;
+	long j;
+	int a;
 
-	memset(G, 0, sizeof G);
-	memset(P, 0, sizeof P);
-	memset(kk, 0, sizeof kk);
-	*occ = 0;
-	for (c = 0; c < m->n_cb; c++) {
-		if (r >= 0 && class[c] != r)
-			continue;
-		for (k = 0; k < m->n_dens; k++) {
-			size_t o = ((size_t)c * m->n_dens + k) * m->dim + m->off[f];
-			double g = ga->occ[((size_t)c * m->n_feat + f) * m->n_dens + k];
+	for (j = 0; j < n; j++) {
+		double s = sqrt(w[j * ws]);
 
-			xi[0] = 1;
-			for (i = 0; i < D; i++)
-				xi[i + 1] = m->mean[o + i];
-			for (i = 0; i < D; i++) {
-				double iv = m->ivar[o + i], xs = ga->x[o + i];
+		for (a = 0; a <= D; a++)
+			Y[j * N1 + a] = s * X[j * N1 + a];
+	}
+	cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, D + 1, (int)n, 1.0, Y, N1,
+		    1.0, &C[0][0], N1);
+}
 
-				for (a = 0; a <= D; a++) {
-					kk[i][a] += iv * xs * xi[a];
-					for (b = 0; b <= a; b++) {
-						G[i][a][b] += g * iv * xi[a] * xi[b];
-						P[i][a][b] += iv * xi[a] * xi[b];
-					}
+/* The statistics of stream f for each class r (st[r]), the Gaussians of
+ * each gathered first: G and P are sums of weighted outer products. */
+static void
+accumulate(const struct ad_model *m, const struct ad_gacc *ga, const int *class,
+	   int n_class, int f, struct cstats *st)
+{
+	int D = m->veclen[f], c, k, i, a, r;
+	size_t G = (size_t)m->n_cb * m->n_dens;
+	double *X = sm_xcalloc(G * N1, sizeof *X), *Y = sm_xcalloc(G * N1, sizeof *Y);
+	double *iv = sm_xcalloc(G * D, sizeof *iv), *giv = sm_xcalloc(G * D, sizeof *giv);
+	double *Xg = sm_xcalloc(G * N1, sizeof *Xg);
+
+	for (r = 0; r < n_class; r++) {
+		struct cstats *cs = &st[r];
+		long n = 0, ng = 0;
+
+		for (c = 0; c < m->n_cb; c++) {
+			if (class[c] != r)
+				continue;
+			for (k = 0; k < m->n_dens; k++) {
+				size_t o = ((size_t)c * m->n_dens + k) * m->dim + m->off[f];
+				double g = ga->occ[((size_t)c * m->n_feat + f) * m->n_dens + k];
+				double *xi = X + n * N1;
+
+				xi[0] = 1;
+				for (i = 0; i < D; i++) {
+					xi[i + 1] = m->mean[o + i];
+					iv[n * D + i] = m->ivar[o + i];
 				}
+				if (g > 0) {
+					/* A Gaussian without frames adds nothing
+					 * to G and k. */
+					memcpy(Xg + ng * N1, xi, N1 * sizeof *xi);
+					for (i = 0; i < D; i++) {
+						double w = m->ivar[o + i];
+
+						giv[ng * D + i] = g * w;
+						for (a = 0; a <= D; a++)
+							cs->k[i][a] += w * ga->x[o + i] * xi[a];
+					}
+					ng++;
+				}
+				cs->occ += g;
+				n++;
 			}
-			*occ += g;
-			ng++;
+		}
+		cs->ng = n;
+		for (i = 0; n > 0 && i < D; i++) {
+			add_syrk(cs->P[i], X, iv + i, (size_t)D, n, D, Y);
+			if (ng > 0)
+				add_syrk(cs->G[i], Xg, giv + i, (size_t)D, ng, D, Y);
 		}
 	}
-	if (ng == 0)
+	free(X);
+	free(Y);
+	free(iv);
+	free(giv);
+	free(Xg);
+}
+
+/* The transform W of the statistics st plus tau frames of the prior whose
+ * best transform is W0.  -1 when singular. */
+static int
+estimate(const struct cstats *st, int D, double tau, double W0[][N1], double W[][N1])
+{
+	double n;
+	int i, a, b;
+
+	if (st->ng == 0)
 		return -1;
-	n = tau / ng;
+	n = tau / st->ng;
 	for (i = 0; i < D; i++) {
-		double Gi[N1][N1], ki[N1];
+		double Gi[N1][N1], Pi[N1][N1], ki[N1];
 
 		for (a = 0; a <= D; a++)
 			for (b = 0; b <= a; b++) {
-				Gi[a][b] = Gi[b][a] = G[i][a][b] + n * P[i][a][b];
-				P[i][b][a] = P[i][a][b];
+				Pi[a][b] = Pi[b][a] = st->P[i][a][b];
+				Gi[a][b] = Gi[b][a] = st->G[i][a][b] + n * Pi[a][b];
 			}
 		for (a = 0; a <= D; a++) {
-			ki[a] = kk[i][a];
+			ki[a] = st->k[i][a];
 			for (b = 0; b <= D; b++)
-				ki[a] += n * P[i][a][b] * W0[i][b];
+				ki[a] += n * Pi[a][b] * W0[i][b];
 		}
 		if (solve(D + 1, Gi, ki, W[i]) != 0)
 			return -1;
@@ -158,27 +216,40 @@ void
 ad_mllr_means(const struct ad_model *m, const struct ad_gacc *ga, int n_class,
 	      const int *class, double tau, float *out, double *occ, double *gain)
 {
-	double I[AD_MAX_D][N1], Wg[AD_MAX_D][N1], W[AD_MAX_D][N1], o;
+	double Id[AD_MAX_D][N1], Wg[AD_MAX_D][N1], W[AD_MAX_D][N1];
+	struct cstats *st = sm_xcalloc((size_t)n_class + 1, sizeof *st), *all = &st[n_class];
 	int f, r, c, k, i, j;
 
 	*gain = 0;
-	for (r = 0; r < n_class; r++)
-		occ[r] = 0;
 	for (f = 0; f < m->n_feat; f++) {
 		int D = m->veclen[f];
 
-		memset(I, 0, sizeof I);
+		memset(st, 0, ((size_t)n_class + 1) * sizeof *st);
+		accumulate(m, ga, class, n_class, f, st);
+		for (r = 0; r < n_class; r++) {
+			for (i = 0; i < D; i++)
+				for (j = 0; j <= D; j++) {
+					all->k[i][j] += st[r].k[i][j];
+					for (k = 0; k <= j; k++) {
+						all->G[i][j][k] += st[r].G[i][j][k];
+						all->P[i][j][k] += st[r].P[i][j][k];
+					}
+				}
+			all->occ += st[r].occ;
+			all->ng += st[r].ng;
+		}
+		memset(Id, 0, sizeof Id);
 		for (i = 0; i < D; i++)
-			I[i][i + 1] = 1;
-		if (estimate(m, ga, class, -1, f, tau, I, Wg, &o) != 0)
-			memcpy(Wg, I, sizeof Wg);
+			Id[i][i + 1] = 1;
+		if (estimate(all, D, tau, Id, Wg) != 0)
+			memcpy(Wg, Id, sizeof Wg);
 		for (r = 0; r < n_class; r++) {
 			if (n_class == 1)
 				memcpy(W, Wg, sizeof W);
-			else if (estimate(m, ga, class, r, f, tau, Wg, W, &o) != 0)
+			else if (estimate(&st[r], D, tau, Wg, W) != 0)
 				memcpy(W, Wg, sizeof W);
 			if (f == 0)
-				occ[r] = o;
+				occ[r] = st[r].occ;
 			for (c = 0; c < m->n_cb; c++) {
 				size_t base = (size_t)c * m->n_dens * m->dim +
 					      (size_t)m->n_dens * m->off[f];
@@ -189,7 +260,6 @@ ad_mllr_means(const struct ad_model *m, const struct ad_gacc *ga, int n_class,
 					const float *mu = m->mean + ((size_t)c * m->n_dens + k) *
 								    m->dim + m->off[f];
 					float *dst = out + base + (size_t)k * D;
-
 					size_t go = ((size_t)c * m->n_feat + f) * m->n_dens + k;
 					size_t mo = ((size_t)c * m->n_dens + k) * m->dim + m->off[f];
 
@@ -208,4 +278,5 @@ ad_mllr_means(const struct ad_model *m, const struct ad_gacc *ga, int n_class,
 			}
 		}
 	}
+	free(st);
 }
