@@ -365,9 +365,67 @@ bad:
 	return -1;
 }
 
+int
+sm_am_set_means(struct sm_am *am, const struct sm_s3_gau *mean, const char *path,
+		char *err, size_t errlen)
+{
+	size_t total = 0, o;
+	float *own;
+	int f, d, j;
+
+	if (mean->n_mgau != am->n_cb || mean->n_feat != am->n_feat ||
+	    mean->n_density != am->n_dens)
+		return fail(err, errlen, "%s: means of %d codebooks x %d streams x %d "
+			    "Gaussians, the acoustic model has %d x %d x %d", path,
+			    mean->n_mgau, mean->n_feat, mean->n_density, am->n_cb,
+			    am->n_feat, am->n_dens);
+	for (f = 0; f < am->n_feat; f++) {
+		if (mean->veclen[f] != am->veclen[f])
+			return fail(err, errlen, "%s: stream %d has %d values, the "
+				    "acoustic model's %d", path, f, mean->veclen[f],
+				    am->veclen[f]);
+		total += (size_t)(2 * am->veclen[f] + 1) * am->n_cb * am->n_dens;
+	}
+	if ((own = malloc(total * sizeof(*own))) == NULL)
+		return fail(err, errlen, "%s: out of memory", path);
+	/* From the model's W: the precisions p = -2 W[d], the old means
+	 * p m / p, and the constant without the old means' term. */
+	for (f = 0, o = 0; f < am->n_feat; f++) {
+		int D = am->veclen[f], G = am->n_cb * am->n_dens;
+		const float *W = am->W[f], *centre = am->centre[f];
+		float *nw = own + o;
+
+		for (j = 0; j < G; j++) {
+			const float *mu = sm_s3_gau_vec(mean, j / am->n_dens, f,
+							 j % am->n_dens);
+			double a = -2.0 * W[(size_t)2 * D * G + j];
+
+			for (d = 0; d < D; d++) {
+				double p = -2.0 * W[(size_t)d * G + j];
+				double m0 = W[(size_t)(D + d) * G + j] / p;
+				double m1 = (double)mu[d] - centre[d];
+
+				nw[(size_t)d * G + j] = W[(size_t)d * G + j];
+				nw[(size_t)(D + d) * G + j] = (float)(p * m1);
+				a += p * (m1 * m1 - m0 * m0);
+			}
+			nw[(size_t)2 * D * G + j] = (float)(-0.5 * a);
+		}
+		o += (size_t)(2 * D + 1) * G;
+	}
+	for (f = 0, o = 0; f < am->n_feat; f++) {
+		am->W[f] = own + o;
+		o += (size_t)(2 * am->veclen[f] + 1) * am->n_cb * am->n_dens;
+	}
+	free(am->own_W);
+	am->own_W = own;
+	return 0;
+}
+
 void
 sm_am_free(struct sm_am *am)
 {
+	free(am->own_W);
 	if (am->mapped)
 		sm_image_close(&am->img);
 	else

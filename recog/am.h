@@ -60,6 +60,7 @@ struct sm_am {
 	size_t blob_size;
 	int mapped;
 	struct sm_image img;
+	float *own_W;		/* W of every stream after sm_am_set_means */
 };
 
 /* Load from the model directory dir.  0, or -1 with "FILE: problem" in
@@ -93,6 +94,16 @@ int sm_am_open_pack(struct sm_am *am, const struct sm_pack *pack, int no_image,
  * loaded from the model files), -1 with "PATH: problem" in err if not. */
 int sm_am_check(const struct sm_am *am, const char *path, char *err,
 		size_t errlen);
+
+/* Score with the Gaussian means of mean (the shape of the model's means
+ * file: n_cb codebooks, n_feat streams, n_dens Gaussians, the model's
+ * stream lengths) instead of the model's, the variances kept: the tables
+ * that depend on the means are computed again in memory of am's own (the
+ * image stays mapped and shared).  0, or -1 with "PATH: problem" in err
+ * (path: where mean came from) when the shape differs. */
+struct sm_s3_gau;
+int sm_am_set_means(struct sm_am *am, const struct sm_s3_gau *mean,
+		    const char *path, char *err, size_t errlen);
 
 void sm_am_free(struct sm_am *am);
 

@@ -30,18 +30,29 @@ word(const struct s3 *s, size_t off)
 	return v;
 }
 
+static int s3_parse(struct s3 *s, char *err, size_t errlen);
+
 static int
 s3_open(struct s3 *s, const char *path, char *err, size_t errlen)
 {
+	memset(s, 0, sizeof(*s));
+	s->path = path;
+	if (sm_read_file(path, &s->buf, &s->len, err, errlen) != 0)
+		return -1;
+	return s3_parse(s, err, errlen);
+}
+
+/* The header, magic and checksum of the file in s->buf (freed on
+ * error). */
+static int
+s3_parse(struct s3 *s, char *err, size_t errlen)
+{
+	const char *path = s->path;
 	unsigned char *p, *hend;
 	uint32_t magic, sum, v;
 	int chksum = 0;
 	size_t off;
 
-	memset(s, 0, sizeof(*s));
-	s->path = path;
-	if (sm_read_file(path, &s->buf, &s->len, err, errlen) != 0)
-		return -1;
 	if (s->len < 3 || memcmp(s->buf, "s3\n", 3) != 0) {
 		sm_path_err(err, errlen, path, "not a Sphinx-3 s3 file (no \"s3\" header)");
 		goto bad;
@@ -146,17 +157,46 @@ s3_at_end(struct s3 *s, char *err, size_t errlen)
 	return 0;
 }
 
+static int gau_read(struct sm_s3_gau *g, struct s3 *s, char *err, size_t errlen);
+
 int
 sm_s3_gau_load(struct sm_s3_gau *g, const char *path, char *err, size_t errlen)
 {
 	struct s3 s;
-	int32_t v = 0, n = 0;
-	int f;
-	size_t total;
 
 	memset(g, 0, sizeof(*g));
 	if (s3_open(&s, path, err, errlen) != 0)
 		return -1;
+	return gau_read(g, &s, err, errlen);
+}
+
+int
+sm_s3_gau_parse(struct sm_s3_gau *g, const char *path, unsigned char *buf,
+		size_t len, char *err, size_t errlen)
+{
+	struct s3 s;
+
+	memset(g, 0, sizeof(*g));
+	memset(&s, 0, sizeof(s));
+	s.path = path;
+	s.buf = buf;
+	s.len = len;
+	if (s3_parse(&s, err, errlen) != 0)
+		return -1;
+	return gau_read(g, &s, err, errlen);
+}
+
+/* The sizes and values of a Gaussian parameter file opened in s (its
+ * buffer freed here). */
+static int
+gau_read(struct sm_s3_gau *g, struct s3 *sp, char *err, size_t errlen)
+{
+	struct s3 s = *sp;
+	const char *path = s.path;
+	int32_t v = 0, n = 0;
+	int f;
+	size_t total;
+
 	if (s3_int(&s, &v, "codebook count", err, errlen) != 0)
 		goto bad;
 	if (v < 1 || v > 100000) {
@@ -210,6 +250,110 @@ bad:
 	free(s.buf);
 	sm_s3_gau_free(g);
 	return -1;
+}
+
+/* n bytes of in appended to *buf (capacity *cap, length *len). */
+static int
+take(FILE *in, unsigned char **buf, size_t *len, size_t *cap, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		unsigned char *b;
+
+		while (*len + n + 1 > *cap)
+			*cap = *cap ? 2 * *cap : 65536;
+		if ((b = realloc(*buf, *cap)) == NULL)
+			return -1;
+		*buf = b;
+	}
+	size_t got = fread(*buf + *len, 1, n, in);
+
+	*len += got;
+	return got == n ? 0 : -1;
+}
+
+int
+sm_s3_gau_fread(struct sm_s3_gau *g, FILE *in, const char *path, char *err,
+		size_t errlen)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0, cap = 0, i;
+	uint32_t magic, v, nf, count;
+	int swap, sum = 0;
+
+	memset(g, 0, sizeof(*g));
+	/* The text header, a byte at a time up to its endhdr line. */
+	do {
+		if (take(in, &buf, &len, &cap, 1) != 0)
+			goto short_read;
+		if ((len == 3 && memcmp(buf, "s3\n", 3) != 0) || len > 65536)
+			goto parse;	/* not s3: the parser says so */
+	} while (len < 7 || memcmp(buf + len - 7, "endhdr\n", 7) != 0);
+	buf[len] = 0;
+	for (i = 0; i + 12 <= len; i++)
+		if (memcmp(buf + i, "\nchksum0 yes", 12) == 0)
+			sum = 1;
+	if (take(in, &buf, &len, &cap, 4) != 0)
+		goto short_read;
+	memcpy(&magic, buf + len - 4, 4);
+	swap = magic == 0x44332211u;
+	/* Codebooks, streams, Gaussians; the stream lengths; the count. */
+	if (take(in, &buf, &len, &cap, 12) != 0)
+		goto short_read;
+	memcpy(&nf, buf + len - 8, 4);
+	nf = swap ? __builtin_bswap32(nf) : nf;
+	if (nf < 1 || nf > SM_S3_MAX_FEAT)
+		goto parse;	/* the parser names the problem */
+	if (take(in, &buf, &len, &cap, 4 * (size_t)nf + 4) != 0)
+		goto short_read;
+	memcpy(&v, buf + len - 4, 4);
+	count = swap ? __builtin_bswap32(v) : v;
+	if (count > (1u << 28))
+		goto parse;
+	if (take(in, &buf, &len, &cap, 4 * (size_t)count + (sum ? 4 : 0)) != 0)
+		goto short_read;
+parse:
+	buf[len] = 0;
+	return sm_s3_gau_parse(g, path, buf, len, err, errlen);
+short_read:
+	free(buf);
+	if (ferror(in))
+		return sm_path_err(err, errlen, path, "read error: %s", strerror(errno));
+	return sm_path_err(err, errlen, path, "truncated: the means file ends after %zu bytes",
+			   len);
+}
+
+/* One 4-byte word of the data, added to the running checksum. */
+static void
+put_word(FILE *out, uint32_t v, uint32_t *sum)
+{
+	*sum = ((*sum << 20) | (*sum >> 12)) + v;
+	fwrite(&v, 4, 1, out);
+}
+
+int
+sm_s3_gau_write(const struct sm_s3_gau *g, FILE *out)
+{
+	uint32_t sum = 0, magic = 0x11223344u;
+	size_t i, total = (size_t)g->n_mgau * g->n_density * g->dim;
+	int f;
+
+	fprintf(out, "s3\nversion 1.0\nchksum0 yes\nendhdr\n");
+	fwrite(&magic, 4, 1, out);
+	put_word(out, (uint32_t)g->n_mgau, &sum);
+	put_word(out, (uint32_t)g->n_feat, &sum);
+	put_word(out, (uint32_t)g->n_density, &sum);
+	for (f = 0; f < g->n_feat; f++)
+		put_word(out, (uint32_t)g->veclen[f], &sum);
+	put_word(out, (uint32_t)total, &sum);
+	for (i = 0; i < total; i++) {
+		uint32_t u;
+
+		memcpy(&u, &g->data[i], 4);
+		sum = ((sum << 20) | (sum >> 12)) + u;
+	}
+	fwrite(g->data, sizeof(float), total, out);
+	fwrite(&sum, 4, 1, out);
+	return ferror(out) ? -1 : 0;
 }
 
 void

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sm.h"
 
@@ -28,6 +29,19 @@ struct sm_s3_gau {
 
 int sm_s3_gau_load(struct sm_s3_gau *g, const char *path, char *err,
 		   size_t errlen);
+/* The same from the whole file in buf[0..len) (with a NUL after it, as
+ * sm_read_all leaves it), read from path by the caller: a FIFO works.
+ * buf is freed in every case. */
+int sm_s3_gau_parse(struct sm_s3_gau *g, const char *path, unsigned char *buf,
+		    size_t len, char *err, size_t errlen);
+/* The same from the stream in, read to the end of the file its sizes
+ * give and not further (a FEAT stream may follow it on a pipe).  Cut
+ * short: "PATH: truncated: ...". */
+int sm_s3_gau_fread(struct sm_s3_gau *g, FILE *in, const char *path, char *err,
+		    size_t errlen);
+/* Write g as an s3 file in native byte order, with its checksum.  0, or
+ * -1 when out has an error. */
+int sm_s3_gau_write(const struct sm_s3_gau *g, FILE *out);
 void sm_s3_gau_free(struct sm_s3_gau *g);
 
 /* Pointer to the vector of codebook m, stream f, density k. */

@@ -115,3 +115,75 @@ EOF
 	run cmp -s "$SCRATCH/four" "$SCRATCH/one"
 	[ "$status" -eq 1 ]
 }
+
+# best_mean LOGLIK: the mean over frames of the best senone's absolute
+# log-likelihood.
+best_mean() {
+	python3 -c '
+import array, struct, sys
+d = open(sys.argv[1], "rb").read()
+h = struct.unpack_from("<H", d, 10)[0]
+dim = struct.unpack_from("<I", d, 16)[0]
+a = array.array("f", d[h:])
+n = len(a) // dim
+print("%.3f" % (sum(max(a[t * dim:(t + 1) * dim]) for t in range(n)) / n))' "$1"
+}
+
+@test "sm-adapt --means: the recording's frames score higher with the adapted means, by over 0.5 nats a frame" {
+	sm-adapt -C -M "$SCRATCH/means" -F "$D/lv.feat" <"$D/lv.hyp" >"$SCRATCH/feat"
+	cmp "$SCRATCH/feat" "$D/lv.feat"
+	sm-am -a <"$D/lv.feat" >"$SCRATCH/l0"
+	sm-am -a -M "$SCRATCH/means" <"$D/lv.feat" >"$SCRATCH/l1"
+	b0=$(best_mean "$SCRATCH/l0")
+	b1=$(best_mean "$SCRATCH/l1")
+	awk -v a="$b0" -v b="$b1" 'BEGIN { exit !(b > a + 0.5) }'
+}
+
+@test "sm-adapt --means through a FIFO into sm-am --means: the two passes find the reader's words" {
+	mkfifo "$SCRATCH/m"
+	run -0 bash -o pipefail -c "sm-adapt -v -F '$D/lv.feat' -M '$SCRATCH/m' <'$D/lv.hyp' 2>'$SCRATCH/err' |
+		sm-am -M '$SCRATCH/m' | sm-lattice | sm-format -f txt"
+	assert_output --partial "john dashwood"
+	assert_output --partial "leisure to consider how much there might be"
+	run grep -c "MLLR: .* s of speech aligned, frames per class 0 [1-9][0-9]* [1-9][0-9]*, log-likelihood +" "$SCRATCH/err"
+	assert_output 1
+}
+
+@test "sm-adapt --classes 1 and 3 adapt the means differently; a large --mllr-prior leaves them within 0.01 of the model's" {
+	sm-adapt -C -r 1 -M "$SCRATCH/m1" -F "$D/lv.feat" <"$D/lv.hyp" >/dev/null
+	sm-adapt -C -r 3 -M "$SCRATCH/m3" -F "$D/lv.feat" <"$D/lv.hyp" >/dev/null
+	sm-adapt -C -T 1e7 -M "$SCRATCH/mp" -F "$D/lv.feat" <"$D/lv.hyp" >/dev/null
+	run cmp -s "$SCRATCH/m1" "$SCRATCH/m3"
+	[ "$status" -eq 1 ]
+	run -0 python3 -c '
+import array, sys
+def rd(p):
+    d = open(p, "rb").read()
+    i = d.index(b"endhdr\n") + 7 + 4 + 4 * 7
+    return array.array("f", d[i:-4])
+a, b = rd(sys.argv[1]), rd(sys.argv[2])
+print(len(a) == len(b) == 42 * 128 * 39, "%.4f" % max(abs(x - y) for x, y in zip(a, b)))' \
+		"$PS_MODEL/en-us/means" "$SCRATCH/mp"
+	read -r same diff <<<"$output"
+	[ "$same" = True ]
+	awk -v d="$diff" 'BEGIN { exit !(d < 0.01) }'
+}
+
+@test "sm-adapt --means to a path that cannot be created exits 74 with one line and writes nothing" {
+	run -74 --separate-stderr sm-adapt -M "$SCRATCH/no/such/dir" -F "$D/lv.feat" "$D/lv.hyp"
+	assert_output ''
+	[ "$stderr" = "sm-adapt: $SCRATCH/no/such/dir: No such file or directory" ]
+}
+
+@test "sm-adapt --classes 4 exits 64 naming the option" {
+	run -64 --separate-stderr sm-adapt -r 4 -M "$SCRATCH/m" -F "$D/lv.feat" <"$D/lv.hyp"
+	assert_output ''
+	[[ "$stderr" == *"--classes"* ]]
+}
+
+@test "sm-adapt --means - writes the means file, then the FEAT stream, on standard output" {
+	sm-adapt -M "$SCRATCH/m" -F "$D/lv.feat" <"$D/lv.hyp" >"$SCRATCH/feat"
+	sm-adapt -M - -F "$D/lv.feat" <"$D/lv.hyp" >"$SCRATCH/both"
+	cat "$SCRATCH/m" "$SCRATCH/feat" | cmp - "$SCRATCH/both"
+	[ "$(stat -c %s "$SCRATCH/m")" -gt 800000 ]
+}

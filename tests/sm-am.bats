@@ -373,3 +373,87 @@ EOF
 	[ "$stderr" = "sm-am: --build-image reads no input, not in.feat" ]
 	[ -z "$output" ] && [ ! -e "$SCRATCH/x.img" ]
 }
+
+@test "--means with the model's own means file scores as the model does, within 0.001 nats" {
+	sm-am -a "$F/gf.feat" >"$SCRATCH/a"
+	sm-am -a --means "$MODEL_HMM/means" "$F/gf.feat" >"$SCRATCH/b"
+	cmp -n 48 "$SCRATCH/a" "$SCRATCH/b"
+	run -0 python3 -c '
+import array, sys
+a = array.array("f", open(sys.argv[1], "rb").read()[48:])
+b = array.array("f", open(sys.argv[2], "rb").read()[48:])
+print(len(a) == len(b) and max(abs(x - y) for x, y in zip(a, b)) < 1e-3)' "$SCRATCH/a" "$SCRATCH/b"
+	assert_output True
+}
+
+@test "--means through a FIFO: means moved by 0.5 in the first cepstrum score features moved by 0.5 as the model scores the originals, within 0.001 nats" {
+	python3 - "$MODEL_HMM/means" "$SCRATCH/shifted" "$F/gf.feat" "$SCRATCH/gf.feat" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+i = d.index(b"endhdr\n") + 7
+n_cb, n_f, n_d = struct.unpack_from("<3i", d, i + 4)
+vl = struct.unpack_from("<%di" % n_f, d, i + 16)
+off, dim = i + 16 + 4 * n_f + 4, sum(vl)
+for c in range(n_cb):
+    for k in range(n_d):
+        p = off + 4 * (c * n_d * dim + k * vl[0])
+        struct.pack_into("<f", d, p, struct.unpack_from("<f", d, p)[0] + 0.5)
+s = 0
+for p in range(i + 4, len(d) - 4, 4):
+    s = (((s << 20) | (s >> 12)) + struct.unpack_from("<I", d, p)[0]) & 0xffffffff
+struct.pack_into("<I", d, len(d) - 4, s)
+open(sys.argv[2], "wb").write(d)
+f = bytearray(open(sys.argv[3], "rb").read())
+h = struct.unpack_from("<H", f, 10)[0]
+fdim = struct.unpack_from("<I", f, 16)[0]
+for p in range(h, len(f), 4 * fdim):
+    struct.pack_into("<f", f, p, struct.unpack_from("<f", f, p)[0] + 0.5)
+open(sys.argv[4], "wb").write(f)
+PY
+	mkfifo "$SCRATCH/m"
+	cat "$SCRATCH/shifted" >"$SCRATCH/m" &
+	sm-am -a --means "$SCRATCH/m" "$SCRATCH/gf.feat" >"$SCRATCH/b"
+	sm-am -a "$F/gf.feat" >"$SCRATCH/a"
+	sm-am -a "$SCRATCH/gf.feat" >"$SCRATCH/c"
+	run -0 python3 -c '
+import array, sys
+r = [array.array("f", open(p, "rb").read()[48:]) for p in sys.argv[1:]]
+print("%d %.4f %.1f" % (len(r[0]) == len(r[1]), max(abs(x - y) for x, y in zip(r[0], r[1])),
+                        max(abs(x - y) for x, y in zip(r[0], r[2]))))' "$SCRATCH/a" "$SCRATCH/b" "$SCRATCH/c"
+	# Same length, the same scores; the moved features alone score apart.
+	read -r same diff apart <<<"$output"
+	[ "$same" = 1 ]
+	awk -v d="$diff" -v a="$apart" 'BEGIN { exit !(d < 0.001 && a > 0.5) }'
+}
+
+@test "--means cut short exits 65 with one line naming it and writes nothing" {
+	head -c 300000 "$MODEL_HMM/means" >"$SCRATCH/cut"
+	run -65 --separate-stderr sm-am --means "$SCRATCH/cut" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/cut: truncated: the means file ends after 300000 bytes" ]
+	[ -z "$output" ]
+}
+
+@test "--means given another kind of file (the mixture weights) exits 65 naming it" {
+	run -65 --separate-stderr sm-am --means "$MODEL_HMM/sendump" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $MODEL_HMM/sendump: not a Sphinx-3 s3 file (no \"s3\" header)" ]
+	[ -z "$output" ]
+}
+
+@test "--means that does not exist exits 66 naming it" {
+	run -66 --separate-stderr sm-am --means "$SCRATCH/none" "$F/gf.feat"
+	[ "$stderr" = "sm-am: $SCRATCH/none: No such file or directory" ]
+}
+
+@test "--means - reads the means ahead of the FEAT stream on standard input: the scores of --means FILE" {
+	sm-am -a --means "$MODEL_HMM/means" "$F/gf.feat" >"$SCRATCH/a"
+	cat "$MODEL_HMM/means" "$F/gf.feat" | sm-am -a --means - >"$SCRATCH/b"
+	cmp "$SCRATCH/a" "$SCRATCH/b"
+}
+
+@test "--means - with the means cut short exits 65 naming standard input, and with an input file is a usage error (64)" {
+	run -65 --separate-stderr bash -c "head -c 1000 '$MODEL_HMM/means' | sm-am --means -"
+	[ "$stderr" = "sm-am: <stdin>: truncated: the means file ends after 1000 bytes" ]
+	[ -z "$output" ]
+	run -64 --separate-stderr sm-am --means - "$F/gf.feat"
+	[ "$stderr" = "sm-am: --means -: the means come before the FEAT stream on standard input, not with an input file" ]
+}

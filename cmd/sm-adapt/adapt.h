@@ -83,13 +83,43 @@ struct ad_word {
 	int first;		/* first pronunciation, -1 when not in the dictionary */
 };
 
+/* Per Gaussian (codebook c, stream f, Gaussian k) of the model: its
+ * occupancy occ at gau_occ(c, f, k) and the occupancy-weighted sum of the
+ * frames x at the mean's offset: what MLLR of the means needs. */
+struct ad_gacc {
+	double *occ, *x;
+};
+
 /* Align word w by Viterbi over the states of each of its pronunciations,
  * scored on feat (the features as the current transform makes them), and
  * add the statistics of the frames of raw (the features the transform
- * applies to) to st, each frame weighted by wt.  Returns the frames added
- * (0 when the word could not be aligned). */
+ * applies to) to st (unless NULL), each frame weighted by wt; with
+ * sen_out, the senone of each of its frames there (sen_out[frame]).
+ * Returns the frames added (0 when the word could not be aligned). */
 long ad_align_word(const struct ad_model *m, const float *feat, const float *raw,
-		   const struct ad_word *w, double wt, struct ad_stats *st);
+		   const struct ad_word *w, double wt, struct ad_stats *st,
+		   int32_t *sen_out);
+/* Add the frames of feat whose senone sen[t] is not -1 to ga: each
+ * frame's 8 best Gaussians of that senone's codebook, by their
+ * posteriors. */
+void ad_gacc_add(const struct ad_model *m, const float *feat, const int32_t *sen,
+		 long nframes, struct ad_gacc *ga);
+
+/* MLLR of the means (mllr.c).  The regression class of each codebook
+ * (CI phone) for n classes: 1 all alike; 2 silence and noise, speech; 3
+ * silence and noise, vowels, consonants.  class[n_cb]. */
+void ad_mllr_classes(const struct ad_model *m, int n, int *class);
+void ad_gacc_init(struct ad_gacc *ga, const struct ad_model *m);
+/* The adapted means, data[c][f][k][d] as the model's means file
+ * (struct sm_s3_gau's layout), from the statistics ga: one affine
+ * transform per stream and class, estimated with tau frames of a prior
+ * (the whole input's transform for a class, the identity for that) and
+ * applied to the class's means.  The frames each class had in occ[], the
+ * log-likelihood of the statistics gained (the prior's not counted) in
+ * *gain. */
+void ad_mllr_means(const struct ad_model *m, const struct ad_gacc *ga, int n_class,
+		   const int *class, double tau, float *out, double *occ,
+		   double *gain);
 
 /* The first pronunciation of a word of the hypothesis, or -1. */
 int ad_lookup(const struct ad_model *m, const char *word, size_t len);

@@ -316,7 +316,8 @@ struct work {
 
 long
 ad_align_word(const struct ad_model *m, const float *feat, const float *raw,
-	      const struct ad_word *w, double wt, struct ad_stats *st)
+	      const struct ad_word *w, double wt, struct ad_stats *st,
+	      int32_t *sen_out)
 {
 	long T = w->f1 - w->f0, t;
 	int e, best_e = -1, S, s, i, f, j;
@@ -412,8 +413,10 @@ ad_align_word(const struct ad_model *m, const float *feat, const float *raw,
 		struct top *tt = top + ((size_t)t * m->n_cb + c) * m->n_feat;
 		float post[AD_MAX_STREAM][AD_TOPN];
 
+		if (sen_out != NULL)
+			sen_out[w->f0 + t] = sen;
 		senone_score(m, tt, sen, post);
-		for (f = 0; f < m->n_feat; f++) {
+		for (f = 0; st != NULL && f < m->n_feat; f++) {
 			int D = m->veclen[f];
 			double xi[AD_MAX_D + 1];
 
@@ -447,4 +450,35 @@ done:
 	free(bp);
 	free(path);
 	return added;
+}
+
+void
+ad_gacc_add(const struct ad_model *m, const float *feat, const int32_t *sen,
+	    long nframes, struct ad_gacc *ga)
+{
+	struct top tt[AD_MAX_STREAM];
+	float post[AD_MAX_STREAM][AD_TOPN];
+	long t;
+	int f, j, i, c;
+
+	for (t = 0; t < nframes; t++) {
+		const float *x = feat + (size_t)t * m->dim;
+
+		if (sen[t] < 0)
+			continue;
+		c = m->mdef.sen2ci[sen[t]];
+		for (f = 0; f < m->n_feat; f++)
+			top_gaussians(m, x, c, f, &tt[f]);
+		senone_score(m, tt, sen[t], post);
+		for (f = 0; f < m->n_feat; f++)
+			for (j = 0; j < AD_TOPN; j++) {
+				int k = tt[f].k[j];
+				size_t o = gau_off(m, c, f, k);
+				double g = post[f][j];
+
+				ga->occ[((size_t)c * m->n_feat + f) * m->n_dens + k] += g;
+				for (i = 0; i < m->veclen[f]; i++)
+					ga->x[o + i] += g * x[m->off[f] + i];
+			}
+	}
 }

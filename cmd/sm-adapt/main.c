@@ -1,15 +1,22 @@
-/* sm-adapt: speaker adaptation of a FEAT stream by CMLLR from a first pass. */
+/* sm-adapt: speaker adaptation from a first pass: the FEAT stream by
+ * CMLLR, the Gaussian means by MLLR. */
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "adapt.h"
 
+/* OpenBLAS's own: stops its thread pool (exported, not in cblas.h). */
+int blas_thread_shutdown_(void);
+
 static const char usage[] =
-	"sm-adapt: adapt the FEAT stream to its speaker and channel (CMLLR) from a first pass\n"
+	"sm-adapt: adapt the FEAT stream (CMLLR) and the means (MLLR) to the speaker from a first pass\n"
 	"Usage: sm-adapt -F FEAT [-l LANG] [-m DIR] [-p FRAMES] [-s SECONDS] [-c C]\n"
-	"                [-w SECONDS] [-g FRAMES] [-P N] [-i N] [-v] [HYP | -]\n"
+	"                [-w SECONDS] [-g FRAMES] [-P N] [-i N] [-M MEANS [-r N]\n"
+	"                [-T FRAMES] [-C]] [-v] [HYP | -]\n"
 	"e.g.:  sm-decode talk.wav | sm-features >/dev/shm/f; sm-am </dev/shm/f | sm-lattice |\n"
 	"         sm-adapt -F /dev/shm/f | sm-am | sm-lattice | sm-format -f txt\n"
 	"  -F, --features FILE    the FEAT stream of the same audio (a FIFO works)\n"
@@ -25,13 +32,24 @@ static const char usage[] =
 	"  -P, --passes N         alignments, each on the features as the last made them\n"
 	"                         (default 2)\n"
 	"  -i, --iterations N     passes of the row-by-row update (default 20)\n"
+	"  -M, --means FILE       also adapt the Gaussian means (MLLR, one transform per\n"
+	"                         stream and class, for the whole input, on the features\n"
+	"                         as written) and write them to FILE, for sm-am --means\n"
+	"                         (a FIFO works; -: on standard output, before the FEAT\n"
+	"                         stream; default: none)\n"
+	"  -r, --classes N        MLLR regression classes: 1 one, 2 silence and noise /\n"
+	"                         speech, 3 silence and noise / vowels / consonants\n"
+	"                         (default 3)\n"
+	"  -T, --mllr-prior FRAMES  weight of the prior of each MLLR transform, in frames\n"
+	"                         (default 1000)\n"
+	"  -C, --no-cmllr         write the features as they are (MLLR alone)\n"
 	"  -v, --verbose          report the speech used and the gain on stderr\n"
 	"  -h, --help             show this help\n"
 	"      --version          show the version\n";
 
 struct opts {
-	double prior, min_speech, min_conf, window, global;
-	int iters, passes;
+	double prior, min_speech, min_conf, window, global, mllr_prior;
+	int iters, passes, classes, cmllr;
 };
 
 /* The whole FEAT stream (the transform needs all of it first). */
@@ -132,6 +150,65 @@ hyp_words(struct ad_model *m, const struct sm_pack *pack, const struct sm_hyp *h
 	return w;
 }
 
+/* MLLR: the frames in the states CMLLR's last alignment put them in
+ * (sen; aligned here without CMLLR), the Gaussians' posteriors on the
+ * features as they will be written, the means of each class
+ * transformed, written to mf (then closed, but for stdout). */
+static void
+write_means(const struct ad_model *m, const struct opts *o, const struct sm_hyp *hp,
+	    const struct ad_word *w, const float *x, long nframes,
+	    const struct ad_xform *xf, long bf, double fps, int32_t *sen, FILE *mf,
+	    const char *path)
+{
+	struct sm_s3_gau g = {0};
+	struct ad_gacc ga;
+	int class[256], f;
+	double occ[3], gain;
+	float *y;
+	long i, speech = 0;
+
+	if ((y = malloc((size_t)nframes * m->dim * sizeof *y)) == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	for (i = 0; i < nframes; i++)
+		ad_apply(&xf[i / bf], x + (size_t)i * m->dim, y + (size_t)i * m->dim);
+	if (!o->cmllr) {
+		for (i = 0; i < nframes; i++)
+			sen[i] = -1;
+		for (i = 0; i < hp->words; i++)
+			if (w[i].conf >= o->min_conf)
+				ad_align_word(m, x, x, &w[i], 1.0, NULL, sen);
+	}
+	for (i = 0; i < nframes; i++)
+		speech += sen[i] >= 0;
+	ad_gacc_init(&ga, m);
+	ad_gacc_add(m, y, sen, nframes, &ga);
+	free(y);
+	if (m->n_cb > 256)
+		sm_die(SM_EX_CONFIG, "MLLR: %d codebooks, at most 256 supported", m->n_cb);
+	ad_mllr_classes(m, o->classes, class);
+	g.n_mgau = m->n_cb;
+	g.n_feat = m->n_feat;
+	g.n_density = m->n_dens;
+	g.dim = m->dim;
+	for (f = 0; f < m->n_feat; f++)
+		g.veclen[f] = m->veclen[f];
+	g.data = sm_xcalloc((size_t)m->n_cb * m->n_dens * m->dim, sizeof *g.data);
+	ad_mllr_means(m, &ga, o->classes, class, o->mllr_prior, g.data, occ, &gain);
+	sm_info("MLLR: %.2f s of speech aligned, frames per class %.0f %.0f %.0f, "
+		"log-likelihood %+.3f per frame", (double)speech / fps, occ[0],
+		o->classes > 1 ? occ[1] : 0, o->classes > 2 ? occ[2] : 0,
+		speech > 0 ? gain / speech : 0);
+	/* On standard output the FEAT stream follows (sm_close_stdout
+	 * checks the whole). */
+	if (mf == stdout)
+		sm_s3_gau_write(&g, mf);
+	else if (sm_s3_gau_write(&g, mf) != 0 || fclose(mf) != 0)
+		sm_die_errno(SM_EX_IOERR, "%s", path);
+	free(g.data);
+	free(ga.occ);
+	free(ga.x);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -146,13 +223,18 @@ main(int argc, char **argv)
 		{"window", required_argument, NULL, 'w'},
 		{"global", required_argument, NULL, 'g'},
 		{"passes", required_argument, NULL, 'P'},
+		{"means", required_argument, NULL, 'M'},
+		{"classes", required_argument, NULL, 'r'},
+		{"mllr-prior", required_argument, NULL, 'T'},
+		{"no-cmllr", no_argument, NULL, 'C'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
-	struct opts o = {1000, 0, 0, 15, 1000, 20, 2};
-	const char *feat = NULL, *name = NULL, *mdir = NULL, *lang = "en";
+	struct opts o = {1000, 0, 0, 15, 1000, 1000, 20, 2, 3, 1};
+	const char *feat = NULL, *name = NULL, *mdir = NULL, *lang = "en", *means = NULL;
+	FILE *mf = NULL;
 	struct sm_stream_hdr h;
 	struct sm_slurp hyp;
 	struct sm_hyp hp = {0};
@@ -161,13 +243,18 @@ main(int argc, char **argv)
 	struct ad_stats *st, *all, *blk;
 	struct ad_xform *xf;
 	struct ad_word *w;
+	int32_t *sen;
 	long nframes, i, speech = 0, bf, nb, b;
 	double fps, gain;
 	float *x, *y;
 	int c, pass;
 
 	sm_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "F:m:l:p:s:c:i:P:w:g:vh", lopts, NULL)) != -1) {
+	/* BLAS (MLLR's sums of outer products) on this thread alone, its
+	 * pool stopped (see sm-am). */
+	openblas_set_num_threads(1);
+	blas_thread_shutdown_();
+	while ((c = getopt_long(argc, argv, "F:m:l:p:s:c:i:P:w:g:M:r:T:Cvh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'F': feat = optarg; break;
 		case 'm': mdir = optarg; break;
@@ -179,6 +266,10 @@ main(int argc, char **argv)
 		case 'w': o.window = sm_opt_double("--window", optarg, 0, 1e6); break;
 		case 'g': o.global = sm_opt_double("--global", optarg, 0, 1e7); break;
 		case 'i': o.iters = (int)sm_opt_long("--iterations", optarg, 1, 1000); break;
+		case 'M': means = optarg; break;
+		case 'r': o.classes = (int)sm_opt_long("--classes", optarg, 1, 3); break;
+		case 'T': o.mllr_prior = sm_opt_double("--mllr-prior", optarg, 0, 1e7); break;
+		case 'C': o.cmllr = 0; break;
 		case 'v': sm_verbose = 1; break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
@@ -186,6 +277,12 @@ main(int argc, char **argv)
 		}
 	}
 	name = sm_hyp_operand("--features", feat, "FEAT", argc, argv, optind, usage);
+	/* Opened first: sm-am --means opens its end of a FIFO at start-up,
+	 * and reads an early end of file (this one failing) as an error. */
+	if (means != NULL && strcmp(means, "-") == 0)
+		mf = stdout;
+	else if (means != NULL && (mf = fopen(means, "wb")) == NULL)
+		sm_die_errno(SM_EX_IOERR, "%s", means);
 	sm_pack_load_or_die(&pack, mdir, lang);
 	/* The hypothesis is read on a thread while the features are read
 	 * here: both may come from one pipeline (sm_slurp_start). */
@@ -216,12 +313,16 @@ main(int argc, char **argv)
 	/* Each pass aligns the words on the features as the transforms so
 	 * far make them and estimates the transforms again from the
 	 * statistics of the first-pass features. */
-	for (pass = 0; pass < o.passes; pass++) {
+	sen = sm_xcalloc((size_t)nframes + 1, sizeof *sen);
+	for (pass = 0; o.cmllr && pass < o.passes; pass++) {
 		for (b = 0; b < nb; b++)
 			ad_stats_init(&blk[b], &m);
+		for (i = 0; i < nframes; i++)
+			sen[i] = -1;
 		for (i = 0, speech = 0; i < hp.words; i++)
 			if (w[i].conf >= o.min_conf)
-				speech += ad_align_word(&m, y, x, &w[i], 1.0, &blk[w[i].f0 / bf]);
+				speech += ad_align_word(&m, y, x, &w[i], 1.0, &blk[w[i].f0 / bf],
+							sen);
 		if (speech == 0 || speech * h.frame_shift < o.min_speech * h.sample_rate) {
 			sm_info("%.2f s of speech aligned (under %g s): features left as "
 				"they are", (double)speech / fps, o.min_speech);
@@ -263,6 +364,9 @@ main(int argc, char **argv)
 	}
 	if (y != x)
 		free(y);
+	if (mf != NULL)
+		write_means(&m, &o, &hp, w, x, nframes, xf, bf, fps, sen, mf, means);
+	free(sen);
 
 	if ((y = malloc((size_t)m.dim * sizeof *y)) == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");

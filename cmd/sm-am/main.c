@@ -9,16 +9,21 @@
 
 #include "am.h"
 #include "image.h"
+#include "s3.h"
 #include "sm.h"
 
 static const char usage[] =
 	"sm-am: log-likelihoods of every senone for each feature frame (FEAT -> LOGLIK)\n"
-	"Usage: sm-am [-a] [-l LANG] [-m DIR] [-N N] [-b FRAMES] [-t N] [--no-image]\n"
-	"             [FILE | -]\n"
+	"Usage: sm-am [-a] [-l LANG] [-m DIR] [-M MEANS] [-N N] [-b FRAMES] [-t N]\n"
+	"             [--no-image] [FILE | -]\n"
 	"       sm-am [-l LANG] [-m DIR] --build-image FILE | --check-image\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice\n"
 	"  -m, --model DIR     language pack directory (default: $SM_MODELS/LANG)\n"
 	"  -l, --lang LANG     language of the installed pack (default en)\n"
+	"  -M, --means FILE    the Gaussian means of FILE (the model's means format,\n"
+	"                      e.g. adapted by sm-adapt --means; a FIFO works; -: at\n"
+	"                      the start of standard input, before the FEAT stream)\n"
+	"                      instead of the model's (default: the model's)\n"
 	"  -N, --topn N        only the N best Gaussians of each codebook and stream\n"
 	"                      (pocketsphinx -topn; default 0: all, exact)\n"
 	"  -a, --absolute      do not subtract each frame's maximum\n"
@@ -64,6 +69,26 @@ load(struct sm_am *am, const struct sm_pack *pack, int no_image)
 		sm_die(SM_EX_CONFIG, "%s", err);
 }
 
+/* --means: the s3 file (a FIFO works: sm-adapt writes it; "-": at the
+ * start of standard input, the FEAT stream after it), then the tables
+ * that depend on the means. */
+static void
+set_means(struct sm_am *am, FILE *in, const char *path)
+{
+	struct sm_s3_gau mean;
+	char err[8400];
+
+	if (sm_s3_gau_fread(&mean, in, sm_name(path), err, sizeof(err)) != 0 ||
+	    sm_am_set_means(am, &mean, sm_name(path), err, sizeof(err)) != 0)
+		sm_die(SM_EX_DATAERR, "%s", err);
+	if (in != stdin) {
+		if (getc(in) != EOF)
+			sm_die(SM_EX_DATAERR, "%s: trailing data after the means", path);
+		fclose(in);
+	}
+	sm_s3_gau_free(&mean);
+}
+
 /* --check-image (sm_image_check_pack): the checks of every start, then
  * the checksum of the whole image. */
 static int
@@ -103,7 +128,7 @@ write_image(const struct sm_pack *pack, const char *file)
 
 /* The options, checked before anything is loaded. */
 struct opts {
-	const char *model, *lang, *path, *build_image;
+	const char *model, *lang, *path, *build_image, *means;
 	long topn, block, threads;
 	int absolute, no_image, check_image;
 };
@@ -114,6 +139,7 @@ parse_options(struct opts *o, int argc, char **argv)
 	static const struct option opts[] = {
 		{"model", required_argument, NULL, 'm'},
 		{"lang", required_argument, NULL, 'l'},
+		{"means", required_argument, NULL, 'M'},
 		{"topn", required_argument, NULL, 'N'},
 		{"absolute", no_argument, NULL, 'a'},
 		{"block", required_argument, NULL, 'b'},
@@ -131,10 +157,11 @@ parse_options(struct opts *o, int argc, char **argv)
 	memset(o, 0, sizeof *o);
 	o->lang = "en";
 	o->block = 128;
-	while ((c = getopt_long(argc, argv, "m:l:N:ab:t:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:l:M:N:ab:t:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->model = optarg; break;
 		case 'l': o->lang = optarg; break;
+		case 'M': o->means = optarg; break;
 		case 'N': o->topn = sm_opt_long("--topn", optarg, 0, SM_AM_MAX_TOPN); break;
 		case 'a': o->absolute = 1; break;
 		case 'b': o->block = sm_opt_long("--block", optarg, 1, 4096); break;
@@ -280,9 +307,20 @@ main(int argc, char **argv)
 	struct opts o;
 	struct sm_pack pack;
 	struct sm_am am;
+	FILE *means = NULL;
 
 	sm_init(argv[0]);
 	parse_options(&o, argc, argv);
+	/* Opened first: sm-adapt --means opens its end of a FIFO at
+	 * start-up too. */
+	if (o.means != NULL && strcmp(o.means, "-") == 0) {
+		if (o.path != NULL && strcmp(o.path, "-") != 0)
+			sm_die(SM_EX_USAGE, "--means -: the means come before the FEAT "
+			       "stream on standard input, not with an input file");
+		means = stdin;
+	} else if (o.means != NULL && (means = fopen(o.means, "rb")) == NULL) {
+		sm_die_errno(SM_EX_NOINPUT, "%s", o.means);
+	}
 	blas_single_thread(o.threads);
 	sm_pack_load_or_die(&pack, o.model, o.lang);
 	if (o.build_image)
@@ -293,6 +331,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	load(&am, &pack, o.no_image);
+	if (means != NULL)
+		set_means(&am, means, o.means);
 	if (o.topn > am.n_dens)
 		sm_die(SM_EX_USAGE, "--topn %ld: the model has only %d Gaussians per "
 		       "codebook", o.topn, am.n_dens);
