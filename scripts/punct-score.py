@@ -45,6 +45,7 @@ that gives the best comma F1).
 """
 import argparse
 import gzip
+import importlib.util
 import json
 import math
 import os
@@ -280,20 +281,15 @@ def punct_hlm():
 
 
 def load_hlm(path):
-    """The hidden-event counts of scripts/punct-hlm.py: key -> counts."""
-    m = {}
-    with open(path, encoding="utf-8") as f:
-        for ln in f:
-            if ln.startswith("#"):
-                continue
-            p = ln.split()
-            n = 2 if p[0] in ("L2", "Q2") else 1
-            m[tuple(p[:n + 1])] = [int(x) for x in p[n + 1:]]
-    tot = [0, 0, 0, 0]
-    for k, v in m.items():
-        if k[0] == "L1":
-            tot = [a + b for a, b in zip(tot, v)]
-    m[("P",)] = tot
+    """The hidden-event counts of scripts/punct-hlm.py: key -> counts, read
+    and checked by its own loader; ("P",) the totals of the one-word
+    contexts."""
+    spec = importlib.util.spec_from_file_location(
+        "punct_hlm", os.path.join(os.path.dirname(os.path.abspath(__file__)), "punct-hlm.py"))
+    hlm = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hlm)
+    m = hlm.load(path)
+    m[("P",)] = m[("LT",)]
     return m
 
 
