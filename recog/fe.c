@@ -1119,11 +1119,14 @@ sm_cmn_window_next(struct sm_cmn_window *w, const float *cep, size_t n, int end,
 	size_t t = w->next, half = w->half;
 	const float *c;
 
+	/* from here on n and the frame numbers count from the input's first
+	 * frame; frame u is at cep + (u - base) * ncep */
+	n += w->base;
 	for (; !w->loud && w->scan < n; w->scan++)
-		w->loud = cep[w->scan * ncep] >= 0;
+		w->loud = cep[(w->scan - w->base) * ncep] >= 0;
 	if (t >= n)
 		return 0;
-	c = cep + t * ncep;
+	c = cep + (t - w->base) * ncep;
 	if (w->mode == 0) {
 		if (end && (half == 0 || n <= half + 1)) {
 			whole_mean(w, cep, n);
@@ -1145,9 +1148,11 @@ sm_cmn_window_next(struct sm_cmn_window *w, const float *cep, size_t n, int end,
 	if (t + half >= n && !end)
 		return 0;
 	if (t + half < n)
-		window_add(w->sum, &w->used, cep + (t + half) * ncep, ncep, !w->loud, 1);
+		window_add(w->sum, &w->used, cep + (t + half - w->base) * ncep, ncep,
+			   !w->loud, 1);
 	if (t > half)	/* frame t - half - 1 leaves the window */
-		window_add(w->sum, &w->used, cep + (t - half - 1) * ncep, ncep, !w->loud, -1);
+		window_add(w->sum, &w->used, cep + (t - half - 1 - w->base) * ncep, ncep,
+			   !w->loud, -1);
 	for (unsigned k = 0; k < ncep; k++) {
 		double pk = k < w->n_prior ? w->prior[k] : 0;
 
@@ -1158,6 +1163,23 @@ sm_cmn_window_next(struct sm_cmn_window *w, const float *cep, size_t n, int end,
 	}
 	w->next++;
 	return 1;
+}
+
+size_t
+sm_cmn_window_needed(const struct sm_cmn_window *w)
+{
+	size_t need;
+
+	if (w->mode == 0)	/* the whole input's mean may yet be needed */
+		return 0;
+	need = w->mode == 2 ? w->next : w->next > w->half + 1 ? w->next - w->half - 1 : 0;
+	return !w->loud && w->scan < need ? w->scan : need;
+}
+
+void
+sm_cmn_window_drop(struct sm_cmn_window *w, size_t k)
+{
+	w->base += k;
 }
 
 #define CMN_WIN 500

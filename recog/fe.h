@@ -138,6 +138,7 @@ struct sm_cmn_window {
 	double tau;
 	size_t half;
 	size_t next;		/* the next frame to normalise */
+	size_t base;		/* frames the caller has dropped: cep starts there */
 	size_t scan;		/* frames looked at for a c0 >= 0 */
 	int loud;		/* one found */
 	int mode;		/* 0 not started, 1 windowed, 2 the whole input's */
@@ -150,6 +151,12 @@ void sm_cmn_window_init(struct sm_cmn_window *w, unsigned ncep, const float *pri
 			unsigned n_prior, double tau, size_t half);
 int sm_cmn_window_next(struct sm_cmn_window *w, const float *cep, size_t n,
 		       int end, float *out);
+/* The first frame the calls to come still read (counted from the input's
+ * first): the frames before it may be dropped from the front of cep, which
+ * sm_cmn_window_drop(w, k) then says (k frames dropped; cep starts k
+ * frames later, n counts k fewer). */
+size_t sm_cmn_window_needed(const struct sm_cmn_window *w);
+void sm_cmn_window_drop(struct sm_cmn_window *w, size_t k);
 
 /* Live CMN (a running mean started from cmninit, as sphinxbase cmn_live). */
 struct sm_cmn_live {

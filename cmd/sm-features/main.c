@@ -105,6 +105,9 @@ static const double auto_warps[] = {
  * (log-likelihood per frame) more: one voice's stretches then mostly keep
  * the warp more speech chose, where a few seconds' choice alone wavers. */
 #define STICK_GAIN 0.3
+/* Batch CMN, streaming: the frames written and no longer needed for a
+ * mean are dropped once there are this many (a minute). */
+#define DROP_FRAMES 6000
 
 /* Where frames go: the CMN/delta stages, then stdout. */
 struct run {
@@ -120,6 +123,7 @@ struct run {
 	double prior;		/* batch CMN: frames the cmninit prior counts as */
 	size_t cmn_half;	/* batch CMN: frames either side of the mean's window, 0 all */
 	struct sm_cmn_window cw;	/* batch CMN: the frames held normalised so far */
+	size_t held_base;	/* batch CMN streaming: frames written and dropped from held */
 	int streaming;		/* batch CMN: header first, frames as their mean is certain */
 	const char *name;
 	unsigned dim;
@@ -170,10 +174,23 @@ drain(struct run *r, int end)
 {
 	float c[SM_FE_MAX_CEP];
 
+	size_t drop;
+
 	if (!r->streaming && !end)
 		return;
 	while (sm_cmn_window_next(&r->cw, r->held, r->n_held, end, c))
 		sm_deltas_push(&r->deltas, c, on_feat, r);
+	/* The frames no mean needs any more leave, a minute at a time: the
+	 * memory held stays that of a minute or two, whatever the input's
+	 * length. */
+	drop = sm_cmn_window_needed(&r->cw) - r->held_base;
+	if (r->streaming && drop >= DROP_FRAMES) {
+		memmove(r->held, r->held + drop * r->p->ncep,
+			(r->n_held - drop) * r->p->ncep * sizeof(float));
+		r->n_held -= drop;
+		r->held_base += drop;
+		sm_cmn_window_drop(&r->cw, drop);
+	}
 }
 
 /* Append one frame of n floats to a growing array of at most max frames. */
@@ -746,9 +763,10 @@ finish(struct run *r, struct sm_stream_hdr *out_h)
 			out_h->n_frames = r->n_held;
 			if (sm_hdr_write(stdout, out_h))
 				sm_die_errno(SM_EX_IOERR, "<stdout>");
-		} else if (out_h->n_frames != r->n_held)
+		} else if (out_h->n_frames != r->held_base + r->n_held)
 			sm_die(SM_EX_SOFTWARE, "%s: %zu frames made, the header said %llu",
-			       r->name, r->n_held, (unsigned long long)out_h->n_frames);
+			       r->name, r->held_base + r->n_held,
+			       (unsigned long long)out_h->n_frames);
 		drain(r, 1);
 	}
 	if (!r->cepstra)
