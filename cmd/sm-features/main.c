@@ -158,7 +158,7 @@ on_feat(void *ctx, const float *feat)
 	sm_floats_write(feat, r->dim);
 }
 
-static void
+static void __attribute__((noreturn))
 too_long(const struct run *r)
 {
 	sm_die(SM_EX_DATAERR, "%s: input longer than %g hours: batch CMN "
@@ -173,7 +173,6 @@ static void
 drain(struct run *r, int end)
 {
 	float c[SM_FE_MAX_CEP];
-
 	size_t drop;
 
 	if (!r->streaming && !end)
@@ -748,7 +747,6 @@ push_samples(FILE *in, const struct sm_stream_hdr *h, struct run *r)
 static void
 finish(struct run *r, struct sm_stream_hdr *out_h)
 {
-
 	sm_fe_end(r->fe, on_cep, r);
 	if (r->n_bank > 1 && r->by_stretch) {
 		end_held(r);
