@@ -422,6 +422,16 @@ sm_am_set_means(struct sm_am *am, const struct sm_s3_gau *mean, const char *path
 	return 0;
 }
 
+/* OpenBLAS's own: stops its thread pool (exported, not in cblas.h). */
+int blas_thread_shutdown_(void);
+
+void
+sm_am_blas_one_thread(void)
+{
+	openblas_set_num_threads(1);
+	blas_thread_shutdown_();
+}
+
 void
 sm_am_free(struct sm_am *am)
 {

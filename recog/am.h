@@ -107,6 +107,11 @@ int sm_am_set_means(struct sm_am *am, const struct sm_s3_gau *mean,
 
 void sm_am_free(struct sm_am *am);
 
+/* BLAS on the calling thread alone: OpenBLAS's thread pool, started
+ * before main, is stopped, as its threads would only spin on the other
+ * cores over products this small. */
+void sm_am_blas_one_thread(void);
+
 /* A scorer for blocks of up to max_frames frames (not thread-safe: one per
  * thread).  topn = 0: exact mixtures; topn > 0: top-N Gaussians per
  * codebook and stream (1 <= topn <= n_dens, SM_AM_MAX_TOPN).  NULL when

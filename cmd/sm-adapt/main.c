@@ -5,12 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
-
 #include "adapt.h"
-
-/* OpenBLAS's own: stops its thread pool (exported, not in cblas.h). */
-int blas_thread_shutdown_(void);
 
 static const char usage[] =
 	"sm-adapt: adapt the FEAT stream (CMLLR) and the means (MLLR) to the speaker from a first pass\n"
@@ -250,10 +245,8 @@ main(int argc, char **argv)
 	int c, pass;
 
 	sm_init(argv[0]);
-	/* BLAS (MLLR's sums of outer products) on this thread alone, its
-	 * pool stopped (see sm-am). */
-	openblas_set_num_threads(1);
-	blas_thread_shutdown_();
+	/* BLAS (MLLR's sums of outer products) on this thread alone. */
+	sm_am_blas_one_thread();
 	while ((c = getopt_long(argc, argv, "F:m:l:p:s:c:i:P:w:g:M:r:T:Cvh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'F': feat = optarg; break;

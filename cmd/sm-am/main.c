@@ -36,9 +36,6 @@ static const char usage[] =
 	"  -h, --help          show this help\n"
 	"      --version       show the version\n";
 
-/* OpenBLAS's own: stops its thread pool (exported, not in cblas.h). */
-int blas_thread_shutdown_(void);
-
 /* One block of frames and its scorer: a unit of work for a thread. */
 struct job {
 	struct sm_am_scorer *sc;
@@ -189,10 +186,8 @@ parse_options(struct opts *o, int argc, char **argv)
 static void
 blas_single_thread(long threads)
 {
-	if (threads > 0 || getenv("OPENBLAS_NUM_THREADS") == NULL) {
-		openblas_set_num_threads(1);
-		blas_thread_shutdown_();
-	}
+	if (threads > 0 || getenv("OPENBLAS_NUM_THREADS") == NULL)
+		sm_am_blas_one_thread();
 }
 
 /* Score the FEAT stream of path, block by block on the threads, and write

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
-
 #include "am.h"
 #include "image.h"
 #include "fe.h"
@@ -69,9 +67,6 @@ static const char usage[] =
 /* Vocal tract length factors: about the spread of adult speakers. */
 #define WARP_MIN 0.8
 #define WARP_MAX 1.25
-
-/* OpenBLAS's own: stops its thread pool (exported, not in cblas.h). */
-int blas_thread_shutdown_(void);
 
 /* --warp auto: the factors tried, the frames the choice is made on (the
  * first minute), the frames scored per factor and the fewest worth a
@@ -482,10 +477,8 @@ load_am(struct sm_am *am, const struct sm_pack *pack)
 	char err[8400];
 	int rc;
 
-	/* Scoring is single-threaded: OpenBLAS's threads, started before
-	 * main, would only spin on the other cores. */
-	openblas_set_num_threads(1);
-	blas_thread_shutdown_();
+	/* Scoring is single-threaded. */
+	sm_am_blas_one_thread();
 	rc = sm_am_open_pack(am, pack, 0, err, sizeof(err));
 	if (rc == -2)
 		sm_image_refuse(pack, SM_IMAGE_AM, err, "--warp 1 needs no acoustic model");
