@@ -971,3 +971,27 @@ sm_am_score(struct sm_am_scorer *s, const float *feat, int n, float *out,
 			sub_max_row(out + (size_t)t * am->n_sen, am->n_sen);
 	return 0;
 }
+
+int
+sm_am_score_codebook(struct sm_am_scorer *s, int c, const float *feat, int n,
+		     float *out)
+{
+	const struct sm_am *am = s->am;
+	size_t i;
+	int f;
+
+	if (n < 0 || n > s->max_frames || c < 0 || c >= am->n_cb)
+		return -1;
+	for (i = 0; i < (size_t)n * am->dim; i++)
+		if (!isfinite(feat[i]))
+			return -1;
+	if (n == 0 || am->cb_start[c + 1] == am->cb_start[c])
+		return 0;
+	for (f = 0; f < am->n_feat; f++)
+		expand(s, f, feat, n);
+	if (s->topn == 0)
+		score_exact(s, c, n, out);
+	else
+		score_topn(s, c, n, out);
+	return 0;
+}

@@ -128,4 +128,11 @@ void sm_am_scorer_free(struct sm_am_scorer *s);
 int sm_am_score(struct sm_am_scorer *s, const float *feat, int n, float *out,
 		int sub_max);
 
+/* As sm_am_score, for the senones of codebook c only (0 <= c < am->n_cb):
+ * of each of out's n rows, only those senones' places are written, with
+ * the values sm_am_score gives them.  A caller that needs only some
+ * codebooks for each frame (vtln.c) scores each on its own frames. */
+int sm_am_score_codebook(struct sm_am_scorer *s, int c, const float *feat,
+			 int n, float *out);
+
 #endif

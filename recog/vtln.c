@@ -17,6 +17,13 @@
  * phones fit, for which these suffice at a fraction of the cost of every
  * senone (docs/BENCHMARKS.md compares the two). */
 #define VIEW_SENONES 3
+/* Codebooks scored per frame after the first set: those whose best
+ * senone scored highest on that frame in the first set scored (the climb's
+ * start).  A warp moves a frame's spectrum a little, not from one phone's
+ * codebook to another's far down the list, so the best senone of the
+ * other sets is nearly always among these (docs/BENCHMARKS.md, where each
+ * choice is compared with that of every codebook scored). */
+#define SELECT_CB 8
 
 struct sm_vtln {
 	const struct sm_am *am;	/* the model scored: the caller's, or view */
@@ -28,6 +35,18 @@ struct sm_vtln {
 	double tau;
 	struct sm_am_scorer *sc;
 	float *out;		/* BLOCK x n_sen */
+	int n_select;		/* codebooks per frame after the first set, 0 all */
+};
+
+/* The codebooks each frame is scored on after the first set: codebook c's
+ * frames (indices into the frames scored) are frame[start[c]] up to
+ * frame[start[c + 1]]. */
+struct select {
+	int on;			/* made (by the first set scored) */
+	size_t *start;		/* n_cb + 1 */
+	size_t *frame;		/* S x n_select */
+	float *best;		/* S: each frame's best so far */
+	float *gather;		/* BLOCK x dim: the frames of one codebook */
 };
 
 /* A view of am with the first m senones of each codebook: in a Sphinx
@@ -105,6 +124,7 @@ sm_vtln_new(const struct sm_am *am, unsigned ncep, const float *prior,
 	memcpy(v->prior, prior, v->n_prior * sizeof(float));
 	v->tau = tau;
 	v->max_frames = max_frames;
+	v->n_select = SELECT_CB < am->n_cb ? SELECT_CB : 0;
 	if (make_view(v, am, VIEW_SENONES) != 0)
 		goto fail;
 	v->sc = sm_am_scorer_new(v->am, BLOCK, 0);
@@ -182,12 +202,76 @@ pick_frames(struct sm_vtln *v, const float *cep, size_t n, unsigned min_frames,
 	return S;
 }
 
+/* Of n_sen senone scores o, the best of codebook c's (in the view). */
+static float
+cb_best(const struct sm_am *am, const float *o, int c)
+{
+	float m = -INFINITY;
+
+	for (int j = am->cb_start[c]; j < am->cb_start[c + 1]; j++)
+		m = o[j] > m ? o[j] : m;
+	return m;
+}
+
+/* Frame b's codebooks by the first set: the v->n_select whose best senone
+ * scored highest on it (o: its n_sen scores), ties to the lower number. */
+static void
+select_frame(struct sm_vtln *v, const float *o, size_t b, size_t *pick)
+{
+	const struct sm_am *am = v->am;
+	int K = v->n_select, have = 0;
+	float val[SELECT_CB];
+	int idx[SELECT_CB];
+
+	for (int c = 0; c < am->n_cb; c++) {
+		float x = cb_best(am, o, c);
+		int i;
+
+		if (have == K && !(x > val[K - 1]))
+			continue;
+		i = have < K ? have++ : K - 1;
+		while (i > 0 && val[i - 1] < x) {
+			val[i] = val[i - 1];
+			idx[i] = idx[i - 1];
+			i--;
+		}
+		val[i] = x;
+		idx[i] = c;
+	}
+	for (int i = 0; i < have; i++)
+		pick[b * (size_t)K + (size_t)i] = (size_t)idx[i];
+}
+
+/* The lists of frames per codebook from pick (S x n_select codebooks). */
+static void
+index_selection(struct sm_vtln *v, struct select *sel, const size_t *pick, size_t S)
+{
+	int n_cb = v->am->n_cb, K = v->n_select;
+	size_t *at = sel->start;
+
+	memset(at, 0, (size_t)(n_cb + 1) * sizeof(size_t));
+	for (size_t i = 0; i < S * (size_t)K; i++)
+		at[pick[i] + 1]++;
+	for (int c = 0; c < n_cb; c++)
+		at[c + 1] += at[c];
+	/* filled in frame order within each codebook */
+	for (size_t t = 0; t < S; t++)
+		for (int i = 0; i < K; i++)
+			sel->frame[at[pick[t * K + i]]++] = t;
+	for (int c = n_cb; c > 0; c--)
+		at[c] = at[c - 1];
+	at[0] = 0;
+	sel->on = 1;
+}
+
 /* The mean over the S frames idx of one set's best senone log-likelihood;
- * tmp: n x ncep, feat: S x dim of working space.  NAN if a feature is not
- * finite. */
+ * tmp: n x ncep, feat: S x dim of working space.  Without sel->on, every
+ * codebook is scored, and with a selection to make (sel->start not NULL)
+ * it is made; with it, each frame's codebooks only.  NAN if a feature is
+ * not finite. */
 static double
 score_set(struct sm_vtln *v, const float *cep, size_t n, const size_t *idx,
-	  size_t S, float *tmp, float *feat)
+	  size_t S, float *tmp, float *feat, struct select *sel, size_t *pick)
 {
 	const struct sm_am *am = v->am;
 	unsigned ncep = v->ncep, dim = 3 * ncep;
@@ -202,6 +286,33 @@ score_set(struct sm_vtln *v, const float *cep, size_t n, const size_t *idx,
 	for (t = 0; t < n; t++)
 		sm_deltas_push(&d, tmp + t * ncep, on_feat, &p);
 	sm_deltas_end(&d, on_feat, &p);
+	if (sel->on) {
+		for (t = 0; t < S; t++)
+			sel->best[t] = -INFINITY;
+		for (int c = 0; c < am->n_cb; c++) {
+			const size_t *fr = sel->frame + sel->start[c];
+			size_t m = sel->start[c + 1] - sel->start[c];
+
+			for (size_t done = 0; done < m; done += BLOCK) {
+				int nb = m - done < BLOCK ? (int)(m - done) : BLOCK;
+
+				for (int b = 0; b < nb; b++)
+					memcpy(sel->gather + (size_t)b * dim,
+					       feat + fr[done + b] * dim, dim * sizeof(float));
+				if (sm_am_score_codebook(v->sc, c, sel->gather, nb, v->out) != 0)
+					return NAN;
+				for (int b = 0; b < nb; b++) {
+					float x = cb_best(am, v->out + (size_t)b * am->n_sen, c);
+					float *best = &sel->best[fr[done + b]];
+
+					*best = x > *best ? x : *best;
+				}
+			}
+		}
+		for (t = 0; t < S; t++)
+			sum += sel->best[t];
+		return sum / (double)S;
+	}
 	for (size_t done = 0; done < S; done += BLOCK) {
 		int nb = S - done < BLOCK ? (int)(S - done) : BLOCK;
 
@@ -214,8 +325,12 @@ score_set(struct sm_vtln *v, const float *cep, size_t n, const size_t *idx,
 			for (int i = 1; i < am->n_sen; i++)
 				m = o[i] > m ? o[i] : m;
 			sum += m;
+			if (sel->start != NULL)
+				select_frame(v, o, done + (size_t)b, pick);
 		}
 	}
+	if (sel->start != NULL)
+		index_selection(v, sel, pick, S);
 	return sum / (double)S;
 }
 
@@ -223,8 +338,9 @@ int
 sm_vtln_choose(struct sm_vtln *v, const float *const *cep, unsigned n_set,
 	       size_t n, unsigned ref, unsigned min_frames, double *score)
 {
-	size_t S, *idx = NULL;
+	size_t S, *idx = NULL, *pick = NULL;
 	float *c0 = NULL, *tmp = NULL, *feat = NULL;
+	struct select sel = {0};
 	int rc = -1, cur = (int)ref, step;
 
 	for (unsigned k = 0; k < n_set; k++)
@@ -243,8 +359,15 @@ sm_vtln_choose(struct sm_vtln *v, const float *const *cep, unsigned n_set,
 	if ((tmp = malloc(n * v->ncep * sizeof(float))) == NULL ||
 	    (feat = malloc(S * 3 * v->ncep * sizeof(float))) == NULL)
 		goto out;
+	if (v->n_select > 0 &&
+	    ((pick = malloc(S * (size_t)v->n_select * sizeof(size_t))) == NULL ||
+	     (sel.start = malloc((size_t)(v->am->n_cb + 1) * sizeof(size_t))) == NULL ||
+	     (sel.frame = malloc(S * (size_t)v->n_select * sizeof(size_t))) == NULL ||
+	     (sel.best = malloc(S * sizeof(float))) == NULL ||
+	     (sel.gather = malloc((size_t)BLOCK * 3 * v->ncep * sizeof(float))) == NULL))
+		goto out;
 #define SCORE(k) (isnan(score[k]) ? \
-	(score[k] = score_set(v, cep[k], n, idx, S, tmp, feat)) : score[k])
+	(score[k] = score_set(v, cep[k], n, idx, S, tmp, feat, &sel, pick)) : score[k])
 	/* A climb on the likelihood, which is smooth in the warp: steps of
 	 * two sets while they gain, then one. */
 	if (isnan(SCORE(cur)))
@@ -270,6 +393,11 @@ sm_vtln_choose(struct sm_vtln *v, const float *const *cep, unsigned n_set,
 #undef SCORE
 	rc = cur;
 out:
+	free(pick);
+	free(sel.start);
+	free(sel.frame);
+	free(sel.best);
+	free(sel.gather);
 	free(c0);
 	free(idx);
 	free(tmp);

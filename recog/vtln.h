@@ -7,7 +7,10 @@
  * warped filterbanks.  Each set goes through batch CMN and the deltas, and
  * a sample of its loudest frames is scored against the model's
  * context-independent senones: the score of a set is the mean over those
- * frames of the best senone's log-likelihood.
+ * frames of the best senone's log-likelihood.  The first set scored (the
+ * climb's start) is scored on every codebook; the others on each frame's
+ * SELECT_CB (vtln.c) codebooks whose senones scored best on it there,
+ * where the best senone nearly always is, at a fifth of the cost.
  * A speaker whose formants sit higher than the model's (a shorter vocal
  * tract) scores best with a warp above 1.
  */
