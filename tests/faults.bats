@@ -318,6 +318,16 @@ bounded_wait() { # PID
 	assert_output ""
 }
 
+@test "a job started with SIGTERM ignored whose sm-format never opens its config FIFO ends: exit 70, one line" {
+	job_tmp
+	SM_STAGE_FORMAT='exit 3' run --separate-stderr timeout -s KILL 60 env --ignore-signal=TERM sm-transcribe "$FX/go.wav"
+	assert_equal "$status" 70
+	assert_equal "$stderr" "sm-transcribe: sm-format: failed with exit status 3"
+	assert_equal "$output" ""
+	run -0 ls -A "$TMPDIR"
+	assert_output ""
+}
+
 @test "--timeout stops a job started with SIGTERM ignored whose stage hangs: the stage killed after 2 s, exit 75, one line, nothing left" {
 	job_tmp
 	export SCRATCH
