@@ -328,7 +328,7 @@ bounded_wait() { # PID
 	assert_output ""
 }
 
-@test "--timeout stops a job started with SIGTERM ignored whose stage hangs: the stage killed after 2 s, exit 75, one line, nothing left" {
+@test "--timeout stops a job started with SIGTERM ignored whose stage hangs (and ignores SIGTERM too): the stage killed, exit 75, one line, nothing left" {
 	job_tmp
 	export SCRATCH
 	SM_STAGE_AM='echo $$ >"$SCRATCH/am"; exec sleep 1000 3>&-' \
