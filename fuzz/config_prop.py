@@ -161,6 +161,33 @@ def junk():
     ])()
 
 
+def tree(top):
+    """The processes under pid TOP (its stages lead sessions of their own):
+    pid, parent, state, what the kernel waits in, and the command line."""
+    parent = {}
+    for d in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                parent[int(d)] = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (ValueError, OSError, IndexError):
+            pass
+    lines, todo = [], [top]
+    while todo:
+        pid = todo.pop()
+        todo += sorted((k for k, v in parent.items() if v == pid), reverse=True)
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+            with open("/proc/%d/wchan" % pid) as f:
+                wchan = f.read() or "-"
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                cmd = " ".join(f.read().decode(errors="replace").replace("\0", " ").split())[:100]
+        except OSError:
+            continue
+        lines.append("%d %d %s %s %s" % (pid, parent.get(pid, 0), state, wchan, cmd))
+    return lines
+
+
 env = dict(os.environ)
 for s in ("AM", "LATTICE"):
     env["SM_STAGE_" + s] = "cat > /dev/null; exit 0;"
@@ -181,13 +208,21 @@ with tempfile.TemporaryDirectory() as d:
             data = junk()
         with open(path, "wb") as f:
             f.write(data)
+        job = subprocess.Popen(["sm-transcribe", "--job-config", path], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         try:
-            p = subprocess.run(["sm-transcribe", "--job-config", path], stdin=subprocess.DEVNULL,
-                               capture_output=True, timeout=30, env=env)
+            out, errb = job.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             print("HANG %s: %r" % (kind, data[:200]))
+            # What each process of the job waits in, for a hang that
+            # does not come back when the test is run again.
+            for line in tree(job.pid):
+                print("  " + line)
+            job.kill()
+            job.communicate()
             fails += 1
             continue
+        p = subprocess.CompletedProcess(job.args, job.returncode, out, errb)
         err = p.stderr.decode(errors="replace").splitlines()
         why = None
         if p.stdout:

@@ -299,6 +299,49 @@ bounded_wait() { # PID
 	assert_output ""
 }
 
+# A job started with SIGTERM ignored passes that on to its helpers (the
+# stderr filters, the gate, the watcher): the job must end them with a
+# signal that works, or wait for them for ever.  (A SIGTERM also misses a
+# helper forked a moment before that has not yet reset the traps it
+# inherited, which a loaded machine makes likely: dash drops it.)  Bounded
+# with SIGKILL, which the job cannot ignore.
+@test "a job started with SIGTERM ignored ends: the transcript of a real recording, or a failing stage's exit 65, nothing left" {
+	job_tmp
+	run --separate-stderr timeout -s KILL 60 env --ignore-signal=TERM sm-transcribe "$FX/go.wav"
+	assert_equal "$status" 0
+	assert_equal "$(printf '%s\n' "$output" | jq -r '[.results[].alternatives[0].content] | join(" ")')" "Go forward ten meters ."
+	run --separate-stderr timeout -s KILL 60 env --ignore-signal=TERM sm-transcribe - </dev/null
+	assert_equal "$status" 65
+	assert_equal "$stderr" "sm-decode: <stdin>: empty input"
+	assert_equal "$output" ""
+	run -0 ls -A "$TMPDIR"
+	assert_output ""
+}
+
+@test "a job started with SIGTERM ignored whose sm-format never opens its config FIFO ends: exit 70, one line" {
+	job_tmp
+	SM_STAGE_FORMAT='exit 3' run --separate-stderr timeout -s KILL 60 env --ignore-signal=TERM sm-transcribe "$FX/go.wav"
+	assert_equal "$status" 70
+	assert_equal "$stderr" "sm-transcribe: sm-format: failed with exit status 3"
+	assert_equal "$output" ""
+	run -0 ls -A "$TMPDIR"
+	assert_output ""
+}
+
+@test "--timeout stops a job started with SIGTERM ignored whose stage hangs (and ignores SIGTERM too): the stage killed, exit 75, one line, nothing left" {
+	job_tmp
+	export SCRATCH
+	SM_STAGE_AM='echo $$ >"$SCRATCH/am"; exec sleep 1000 3>&-' \
+		run --separate-stderr timeout -s KILL 60 env --ignore-signal=TERM sm-transcribe --timeout 1 "$FX/go.wav"
+	LEFT=$(cat "$SCRATCH/am")
+	assert_equal "$status" 75
+	assert_equal "$stderr" "sm-transcribe: timed out after 1 s (--timeout); no transcript written"
+	assert_equal "$output" ""
+	all_end "$(cat "$SCRATCH/am")"
+	run -0 ls -A "$TMPDIR"
+	assert_output ""
+}
+
 @test "SM_TIMEOUT stops a job whose audio is a FIFO no one writes: exit 75, one line, nothing left" {
 	job_tmp
 	mkfifo "$SCRATCH/audio"
