@@ -227,12 +227,6 @@ read_some(void)
 	return 1;
 }
 
-static void
-read_upto(long frame)
-{
-	while (!eof && nread < frame)
-		read_some();
-}
 
 static float
 c0(long t)
@@ -251,8 +245,11 @@ c0(long t)
  * chunk's length (at least 3 s, at most 15 s) of its target length.  The
  * target shrinks as the input is used up (remaining / 2N, within
  * --chunk-min and --chunk-max), so that the last chunks are short and the
- * pipelines end together.
+ * pipelines end together.  CUT_MORE while the frames read are too few to
+ * tell (it reads none itself: the main loop reads the input while it
+ * feeds the chunks, so that a chunk's cut is looked for beside them).
  */
+#define CUT_MORE (-2)
 static long
 cut(long s)
 {
@@ -269,7 +266,8 @@ cut(long s)
 	if (jobs == 1)
 		return -1;
 	if (s == 0) {
-		read_upto((long)(min_input * rate));
+		if (!eof && nread < (long)(min_input * rate))
+			return CUT_MORE;
 		if (eof && nread < (long)(min_input * rate))
 			return -1;
 	}
@@ -293,7 +291,8 @@ cut(long s)
 		w = (long)(3 * rate);
 	if (w > (long)(15 * rate))
 		w = (long)(15 * rate);
-	read_upto(s + len + w + SMOOTH + 1 + cmin);
+	if (!eof && nread < s + len + w + SMOOTH + 1 + cmin)
+		return CUT_MORE;
 	if (nread - s - len < cmin)
 		return -1;
 	lo = s + len - w;
@@ -430,8 +429,9 @@ start(struct chunk *c, int id)
 	}
 }
 
+/* The next chunk, from next_first to end (cut's). */
 static void
-new_chunk(void)
+new_chunk(long end)
 {
 	struct chunk *c;
 	struct sm_stream_hdr h = hdr;
@@ -444,7 +444,7 @@ new_chunk(void)
 	c = &ch[nch];
 	memset(c, 0, sizeof *c);
 	c->first = next_first;
-	c->end = cut(next_first);
+	c->end = end;
 	c->in_fd = c->out_fd = -1;
 	next_first = c->end;
 	/* Its frames are timed from where it starts in the audio. */
@@ -800,14 +800,25 @@ main(int argc, char **argv)
 			running += !ch[i].done && (!carry || !finishing(&ch[i]));
 		}
 		while (running < jobs && alive < 2 * jobs && next_first >= 0) {
-			read_upto(next_first + 1);
+			long end;
+
+			if (!eof && nread <= next_first)
+				break;
 			/* An input without frames is still one chunk. */
 			if (next_first >= nread && eof && nch > 0)
 				break;
-			new_chunk();
+			if ((end = cut(next_first)) == CUT_MORE)
+				break;
+			new_chunk(end);
 			running++;
 			alive++;
 		}
+		/* The next chunk's frames are read while the chunks run, so
+		 * that it can start as soon as one ends: up to its cut (at
+		 * most --chunk-max and 15 s ahead), or its first frame. */
+		if (next_first >= 0 && !eof &&
+		    (nread <= next_first || cut(next_first) == CUT_MORE))
+			want_in = 1;
 		if (next_first >= 0 && next_first >= nread && eof)
 			next_first = -1;
 		if (alive == 0 && next_first < 0)
