@@ -88,6 +88,8 @@ static size_t part_n;
 static struct chunk *ch;
 static int nch, chcap;
 static long next_first;		/* where the next chunk starts; -1: none */
+#define CUT_MORE (-2)		/* cut(): the frames read are too few to tell */
+static long next_end = CUT_MORE;	/* where it ends: next_cut() */
 static volatile sig_atomic_t got_signal;
 
 static void
@@ -227,7 +229,6 @@ read_some(void)
 	return 1;
 }
 
-
 static float
 c0(long t)
 {
@@ -249,7 +250,6 @@ c0(long t)
  * tell (it reads none itself: the main loop reads the input while it
  * feeds the chunks, so that a chunk's cut is looked for beside them).
  */
-#define CUT_MORE (-2)
 static long
 cut(long s)
 {
@@ -266,10 +266,8 @@ cut(long s)
 	if (jobs == 1)
 		return -1;
 	if (s == 0) {
-		if (!eof && nread < (long)(min_input * rate))
-			return CUT_MORE;
-		if (eof && nread < (long)(min_input * rate))
-			return -1;
+		if (nread < (long)(min_input * rate))
+			return eof ? -1 : CUT_MORE;
 	}
 	total = eof ? nread : (long)hdr.n_frames;
 	len = cmax;
@@ -429,9 +427,18 @@ start(struct chunk *c, int id)
 	}
 }
 
-/* The next chunk, from next_first to end (cut's). */
+/* cut(next_first), found once the frames read tell. */
+static long
+next_cut(void)
+{
+	if (next_end == CUT_MORE && (eof || nread > next_first))
+		next_end = cut(next_first);
+	return next_end;
+}
+
+/* The next chunk, from next_first to next_end. */
 static void
-new_chunk(long end)
+new_chunk(void)
 {
 	struct chunk *c;
 	struct sm_stream_hdr h = hdr;
@@ -444,9 +451,10 @@ new_chunk(long end)
 	c = &ch[nch];
 	memset(c, 0, sizeof *c);
 	c->first = next_first;
-	c->end = end;
+	c->end = next_end;
 	c->in_fd = c->out_fd = -1;
 	next_first = c->end;
+	next_end = CUT_MORE;
 	/* Its frames are timed from where it starts in the audio. */
 	h.start_sample += (uint64_t)c->first * hdr.frame_shift;
 	if (c->end >= 0)
@@ -800,24 +808,19 @@ main(int argc, char **argv)
 			running += !ch[i].done && (!carry || !finishing(&ch[i]));
 		}
 		while (running < jobs && alive < 2 * jobs && next_first >= 0) {
-			long end;
-
-			if (!eof && nread <= next_first)
-				break;
 			/* An input without frames is still one chunk. */
 			if (next_first >= nread && eof && nch > 0)
 				break;
-			if ((end = cut(next_first)) == CUT_MORE)
+			if (next_cut() == CUT_MORE)
 				break;
-			new_chunk(end);
+			new_chunk();
 			running++;
 			alive++;
 		}
 		/* The next chunk's frames are read while the chunks run, so
 		 * that it can start as soon as one ends: up to its cut (at
-		 * most --chunk-max and 15 s ahead), or its first frame. */
-		if (next_first >= 0 && !eof &&
-		    (nread <= next_first || cut(next_first) == CUT_MORE))
+		 * most --chunk-max and 15 s ahead). */
+		if (next_first >= 0 && next_cut() == CUT_MORE)
 			want_in = 1;
 		if (next_first >= 0 && next_first >= nread && eof)
 			next_first = -1;
