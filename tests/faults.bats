@@ -275,11 +275,14 @@ bounded_wait() { # PID
 	assert_output ""
 }
 
-@test "--timeout 1 stops a job whose stage hangs: exit 75, one line, the stage stopped, nothing left" {
+# A job whose sm-am hangs, with --timeout 1, started by the command given
+# (none, or one that runs the job as env does): exit 75, one line, the stage
+# ended, nothing left.
+timeout_ends_hung_stage() {
 	job_tmp
 	export SCRATCH
 	SM_STAGE_AM='echo $$ >"$SCRATCH/am"; exec sleep 1000 3>&-' \
-		run --separate-stderr timeout 60 sm-transcribe --timeout 1 "$FX/go.wav"
+		run --separate-stderr timeout -s KILL 60 "$@" sm-transcribe --timeout 1 "$FX/go.wav"
 	LEFT=$(cat "$SCRATCH/am")
 	assert_equal "$status" 75
 	assert_equal "$stderr" "sm-transcribe: timed out after 1 s (--timeout); no transcript written"
@@ -287,6 +290,10 @@ bounded_wait() { # PID
 	all_end "$(cat "$SCRATCH/am")"
 	run -0 ls -A "$TMPDIR"
 	assert_output ""
+}
+
+@test "--timeout 1 stops a job whose stage hangs: exit 75, one line, the stage stopped, nothing left" {
+	timeout_ends_hung_stage
 }
 
 @test "--timeout stops a job started with SIGALRM ignored (the job starts itself again with it reset): exit 75, one line, nothing left" {
@@ -329,17 +336,7 @@ bounded_wait() { # PID
 }
 
 @test "--timeout stops a job started with SIGTERM ignored whose stage hangs (and ignores SIGTERM too): the stage killed, exit 75, one line, nothing left" {
-	job_tmp
-	export SCRATCH
-	SM_STAGE_AM='echo $$ >"$SCRATCH/am"; exec sleep 1000 3>&-' \
-		run --separate-stderr timeout -s KILL 60 env --ignore-signal=TERM sm-transcribe --timeout 1 "$FX/go.wav"
-	LEFT=$(cat "$SCRATCH/am")
-	assert_equal "$status" 75
-	assert_equal "$stderr" "sm-transcribe: timed out after 1 s (--timeout); no transcript written"
-	assert_equal "$output" ""
-	all_end "$(cat "$SCRATCH/am")"
-	run -0 ls -A "$TMPDIR"
-	assert_output ""
+	timeout_ends_hung_stage env --ignore-signal=TERM
 }
 
 @test "SM_TIMEOUT stops a job whose audio is a FIFO no one writes: exit 75, one line, nothing left" {
