@@ -941,23 +941,36 @@ score_topn(struct sm_am_scorer *s, int c, int n, float *out)
 	}
 }
 
-int
-sm_am_score(struct sm_am_scorer *s, const float *feat, int n, float *out,
-	    int sub_max)
+/* The n frames to score, checked (at most max_frames, finite) and expanded
+ * into s->X; -1 if they fail. */
+static int
+take_frames(struct sm_am_scorer *s, const float *feat, int n)
 {
 	const struct sm_am *am = s->am;
 	size_t i;
-	int f, t, c;
+	int f;
 
 	if (n < 0 || n > s->max_frames)
 		return -1;
 	for (i = 0; i < (size_t)n * am->dim; i++)
 		if (!isfinite(feat[i]))
 			return -1;
-	if (n == 0)
-		return 0;
 	for (f = 0; f < am->n_feat; f++)
 		expand(s, f, feat, n);
+	return 0;
+}
+
+int
+sm_am_score(struct sm_am_scorer *s, const float *feat, int n, float *out,
+	    int sub_max)
+{
+	const struct sm_am *am = s->am;
+	int t, c;
+
+	if (take_frames(s, feat, n) != 0)
+		return -1;
+	if (n == 0)
+		return 0;
 	for (c = 0; c < am->n_cb; c++) {
 		if (am->cb_start[c + 1] == am->cb_start[c])
 			continue;
@@ -977,18 +990,11 @@ sm_am_score_codebook(struct sm_am_scorer *s, int c, const float *feat, int n,
 		     float *out)
 {
 	const struct sm_am *am = s->am;
-	size_t i;
-	int f;
 
-	if (n < 0 || n > s->max_frames || c < 0 || c >= am->n_cb)
+	if (c < 0 || c >= am->n_cb || take_frames(s, feat, n) != 0)
 		return -1;
-	for (i = 0; i < (size_t)n * am->dim; i++)
-		if (!isfinite(feat[i]))
-			return -1;
 	if (n == 0 || am->cb_start[c + 1] == am->cb_start[c])
 		return 0;
-	for (f = 0; f < am->n_feat; f++)
-		expand(s, f, feat, n);
 	if (s->topn == 0)
 		score_exact(s, c, n, out);
 	else
