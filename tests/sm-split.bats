@@ -269,6 +269,27 @@ open(sys.argv[2], 'wb').write(bytes(h) + 16 * f)" "$D/g.feat" "$SCRATCH/long.fea
 	[ "$st" -eq 143 ]
 }
 
+# tests/slowfork.c holds the child of sm-split's first fork for 2 s, as a
+# loaded machine may, and SIGTERM comes in that time: the child must not
+# take it with sm-split's handler (which would lose it there) and go on to
+# run its stage after sm-split has died.
+@test "SIGTERM just after a stage's fork: the stage never runs (the signal waits, blocked, for the child's default action), sm-split dies by it" {
+	cc -shared -fPIC -o "$SCRATCH/slowfork.so" "$SM_ROOT/tests/slowfork.c" -ldl
+	LD_PRELOAD="$SCRATCH/slowfork.so" SLOWFORK_K=1 SLOWFORK_MS=2000 \
+		sm-split -j 2 -c "echo \$\$ >>$SCRATCH/pids; exec sleep 60" <"$D/j.feat" >/dev/null 2>&1 &
+	job=$!
+	sleep 0.5
+	kill -TERM "$job"
+	st=0
+	wait "$job" || st=$?
+	[ "$st" -eq 143 ]
+	sleep 2.5
+	touch "$SCRATCH/pids"
+	run cat "$SCRATCH/pids"
+	[ -z "$(cat "$SCRATCH/pids")" ] || kill -KILL $(cat "$SCRATCH/pids") 2>/dev/null || true
+	assert_output ""
+}
+
 @test "a header whose frame count is wrong, more or fewer: exit 65, sm-split's one line, nothing on stdout" {
 	for n in 7416 824; do
 		python3 -c "import struct, sys; d = bytearray(open(sys.argv[1], 'rb').read()); struct.pack_into('<Q', d, 40, $n); open(sys.argv[2], 'wb').write(d)" \

@@ -334,7 +334,12 @@ start(struct chunk *c, int id)
 {
 	int p[2], prev, cin = -1, cout = -1;
 	char idbuf[32];
+	sigset_t stop, mask;
 
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
 	snprintf(idbuf, sizeof idbuf, "%d", id);
 	if (carry) {
 		/* fd 4: the chunk before's fd 5; fd 5: a pipe to the next
@@ -367,6 +372,10 @@ start(struct chunk *c, int id)
 		xpipe(err);
 		if (in3)
 			xpipe(p3);
+		/* The stop signals wait, blocked, until the child has the
+		 * default action for them: one that came before would run
+		 * this process's handler in the child and be lost there. */
+		sigprocmask(SIG_BLOCK, &stop, &mask);
 		if ((pid = fork()) < 0)
 			sm_die_errno(SM_EX_SOFTWARE, "fork");
 		if (pid == 0) {
@@ -377,6 +386,7 @@ start(struct chunk *c, int id)
 			signal(SIGTERM, SIG_DFL);
 			signal(SIGINT, SIG_DFL);
 			signal(SIGHUP, SIG_DFL);
+			sigprocmask(SIG_SETMASK, &mask, NULL);
 			if (dup2(prev, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
 				_exit(70);
 			/* fds 3 to 5 from copies above them: a pipe's own
@@ -399,6 +409,7 @@ start(struct chunk *c, int id)
 		if (c->pgid == 0)
 			c->pgid = pid;
 		setpgid(pid, c->pgid);
+		sigprocmask(SIG_SETMASK, &mask, NULL);
 		st->pid = pid;
 		st->code = -1;
 		close(prev);
