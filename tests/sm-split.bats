@@ -275,7 +275,9 @@ open(sys.argv[2], 'wb').write(bytes(h) + 16 * f)" "$D/g.feat" "$SCRATCH/long.fea
 # run its stage after sm-split has died.
 @test "SIGTERM just after a stage's fork: the stage never runs (the signal waits, blocked, for the child's default action), sm-split dies by it" {
 	cc -shared -fPIC -o "$SCRATCH/slowfork.so" "$SM_ROOT/tests/slowfork.c" -ldl
-	LD_PRELOAD="$SCRATCH/slowfork.so" SLOWFORK_K=1 SLOWFORK_MS=2000 \
+	# (under SANITIZE=1 the sanitizer's runtime need not come first)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+		LD_PRELOAD="$SCRATCH/slowfork.so" SLOWFORK_K=1 SLOWFORK_MS=2000 \
 		sm-split -j 2 -c "echo \$\$ >>$SCRATCH/pids; exec sleep 60" <"$D/j.feat" >/dev/null 2>&1 &
 	job=$!
 	sleep 0.5
