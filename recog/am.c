@@ -411,11 +411,9 @@ sm_am_set_means(struct sm_am *am, const struct sm_s3_gau *mean, const char *path
 			}
 			nw[(size_t)2 * D * G + j] = (float)(-0.5 * a);
 		}
+		/* a stream reads only its own W: the old one stays until below */
+		am->W[f] = nw;
 		o += (size_t)(2 * D + 1) * G;
-	}
-	for (f = 0, o = 0; f < am->n_feat; f++) {
-		am->W[f] = own + o;
-		o += (size_t)(2 * am->veclen[f] + 1) * am->n_cb * am->n_dens;
 	}
 	free(am->own_W);
 	am->own_W = own;
