@@ -116,6 +116,73 @@ EOF
 	[ "$status" -eq 1 ]
 }
 
+# Two speakers: the recording's features, then the same through the
+# affine map, as one FEAT stream (D/two.feat, N frames each), and its
+# words twice, the second time shifted by N frames, with
+# speaker=S1 and speaker=S2 (D/two.hyp).
+two_speakers() {
+	python3 - "$D/lv.feat" "$D/lv-map.feat" "$D/lv.hyp" "$SCRATCH/two.feat" "$SCRATCH/two.hyp" <<'EOF2'
+import struct, sys
+a = open(sys.argv[1], "rb").read()
+b = open(sys.argv[2], "rb").read()
+h = struct.unpack_from("<H", a, 10)[0]
+dim = struct.unpack_from("<I", a, 16)[0]
+n = (len(a) - h) // (4 * dim)
+open(sys.argv[4], "wb").write(a[:40] + struct.pack("<Q", 2 * n) + a[48:] + b[h:])
+lines = [l.rstrip("\n").split("\t") for l in open(sys.argv[3]) if not l.startswith("#")]
+with open(sys.argv[5], "w") as o:
+    o.write("#sm-hyp 1\n")
+    for spk, shift in (("S1", 0), ("S2", n / 100)):
+        for f in lines:
+            o.write("\t".join(["%.3f" % (float(f[0]) + shift), "%.3f" % (float(f[1]) + shift)] + f[2:]
+                              + ["speaker=" + spk]) + "\n")
+    o.write("#end\n")
+print(n, dim)
+EOF2
+}
+
+# frames_of FEAT FIRST COUNT: frames FIRST.. of a FEAT stream, as bytes.
+frames_of() {
+	python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+h = struct.unpack_from("<H", d, 10)[0]
+dim = struct.unpack_from("<I", d, 16)[0]
+i, n = int(sys.argv[2]), int(sys.argv[3])
+sys.stdout.buffer.write(d[h + 4 * dim * i:h + 4 * dim * (i + n)])' "$@"
+}
+
+@test "sm-adapt --by-speaker: two speakers' frames each get the transform of their own words alone, byte for byte those of each adapted by itself" {
+	read -r n _ < <(two_speakers)
+	# The second speaker's features are the first's through a map: one
+	# transform for both cannot undo it.
+	sm-adapt -S -w 0 -p 0 -P 3 -F "$SCRATCH/two.feat" "$SCRATCH/two.hyp" >"$SCRATCH/both"
+	sm-adapt -w 0 -p 0 -P 3 -F "$D/lv.feat" "$D/lv.hyp" >"$SCRATCH/a"
+	sm-adapt -w 0 -p 0 -P 3 -F "$D/lv-map.feat" "$D/lv.hyp" >"$SCRATCH/b"
+	# Each speaker's frames from the start of its first word to the end of
+	# its last (the pause between them is shared at its middle).
+	f0=$(awk -F '\t' '$4 == "word" { printf "%d", $1 * 100 + 0.5; exit }' "$D/lv.hyp")
+	f1=$(awk -F '\t' '$4 == "word" { e = $2 } END { printf "%d", e * 100 + 0.5 }' "$D/lv.hyp")
+	[ "$f0" -gt 0 ] && [ "$f1" -gt $((f0 + 400)) ] && [ "$f1" -lt "$n" ]
+	cmp <(frames_of "$SCRATCH/both" 0 "$f1") <(frames_of "$SCRATCH/a" 0 "$f1")
+	cmp <(frames_of "$SCRATCH/both" $((n + f0)) $((f1 - f0))) <(frames_of "$SCRATCH/b" "$f0" $((f1 - f0)))
+	[ "$(stat -c %s "$SCRATCH/both")" -eq "$(stat -c %s "$SCRATCH/two.feat")" ]
+	# Without --by-speaker one transform serves both: not the same.
+	sm-adapt -w 0 -p 0 -P 3 -F "$SCRATCH/two.feat" "$SCRATCH/two.hyp" >"$SCRATCH/one"
+	run cmp -s <(frames_of "$SCRATCH/one" 0 "$n") <(frames_of "$SCRATCH/a" 0 "$n")
+	[ "$status" -eq 1 ]
+	# With windows each speaker's window has its own words only.
+	run -0 --separate-stderr sm-adapt -v -S -w 6 -F "$SCRATCH/two.feat" "$SCRATCH/two.hyp"
+	[[ "${stderr_lines[0]}" == "sm-adapt: pass 1: "*" s of speech aligned, "*" transforms of several speakers, "* ]]
+}
+
+@test "sm-adapt --by-speaker with one speaker, or none labelled, writes the stream it writes without it" {
+	sm-adapt -F "$D/lv.feat" "$D/lv.hyp" >"$SCRATCH/plain"
+	sm-adapt -S -F "$D/lv.feat" "$D/lv.hyp" | cmp - "$SCRATCH/plain"
+	awk -F '\t' -v OFS='\t' '/^#/ { print; next } { print $0, "speaker=S1" }' "$D/lv.hyp" >"$SCRATCH/s1.hyp"
+	sm-adapt -S -F "$D/lv.feat" "$SCRATCH/s1.hyp" | cmp - "$SCRATCH/plain"
+}
+
 # best_mean LOGLIK: the mean over frames of the best senone's absolute
 # log-likelihood.
 best_mean() {

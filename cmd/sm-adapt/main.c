@@ -10,7 +10,7 @@
 static const char usage[] =
 	"sm-adapt: adapt the FEAT stream (CMLLR) and the means (MLLR) to the speaker from a first pass\n"
 	"Usage: sm-adapt -F FEAT [-l LANG] [-m DIR] [-p FRAMES] [-s SECONDS] [-c C]\n"
-	"                [-w SECONDS] [-g FRAMES] [-P N] [-i N] [-M MEANS [-r N]\n"
+	"                [-w SECONDS] [-g FRAMES] [-S] [-P N] [-i N] [-M MEANS [-r N]\n"
 	"                [-T FRAMES] [-C]] [-v] [HYP | -]\n"
 	"e.g.:  sm-decode talk.wav | sm-features >/dev/shm/f; sm-am </dev/shm/f | sm-lattice |\n"
 	"         sm-adapt -F /dev/shm/f | sm-am | sm-lattice | sm-format -f txt\n"
@@ -24,6 +24,9 @@ static const char usage[] =
 	"                         window around it (default 15; 0: one for the whole input)\n"
 	"  -g, --global FRAMES    weight of the whole input's statistics in a window's\n"
 	"                         (default 1000)\n"
+	"  -S, --by-speaker       transforms per speaker (the words' speaker= fields, as\n"
+	"                         sm-diarize writes them): each frame's from its speaker's\n"
+	"                         words alone, --global's statistics that speaker's\n"
 	"  -P, --passes N         alignments, each on the features as the last made them\n"
 	"                         (default 2)\n"
 	"  -i, --iterations N     passes of the row-by-row update (default 20)\n"
@@ -44,7 +47,7 @@ static const char usage[] =
 
 struct opts {
 	double prior, min_speech, min_conf, window, global, mllr_prior;
-	int iters, passes, classes, cmllr;
+	int iters, passes, classes, cmllr, by_speaker;
 };
 
 /* The whole FEAT stream (the transform needs all of it first). */
@@ -145,6 +148,82 @@ hyp_words(struct ad_model *m, const struct sm_pack *pack, const struct sm_hyp *h
 	return w;
 }
 
+/* The speaker of each of the n words: its speaker= field's label,
+ * numbered from 0 in order of first appearance (a word without one is
+ * the speaker of the label ""); the number of speakers in *nspk. */
+static int *
+word_speakers(const struct sm_hyp *hp, int *nspk)
+{
+	int *wspk = sm_xcalloc((size_t)hp->words + 1, sizeof *wspk);
+	const char **lab = NULL;
+	size_t *llen = NULL;
+	int n = 0, k;
+	long i;
+
+	for (i = 0; i < hp->n; i++) {
+		const struct sm_hyp_line *l = &hp->v[i];
+		const char *s = NULL;
+		size_t len = 0;
+		int f;
+
+		if (!l->item || l->word < 0)
+			continue;
+		for (f = 5; (s = field(l->text, f, &len)) != NULL; f++)
+			if (len >= 8 && memcmp(s, "speaker=", 8) == 0)
+				break;
+		if (s != NULL)
+			s += 8, len -= 8;
+		else
+			s = "", len = 0;
+		for (k = 0; k < n; k++)
+			if (llen[k] == len && memcmp(lab[k], s, len) == 0)
+				break;
+		if (k == n) {
+			if ((lab = realloc(lab, (size_t)(n + 1) * sizeof *lab)) == NULL ||
+			    (llen = realloc(llen, (size_t)(n + 1) * sizeof *llen)) == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+			lab[n] = s;
+			llen[n++] = len;
+		}
+		wspk[l->word] = k;
+	}
+	free(lab);
+	free(llen);
+	*nspk = n > 0 ? n : 1;
+	return wspk;
+}
+
+/* The speaker of each frame: its word's, and between two words the
+ * nearer word's (the gap cut at its middle); before the first word the
+ * first's, after the last the last's. */
+static int *
+frame_speakers(const struct ad_word *w, const int *wspk, long nw, long nframes)
+{
+	int *fs = sm_xcalloc((size_t)nframes + 1, sizeof *fs);
+	long i, t = 0, mid;
+	int last = -1;
+
+	for (i = 0; i < nw; i++) {
+		mid = last < 0 ? 0 : (t + w[i].f0) / 2;
+		for (; t < mid; t++)
+			fs[t] = last;
+		for (; t < w[i].f1; t++)
+			fs[t] = wspk[i];
+		last = wspk[i];
+	}
+	for (; t < nframes; t++)
+		fs[t] = last < 0 ? 0 : last;
+	return fs;
+}
+
+/* The transform of frame i: its block's (of bf frames), for its speaker
+ * when there are nspk > 1. */
+static long
+xf_at(long i, long bf, int nspk, const int *fspk)
+{
+	return i / bf * nspk + (nspk > 1 ? fspk[i] : 0);
+}
+
 /* MLLR: the frames in the states CMLLR's last alignment put them in
  * (sen; aligned here without CMLLR), the Gaussians' posteriors on the
  * features as they will be written, the means of each class
@@ -152,8 +231,8 @@ hyp_words(struct ad_model *m, const struct sm_pack *pack, const struct sm_hyp *h
 static void
 write_means(const struct ad_model *m, const struct opts *o, const struct sm_hyp *hp,
 	    const struct ad_word *w, const float *x, long nframes,
-	    const struct ad_xform *xf, long bf, double fps, int32_t *sen, FILE *mf,
-	    const char *path)
+	    const struct ad_xform *xf, long bf, int nspk, const int *fspk, double fps,
+	    int32_t *sen, FILE *mf, const char *path)
 {
 	struct sm_s3_gau g = {0};
 	struct ad_gacc ga;
@@ -165,7 +244,8 @@ write_means(const struct ad_model *m, const struct opts *o, const struct sm_hyp 
 	if ((y = malloc((size_t)nframes * m->dim * sizeof *y)) == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
 	for (i = 0; i < nframes; i++)
-		ad_apply(&xf[i / bf], x + (size_t)i * m->dim, y + (size_t)i * m->dim);
+		ad_apply(&xf[xf_at(i, bf, nspk, fspk)], x + (size_t)i * m->dim,
+			 y + (size_t)i * m->dim);
 	if (!o->cmllr) {
 		for (i = 0; i < nframes; i++)
 			sen[i] = -1;
@@ -218,6 +298,7 @@ main(int argc, char **argv)
 		{"window", required_argument, NULL, 'w'},
 		{"global", required_argument, NULL, 'g'},
 		{"passes", required_argument, NULL, 'P'},
+		{"by-speaker", no_argument, NULL, 'S'},
 		{"means", required_argument, NULL, 'M'},
 		{"classes", required_argument, NULL, 'r'},
 		{"mllr-prior", required_argument, NULL, 'T'},
@@ -227,7 +308,7 @@ main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
-	struct opts o = {1000, 0, 0, 15, 1000, 1000, 20, 2, 3, 1};
+	struct opts o = {1000, 0, 0, 15, 1000, 1000, 20, 2, 3, 1, 0};
 	const char *feat = NULL, *name = NULL, *mdir = NULL, *lang = "en", *means = NULL;
 	FILE *mf = NULL;
 	struct sm_stream_hdr h;
@@ -235,19 +316,21 @@ main(int argc, char **argv)
 	struct sm_hyp hp = {0};
 	struct sm_pack pack;
 	struct ad_model m;
-	struct ad_stats *st, *all, *blk;
+	struct ad_stats *st, *all, **blk;
 	struct ad_xform *xf;
 	struct ad_word *w;
 	int32_t *sen;
-	long nframes, i, speech = 0, bf, nb, b;
+	int *wspk = NULL, *fspk = NULL;
+	char *need;
+	long nframes, i, speech = 0, bf, nb, b, nx, k, nt;
 	double fps, gain;
 	float *x, *y;
-	int c, pass;
+	int c, pass, nspk = 1, s;
 
 	sm_init(argv[0]);
 	/* BLAS (MLLR's sums of outer products) on this thread alone. */
 	sm_am_blas_one_thread();
-	while ((c = getopt_long(argc, argv, "F:m:l:p:s:c:i:P:w:g:M:r:T:Cvh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "F:m:l:p:s:c:i:P:w:g:SM:r:T:Cvh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'F': feat = optarg; break;
 		case 'm': mdir = optarg; break;
@@ -263,6 +346,7 @@ main(int argc, char **argv)
 		case 'r': o.classes = (int)sm_opt_long("--classes", optarg, 1, 3); break;
 		case 'T': o.mllr_prior = sm_opt_double("--mllr-prior", optarg, 0, 1e7); break;
 		case 'C': o.cmllr = 0; break;
+		case 'S': o.by_speaker = 1; break;
 		case 'v': sm_verbose = 1; break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
@@ -287,7 +371,9 @@ main(int argc, char **argv)
 
 	/* Blocks of a third of the window each, whose transform is estimated
 	 * from its own and its two neighbours' words (one block: one
-	 * transform for the whole input). */
+	 * transform for the whole input); with --by-speaker one per block and
+	 * speaker, from that speaker's words alone, transform k = block *
+	 * nspk + speaker. */
 	fps = (double)h.sample_rate / h.frame_shift;
 	bf = nframes + 1;
 	if (o.window > 0) {
@@ -295,70 +381,102 @@ main(int argc, char **argv)
 		bf = bf < 1 ? 1 : bf;
 	}
 	nb = nframes / bf + 1;
-	blk = sm_xcalloc((size_t)nb, sizeof *blk);
-	all = sm_xcalloc(1, sizeof *all);
+	if (o.by_speaker) {
+		wspk = word_speakers(&hp, &nspk);
+		fspk = frame_speakers(w, wspk, hp.words, nframes);
+	}
+	nx = nb * nspk;
+	blk = sm_xcalloc((size_t)nx, sizeof *blk);
+	all = sm_xcalloc((size_t)nspk, sizeof *all);
 	st = sm_xcalloc(1, sizeof *st);
-	xf = sm_xcalloc((size_t)nb, sizeof *xf);
-	ad_stats_init(all, &m);
-	for (b = 0; b < nb; b++)
-		ad_xform_identity(&xf[b], all);
+	xf = sm_xcalloc((size_t)nx, sizeof *xf);
+	/* The transforms some frame uses: only those are estimated (all of
+	 * them with one speaker). */
+	need = sm_xcalloc((size_t)nx, 1);
+	for (k = 0; k < nx; k++)
+		need[k] = nspk == 1;
+	for (i = 0; i < nframes; i++)
+		need[xf_at(i, bf, nspk, fspk)] = 1;
+	for (s = 0; s < nspk; s++)
+		ad_stats_init(&all[s], &m);
+	for (k = 0; k < nx; k++)
+		ad_xform_identity(&xf[k], all);
 	y = x;
 	/* Each pass aligns the words on the features as the transforms so
 	 * far make them and estimates the transforms again from the
 	 * statistics of the first-pass features. */
 	sen = sm_xcalloc((size_t)nframes + 1, sizeof *sen);
 	for (pass = 0; o.cmllr && pass < o.passes; pass++) {
-		for (b = 0; b < nb; b++)
-			ad_stats_init(&blk[b], &m);
+		for (k = 0; k < nx; k++)
+			if (blk[k] != NULL)
+				ad_stats_init(blk[k], &m);
 		for (i = 0; i < nframes; i++)
 			sen[i] = -1;
-		for (i = 0, speech = 0; i < hp.words; i++)
-			if (w[i].conf >= o.min_conf)
-				speech += ad_align_word(&m, y, x, &w[i], 1.0, &blk[w[i].f0 / bf],
-							sen);
+		for (i = 0, speech = 0; i < hp.words; i++) {
+			if (w[i].conf < o.min_conf)
+				continue;
+			k = w[i].f0 / bf * nspk + (wspk != NULL ? wspk[i] : 0);
+			if (blk[k] == NULL) {
+				blk[k] = sm_xcalloc(1, sizeof **blk);
+				ad_stats_init(blk[k], &m);
+			}
+			speech += ad_align_word(&m, y, x, &w[i], 1.0, blk[k], sen);
+		}
 		if (speech == 0 || speech * h.frame_shift < o.min_speech * h.sample_rate) {
 			sm_info("%.2f s of speech aligned (under %g s): features left as "
 				"they are", (double)speech / fps, o.min_speech);
-			for (b = 0; b < nb; b++)
-				ad_xform_identity(&xf[b], all);
+			for (k = 0; k < nx; k++)
+				ad_xform_identity(&xf[k], all);
 			break;
 		}
-		ad_stats_init(all, &m);
-		for (b = 0; b < nb; b++)
-			ad_stats_add(all, &blk[b], 1);
-		for (b = 0, gain = 0; b < nb; b++) {
+		for (s = 0; s < nspk; s++) {
+			ad_stats_init(&all[s], &m);
+			for (b = 0; b < nb; b++)
+				if (blk[b * nspk + s] != NULL)
+					ad_stats_add(&all[s], blk[b * nspk + s], 1);
+		}
+		for (k = 0, gain = 0, nt = 0; k < nx; k++) {
 			double q0;
 
+			if (!need[k])
+				continue;
+			b = k / nspk;
+			s = (int)(k % nspk);
 			if (nb == 1) {
-				*st = *all;
+				*st = all[s];
 			} else {
 				ad_stats_init(st, &m);
 				for (i = b > 0 ? b - 1 : 0; i <= b + 1 && i < nb; i++)
-					ad_stats_add(st, &blk[i], 1);
-				ad_stats_add(st, all, o.global / all->beta[0]);
+					if (blk[i * nspk + s] != NULL)
+						ad_stats_add(st, blk[i * nspk + s], 1);
+				if (all[s].beta[0] > 0)
+					ad_stats_add(st, &all[s], o.global / all[s].beta[0]);
 			}
 			ad_stats_prior(st, &m, o.prior);
-			q0 = ad_auxf(&xf[b], st);
-			if (ad_estimate(&xf[b], st, o.iters) != 0) {
+			q0 = ad_auxf(&xf[k], st);
+			if (ad_estimate(&xf[k], st, o.iters) != 0) {
 				sm_info("singular statistics: block %ld left as it is", b);
-				ad_xform_identity(&xf[b], st);
+				ad_xform_identity(&xf[k], st);
 			}
-			gain += ad_auxf(&xf[b], st) - q0;
+			gain += ad_auxf(&xf[k], st) - q0;
+			nt++;
 		}
-		sm_info("pass %d: %.2f s of speech aligned, %ld transform%s, auxiliary "
-			"function %+.3f per frame", pass + 1, (double)speech / fps, nb,
-			nb > 1 ? "s" : "", gain / nb);
+		sm_info("pass %d: %.2f s of speech aligned, %ld transform%s%s, auxiliary "
+			"function %+.3f per frame", pass + 1, (double)speech / fps, nt,
+			nt > 1 ? "s" : "", o.by_speaker ? (nspk > 1 ? " of several speakers" :
+			" of one speaker") : "", gain / nt);
 		if (pass + 1 < o.passes) {
 			if (y == x && (y = malloc((size_t)nframes * m.dim * sizeof *y)) == NULL)
 				sm_die(SM_EX_SOFTWARE, "out of memory");
 			for (i = 0; i < nframes; i++)
-				ad_apply(&xf[i / bf], x + (size_t)i * m.dim, y + (size_t)i * m.dim);
+				ad_apply(&xf[xf_at(i, bf, nspk, fspk)], x + (size_t)i * m.dim,
+					 y + (size_t)i * m.dim);
 		}
 	}
 	if (y != x)
 		free(y);
 	if (mf != NULL)
-		write_means(&m, &o, &hp, w, x, nframes, xf, bf, fps, sen, mf, means);
+		write_means(&m, &o, &hp, w, x, nframes, xf, bf, nspk, fspk, fps, sen, mf, means);
 	free(sen);
 
 	if ((y = malloc((size_t)m.dim * sizeof *y)) == NULL)
@@ -366,7 +484,7 @@ main(int argc, char **argv)
 	if (sm_hdr_write(stdout, &h) != 0)
 		sm_die_errno(SM_EX_IOERR, "<stdout>");
 	for (i = 0; i < nframes; i++) {
-		ad_apply(&xf[i / bf], x + (size_t)i * m.dim, y);
+		ad_apply(&xf[xf_at(i, bf, nspk, fspk)], x + (size_t)i * m.dim, y);
 		sm_floats_write(y, m.dim);
 	}
 	sm_close_stdout();
