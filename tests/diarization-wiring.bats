@@ -39,12 +39,17 @@ teardown() {
 	tmpdir_left_empty
 }
 
-# The stages by hand as a job with speaker diarization runs them: the whole
-# input's cepstral mean, warp and noise floor, and a search in stretches of
-# at least 30 s.
+# The stages by hand as a job with speaker diarization runs them for the
+# words: the features of every job, and a search in stretches of at least
+# 30 s.
 speaker_hyp() { # AUDIO
-	sm-fetch "$1" | sm-decode | sm-features --cmn-window 0 --warp-by input --floor-window 0 | sm-am |
-		sm-lattice --segment-min 30
+	sm-fetch "$1" | sm-decode | sm-features | sm-am | sm-lattice --segment-min 30
+}
+
+# The FEAT stream sm-diarize gets: the whole input's cepstral mean, warp
+# and noise floor.
+diarize_feat() { # AUDIO
+	sm-fetch "$1" | sm-decode | sm-features --cmn-window 0 --warp-by input --floor-window 0
 }
 
 job_config() { # TRANSCRIPTION_CONFIG_MEMBERS
@@ -231,8 +236,8 @@ start_channel_job() {
 		run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
 	[ -z "$stderr" ]
 	[ "$(cat "$SCRATCH/args")" = "sm-diarize -F /dev/fd/3 --sensitivity 0.7 --prefer-current-speaker" ]
-	# Every frame of sm-features' stream, byte for byte: count them too.
-	sm-decode "$(lv 0880)" | sm-features >"$SCRATCH/feat.ref"
+	# Every frame of its sm-features' stream, byte for byte: count them too.
+	diarize_feat "$(lv 0880)" >"$SCRATCH/feat.ref"
 	cmp "$SCRATCH/feat" "$SCRATCH/feat.ref"
 	[ "$(sm-dump <"$SCRATCH/feat" | sed 1d | wc -l)" -eq 298 ]
 	# What sm-format got: sm-lattice's best path with the speakers added.
@@ -268,8 +273,22 @@ start_channel_job() {
 	SM_STAGE_DIARIZE='cat <"$2" >"$SCRATCH/feat" & cat; wait' \
 		run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" - <"$(lv 0880)"
 	[ -z "$stderr" ]
-	cmp "$SCRATCH/feat" <(sm-decode "$(lv 0880)" | sm-features)
+	cmp "$SCRATCH/feat" <(diarize_feat "$(lv 0880)")
 	[ "$(printf '%s' "$output" | words)" = "$(speaker_hyp "$(lv 0880)" | sm-format | words)" ]
+}
+
+@test "speaker: on 18 s of two voices sm-diarize gets the whole input's normalisation and the words are those of the per-stretch features, which differ from it" {
+	asterisk16 agent-newlocation "$SCRATCH/a.wav" auth-incorrect "$SCRATCH/b.wav"
+	sox "$SCRATCH/a.wav" "$(lv 0870)" "$SCRATCH/b.wav" "$(lv 0880)" "$SCRATCH/talk.wav"
+	job_config '"diarization": "speaker"'
+	SM_STAGE_DIARIZE='cat <"$2" >"$SCRATCH/feat" & cat; wait' \
+		run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$SCRATCH/talk.wav"
+	[ -z "$stderr" ]
+	diarize_feat "$SCRATCH/talk.wav" >"$SCRATCH/feat.whole"
+	sm-decode "$SCRATCH/talk.wav" | sm-features >"$SCRATCH/feat.stretch"
+	cmp "$SCRATCH/feat" "$SCRATCH/feat.whole"
+	! cmp -s "$SCRATCH/feat.whole" "$SCRATCH/feat.stretch" || false
+	[ "$(cut -f 1-5 "$SCRATCH/hyp")" = "$(sm-am <"$SCRATCH/feat.stretch" | sm-lattice --segment-min 30)" ]
 }
 
 @test "speaker: a failing sm-diarize is blamed by name with its own line and status, even before reading its FEAT copy; nothing on stdout" {

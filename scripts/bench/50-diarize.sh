@@ -3,10 +3,12 @@
 # scripts/diar-corpus.sh (dev, held, long): per set the diarization error
 # rate (scripts/der.py, md-eval's 0.25 s collar), the share of inputs whose
 # number of speakers came out right, the share of single-speaker inputs given
-# exactly one label, and sm-diarize's CPU against the whole pipeline's, one
-# pipeline per input:
-#   sm-decode X.wav | sm-features --cmn-window 0 --warp-by input --floor-window 0 | tee F | sm-am | sm-lattice --segment-min 30 | sm-diarize -F F
-# every stage under /usr/bin/time; and sm-diarize's peak RSS on the 20-minute
+# exactly one label, and the diarization's CPU against the whole pipeline's,
+# one pipeline per input, as sm-transcribe runs it:
+#   sm-decode X.wav | tee P | sm-features | sm-am | sm-lattice --segment-min 30 | sm-diarize -F F
+#   sm-features --cmn-window 0 --warp-by input --floor-window 0 < P | tee > F
+# every stage under /usr/bin/time (the diarization's CPU: sm-diarize, its
+# sm-features and the two tees); and sm-diarize's peak RSS on the 20-minute
 # input.
 # F is a FIFO (DIAR_FEAT=fifo, the default) or a regular file in the scratch
 # directory (DIAR_FEAT=file); SM_DIARIZE_OPTS is passed to sm-diarize, e.g.
@@ -51,22 +53,28 @@ mkdir -p "$work"
 one() {
 	t=$work/t
 	f=$work/f.feat
-	rm -f "$f" "$t".*
-	stages="decode features tee am lattice diarize"
+	p=$work/p.pcm
+	rm -f "$f" "$p" "$t".*
+	stages="decode tee features am lattice diarize features2 tee2"
 	if [ -n "${4:-}" ] && [ -s "$4.feat" ] && [ -s "$4.hyp" ]; then
 		stages=diarize
 		# shellcheck disable=SC2086 # $opts: several options or none
 		/usr/bin/time -f '%U %S %M' -o "$t.diarize" sm-diarize -F "$4.feat" $opts < "$4.hyp" > "$2"
 	else
 		[ "$feat" = fifo ] && mkfifo "$f"
+		mkfifo "$p"
+		# sm-diarize's features, of their own, from a copy of the PCM.
+		{ /usr/bin/time -f '%U %S %M' -o "$t.features2" sm-features --cmn-window 0 --warp-by input --floor-window 0 < "$p" |
+			/usr/bin/time -f '%U %S %M' -o "$t.tee2" tee ${4:+"$4.feat"} > "$f"; } &
 		# shellcheck disable=SC2086 # $opts: several options or none
 		/usr/bin/time -f '%U %S %M' -o "$t.decode" sm-decode "$1" |
-			/usr/bin/time -f '%U %S %M' -o "$t.features" sm-features --cmn-window 0 --warp-by input --floor-window 0 |
-			/usr/bin/time -f '%U %S %M' -o "$t.tee" tee "$f" ${4:+"$4.feat"} |
+			/usr/bin/time -f '%U %S %M' -o "$t.tee" tee "$p" |
+			/usr/bin/time -f '%U %S %M' -o "$t.features" sm-features |
 			/usr/bin/time -f '%U %S %M' -o "$t.am" sm-am |
 			/usr/bin/time -f '%U %S %M' -o "$t.lattice" sm-lattice --segment-min 30 |
 			{ if [ -n "${4:-}" ]; then tee "$4.hyp.new"; else cat; fi; } |
 			/usr/bin/time -f '%U %S %M' -o "$t.diarize" sm-diarize -F "$f" $opts > "$2"
+		wait
 		[ -z "${4:-}" ] || mv "$4.hyp.new" "$4.hyp"
 	fi
 	# A failed stage leaves a hypothesis without its closing line.
@@ -75,9 +83,10 @@ one() {
 	for s in $stages; do
 		# /usr/bin/time writes "Command exited with non-zero status" first.
 		tail -n 1 "$t.$s" | sed "s/^/$s /"
-	done | awk '$1 == "diarize" { d = $2 + $3; m = $4; next } { c += $2 + $3 }
+	done | awk '$1 == "diarize" { m = $4 }
+		$1 ~ /^(diarize|features2|tee|tee2)$/ { d += $2 + $3; next } { c += $2 + $3 }
 		END { printf "%.2f %.2f %d\n", c, d, m }' >> "$3"
-	rm -f "$f"
+	rm -f "$f" "$p"
 }
 
 # run SET: every input of the set; one table row.
@@ -104,12 +113,14 @@ run() {
 
 echo "## Speaker diarization: sm-diarize on the diar-corpus.sh sets"
 echo
-echo "One pipeline per input, \`sm-decode X | sm-features --cmn-window 0 --warp-by input --floor-window 0 | tee F | sm-am | sm-lattice --segment-min 30 | sm-diarize -F F\`"
+echo "One pipeline per input, \`sm-decode X | tee P | sm-features | sm-am | sm-lattice --segment-min 30 | sm-diarize -F F\`"
+echo "with \`sm-features --cmn-window 0 --warp-by input --floor-window 0 < P | tee > F\` beside it"
 echo "(F a $feat${opts:+, sm-diarize $opts}); DER by scripts/der.py (md-eval, 0.25 s collar, one RTTM line per clip)."
 [ -z "$keep" ] || echo "With DIAR_KEEP=$keep: the inputs whose FEAT stream and best path were kept there ran sm-diarize alone (CPU: its own)."
-echo "CPU = user + system s; pipeline = all stages and tee, sm-diarize included; the target share is at most 15%."
+echo "CPU = user + system s; diarization = sm-diarize, its sm-features and the two tees; pipeline = all of it and the"
+echo "other stages; the target share is at most 15%."
 echo
-echo "| set | inputs | audio s | DER | speaker count right | single speaker, one label | CPU s sm-diarize | CPU s pipeline | sm-diarize share | sm-diarize peak RSS MB |"
+echo "| set | inputs | audio s | DER | speaker count right | single speaker, one label | CPU s diarization | CPU s pipeline | diarization share | sm-diarize peak RSS MB |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 run dev
 run held
