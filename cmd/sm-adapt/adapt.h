@@ -11,6 +11,7 @@
 #define AD_MAX_STREAM SM_AM_MAX_FEAT
 #define AD_MAX_D 16		/* dimensions of a stream */
 #define AD_TOPN 8		/* Gaussians per codebook and stream kept */
+#define AD_MAX_DENS 1024	/* Gaussians per codebook */
 #define AD_MAX_PHONES 48	/* phones of a pronunciation */
 
 /* A pronunciation: CI phones; next: the word's next one, or -1. */
@@ -35,6 +36,10 @@ struct ad_model {
 	int n_cb, n_feat, n_dens, dim;
 	int veclen[AD_MAX_STREAM], off[AD_MAX_STREAM];
 	float *mean, *ivar;	/* [cb][f][k][d] at gau_off(c, f, k) */
+	/* The same, dimension by dimension: [cb][dim][k], codebook c's
+	 * dimension d (of all streams) at (c * dim + d) * n_dens, so that
+	 * the alignment scores a frame's Gaussians side by side. */
+	float *mean_t, *ivar_t;
 	float *gconst;		/* [cb][f][k] */
 	/* The dictionary's pronunciations of the hypothesis's words, and those
 	 * words by spelling (open addressing). */

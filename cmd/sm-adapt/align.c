@@ -177,8 +177,14 @@ ad_model_load(struct ad_model *m, const struct sm_pack *pack)
 	m->mean = malloc((size_t)m->n_cb * m->n_dens * m->dim * sizeof *m->mean);
 	m->ivar = malloc((size_t)m->n_cb * m->n_dens * m->dim * sizeof *m->ivar);
 	m->gconst = malloc((size_t)m->n_cb * m->n_feat * m->n_dens * sizeof *m->gconst);
-	if (m->mean == NULL || m->ivar == NULL || m->gconst == NULL)
+	m->mean_t = malloc((size_t)m->n_cb * m->n_dens * m->dim * sizeof *m->mean_t);
+	m->ivar_t = malloc((size_t)m->n_cb * m->n_dens * m->dim * sizeof *m->ivar_t);
+	if (m->mean == NULL || m->ivar == NULL || m->gconst == NULL || m->mean_t == NULL ||
+	    m->ivar_t == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
+	if (m->n_dens > AD_MAX_DENS)
+		sm_die(SM_EX_CONFIG, "%s: %d Gaussians per codebook, at most %d supported",
+		       pack->hmm, m->n_dens, AD_MAX_DENS);
 	for (c = 0; c < m->n_cb; c++)
 		for (f = 0; f < m->n_feat; f++)
 			for (k = 0; k < m->n_dens; k++) {
@@ -192,6 +198,10 @@ ad_model_load(struct ad_model *m, const struct sm_pack *pack)
 
 					m->mean[o + d] = mu[d];
 					m->ivar[o + d] = (float)(1 / v);
+					m->mean_t[((size_t)c * m->dim + m->off[f] + d) * m->n_dens + k] =
+						m->mean[o + d];
+					m->ivar_t[((size_t)c * m->dim + m->off[f] + d) * m->n_dens + k] =
+						m->ivar[o + d];
 					g -= 0.5 * log(2 * M_PI * v);
 				}
 				m->gconst[((size_t)c * m->n_feat + f) * m->n_dens + k] = (float)g;
@@ -226,24 +236,43 @@ struct top {
 	float l[AD_TOPN];
 };
 
+/* The weighted squared distances s[k] of the frame's n values x (one
+ * stream) from the n_dens Gaussians of one codebook, dimension by
+ * dimension (mu, iv: the first dimension's n_dens values, then the
+ * next's): each s[k] sums its terms in the order of the dimensions, as a
+ * loop over one Gaussian's dimensions would, so the Gaussians can go side
+ * by side. */
+__attribute__((target_clones("avx2", "default"), optimize("O3")))
+static void
+distances(const float *x, int n, const float *mu, const float *iv, int n_dens, float *s)
+{
+	int d, k;
+
+	for (k = 0; k < n_dens; k++)
+		s[k] = 0;
+	for (d = 0; d < n; d++, mu += n_dens, iv += n_dens) {
+		float xd = x[d];
+
+		for (k = 0; k < n_dens; k++) {
+			float e = xd - mu[k];
+
+			s[k] += e * e * iv[k];
+		}
+	}
+}
+
 static void
 top_gaussians(const struct ad_model *m, const float *x, int c, int f, struct top *t)
 {
-	int D = m->veclen[f], n = 0, k, d, j;
-	const float *xf = x + m->off[f];
+	int n = 0, k, j;
 	const float *gc = m->gconst + ((size_t)c * m->n_feat + f) * m->n_dens;
+	size_t o = ((size_t)c * m->dim + m->off[f]) * m->n_dens;
+	float dist[AD_MAX_DENS];
 
+	distances(x + m->off[f], m->veclen[f], m->mean_t + o, m->ivar_t + o, m->n_dens, dist);
 	for (k = 0; k < m->n_dens; k++) {
-		size_t o = gau_off(m, c, f, k);
-		const float *mu = m->mean + o, *iv = m->ivar + o;
-		float s = 0;
+		float s = gc[k] - 0.5f * dist[k];
 
-		for (d = 0; d < D; d++) {
-			float e = xf[d] - mu[d];
-
-			s += e * e * iv[d];
-		}
-		s = gc[k] - 0.5f * s;
 		if (n == AD_TOPN && s <= t->l[n - 1])
 			continue;
 		j = n < AD_TOPN ? n++ : n - 1;
