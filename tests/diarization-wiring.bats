@@ -291,6 +291,20 @@ start_channel_job() {
 	[ "$(cut -f 1-5 "$SCRATCH/hyp")" = "$(sm-am <"$SCRATCH/feat.stretch" | sm-lattice --segment-min 30)" ]
 }
 
+@test "speaker: the second sm-features' diagnostics are printed with sm-diarize's after a success, and its failure fails the job with its line first, nothing on stdout" {
+	job_config '"diarization": "speaker"'
+	SM_STAGE_FEATURES='case "$*" in *"--cmn-window 0"*) echo "features2: hello" >&2 ;; esac; exec sm-features "$@"' \
+		run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ "$stderr" = "features2: hello" ]
+	[ "$(printf '%s' "$output" | words)" = "$(speaker_hyp "$(lv 0880)" | sm-format | words)" ]
+	SM_STAGE_FEATURES='case "$*" in *"--cmn-window 0"*) echo "sm-features: out of memory" >&2; exit 70 ;; esac; exec sm-features "$@"' \
+		run -65 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ "${stderr_lines[0]}" = "sm-features: out of memory" ]
+	[[ "${stderr_lines[1]}" == "sm-diarize: /dev/fd/3: "* ]]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ -z "$output" ]
+}
+
 @test "speaker: a failing sm-diarize is blamed by name with its own line and status, even before reading its FEAT copy; nothing on stdout" {
 	job_config '"diarization": "speaker"'
 	SM_STAGE_DIARIZE='echo "my-diarize: no model" >&2; exit 66' \

@@ -231,7 +231,7 @@ xf_at(long i, long bf, int nspk, const int *fspk)
 static void
 write_means(const struct ad_model *m, const struct opts *o, const struct sm_hyp *hp,
 	    const struct ad_word *w, const float *x, long nframes,
-	    const struct ad_xform *xf, long bf, int nspk, const int *fspk, double fps,
+	    struct ad_xform *const *xf, long bf, int nspk, const int *fspk, double fps,
 	    int32_t *sen, FILE *mf, const char *path)
 {
 	struct sm_s3_gau g = {0};
@@ -244,7 +244,7 @@ write_means(const struct ad_model *m, const struct opts *o, const struct sm_hyp 
 	if ((y = malloc((size_t)nframes * m->dim * sizeof *y)) == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
 	for (i = 0; i < nframes; i++)
-		ad_apply(&xf[xf_at(i, bf, nspk, fspk)], x + (size_t)i * m->dim,
+		ad_apply(xf[xf_at(i, bf, nspk, fspk)], x + (size_t)i * m->dim,
 			 y + (size_t)i * m->dim);
 	if (!o->cmllr) {
 		for (i = 0; i < nframes; i++)
@@ -317,7 +317,7 @@ main(int argc, char **argv)
 	struct sm_pack pack;
 	struct ad_model m;
 	struct ad_stats *st, *all, **blk;
-	struct ad_xform *xf;
+	struct ad_xform **xf;
 	struct ad_word *w;
 	int32_t *sen;
 	int *wspk = NULL, *fspk = NULL;
@@ -390,8 +390,9 @@ main(int argc, char **argv)
 	all = sm_xcalloc((size_t)nspk, sizeof *all);
 	st = sm_xcalloc(1, sizeof *st);
 	xf = sm_xcalloc((size_t)nx, sizeof *xf);
-	/* The transforms some frame uses: only those are estimated (all of
-	 * them with one speaker). */
+	/* The transforms some frame uses: only those are made and estimated
+	 * (all of them with one speaker), so that the memory grows with the
+	 * blocks and turns, not with the blocks times the speakers. */
 	need = sm_xcalloc((size_t)nx, 1);
 	for (k = 0; k < nx; k++)
 		need[k] = nspk == 1;
@@ -400,7 +401,10 @@ main(int argc, char **argv)
 	for (s = 0; s < nspk; s++)
 		ad_stats_init(&all[s], &m);
 	for (k = 0; k < nx; k++)
-		ad_xform_identity(&xf[k], all);
+		if (need[k]) {
+			xf[k] = sm_xcalloc(1, sizeof **xf);
+			ad_xform_identity(xf[k], all);
+		}
 	y = x;
 	/* Each pass aligns the words on the features as the transforms so
 	 * far make them and estimates the transforms again from the
@@ -426,7 +430,8 @@ main(int argc, char **argv)
 			sm_info("%.2f s of speech aligned (under %g s): features left as "
 				"they are", (double)speech / fps, o.min_speech);
 			for (k = 0; k < nx; k++)
-				ad_xform_identity(&xf[k], all);
+				if (need[k])
+					ad_xform_identity(xf[k], all);
 			break;
 		}
 		for (s = 0; s < nspk; s++) {
@@ -453,12 +458,12 @@ main(int argc, char **argv)
 					ad_stats_add(st, &all[s], o.global / all[s].beta[0]);
 			}
 			ad_stats_prior(st, &m, o.prior);
-			q0 = ad_auxf(&xf[k], st);
-			if (ad_estimate(&xf[k], st, o.iters) != 0) {
+			q0 = ad_auxf(xf[k], st);
+			if (ad_estimate(xf[k], st, o.iters) != 0) {
 				sm_info("singular statistics: block %ld left as it is", b);
-				ad_xform_identity(&xf[k], st);
+				ad_xform_identity(xf[k], st);
 			}
-			gain += ad_auxf(&xf[k], st) - q0;
+			gain += ad_auxf(xf[k], st) - q0;
 			nt++;
 		}
 		sm_info("pass %d: %.2f s of speech aligned, %ld transform%s%s, auxiliary "
@@ -469,7 +474,7 @@ main(int argc, char **argv)
 			if (y == x && (y = malloc((size_t)nframes * m.dim * sizeof *y)) == NULL)
 				sm_die(SM_EX_SOFTWARE, "out of memory");
 			for (i = 0; i < nframes; i++)
-				ad_apply(&xf[xf_at(i, bf, nspk, fspk)], x + (size_t)i * m.dim,
+				ad_apply(xf[xf_at(i, bf, nspk, fspk)], x + (size_t)i * m.dim,
 					 y + (size_t)i * m.dim);
 		}
 	}
@@ -484,7 +489,7 @@ main(int argc, char **argv)
 	if (sm_hdr_write(stdout, &h) != 0)
 		sm_die_errno(SM_EX_IOERR, "<stdout>");
 	for (i = 0; i < nframes; i++) {
-		ad_apply(&xf[xf_at(i, bf, nspk, fspk)], x + (size_t)i * m.dim, y);
+		ad_apply(xf[xf_at(i, bf, nspk, fspk)], x + (size_t)i * m.dim, y);
 		sm_floats_write(y, m.dim);
 	}
 	sm_close_stdout();
