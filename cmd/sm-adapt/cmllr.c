@@ -77,70 +77,26 @@ ad_xform_identity(struct ad_xform *x, const struct ad_stats *st)
 			x->W[f][i][i + 1] = 1;
 }
 
-/* Invert the n x n matrix a (row stride AD_MAX_D + 1) into inv by
- * Gauss-Jordan with partial pivoting; its determinant in *det.  -1 when
- * singular. */
+/* Gauss-Jordan elimination with partial pivoting of the n x n matrix a
+ * (row stride AD_MAX_D + 1) beside columns c0 .. c0 + nc - 1 of the
+ * identity: those columns of a's inverse in out[0..n-1][0..nc-1], its
+ * determinant in *det.  Each column beside a goes through the same
+ * operations whatever the others, so one column (nc 1), or none for the
+ * determinant alone, is bit for bit what the whole inverse has there, at
+ * a fraction of the work.  -1 when singular. */
 static int
-invert(int n, double a[][AD_MAX_D + 1], double inv[][AD_MAX_D + 1], double *det)
+gauss_jordan(int n, double a[][AD_MAX_D + 1], int c0, int nc, double out[][AD_MAX_D + 1],
+	     double *det)
 {
 	double m[AD_MAX_D + 1][2 * (AD_MAX_D + 1)];
-	int i, j, r, p;
-
-	*det = 1;
-	for (i = 0; i < n; i++)
-		for (j = 0; j < n; j++) {
-			m[i][j] = a[i][j];
-			m[i][n + j] = i == j;
-		}
-	for (i = 0; i < n; i++) {
-		p = i;
-		for (r = i + 1; r < n; r++)
-			if (fabs(m[r][i]) > fabs(m[p][i]))
-				p = r;
-		if (!(fabs(m[p][i]) > 1e-300))
-			return -1;
-		if (p != i) {
-			for (j = 0; j < 2 * n; j++) {
-				double t = m[i][j];
-
-				m[i][j] = m[p][j];
-				m[p][j] = t;
-			}
-			*det = -*det;
-		}
-		*det *= m[i][i];
-		for (j = 2 * n - 1; j >= i; j--)
-			m[i][j] /= m[i][i];
-		for (r = 0; r < n; r++)
-			if (r != i && m[r][i] != 0) {
-				double g = m[r][i];
-
-				for (j = i; j < 2 * n; j++)
-					m[r][j] -= g * m[i][j];
-			}
-	}
-	for (i = 0; i < n; i++)
-		for (j = 0; j < n; j++)
-			inv[i][j] = m[i][n + j];
-	return 0;
-}
-
-/* invert()'s elimination with only column col of the identity beside a
- * (col < 0: none): column col of a's inverse in x[0..n-1] and the
- * determinant in *det, bit for bit what invert() gives (each column of
- * the right half goes through the same operations, whatever the others),
- * at a third or less of its work.  -1 when singular. */
-static int
-eliminate(int n, double a[][AD_MAX_D + 1], int col, double *x, double *det)
-{
-	double m[AD_MAX_D + 1][AD_MAX_D + 2];
-	int i, j, r, p, w = n + (col >= 0);
+	int i, j, r, p, w = n + nc;
 
 	*det = 1;
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < n; j++)
 			m[i][j] = a[i][j];
-		m[i][n] = i == col;
+		for (j = 0; j < nc; j++)
+			m[i][n + j] = i == c0 + j;
 	}
 	for (i = 0; i < n; i++) {
 		p = i;
@@ -169,8 +125,9 @@ eliminate(int n, double a[][AD_MAX_D + 1], int col, double *x, double *det)
 					m[r][j] -= g * m[i][j];
 			}
 	}
-	for (i = 0; col >= 0 && i < n; i++)
-		x[i] = m[i][n];
+	for (i = 0; i < n; i++)
+		for (j = 0; j < nc; j++)
+			out[i][j] = m[i][n + j];
 	return 0;
 }
 
@@ -192,7 +149,7 @@ ad_estimate(struct ad_xform *x, const struct ad_stats *st, int iters)
 	static double Ginv[AD_MAX_STREAM][AD_MAX_D][AD_MAX_D + 1][AD_MAX_D + 1];
 	struct ad_xform w = *x;
 	double G[AD_MAX_D + 1][AD_MAX_D + 1], A[AD_MAX_D + 1][AD_MAX_D + 1];
-	double det;
+	double Ai[AD_MAX_D + 1][AD_MAX_D + 1], det;
 	int f, i, j, l, it, D;
 
 	for (f = 0; f < st->n_feat; f++) {
@@ -200,7 +157,8 @@ ad_estimate(struct ad_xform *x, const struct ad_stats *st, int iters)
 			return -1;
 		for (i = 0; i < st->veclen[f]; i++) {
 			full_G(st, f, i, G);
-			if (invert(st->veclen[f] + 1, G, Ginv[f][i], &det) != 0)
+			if (gauss_jordan(st->veclen[f] + 1, G, 0, st->veclen[f] + 1, Ginv[f][i],
+					 &det) != 0)
 				return -1;
 		}
 	}
@@ -218,9 +176,11 @@ ad_estimate(struct ad_xform *x, const struct ad_stats *st, int iters)
 						A[j][l] = w.W[f][j][l + 1];
 				/* The cofactors of row i up to the factor det,
 				 * which alpha absorbs: column i of A's inverse. */
-				if (eliminate(D, A, i, p + 1, &det) != 0)
+				if (gauss_jordan(D, A, i, 1, Ai, &det) != 0)
 					return -1;
 				p[0] = 0;
+				for (j = 0; j < D; j++)
+					p[j + 1] = Ai[j][0];
 				for (j = 0; j <= D; j++) {
 					gp[j] = 0;
 					for (l = 0; l <= D; l++)
@@ -263,7 +223,7 @@ ad_auxf(const struct ad_xform *x, const struct ad_stats *st)
 		for (j = 0; j < D; j++)
 			for (l = 0; l < D; l++)
 				A[j][l] = x->W[f][j][l + 1];
-		if (eliminate(D, A, -1, NULL, &det) != 0)
+		if (gauss_jordan(D, A, 0, 0, NULL, &det) != 0)
 			return -INFINITY;
 		q += st->beta[f] * log(fabs(det));
 		for (i = 0; i < D; i++) {

@@ -12,7 +12,8 @@
 # input.
 # F is a FIFO (DIAR_FEAT=fifo, the default) or a regular file in the scratch
 # directory (DIAR_FEAT=file); SM_DIARIZE_OPTS is passed to sm-diarize, e.g.
-# "--sensitivity 0.6". With a FIFO, an sm-diarize that exits without opening
+# "--sensitivity 0.6"; DIAR_LATTICE_OPTS replaces sm-lattice's options
+# (default --segment-min 30, as sm-transcribe runs it). With a FIFO, an sm-diarize that exits without opening
 # F leaves tee waiting to open it: the run hangs rather than fails.
 # Then, per set, DER and count by the reference's number of speakers.
 #
@@ -31,6 +32,7 @@ PATH=$here/bin:$PATH
 tab=$(printf '\t')
 feat=${DIAR_FEAT:-fifo}
 opts=${SM_DIARIZE_OPTS:-}
+lopts=${DIAR_LATTICE_OPTS---segment-min 30}
 command -v sm-diarize >/dev/null 2>&1 ||
 	{ echo "50-diarize.sh: sm-diarize not found in bin/ or PATH" >&2; exit 69; }
 case $feat in
@@ -71,7 +73,7 @@ one() {
 			/usr/bin/time -f '%U %S %M' -o "$t.tee" tee "$p" |
 			/usr/bin/time -f '%U %S %M' -o "$t.features" sm-features |
 			/usr/bin/time -f '%U %S %M' -o "$t.am" sm-am |
-			/usr/bin/time -f '%U %S %M' -o "$t.lattice" sm-lattice --segment-min 30 |
+			/usr/bin/time -f '%U %S %M' -o "$t.lattice" sm-lattice $lopts |
 			{ if [ -n "${4:-}" ]; then tee "$4.hyp.new"; else cat; fi; } |
 			/usr/bin/time -f '%U %S %M' -o "$t.diarize" sm-diarize -F "$f" $opts > "$2"
 		wait
@@ -113,7 +115,7 @@ run() {
 
 echo "## Speaker diarization: sm-diarize on the diar-corpus.sh sets"
 echo
-echo "One pipeline per input, \`sm-decode X | tee P | sm-features | sm-am | sm-lattice --segment-min 30 | sm-diarize -F F\`"
+echo "One pipeline per input, \`sm-decode X | tee P | sm-features | sm-am | sm-lattice $lopts | sm-diarize -F F\`"
 echo "with \`sm-features --cmn-window 0 --warp-by input --floor-window 0 < P | tee > F\` beside it"
 echo "(F a $feat${opts:+, sm-diarize $opts}); DER by scripts/der.py (md-eval, 0.25 s collar, one RTTM line per clip)."
 [ -z "$keep" ] || echo "With DIAR_KEEP=$keep: the inputs whose FEAT stream and best path were kept there ran sm-diarize alone (CPU: its own)."
