@@ -152,6 +152,15 @@ models/en/am.img: bin/sm-am models/en/pack.conf $(wildcard $(addprefix $(AM_HMM)
 	SM_MODELS=models bin/sm-am --model models/en --build-image $@
 	SM_MODELS=models bin/sm-am --model models/en --check-image
 
+# The English pack's adaptation image (sm-adapt(1)): the Gaussians as the
+# alignment scores them and the MLLR prior's sums, built once and
+# memory-mapped at start-up, then checked in full; rebuilt when sm-adapt
+# or a model file it fingerprints changes.
+all: models/en/adapt.img
+models/en/adapt.img: bin/sm-adapt models/en/pack.conf $(wildcard $(addprefix $(AM_HMM)/,mdef means variances))
+	SM_MODELS=models bin/sm-adapt --model models/en --build-image $@
+	SM_MODELS=models bin/sm-adapt --model models/en --check-image
+
 # The English pack's spelling table (sm-format(1) --locale): locale pairs
 # and names' capitals, derived from Debian's wamerican and wbritish word
 # lists (scripts/spelling.awk says how) for the words of the dictionary.

@@ -151,6 +151,8 @@ sm_pack_load(struct sm_pack *p, const char *dir, const char *lang,
 			bad = set_path(p->image, sizeof p->image, p->dir, val);
 		else if (strcmp(key, "am_image") == 0)
 			bad = set_path(p->am_image, sizeof p->am_image, p->dir, val);
+		else if (strcmp(key, "adapt_image") == 0)
+			bad = set_path(p->adapt_image, sizeof p->adapt_image, p->dir, val);
 		else if (strcmp(key, "lts") == 0)
 			bad = set_path(p->lts, sizeof p->lts, p->dir, val);
 		else if (strcmp(key, "narrowband") == 0)

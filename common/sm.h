@@ -278,6 +278,7 @@ struct sm_pack {
 	char lm[4096];		/* trigram LM, sphinx trie binary */
 	char image[4096];	/* compact pack image, may be empty */
 	char am_image[4096];	/* acoustic image (sm-am), may be empty */
+	char adapt_image[4096];	/* adaptation image (sm-adapt), may be empty */
 	char lts[4096];		/* letter-to-sound model, empty: none */
 	char narrowband[4096];	/* narrowband log mel map, empty: none */
 };

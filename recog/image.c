@@ -28,12 +28,15 @@ static const struct {
 			  { "mdef", "means", "variances", "sendump" } },
 	[SM_IMAGE_SEARCH] = { "a", "search image", "sm-lattice",
 			      { "mdef", "transition_matrices", "noisedict", "dict", "lm" } },
+	[SM_IMAGE_ADAPT] = { "an", "adaptation image", "sm-adapt",
+			     { "mdef", "means", "variances" } },
 };
 
 static const char *
 image_path(const struct sm_pack *pack, unsigned kind)
 {
-	return kind == SM_IMAGE_AM ? pack->am_image : pack->image;
+	return kind == SM_IMAGE_AM ? pack->am_image :
+	       kind == SM_IMAGE_ADAPT ? pack->adapt_image : pack->image;
 }
 
 size_t

@@ -2,7 +2,8 @@
  * image.h: the memory-mapped images of a language pack, tables computed
  * once from its model files so that a program maps them at start-up
  * instead of reading and converting those files: sm-am's acoustic image
- * (am.h) and sm-lattice's search image (search.h).
+ * (am.h), sm-lattice's search image (search.h) and sm-adapt's adaptation
+ * image (cmd/sm-adapt/image.c).
  *
  * Every image starts with the same header prefix (struct sm_image_hdr),
  * followed by the fields of its kind, then padding to a 64-byte boundary,
@@ -28,7 +29,9 @@ struct sm_pack;
 
 enum sm_image_kind {
 	SM_IMAGE_AM = 1,	/* sm-am's tables (am.h), pack.conf am_image */
-	SM_IMAGE_SEARCH = 2	/* sm-lattice's tree (search.h), pack.conf image */
+	SM_IMAGE_SEARCH = 2,	/* sm-lattice's tree (search.h), pack.conf image */
+	SM_IMAGE_ADAPT = 3	/* sm-adapt's Gaussians and MLLR prior sums,
+				 * pack.conf adapt_image */
 };
 
 struct sm_image_hdr {

@@ -64,7 +64,7 @@ awk -v main="$main" -v lts="$lts" '
 	{ k = $0; sub(/[[:space:]]*=.*/, "", k); v = $0; sub(/^[^=]*=[[:space:]]*/, "", v) }
 	k == "dict" { print "dict = dict"; next }
 	k == "lts" { if (lts != "") print; next }
-	k == "image" || k == "am_image" { print; next }
+	k == "image" || k == "am_image" || k == "adapt_image" { print; next }
 	v ~ /^\// || k !~ /^(hmm|lm|dict)$/ { print; next }
 	{ print k " = " main "/" v }' "$main/pack.conf" > "$pack/pack.conf"
 for f in "$main"/*; do

@@ -43,6 +43,7 @@ installed() {
 	assert_file_exists "$STAGE$P/share/sm/models/en/pack.conf"
 	cmp "$STAGE$P/share/sm/models/en/search.img" "$SRC/models/en/search.img"
 	cmp "$STAGE$P/share/sm/models/en/am.img" "$SRC/models/en/am.img"
+	cmp "$STAGE$P/share/sm/models/en/adapt.img" "$SRC/models/en/adapt.img"
 	cmp "$STAGE$P/share/sm/models/en/spelling.txt" "$SRC/models/en/spelling.txt"
 	cmp "$STAGE$P/share/sm/models/en/lts.bin" "$SRC/models/en/lts.bin"
 	grep -qx "models_default='$P/share/sm/models'" "$STAGE$P/bin/sm-transcribe"

@@ -13,6 +13,12 @@
 #define AD_TOPN 8		/* Gaussians per codebook and stream kept */
 #define AD_MAX_DENS 1024	/* Gaussians per codebook */
 #define AD_MAX_PHONES 48	/* phones of a pronunciation */
+#define AD_N1 (AD_MAX_D + 1)
+/* The MLLR prior's sums of one class and stream (mllr.c): D matrices of
+ * (D + 1) x (D + 1), in doubles, at their largest; and the class sets they
+ * are kept for: the 1, 2 and 3 classes of --classes (ad_prior_set). */
+#define AD_PRIOR_SIZE ((size_t)AD_MAX_D * AD_N1 * AD_N1)
+#define AD_PRIOR_SETS 6
 
 /* A pronunciation: CI phones; next: the word's next one, or -1. */
 struct ad_pron {
@@ -28,19 +34,26 @@ struct ad_hword {
 };
 
 /* The acoustic model as the alignment uses it: per codebook c, stream f and
- * Gaussian k, the mean, the inverse variance and the log normaliser. */
+ * Gaussian k, the mean, the inverse variance and the log normaliser;
+ * computed from the model files, or mapped from the pack's adaptation
+ * image (image.c) with the MLLR prior's sums. */
 struct ad_model {
 	struct sm_mdef mdef;
 	struct sm_tmat tmat;
 	struct sm_am am;	/* for its quantised mixture weights */
 	int n_cb, n_feat, n_dens, dim;
 	int veclen[AD_MAX_STREAM], off[AD_MAX_STREAM];
-	float *mean, *ivar;	/* [cb][f][k][d] at gau_off(c, f, k) */
+	const float *mean, *ivar;	/* [cb][f][k][d] at gau_off(c, f, k) */
 	/* The same, dimension by dimension: [cb][dim][k], codebook c's
 	 * dimension d (of all streams) at (c * dim + d) * n_dens, so that
 	 * the alignment scores a frame's Gaussians side by side. */
-	float *mean_t, *ivar_t;
-	float *gconst;		/* [cb][f][k] */
+	const float *mean_t, *ivar_t;
+	const float *gconst;		/* [cb][f][k] */
+	/* The MLLR prior's sums, AD_PRIOR_SIZE doubles for each class set,
+	 * class and stream (at ad_prior_set(n, r, f)), from the image; NULL
+	 * when read from the model files (mllr.c computes them then). */
+	const double *prior;
+	struct sm_image img;	/* the adaptation image, when mapped */
 	/* The dictionary's pronunciations of the hypothesis's words, and those
 	 * words by spelling (open addressing). */
 	struct ad_pron *pron;
@@ -55,7 +68,33 @@ struct ad_model {
 	double gvar[AD_MAX_STREAM][AD_MAX_D];
 };
 
-void ad_model_load(struct ad_model *m, const struct sm_pack *pack);
+/* The model: from the pack's adaptation image when it names one and
+ * no_image is 0, else from the model files.  Dies (exit 78) when either
+ * fails, never falling back from the image to the files. */
+void ad_model_load(struct ad_model *m, const struct sm_pack *pack, int no_image);
+/* Its first part: the model definition, the transition matrices and the
+ * acoustic model (the pack's acoustic image), and the sizes. */
+void ad_model_base(struct ad_model *m, const struct sm_pack *pack);
+/* The Gaussian tables from the model files (align.c). */
+void ad_model_gaussians(struct ad_model *m, const struct sm_pack *pack);
+
+/* The adaptation image (image.c): m's Gaussian tables and the MLLR
+ * prior's sums of every class set, written to path (sm_image_write) with
+ * the fingerprint fp, its size in *bytes; mapped from path into m, whose mdef and am are
+ * loaded and whose sizes the image must have.  0, or -1 with
+ * "PATH: problem" in err. */
+int ad_image_write(const struct ad_model *m, const char *path,
+		   const uint64_t fp[SM_IMAGE_FP], size_t *bytes, char *err, size_t errlen);
+int ad_image_open(struct ad_model *m, const char *path, const uint64_t fp[SM_IMAGE_FP],
+		  char *err, size_t errlen);
+
+/* Where class r's (of n classes, 1 <= n <= 3) prior sums of stream f are
+ * in an image's table, in units of AD_PRIOR_SIZE doubles. */
+static inline size_t
+ad_prior_set(const struct ad_model *m, int n, int r, int f)
+{
+	return ((size_t)(n * (n - 1) / 2 + r) * m->n_feat + f);
+}
 /* Read the pack's dictionary, keeping the pronunciations of the n words
  * word[i] (wlen[i] bytes each, kept by reference): parsing only their
  * lines costs a fraction of loading the whole dictionary. */
@@ -114,6 +153,12 @@ void ad_gacc_add(const struct ad_model *m, const float *feat, const int32_t *sen
  * (CI phone) for n classes: 1 all alike; 2 silence and noise, speech; 3
  * silence and noise, vowels, consonants.  class[n_cb]. */
 void ad_mllr_classes(const struct ad_model *m, int n, int *class);
+/* The prior's sums of class r, stream f from the model's Gaussians: per
+ * row i, P[i] = sum over the class's Gaussians of xi xi' / var_i,
+ * xi = (1, mean) (lower triangles); P zeroed first.  The number of the
+ * class's Gaussians. */
+long ad_mllr_prior(const struct ad_model *m, const int *class, int r, int f,
+		   double P[][AD_N1][AD_N1]);
 void ad_gacc_init(struct ad_gacc *ga, const struct ad_model *m);
 /* The adapted means, data[c][f][k][d] as the model's means file
  * (struct sm_s3_gau's layout), from the statistics ga: one affine

@@ -57,6 +57,18 @@ add_pron(struct ad_model *m, int32_t i, const int16_t *ph, int n)
 	m->words[i].last = (int32_t)m->n_pron++;
 }
 
+static unsigned
+lead_key(char a, char b)
+{
+	return (unsigned)(unsigned char)a << 8 | (unsigned char)b;
+}
+
+static void
+set_lead(unsigned char *lead, char a, char b)
+{
+	lead[lead_key(a, b) / 8] |= (unsigned char)(1u << lead_key(a, b) % 8);
+}
+
 void
 ad_dict_load(struct ad_model *m, const struct sm_pack *pack, const char *const *word,
 	     const size_t *wlen, long n)
@@ -65,6 +77,10 @@ ad_dict_load(struct ad_model *m, const struct sm_pack *pack, const char *const *
 	size_t len, lineno = 0;
 	uint32_t size = 16;
 	long i;
+	/* The pairs of first two bytes the lines to parse can start with
+	 * (a one-letter word: followed by a blank or "("), one bit each: a
+	 * line that starts otherwise is passed over unread. */
+	unsigned char lead[65536 / 8] = {0};
 
 	while (size < 2 * (uint32_t)n + 16)
 		size <<= 1;
@@ -87,6 +103,14 @@ ad_dict_load(struct ad_model *m, const struct sm_pack *pack, const char *const *
 		m->words[m->n_words].len = wlen[i];
 		m->words[m->n_words].first = m->words[m->n_words].last = -1;
 		m->n_words++;
+		if (wlen[i] >= 2)
+			set_lead(lead, word[i][0], word[i][1]);
+		else if (wlen[i] == 1) {
+			set_lead(lead, word[i][0], ' ');
+			set_lead(lead, word[i][0], '\t');
+			set_lead(lead, word[i][0], '\r');
+			set_lead(lead, word[i][0], '(');
+		}
 	}
 	if (sm_read_file(pack->dict, (unsigned char **)&buf, &len, err, sizeof err) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
@@ -99,9 +123,12 @@ ad_dict_load(struct ad_model *m, const struct sm_pack *pack, const char *const *
 		int np = 0, id;
 
 		end = end ? end : buf + len;
-		*end = '\0';
 		next = end + 1;
 		lineno++;
+		if (end - line < 2 || !(lead[lead_key(line[0], line[1]) / 8] &
+					 1u << lead_key(line[0], line[1]) % 8))
+			continue;
+		*end = '\0';
 		wl = strcspn(line, " \t\r");
 		if (wl == 0 || line[wl] == '\0')
 			continue;
@@ -130,12 +157,10 @@ ad_dict_load(struct ad_model *m, const struct sm_pack *pack, const char *const *
 }
 
 void
-ad_model_load(struct ad_model *m, const struct sm_pack *pack)
+ad_model_base(struct ad_model *m, const struct sm_pack *pack)
 {
 	char err[8400], path[4200];
-	struct sm_s3_gau mean, var;
-	int c, f, k, d, rc;
-	double n;
+	int f, d, rc;
 
 	memset(m, 0, sizeof *m);
 	snprintf(path, sizeof path, "%s/mdef", pack->hmm);
@@ -150,6 +175,50 @@ ad_model_load(struct ad_model *m, const struct sm_pack *pack)
 				"or name no am_image in pack.conf");
 	if (rc != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
+	m->n_cb = m->am.n_cb;
+	m->n_feat = m->am.n_feat;
+	m->n_dens = m->am.n_dens;
+	m->dim = m->am.dim;
+	for (f = 0, d = 0; f < m->n_feat; f++) {
+		m->veclen[f] = m->am.veclen[f];
+		if (m->veclen[f] > AD_MAX_D)
+			sm_die(SM_EX_CONFIG, "%s: streams of %d dimensions, at most %d "
+			       "supported", pack->hmm, m->veclen[f], AD_MAX_D);
+		m->off[f] = d;
+		d += m->veclen[f];
+	}
+	if (m->n_dens > AD_MAX_DENS)
+		sm_die(SM_EX_CONFIG, "%s: %d Gaussians per codebook, at most %d supported",
+		       pack->hmm, m->n_dens, AD_MAX_DENS);
+}
+
+void
+ad_model_load(struct ad_model *m, const struct sm_pack *pack, int no_image)
+{
+	char err[8400];
+	uint64_t fp[SM_IMAGE_FP];
+
+	ad_model_base(m, pack);
+	if (no_image || pack->adapt_image[0] == '\0') {
+		ad_model_gaussians(m, pack);
+		return;
+	}
+	if (sm_image_fingerprint(pack, SM_IMAGE_ADAPT, fp, err, sizeof err) != 0)
+		sm_die(SM_EX_CONFIG, "%s", err);
+	if (ad_image_open(m, pack->adapt_image, fp, err, sizeof err) != 0)
+		sm_image_refuse(pack, SM_IMAGE_ADAPT, err, "--no-image reads the model files");
+}
+
+void
+ad_model_gaussians(struct ad_model *m, const struct sm_pack *pack)
+{
+	char err[8400], path[4200];
+	struct sm_s3_gau mean, var;
+	size_t G = (size_t)m->n_cb * m->n_dens;
+	float *mu_, *iv_, *mt_, *it_, *gc_;
+	int c, f, k, d;
+	double n;
+
 	snprintf(path, sizeof path, "%s/means", pack->hmm);
 	if (sm_s3_gau_load(&mean, path, err, sizeof err) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
@@ -162,29 +231,17 @@ ad_model_load(struct ad_model *m, const struct sm_pack *pack)
 	    var.n_density != mean.n_density || var.dim != mean.dim)
 		sm_die(SM_EX_CONFIG, "%s: means and variances do not match the "
 		       "acoustic model", pack->hmm);
-	m->n_cb = mean.n_mgau;
-	m->n_feat = mean.n_feat;
-	m->n_dens = mean.n_density;
-	m->dim = mean.dim;
-	for (f = 0, d = 0; f < m->n_feat; f++) {
-		m->veclen[f] = mean.veclen[f];
-		if (m->veclen[f] > AD_MAX_D)
-			sm_die(SM_EX_CONFIG, "%s: streams of %d dimensions, at most %d "
-			       "supported", pack->hmm, m->veclen[f], AD_MAX_D);
-		m->off[f] = d;
-		d += m->veclen[f];
-	}
-	m->mean = malloc((size_t)m->n_cb * m->n_dens * m->dim * sizeof *m->mean);
-	m->ivar = malloc((size_t)m->n_cb * m->n_dens * m->dim * sizeof *m->ivar);
-	m->gconst = malloc((size_t)m->n_cb * m->n_feat * m->n_dens * sizeof *m->gconst);
-	m->mean_t = malloc((size_t)m->n_cb * m->n_dens * m->dim * sizeof *m->mean_t);
-	m->ivar_t = malloc((size_t)m->n_cb * m->n_dens * m->dim * sizeof *m->ivar_t);
-	if (m->mean == NULL || m->ivar == NULL || m->gconst == NULL || m->mean_t == NULL ||
-	    m->ivar_t == NULL)
+	for (f = 0; f < m->n_feat; f++)
+		if (mean.veclen[f] != m->veclen[f])
+			sm_die(SM_EX_CONFIG, "%s: means and variances do not match the "
+			       "acoustic model", pack->hmm);
+	m->mean = mu_ = malloc(G * m->dim * sizeof *mu_);
+	m->ivar = iv_ = malloc(G * m->dim * sizeof *iv_);
+	m->gconst = gc_ = malloc(G * m->n_feat * sizeof *gc_);
+	m->mean_t = mt_ = malloc(G * m->dim * sizeof *mt_);
+	m->ivar_t = it_ = malloc(G * m->dim * sizeof *it_);
+	if (mu_ == NULL || iv_ == NULL || gc_ == NULL || mt_ == NULL || it_ == NULL)
 		sm_die(SM_EX_SOFTWARE, "out of memory");
-	if (m->n_dens > AD_MAX_DENS)
-		sm_die(SM_EX_CONFIG, "%s: %d Gaussians per codebook, at most %d supported",
-		       pack->hmm, m->n_dens, AD_MAX_DENS);
 	for (c = 0; c < m->n_cb; c++)
 		for (f = 0; f < m->n_feat; f++)
 			for (k = 0; k < m->n_dens; k++) {
@@ -196,15 +253,15 @@ ad_model_load(struct ad_model *m, const struct sm_pack *pack)
 				for (d = 0; d < m->veclen[f]; d++) {
 					double v = va[d] < SM_AM_VARFLOOR ? SM_AM_VARFLOOR : va[d];
 
-					m->mean[o + d] = mu[d];
-					m->ivar[o + d] = (float)(1 / v);
-					m->mean_t[((size_t)c * m->dim + m->off[f] + d) * m->n_dens + k] =
-						m->mean[o + d];
-					m->ivar_t[((size_t)c * m->dim + m->off[f] + d) * m->n_dens + k] =
-						m->ivar[o + d];
+					mu_[o + d] = mu[d];
+					iv_[o + d] = (float)(1 / v);
+					mt_[((size_t)c * m->dim + m->off[f] + d) * m->n_dens + k] =
+						mu_[o + d];
+					it_[((size_t)c * m->dim + m->off[f] + d) * m->n_dens + k] =
+						iv_[o + d];
 					g -= 0.5 * log(2 * M_PI * v);
 				}
-				m->gconst[((size_t)c * m->n_feat + f) * m->n_dens + k] = (float)g;
+				gc_[((size_t)c * m->n_feat + f) * m->n_dens + k] = (float)g;
 			}
 	/* The prior's scale: the variance of data drawn from all the
 	 * Gaussians alike. */

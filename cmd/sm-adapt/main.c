@@ -11,7 +11,8 @@ static const char usage[] =
 	"sm-adapt: adapt the FEAT stream (CMLLR) and the means (MLLR) to the speaker from a first pass\n"
 	"Usage: sm-adapt -F FEAT [-l LANG] [-m DIR] [-p FRAMES] [-s SECONDS] [-c C]\n"
 	"                [-w SECONDS] [-g FRAMES] [-S] [-P N] [-i N] [-M MEANS [-r N]\n"
-	"                [-T FRAMES] [-C]] [-v] [HYP | -]\n"
+	"                [-T FRAMES] [-C]] [-v] [--no-image] [HYP | -]\n"
+	"       sm-adapt [-l LANG] [-m DIR] --build-image FILE | --check-image\n"
 	"e.g.:  sm-decode talk.wav | sm-features >/dev/shm/f; sm-am </dev/shm/f | sm-lattice |\n"
 	"         sm-adapt -F /dev/shm/f | sm-am | sm-lattice | sm-format -f txt\n"
 	"  -F, --features FILE    the FEAT stream of the same audio (a FIFO works)\n"
@@ -42,6 +43,9 @@ static const char usage[] =
 	"                         (default 1000)\n"
 	"  -C, --no-cmllr         write the features as they are (MLLR alone)\n"
 	"  -v, --verbose          report the speech used and the gain on stderr\n"
+	"      --no-image         read the model files, not the pack's adaptation image\n"
+	"      --build-image FILE write the pack's adaptation image to FILE and exit\n"
+	"      --check-image      check all of the pack's adaptation image and exit\n"
 	"  -h, --help             show this help\n"
 	"      --version          show the version\n";
 
@@ -49,6 +53,42 @@ struct opts {
 	double prior, min_speech, min_conf, window, global, mllr_prior;
 	int iters, passes, classes, cmllr, by_speaker;
 };
+
+/* --check-image (sm_image_check_pack): the checks of every start, then
+ * the checksum of the whole image. */
+static int
+check(void *arg, const char *path, const uint64_t fp[SM_IMAGE_FP], char *err,
+      size_t errlen)
+{
+	struct ad_model m;
+	int rc;
+
+	ad_model_base(&m, arg);
+	if (ad_image_open(&m, path, fp, err, errlen) != 0)
+		return -1;
+	rc = sm_image_check_sum(&m.img, path, err, errlen);
+	sm_image_close(&m.img);
+	return rc;
+}
+
+/* --build-image: the tables from the model files, written whole
+ * (sm_image_write). */
+static int
+write_image(const struct sm_pack *pack, const char *file)
+{
+	struct ad_model m;
+	uint64_t fp[SM_IMAGE_FP];
+	char err[8400];
+	size_t bytes;
+
+	if (sm_image_fingerprint(pack, SM_IMAGE_ADAPT, fp, err, sizeof err) != 0)
+		sm_die(SM_EX_CONFIG, "%s", err);
+	ad_model_load(&m, pack, 1);
+	if (ad_image_write(&m, file, fp, &bytes, err, sizeof err) != 0)
+		sm_die(SM_EX_IOERR, "%s", err);
+	sm_info("%s: adaptation image of %s written (%zu bytes)", file, pack->hmm, bytes);
+	return 0;
+}
 
 /* The whole FEAT stream (the transform needs all of it first). */
 static float *
@@ -304,12 +344,17 @@ main(int argc, char **argv)
 		{"mllr-prior", required_argument, NULL, 'T'},
 		{"no-cmllr", no_argument, NULL, 'C'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"no-image", no_argument, NULL, 'I'},
+		{"build-image", required_argument, NULL, 'B'},
+		{"check-image", no_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
 	struct opts o = {1000, 0, 0, 15, 1000, 1000, 20, 2, 3, 1, 0};
 	const char *feat = NULL, *name = NULL, *mdir = NULL, *lang = "en", *means = NULL;
+	const char *build_image = NULL;
+	int no_image = 0, check_image = 0;
 	FILE *mf = NULL;
 	struct sm_stream_hdr h;
 	struct sm_slurp hyp;
@@ -348,10 +393,23 @@ main(int argc, char **argv)
 		case 'C': o.cmllr = 0; break;
 		case 'S': o.by_speaker = 1; break;
 		case 'v': sm_verbose = 1; break;
+		case 'I': no_image = 1; break;
+		case 'B': build_image = optarg; break;
+		case 'K': check_image = 1; break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
 		default: sm_usage_exit(usage, 0);
 		}
+	}
+	if (build_image != NULL || check_image) {
+		sm_image_options_alone(build_image, check_image,
+				       optind < argc ? argv[optind] : NULL);
+		sm_pack_load_or_die(&pack, mdir, lang);
+		if (build_image != NULL)
+			return write_image(&pack, build_image);
+		sm_image_check_pack(&pack, SM_IMAGE_ADAPT, check, &pack,
+				    "--no-image reads the model files");
+		return 0;
 	}
 	name = sm_hyp_operand("--features", feat, "FEAT", argc, argv, optind, usage);
 	/* Opened first: sm-am --means opens its end of a FIFO at start-up,
@@ -364,7 +422,7 @@ main(int argc, char **argv)
 	/* The hypothesis is read on a thread while the features are read
 	 * here: both may come from one pipeline (sm_slurp_start). */
 	sm_slurp_start(&hyp, sm_open_in(name));
-	ad_model_load(&m, &pack);
+	ad_model_load(&m, &pack, no_image);
 	x = read_features(feat, &h, m.dim, &nframes);
 	sm_hyp_parse(&hp, sm_slurp_end(&hyp, name), name, NULL);
 	w = hyp_words(&m, &pack, &hp, &h, nframes);

@@ -25,7 +25,7 @@
 
 #include "adapt.h"
 
-#define N1 (AD_MAX_D + 1)
+#define N1 AD_N1
 
 void
 ad_mllr_classes(const struct ad_model *m, int n, int *class)
@@ -122,16 +122,50 @@ add_syrk(double C[][N1], const double *X, const double *w, size_t ws, long n, in
 		    1.0, &C[0][0], N1);
 }
 
-/* The statistics of stream f for each class r (st[r]), the Gaussians of
- * each gathered first: G and P are sums of weighted outer products. */
+long
+ad_mllr_prior(const struct ad_model *m, const int *class, int r, int f,
+	      double P[][N1][N1])
+{
+	int D = m->veclen[f], c, k, i;
+	size_t G = (size_t)m->n_cb * m->n_dens;
+	double *X = sm_xcalloc(G * N1, sizeof *X), *Y = sm_xcalloc(G * N1, sizeof *Y);
+	double *iv = sm_xcalloc(G * D, sizeof *iv);
+	long n = 0;
+
+	memset(P, 0, AD_PRIOR_SIZE * sizeof(double));
+	for (c = 0; c < m->n_cb; c++) {
+		if (class[c] != r)
+			continue;
+		for (k = 0; k < m->n_dens; k++) {
+			size_t o = ((size_t)c * m->n_dens + k) * m->dim + m->off[f];
+			double *xi = X + n * N1;
+
+			xi[0] = 1;
+			for (i = 0; i < D; i++) {
+				xi[i + 1] = m->mean[o + i];
+				iv[n * D + i] = m->ivar[o + i];
+			}
+			n++;
+		}
+	}
+	for (i = 0; n > 0 && i < D; i++)
+		add_syrk(P[i], X, iv + i, (size_t)D, n, D, Y);
+	free(X);
+	free(Y);
+	free(iv);
+	return n;
+}
+
+/* The statistics of stream f for each class r (st[r]) of n_class, the
+ * Gaussians with frames gathered first: G is a sum of weighted outer
+ * products; P is the image's, or computed (ad_mllr_prior). */
 static void
 accumulate(const struct ad_model *m, const struct ad_gacc *ga, const int *class,
 	   int n_class, int f, struct cstats *st)
 {
 	int D = m->veclen[f], c, k, i, a, r;
 	size_t G = (size_t)m->n_cb * m->n_dens;
-	double *X = sm_xcalloc(G * N1, sizeof *X), *Y = sm_xcalloc(G * N1, sizeof *Y);
-	double *iv = sm_xcalloc(G * D, sizeof *iv), *giv = sm_xcalloc(G * D, sizeof *giv);
+	double *Y = sm_xcalloc(G * N1, sizeof *Y), *giv = sm_xcalloc(G * D, sizeof *giv);
 	double *Xg = sm_xcalloc(G * N1, sizeof *Xg);
 
 	for (r = 0; r < n_class; r++) {
@@ -144,17 +178,14 @@ accumulate(const struct ad_model *m, const struct ad_gacc *ga, const int *class,
 			for (k = 0; k < m->n_dens; k++) {
 				size_t o = ((size_t)c * m->n_dens + k) * m->dim + m->off[f];
 				double g = ga->occ[((size_t)c * m->n_feat + f) * m->n_dens + k];
-				double *xi = X + n * N1;
+				double *xi = Xg + ng * N1;
 
-				xi[0] = 1;
-				for (i = 0; i < D; i++) {
-					xi[i + 1] = m->mean[o + i];
-					iv[n * D + i] = m->ivar[o + i];
-				}
 				if (g > 0) {
 					/* A Gaussian without frames adds nothing
 					 * to G and k. */
-					memcpy(Xg + ng * N1, xi, N1 * sizeof *xi);
+					xi[0] = 1;
+					for (i = 0; i < D; i++)
+						xi[i + 1] = m->mean[o + i];
 					for (i = 0; i < D; i++) {
 						double w = m->ivar[o + i];
 
@@ -169,15 +200,15 @@ accumulate(const struct ad_model *m, const struct ad_gacc *ga, const int *class,
 			}
 		}
 		cs->ng = n;
-		for (i = 0; n > 0 && i < D; i++) {
-			add_syrk(cs->P[i], X, iv + i, (size_t)D, n, D, Y);
-			if (ng > 0)
-				add_syrk(cs->G[i], Xg, giv + i, (size_t)D, ng, D, Y);
-		}
+		if (m->prior != NULL)
+			memcpy(cs->P, m->prior + ad_prior_set(m, n_class, r, f) * AD_PRIOR_SIZE,
+			       sizeof cs->P);
+		else
+			ad_mllr_prior(m, class, r, f, cs->P);
+		for (i = 0; ng > 0 && i < D; i++)
+			add_syrk(cs->G[i], Xg, giv + i, (size_t)D, ng, D, Y);
 	}
-	free(X);
 	free(Y);
-	free(iv);
 	free(giv);
 	free(Xg);
 }
