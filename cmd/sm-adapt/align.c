@@ -450,15 +450,24 @@ ad_align_word(const struct ad_model *m, const float *feat, const float *raw,
 				wk.next[3 * i + j] = tp[j * m->tmat.n_dst + j + 1];
 			}
 		}
-		/* Viterbi: start in state 0, end in state S - 1. */
+		/* Viterbi: start in state 0, end in state S - 1.  At frame t
+		 * only states lo .. hi are on a path that does both (one
+		 * state further at most per frame): the others are not
+		 * scored, their Gaussians not computed. */
 		for (t = 0; t < T; t++) {
 			const float *x = feat + (size_t)(w->f0 + t) * m->dim;
 			struct top *tt = top + (size_t)t * m->n_cb * m->n_feat;
+			long lo = S - T + t > 0 ? S - T + t : 0, hi = t < S - 1 ? t : S - 1;
 
 			for (s = 0; s < S; s++) {
 				int c = m->mdef.sen2ci[wk.sen[s]];
 				float stay, adv, em;
 
+				if (s < lo || s > hi) {
+					dn[s] = -INFINITY;
+					bp[(size_t)t * AD_MAX_STATES + s] = 0;
+					continue;
+				}
 				if (!have[(size_t)t * m->n_cb + c]) {
 					for (f = 0; f < m->n_feat; f++)
 						top_gaussians(m, x, c, f, &tt[(size_t)c * m->n_feat + f]);

@@ -243,11 +243,32 @@ estimate(const struct cstats *st, int D, double tau, double W0[][N1], double W[]
 	return 0;
 }
 
+/* s[i] = Wt[0][i] + sum over j of Wt[j + 1][i] mu[j], i < D: the rows
+ * of a transform (Wt its transpose) applied to one mean, side by side,
+ * each row's sum in the order of j as a loop over one row would take it
+ * (the same bits). */
+__attribute__((target_clones("avx2", "default"), optimize("O3")))
+static void
+apply_rows(double Wt[][AD_MAX_D], int D, const float *mu, double *restrict s)
+{
+	int i, j;
+
+	for (i = 0; i < D; i++)
+		s[i] = Wt[0][i];
+	for (j = 0; j < D; j++) {
+		double u = mu[j];
+
+		for (i = 0; i < D; i++)
+			s[i] += Wt[j + 1][i] * u;
+	}
+}
+
 void
 ad_mllr_means(const struct ad_model *m, const struct ad_gacc *ga, int n_class,
 	      const int *class, double tau, float *out, double *occ, double *gain)
 {
-	double Id[AD_MAX_D][N1], Wg[AD_MAX_D][N1], W[AD_MAX_D][N1];
+	double Id[AD_MAX_D][N1], Wg[AD_MAX_D][N1], W[AD_MAX_D][N1], Wt[N1][AD_MAX_D];
+	double s[AD_MAX_D];
 	struct cstats *st = sm_xcalloc((size_t)n_class + 1, sizeof *st), *all = &st[n_class];
 	int f, r, c, k, i, j;
 
@@ -281,6 +302,9 @@ ad_mllr_means(const struct ad_model *m, const struct ad_gacc *ga, int n_class,
 				memcpy(W, Wg, sizeof W);
 			if (f == 0)
 				occ[r] = st[r].occ;
+			for (i = 0; i < D; i++)
+				for (j = 0; j <= D; j++)
+					Wt[j][i] = W[i][j];
 			for (c = 0; c < m->n_cb; c++) {
 				size_t base = (size_t)c * m->n_dens * m->dim +
 					      (size_t)m->n_dens * m->off[f];
@@ -294,17 +318,18 @@ ad_mllr_means(const struct ad_model *m, const struct ad_gacc *ga, int n_class,
 					size_t go = ((size_t)c * m->n_feat + f) * m->n_dens + k;
 					size_t mo = ((size_t)c * m->n_dens + k) * m->dim + m->off[f];
 
-					for (i = 0; i < D; i++) {
-						double s = W[i][0], iv = m->ivar[mo + i];
-
-						for (j = 0; j < D; j++)
-							s += W[i][j + 1] * mu[j];
-						dst[i] = (float)s;
-						/* The log-likelihood's change, but for the
-						 * term in x^2 (the same for both). */
-						*gain += iv * (ga->x[mo + i] * (s - mu[i]) - 0.5 *
-							ga->occ[go] * (s * s - (double)mu[i] * mu[i]));
-					}
+					apply_rows(Wt, D, mu, s);
+					for (i = 0; i < D; i++)
+						dst[i] = (float)s[i];
+					/* The log-likelihood's change, but for the term
+					 * in x^2 (the same for both): nothing where the
+					 * Gaussian had no frames. */
+					if (ga->occ[go] == 0)
+						continue;
+					for (i = 0; i < D; i++)
+						*gain += m->ivar[mo + i] * (ga->x[mo + i] * (s[i] - mu[i]) -
+							0.5 * ga->occ[go] * (s[i] * s[i] -
+									     (double)mu[i] * mu[i]));
 				}
 			}
 		}
