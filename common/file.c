@@ -1,10 +1,13 @@
 /* file.c: whole-file reads for the loaders, with "PATH: problem" errors. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sm.h"
 
@@ -64,6 +67,42 @@ sm_read_file(const char *path, unsigned char **bufp, size_t *lenp, char *err,
 	*bufp = buf;
 	*lenp = len;
 	return 0;
+}
+
+int
+sm_map_file(const char *path, const unsigned char **bufp, size_t *lenp, char *err,
+	    size_t errlen)
+{
+	struct stat st;
+	void *p = NULL;
+	int fd, e;
+
+	*bufp = NULL;
+	*lenp = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return sm_path_err(err, errlen, path, "%s", strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return sm_path_err(err, errlen, path, "not a regular file");
+	}
+	if (st.st_size > 0 &&
+	    (p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)) ==
+		    MAP_FAILED) {
+		e = errno;
+		close(fd);
+		return sm_path_err(err, errlen, path, "%s", strerror(e));
+	}
+	close(fd);
+	*bufp = p;
+	*lenp = (size_t)st.st_size;
+	return 0;
+}
+
+void
+sm_unmap_file(const unsigned char *buf, size_t len)
+{
+	if (buf != NULL && len > 0)
+		munmap((void *)buf, len);
 }
 
 char *

@@ -112,6 +112,15 @@ char *sm_xstrdup(const char *s);
 int sm_read_file(const char *path, unsigned char **buf, size_t *len,
 		 char *err, size_t errlen);
 
+/* Map a whole regular file read-only instead (NULL for an empty one):
+ * its pages are the page cache's, mapped at once, neither copied nor
+ * faulted in one by one, which for a file of megabytes read at every
+ * start costs less than reading it.  0, or -1 with "PATH: problem" in
+ * err.  sm_unmap_file(buf, len) when done. */
+int sm_map_file(const char *path, const unsigned char **buf, size_t *len,
+		char *err, size_t errlen);
+void sm_unmap_file(const unsigned char *buf, size_t len);
+
 /* The whole of path ("-" standard input; a FIFO or a pipe works), read to
  * its end, with a NUL after it: malloc'd, its length in *len.  Dies with
  * "PATH: problem" when it cannot be read (66 or 74) or is longer than max

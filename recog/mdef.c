@@ -172,7 +172,8 @@ check_tree(struct sm_mdef *m, const unsigned char *info, unsigned char *seen,
 int
 sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 {
-	unsigned char *buf = NULL, *info = NULL, *seen = NULL;
+	const unsigned char *buf = NULL;
+	unsigned char *info = NULL, *seen = NULL;
 	struct rd r;
 	int32_t v[10], ver, tlen;
 	size_t nb, i, sslen;
@@ -181,7 +182,7 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 	memset(m, 0, sizeof(*m));
 	memset(&r, 0, sizeof(r));
 	r.path = path;
-	if (sm_read_file(path, &buf, &r.len, err, errlen) != 0)
+	if (sm_map_file(path, &buf, &r.len, err, errlen) != 0)
 		return -1;
 	r.buf = buf;
 	if (r.len < 12) {
@@ -381,14 +382,14 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 		}
 	free(info);
 	free(seen);
-	free(buf);
+	sm_unmap_file(buf, r.len);
 	return 0;
 oom:
 	sm_path_err(err, errlen, path, "out of memory");
 bad:
 	free(info);
 	free(seen);
-	free(buf);
+	sm_unmap_file(buf, r.len);
 	sm_mdef_free(m);
 	return -1;
 }

@@ -73,8 +73,9 @@ void
 ad_dict_load(struct ad_model *m, const struct sm_pack *pack, const char *const *word,
 	     const size_t *wlen, long n)
 {
-	char err[8400], *buf, *line, *next;
-	size_t len, lineno = 0;
+	const char *map, *p, *next;
+	char err[8400], *line = NULL;
+	size_t len, cap = 0, lineno = 0;
 	uint32_t size = 16;
 	long i;
 	/* The pairs of first two bytes the lines to parse can start with
@@ -112,23 +113,30 @@ ad_dict_load(struct ad_model *m, const struct sm_pack *pack, const char *const *
 			set_lead(lead, word[i][0], '(');
 		}
 	}
-	if (sm_read_file(pack->dict, (unsigned char **)&buf, &len, err, sizeof err) != 0)
+	if (sm_map_file(pack->dict, (const unsigned char **)&map, &len, err, sizeof err) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
-	/* Only the lines of those words are parsed: WORD[(N)] PHONE... */
-	for (line = buf; line < buf + len; line = next) {
-		char *end = memchr(line, '\n', (size_t)(buf + len - line)), *tok, *save;
+	/* Only the lines of those words are parsed (a copy of each, NUL
+	 * ended): WORD[(N)] PHONE... */
+	for (p = map; p < map + len; p = next) {
+		const char *end = memchr(p, '\n', (size_t)(map + len - p));
+		char *tok, *save;
 		size_t wl, bl;
 		int16_t ph[AD_MAX_PHONES];
 		int32_t wi;
 		int np = 0, id;
 
-		end = end ? end : buf + len;
+		end = end ? end : map + len;
 		next = end + 1;
 		lineno++;
-		if (end - line < 2 || !(lead[lead_key(line[0], line[1]) / 8] &
-					 1u << lead_key(line[0], line[1]) % 8))
+		if (end - p < 2 || !(lead[lead_key(p[0], p[1]) / 8] & 1u << lead_key(p[0], p[1]) % 8))
 			continue;
-		*end = '\0';
+		if ((size_t)(end - p) >= cap) {
+			cap = 2 * (size_t)(end - p) + 1;
+			if ((line = realloc(line, cap)) == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+		}
+		memcpy(line, p, (size_t)(end - p));
+		line[end - p] = '\0';
 		wl = strcspn(line, " \t\r");
 		if (wl == 0 || line[wl] == '\0')
 			continue;
@@ -153,7 +161,8 @@ ad_dict_load(struct ad_model *m, const struct sm_pack *pack, const char *const *
 		if (np > 0 && np < AD_MAX_PHONES)
 			add_pron(m, wi, ph, np);
 	}
-	free(buf);
+	free(line);
+	sm_unmap_file((const unsigned char *)map, len);
 }
 
 void
