@@ -394,9 +394,206 @@ bad:
 	return -1;
 }
 
+/* ---- the tables as one block ------------------------------------------ */
+
+/* The block: the counts (BLOB_HDR int32: n_ciphone, n_phone,
+ * n_emit_state, n_ci_sen, n_sen, n_tmat, n_sseq, sil, n_cd_tree and the
+ * names' bytes), then each table at a multiple of 8 bytes: the names
+ * (NUL-ended, one after the other), ci_filler, cd_tree, phone_ssid,
+ * phone_tmat, phone_base, phone_wpos, sseq, sen2ci. */
+#define BLOB_HDR 10
+
+struct blob_layout {
+	size_t names, filler, tree, ssid, tmat, base, wpos, sseq, sen2ci, total;
+};
+
+static size_t
+up8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+static void
+blob_layout(const int32_t *h, struct blob_layout *b)
+{
+	b->names = up8(BLOB_HDR * sizeof(int32_t));
+	b->filler = b->names + up8((size_t)h[9]);
+	b->tree = b->filler + up8((size_t)h[0]);
+	b->ssid = b->tree + up8((size_t)h[8] * sizeof(struct sm_mdef_node));
+	b->tmat = b->ssid + up8((size_t)h[1] * sizeof(int32_t));
+	b->base = b->tmat + up8((size_t)h[1] * sizeof(int32_t));
+	b->wpos = b->base + up8((size_t)h[1] * sizeof(int16_t));
+	b->sseq = b->wpos + up8((size_t)h[1]);
+	b->sen2ci = b->sseq + up8((size_t)h[6] * (size_t)h[2] * sizeof(uint16_t));
+	b->total = b->sen2ci + up8((size_t)h[4] * sizeof(int16_t));
+}
+
+static void
+blob_header(const struct sm_mdef *m, int32_t *h)
+{
+	int k;
+
+	h[0] = m->n_ciphone;
+	h[1] = m->n_phone;
+	h[2] = m->n_emit_state;
+	h[3] = m->n_ci_sen;
+	h[4] = m->n_sen;
+	h[5] = m->n_tmat;
+	h[6] = m->n_sseq;
+	h[7] = m->sil;
+	h[8] = m->n_cd_tree;
+	for (k = 0, h[9] = 0; k < m->n_ciphone; k++)
+		h[9] += (int32_t)strlen(m->ciname[k]) + 1;
+}
+
+size_t
+sm_mdef_blob_size(const struct sm_mdef *m)
+{
+	int32_t h[BLOB_HDR];
+	struct blob_layout b;
+
+	blob_header(m, h);
+	blob_layout(h, &b);
+	return b.total;
+}
+
+void
+sm_mdef_blob_write(const struct sm_mdef *m, void *dst)
+{
+	unsigned char *d = dst;
+	int32_t h[BLOB_HDR];
+	struct blob_layout b;
+	size_t p;
+	int k;
+
+	blob_header(m, h);
+	blob_layout(h, &b);
+	memset(d, 0, b.total);
+	memcpy(d, h, sizeof h);
+	for (k = 0, p = b.names; k < m->n_ciphone; k++) {
+		size_t n = strlen(m->ciname[k]) + 1;
+
+		memcpy(d + p, m->ciname[k], n);
+		p += n;
+	}
+	memcpy(d + b.filler, m->ci_filler, (size_t)m->n_ciphone);
+	memcpy(d + b.tree, m->cd_tree, (size_t)m->n_cd_tree * sizeof(*m->cd_tree));
+	memcpy(d + b.ssid, m->phone_ssid, (size_t)m->n_phone * sizeof(int32_t));
+	memcpy(d + b.tmat, m->phone_tmat, (size_t)m->n_phone * sizeof(int32_t));
+	memcpy(d + b.base, m->phone_base, (size_t)m->n_phone * sizeof(int16_t));
+	memcpy(d + b.wpos, m->phone_wpos, (size_t)m->n_phone);
+	memcpy(d + b.sseq, m->sseq, (size_t)m->n_sseq * m->n_emit_state * sizeof(uint16_t));
+	memcpy(d + b.sen2ci, m->sen2ci, (size_t)m->n_sen * sizeof(int16_t));
+}
+
+static int
+blob_err(char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "its model definition: %s", what);
+	return -1;
+}
+
+int
+sm_mdef_blob_open(struct sm_mdef *m, const void *blob, size_t len, char *err,
+		  size_t errlen)
+{
+	const unsigned char *d = blob;
+	int32_t h[BLOB_HDR];
+	struct blob_layout b;
+	size_t p;
+	int k;
+
+	memset(m, 0, sizeof(*m));
+	if (len < sizeof h)
+		return blob_err(err, errlen, "truncated");
+	memcpy(h, d, sizeof h);
+	/* The bounds of sm_mdef_load, so that the layout cannot overflow. */
+	if (h[0] < 1 || h[0] > 255 || h[1] < h[0] || h[1] > 10000000 || h[2] < 1 ||
+	    h[2] > 10 || h[4] < 1 || h[4] > 65535 || h[3] < 0 || h[3] > h[4] ||
+	    h[5] < 1 || h[5] > h[1] || h[6] < 1 || h[6] > h[1] || h[7] < 0 ||
+	    h[7] >= h[0] || h[8] < SM_N_WPOS || h[8] > 100000000 || h[9] < 2 * h[0] ||
+	    h[9] > 256 * h[0])
+		return blob_err(err, errlen, "bad counts");
+	blob_layout(h, &b);
+	if (b.total != len)
+		return blob_err(err, errlen, "its counts do not make its size");
+	m->n_ciphone = h[0];
+	m->n_phone = h[1];
+	m->n_emit_state = h[2];
+	m->n_ci_sen = h[3];
+	m->n_sen = h[4];
+	m->n_tmat = h[5];
+	m->n_sseq = h[6];
+	m->sil = h[7];
+	m->n_cd_tree = h[8];
+	m->mapped = 1;
+	m->names = (char *)(uintptr_t)(d + b.names);
+	m->ci_filler = (unsigned char *)(uintptr_t)(d + b.filler);
+	m->cd_tree = (struct sm_mdef_node *)(uintptr_t)(d + b.tree);
+	m->phone_ssid = (int32_t *)(uintptr_t)(d + b.ssid);
+	m->phone_tmat = (int32_t *)(uintptr_t)(d + b.tmat);
+	m->phone_base = (int16_t *)(uintptr_t)(d + b.base);
+	m->phone_wpos = (unsigned char *)(uintptr_t)(d + b.wpos);
+	m->sseq = (uint16_t *)(uintptr_t)(d + b.sseq);
+	m->sen2ci = (int16_t *)(uintptr_t)(d + b.sen2ci);
+	if ((m->ciname = calloc((size_t)m->n_ciphone, sizeof(char *))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto bad;
+	}
+	/* n_ciphone non-empty names, NUL-ended, within their bytes. */
+	for (k = 0, p = 0; k < m->n_ciphone; k++) {
+		const char *z = memchr(m->names + p, 0, (size_t)h[9] - p);
+
+		if (z == NULL || z == m->names + p) {
+			blob_err(err, errlen, "bad phone names");
+			goto bad;
+		}
+		m->ciname[k] = m->names + p;
+		p = (size_t)(z - m->names) + 1;
+	}
+	for (k = 0; k < m->n_cd_tree; k++) {
+		const struct sm_mdef_node *n = &m->cd_tree[k];
+
+		if (n->n_down < 0 || n->n_down > m->n_ciphone ||
+		    (n->n_down > 0 && (n->val < 0 || n->val > m->n_cd_tree - n->n_down)) ||
+		    (n->n_down == 0 && n->val != -1 &&
+		     (n->val < m->n_ciphone || n->val >= m->n_phone))) {
+			blob_err(err, errlen, "bad context tree");
+			goto bad;
+		}
+	}
+	for (k = 0; k < m->n_phone; k++)
+		if (m->phone_ssid[k] < 0 || m->phone_ssid[k] >= m->n_sseq ||
+		    m->phone_tmat[k] < 0 || m->phone_tmat[k] >= m->n_tmat ||
+		    m->phone_base[k] < 0 || m->phone_base[k] >= m->n_ciphone ||
+		    m->phone_wpos[k] > SM_WPOS_NONE) {
+			blob_err(err, errlen, "bad phone table");
+			goto bad;
+		}
+	for (p = 0; p < (size_t)m->n_sseq * m->n_emit_state; p++)
+		if (m->sseq[p] >= m->n_sen) {
+			blob_err(err, errlen, "bad senone sequences");
+			goto bad;
+		}
+	for (k = 0; k < m->n_sen; k++)
+		if (m->sen2ci[k] < 0 || m->sen2ci[k] >= m->n_ciphone) {
+			blob_err(err, errlen, "bad senone codebooks");
+			goto bad;
+		}
+	return 0;
+bad:
+	sm_mdef_free(m);
+	return -1;
+}
+
 void
 sm_mdef_free(struct sm_mdef *m)
 {
+	if (m->mapped) {
+		free(m->ciname);
+		memset(m, 0, sizeof(*m));
+		return;
+	}
 	free(m->ciname);
 	free(m->ci_filler);
 	free(m->phone_ssid);

@@ -39,12 +39,30 @@ struct sm_mdef {
 	int n_cd_tree;
 	struct sm_mdef_node *cd_tree;
 	char *names;
+	int mapped;			/* tables in a caller's block (blob) */
 };
 
 /* Load a binary mdef.  0, or -1 with a message in err (m is then empty
  * and sm_mdef_free is harmless). */
 int sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen);
 void sm_mdef_free(struct sm_mdef *m);
+
+/* The tables of a loaded mdef as one block, for an image: its size in
+ * bytes (a multiple of 8), and the block written to dst (that many
+ * bytes, 8-aligned). */
+size_t sm_mdef_blob_size(const struct sm_mdef *m);
+void sm_mdef_blob_write(const struct sm_mdef *m, void *dst);
+
+/* An mdef whose tables are those of a block sm_mdef_blob_write wrote
+ * (blob, len bytes, 8-aligned, kept by reference: mapped, never copied).
+ * What its users read as addresses is checked, in one pass over each
+ * table: the counts, the names, every id in range, every child range of
+ * the context tree in bounds, so that a damaged block gives wrong phones
+ * at worst, never a read out of bounds; the rest of sm_mdef_load's checks
+ * (every triphone in the tree exactly once) were made on the file it was
+ * written from.  0, or -1 with "problem" in err (m is then empty). */
+int sm_mdef_blob_open(struct sm_mdef *m, const void *blob, size_t len, char *err,
+		      size_t errlen);
 
 /* CI phone id of a name ("AA", "SIL", "+NSN+"), or -1. */
 int sm_mdef_ciphone(const struct sm_mdef *m, const char *name);

@@ -100,6 +100,18 @@ hint() {
 	[ -z "$output" ]
 }
 
+@test "sm-adapt refuses an image whose model definition holds an id out of range at every start (exit 78), without --check-image" {
+	image_pack
+	size=$(stat -c %s "$SCRATCH/pack/adapt.img")
+	# The last table of the image: each senone's codebook, 2 bytes each
+	# (5126 of them); 0x7f7f is no codebook.
+	head -c 200 /dev/zero | tr '\0' '\177' |
+		dd of="$SCRATCH/pack/adapt.img" bs=1 seek=$((size - 400)) conv=notrunc 2>/dev/null
+	run -78 --separate-stderr sm-adapt --model "$SCRATCH/pack" -F "$D/lv.feat" "$D/lv.hyp"
+	[ "$stderr" = "sm-adapt: $SCRATCH/pack/adapt.img: corrupt adaptation image: its model definition: bad senone codebooks $(hint)" ]
+	[ -z "$output" ]
+}
+
 @test "sm-adapt --build-image with --check-image, or either with an input, is a usage error (64); a failed build leaves no file" {
 	run -64 --separate-stderr sm-adapt --model /nonexistent --build-image "$SCRATCH/x.img" --check-image
 	[ "$stderr" = "sm-adapt: --build-image and --check-image: one at a time" ]

@@ -72,16 +72,17 @@ struct ad_model {
  * no_image is 0, else from the model files.  Dies (exit 78) when either
  * fails, never falling back from the image to the files. */
 void ad_model_load(struct ad_model *m, const struct sm_pack *pack, int no_image);
-/* Its first part: the model definition, the transition matrices and the
- * acoustic model (the pack's acoustic image), and the sizes. */
+/* Its first part: the transition matrices and the acoustic model (the
+ * pack's acoustic image), and the sizes. */
 void ad_model_base(struct ad_model *m, const struct sm_pack *pack);
 /* The Gaussian tables from the model files (align.c). */
 void ad_model_gaussians(struct ad_model *m, const struct sm_pack *pack);
 
-/* The adaptation image (image.c): m's Gaussian tables and the MLLR
- * prior's sums of every class set, written to path (sm_image_write) with
- * the fingerprint fp, its size in *bytes; mapped from path into m, whose mdef and am are
- * loaded and whose sizes the image must have.  0, or -1 with
+/* The adaptation image (image.c): m's Gaussian tables, the MLLR prior's
+ * sums of every class set and the model definition, written to path (sm_image_write) with
+ * the fingerprint fp, its size in *bytes; mapped from path into m (its
+ * model definition too), whose acoustic model is loaded and whose sizes
+ * the image must have.  0, or -1 with
  * "PATH: problem" in err. */
 int ad_image_write(const struct ad_model *m, const char *path,
 		   const uint64_t fp[SM_IMAGE_FP], size_t *bytes, char *err, size_t errlen);

@@ -172,9 +172,6 @@ ad_model_base(struct ad_model *m, const struct sm_pack *pack)
 	int f, d, rc;
 
 	memset(m, 0, sizeof *m);
-	snprintf(path, sizeof path, "%s/mdef", pack->hmm);
-	if (sm_mdef_load(&m->mdef, path, err, sizeof err) != 0)
-		sm_die(SM_EX_CONFIG, "%s", err);
 	snprintf(path, sizeof path, "%s/transition_matrices", pack->hmm);
 	if (sm_tmat_load(&m->tmat, path, err, sizeof err) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
@@ -209,6 +206,11 @@ ad_model_load(struct ad_model *m, const struct sm_pack *pack, int no_image)
 
 	ad_model_base(m, pack);
 	if (no_image || pack->adapt_image[0] == '\0') {
+		char path[4200];
+
+		snprintf(path, sizeof path, "%s/mdef", pack->hmm);
+		if (sm_mdef_load(&m->mdef, path, err, sizeof err) != 0)
+			sm_die(SM_EX_CONFIG, "%s", err);
 		ad_model_gaussians(m, pack);
 		return;
 	}

@@ -7,7 +7,10 @@
  *   - the MLLR prior's sums (mllr.c, ad_mllr_prior) of every class of
  *     the 1, 2 and 3 regression classes of --classes: a sum over all the
  *     model's Gaussians that costs more than the rest of a short input's
- *     adaptation.
+ *     adaptation;
+ *   - the model definition's tables (recog/mdef.h, sm_mdef_blob_write),
+ *     checked at each start for what is read as an address, not parsed
+ *     and cross-checked whole as the 2.9 MB file is.
  * A run from the image writes the same bytes as one from the model files
  * (--no-image): the tables are those values, computed the same way. */
 #include <stdlib.h>
@@ -18,16 +21,17 @@
 struct img_hdr {
 	struct sm_image_hdr im;
 	int32_t n_cb, n_feat, n_dens, veclen[AD_MAX_STREAM];
+	uint64_t mdef_bytes;	/* the model definition's block */
 };
 
 static const struct sm_image_kind_desc img_kind = {
-	SM_IMAGE_ADAPT, 1, sizeof(struct img_hdr)
+	SM_IMAGE_ADAPT, 2, sizeof(struct img_hdr)
 };
 
 /* The body's tables, each at a 64-byte boundary, by their offsets from
  * the start of the file. */
 struct layout {
-	size_t mean, ivar, mean_t, ivar_t, gconst, gvar, prior, total;
+	size_t mean, ivar, mean_t, ivar_t, gconst, gvar, prior, mdef, total;
 };
 
 static size_t
@@ -37,7 +41,7 @@ up64(size_t n)
 }
 
 static void
-layout(const struct ad_model *m, struct layout *lo)
+layout(const struct ad_model *m, size_t mdef_bytes, struct layout *lo)
 {
 	size_t g = (size_t)m->n_cb * m->n_dens * m->dim * sizeof(float);
 
@@ -48,8 +52,9 @@ layout(const struct ad_model *m, struct layout *lo)
 	lo->gconst = lo->ivar_t + up64(g);
 	lo->gvar = lo->gconst + up64((size_t)m->n_cb * m->n_feat * m->n_dens * sizeof(float));
 	lo->prior = lo->gvar + up64(sizeof m->gvar);
-	lo->total = lo->prior + up64((size_t)AD_PRIOR_SETS * m->n_feat * AD_PRIOR_SIZE *
-				     sizeof(double));
+	lo->mdef = lo->prior + up64((size_t)AD_PRIOR_SETS * m->n_feat * AD_PRIOR_SIZE *
+				    sizeof(double));
+	lo->total = lo->mdef + up64(mdef_bytes);
 }
 
 int
@@ -62,7 +67,7 @@ ad_image_write(const struct ad_model *m, const char *path, const uint64_t fp[SM_
 	unsigned char *b;
 	int *class = sm_xcalloc((size_t)m->n_cb, sizeof *class), n, r, f, rc;
 
-	layout(m, &lo);
+	layout(m, sm_mdef_blob_size(&m->mdef), &lo);
 	first = lo.mean;
 	b = sm_xcalloc(lo.total, 1);
 	memcpy(b + lo.mean, m->mean, g);
@@ -72,6 +77,7 @@ ad_image_write(const struct ad_model *m, const char *path, const uint64_t fp[SM_
 	memcpy(b + lo.gconst, m->gconst,
 	       (size_t)m->n_cb * m->n_feat * m->n_dens * sizeof(float));
 	memcpy(b + lo.gvar, m->gvar, sizeof m->gvar);
+	sm_mdef_blob_write(&m->mdef, b + lo.mdef);
 	for (n = 1; n <= 3; n++) {
 		ad_mllr_classes(m, n, class);
 		for (r = 0; r < n; r++)
@@ -87,6 +93,7 @@ ad_image_write(const struct ad_model *m, const char *path, const uint64_t fp[SM_
 	h.n_cb = m->n_cb;
 	h.n_feat = m->n_feat;
 	h.n_dens = m->n_dens;
+	h.mdef_bytes = sm_mdef_blob_size(&m->mdef);
 	for (f = 0; f < m->n_feat; f++)
 		h.veclen[f] = m->veclen[f];
 	*bytes = lo.total;
@@ -103,6 +110,7 @@ ad_image_open(struct ad_model *m, const char *path, const uint64_t fp[SM_IMAGE_F
 	struct img_hdr h;
 	struct layout lo;
 	const unsigned char *b;
+	char msg[200];
 	int f, same;
 
 	if (sm_image_open(&m->img, path, &img_kind, fp, 1, err, errlen) != 0)
@@ -120,7 +128,13 @@ ad_image_open(struct ad_model *m, const char *path, const uint64_t fp[SM_IMAGE_F
 			    h.n_cb, h.n_feat, h.n_dens, m->n_cb, m->n_feat, m->n_dens);
 		goto bad;
 	}
-	layout(m, &lo);
+	if (h.mdef_bytes > m->img.size) {
+		sm_path_err(err, errlen, path, "corrupt adaptation image: a model "
+			    "definition of %llu bytes in %zu", (unsigned long long)h.mdef_bytes,
+			    m->img.size);
+		goto bad;
+	}
+	layout(m, (size_t)h.mdef_bytes, &lo);
 	if (lo.total != m->img.size) {
 		sm_path_err(err, errlen, path, "corrupt adaptation image: %zu bytes, its "
 			    "sizes make %zu", m->img.size, lo.total);
@@ -133,6 +147,18 @@ ad_image_open(struct ad_model *m, const char *path, const uint64_t fp[SM_IMAGE_F
 	m->gconst = (const float *)(const void *)(b + lo.gconst);
 	memcpy(m->gvar, b + lo.gvar, sizeof m->gvar);
 	m->prior = (const double *)(const void *)(b + lo.prior);
+	if (sm_mdef_blob_open(&m->mdef, b + lo.mdef, (size_t)h.mdef_bytes, msg,
+			      sizeof msg) != 0) {
+		sm_path_err(err, errlen, path, "corrupt adaptation image: %s", msg);
+		goto bad;
+	}
+	if (m->mdef.n_ciphone != m->n_cb || m->mdef.n_sen != m->am.n_sen) {
+		sm_path_err(err, errlen, path, "corrupt adaptation image: %d phones and "
+			    "%d senones, not the acoustic model's %d and %d",
+			    m->mdef.n_ciphone, m->mdef.n_sen, m->n_cb, m->am.n_sen);
+		sm_mdef_free(&m->mdef);
+		goto bad;
+	}
 	return 0;
 bad:
 	sm_image_close(&m->img);
