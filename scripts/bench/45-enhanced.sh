@@ -5,6 +5,9 @@
 # 40-sets.sh and 30-lattice.sh: word error rate and CPU of whole jobs, one
 # job per file, the standard and the enhanced job of each file run back to
 # back (so that the CPU ratio is measured under the same load).
+# ENHANCED_SETS="a16 lv ...": only the sets named (default: all ten), e.g.
+# two halves side by side on two cores with one BENCH_TMP, started once
+# its sets are built (ENHANCED_SETS=- builds them and runs none).
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sm-bench.XXXXXX")}
@@ -32,8 +35,10 @@ for op in standard enhanced; do
 		"$op" > "$work/$op.json"
 done
 
-# run NAME MANIFEST: the three recognisers on the set; one table row.
+# run NAME MANIFEST: the three recognisers on the set; one table row
+# (none when ENHANCED_SETS leaves the set out).
 run() {
+	case " ${ENHANCED_SETS:-$1} " in *" $1 "*) ;; *) return 0 ;; esac
 	d=$work/$1
 	mkdir -p "$d"
 	: > "$d/standard.hyp"
