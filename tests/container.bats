@@ -258,3 +258,17 @@ first_recipe() { # USER
 	[ "$(sm-transcribe --job-config "$SCRATCH/channel.json" "$SCRATCH/stereo.wav" |
 		jq -r '[.results[] | .channel] | unique | join(",")')" = "Agent,Caller" ]
 }
+
+@test "an enhanced job in the image (two passes, sm-adapt mapping the pack's adaptation image), read-only root and a non-root user: the transcript of the same job on the host" {
+	printf '%s\n' '{"type": "transcription", "transcription_config": {"language": "en", "operating_point": "enhanced"}}' \
+		>"$SCRATCH/enhanced.json"
+	chmod 644 "$SCRATCH/enhanced.json"
+	cp "$WAV" "$SCRATCH/speech.wav"
+	chmod 644 "$SCRATCH/speech.wav"
+	ref=$(sm-transcribe --job-config "$SCRATCH/enhanced.json" "$SCRATCH/speech.wav" | stable)
+	[ "$(printf '%s\n' "$ref" | jq -r '.metadata.transcription_config.operating_point')" = enhanced ]
+	run -0 --separate-stderr run_image --read-only --tmpfs /home/smuser --user 4242:3000 \
+		-v "$SCRATCH:/in:ro" "$IMAGE" --job-config /in/enhanced.json /in/speech.wav
+	[ "$(printf '%s\n' "$output" | stable)" = "$ref" ]
+	[ -z "$stderr" ]
+}
