@@ -169,6 +169,20 @@ check_tree(struct sm_mdef *m, const unsigned char *info, unsigned char *seen,
 	return 0;
 }
 
+/* The counts of m in the bounds every table's size is computed from (a
+ * file's header, a block's): 1 if so. */
+static int
+counts_ok(const struct sm_mdef *m)
+{
+	return m->n_ciphone >= 1 && m->n_ciphone <= 255 && m->n_phone >= m->n_ciphone &&
+	       m->n_phone <= 10000000 && m->n_emit_state >= 1 && m->n_emit_state <= 10 &&
+	       m->n_sen >= 1 && m->n_sen <= 65535 && m->n_ci_sen >= 0 &&
+	       m->n_ci_sen <= m->n_sen && m->n_tmat >= 1 && m->n_tmat <= m->n_phone &&
+	       m->n_sseq >= 1 && m->n_sseq <= m->n_phone &&
+	       m->n_cd_tree >= SM_N_WPOS && m->n_cd_tree <= 100000000 &&
+	       m->sil >= 0 && m->sil < m->n_ciphone;
+}
+
 int
 sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 {
@@ -220,13 +234,7 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 	m->n_sseq = v[6];
 	m->n_cd_tree = v[8];
 	m->sil = v[9];
-	if (m->n_ciphone < 1 || m->n_ciphone > 255 || m->n_phone < m->n_ciphone ||
-	    m->n_phone > 10000000 || m->n_emit_state < 1 || m->n_emit_state > 10 ||
-	    m->n_sen < 1 || m->n_sen > 65535 || m->n_ci_sen < 0 ||
-	    m->n_ci_sen > m->n_sen || m->n_tmat < 1 || m->n_tmat > m->n_phone ||
-	    m->n_sseq < 1 || m->n_sseq > m->n_phone || v[7] != 3 ||
-	    m->n_cd_tree < SM_N_WPOS || m->n_cd_tree > 100000000 ||
-	    m->sil < 0 || m->sil >= m->n_ciphone) {
+	if (!counts_ok(m) || v[7] != 3) {
 		sm_path_err(err, errlen, path, "bad counts in the header (ciphone %d phone %d "
 		     "state %d sen %d tmat %d sseq %d ctx %d tree %d sil %d)",
 		     v[0], v[1], v[2], v[4], v[5], v[6], v[7], v[8], v[9]);
@@ -507,16 +515,6 @@ sm_mdef_blob_open(struct sm_mdef *m, const void *blob, size_t len, char *err,
 	if (len < sizeof h)
 		return blob_err(err, errlen, "truncated");
 	memcpy(h, d, sizeof h);
-	/* The bounds of sm_mdef_load, so that the layout cannot overflow. */
-	if (h[0] < 1 || h[0] > 255 || h[1] < h[0] || h[1] > 10000000 || h[2] < 1 ||
-	    h[2] > 10 || h[4] < 1 || h[4] > 65535 || h[3] < 0 || h[3] > h[4] ||
-	    h[5] < 1 || h[5] > h[1] || h[6] < 1 || h[6] > h[1] || h[7] < 0 ||
-	    h[7] >= h[0] || h[8] < SM_N_WPOS || h[8] > 100000000 || h[9] < 2 * h[0] ||
-	    h[9] > 256 * h[0])
-		return blob_err(err, errlen, "bad counts");
-	blob_layout(h, &b);
-	if (b.total != len)
-		return blob_err(err, errlen, "its counts do not make its size");
 	m->n_ciphone = h[0];
 	m->n_phone = h[1];
 	m->n_emit_state = h[2];
@@ -526,6 +524,16 @@ sm_mdef_blob_open(struct sm_mdef *m, const void *blob, size_t len, char *err,
 	m->n_sseq = h[6];
 	m->sil = h[7];
 	m->n_cd_tree = h[8];
+	/* The bounds of sm_mdef_load, so that the layout cannot overflow. */
+	if (!counts_ok(m) || h[9] < 2 * h[0] || h[9] > 256 * h[0]) {
+		memset(m, 0, sizeof(*m));
+		return blob_err(err, errlen, "bad counts");
+	}
+	blob_layout(h, &b);
+	if (b.total != len) {
+		memset(m, 0, sizeof(*m));
+		return blob_err(err, errlen, "its counts do not make its size");
+	}
 	m->mapped = 1;
 	m->names = (char *)(uintptr_t)(d + b.names);
 	m->ci_filler = (unsigned char *)(uintptr_t)(d + b.filler);
