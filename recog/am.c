@@ -155,12 +155,6 @@ struct layout {
 	size_t centre[SM_AM_MAX_FEAT], W[SM_AM_MAX_FEAT], mixw[SM_AM_MAX_FEAT];
 };
 
-static size_t
-up64(size_t n)
-{
-	return (n + 63) & ~(size_t)63;
-}
-
 /* Offsets of the arrays; the sizes are bounded by the callers. */
 static void
 layout(const struct sm_am *am, struct layout *lo)
@@ -169,23 +163,23 @@ layout(const struct sm_am *am, struct layout *lo)
 	int f;
 
 	lo->cb_start = o;
-	o = up64(o + 4 * ((size_t)am->n_cb + 1));
+	o = sm_image_align(o + 4 * ((size_t)am->n_cb + 1));
 	lo->cb_sen = o;
-	o = up64(o + 4 * (size_t)am->n_sen);
+	o = sm_image_align(o + 4 * (size_t)am->n_sen);
 	lo->pos = o;
-	o = up64(o + 4 * (size_t)am->n_sen);
+	o = sm_image_align(o + 4 * (size_t)am->n_sen);
 	for (f = 0; f < am->n_feat; f++) {
 		size_t D = (size_t)am->veclen[f];
 
 		lo->centre[f] = o;
-		o = up64(o + 4 * D);
+		o = sm_image_align(o + 4 * D);
 		lo->W[f] = o;
-		o = up64(o + 4 * (2 * D + 1) * G);
+		o = sm_image_align(o + 4 * (2 * D + 1) * G);
 		lo->mixw[f] = o;
-		o = up64(o + 4 * (size_t)am->n_dens * am->n_sen);
+		o = sm_image_align(o + 4 * (size_t)am->n_dens * am->n_sen);
 	}
 	lo->mixw_q = o;
-	o = up64(o + (size_t)am->n_feat * am->n_dens * am->n_sen);
+	o = sm_image_align(o + (size_t)am->n_feat * am->n_dens * am->n_sen);
 	lo->total = o;
 }
 

@@ -40,9 +40,15 @@ image_path(const struct sm_pack *pack, unsigned kind)
 }
 
 size_t
+sm_image_align(size_t n)
+{
+	return (n + 63) & ~(size_t)63;
+}
+
+size_t
 sm_image_body_off(size_t hdr_size)
 {
-	return (hdr_size + 63) & ~(size_t)63;
+	return sm_image_align(hdr_size);
 }
 
 __attribute__((target_clones("avx2", "default")))

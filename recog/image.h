@@ -60,6 +60,10 @@ struct sm_image {
 	const struct sm_image_hdr *hdr;	/* = map */
 };
 
+/* n rounded up to a 64-byte boundary, where an image's body and each of
+ * its tables start. */
+size_t sm_image_align(size_t n);
+
 /* Where the body starts after a header of hdr_size bytes. */
 size_t sm_image_body_off(size_t hdr_size);
 

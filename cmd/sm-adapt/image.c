@@ -34,27 +34,22 @@ struct layout {
 	size_t mean, ivar, mean_t, ivar_t, gconst, gvar, prior, mdef, total;
 };
 
-static size_t
-up64(size_t n)
-{
-	return (n + 63) & ~(size_t)63;
-}
-
 static void
 layout(const struct ad_model *m, size_t mdef_bytes, struct layout *lo)
 {
 	size_t g = (size_t)m->n_cb * m->n_dens * m->dim * sizeof(float);
 
 	lo->mean = sm_image_body_off(sizeof(struct img_hdr));
-	lo->ivar = lo->mean + up64(g);
-	lo->mean_t = lo->ivar + up64(g);
-	lo->ivar_t = lo->mean_t + up64(g);
-	lo->gconst = lo->ivar_t + up64(g);
-	lo->gvar = lo->gconst + up64((size_t)m->n_cb * m->n_feat * m->n_dens * sizeof(float));
-	lo->prior = lo->gvar + up64(sizeof m->gvar);
-	lo->mdef = lo->prior + up64((size_t)AD_PRIOR_SETS * m->n_feat * AD_PRIOR_SIZE *
-				    sizeof(double));
-	lo->total = lo->mdef + up64(mdef_bytes);
+	lo->ivar = lo->mean + sm_image_align(g);
+	lo->mean_t = lo->ivar + sm_image_align(g);
+	lo->ivar_t = lo->mean_t + sm_image_align(g);
+	lo->gconst = lo->ivar_t + sm_image_align(g);
+	lo->gvar = lo->gconst + sm_image_align((size_t)m->n_cb * m->n_feat * m->n_dens *
+					       sizeof(float));
+	lo->prior = lo->gvar + sm_image_align(sizeof m->gvar);
+	lo->mdef = lo->prior + sm_image_align((size_t)AD_PRIOR_SETS * m->n_feat * AD_PRIOR_SIZE *
+					      sizeof(double));
+	lo->total = lo->mdef + sm_image_align(mdef_bytes);
 }
 
 int
