@@ -9,6 +9,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "mdef.h"
+
 jmp_buf *fuzz_jmp;
 int fuzz_exit_code;
 
@@ -104,4 +106,26 @@ fuzz_dir(void)
 		atexit(rm_dir);
 	}
 	return dir;
+}
+
+long
+fuzz_mdef_walk(const struct sm_mdef *m)
+{
+	long sum = 0;
+
+	for (int p = 0; p < m->n_phone; p++) {
+		sum += m->phone_tmat[p] + m->phone_base[p] + m->phone_wpos[p];
+		for (int s = 0; s < m->n_emit_state; s++)
+			sum += m->sen2ci[sm_mdef_senone(m, p, s)];
+	}
+	for (int c = 0; c < m->n_ciphone; c++) {
+		sum += sm_mdef_ciphone(m, m->ciname[c]) + m->ci_filler[c];
+		sm_mdef_wpos_char(c % 6 - 1);
+	}
+	for (int b = -1; b <= m->n_ciphone && b < 12; b++)
+		for (int l = -1; l <= m->n_ciphone && l < 12; l++)
+			for (int r = -1; r <= m->n_ciphone && r < 12; r++)
+				for (int pos = -1; pos <= SM_N_WPOS; pos++)
+					sum += sm_mdef_triphone(m, b, l, r, pos);
+	return sum;
 }

@@ -31,4 +31,11 @@ const char *fuzz_file(int i, const uint8_t *data, size_t size);
  * created once, removed at exit. */
 const char *fuzz_dir(void);
 
+/* A loaded mdef walked as the search and sm-adapt walk it: every phone's
+ * senones and codebook, every CI phone by name, and triphone lookups
+ * over a bounded sample of contexts, bad ids included.  A sum of what was
+ * read (so that no read is optimised away). */
+struct sm_mdef;
+long fuzz_mdef_walk(const struct sm_mdef *m);
+
 #endif

@@ -2,25 +2,14 @@
  * sm_mdef_blob_open), as sm-adapt's adaptation image holds them.  An
  * input that is a binary mdef (BMDF magic) is loaded, written as a block
  * and opened again: the two must agree, table by table and lookup by
- * lookup.  Any other input is opened as a block, then walked as sm-adapt
- * walks it: a block that opens must give no read out of bounds. */
+ * lookup.  Any other input is opened as a block, then walked as
+ * fuzz_mdef walks a loaded mdef: a block that opens must give no read
+ * out of bounds. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
 #include "mdef.h"
-
-static void
-walk(const struct sm_mdef *m, volatile long *sum)
-{
-	for (int p = 0; p < m->n_phone; p++) {
-		*sum += m->phone_tmat[p] + m->phone_base[p] + m->phone_wpos[p];
-		for (int s = 0; s < m->n_emit_state; s++)
-			*sum += m->sen2ci[sm_mdef_senone(m, p, s)];
-	}
-	for (int c = 0; c < m->n_ciphone; c++)
-		*sum += sm_mdef_ciphone(m, m->ciname[c]) + m->ci_filler[c];
-}
 
 /* The tables of a and b are the same. */
 static int
@@ -82,12 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(blob, data, size);
 	if (sm_mdef_blob_open(&v, blob, size, err, sizeof err) == 0) {
-		walk(&v, &sum);
-		for (int b = -1; b <= v.n_ciphone && b < 12; b++)
-			for (int l = -1; l <= v.n_ciphone && l < 12; l++)
-				for (int r = -1; r <= v.n_ciphone && r < 12; r++)
-					for (int pos = -1; pos <= SM_N_WPOS; pos++)
-						sum += sm_mdef_triphone(&v, b, l, r, pos);
+		sum += fuzz_mdef_walk(&v);
 		sm_mdef_free(&v);
 	}
 	free(blob);
