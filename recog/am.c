@@ -359,13 +359,35 @@ bad:
 	return -1;
 }
 
+/* One dimension of n Gaussians with new means mu: the precisions' row wp
+ * and the means' row wm of W (p = -2 wp, the old mean wm / p), the new
+ * means' row into nm, each Gaussian's constant term added into acc.  In
+ * double, element by element: the avx2 clone computes the same bits. */
+__attribute__((target_clones("avx2", "default"), optimize("O3")))
+static void
+means_row(const float *restrict wp, const float *restrict wm, const float *restrict mu,
+	  double centre, float *restrict nm, double *restrict acc, int n)
+{
+	int k;
+
+	for (k = 0; k < n; k++) {
+		double p = -2.0 * wp[k];
+		double m0 = wm[k] / p;
+		double m1 = (double)mu[k] - centre;
+
+		nm[k] = (float)(p * m1);
+		acc[k] += p * (m1 * m1 - m0 * m0);
+	}
+}
+
 int
 sm_am_set_means(struct sm_am *am, const struct sm_s3_gau *mean, const char *path,
 		char *err, size_t errlen)
 {
 	size_t total = 0, o;
-	float *own;
-	int f, d, j;
+	float *own, *mt = NULL;
+	double *acc = NULL;
+	int f, d, j, c, k, N = am->n_dens;
 
 	if (mean->n_mgau != am->n_cb || mean->n_feat != am->n_feat ||
 	    mean->n_density != am->n_dens)
@@ -380,35 +402,49 @@ sm_am_set_means(struct sm_am *am, const struct sm_s3_gau *mean, const char *path
 				    am->veclen[f]);
 		total += (size_t)(2 * am->veclen[f] + 1) * am->n_cb * am->n_dens;
 	}
-	if ((own = malloc(total * sizeof(*own))) == NULL)
+	if ((own = malloc(total * sizeof(*own))) == NULL ||
+	    (acc = malloc((size_t)am->n_cb * N * sizeof(*acc))) == NULL ||
+	    (mt = malloc((size_t)N * mean->dim * sizeof(*mt))) == NULL) {
+		free(own);
+		free(acc);
 		return fail(err, errlen, "%s: out of memory", path);
+	}
 	/* From the model's W: the precisions p = -2 W[d], the old means
-	 * p m / p, and the constant without the old means' term. */
+	 * p m / p, and the constant without the old means' term.  W's rows
+	 * are dimensions, its columns Gaussians; the means file has a
+	 * Gaussian's dimensions together, so each codebook's means are
+	 * turned into rows (mt) first.  Each Gaussian's constant acc[j] adds
+	 * its terms in the order of d. */
 	for (f = 0, o = 0; f < am->n_feat; f++) {
-		int D = am->veclen[f], G = am->n_cb * am->n_dens;
+		int D = am->veclen[f], G = am->n_cb * N;
 		const float *W = am->W[f], *centre = am->centre[f];
 		float *nw = own + o;
 
-		for (j = 0; j < G; j++) {
-			const float *mu = sm_s3_gau_vec(mean, j / am->n_dens, f,
-							 j % am->n_dens);
-			double a = -2.0 * W[(size_t)2 * D * G + j];
+		for (j = 0; j < G; j++)
+			acc[j] = -2.0 * W[(size_t)2 * D * G + j];
+		for (d = 0; d < D; d++)
+			memcpy(nw + (size_t)d * G, W + (size_t)d * G, sizeof(*nw) * (size_t)G);
+		for (c = 0; c < am->n_cb; c++) {
+			const float *mu = sm_s3_gau_vec(mean, c, f, 0);
 
+			for (k = 0; k < N; k++)
+				for (d = 0; d < D; d++)
+					mt[(size_t)d * N + k] = mu[(size_t)k * D + d];
 			for (d = 0; d < D; d++) {
-				double p = -2.0 * W[(size_t)d * G + j];
-				double m0 = W[(size_t)(D + d) * G + j] / p;
-				double m1 = (double)mu[d] - centre[d];
+				size_t r = (size_t)d * G + (size_t)c * N;
 
-				nw[(size_t)d * G + j] = W[(size_t)d * G + j];
-				nw[(size_t)(D + d) * G + j] = (float)(p * m1);
-				a += p * (m1 * m1 - m0 * m0);
+				means_row(W + r, W + (size_t)D * G + r, mt + (size_t)d * N,
+					  centre[d], nw + (size_t)D * G + r, acc + (size_t)c * N, N);
 			}
-			nw[(size_t)2 * D * G + j] = (float)(-0.5 * a);
 		}
+		for (j = 0; j < G; j++)
+			nw[(size_t)2 * D * G + j] = (float)(-0.5 * acc[j]);
 		/* a stream reads only its own W: the old one stays until below */
 		am->W[f] = nw;
 		o += (size_t)(2 * D + 1) * G;
 	}
+	free(acc);
+	free(mt);
 	free(am->own_W);
 	am->own_W = own;
 	return 0;

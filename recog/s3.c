@@ -30,6 +30,26 @@ word(const struct s3 *s, size_t off)
 	return v;
 }
 
+/* The s3 checksum of n words at p: rotate left by 20, add the next. */
+static uint32_t
+checksum(const unsigned char *p, size_t n, int swap)
+{
+	uint32_t sum = 0, v;
+	size_t i;
+
+	if (swap)
+		for (i = 0; i < n; i++, p += 4) {
+			memcpy(&v, p, 4);
+			sum = ((sum << 20) | (sum >> 12)) + __builtin_bswap32(v);
+		}
+	else
+		for (i = 0; i < n; i++, p += 4) {
+			memcpy(&v, p, 4);
+			sum = ((sum << 20) | (sum >> 12)) + v;
+		}
+	return sum;
+}
+
 static int s3_parse(struct s3 *s, char *err, size_t errlen);
 
 static int
@@ -101,9 +121,7 @@ s3_parse(struct s3 *s, char *err, size_t errlen)
 			goto bad;
 		}
 		s->end -= 4;
-		sum = 0;
-		for (off = s->pos; off < s->end; off += 4)
-			sum = ((sum << 20) | (sum >> 12)) + word(s, off);
+		sum = checksum(s->buf + s->pos, (s->end - s->pos) / 4, s->swap);
 		v = word(s, s->end);
 		if (v != sum) {
 			sm_path_err(err, errlen, path, "checksum mismatch (file is corrupt or "
@@ -128,6 +146,21 @@ s3_int(struct s3 *s, int32_t *v, const char *what, char *err, size_t errlen)
 	return 0;
 }
 
+/* Whether none of n floats is an infinity or a NaN. */
+SM_VECTORIZE
+static int
+all_finite(const float *v, size_t n)
+{
+	uint32_t bad = 0, u;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&u, &v[i], 4);
+		bad |= (u & 0x7f800000u) == 0x7f800000u;
+	}
+	return !bad;
+}
+
 /* n floats, converted to native order. */
 static int
 s3_floats(struct s3 *s, float *out, size_t n, char *err, size_t errlen)
@@ -137,13 +170,21 @@ s3_floats(struct s3 *s, float *out, size_t n, char *err, size_t errlen)
 	if ((s->end - s->pos) / 4 < n)
 		return sm_path_err(err, errlen, s->path, "truncated: %zu floats expected, "
 			    "%zu present", n, (s->end - s->pos) / 4);
-	for (i = 0; i < n; i++) {
-		uint32_t u = word(s, s->pos + 4 * i);
+	memcpy(out, s->buf + s->pos, 4 * n);
+	if (s->swap)
+		for (i = 0; i < n; i++) {
+			uint32_t u;
 
-		memcpy(&out[i], &u, 4);
-		if (!isfinite(out[i]))
-			return sm_path_err(err, errlen, s->path, "value %zu is not finite", i);
-	}
+			memcpy(&u, &out[i], 4);
+			u = __builtin_bswap32(u);
+			memcpy(&out[i], &u, 4);
+		}
+	/* all finite (the exponent bits not all set) in one pass, then the
+	 * first that is not, to name it */
+	if (!all_finite(out, n))
+		for (i = 0; i < n; i++)
+			if (!isfinite(out[i]))
+				return sm_path_err(err, errlen, s->path, "value %zu is not finite", i);
 	s->pos += 4 * n;
 	return 0;
 }
