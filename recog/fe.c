@@ -780,7 +780,7 @@ map_frame(const struct sm_fe_map *map, double *m)
  * as the reference.  Each cepstrum's sum takes the filters in order; the
  * loop runs over the cepstra inside the loop over the filters, so that
  * their sums go on side by side (the same sums, to the bit). */
-__attribute__((optimize("O3")))
+SM_VECTORIZE
 static void
 dct(const struct sm_fe *fe, const double *m, float *restrict cep)
 {

@@ -501,6 +501,64 @@ blob_err(char *err, size_t errlen, const char *what)
 	return -1;
 }
 
+/* The checks of a block's tables (sm_mdef_blob_open): every id read as an
+ * address within its table.  Each scans its whole table without a branch
+ * per entry, which the compiler turns into vector code: they run at every
+ * start of sm-adapt. */
+SM_VECTORIZE
+static int
+tree_ok(const struct sm_mdef *m)
+{
+	int k, bad = 0;
+
+	for (k = 0; k < m->n_cd_tree; k++) {
+		const struct sm_mdef_node *n = &m->cd_tree[k];
+		int down = n->n_down, val = n->val;
+
+		bad |= (down < 0) | (down > m->n_ciphone) |
+		       ((down > 0) & ((val < 0) | (val > m->n_cd_tree - down))) |
+		       ((down == 0) & (val != -1) & ((val < m->n_ciphone) | (val >= m->n_phone)));
+	}
+	return !bad;
+}
+
+SM_VECTORIZE
+static int
+phones_ok(const struct sm_mdef *m)
+{
+	int k, bad = 0;
+
+	for (k = 0; k < m->n_phone; k++)
+		bad |= ((uint32_t)m->phone_ssid[k] >= (uint32_t)m->n_sseq) |
+		       ((uint32_t)m->phone_tmat[k] >= (uint32_t)m->n_tmat) |
+		       ((uint16_t)m->phone_base[k] >= (unsigned)m->n_ciphone) |
+		       (m->phone_wpos[k] > SM_WPOS_NONE);
+	return !bad;
+}
+
+SM_VECTORIZE
+static int
+sseq_ok(const struct sm_mdef *m)
+{
+	size_t p, n = (size_t)m->n_sseq * m->n_emit_state;
+	int bad = 0;
+
+	for (p = 0; p < n; p++)
+		bad |= m->sseq[p] >= m->n_sen;
+	return !bad;
+}
+
+SM_VECTORIZE
+static int
+sen2ci_ok(const struct sm_mdef *m)
+{
+	int k, bad = 0;
+
+	for (k = 0; k < m->n_sen; k++)
+		bad |= (uint16_t)m->sen2ci[k] >= (unsigned)m->n_ciphone;
+	return !bad;
+}
+
 int
 sm_mdef_blob_open(struct sm_mdef *m, const void *blob, size_t len, char *err,
 		  size_t errlen)
@@ -559,35 +617,22 @@ sm_mdef_blob_open(struct sm_mdef *m, const void *blob, size_t len, char *err,
 		m->ciname[k] = m->names + p;
 		p = (size_t)(z - m->names) + 1;
 	}
-	for (k = 0; k < m->n_cd_tree; k++) {
-		const struct sm_mdef_node *n = &m->cd_tree[k];
-
-		if (n->n_down < 0 || n->n_down > m->n_ciphone ||
-		    (n->n_down > 0 && (n->val < 0 || n->val > m->n_cd_tree - n->n_down)) ||
-		    (n->n_down == 0 && n->val != -1 &&
-		     (n->val < m->n_ciphone || n->val >= m->n_phone))) {
-			blob_err(err, errlen, "bad context tree");
-			goto bad;
-		}
+	if (!tree_ok(m)) {
+		blob_err(err, errlen, "bad context tree");
+		goto bad;
 	}
-	for (k = 0; k < m->n_phone; k++)
-		if (m->phone_ssid[k] < 0 || m->phone_ssid[k] >= m->n_sseq ||
-		    m->phone_tmat[k] < 0 || m->phone_tmat[k] >= m->n_tmat ||
-		    m->phone_base[k] < 0 || m->phone_base[k] >= m->n_ciphone ||
-		    m->phone_wpos[k] > SM_WPOS_NONE) {
-			blob_err(err, errlen, "bad phone table");
-			goto bad;
-		}
-	for (p = 0; p < (size_t)m->n_sseq * m->n_emit_state; p++)
-		if (m->sseq[p] >= m->n_sen) {
-			blob_err(err, errlen, "bad senone sequences");
-			goto bad;
-		}
-	for (k = 0; k < m->n_sen; k++)
-		if (m->sen2ci[k] < 0 || m->sen2ci[k] >= m->n_ciphone) {
-			blob_err(err, errlen, "bad senone codebooks");
-			goto bad;
-		}
+	if (!phones_ok(m)) {
+		blob_err(err, errlen, "bad phone table");
+		goto bad;
+	}
+	if (!sseq_ok(m)) {
+		blob_err(err, errlen, "bad senone sequences");
+		goto bad;
+	}
+	if (!sen2ci_ok(m)) {
+		blob_err(err, errlen, "bad senone codebooks");
+		goto bad;
+	}
 	return 0;
 bad:
 	sm_mdef_free(m);
