@@ -108,12 +108,16 @@ $(shell mkdir -p build && { [ "$$(cat $(DATADIR_STAMP) 2>/dev/null)" = '$(DATADI
 build/common/pack.o: $(DATADIR_STAMP)
 
 # sm-transcribe is installed alone: its job-config checker (a jq program)
-# goes inside it, in place of the line @JOB_CONFIG_JQ@.
-bin/sm-transcribe: scripts/job-config.jq
+# goes inside it, in place of the line @JOB_CONFIG_JQ@, which stands
+# between single quotes (so each ' of the program becomes '\'').
+build/job-config.jq.sq: scripts/job-config.jq
+	@mkdir -p build
+	sed "s/'/'\\\\''/g" $< > $@
+bin/sm-transcribe: build/job-config.jq.sq
 bin/%: scripts/% $(DATADIR_STAMP)
 	@mkdir -p bin
 	sed -e 's|@SM_VERSION@|$(VERSION)|g' -e 's|@SM_MODELS_DIR@|$(DATADIR)/models|g' \
-		-e '/^@JOB_CONFIG_JQ@$$/{r scripts/job-config.jq' -e 'd;}' $< > $@
+		-e '/^@JOB_CONFIG_JQ@$$/{r build/job-config.jq.sq' -e 'd;}' $< > $@
 	chmod +x $@
 
 build/tests/%: build/tests/unit/%.o $(LIBS_A)
