@@ -108,16 +108,25 @@ $(shell mkdir -p build && { [ "$$(cat $(DATADIR_STAMP) 2>/dev/null)" = '$(DATADI
 build/common/pack.o: $(DATADIR_STAMP)
 
 # sm-transcribe is installed alone: its job-config checker (a jq program)
-# goes inside it, in place of the line @JOB_CONFIG_JQ@, which stands
-# between single quotes (so each ' of the program becomes '\'').
+# goes inside it, in place of the line @JOB_CONFIG_JQ@, and so does the
+# checker's output for the default config and limits, in place of
+# @DEFAULT_CONFIG_SH@, which a job without a config uses instead of running
+# jq (empty when jq is missing here: such a job then runs it).  Both lines
+# stand between single quotes, so each ' becomes '\''.
+SQ = sed "s/'/'\\\\''/g"
 build/job-config.jq.sq: scripts/job-config.jq
 	@mkdir -p build
-	sed "s/'/'\\\\''/g" $< > $@
-bin/sm-transcribe: build/job-config.jq.sq
+	$(SQ) $< > $@
+build/default-config.sh.sq: scripts/job-config.jq
+	@mkdir -p build
+	{ printf '%s\n' '{"type":"transcription","transcription_config":{"language":"en"}}' | \
+		jq -s -r --arg max_bytes 4G --arg max_seconds 7200 -f $< 2>/dev/null || true; } | $(SQ) > $@
+bin/sm-transcribe: build/job-config.jq.sq build/default-config.sh.sq
 bin/%: scripts/% $(DATADIR_STAMP)
 	@mkdir -p bin
 	sed -e 's|@SM_VERSION@|$(VERSION)|g' -e 's|@SM_MODELS_DIR@|$(DATADIR)/models|g' \
-		-e '/^@JOB_CONFIG_JQ@$$/{r build/job-config.jq.sq' -e 'd;}' $< > $@
+		-e '/^@JOB_CONFIG_JQ@$$/{r build/job-config.jq.sq' -e 'd;}' \
+		-e '/^@DEFAULT_CONFIG_SH@$$/{r build/default-config.sh.sq' -e 'd;}' $< > $@
 	chmod +x $@
 
 build/tests/%: build/tests/unit/%.o $(LIBS_A)

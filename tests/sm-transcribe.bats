@@ -34,6 +34,29 @@ teardown() {
 		and .metadata.language_pack_info.language_description == "English"'
 }
 
+@test "a job without a config runs no jq and gives what the checker gives for the default config; a config, or a limit in the environment, runs it" {
+	# jq on PATH first: each run it records, then the real one
+	mkdir -p "$SCRATCH/pj"
+	printf '#!/bin/sh\necho run >>"%s"\nexec %s "$@"\n' "$SCRATCH/jq.log" "$(command -v jq)" >"$SCRATCH/pj/jq"
+	chmod +x "$SCRATCH/pj/jq"
+	PATH=$SCRATCH/pj:$PATH run -0 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ ! -e "$SCRATCH/jq.log" ]
+	[ "$(printf '%s' "$output" | words)" = "$W80" ]
+	printf '%s' "$output" | jq -S 'del(.metadata.created_at)' >"$SCRATCH/built-in"
+	SM_MAX_SECONDS=7200 PATH=$SCRATCH/pj:$PATH run -0 --separate-stderr sm-transcribe "$(lv 0880)"
+	[ "$(wc -l <"$SCRATCH/jq.log")" -eq 1 ]
+	printf '%s' "$output" | jq -S 'del(.metadata.created_at)' >"$SCRATCH/checked"
+	cmp "$SCRATCH/built-in" "$SCRATCH/checked"
+	echo '{"type": "transcription", "transcription_config": {"language": "en"}}' >"$SCRATCH/c.json"
+	PATH=$SCRATCH/pj:$PATH run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ "$(wc -l <"$SCRATCH/jq.log")" -eq 2 ]
+	# the assignments built into the script are the checker's output now
+	sed -n "/^default_out='\$/,/^'\$/p" "$SM_ROOT/bin/sm-transcribe" | sed '1d;$d' | sed "s/'\\\\''/'/g" >"$SCRATCH/embedded"
+	printf '%s\n' '{"type":"transcription","transcription_config":{"language":"en"}}' |
+		jq -s -r --arg max_bytes 4G --arg max_seconds 7200 -f "$SM_ROOT/scripts/job-config.jq" >"$SCRATCH/now"
+	cmp "$SCRATCH/embedded" "$SCRATCH/now"
+}
+
 @test "the audio on stdin, with - and without" {
 	run -0 --separate-stderr sm-transcribe - <"$(lv 0870)"
 	[ "$(printf '%s' "$output" | words)" = "$W70" ]
