@@ -29,7 +29,7 @@ chmod 1777 tmp home/smuser
 # and channel merge; head, od and tr: the first bytes of standard input with
 # channel diarization; nproc: the CPUs --parallel may use); sm-fetch in an
 # init container needs sh for redirection.
-tools="dash jq cat dirname mktemp mkfifo rm sed getconf nproc env setsid sleep mv tee awk head od tr"
+tools="dash jq cat mktemp mkfifo rm sed getconf nproc env setsid sleep mv tee awk head od tr"
 for t in $tools; do
 	p=$(command -v "$t")
 	cp -L "$p" "usr/bin/$t"
@@ -44,9 +44,13 @@ put() {
 	cp -L --preserve=mode,timestamps "$1" "$d"
 }
 
-# Every shared library (and the loader) of every program in the image.
-for f in usr/bin/* ".$prefix"/bin/*; do
+# Every shared library (and the loader) of every program in the image, and
+# of libcurl, which sm-fetch loads itself (dlopen) for http and https URLs.
+curl=$(ldconfig -p | awk '$1 == "libcurl.so.4" && /x86-64/ { print $NF; exit }')
+[ -n "$curl" ] || { echo "image-root.sh: libcurl.so.4 not found (ldconfig -p)" >&2; exit 69; }
+for f in usr/bin/* ".$prefix"/bin/* "$curl"; do
 	head -c 4 "$f" | grep -q ELF || continue
+	case $f in /*) put "$f" ;; esac
 	ldd "$f" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
 done | sort -u | while read -r lib; do
 	put "$lib"

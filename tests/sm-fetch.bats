@@ -366,3 +366,18 @@ no_requests() { [ -z "$(server_log | grep -v "^127.0.0.1:$PORT /log -$")" ]; }
 	[[ $stderr =~ ^sm-fetch:\ $URL/trickle:\ not\ done\ after\ 2\ s\ \(--max-time\),\ [0-9]+\ bytes\ received$ ]]
 	run --separate-stderr -64 sm-fetch --max-time -1 "$URL/trickle"
 }
+
+@test "where libcurl cannot be loaded, a file is still copied and an http URL exits 69 with one line naming libcurl.so.4" {
+	command -v bwrap >/dev/null || skip "bubblewrap is not installed"
+	local lib
+	lib=$(ldconfig -p | awk '$1 == "libcurl.so.4" && /x86-64/ { print $NF; exit }')
+	[ -n "$lib" ]
+	# the library replaced by an empty file: dlopen refuses it
+	bwrap --dev-bind / / --ro-bind /dev/null "$lib" sm-fetch "$REC" > "$SCRATCH/out"
+	cmp "$SCRATCH/out" "$REC"
+	run --separate-stderr -69 bwrap --dev-bind / / --ro-bind /dev/null "$lib" sm-fetch "$URL/files/goforward.raw"
+	[[ $stderr == "sm-fetch: libcurl.so.4: cannot load it, which http and https URLs need: "* ]]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	assert_output ""
+	no_requests
+}

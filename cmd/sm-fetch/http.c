@@ -5,8 +5,14 @@
  * CURLOPT_HTTPHEADER headers to whatever host a redirect names: we drop the
  * caller's headers as soon as the scheme, host or port differs from the
  * URL we were given, and never send them again on that fetch.
+ *
+ * libcurl is loaded (dlopen) when a URL is fetched, not linked: a file or
+ * standard input, what most runs read, never pays for loading it and the
+ * thirty libraries it brings (their symbol lookups and TLS set-up, about
+ * 6 ms of each run's CPU, paid per file in a pipeline).
  */
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +21,66 @@
 
 #include "fetch.h"
 #include "sm.h"
+
+/* The shared library, by its soname (ABI 4, the one the headers describe). */
+#define CURL_LIB "libcurl.so.4"
+
+/* The functions of libcurl used here, from dlsym. */
+static struct {
+	CURLcode (*global_init)(long);
+	void (*global_cleanup)(void);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	CURLcode (*easy_perform)(CURL *);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+	void (*free)(void *);
+	CURLU *(*url)(void);
+	void (*url_cleanup)(CURLU *);
+	CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
+	CURLUcode (*url_get)(CURLU *, CURLUPart, char **, unsigned int);
+} cu;
+
+/* Load libcurl and its functions, or die 69 naming it. */
+static void
+curl_load(void)
+{
+	void *h = dlopen(CURL_LIB, RTLD_NOW | RTLD_LOCAL);
+
+	if (h == NULL)
+		sm_die(SM_EX_UNAVAILABLE, "%s: cannot load it, which http and https URLs need: %s",
+		       CURL_LIB, dlerror());
+	/* dlsym's object pointer copied into the function pointer; the
+	 * sizeof, never evaluated, has the compiler check the pointer's type
+	 * against the header's declaration */
+#define SYM(f) \
+	do { \
+		void *p_ = dlsym(h, "curl_" #f); \
+		(void)sizeof(cu.f == &curl_##f); \
+		if (p_ == NULL) \
+			sm_die(SM_EX_UNAVAILABLE, "%s: no curl_%s", CURL_LIB, #f); \
+		memcpy(&cu.f, &p_, sizeof p_); \
+	} while (0)
+	SYM(global_init);
+	SYM(global_cleanup);
+	SYM(easy_init);
+	SYM(easy_setopt);
+	SYM(easy_getinfo);
+	SYM(easy_perform);
+	SYM(easy_cleanup);
+	SYM(easy_strerror);
+	SYM(slist_append);
+	SYM(slist_free_all);
+	SYM(free);
+	SYM(url);
+	SYM(url_cleanup);
+	SYM(url_set);
+	SYM(url_get);
+#undef SYM
+}
 
 enum { F_NONE, F_STATUS, F_LIMIT, F_STDOUT, F_SLOW };
 
@@ -50,12 +116,12 @@ on_body(char *p, size_t size, size_t nmemb, void *ud)
 
 	if (!x->checked) {
 		x->checked = 1;
-		curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &x->status);
+		cu.easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &x->status);
 		if (x->status >= 400) {
 			x->failure = F_STATUS;
 			return 0;
 		}
-		curl_easy_getinfo(x->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+		cu.easy_getinfo(x->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
 		if (x->status < 300 && cl > 0 && (uint64_t)cl > x->o->max_bytes) {
 			x->failure = F_LIMIT;
 			return 0;
@@ -126,26 +192,26 @@ struct origin {
 static int
 origin_get(const char *url, struct origin *g)
 {
-	CURLU *u = curl_url();
+	CURLU *u = cu.url();
 	int bad;
 
 	memset(g, 0, sizeof(*g));
 	if (u == NULL)
 		return -1;
-	bad = curl_url_set(u, CURLUPART_URL, url, 0) ||
-	      curl_url_get(u, CURLUPART_SCHEME, &g->scheme, 0) ||
-	      curl_url_get(u, CURLUPART_HOST, &g->host, 0) ||
-	      curl_url_get(u, CURLUPART_PORT, &g->port, CURLU_DEFAULT_PORT);
-	curl_url_cleanup(u);
+	bad = cu.url_set(u, CURLUPART_URL, url, 0) ||
+	      cu.url_get(u, CURLUPART_SCHEME, &g->scheme, 0) ||
+	      cu.url_get(u, CURLUPART_HOST, &g->host, 0) ||
+	      cu.url_get(u, CURLUPART_PORT, &g->port, CURLU_DEFAULT_PORT);
+	cu.url_cleanup(u);
 	return bad ? -1 : 0;
 }
 
 static void
 origin_free(struct origin *g)
 {
-	curl_free(g->scheme);
-	curl_free(g->host);
-	curl_free(g->port);
+	cu.free(g->scheme);
+	cu.free(g->host);
+	cu.free(g->port);
 }
 
 static int
@@ -190,7 +256,7 @@ static void __attribute__((noreturn))
 die_transfer(struct xfer *x, CURLcode rc, const char *name,
 	     const struct origin *at, const char *errbuf)
 {
-	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+	const char *why = errbuf[0] ? errbuf : cu.easy_strerror(rc);
 	curl_off_t cl = -1, ct = 0;
 	long oserr = 0;
 
@@ -206,9 +272,9 @@ die_transfer(struct xfer *x, CURLcode rc, const char *name,
 		       "minimum average of %llu bytes/s (--min-rate)", name,
 		       (unsigned long long)x->written, x->slow_ms / 1000.0,
 		       (unsigned long long)x->o->min_rate);
-	curl_easy_getinfo(x->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
-	curl_easy_getinfo(x->c, CURLINFO_CONNECT_TIME_T, &ct);
-	curl_easy_getinfo(x->c, CURLINFO_OS_ERRNO, &oserr);
+	cu.easy_getinfo(x->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+	cu.easy_getinfo(x->c, CURLINFO_CONNECT_TIME_T, &ct);
+	cu.easy_getinfo(x->c, CURLINFO_OS_ERRNO, &oserr);
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 		sm_die(SM_EX_UNAVAILABLE, "%s: cannot resolve host '%s'", name, sm_clip(at->host));
@@ -256,12 +322,13 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 	CURLcode rc;
 	long status;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+	curl_load();
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != 0)
 		sm_die(SM_EX_SOFTWARE, "%s: cannot initialise libcurl", name);
 	if (origin_get(url, &first) != 0)
 		sm_die(SM_EX_USAGE, "%s: malformed URL", sm_clip(name));
 	for (int i = 0; i < o->n_headers; i++) {
-		struct curl_slist *t = curl_slist_append(hdrs, o->headers[i]);
+		struct curl_slist *t = cu.slist_append(hdrs, o->headers[i]);
 
 		if (t == NULL)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
@@ -270,25 +337,25 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 	memset(&x, 0, sizeof(x));
 	x.o = o;
 	clock_gettime(CLOCK_MONOTONIC, &x.t0);
-	x.c = curl_easy_init();
+	x.c = cu.easy_init();
 	if (x.c == NULL)
 		sm_die(SM_EX_SOFTWARE, "%s: cannot initialise libcurl", name);
 	errbuf[0] = '\0';
-	curl_easy_setopt(x.c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x.c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(x.c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(x.c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(x.c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(x.c, CURLOPT_WRITEDATA, &x);
-	curl_easy_setopt(x.c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(x.c, CURLOPT_XFERINFODATA, &x);
-	curl_easy_setopt(x.c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(x.c, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
-	curl_easy_setopt(x.c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(x.c, CURLOPT_LOW_SPEED_TIME, o->stall_timeout);
-	curl_easy_setopt(x.c, CURLOPT_BUFFERSIZE, 256L * 1024);
-	curl_easy_setopt(x.c, CURLOPT_USERAGENT, "sm-fetch/" SM_VERSION);
-	curl_easy_setopt(x.c, CURLOPT_TCP_KEEPALIVE, 1L);
+	cu.easy_setopt(x.c, CURLOPT_PROTOCOLS_STR, "http,https");
+	cu.easy_setopt(x.c, CURLOPT_FOLLOWLOCATION, 0L);
+	cu.easy_setopt(x.c, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(x.c, CURLOPT_ERRORBUFFER, errbuf);
+	cu.easy_setopt(x.c, CURLOPT_WRITEFUNCTION, on_body);
+	cu.easy_setopt(x.c, CURLOPT_WRITEDATA, &x);
+	cu.easy_setopt(x.c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	cu.easy_setopt(x.c, CURLOPT_XFERINFODATA, &x);
+	cu.easy_setopt(x.c, CURLOPT_NOPROGRESS, 0L);
+	cu.easy_setopt(x.c, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
+	cu.easy_setopt(x.c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	cu.easy_setopt(x.c, CURLOPT_LOW_SPEED_TIME, o->stall_timeout);
+	cu.easy_setopt(x.c, CURLOPT_BUFFERSIZE, 256L * 1024);
+	cu.easy_setopt(x.c, CURLOPT_USERAGENT, "sm-fetch/" SM_VERSION);
+	cu.easy_setopt(x.c, CURLOPT_TCP_KEEPALIVE, 1L);
 	if (o->ca_file) {
 		/* An unreadable bundle is named here, not as a TLS failure later. */
 		FILE *f = fopen(o->ca_file, "r");
@@ -296,8 +363,8 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 		if (f == NULL)
 			sm_die_errno(SM_EX_NOINPUT, "%s: CA file %s", name, o->ca_file);
 		fclose(f);
-		curl_easy_setopt(x.c, CURLOPT_CAINFO, o->ca_file);
-		curl_easy_setopt(x.c, CURLOPT_CAPATH, NULL);
+		cu.easy_setopt(x.c, CURLOPT_CAINFO, o->ca_file);
+		cu.easy_setopt(x.c, CURLOPT_CAPATH, NULL);
 	}
 
 	cur = strdup(url);
@@ -315,8 +382,8 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 				sm_info("%s: dropping %d header(s): another origin", name,
 					o->n_headers);
 		}
-		curl_easy_setopt(x.c, CURLOPT_URL, cur);
-		curl_easy_setopt(x.c, CURLOPT_HTTPHEADER, send_headers ? hdrs : NULL);
+		cu.easy_setopt(x.c, CURLOPT_URL, cur);
+		cu.easy_setopt(x.c, CURLOPT_HTTPHEADER, send_headers ? hdrs : NULL);
 		x.checked = 0;
 		x.status = 0;
 		x.failure = F_NONE;
@@ -329,11 +396,11 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 				x.out_of_time = 1;
 				die_transfer(&x, CURLE_OPERATION_TIMEDOUT, name, &at, errbuf);
 			}
-			curl_easy_setopt(x.c, CURLOPT_TIMEOUT_MS, (long)left);
+			cu.easy_setopt(x.c, CURLOPT_TIMEOUT_MS, (long)left);
 		}
-		rc = curl_easy_perform(x.c);
+		rc = cu.easy_perform(x.c);
 		status = 0;
-		curl_easy_getinfo(x.c, CURLINFO_RESPONSE_CODE, &status);
+		cu.easy_getinfo(x.c, CURLINFO_RESPONSE_CODE, &status);
 		if (x.failure == F_STATUS || (status >= 400 && x.failure == F_NONE))
 			sm_die(SM_EX_UNAVAILABLE, "%s: HTTP %ld", name, status);
 		if (rc != CURLE_OK)
@@ -345,7 +412,7 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 			struct origin to;
 
 			next = NULL;
-			curl_easy_getinfo(x.c, CURLINFO_REDIRECT_URL, &next);
+			cu.easy_getinfo(x.c, CURLINFO_REDIRECT_URL, &next);
 			if (next == NULL)
 				sm_die(SM_EX_UNAVAILABLE, "%s: HTTP %ld without a Location",
 				       name, status);
@@ -371,7 +438,7 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 	if (sm_verbose) {
 		char *eff = NULL;
 
-		curl_easy_getinfo(x.c, CURLINFO_EFFECTIVE_URL, &eff);
+		cu.easy_getinfo(x.c, CURLINFO_EFFECTIVE_URL, &eff);
 		shown = fetch_redact(eff ? eff : cur);
 		sm_info("%s: HTTP %ld, %llu bytes", shown ? shown : name, status,
 			(unsigned long long)x.written);
@@ -380,7 +447,7 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 	origin_free(&at);
 	origin_free(&first);
 	free(cur);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(x.c);
-	curl_global_cleanup();
+	cu.slist_free_all(hdrs);
+	cu.easy_cleanup(x.c);
+	cu.global_cleanup();
 }
