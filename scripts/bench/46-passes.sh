@@ -1,0 +1,67 @@
+#!/bin/sh
+# make bench section: the CPU of the two passes of "enhanced" against one
+# pass, as chains per file (no sm-transcribe around them): one pass
+#   sm-decode F | sm-features | sm-am | sm-lattice
+# and two
+#   sm-decode F | sm-features > f; sm-am < f | sm-lattice -b 80 -w 30 |
+#   sm-adapt -P 1 -M - -F f | sm-am -M - | sm-lattice
+# the two chains of a file back to back, each timed to the microsecond
+# (scripts/bench/rusage.py), on every PASSES_STEP-th file (default 3) of the
+# asterisk 16 and 8 kHz prompts and of the one-word prompts, and on every
+# file of the three voices cut into files and of LibriVox.  Issue 20's target: two passes at most 1.6x one.
+# shellcheck disable=SC2016 # sh -c programs in single quotes
+set -eu
+here=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/sm-bench.XXXXXX")}
+work=$tmp/passes
+export SM_MODELS="${SM_MODELS:-$here/models}" OPENBLAS_NUM_THREADS=1
+PATH=$here/bin:$PATH
+tab=$(printf '\t')
+step=${PASSES_STEP:-3}
+mkdir -p "$work"
+# shellcheck source=scripts/bench-lib.sh
+. "$here/scripts/bench-lib.sh"
+for c in asterisk16 asterisk8 librivox; do
+	[ -s "$tmp/$c/manifest.tsv" ] || sh "$here/scripts/corpus.sh" "$c" "$tmp/$c" >&2
+done
+sets=$tmp/sets
+mkdir -p "$sets"
+awk -F "$tab" 'split($3, a, " ") >= 2' "$tmp/asterisk16/manifest.tsv" > "$sets/multi.tsv"
+awk -F "$tab" 'split($3, a, " ") == 1' "$tmp/asterisk16/manifest.tsv" > "$sets/single.tsv"
+[ -s "$sets/voices/manifest.tsv" ] || voices_set "$sets/multi.tsv" "$sets/voices"
+[ -s "$sets/short/manifest.tsv" ] || short_set "$sets/single.tsv" "$sets/short"
+
+# run NAME MANIFEST STEP: one table row.
+run() {
+	: > "$work/one"
+	: > "$work/two"
+	n=0
+	while IFS="$tab" read -r _ wav _; do
+		n=$((n + 1))
+		[ $((n % $3)) -eq 0 ] || continue
+		python3 "$here/scripts/bench/rusage.py" -a -f '%U %S' -o "$work/one" sh -c \
+			'sm-decode "$1" | sm-features | sm-am | sm-lattice > /dev/null' sh "$wav"
+		python3 "$here/scripts/bench/rusage.py" -a -f '%U %S' -o "$work/two" sh -c \
+			'sm-decode "$1" | sm-features > "$2"; sm-am < "$2" | sm-lattice -b 80 -w 30 |
+			sm-adapt -P 1 -M - -F "$2" | sm-am -M - | sm-lattice > /dev/null' sh "$wav" "$work/f"
+	done < "$2"
+	c1=$(awk '{ s += $1 + $2 } END { printf "%.2f", s }' "$work/one")
+	c2=$(awk '{ s += $1 + $2 } END { printf "%.2f", s }' "$work/two")
+	echo "| $1 ($(wc -l < "$work/one") files) | $c1 | $c2 | $(awk -v a="$c1" -v b="$c2" 'BEGIN { printf "%.2f", b / a }')x |"
+}
+
+echo "## 46-passes.sh: two passes against one, chains per file"
+echo
+echo "CPU s (user + system, every process of the chain) of one pass and of the two passes of \"enhanced\", the"
+echo "two chains of a file back to back: every ${step}th file of a16, a8 and the one-word prompts, every file of the"
+echo "others."
+echo
+echo "| set | one pass | two passes | two / one |"
+echo "|---|---|---|---|"
+run a16 "$tmp/asterisk16/manifest.tsv" "$step"
+run a8 "$tmp/asterisk8/manifest.tsv" "$step"
+run one-word "$sets/short/manifest.tsv" "$step"
+run voicescut "$sets/voices/parts.tsv" 1
+run lv "$tmp/librivox/manifest.tsv" 1
+echo
+echo "Run on $(date -u '+%Y-%m-%d %H:%M') UTC."
