@@ -31,3 +31,15 @@ while time.process_time() - t < 0.3:
 	run python3 "$R" -o "$SCRATCH/t" sh -c true
 	[ "$status" -eq 64 ]
 }
+
+@test "rusage.py counts only the command's CPU, not that of what its own process ran before it (a launcher's commands)" {
+	R=$SM_ROOT/scripts/bench/rusage.py
+	# sh burns 0.3 s in a child, then becomes rusage.py timing true
+	sh -c 'python3 -c "
+import time
+t = time.process_time()
+while time.process_time() - t < 0.3:
+    pass"; exec python3 "$1" -o "$2" -f "%U %S" true' sh "$R" "$SCRATCH/t"
+	read -r u s <"$SCRATCH/t"
+	awk -v u="$u" -v s="$s" 'BEGIN { exit !(u + s < 0.1) }'
+}

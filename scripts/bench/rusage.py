@@ -37,6 +37,10 @@ def main(argv):
     if out is None or fmt is None or not cmd:
         sys.stderr.write("usage: rusage.py [-a] -o FILE -f FORMAT COMMAND [ARG...]\n")
         return 64
+    # The children's times so far are not the command's: those of whatever
+    # ran before this interpreter in this process (a launcher script's
+    # own commands, say) are counted there too.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     try:
         status = subprocess.call(cmd)
@@ -45,8 +49,8 @@ def main(argv):
         return 127
     wall = time.monotonic() - t0
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    fields = {"e": "%.6f" % wall, "U": "%.6f" % ru.ru_utime,
-              "S": "%.6f" % ru.ru_stime, "%": "%"}
+    fields = {"e": "%.6f" % wall, "U": "%.6f" % (ru.ru_utime - before.ru_utime),
+              "S": "%.6f" % (ru.ru_stime - before.ru_stime), "%": "%"}
     line, k = [], 0
     while k < len(fmt):
         if fmt[k] == "%" and k + 1 < len(fmt) and fmt[k + 1] in fields:
