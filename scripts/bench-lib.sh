@@ -137,3 +137,18 @@ short_set() {
 		printf '%s\t%s\t%s\t%s\n' "$_id" "$_o" "$_text" "$(soxi -D "$_o")" >> "$2/manifest.tsv"
 	done < "$1"
 }
+
+# prompt_sets: the asterisk 16 and 8 kHz prompts and LibriVox in $tmp
+# (corpus.sh), and in $sets the multi-word and one-word prompts (multi.tsv,
+# single.tsv), the three voices (voices/: one recording, parts.tsv its
+# files) and the one-word prompts cut to their speech (short/).
+prompt_sets() {
+	for _c in asterisk16 asterisk8 librivox; do
+		[ -s "$tmp/$_c/manifest.tsv" ] || sh "$here/scripts/corpus.sh" "$_c" "$tmp/$_c" >&2
+	done
+	mkdir -p "$sets"
+	awk -F "$tab" 'split($3, a, " ") >= 2' "$tmp/asterisk16/manifest.tsv" > "$sets/multi.tsv"
+	awk -F "$tab" 'split($3, a, " ") == 1' "$tmp/asterisk16/manifest.tsv" > "$sets/single.tsv"
+	[ -s "$sets/voices/manifest.tsv" ] || voices_set "$sets/multi.tsv" "$sets/voices"
+	[ -s "$sets/short/manifest.tsv" ] || short_set "$sets/single.tsv" "$sets/short"
+}

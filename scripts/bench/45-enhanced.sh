@@ -17,18 +17,11 @@ PATH=$here/bin:$PATH
 tab=$(printf '\t')
 mkdir -p "$work"
 . "$here/scripts/bench-lib.sh"
-for c in asterisk16 asterisk8 librivox; do
-	[ -s "$tmp/$c/manifest.tsv" ] || sh "$here/scripts/corpus.sh" "$c" "$tmp/$c" >&2
-done
 sets=$tmp/sets
-mkdir -p "$sets"
-awk -F "$tab" 'split($3, a, " ") >= 2' "$tmp/asterisk16/manifest.tsv" > "$sets/multi.tsv"
+prompt_sets
 [ -s "$sets/long-noise/manifest.tsv" ] || long_set noise "$sets/multi.tsv" "$sets/long-noise"
 [ -s "$sets/long-silence/manifest.tsv" ] || long_set silence "$sets/multi.tsv" "$sets/long-silence"
-[ -s "$sets/voices/manifest.tsv" ] || voices_set "$sets/multi.tsv" "$sets/voices"
 [ -s "$sets/mixed/manifest.tsv" ] || mixed_set "$sets/multi.tsv" "$tmp/asterisk8" "$sets/mixed"
-awk -F "$tab" 'split($3, a, " ") == 1' "$tmp/asterisk16/manifest.tsv" > "$sets/single.tsv"
-[ -s "$sets/short/manifest.tsv" ] || short_set "$sets/single.tsv" "$sets/short"
 
 for op in standard enhanced; do
 	printf '{"type": "transcription", "transcription_config": {"language": "en", "operating_point": "%s"}}\n' \

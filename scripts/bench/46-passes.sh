@@ -21,15 +21,8 @@ step=${PASSES_STEP:-3}
 mkdir -p "$work"
 # shellcheck source=scripts/bench-lib.sh
 . "$here/scripts/bench-lib.sh"
-for c in asterisk16 asterisk8 librivox; do
-	[ -s "$tmp/$c/manifest.tsv" ] || sh "$here/scripts/corpus.sh" "$c" "$tmp/$c" >&2
-done
 sets=$tmp/sets
-mkdir -p "$sets"
-awk -F "$tab" 'split($3, a, " ") >= 2' "$tmp/asterisk16/manifest.tsv" > "$sets/multi.tsv"
-awk -F "$tab" 'split($3, a, " ") == 1' "$tmp/asterisk16/manifest.tsv" > "$sets/single.tsv"
-[ -s "$sets/voices/manifest.tsv" ] || voices_set "$sets/multi.tsv" "$sets/voices"
-[ -s "$sets/short/manifest.tsv" ] || short_set "$sets/single.tsv" "$sets/short"
+prompt_sets
 
 # run NAME MANIFEST STEP: one table row.
 run() {
