@@ -46,7 +46,7 @@ run() {
 echo "## 46-passes.sh: two passes against one, chains per file"
 echo
 echo "CPU s (user + system, every process of the chain) of one pass and of the two passes of \"enhanced\", the"
-echo "two chains of a file back to back: every ${step}th file of a16, a8 and the one-word prompts, every file of the"
+echo "two chains of a file back to back: one file in ${step} of a16, a8 and the one-word prompts, every file of the"
 echo "others."
 echo
 echo "| set | one pass | two passes | two / one |"
