@@ -75,5 +75,6 @@ echo
 echo "Load average when measured: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (wall times grow with it, CPU times much less)."
 echo
 echo "Start-up on the shortest LibriVox recording (median of 7): sm-transcribe ${job} s, the same six stages in a"
-echo "plain pipe ${pipe} s; the difference is the job's own cost (one jq call of ${jqs} s, mktemp, mkfifo, the"
-echo "stderr filters, and sm-format run only after every stage has succeeded)."
+echo "plain pipe ${pipe} s; the difference is the job's own cost (mktemp, mkfifo, the stderr filters, and"
+echo "sm-format run only after every stage has succeeded; these jobs have no config, so no jq: a job with one"
+echo "starts jq, ${jqs} s for \`jq -n 1\` alone, and compiles the config checker)."
