@@ -582,17 +582,18 @@ sm_mdef_blob_open(struct sm_mdef *m, const void *blob, size_t len, char *err,
 	m->n_sseq = h[6];
 	m->sil = h[7];
 	m->n_cd_tree = h[8];
+	/* from here on, bad: frees only what is allocated below (ciname) */
+	m->mapped = 1;
 	/* The bounds of sm_mdef_load, so that the layout cannot overflow. */
 	if (!counts_ok(m) || h[9] < 2 * h[0] || h[9] > 256 * h[0]) {
-		memset(m, 0, sizeof(*m));
-		return blob_err(err, errlen, "bad counts");
+		blob_err(err, errlen, "bad counts");
+		goto bad;
 	}
 	blob_layout(h, &b);
 	if (b.total != len) {
-		memset(m, 0, sizeof(*m));
-		return blob_err(err, errlen, "its counts do not make its size");
+		blob_err(err, errlen, "its counts do not make its size");
+		goto bad;
 	}
-	m->mapped = 1;
 	m->names = (char *)(uintptr_t)(d + b.names);
 	m->ci_filler = (unsigned char *)(uintptr_t)(d + b.filler);
 	m->cd_tree = (struct sm_mdef_node *)(uintptr_t)(d + b.tree);
