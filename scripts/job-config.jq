@@ -1,6 +1,6 @@
 # The job config's checker and normaliser (sm-transcribe(1), CONFIG).
 # make copies it into bin/sm-transcribe, which is installed as one file and
-# runs it as
+# runs it with jq or gojq (whose output is the same) as
 #   jq -s -r --arg max_bytes "$max_bytes" --arg max_seconds "$max_seconds" PROGRAM CONFIG
 # with SM_MAX_BYTES and SM_MAX_SECONDS or their defaults (4G, 7200);
 # tests/config.bats runs it with -f.
@@ -30,9 +30,12 @@ def only($k; $allowed): (keys - $allowed) as $u
 	| if ($u | length) > 0 then "\($k): unknown key \"\($u[0] | clip)\"" else empty end;
 def opt($f; $k; check): if has($f) then (.[$f] | check) else empty end;
 def obj($k; check): if type != "object" then want($k; "object") else check end;
-# Messages of check name an element as KEY[#]; each fills in the index.
+# Messages of check name an element as KEY[#]; each fills in the index,
+# that of the last [#] of the key (before the first ":", as no key has one).
+# (No look-ahead: gojq's regular expressions have none.)
 def each($k; check): if type != "array" then want($k; "array")
-	else to_entries[] | .key as $i | .value | check | sub("\\[#\\](?!.*\\[#\\])"; "[\($i)]") end;
+	else to_entries[] | .key as $i | .value | check
+		| sub("^(?<a>[^:]*)\\[#\\](?<b>[^:]*):"; "\(.a)[\($i)]\(.b):") end;
 
 def tc_errors: obj("transcription_config";
 	only("transcription_config"; ["language", "model", "operating_point", "output_locale",
@@ -157,6 +160,9 @@ else .[0] | [errors] as $e
 	# must validate against it): a word as {"content": WORD}, "all" as ["all"].
 	| if has("additional_vocab") then .additional_vocab |= map(if type == "string" then {content: .} else . end) else . end
 	| if .punctuation_overrides.permitted_marks? == "all" then .punctuation_overrides.permitted_marks = ["all"] else . end)
+  # Keys in sorted order, as gojq keeps them whatever jq would do: the
+  # same text from either.
+  | walk(if type == "object" then to_entries | sort_by(.key) | from_entries else . end)
   | . as $cfg | .transcription_config as $t | (.output_config.srt_overrides // {}) as $s
   | @sh "cfg=\($cfg | tojson)", @sh "tc=\($t | tojson)",
 	@sh "lang=\($t.language) diar=\($t.diarization)",

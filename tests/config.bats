@@ -6,11 +6,25 @@
 # before each test would take longer than the tests.
 bats_require_minimum_version 1.5.0
 
-# The checker as sm-transcribe runs it, on the config given on stdin, with
-# MAX_BYTES and MAX_SECONDS as SM_MAX_BYTES and SM_MAX_SECONDS.
-check() {
-	jq -s -r --arg max_bytes "${MAX_BYTES-4G}" --arg max_seconds "${MAX_SECONDS-7200}" \
+# The checker as sm-transcribe runs it, by JQ (jq or gojq), on the config
+# given on stdin, with MAX_BYTES and MAX_SECONDS as SM_MAX_BYTES and
+# SM_MAX_SECONDS.
+check_by() { # JQ
+	"$1" -s -r --arg max_bytes "${MAX_BYTES-4G}" --arg max_seconds "${MAX_SECONDS-7200}" \
 		-f "$BATS_TEST_DIRNAME/../scripts/job-config.jq"
+}
+
+# The checker by jq and by gojq, which must give the same output and exit
+# status (sm-transcribe runs either): that output and status.
+check() {
+	local in a b sa=0 sb=0
+	in=$(cat)
+	a=$(check_by jq <<<"$in" 2>&1) || sa=$?
+	b=$(check_by gojq <<<"$in" 2>&1) || sb=$?
+	[ "$a" = "$b" ] && [ "$sa" = "$sb" ] || {
+		printf 'jq (exit %s):\n%s\ngojq (exit %s):\n%s\n' "$sa" "$a" "$sb" "$b"; return 99; }
+	printf '%s\n' "$a"
+	return "$sa"
 }
 
 # CONFIG is accepted: its assignments are in $output and set here.
@@ -31,8 +45,8 @@ EN='"transcription_config": {"language": "en"}'
 
 @test "the smallest config gets diarization none and operating_point standard, and every setting its default" {
 	accepts "{$T, $EN}"
-	[ "$cfg" = '{"type":"transcription","transcription_config":{"language":"en","diarization":"none","operating_point":"standard"}}' ]
-	[ "$tc" = '{"language":"en","diarization":"none","operating_point":"standard"}' ]
+	[ "$cfg" = '{"transcription_config":{"diarization":"none","language":"en","operating_point":"standard"},"type":"transcription"}' ]
+	[ "$tc" = '{"diarization":"none","language":"en","operating_point":"standard"}' ]
 	[ "$lang" = en ] && [ "$diar" = none ] && [ "$url" = '' ] && [ "$nheaders" = 0 ]
 	[ "$marks" = "" ] && [ "$marks_all" = true ] && [ "$sensitivity" = 0.5 ] && [ "$disfluencies" = false ] && [ "$repl" = '' ]
 	[ "$nvocab" = 0 ] && [ "$nvocab_in" = 0 ] && [ "$vocab" = '' ] && [ "$entities" = false ] && [ "$locale" = '' ]
@@ -50,7 +64,7 @@ EN='"transcription_config": {"language": "en"}'
 
 @test "a config with model gets no operating_point added, and keeps its diarization" {
 	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"model\": \"enhanced\", \"diarization\": \"speaker\"}}"
-	[ "$tc" = '{"language":"en","model":"enhanced","diarization":"speaker"}' ]
+	[ "$tc" = '{"diarization":"speaker","language":"en","model":"enhanced"}' ]
 	[ "$diar" = speaker ] && [ "$opoint" = enhanced ]
 }
 
@@ -80,7 +94,7 @@ EN='"transcription_config": {"language": "en"}'
 	[ "$vocab" = "$(printf 'gnocchi\nDr. Who\tdoctor who\tdoc who\nSpeechmatics')" ]
 }
 
-@test "every setting the job uses reaches its variable; the config comes back with the two defaults added at the end" {
+@test "every setting the job uses reaches its variable; the config comes back with the two defaults added and every key in sorted order" {
 	c="{$T, \"transcription_config\": {\"language\": \"en\", \"output_locale\": \"en-GB\",
 		\"enable_entities\": true, \"audio_filtering_config\": {\"volume_threshold\": 3.5},
 		\"punctuation_overrides\": {\"permitted_marks\": [\".\", \"?\"], \"sensitivity\": 0.7},
@@ -96,10 +110,11 @@ EN='"transcription_config": {"language": "en"}'
 	[ $# -eq 4 ] && [ "$1" = --replace ] && [ "$2" = 'young man=person' ] && [ "$3" = --replace ] && [ "$4" = '/w[ae]s/=' ]
 	[ "$url" = https://example.com/a.wav ] && [ "$nheaders" = 2 ]
 	[ "$srt_len" = 20 ] && [ "$srt_lines" = 3 ]
-	[ "$notify" = true ] && [ "$tracking" = '{"title":"t","n":[1,null]}' ]
-	[ "$(jq -c '.transcription_config | keys_unsorted[-2:]' <<<"$cfg")" = '["diarization","operating_point"]' ]
+	[ "$notify" = true ] && [ "$tracking" = '{"n":[1,null],"title":"t"}' ]
+	# every object's keys in sorted order, whatever the config's order
+	[ "$(jq -c '[.. | objects | keys_unsorted == keys] | all' <<<"$cfg")" = true ]
 	[ "$(jq -c 'del(.transcription_config.diarization, .transcription_config.operating_point)' <<<"$cfg")" = \
-		"$(jq -c . <<<"$c")" ]
+		"$(jq -S -c . <<<"$c")" ]
 	[ "$tc" = "$(jq -c .transcription_config <<<"$cfg")" ]
 }
 
@@ -165,10 +180,13 @@ y" ]
 	rejects "{$T, $EN} {$T, $EN} 3" 'config: expected one JSON object, got 3 JSON values'
 }
 
-@test "JSON that does not parse: jq fails with a parse error on stderr, nothing on stdout" {
-	run ! --separate-stderr check <<<'{"type": '
+@test "JSON that does not parse: jq and gojq fail with their parse error on stderr, nothing on stdout" {
+	run ! --separate-stderr check_by jq <<<'{"type": '
 	[ -z "$output" ]
 	[ "$stderr" = 'parse error: Unfinished JSON term at EOF at line 2, column 0' ]
+	run ! --separate-stderr check_by gojq <<<'{"type": '
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = 'gojq: invalid json: <stdin>' ] && [ "${stderr_lines[2]}" = '             ^  unexpected EOF' ]
 }
 
 @test "a value of the wrong type names its key, the type expected and the type found" {
