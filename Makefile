@@ -111,7 +111,8 @@ build/common/pack.o: $(DATADIR_STAMP)
 # goes inside it, in place of the line @JOB_CONFIG_JQ@, and so does the
 # checker's output for the default config and limits, in place of
 # @DEFAULT_CONFIG_SH@, which a job without a config uses instead of running
-# jq (empty when jq is missing here: such a job then runs it).  Both lines
+# jq (by gojq or jq, whose outputs are the same; empty when neither is here:
+# such a job then runs it).  Both lines
 # stand between single quotes, so each ' becomes '\''.
 SQ = sed "s/'/'\\\\''/g"
 build/job-config.jq.sq: scripts/job-config.jq
@@ -120,7 +121,8 @@ build/job-config.jq.sq: scripts/job-config.jq
 build/default-config.sh.sq: scripts/job-config.jq
 	@mkdir -p build
 	{ printf '%s\n' '{"type":"transcription","transcription_config":{"language":"en"}}' | \
-		jq -s -r --arg max_bytes 4G --arg max_seconds 7200 -f $< 2>/dev/null || true; } | $(SQ) > $@
+		{ gojq -s -r --arg max_bytes 4G --arg max_seconds 7200 -f $< 2>/dev/null || \
+		jq -s -r --arg max_bytes 4G --arg max_seconds 7200 -f $< 2>/dev/null || true; }; } | $(SQ) > $@
 bin/sm-transcribe: build/job-config.jq.sq build/default-config.sh.sq
 bin/%: scripts/% $(DATADIR_STAMP)
 	@mkdir -p bin

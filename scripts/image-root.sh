@@ -23,13 +23,14 @@ ln -s usr/lib64 lib64
 # both sticky and writable by any uid, as the recipes mount tmpfs on either.
 chmod 1777 tmp home/smuser
 
-# What sm-transcribe runs besides the stages: POSIX sh (dash), jq, and the
+# What sm-transcribe runs besides the stages: POSIX sh (dash), gojq (jq for
+# whoever runs the image's shell, and if gojq is missing there), and the
 # utilities it calls (setsid: each stage in a process group of its own; sleep:
 # the deadline; mv: --all-formats renames; tee and awk: diarization's copies
 # and channel merge; head, od and tr: the first bytes of standard input with
 # channel diarization; nproc: the CPUs --parallel may use); sm-fetch in an
 # init container needs sh for redirection.
-tools="dash jq cat mktemp mkfifo rm sed getconf nproc env setsid sleep mv tee awk head od tr"
+tools="dash gojq jq cat mktemp mkfifo rm sed getconf nproc env setsid sleep mv tee awk head od tr"
 for t in $tools; do
 	p=$(command -v "$t")
 	cp -L "$p" "usr/bin/$t"

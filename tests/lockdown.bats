@@ -129,7 +129,7 @@ sandboxed_failure() { # CODE CONFIG_JSON EXPECTED_LINE [ENV...]
 	C=/configs/config.json
 	F='"fetch_data": {"url": "file:///tmp/in.wav"}'
 	sandboxed_failure 78 '{"type": "transcription", ' \
-		"sm-transcribe: $C: invalid JSON: Unfinished JSON term at EOF at line 2, column 0"
+		"sm-transcribe: $C: invalid JSON: unexpected EOF at line 1"
 	sandboxed_failure 78 '{"type": "transcription", "transcription_config": {}, '"$F"'}' \
 		"sm-transcribe: $C: transcription_config.language: missing (e.g. \"en\")"
 	sandboxed_failure 78 '{"type": "transcription", "transcription_config": {"language": "fr"}, '"$F"'}' \

@@ -35,10 +35,12 @@ teardown() {
 }
 
 @test "a job without a config runs no jq and gives what the checker gives for the default config; a config, or a limit in the environment, runs it" {
-	# jq on PATH first: each run it records, then the real one
+	# jq and gojq on PATH first: each run either records, then the real one
 	mkdir -p "$SCRATCH/pj"
-	printf '#!/bin/sh\necho run >>"%s"\nexec %s "$@"\n' "$SCRATCH/jq.log" "$(command -v jq)" >"$SCRATCH/pj/jq"
-	chmod +x "$SCRATCH/pj/jq"
+	for j in jq gojq; do
+		printf '#!/bin/sh\necho run >>"%s"\nexec %s "$@"\n' "$SCRATCH/jq.log" "$(command -v $j)" >"$SCRATCH/pj/$j"
+		chmod +x "$SCRATCH/pj/$j"
+	done
 	PATH=$SCRATCH/pj:$PATH run -0 --separate-stderr sm-transcribe "$(lv 0880)"
 	[ ! -e "$SCRATCH/jq.log" ]
 	[ "$(printf '%s' "$output" | words)" = "$W80" ]
@@ -290,7 +292,16 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 
 @test "bad configs exit 78 with one line naming the key" {
 	T='"type": "transcription"'
-	bad_config '{"type": ' 'invalid JSON: Unfinished JSON term at EOF at line 1, column 9'
+	bad_config '{"type": ' 'invalid JSON: unexpected EOF at line 1'
+	printf '{\n"type": tru\n}' >"$SCRATCH/c.json"
+	run -78 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ -z "$output" ]
+	[ "$stderr" = "sm-transcribe: $SCRATCH/c.json: invalid JSON: invalid character '\\n' in literal true (expecting 'e') at line 2" ]
+	SM_JQ=jq bad_config '{"type": ' 'invalid JSON: Unfinished JSON term at EOF at line 1, column 9'
+	SM_JQ=jq bad_config '{"type": "transcription"} x' 'invalid JSON: Invalid numeric literal at EOF at line 1, column 27'
+	SM_JQ=jq bad_config '[]' 'config: expected a JSON object, got an array'
+	SM_JQ=no-such-jq run -69 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
+	[ -z "$output" ] && [ "$stderr" = "sm-transcribe: SM_JQ: no-such-jq: not found" ]
 	bad_config '' 'config: expected one JSON object, got 0 JSON values'
 	bad_config '{} {}' 'config: expected one JSON object, got 2 JSON values'
 	bad_config '[]' 'config: expected a JSON object, got an array'
