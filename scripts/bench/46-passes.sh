@@ -8,7 +8,10 @@
 # the two chains of a file back to back, each timed to the microsecond
 # (scripts/bench/rusage.py), on every PASSES_STEP-th file (default 3) of the
 # asterisk 16 and 8 kHz prompts and of the one-word prompts, and on every
-# file of the three voices cut into files and of LibriVox.  Issue 20's target: two passes at most 1.6x one.
+# file of the three voices cut into files and of LibriVox; then
+# pocketsphinx_batch (bench-lib.sh's ps_set) on the same files.  Issue 20's
+# targets: two passes at most 1.6x one, and at least 2x cheaper than
+# pocketsphinx.
 # shellcheck disable=SC2016 # sh -c programs in single quotes
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,10 +31,12 @@ prompt_sets
 run() {
 	: > "$work/one"
 	: > "$work/two"
+	: > "$work/$1.tsv"
 	n=0
-	while IFS="$tab" read -r _ wav _; do
+	while IFS="$tab" read -r id wav rest; do
 		n=$((n + 1))
 		[ $((n % $3)) -eq 0 ] || continue
+		printf '%s\t%s\t%s\n' "$id" "$wav" "$rest" >> "$work/$1.tsv"
 		python3 "$here/scripts/bench/rusage.py" -a -f '%U %S' -o "$work/one" sh -c \
 			'sm-decode "$1" | sm-features | sm-am | sm-lattice > /dev/null' sh "$wav"
 		python3 "$here/scripts/bench/rusage.py" -a -f '%U %S' -o "$work/two" sh -c \
@@ -40,17 +45,21 @@ run() {
 	done < "$2"
 	c1=$(awk '{ s += $1 + $2 } END { printf "%.2f", s }' "$work/one")
 	c2=$(awk '{ s += $1 + $2 } END { printf "%.2f", s }' "$work/two")
-	echo "| $1 ($(wc -l < "$work/one") files) | $c1 | $c2 | $(awk -v a="$c1" -v b="$c2" 'BEGIN { printf "%.2f", b / a }')x |"
+	mkdir -p "$work/ps-$1"
+	ps_set "$work/$1.tsv" "$work/ps-$1"
+	cp=$(awk '{ printf "%.2f", $2 + $3 }' "$work/ps-$1/ps.time")
+	echo "| $1 ($(wc -l < "$work/one") files) | $c1 | $c2 | $(awk -v a="$c1" -v b="$c2" 'BEGIN { printf "%.2f", b / a }')x |" \
+		"$cp | $(awk -v p="$cp" -v b="$c2" 'BEGIN { printf "%.2f", p / b }')x |"
 }
 
 echo "## 46-passes.sh: two passes against one, chains per file"
 echo
 echo "CPU s (user + system, every process of the chain) of one pass and of the two passes of \"enhanced\", the"
 echo "two chains of a file back to back: one file in ${step} of a16, a8 and the one-word prompts, every file of the"
-echo "others."
+echo "others; pocketsphinx_batch on the same files after them, one process for the set (its CPU by GNU time)."
 echo
-echo "| set | one pass | two passes | two / one |"
-echo "|---|---|---|---|"
+echo "| set | one pass | two passes | two / one | pocketsphinx | pocketsphinx / two passes |"
+echo "|---|---|---|---|---|---|"
 run a16 "$tmp/asterisk16/manifest.tsv" "$step"
 run a8 "$tmp/asterisk8/manifest.tsv" "$step"
 run one-word "$sets/short/manifest.tsv" "$step"
