@@ -1,6 +1,7 @@
 # The job config's checker and normaliser (sm-transcribe(1), CONFIG).
 # make copies it into bin/sm-transcribe, which is installed as one file and
-# runs it with jq or gojq (whose output is the same) as
+# runs it with jq or gojq (whose output is the same, but for how numbers
+# echoed back are spelt: sm-transcribe(1), SM_JQ) as
 #   jq -s -r --arg max_bytes "$max_bytes" --arg max_seconds "$max_seconds" PROGRAM CONFIG
 # with SM_MAX_BYTES and SM_MAX_SECONDS or their defaults (4G, 7200);
 # tests/config.bats runs it with -f.
