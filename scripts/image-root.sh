@@ -1,7 +1,7 @@
 #!/bin/sh
 # Prepare the root file system of the container image in DIR (the build
 # context of Containerfile): the installed programs (make install DESTDIR),
-# the host's programs the job runs (sh, jq, a few coreutils), every shared
+# the host's programs the job runs (sh, gojq, jq, a few coreutils), every shared
 # library they load, the model files the installed language packs name, and a
 # minimal /etc.  Debian's merged /usr layout; /tmp and /home/smuser mode 1777.
 #   usage: scripts/image-root.sh DIR PREFIX   (run by make image)
