@@ -265,7 +265,7 @@ y" ]
 
 @test "a replacement from that is blank or has = and is not a /regex/ is refused; a /regex/ with = is accepted" {
 	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\": [{\"from\": \" \\t\", \"to\": \"x\"}]}}}" \
-		'transcription_config.transcript_filtering_config.replacements[0].from: " 	" is not a word, a phrase or a /regex/'
+		'transcription_config.transcript_filtering_config.replacements[0].from: " \t" is not a word, a phrase or a /regex/'
 	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\": [{\"from\": \"/a=b/\", \"to\": \"x\"}]}}}"
 	eval "set -- $repl"
 	[ "$2" = '/a=b/=x' ]
@@ -288,6 +288,39 @@ y" ]
 	done
 	rejects "{$T, $EN, \"fetch_data\": {\"url\": \"/a.wav\"}}" \
 		'fetch_data.url: unsupported URL "/a.wav" (use file://, http:// or https://)'
+}
+
+@test "fetch_data.url's scheme is matched in ASCII only: a Unicode ligature fi does not make file://" {
+	rejects "{$T, $EN, \"fetch_data\": {\"url\": \"\\ufb01le:///a.wav\"}}" \
+		'fetch_data.url: unsupported URL "ﬁle:///a.wav" (use file://, http:// or https://)'
+}
+
+@test "a value that ends in a newline is refused; a message shows a value's control characters escaped, on one line" {
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\\n\"}}" \
+		'transcription_config.language: "en\n" is not a language code'
+	rejects "{$T, \"transcription_config\": {\"language\": \"e\\tn\\u0001\"}}" \
+		'transcription_config.language: "e\tn\u0001" is not a language code'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"channel_diarization_labels\": [\"a\\n\"]}}" \
+		'transcription_config.channel_diarization_labels[0]: expected a string of letters, digits, "." and "_"'
+	rejects "{$T, $EN, \"fetch_data\": {\"url\": \"file:///a\", \"auth_headers\": [\"A: b\\n\"]}}" \
+		'fetch_data.auth_headers[0]: expected "Name: value"'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\":
+		{\"replacements\": [{\"from\": \"\\n\", \"to\": \"x\"}]}}}" \
+		'transcription_config.transcript_filtering_config.replacements[0].from: "\n" is not a word, a phrase or a /regex/'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\":
+		{\"replacements\": [{\"from\": \"/a=/\\n\", \"to\": \"x\"}]}}}" \
+		'transcription_config.transcript_filtering_config.replacements[0].from: "/a=/\n" is not a word, a phrase or a /regex/'
+	MAX_BYTES=$'4G\n' run -0 check <<<"{$T, $EN}"
+	[ "$output" = 'limit	SM_MAX_BYTES: expected a size such as 4G, 500M or 1048576, got "4G\n"' ]
+	MAX_SECONDS=$'7200\n' run -0 check <<<"{$T, $EN}"
+	[ "$output" = 'limit	SM_MAX_SECONDS: expected seconds from 0.001 to 10000000, got "7200\n"' ]
+}
+
+@test "an additional_vocab entry of 10000 words is dropped as over 6 words, by jq as by gojq" {
+	local w
+	w=$(printf 'a %.0s' $(seq 10000))
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"additional_vocab\": [\"$w\", \"b c\"]}}"
+	[ "$nvocab" = 2 ] && [ "$nvocab_in" = 1 ] && [ "$vocab" = 'b c' ]
 }
 
 @test "the first problem in the order of the checks is the only line" {
