@@ -76,8 +76,18 @@ follow_job(void)
 void
 sm_init(const char *name)
 {
-	const char *slash = strrchr(name, '/');
+	const char *slash = strrchr(name, '/'), *sess = getenv("SM_SETSID");
 
+	/* SM_SETSID=1: a session (and process group) of its own before
+	 * anything else, as setsid(1) in front would give, without that
+	 * process: sm-transcribe asks it of its own stages.  Not passed on to
+	 * the processes this one starts.  A process group leader cannot
+	 * (EPERM) and stays where it is. */
+	if (sess != NULL) {
+		if (strcmp(sess, "1") == 0)
+			(void)setsid();
+		unsetenv("SM_SETSID");
+	}
 	progname = slash ? slash + 1 : name;
 	/* A reader that goes away must give us EPIPE, so that the loss of
 	 * output is reported and exits 74, not a silent death by signal. */

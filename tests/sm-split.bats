@@ -322,3 +322,13 @@ open(sys.argv[2], 'wb').write(bytes(h) + 16 * f)" "$D/g.feat" "$SCRATCH/long.fea
 	term_stops "cat >/dev/null; (sleep 37 & echo \$! >>$SCRATCH/bg); printf '#sm-hyp 1\\n#end\\n'" \
 		"$SCRATCH/bg"
 }
+
+@test "SM_SETSID=1: sm-split leads a session of its own and its chunks' stages do not get the variable; without it, it stays in its caller's" {
+	rec="echo \"\${SM_SETSID-unset} \$(cut -d ' ' -f 6 /proc/\$PPID/stat) \$PPID\" >$SCRATCH/s; cat >/dev/null; printf '#sm-hyp 1\\n#end\\n'"
+	SM_SETSID=1 sm-split -c "$rec" "$D/j.feat" >/dev/null
+	read -r v sid pid <"$SCRATCH/s"
+	[ "$v" = unset ] && [ "$sid" = "$pid" ]
+	sm-split -c "$rec" "$D/j.feat" >/dev/null
+	read -r v sid pid <"$SCRATCH/s"
+	[ "$v" = unset ] && [ "$sid" != "$pid" ]
+}
