@@ -2,7 +2,7 @@
 # make bench section: whole jobs through sm-transcribe: real-time factor,
 # CPU and peak memory on LibriVox (one job per recording, then all five
 # joined as one job) and on asterisk-en prompts; the job's own start-up
-# cost (jq, mktemp, FIFOs, the held output) against the same stages in a
+# cost (mktemp, FIFOs, the held output) against the same stages in a
 # plain pipe; the word error rate of the whole job on LibriVox.
 # shellcheck disable=SC2016 # sh -c programs in single quotes
 set -eu
@@ -57,7 +57,10 @@ median() {
 }
 job=$(median sm-transcribe "$short")
 pipe=$(median sh -c 'sm-fetch "$1" | sm-decode | sm-features | sm-am | sm-lattice | sm-format' sh "$short")
-jqs=$(median sh -c 'jq -n 1 >/dev/null')
+# The jq sm-transcribe runs for a config (sm-transcribe(1), SM_JQ).
+jq=jq
+command -v gojq >/dev/null 2>&1 && jq=gojq
+jqs=$(median "$jq" -n 1)
 
 echo "## sm-transcribe (whole jobs)"
 echo
@@ -77,4 +80,4 @@ echo
 echo "Start-up on the shortest LibriVox recording (median of 7): sm-transcribe ${job} s, the same six stages in a"
 echo "plain pipe ${pipe} s; the difference is the job's own cost (mktemp, mkfifo, the stderr filters, and"
 echo "sm-format run only after every stage has succeeded; these jobs have no config, so no jq: a job with one"
-echo "starts jq, ${jqs} s for \`jq -n 1\` alone, and compiles the config checker)."
+echo "starts $jq, ${jqs} s for \`$jq -n 1\` alone, and compiles the config checker)."
