@@ -363,7 +363,7 @@ bad:
  * and the means' row wm of W (p = -2 wp, the old mean wm / p), the new
  * means' row into nm, each Gaussian's constant term added into acc.  In
  * double, element by element: the avx2 clone computes the same bits. */
-__attribute__((target_clones("avx2", "default"), optimize("O3")))
+__attribute__((target_clones("avx2", "default"))) SM_VECTORIZE
 static void
 means_row(const float *restrict wp, const float *restrict wm, const float *restrict mu,
 	  double centre, float *restrict nm, double *restrict acc, int n)
@@ -843,7 +843,7 @@ exp_rel(float *L, float *mx, int n, int n_dens)
 }
 
 /* p *= v, n values. */
-__attribute__((target_clones("avx2", "default"), optimize("O3")))
+__attribute__((target_clones("avx2", "default"))) SM_VECTORIZE
 static void
 mul(float *restrict p, const float *restrict v, size_t n)
 {
@@ -854,7 +854,7 @@ mul(float *restrict p, const float *restrict v, size_t n)
 }
 
 /* o -= the maximum of o, n values; the maximum as exp_rel finds it. */
-__attribute__((target_clones("avx2", "default"), optimize("O3")))
+__attribute__((target_clones("avx2", "default"))) SM_VECTORIZE
 static void
 sub_max_row(float *restrict o, int n)
 {
@@ -866,7 +866,7 @@ sub_max_row(float *restrict o, int n)
 }
 
 /* sc = log(prod) (first) or sc += log(prod), n values. */
-__attribute__((target_clones("avx2", "default"), optimize("O3")))
+__attribute__((target_clones("avx2", "default"))) SM_VECTORIZE
 static void
 log_acc(float *restrict sc, const float *restrict prod, size_t n, int first)
 {

@@ -310,7 +310,7 @@ struct top {
  * next's): each s[k] sums its terms in the order of the dimensions, as a
  * loop over one Gaussian's dimensions would, so the Gaussians can go side
  * by side. */
-__attribute__((target_clones("avx2", "default"), optimize("O3")))
+__attribute__((target_clones("avx2", "default"))) SM_VECTORIZE
 static void
 distances(const float *x, int n, const float *mu, const float *iv, int n_dens, float *s)
 {

@@ -86,7 +86,7 @@ ad_xform_identity(struct ad_xform *x, const struct ad_stats *st)
  * a fraction of the work.  -1 when singular.  The avx2 clone does the
  * same operations on four elements at once (no fused multiply-add): the
  * same bits. */
-__attribute__((target_clones("avx2", "default"), optimize("O3")))
+__attribute__((target_clones("avx2", "default"))) SM_VECTORIZE
 static int
 gauss_jordan(int n, double a[][AD_MAX_D + 1], int c0, int nc, double out[][AD_MAX_D + 1],
 	     double *det)

@@ -247,7 +247,7 @@ estimate(const struct cstats *st, int D, double tau, double W0[][N1], double W[]
  * of a transform (Wt its transpose) applied to one mean, side by side,
  * each row's sum in the order of j as a loop over one row would take it
  * (the same bits). */
-__attribute__((target_clones("avx2", "default"), optimize("O3")))
+__attribute__((target_clones("avx2", "default"))) SM_VECTORIZE
 static void
 apply_rows(double Wt[][AD_MAX_D], int D, const float *mu, double *restrict s)
 {
