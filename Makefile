@@ -111,8 +111,8 @@ build/common/pack.o: $(DATADIR_STAMP)
 # goes inside it, in place of the line @JOB_CONFIG_JQ@, and so does the
 # checker's output for the default config and limits, in place of
 # @DEFAULT_CONFIG_SH@, which a job without a config uses instead of running
-# jq (by gojq or jq, whose outputs are the same; empty when neither is here:
-# such a job then runs it).  Both lines
+# jq (made by gojq where installed, else jq, as sm-transcribe chooses; empty
+# when neither is here: such a job then runs it).  Both lines
 # stand between single quotes, so each ' becomes '\''.
 SQ = sed "s/'/'\\\\''/g"
 build/job-config.jq.sq: scripts/job-config.jq
@@ -120,9 +120,9 @@ build/job-config.jq.sq: scripts/job-config.jq
 	$(SQ) $< > $@
 build/default-config.sh.sq: scripts/job-config.jq
 	@mkdir -p build
-	{ printf '%s\n' '{"type":"transcription","transcription_config":{"language":"en"}}' | \
-		{ gojq -s -r --arg max_bytes 4G --arg max_seconds 7200 -f $< 2>/dev/null || \
-		jq -s -r --arg max_bytes 4G --arg max_seconds 7200 -f $< 2>/dev/null || true; }; } | $(SQ) > $@
+	{ j=$$(command -v gojq || command -v jq) && \
+		printf '%s\n' '{"type":"transcription","transcription_config":{"language":"en"}}' | \
+		"$$j" -s -r --arg max_bytes 4G --arg max_seconds 7200 -f $< 2>/dev/null || true; } | $(SQ) > $@
 bin/sm-transcribe: build/job-config.jq.sq build/default-config.sh.sq
 bin/%: scripts/% $(DATADIR_STAMP)
 	@mkdir -p bin
