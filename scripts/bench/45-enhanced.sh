@@ -63,7 +63,7 @@ echo "## 45-enhanced.sh: operating_point \"enhanced\" (two passes) against \"sta
 echo
 echo "Ours: \`sm-transcribe --job-config C F\` per file, C's \`operating_point\` \"standard\" or \"enhanced\", the two"
 echo "jobs of a file back to back; WER of the words of the json-v2 transcript by tests/corpus/wer.py;"
-echo "pocketsphinx_batch as in 40-sets.sh. CPU = user + system s of the whole job (jq, the shell, every stage), to the"
+echo "pocketsphinx_batch as in 40-sets.sh. CPU = user + system s of the whole job (the config check, the shell, every stage), to the"
 echo "microsecond (scripts/bench/rusage.py; GNU time cuts each job's down to 10 ms)."
 echo
 echo "| set | WER standard | WER enhanced | WER pocketsphinx | CPU s standard | CPU s enhanced | enhanced / standard | CPU s pocketsphinx | pocketsphinx / enhanced |"
