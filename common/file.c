@@ -70,8 +70,8 @@ sm_read_file(const char *path, unsigned char **bufp, size_t *lenp, char *err,
 }
 
 int
-sm_map_file(const char *path, const unsigned char **bufp, size_t *lenp, char *err,
-	    size_t errlen)
+sm_map_file(const char *path, int flags, const unsigned char **bufp, size_t *lenp,
+	    char *err, size_t errlen)
 {
 	struct stat st;
 	void *p = NULL;
@@ -79,18 +79,27 @@ sm_map_file(const char *path, const unsigned char **bufp, size_t *lenp, char *er
 
 	*bufp = NULL;
 	*lenp = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return sm_path_err(err, errlen, path, "%s", strerror(errno));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		e = errno;
+		sm_path_err(err, errlen, path, "%s", strerror(e));
+		errno = e;
+		return -1;
+	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return sm_path_err(err, errlen, path, "not a regular file");
+		sm_path_err(err, errlen, path, "not a regular file");
+		errno = EINVAL;
+		return -1;
 	}
 	if (st.st_size > 0 &&
-	    (p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)) ==
+	    (p = mmap(NULL, (size_t)st.st_size, PROT_READ,
+		      MAP_PRIVATE | (flags & SM_MAP_POPULATE ? MAP_POPULATE : 0), fd, 0)) ==
 		    MAP_FAILED) {
 		e = errno;
 		close(fd);
-		return sm_path_err(err, errlen, path, "%s", strerror(e));
+		sm_path_err(err, errlen, path, "%s", strerror(e));
+		errno = e;
+		return -1;
 	}
 	close(fd);
 	*bufp = p;

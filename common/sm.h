@@ -121,12 +121,15 @@ char *sm_xstrdup(const char *s);
 int sm_read_file(const char *path, unsigned char **buf, size_t *len,
 		 char *err, size_t errlen);
 
-/* Map a whole regular file read-only instead (NULL for an empty one):
- * its pages are the page cache's, mapped at once, neither copied nor
- * faulted in one by one, which for a file of megabytes read at every
- * start costs less than reading it.  0, or -1 with "PATH: problem" in
- * err.  sm_unmap_file(buf, len) when done. */
-int sm_map_file(const char *path, const unsigned char **buf, size_t *len,
+/* Map a whole regular file read-only instead (NULL for an empty one),
+ * its pages the page cache's, never copied.  SM_MAP_POPULATE maps them
+ * all at once, which for a file of megabytes read whole at every start
+ * costs less than faulting them in one by one; without it only the pages
+ * touched are, for a file of which a run reads a few lines.  0, or -1
+ * with "PATH: problem" in err and errno saying why (EINVAL: not a regular
+ * file).  sm_unmap_file(buf, len) when done. */
+#define SM_MAP_POPULATE 1
+int sm_map_file(const char *path, int flags, const unsigned char **buf, size_t *len,
 		char *err, size_t errlen);
 void sm_unmap_file(const unsigned char *buf, size_t len);
 

@@ -23,12 +23,8 @@
  * a look-up out of it.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "lts.h"
 #include "sm.h"
@@ -47,7 +43,7 @@ const char *const sm_lts_phones[SM_LTS_NPHONE] = {
 };
 
 struct sm_lts {
-	void *map;
+	const unsigned char *map;
 	size_t size;
 	const struct sm_lts_header *h;
 	const uint8_t (*cls)[2];
@@ -140,42 +136,30 @@ check(struct sm_lts *t, const char *path, char *err, size_t errlen)
 struct sm_lts *
 sm_lts_open(const char *path, char *err, size_t errlen)
 {
+	const unsigned char *map;
 	struct sm_lts *t;
-	struct stat st;
-	void *map;
-	int fd;
+	size_t len;
 
-	fd = open(path, O_RDONLY);
-	if (fd < 0) {
-		sm_path_err(err, errlen, path, "%s", strerror(errno));
+	/* not populated: a vocabulary's words visit a few of its nodes */
+	if (sm_map_file(path, 0, &map, &len, err, errlen) != 0) {
+		if (errno == EINVAL)
+			sm_path_err(err, errlen, path, "not a regular file");
 		return NULL;
 	}
-	if (fstat(fd, &st) != 0) {
-		sm_path_err(err, errlen, path, "%s", strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode) || (size_t)st.st_size < sizeof(struct sm_lts_header)) {
-		sm_path_err(err, errlen, path, S_ISREG(st.st_mode) ?
-			    "not a letter-to-sound model" : "not a regular file");
-		close(fd);
-		return NULL;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		sm_path_err(err, errlen, path, "%s", strerror(errno));
+	if (len < sizeof(struct sm_lts_header)) {
+		sm_path_err(err, errlen, path, "not a letter-to-sound model");
+		sm_unmap_file(map, len);
 		return NULL;
 	}
 	t = calloc(1, sizeof(*t));
 	if (t == NULL) {
 		sm_path_err(err, errlen, path, "out of memory");
-		munmap(map, (size_t)st.st_size);
+		sm_unmap_file(map, len);
 		return NULL;
 	}
 	t->map = map;
-	t->size = (size_t)st.st_size;
-	t->h = map;
+	t->size = len;
+	t->h = (const struct sm_lts_header *)map;
 	if (memcmp(t->h->magic, SM_LTS_MAGIC, sizeof(t->h->magic)) != 0) {
 		sm_path_err(err, errlen, path, "not a letter-to-sound model");
 		goto bad;
@@ -202,7 +186,7 @@ sm_lts_free(struct sm_lts *t)
 {
 	if (t == NULL)
 		return;
-	munmap(t->map, t->size);
+	sm_unmap_file(t->map, t->size);
 	free(t);
 }
 

@@ -196,7 +196,7 @@ sm_mdef_load(struct sm_mdef *m, const char *path, char *err, size_t errlen)
 	memset(m, 0, sizeof(*m));
 	memset(&r, 0, sizeof(r));
 	r.path = path;
-	if (sm_map_file(path, &buf, &r.len, err, errlen) != 0)
+	if (sm_map_file(path, SM_MAP_POPULATE, &buf, &r.len, err, errlen) != 0)
 		return -1;
 	r.buf = buf;
 	if (r.len < 12) {

@@ -113,7 +113,8 @@ ad_dict_load(struct ad_model *m, const struct sm_pack *pack, const char *const *
 			set_lead(lead, word[i][0], '(');
 		}
 	}
-	if (sm_map_file(pack->dict, (const unsigned char **)&map, &len, err, sizeof err) != 0)
+	if (sm_map_file(pack->dict, SM_MAP_POPULATE, (const unsigned char **)&map, &len, err,
+			sizeof err) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
 	/* Only the lines of those words are parsed (a copy of each, NUL
 	 * ended): WORD[(N)] PHONE... */

@@ -4,12 +4,8 @@
  * ranges: nothing is parsed or copied at start-up, and a transcript's
  * lookups touch a few pages of it. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "spell.h"
 
@@ -106,29 +102,27 @@ lookup(const struct table *tb, const char *tag, const char *key, size_t *wlen)
 	return NULL;
 }
 
-/* Map the pack's table; 0 when the pack has none and locale is en-US. */
+/* Map the pack's table; 0 when the pack has none and locale is en-US.
+ * Not populated: a transcript looks up a few lines of it. */
 static int
 table_open(struct table *tb, const char *path, const char *locale)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY);
-	void *m;
+	const unsigned char *m;
+	char err[4200];
+	size_t len;
 
-	if (fd < 0 && errno == ENOENT && strcmp(locale, "en-US") == 0)
-		return 0;
-	if (fd < 0 || fstat(fd, &st) != 0)
-		sm_die_errno(SM_EX_CONFIG, "--locale %s: %s", locale, path);
-	if (!S_ISREG(st.st_mode) || (size_t)st.st_size < strlen(SPELL_MAGIC))
+	if (sm_map_file(path, 0, &m, &len, err, sizeof err) != 0) {
+		if (errno == ENOENT && strcmp(locale, "en-US") == 0)
+			return 0;
+		if (errno != EINVAL)
+			sm_die(SM_EX_CONFIG, "--locale %s: %s", locale, err);
+	}
+	if (m == NULL || len < strlen(SPELL_MAGIC) ||
+	    memcmp(m, SPELL_MAGIC, strlen(SPELL_MAGIC)) != 0)
 		sm_die(SM_EX_CONFIG, "%s: expected a #sm-spelling 1 table", path);
-	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (m == MAP_FAILED)
-		sm_die_errno(SM_EX_CONFIG, "%s", path);
-	close(fd);
 	tb->path = path;
-	tb->s = m;
-	tb->len = (size_t)st.st_size;
-	if (memcmp(tb->s, SPELL_MAGIC, strlen(SPELL_MAGIC)) != 0)
-		sm_die(SM_EX_CONFIG, "%s: expected a #sm-spelling 1 table", path);
+	tb->s = (const char *)m;
+	tb->len = len;
 	if (tb->s[tb->len - 1] != '\n')
 		bad_table(tb, tb->len);
 	return 1;
@@ -161,5 +155,5 @@ spell_apply(struct transcript *t, const struct sm_pack *pack,
 		if ((t->v[i].content = strndup(w, n)) == NULL)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
 	}
-	munmap((void *)tb.s, tb.len);
+	sm_unmap_file((const unsigned char *)tb.s, tb.len);
 }

@@ -1,14 +1,11 @@
 /* vocab.c: the custom vocabulary laid over the search (vocab.h). */
 #include <ctype.h>
-#include <fcntl.h>
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 
 #include "dict.h"
 #include "lm.h"
@@ -251,22 +248,20 @@ find_search_words(struct table *t, const struct sm_search *s)
 static void
 find_dict_words(struct table *t, const char *path, const struct sm_search *srch)
 {
+	const unsigned char *map;
 	const char *buf, *line, *next;
-	struct stat st;
+	char err[4200];
 	size_t len;
-	int fd = open(path, O_RDONLY);
 
 	/* mapped, not read: only the lines of the listed words are parsed */
-	if (fd < 0 || fstat(fd, &st) != 0)
-		sm_die_errno(SM_EX_CONFIG, "%s", path);
-	if (!S_ISREG(st.st_mode) || st.st_size == 0)
-		sm_die(SM_EX_CONFIG, "%s: not a dictionary (%s)", path,
-		       S_ISREG(st.st_mode) ? "empty" : "not a regular file");
-	len = (size_t)st.st_size;
-	buf = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-	if (buf == MAP_FAILED)
-		sm_die_errno(SM_EX_CONFIG, "%s", path);
-	close(fd);
+	if (sm_map_file(path, SM_MAP_POPULATE, &map, &len, err, sizeof err) != 0) {
+		if (errno != EINVAL)
+			sm_die(SM_EX_CONFIG, "%s", err);
+		sm_die(SM_EX_CONFIG, "%s: not a dictionary (not a regular file)", path);
+	}
+	if (len == 0)
+		sm_die(SM_EX_CONFIG, "%s: not a dictionary (empty)", path);
+	buf = (const char *)map;
 	for (line = buf; line < buf + len; line = next) {
 		const char *e, *p, *q;
 		size_t wl;
@@ -321,7 +316,7 @@ find_dict_words(struct table *t, const char *path, const struct sm_search *srch)
 		memcpy(key->alt + key->n_alt * (MAX_PH + 1) + 1, ph, sizeof *ph * np);
 		key->n_alt++;
 	}
-	munmap((void *)buf, len);
+	sm_unmap_file(map, len);
 }
 
 /* The words laid over the search: a small dictionary being built. */
