@@ -34,48 +34,96 @@ struct acc {
 };
 
 static int
+blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+void
+sm_dict_line(const char *p, const char *e, struct sm_dict_line *dl)
+{
+	const char *q;
+
+	dl->len = dl->base_len = 0;
+	dl->n_phone = 0;
+	while (p < e && blank(*p))
+		p++;
+	for (q = p; q < e && !blank(*q); q++)
+		;
+	if (q == p || p[0] == '#' || (q - p >= 2 && p[0] == ';' && p[1] == ';'))
+		return;
+	dl->word = p;
+	dl->len = dl->base_len = (size_t)(q - p);
+	if (dl->len > 3 && q[-1] == ')') {
+		const char *o = q - 1;
+
+		while (o > p && *o != '(')
+			o--;
+		if (o > p)
+			dl->base_len = (size_t)(o - p);
+	}
+	for (p = q;; p = q) {
+		while (p < e && blank(*p))
+			p++;
+		for (q = p; q < e && !blank(*q); q++)
+			;
+		if (q == p)
+			break;
+		if (dl->n_phone < SM_DICT_LINE_PH) {
+			dl->phone[dl->n_phone] = p;
+			dl->phone_len[dl->n_phone] = (size_t)(q - p);
+		}
+		dl->n_phone++;
+	}
+}
+
+static int
 load_one(struct sm_dict *d, struct acc *a, const char *path, int filler,
 	 const struct sm_mdef *m, char *err, size_t errlen)
 {
 	unsigned char *buf;
 	size_t len, lineno = 0;
-	char *s, *line, *next;
+	const char *line, *end, *next;
 
 	if (sm_read_file(path, &buf, &len, err, errlen) != 0)
 		return -1;
-	for (line = (char *)buf; line < (char *)buf + len; line = next) {
-		char *tok, *word, *save = NULL;
+	end = (const char *)buf + len;
+	for (line = (const char *)buf; line < end; line = next) {
+		struct sm_dict_line dl;
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		int16_t ph[MAX_PHONES];
-		int np = 0, id;
-		size_t wl;
+		size_t wl, i;
+		int np, id;
 
-		next = memchr(line, '\n', (size_t)((char *)buf + len - line));
-		if (next)
-			*next++ = 0;
-		else
-			next = (char *)buf + len;
+		next = nl ? nl + 1 : end;
 		lineno++;
-		word = strtok_r(line, " \t\r", &save);
-		if (word == NULL || word[0] == '#' || (word[0] == ';' && word[1] == ';'))
+		sm_dict_line(line, nl ? nl : end, &dl);
+		if (dl.len == 0)
 			continue;
-		while ((tok = strtok_r(NULL, " \t\r", &save)) != NULL) {
-			if (np == MAX_PHONES) {
-				snprintf(err, errlen, "%s:%zu: too many phones", path, lineno);
-				goto fail;
-			}
-			id = sm_mdef_ciphone(m, tok);
+		if (dl.n_phone > MAX_PHONES) {
+			snprintf(err, errlen, "%s:%zu: too many phones", path, lineno);
+			goto fail;
+		}
+		for (np = 0; np < dl.n_phone; np++) {
+			char name[64];
+			size_t n = dl.phone_len[np] < sizeof name - 1 ? dl.phone_len[np] :
+				   sizeof name - 1;
+
+			memcpy(name, dl.phone[np], n);
+			name[n] = 0;
+			id = n < dl.phone_len[np] ? -1 : sm_mdef_ciphone(m, name);
 			if (id < 0) {
 				snprintf(err, errlen, "%s:%zu: unknown phone '%s'", path,
-					 lineno, sm_clip(tok));
+					 lineno, sm_clip(name));
 				goto fail;
 			}
-			ph[np++] = (int16_t)id;
+			ph[np] = (int16_t)id;
 		}
 		if (np == 0) {
 			snprintf(err, errlen, "%s:%zu: word without phones", path, lineno);
 			goto fail;
 		}
-		wl = strlen(word);
+		wl = dl.len;
 		if (wl > 1000) {
 			snprintf(err, errlen, "%s:%zu: word too long", path, lineno);
 			goto fail;
@@ -86,18 +134,12 @@ load_one(struct sm_dict *d, struct acc *a, const char *path, int filler,
 			snprintf(err, errlen, "%s: out of memory", path);
 			goto fail;
 		}
-		for (s = word; *s; s++)
-			if (!filler)
-				*s = (char)tolower((unsigned char)*s);
-		memcpy(d->text + a->tlen, word, wl + 1);
+		for (i = 0; i < wl; i++)
+			d->text[a->tlen + i] = filler ? dl.word[i] :
+				(char)tolower((unsigned char)dl.word[i]);
+		d->text[a->tlen + wl] = 0;
 		d->w[d->n_words].word = (const char *)(uintptr_t)a->tlen;	/* fixed later */
-		d->w[d->n_words].base_len = (uint16_t)wl;
-		if (wl > 3 && word[wl - 1] == ')') {
-			char *o = strrchr(word, '(');
-
-			if (o && o > word)
-				d->w[d->n_words].base_len = (uint16_t)(o - word);
-		}
+		d->w[d->n_words].base_len = (uint16_t)dl.base_len;
 		d->w[d->n_words].filler = (uint8_t)filler;
 		d->w[d->n_words].n_phone = (uint8_t)np;
 		d->w[d->n_words].phone_off = (uint32_t)d->n_phones;

@@ -27,6 +27,21 @@ struct sm_dict {
 	size_t n_phones;
 };
 
+/* One line of a dictionary taken apart where it lies (nothing copied):
+ * blanks are spaces, tabs and carriage returns; a line whose first word
+ * starts with '#' or ";;" is a comment, as is a blank line (len 0). */
+#define SM_DICT_LINE_PH 128
+struct sm_dict_line {
+	const char *word;	/* as written, (N) included */
+	size_t len, base_len;	/* its length; without the (N) mark */
+	int n_phone;		/* the phone names on the line, all counted */
+	const char *phone[SM_DICT_LINE_PH];	/* the first SM_DICT_LINE_PH */
+	size_t phone_len[SM_DICT_LINE_PH];
+};
+
+/* Take apart the line [p, e) (its newline left out). */
+void sm_dict_line(const char *p, const char *e, struct sm_dict_line *dl);
+
 /* Load dict then fdict (either may be NULL).  Phones must exist in m.
  * 0, or -1 with "PATH:LINE: problem" in err. */
 int sm_dict_load(struct sm_dict *d, const char *dict, const char *fdict,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "adapt.h"
+#include "dict.h"
 
 static size_t
 gau_off(const struct ad_model *m, int c, int f, int k)
@@ -74,8 +75,8 @@ ad_dict_load(struct ad_model *m, const struct sm_pack *pack, const char *const *
 	     const size_t *wlen, long n)
 {
 	const char *map, *p, *next;
-	char err[8400], *line = NULL;
-	size_t len, cap = 0, lineno = 0;
+	char err[8400];
+	size_t len, lineno = 0;
 	uint32_t size = 16;
 	long i;
 	/* The pairs of first two bytes the lines to parse can start with
@@ -116,45 +117,32 @@ ad_dict_load(struct ad_model *m, const struct sm_pack *pack, const char *const *
 	if (sm_map_file(pack->dict, SM_MAP_POPULATE, (const unsigned char **)&map, &len, err,
 			sizeof err) != 0)
 		sm_die(SM_EX_CONFIG, "%s", err);
-	/* Only the lines of those words are parsed (a copy of each, NUL
-	 * ended): WORD[(N)] PHONE... */
+	/* Only the lines of those words are taken apart: WORD[(N)] PHONE... */
 	for (p = map; p < map + len; p = next) {
 		const char *end = memchr(p, '\n', (size_t)(map + len - p));
-		char *tok, *save;
-		size_t wl, bl;
+		struct sm_dict_line dl;
 		int16_t ph[AD_MAX_PHONES];
 		int32_t wi;
-		int np = 0, id;
+		int np = 0, id, i;
 
 		end = end ? end : map + len;
 		next = end + 1;
 		lineno++;
 		if (end - p < 2 || !(lead[lead_key(p[0], p[1]) / 8] & 1u << lead_key(p[0], p[1]) % 8))
 			continue;
-		if ((size_t)(end - p) >= cap) {
-			cap = 2 * (size_t)(end - p) + 1;
-			if ((line = realloc(line, cap)) == NULL)
-				sm_die(SM_EX_SOFTWARE, "out of memory");
-		}
-		memcpy(line, p, (size_t)(end - p));
-		line[end - p] = '\0';
-		wl = strcspn(line, " \t\r");
-		if (wl == 0 || line[wl] == '\0')
+		sm_dict_line(p, end, &dl);
+		if (dl.n_phone == 0 || (wi = *slot(m, dl.word, dl.base_len)) < 0)
 			continue;
-		bl = wl;
-		if (wl > 3 && line[wl - 1] == ')') {
-			char *o = memchr(line, '(', wl);
+		for (i = 0; i < dl.n_phone && i < SM_DICT_LINE_PH; i++) {
+			char name[64];
+			size_t n = dl.phone_len[i] < sizeof name - 1 ? dl.phone_len[i] :
+				   sizeof name - 1;
 
-			if (o && o > line)
-				bl = (size_t)(o - line);
-		}
-		if ((wi = *slot(m, line, bl)) < 0)
-			continue;
-		for (tok = strtok_r(line + wl, " \t\r", &save); tok != NULL;
-		     tok = strtok_r(NULL, " \t\r", &save)) {
-			if ((id = sm_mdef_ciphone(&m->mdef, tok)) < 0)
+			memcpy(name, dl.phone[i], n);
+			name[n] = 0;
+			if ((id = n < dl.phone_len[i] ? -1 : sm_mdef_ciphone(&m->mdef, name)) < 0)
 				sm_die(SM_EX_CONFIG, "%s:%zu: unknown phone '%s'", pack->dict,
-				       lineno, sm_clip(tok));
+				       lineno, sm_clip(name));
 			if (np == AD_MAX_PHONES)
 				break;
 			ph[np++] = (int16_t)id;
@@ -162,7 +150,6 @@ ad_dict_load(struct ad_model *m, const struct sm_pack *pack, const char *const *
 		if (np > 0 && np < AD_MAX_PHONES)
 			add_pron(m, wi, ph, np);
 	}
-	free(line);
 	sm_unmap_file((const unsigned char *)map, len);
 }
 

@@ -263,44 +263,33 @@ find_dict_words(struct table *t, const char *path, const struct sm_search *srch)
 		sm_die(SM_EX_CONFIG, "%s: not a dictionary (empty)", path);
 	buf = (const char *)map;
 	for (line = buf; line < buf + len; line = next) {
-		const char *e, *p, *q;
-		size_t wl;
-		int k, np = 0;
+		const char *e, *nl;
+		struct sm_dict_line dl;
+		int k, np, i;
 		int16_t ph[MAX_PH];
 		struct key *key;
 
-		next = memchr(line, '\n', (size_t)(buf + len - line));
-		next = next ? next + 1 : buf + len;
+		nl = memchr(line, '\n', (size_t)(buf + len - line));
+		next = nl ? nl + 1 : buf + len;
 		for (e = line; e < next && *e != ' ' && *e != '\t' && *e != '\n' && *e != '('; e++)
 			;
 		if (!maybe(t, line, (size_t)(e - line)))
 			continue;
-		for (; e < next && *e != ' ' && *e != '\t' && *e != '\n'; e++)
-			;
-		wl = (size_t)(e - line);
-		if (wl > 3 && e[-1] == ')' && (p = memchr(line, '(', wl)) != NULL && p > line)
-			wl = (size_t)(p - line);
-		if (wl == 0 || (k = lookup(t, line, wl, 0)) < 0)
+		sm_dict_line(line, nl ? nl : buf + len, &dl);
+		if (dl.len == 0 || (k = lookup(t, dl.word, dl.base_len, 0)) < 0)
 			continue;
-		for (p = e; p < next && np < MAX_PH; ) {
+		for (i = np = 0; i < dl.n_phone && np < MAX_PH; i++) {
 			char name[16];
-			size_t nl;
+			size_t n = dl.phone_len[i] < sizeof name - 1 ? dl.phone_len[i] :
+				   sizeof name - 1;
 			int id;
 
-			while (p < next && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-				p++;
-			for (q = p; q < next && *q != ' ' && *q != '\t' && *q != '\r' && *q != '\n'; q++)
-				;
-			if (q == p)
-				break;
-			nl = (size_t)(q - p) < sizeof name - 1 ? (size_t)(q - p) : sizeof name - 1;
-			memcpy(name, p, nl);
-			name[nl] = 0;
+			memcpy(name, dl.phone[i], n);
+			name[n] = 0;
 			if ((id = sm_search_ciphone(srch, name)) < 0)
-				sm_die(SM_EX_CONFIG, "%s: %s: unknown phone '%s'", path,
-				       sm_clip(line), name);
+				sm_die(SM_EX_CONFIG, "%s: %.*s: unknown phone '%s'", path,
+				       (int)(dl.len < 100 ? dl.len : 100), dl.word, name);
 			ph[np++] = (int16_t)id;
-			p = q;
 		}
 		if (np == 0)
 			continue;
