@@ -44,8 +44,12 @@ sm_dict_line(const char *p, const char *e, struct sm_dict_line *dl)
 {
 	const char *q;
 
+	const char *z = memchr(p, 0, (size_t)(e - p));
+
 	dl->len = dl->base_len = 0;
 	dl->n_phone = 0;
+	if (z != NULL)
+		e = z;
 	while (p < e && blank(*p))
 		p++;
 	for (q = p; q < e && !blank(*q); q++)
@@ -77,6 +81,16 @@ sm_dict_line(const char *p, const char *e, struct sm_dict_line *dl)
 	}
 }
 
+int
+sm_dict_phone(const struct sm_dict_line *dl, int i, char *buf, size_t n)
+{
+	size_t len = dl->phone_len[i] < n - 1 ? dl->phone_len[i] : n - 1;
+
+	memcpy(buf, dl->phone[i], len);
+	buf[len] = 0;
+	return len == dl->phone_len[i];
+}
+
 static int
 load_one(struct sm_dict *d, struct acc *a, const char *path, int filler,
 	 const struct sm_mdef *m, char *err, size_t errlen)
@@ -105,13 +119,9 @@ load_one(struct sm_dict *d, struct acc *a, const char *path, int filler,
 			goto fail;
 		}
 		for (np = 0; np < dl.n_phone; np++) {
-			char name[64];
-			size_t n = dl.phone_len[np] < sizeof name - 1 ? dl.phone_len[np] :
-				   sizeof name - 1;
+			char name[256];
 
-			memcpy(name, dl.phone[np], n);
-			name[n] = 0;
-			id = n < dl.phone_len[np] ? -1 : sm_mdef_ciphone(m, name);
+			id = sm_dict_phone(&dl, np, name, sizeof name) ? sm_mdef_ciphone(m, name) : -1;
 			if (id < 0) {
 				snprintf(err, errlen, "%s:%zu: unknown phone '%s'", path,
 					 lineno, sm_clip(name));

@@ -39,8 +39,13 @@ struct sm_dict_line {
 	size_t phone_len[SM_DICT_LINE_PH];
 };
 
-/* Take apart the line [p, e) (its newline left out). */
+/* Take apart the line [p, e) (its newline left out; a NUL byte ends it
+ * too, as it ends a C string). */
 void sm_dict_line(const char *p, const char *e, struct sm_dict_line *dl);
+
+/* Phone i of dl as a C string in buf (n bytes): 1, or 0 when it had to be
+ * cut (no phone's name is that long). */
+int sm_dict_phone(const struct sm_dict_line *dl, int i, char *buf, size_t n);
 
 /* Load dict then fdict (either may be NULL).  Phones must exist in m.
  * 0, or -1 with "PATH:LINE: problem" in err. */

@@ -123,7 +123,7 @@ ad_dict_load(struct ad_model *m, const struct sm_pack *pack, const char *const *
 		struct sm_dict_line dl;
 		int16_t ph[AD_MAX_PHONES];
 		int32_t wi;
-		int np = 0, id, i;
+		int np = 0, id;
 
 		end = end ? end : map + len;
 		next = end + 1;
@@ -133,14 +133,11 @@ ad_dict_load(struct ad_model *m, const struct sm_pack *pack, const char *const *
 		sm_dict_line(p, end, &dl);
 		if (dl.n_phone == 0 || (wi = *slot(m, dl.word, dl.base_len)) < 0)
 			continue;
-		for (i = 0; i < dl.n_phone && i < SM_DICT_LINE_PH; i++) {
-			char name[64];
-			size_t n = dl.phone_len[i] < sizeof name - 1 ? dl.phone_len[i] :
-				   sizeof name - 1;
+		for (int k = 0; k < dl.n_phone && k < SM_DICT_LINE_PH; k++) {
+			char name[256];
 
-			memcpy(name, dl.phone[i], n);
-			name[n] = 0;
-			if ((id = n < dl.phone_len[i] ? -1 : sm_mdef_ciphone(&m->mdef, name)) < 0)
+			if ((id = sm_dict_phone(&dl, k, name, sizeof name) ?
+				  sm_mdef_ciphone(&m->mdef, name) : -1) < 0)
 				sm_die(SM_EX_CONFIG, "%s:%zu: unknown phone '%s'", pack->dict,
 				       lineno, sm_clip(name));
 			if (np == AD_MAX_PHONES)

@@ -279,16 +279,16 @@ find_dict_words(struct table *t, const char *path, const struct sm_search *srch)
 		if (dl.len == 0 || (k = lookup(t, dl.word, dl.base_len, 0)) < 0)
 			continue;
 		for (i = np = 0; i < dl.n_phone && np < MAX_PH; i++) {
-			char name[16];
-			size_t n = dl.phone_len[i] < sizeof name - 1 ? dl.phone_len[i] :
-				   sizeof name - 1;
+			char name[256], word[256];
 			int id;
 
-			memcpy(name, dl.phone[i], n);
-			name[n] = 0;
-			if ((id = sm_search_ciphone(srch, name)) < 0)
-				sm_die(SM_EX_CONFIG, "%s: %.*s: unknown phone '%s'", path,
-				       (int)(dl.len < 100 ? dl.len : 100), dl.word, name);
+			if ((id = sm_dict_phone(&dl, i, name, sizeof name) ?
+				  sm_search_ciphone(srch, name) : -1) < 0) {
+				snprintf(word, sizeof word, "%.*s",
+					 (int)(dl.len < sizeof word ? dl.len : sizeof word - 1), dl.word);
+				sm_die(SM_EX_CONFIG, "%s: %s: unknown phone '%s'", path,
+				       sm_clip(word), sm_clip(name));
+			}
 			ph[np++] = (int16_t)id;
 		}
 		if (np == 0)

@@ -75,6 +75,21 @@ test_line(void)
 	line(many, &dl);
 	CHECK(dl.n_phone == 200);
 	CHECK(span_is(dl.phone[SM_DICT_LINE_PH - 1], dl.phone_len[SM_DICT_LINE_PH - 1], "AH"));
+	/* a NUL byte ends the line, as it would end a C string */
+	{
+		static const char nul[] = "go G OW\0ZZ Z";
+
+		sm_dict_line(nul, nul + sizeof nul - 1, &dl);
+		CHECK(dl.len == 2 && dl.n_phone == 2);
+	}
+	/* a phone's name as a C string, whole or cut */
+	{
+		char name[4];
+
+		line("x ABC ABCD", &dl);
+		CHECK(sm_dict_phone(&dl, 0, name, sizeof name) == 1 && strcmp(name, "ABC") == 0);
+		CHECK(sm_dict_phone(&dl, 1, name, sizeof name) == 0 && strcmp(name, "ABC") == 0);
+	}
 	/* the line ends where it is told to, not at its NUL */
 	sm_dict_line("go G OW\nnext N EH K S T", strchr("go G OW\nnext N EH K S T", '\n'), &dl);
 	CHECK(dl.n_phone == 2);
