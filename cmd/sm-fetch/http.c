@@ -44,6 +44,48 @@ static struct {
 	CURLUcode (*url_get)(CURLU *, CURLUPart, char **, unsigned int);
 } cu;
 
+/* curl_easy_setopt and curl_easy_getinfo through the pointers from
+ * dlsym, with at compile time the check of the value's type that curl's
+ * own macros make (typecheck-gcc.h), which a call through a pointer does
+ * not get: an option's number says the type it takes (curl.h's
+ * CURLOPTTYPE_*, CURLINFO_*), and a long read as the wrong type through
+ * varargs is undefined. */
+#define OPT_CLASS(o) ((o) / 10000 * 10000)
+#define IS_INTEGER(v) _Generic((v), char: 1, short: 1, int: 1, long: 1, long long: 1, \
+			       unsigned char: 1, unsigned short: 1, unsigned: 1, \
+			       unsigned long: 1, unsigned long long: 1, float: 1, \
+			       double: 1, default: 0)
+#define SETOPT(c, o, v) \
+	do { \
+		_Static_assert(OPT_CLASS(o) != CURLOPTTYPE_LONG || \
+			       _Generic((v), long: 1, default: 0), #o " takes a long"); \
+		_Static_assert(OPT_CLASS(o) != CURLOPTTYPE_OBJECTPOINT || !IS_INTEGER(v), \
+			       #o " takes a pointer"); \
+		_Static_assert(OPT_CLASS(o) != CURLOPTTYPE_OFF_T || \
+			       _Generic((v), curl_off_t: 1, default: 0), #o " takes a curl_off_t"); \
+		_Static_assert(OPT_CLASS(o) != CURLOPTTYPE_FUNCTIONPOINT || \
+			       ((o) == CURLOPT_WRITEFUNCTION && \
+				_Generic((v), curl_write_callback: 1, default: 0)) || \
+			       ((o) == CURLOPT_XFERINFOFUNCTION && \
+				_Generic((v), curl_xferinfo_callback: 1, default: 0)), \
+			       #o ": not a callback of its type"); \
+		cu.easy_setopt(c, o, v); \
+	} while (0)
+#define GETINFO(c, i, p) \
+	do { \
+		_Static_assert(((i) & CURLINFO_TYPEMASK) != CURLINFO_LONG || \
+			       _Generic((p), long *: 1, default: 0), #i " gives a long"); \
+		_Static_assert(((i) & CURLINFO_TYPEMASK) != CURLINFO_OFF_T || \
+			       _Generic((p), curl_off_t *: 1, default: 0), #i " gives a curl_off_t"); \
+		_Static_assert(((i) & CURLINFO_TYPEMASK) != CURLINFO_STRING || \
+			       _Generic((p), char **: 1, default: 0), #i " gives a char *"); \
+		_Static_assert(((i) & CURLINFO_TYPEMASK) == CURLINFO_LONG || \
+			       ((i) & CURLINFO_TYPEMASK) == CURLINFO_OFF_T || \
+			       ((i) & CURLINFO_TYPEMASK) == CURLINFO_STRING, \
+			       #i ": a type GETINFO does not check"); \
+		cu.easy_getinfo(c, i, p); \
+	} while (0)
+
 /* Load libcurl and its functions, or die 69 naming it. */
 static void
 curl_load(void)
@@ -116,12 +158,12 @@ on_body(char *p, size_t size, size_t nmemb, void *ud)
 
 	if (!x->checked) {
 		x->checked = 1;
-		cu.easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &x->status);
+		GETINFO(x->c, CURLINFO_RESPONSE_CODE, &x->status);
 		if (x->status >= 400) {
 			x->failure = F_STATUS;
 			return 0;
 		}
-		cu.easy_getinfo(x->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+		GETINFO(x->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
 		if (x->status < 300 && cl > 0 && (uint64_t)cl > x->o->max_bytes) {
 			x->failure = F_LIMIT;
 			return 0;
@@ -272,9 +314,9 @@ die_transfer(struct xfer *x, CURLcode rc, const char *name,
 		       "minimum average of %llu bytes/s (--min-rate)", name,
 		       (unsigned long long)x->written, x->slow_ms / 1000.0,
 		       (unsigned long long)x->o->min_rate);
-	cu.easy_getinfo(x->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
-	cu.easy_getinfo(x->c, CURLINFO_CONNECT_TIME_T, &ct);
-	cu.easy_getinfo(x->c, CURLINFO_OS_ERRNO, &oserr);
+	GETINFO(x->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+	GETINFO(x->c, CURLINFO_CONNECT_TIME_T, &ct);
+	GETINFO(x->c, CURLINFO_OS_ERRNO, &oserr);
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 		sm_die(SM_EX_UNAVAILABLE, "%s: cannot resolve host '%s'", name, sm_clip(at->host));
@@ -341,21 +383,21 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 	if (x.c == NULL)
 		sm_die(SM_EX_SOFTWARE, "%s: cannot initialise libcurl", name);
 	errbuf[0] = '\0';
-	cu.easy_setopt(x.c, CURLOPT_PROTOCOLS_STR, "http,https");
-	cu.easy_setopt(x.c, CURLOPT_FOLLOWLOCATION, 0L);
-	cu.easy_setopt(x.c, CURLOPT_NOSIGNAL, 1L);
-	cu.easy_setopt(x.c, CURLOPT_ERRORBUFFER, errbuf);
-	cu.easy_setopt(x.c, CURLOPT_WRITEFUNCTION, on_body);
-	cu.easy_setopt(x.c, CURLOPT_WRITEDATA, &x);
-	cu.easy_setopt(x.c, CURLOPT_XFERINFOFUNCTION, on_progress);
-	cu.easy_setopt(x.c, CURLOPT_XFERINFODATA, &x);
-	cu.easy_setopt(x.c, CURLOPT_NOPROGRESS, 0L);
-	cu.easy_setopt(x.c, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
-	cu.easy_setopt(x.c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	cu.easy_setopt(x.c, CURLOPT_LOW_SPEED_TIME, o->stall_timeout);
-	cu.easy_setopt(x.c, CURLOPT_BUFFERSIZE, 256L * 1024);
-	cu.easy_setopt(x.c, CURLOPT_USERAGENT, "sm-fetch/" SM_VERSION);
-	cu.easy_setopt(x.c, CURLOPT_TCP_KEEPALIVE, 1L);
+	SETOPT(x.c, CURLOPT_PROTOCOLS_STR, "http,https");
+	SETOPT(x.c, CURLOPT_FOLLOWLOCATION, 0L);
+	SETOPT(x.c, CURLOPT_NOSIGNAL, 1L);
+	SETOPT(x.c, CURLOPT_ERRORBUFFER, errbuf);
+	SETOPT(x.c, CURLOPT_WRITEFUNCTION, on_body);
+	SETOPT(x.c, CURLOPT_WRITEDATA, &x);
+	SETOPT(x.c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	SETOPT(x.c, CURLOPT_XFERINFODATA, &x);
+	SETOPT(x.c, CURLOPT_NOPROGRESS, 0L);
+	SETOPT(x.c, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
+	SETOPT(x.c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	SETOPT(x.c, CURLOPT_LOW_SPEED_TIME, o->stall_timeout);
+	SETOPT(x.c, CURLOPT_BUFFERSIZE, 256L * 1024);
+	SETOPT(x.c, CURLOPT_USERAGENT, "sm-fetch/" SM_VERSION);
+	SETOPT(x.c, CURLOPT_TCP_KEEPALIVE, 1L);
 	if (o->ca_file) {
 		/* An unreadable bundle is named here, not as a TLS failure later. */
 		FILE *f = fopen(o->ca_file, "r");
@@ -363,8 +405,8 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 		if (f == NULL)
 			sm_die_errno(SM_EX_NOINPUT, "%s: CA file %s", name, o->ca_file);
 		fclose(f);
-		cu.easy_setopt(x.c, CURLOPT_CAINFO, o->ca_file);
-		cu.easy_setopt(x.c, CURLOPT_CAPATH, NULL);
+		SETOPT(x.c, CURLOPT_CAINFO, o->ca_file);
+		SETOPT(x.c, CURLOPT_CAPATH, NULL);
 	}
 
 	cur = strdup(url);
@@ -382,8 +424,8 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 				sm_info("%s: dropping %d header(s): another origin", name,
 					o->n_headers);
 		}
-		cu.easy_setopt(x.c, CURLOPT_URL, cur);
-		cu.easy_setopt(x.c, CURLOPT_HTTPHEADER, send_headers ? hdrs : NULL);
+		SETOPT(x.c, CURLOPT_URL, cur);
+		SETOPT(x.c, CURLOPT_HTTPHEADER, send_headers ? hdrs : NULL);
 		x.checked = 0;
 		x.status = 0;
 		x.failure = F_NONE;
@@ -396,11 +438,11 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 				x.out_of_time = 1;
 				die_transfer(&x, CURLE_OPERATION_TIMEDOUT, name, &at, errbuf);
 			}
-			cu.easy_setopt(x.c, CURLOPT_TIMEOUT_MS, (long)left);
+			SETOPT(x.c, CURLOPT_TIMEOUT_MS, (long)left);
 		}
 		rc = cu.easy_perform(x.c);
 		status = 0;
-		cu.easy_getinfo(x.c, CURLINFO_RESPONSE_CODE, &status);
+		GETINFO(x.c, CURLINFO_RESPONSE_CODE, &status);
 		if (x.failure == F_STATUS || (status >= 400 && x.failure == F_NONE))
 			sm_die(SM_EX_UNAVAILABLE, "%s: HTTP %ld", name, status);
 		if (rc != CURLE_OK)
@@ -412,7 +454,7 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 			struct origin to;
 
 			next = NULL;
-			cu.easy_getinfo(x.c, CURLINFO_REDIRECT_URL, &next);
+			GETINFO(x.c, CURLINFO_REDIRECT_URL, &next);
 			if (next == NULL)
 				sm_die(SM_EX_UNAVAILABLE, "%s: HTTP %ld without a Location",
 				       name, status);
@@ -438,7 +480,7 @@ fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 	if (sm_verbose) {
 		char *eff = NULL;
 
-		cu.easy_getinfo(x.c, CURLINFO_EFFECTIVE_URL, &eff);
+		GETINFO(x.c, CURLINFO_EFFECTIVE_URL, &eff);
 		shown = fetch_redact(eff ? eff : cur);
 		sm_info("%s: HTTP %ld, %llu bytes", shown ? shown : name, status,
 			(unsigned long long)x.written);
