@@ -64,11 +64,15 @@ check(void *arg, const char *path, const uint64_t fp[SM_IMAGE_FP], char *err,
 	int rc;
 
 	ad_model_base(&m, arg);
-	if (ad_image_open(&m, path, fp, err, errlen) != 0)
-		return -1;
-	rc = sm_image_check_sum(&m.img, path, err, errlen);
-	sm_image_close(&m.img);
-	return rc;
+	rc = ad_image_open(&m, path, fp, err, errlen);
+	if (rc == 0) {
+		rc = sm_image_check_sum(&m.img, path, err, errlen);
+		sm_mdef_free(&m.mdef);	/* its names' index; the rest is the image's */
+		sm_image_close(&m.img);
+	}
+	sm_tmat_free(&m.tmat);
+	sm_am_free(&m.am);
+	return rc != 0 ? -1 : 0;
 }
 
 /* --build-image: the tables from the model files, written whole
