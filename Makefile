@@ -7,7 +7,7 @@ DATADIR = $(PREFIX)/share/sm
 DESTDIR ?=
 
 CC ?= cc
-PKGS = sndfile samplerate openblas libcurl
+PKGS = sndfile samplerate openblas libcurl libmpg123
 # Asked when a recipe runs, not when make reads this file: `make deps all`
 # installs the -dev packages before the first compile needs their flags.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

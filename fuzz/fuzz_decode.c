@@ -2,6 +2,7 @@
  * in memory and opened through libsndfile's virtual I/O, the truncated-WAV
  * check, then every frame read as sm-decode reads them. */
 #include "../cmd/sm-decode/input.c"
+#include "../cmd/sm-decode/mpeg.c"
 
 #include "fuzz.h"
 

@@ -1,8 +1,10 @@
 /* fuzz_pipe.c: sm-decode's input path for a pipe as sm-decode runs it:
  * arbitrary bytes (up to what a pipe holds) written into a pipe, opened by
- * dec_open (the WAV stream parser, the FLAC window, or the whole input to
- * libsndfile), every frame read, and the end checked and drained. */
+ * dec_open (the WAV stream parser, the FLAC window, libmpg123 for MP3, or
+ * the whole input to libsndfile), every frame read, and the end checked and
+ * drained. */
 #include "../cmd/sm-decode/input.c"
+#include "../cmd/sm-decode/mpeg.c"
 
 #include "fuzz.h"
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages sm needs to build and test, when any is missing.
 set -eu
-PKGS="build-essential pkg-config libsndfile1-dev sndfile-programs libsamplerate0-dev
+PKGS="build-essential pkg-config libsndfile1-dev libmpg123-dev sndfile-programs libsamplerate0-dev
 libopenblas-dev libcurl4-openssl-dev jq gojq bats bats-support bats-assert
 bats-file mandoc shellcheck strace bubblewrap time python3
 wamerican wbritish wamerican-large wbritish-large

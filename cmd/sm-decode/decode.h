@@ -12,7 +12,7 @@ struct dec_mem {
 	sf_count_t len, pos;
 };
 
-enum { DEC_WHOLE, DEC_WAV, DEC_FLAC };
+enum { DEC_WHOLE, DEC_WAV, DEC_FLAC, DEC_MPEG };
 
 /* An open input.  info describes it as libsndfile would (format, rate,
  * channels); frames is the number of frames to read, or -1 when the input
@@ -36,6 +36,10 @@ struct dec_in {
 	size_t pre_len, pre_cap;
 	int pre_lost, at_eof, opening, win_lost;
 	uint64_t win_start, pos;
+	/* MPEG audio (mpeg.c): libmpg123's decoder, the frames it gave, and
+	 * the count an Info tag announced (0: none) */
+	void *mpeg;
+	sf_count_t mpeg_got, mpeg_announced;
 };
 
 /* Open path ("-" or NULL = stdin) for decoding.  A seekable regular file is
@@ -45,6 +49,18 @@ struct dec_in {
  * after those bytes.  Dies with one line on failure: 66 cannot open, 65 bad
  * or empty data. */
 void dec_open(struct dec_in *d, const char *path, uint64_t max_bytes);
+
+/* Read up to n bytes of the input itself (a pipe or a file from its
+ * start); fewer only at its end.  Dies 65 past max_bytes, 74 on an error. */
+size_t dec_pipe_read(struct dec_in *d, void *buf, size_t n);
+
+/* MPEG audio (mpeg.c), decoded by libmpg123 to the end of its frames: open
+ * (the bytes already read in d->pre first), read, count for --info, close
+ * (nothing when none is open). */
+void dec_mpeg_open(struct dec_in *d);
+sf_count_t dec_mpeg_read(struct dec_in *d, float *buf, sf_count_t n);
+sf_count_t dec_mpeg_count(struct dec_in *d);
+void dec_mpeg_close(struct dec_in *d);
 
 /* Read up to n frames as floats; fewer only at the end of the input. */
 sf_count_t dec_read(struct dec_in *d, float *buf, sf_count_t n);

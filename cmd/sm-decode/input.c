@@ -244,8 +244,8 @@ check_truncated_wav(SNDFILE *sf, const char *name)
 /* ---- a WAV on a pipe ---------------------------------------------------- */
 
 /* Read up to n bytes from the pipe; fewer only at its end. */
-static size_t
-pipe_read(struct dec_in *d, void *buf, size_t n)
+size_t
+dec_pipe_read(struct dec_in *d, void *buf, size_t n)
 {
 	size_t got = 0;
 
@@ -275,7 +275,7 @@ pipe_read(struct dec_in *d, void *buf, size_t n)
 static size_t
 hdr_read(struct dec_in *d, void *buf, size_t n, size_t keep_max)
 {
-	size_t got = pipe_read(d, buf, n);
+	size_t got = dec_pipe_read(d, buf, n);
 
 	if (d->pre_lost || got == 0)
 		return got;
@@ -347,7 +347,7 @@ pipe_data(void *buf, sf_count_t n, void *u)
 		return 0;
 	if ((uint64_t)n > d->data_len - d->data_got)
 		n = (sf_count_t)(d->data_len - d->data_got);
-	got = pipe_read(d, buf, (size_t)n);
+	got = dec_pipe_read(d, buf, (size_t)n);
 	d->data_got += got;
 	return (sf_count_t)got;
 }
@@ -583,7 +583,7 @@ win_fill(struct dec_in *d, uint64_t end)
 			}
 			d->pre_cap = ncap;
 		}
-		got = pipe_read(d, d->pre + d->pre_len, want);
+		got = dec_pipe_read(d, d->pre + d->pre_len, want);
 		d->pre_len += got;
 	}
 }
@@ -641,6 +641,18 @@ static SF_VIRTUAL_IO win_io = {
 	win_len, win_seek, win_read, mem_write, win_tell
 };
 
+/* The frames to read: a FLAC's STREAMINFO may say 0 for "unknown" (what
+ * ffmpeg writes to a pipe), which libsndfile gives as SF_COUNT_MAX: read
+ * it to its end (-1). */
+static sf_count_t
+flac_frames(const struct dec_in *d)
+{
+	if ((d->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_FLAC &&
+	    d->info.frames == SF_COUNT_MAX)
+		return -1;
+	return d->info.frames;
+}
+
 /* Open a FLAC from the pipe, the bytes read so far in d->pre. */
 static int
 flac_open(struct dec_in *d)
@@ -662,7 +674,7 @@ flac_open(struct dec_in *d)
 		die_sf(d->name, d->kind);
 	}
 	d->stream = DEC_FLAC;
-	d->frames = d->info.frames;
+	d->frames = flac_frames(d);
 	sm_info("%s: a FLAC on a pipe: decoded as it arrives", d->name);
 	return 1;
 }
@@ -771,6 +783,10 @@ dec_open(struct dec_in *d, const char *path, uint64_t max_bytes)
 			 * without a signature from a file */
 			d->kind = n > 0 ? sniff(b, (size_t)n) : NULL;
 		}
+		if (d->kind != NULL && strcmp(d->kind, "MP3") == 0) {
+			dec_mpeg_open(d);
+			return;
+		}
 		quiet();
 		d->sf = sf_open_fd(fd, SFM_READ, &d->info, fd != STDIN_FILENO);
 		loud();
@@ -791,6 +807,10 @@ dec_open(struct dec_in *d, const char *path, uint64_t max_bytes)
 			sm_die(SM_EX_DATAERR, "%s: empty input", d->name);
 		if ((d->kind = sniff(d->pre, d->pre_len)) == NULL)
 			sm_die(SM_EX_DATAERR, "%s: unrecognised audio format", d->name);
+		if (strcmp(d->kind, "MP3") == 0) {
+			dec_mpeg_open(d);
+			return;
+		}
 		slurp(fd, d->name, &d->mem, max_bytes, d->pre, d->pre_len, d->at_eof);
 		d->pre = NULL;
 		d->pre_len = d->pre_cap = 0;
@@ -811,7 +831,7 @@ dec_open(struct dec_in *d, const char *path, uint64_t max_bytes)
 	    (d->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAVEX ||
 	    (d->info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RF64)
 		check_truncated_wav(d->sf, d->name);
-	d->frames = d->info.frames;
+	d->frames = flac_frames(d);
 }
 
 sf_count_t
@@ -819,6 +839,8 @@ dec_read(struct dec_in *d, float *buf, sf_count_t n)
 {
 	sf_count_t got = 0, r;
 
+	if (d->stream == DEC_MPEG)
+		return dec_mpeg_read(d, buf, n);
 	quiet();
 	while (got < n && (r = sf_readf_float(d->sf, buf + got * d->info.channels,
 					      n - got)) > 0)
@@ -835,7 +857,7 @@ stream_data_end(struct dec_in *d)
 
 	while (d->data_got < d->data_len) {
 		uint64_t k = d->data_len - d->data_got;
-		size_t got = pipe_read(d, b, k < sizeof b ? (size_t)k : sizeof b);
+		size_t got = dec_pipe_read(d, b, k < sizeof b ? (size_t)k : sizeof b);
 
 		d->data_got += got;
 		if (got == 0)
@@ -862,6 +884,20 @@ dec_short(struct dec_in *d, sf_count_t got)
 sf_count_t
 dec_count(struct dec_in *d)
 {
+	if (d->stream == DEC_MPEG)
+		return dec_mpeg_count(d);
+	if (d->stream != DEC_WAV && d->frames < 0) {
+		/* a FLAC of unknown length: decoded to its end */
+		float *b = malloc(sizeof *b * 4096 * (size_t)d->info.channels);
+		sf_count_t n = 0, got;
+
+		if (b == NULL)
+			sm_die(SM_EX_SOFTWARE, "out of memory");
+		while ((got = dec_read(d, b, 4096)) > 0)
+			n += got;
+		free(b);
+		return n;
+	}
 	if (d->stream != DEC_WAV)
 		return d->info.frames;
 	stream_data_end(d);
@@ -876,12 +912,15 @@ dec_end(struct dec_in *d)
 
 		if (d->stream == DEC_WAV)
 			stream_data_end(d);
-		while (pipe_read(d, b, sizeof b) > 0)
+		while (dec_pipe_read(d, b, sizeof b) > 0)
 			;
 	}
-	quiet();
-	sf_close(d->sf);
-	loud();
+	if (d->sf != NULL) {
+		quiet();
+		sf_close(d->sf);
+		loud();
+	}
+	dec_mpeg_close(d);
 	free(d->mem.buf);
 	free(d->pre);
 	if (d->fd > STDIN_FILENO && d->stream)
