@@ -100,6 +100,18 @@ x"
 	[ "$(printf '%s' "$output" | words)" = "$W80" ]
 }
 
+@test "sandboxed: the config is checked, by gojq and by jq, with HOME a directory the uid may not read" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root: a directory of another owner"
+	mkdir -p -m 700 "$SHARE/locked"
+	for j in gojq jq; do
+		run -0 --separate-stderr sandbox --ro-bind "$SHARE/plain.json" /config.json \
+			--ro-bind "$(lv 0880)" /input.audio --ro-bind "$SHARE/locked" /root \
+			--setenv HOME /root --setenv SM_JQ "$j" -- sm-transcribe </dev/null
+		[ -z "$stderr" ]
+		[ "$(printf '%s' "$output" | words)" = "$W80" ]
+	done
+}
+
 @test "sandboxed: --all-formats into the tmpfs, and nothing else left in /tmp" {
 	run -0 --separate-stderr sandbox --ro-bind "$(lv 0880)" /tmp/in.wav -- sh -c '
 		mkdir /tmp/out && sm-transcribe --all-formats /tmp/out /tmp/in.wav >/dev/null &&
