@@ -322,6 +322,59 @@ two_speakers() {
 	printf '%s' "$output" | jq -e '[.results[] | select(.type == "punctuation") | .is_eos] == [true, true]'
 }
 
+# Two channels that overlap in time: the Agent's "thank you" with the
+# Caller's "your password" begun between its words, then numbers said at
+# the same time; 0.6 s and more between the sentences.
+overlapping_channels() {
+	printf '#sm-hyp 1\n'
+	printf '1.000\t1.200\t1\tword\tthank\tchannel=Agent\n'
+	printf '1.100\t1.300\t1\tword\tyour\tchannel=Caller\n'
+	printf '1.250\t1.400\t1\tword\tyou\tchannel=Agent\n'
+	printf '1.300\t1.700\t1\tword\tpassword\tchannel=Caller\n'
+	printf '2.300\t2.500\t1\tword\tone\tchannel=Caller\n'
+	printf '2.400\t2.600\t1\tword\tfive\tchannel=Agent\n'
+	printf '2.550\t2.700\t1\tword\ttwo\tchannel=Caller\n'
+	printf '2.650\t2.800\t1\tword\tfive\tchannel=Agent\n'
+	printf '2.750\t2.900\t1\tword\tone\tchannel=Caller\n'
+	printf '2.850\t3.000\t1\tword\tfive\tchannel=Agent\n'
+	printf '2.950\t3.100\t1\tword\ttwo\tchannel=Caller\n'
+	printf '#end\n'
+}
+
+@test "channels that overlap: each channel's words are punctuated, capitalised and read as numbers on their own; results in time order" {
+	overlapping_channels >"$SCRATCH/h"
+	run -0 sm-format --pause 0.5 -E "$SCRATCH/h"
+	printf '%s' "$output" | jq -e '[.results[].start_time] == ([.results[].start_time] | sort)'
+	# the Agent's sentence is not cut by the Caller's word inside it
+	printf '%s' "$output" | jq -e '[.results[] | select(.channel == "Agent") | .alternatives[0].content]
+		== ["Thank", "you", ".", "555", "."]'
+	printf '%s' "$output" | jq -e '[.results[] | select(.channel == "Caller") | .alternatives[0].content]
+		== ["Your", "password", ".", "1212", "."]'
+	printf '%s' "$output" | jq -e '[.results[] | select(.type == "entity") | [.channel, .entity_class, .alternatives[0].content]]
+		== [["Caller", "alphanum", "1212"], ["Agent", "alphanum", "555"]]'
+	# txt and srt: each mark right after its own channel's word
+	run -0 sm-format --pause 0.5 -f txt "$SCRATCH/h"
+	assert_output 'Agent: Thank
+
+Caller: Your
+
+Agent: you.
+
+Caller: password. One
+
+Agent: Five
+
+Caller: two
+
+Agent: five
+
+Caller: one
+
+Agent: five.
+
+Caller: two.'
+}
+
 @test "txt: one paragraph per turn, the channel label then SPEAKER S1:" {
 	two_speakers >"$SCRATCH/h"
 	run -0 sm-format -f txt "$SCRATCH/h"

@@ -56,10 +56,12 @@ int hyp_same_turn(const struct item *a, const struct item *b);
  * on a bad expression. */
 void hyp_replace(struct transcript *t, const char *from, const char *to);
 
-/* --vocab FILE (the list sm-lattice searched with, sm-lattice(1)): every
+/* --vocab FILE's text (the list sm-lattice searched with, sm-lattice(1)): every
  * run of words whose keys are an entry's content's is written as the
  * content's words, one item each, exactly as the entry spells them. */
-void hyp_vocab(struct transcript *t, const char *path);
+void hyp_vocab(struct transcript *t, const char *text, size_t len);
+/* The vocabulary file's text (path "-" or a FIFO: read once); die on error. */
+char *hyp_vocab_read(const char *path, size_t *len);
 /* How sm-format punctuates (punct.c). */
 struct punct_opts {
 	const char *marks;	/* the permitted marks, e.g. ".,?!"; "" for none */

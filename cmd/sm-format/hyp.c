@@ -1,5 +1,6 @@
 /* hyp.c: read sm-lattice's best path and replace words in it. */
 #include <errno.h>
+#include <stdint.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,7 +148,15 @@ hyp_read(FILE *in, const char *name, struct transcript *t, int drop_disfluencies
 	size_t cap = 0;
 	ssize_t len;
 	long lineno = 0;
-	int ended = 0, pending = 0;	/* the last word waits for its gap */
+	int ended = 0;
+	/* The last word of each channel waits for its gap, to the next word of
+	 * the same channel: channel diarization interleaves the channels in
+	 * time order.  SIZE_MAX: none waits. */
+	struct pending {
+		const char *channel;
+		size_t i;
+	} *pend = NULL;
+	size_t npend = 0, k;
 
 	while (nlabels > 0)
 		free(labels[--nlabels]);
@@ -205,10 +214,17 @@ hyp_read(FILE *in, const char *name, struct transcript *t, int drop_disfluencies
 		if (strcmp(f[3], "word") != 0)
 			bad(name, lineno, "KIND must be word, sil or filler");
 		/* A dropped hesitation still counts as speech, not as a pause. */
-		if (pending) {
-			t->v[t->n - 1].gap_ms = it.start_ms - t->v[t->n - 1].end_ms;
-			pending = 0;
+		for (k = 0; k < npend && !same_label(pend[k].channel, it.channel); k++)
+			;
+		if (k == npend) {
+			if ((pend = realloc(pend, sizeof *pend * (npend + 1))) == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+			pend[npend].channel = it.channel;
+			pend[npend++].i = SIZE_MAX;
 		}
+		if (pend[k].i != SIZE_MAX)
+			t->v[pend[k].i].gap_ms = it.start_ms - t->v[pend[k].i].end_ms;
+		pend[k].i = SIZE_MAX;
 		if (drop_disfluencies && is_disfluency(f[4]))
 			continue;
 		it.type = ITEM_WORD;
@@ -216,8 +232,9 @@ hyp_read(FILE *in, const char *name, struct transcript *t, int drop_disfluencies
 		if ((it.content = strdup(f[4])) == NULL)
 			sm_die(SM_EX_SOFTWARE, "out of memory");
 		hyp_push(t, &it);
-		pending = 1;
+		pend[k].i = t->n - 1;
 	}
+	free(pend);
 	if (ferror(in))
 		sm_die_errno(SM_EX_IOERR, "%s", sm_name(name));
 	free(line);
@@ -358,20 +375,30 @@ ventry_parse(struct ventry *v, const char *line, size_t l)
 	return v->n > 0;
 }
 
-void
-hyp_vocab(struct transcript *t, const char *path)
+char *
+hyp_vocab_read(const char *path, size_t *len)
 {
-	unsigned char *buf;
-	char **key;
-	size_t len, n_e = 0, i, j;
+	return sm_read_all(path, SM_VOCAB_MAX_BYTES, "custom vocabulary", len);
+}
+
+void
+hyp_vocab(struct transcript *t, const char *text, size_t len)
+{
+	char *buf, **key;
+	size_t n_e = 0, i, j;
 	struct ventry *e = NULL;
 
-	buf = (unsigned char *)sm_read_all(path, SM_VOCAB_MAX_BYTES, "custom vocabulary", &len);
-	for (char *line = (char *)buf, *next; line < (char *)buf + len; line = next) {
+	/* parsed in a copy: the entries point into it, and the text is read
+	 * once for every channel */
+	if ((buf = malloc(len + 1)) == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	for (char *line = buf, *next; line < buf + len; line = next) {
 		size_t l;
 
-		next = memchr(line, '\n', (size_t)((char *)buf + len - line));
-		next = next ? next + 1 : (char *)buf + len;
+		next = memchr(line, '\n', (size_t)(buf + len - line));
+		next = next ? next + 1 : buf + len;
 		for (l = 0; line + l < next && line[l] != '\t' && line[l] != '\n' &&
 		     line[l] != '\r'; l++)
 			;

@@ -77,6 +77,88 @@ read_config(const char *path)
 	return b;
 }
 
+/* What is done to the words between reading and writing. */
+struct steps {
+	const char *vocab;	/* the vocabulary's text, or NULL */
+	size_t vocab_len;
+	char **repl;		/* FROM\0TO pairs */
+	int nrepl, entities;
+	const struct fmt_opts *o;
+	const struct sm_pack *pack;
+	const struct punct_opts *po;
+};
+
+static void
+apply(struct transcript *t, const struct steps *st)
+{
+	if (st->vocab)
+		hyp_vocab(t, st->vocab, st->vocab_len);
+	for (int i = 0; i < st->nrepl; i++)
+		hyp_replace(t, st->repl[i], st->repl[i] + strlen(st->repl[i]) + 1);
+	if (st->entities)
+		entity_apply(t, st->o->locale, st->o->pause_ms);
+	spell_apply(t, st->pack, st->o->locale);	/* leaves -R's words as given */
+	hyp_punctuate(t, st->po);
+}
+
+/* The steps see one channel's words at a time.  With channel diarization
+ * the stream interleaves the channels by start time: a word of the other
+ * channel must not end a sentence or cut a phrase or a number.  Then the
+ * channels' items (words, marks, entities) are merged back by start time,
+ * the first channel first where they tie. */
+static void
+by_channel(struct transcript *t, const struct steps *st)
+{
+	struct transcript *ch = NULL;
+	const char **label = NULL;
+	size_t nch = 0, i, k, *at;
+
+	for (i = 0; i < t->n; i++) {
+		for (k = 0; k < nch && strcmp(label[k], t->v[i].channel ? t->v[i].channel : "") != 0; k++)
+			;
+		if (k == nch) {
+			if ((label = realloc(label, sizeof *label * (nch + 1))) == NULL ||
+			    (ch = realloc(ch, sizeof *ch * (nch + 1))) == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+			label[nch] = t->v[i].channel ? t->v[i].channel : "";
+			memset(&ch[nch++], 0, sizeof *ch);
+		}
+	}
+	if (nch < 2) {
+		free(label);
+		free(ch);
+		apply(t, st);
+		return;
+	}
+	for (i = 0; i < t->n; i++) {
+		for (k = 0; strcmp(label[k], t->v[i].channel ? t->v[i].channel : "") != 0; k++)
+			;
+		hyp_push(&ch[k], &t->v[i]);	/* the item moves: its strings go with it */
+	}
+	for (k = 0; k < nch; k++) {
+		ch[k].audio_ms = t->audio_ms;
+		apply(&ch[k], st);
+	}
+	t->n = 0;
+	at = sm_xcalloc(nch, sizeof *at);
+	for (;;) {
+		size_t b = nch;
+
+		for (k = 0; k < nch; k++)
+			if (at[k] < ch[k].n &&
+			    (b == nch || ch[k].v[at[k]].start_ms < ch[b].v[at[b]].start_ms))
+				b = k;
+		if (b == nch)
+			break;
+		hyp_push(t, &ch[b].v[at[b]++]);
+	}
+	for (k = 0; k < nch; k++)
+		free(ch[k].v);
+	free(at);
+	free(ch);
+	free(label);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -169,11 +251,6 @@ main(int argc, char **argv)
 		o.config = read_config(config);
 	if (tracking)
 		o.tracking = read_config(tracking);
-	path = optind < argc ? argv[optind] : NULL;
-	in = sm_open_in(path);
-	hyp_read(in, path, &t, drop);
-	if (vocab)
-		hyp_vocab(&t, vocab);
 	for (int i = 0; i < nrepl; i++) {
 		char *from = repl[i], *eq;
 
@@ -184,13 +261,19 @@ main(int argc, char **argv)
 		if (eq == NULL || eq == from)
 			sm_die(SM_EX_USAGE, "--replace: expected FROM=TO, got \"%s\"", sm_clip(from));
 		*eq = '\0';
-		hyp_replace(&t, from, eq + 1);
 	}
-	if (entities)
-		entity_apply(&t, o.locale, o.pause_ms);
-	spell_apply(&t, &pack, o.locale);	/* leaves -R's words as given */
+	path = optind < argc ? argv[optind] : NULL;
+	in = sm_open_in(path);
+	hyp_read(in, path, &t, drop);
 	po.lm = pack.lm;
-	hyp_punctuate(&t, &po);
+	{
+		struct steps st = {NULL, 0, repl, nrepl, entities, &o, &pack, &po};
+		char *text = vocab ? hyp_vocab_read(vocab, &st.vocab_len) : NULL;
+
+		st.vocab = text;
+		by_channel(&t, &st);
+		free(text);
+	}
 	w->write(stdout, &t, &o);
 	sm_close_stdout();
 	return SM_EX_OK;

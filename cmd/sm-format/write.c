@@ -1,4 +1,5 @@
 /* write.c: one writer per output format (json-v2, txt, srt, vtt, ctm). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -155,9 +156,75 @@ write_json(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 }
 
 /* One line, or with labels one paragraph per turn. */
-static void
-write_txt(FILE *out, const struct transcript *t, const struct fmt_opts *o)
+/* The items in reading order, for the writers of text: with channels the
+ * results are in time order and a mark may follow a word of the other
+ * channel that started after the word it closes; here each mark comes
+ * right after that word (the last word of its channel before it).  r is
+ * filled when the order differs (free r->v), else t itself is returned. */
+struct anchor {
+	size_t key, i;
+};
+
+static int
+cmp_anchor(const void *a, const void *b)
 {
+	const struct anchor *x = a, *y = b;
+
+	return x->key != y->key ? (x->key < y->key ? -1 : 1) : (x->i > y->i) - (x->i < y->i);
+}
+
+static const struct transcript *
+reading_order(const struct transcript *t, struct transcript *r)
+{
+	struct anchor *a;
+	const char **label = NULL;
+	size_t *last = NULL, nch = 0, i, k;
+	int moved = 0;
+
+	if (!(which_labels(t) & HAS_CHANNEL))
+		return t;
+	a = sm_xcalloc(t->n ? t->n : 1, sizeof *a);
+	for (i = 0; i < t->n; i++) {
+		const char *ch = t->v[i].channel ? t->v[i].channel : "";
+
+		for (k = 0; k < nch && strcmp(label[k], ch) != 0; k++)
+			;
+		if (k == nch) {
+			if ((label = realloc(label, sizeof *label * (nch + 1))) == NULL ||
+			    (last = realloc(last, sizeof *last * (nch + 1))) == NULL)
+				sm_die(SM_EX_SOFTWARE, "out of memory");
+			label[nch] = ch;
+			last[nch++] = SIZE_MAX;
+		}
+		a[i].i = i;
+		a[i].key = i;
+		if (t->v[i].type == ITEM_WORD)
+			last[k] = i;
+		else if (last[k] != SIZE_MAX)
+			a[i].key = last[k];
+		moved |= a[i].key != i && a[i].key + 1 != i;
+	}
+	free(label);
+	free(last);
+	if (!moved) {
+		free(a);
+		return t;
+	}
+	qsort(a, t->n, sizeof *a, cmp_anchor);
+	*r = *t;
+	r->v = sm_xcalloc(t->n, sizeof *r->v);
+	r->cap = t->n;
+	for (i = 0; i < t->n; i++)
+		r->v[i] = t->v[a[i].i];
+	free(a);
+	return r;
+}
+
+static void
+write_txt(FILE *out, const struct transcript *all, const struct fmt_opts *o)
+{
+	struct transcript r = {0};
+	const struct transcript *t = reading_order(all, &r);
 	int has = which_labels(t);
 
 	for (size_t i = 0; i < t->n; i++) {
@@ -171,6 +238,7 @@ write_txt(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 	}
 	if (t->n)
 		fputc('\n', out);
+	free(r.v);
 }
 
 /* Characters, not bytes, of UTF-8 text. */
@@ -295,9 +363,11 @@ srt_turn(FILE *buf, const struct item *it, int has, int starts)
 }
 
 static void
-write_srt(FILE *out, const struct transcript *t, const struct fmt_opts *o)
+write_srt(FILE *out, const struct transcript *all, const struct fmt_opts *o)
 {
 	static const struct cue_style srt = {srt_turn, put_plain};
+	struct transcript r = {0};
+	const struct transcript *t = reading_order(all, &r);
 	struct cue c;
 	size_t i = 0;
 	long n = 0;
@@ -311,6 +381,7 @@ write_srt(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 		fprintf(out, "\n%s\n", c.text);
 		free(c.text);
 	}
+	free(r.v);
 }
 
 /* Cue text as WebVTT requires: &, < and > as character references. */
@@ -348,9 +419,11 @@ vtt_turn(FILE *buf, const struct item *it, int has, int starts)
 
 /* WebVTT: SRT's cues, without numbers, times with a full stop. */
 static void
-write_vtt(FILE *out, const struct transcript *t, const struct fmt_opts *o)
+write_vtt(FILE *out, const struct transcript *all, const struct fmt_opts *o)
 {
 	static const struct cue_style vtt = {vtt_turn, put_vtt_text};
+	struct transcript r = {0};
+	const struct transcript *t = reading_order(all, &r);
 	struct cue c;
 	size_t i = 0;
 
@@ -363,6 +436,7 @@ write_vtt(FILE *out, const struct transcript *t, const struct fmt_opts *o)
 		fprintf(out, "\n%s\n", c.text);
 		free(c.text);
 	}
+	free(r.v);
 }
 
 /* CTM's CHANNEL: 1 without channels, N for "Channel N", else the label
