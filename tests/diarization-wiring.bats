@@ -123,6 +123,19 @@ lines_of() { # LABEL
 	diff "$SCRATCH/hyp" "$SCRATCH/hyp.file"
 }
 
+@test "channel: the audio given as a FIFO or as bash's <(...) gives the stream of the file" {
+	job_config '"diarization": "channel"'
+	cp "$BATS_FILE_TMPDIR/file/hyp" "$SCRATCH/hyp.file"
+	mkfifo "$SCRATCH/fifo"
+	cat "$TWO" >"$SCRATCH/fifo" &
+	run -0 --separate-stderr timeout 120 sm-transcribe --job-config "$SCRATCH/c.json" "$SCRATCH/fifo"
+	[ -z "$stderr" ]
+	diff "$SCRATCH/hyp" "$SCRATCH/hyp.file"
+	run -0 --separate-stderr timeout 120 sm-transcribe --job-config "$SCRATCH/c.json" <(cat "$TWO")
+	[ -z "$stderr" ]
+	diff "$SCRATCH/hyp" "$SCRATCH/hyp.file"
+}
+
 @test "channel: fetch_data file:// gives the stream of the file" {
 	cp "$BATS_FILE_TMPDIR/file/hyp" "$SCRATCH/hyp.file"
 	config '{"type": "transcription", "transcription_config": {"language": "en", "diarization": "channel"},
