@@ -245,6 +245,21 @@ teardown() {
 	printf '%s' "$output" | jq -e 'all(.results[]; .alternatives[0].speaker == "UU")'
 }
 
+@test "a /regex/ replacement that does not compile exits 78 naming its key, before any audio is read" {
+	config '{"type": "transcription", "transcription_config": {"language": "en",
+		"transcript_filtering_config": {"replacements": [{"from": "man", "to": "person"},
+			{"from": "/(/", "to": "x"}]}}}' "$SCRATCH/c.json"
+	# The audio: a FIFO no one writes.  A job that read it would wait.
+	mkfifo "$SCRATCH/never"
+	run -78 --separate-stderr timeout 20 sm-transcribe --job-config "$SCRATCH/c.json" "$SCRATCH/never"
+	assert_equal "$stderr" "sm-transcribe: $SCRATCH/c.json: transcription_config.transcript_filtering_config.replacements[1].from: /(/: Unmatched ( or \\("
+	[ -z "$output" ]
+	# sm-format alone: --check-options reads no input
+	run -0 --separate-stderr timeout 20 sm-format --check-options -R '/a+b/=x' -R 'man=person' "$SCRATCH/never"
+	run -78 --separate-stderr timeout 20 sm-format --check-options -R '/[z-a]/=x' "$SCRATCH/never"
+	assert_equal "$stderr" "sm-format: --replace: /[z-a]/: Invalid range end"
+}
+
 @test "job.data_name is \"stdin\" for audio on standard input and the last part of a fetch_data URL's path" {
 	cp "$(lv 0880)" "$SCRATCH/call.wav"
 	config '{"type": "transcription", "transcription_config": {"language": "en"}, "tracking": {"title": "t"}}' "$SCRATCH/c.json"

@@ -55,6 +55,8 @@ int hyp_same_turn(const struct item *a, const struct item *b);
  * POSIX extended regular expression matched against whole words.  Dies 78
  * on a bad expression. */
 void hyp_replace(struct transcript *t, const char *from, const char *to);
+/* Die 78 as hyp_replace would if FROM is a /RE/ that does not compile. */
+void hyp_replace_check(const char *from);
 
 /* --vocab FILE's text (the list sm-lattice searched with, sm-lattice(1)): every
  * run of words whose keys are an entry's content's is written as the

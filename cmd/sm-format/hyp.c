@@ -282,25 +282,52 @@ replace_run(struct transcript *t, size_t i, size_t len, const char *to)
 	it->replaced = 1;
 }
 
-void
-hyp_replace(struct transcript *t, const char *from, const char *to)
+/* FROM's /RE/ compiled to match whole words, or die 78 naming it. */
+static void
+compile_from(regex_t *re, const char *from)
+{
+	size_t flen = strlen(from);
+	char *pat = malloc(flen + 3);
+	int err;
+
+	if (pat == NULL)
+		sm_die(SM_EX_SOFTWARE, "out of memory");
+	snprintf(pat, flen + 3, "^(%.*s)$", (int)(flen - 2), from + 1);
+	if ((err = regcomp(re, pat, REG_EXTENDED | REG_ICASE | REG_NOSUB)) != 0) {
+		char msg[128];
+
+		regerror(err, re, msg, sizeof msg);
+		sm_die(SM_EX_CONFIG, "--replace: %s: %s", sm_clip(from), msg);
+	}
+	free(pat);
+}
+
+static int
+is_regex(const char *from)
 {
 	size_t flen = strlen(from);
 
-	if (flen >= 2 && from[0] == '/' && from[flen - 1] == '/') {
-		char *pat = malloc(flen + 3);
+	return flen >= 2 && from[0] == '/' && from[flen - 1] == '/';
+}
+
+void
+hyp_replace_check(const char *from)
+{
+	regex_t re;
+
+	if (is_regex(from)) {
+		compile_from(&re, from);
+		regfree(&re);
+	}
+}
+
+void
+hyp_replace(struct transcript *t, const char *from, const char *to)
+{
+	if (is_regex(from)) {
 		regex_t re;
-		int err;
 
-		if (pat == NULL)
-			sm_die(SM_EX_SOFTWARE, "out of memory");
-		snprintf(pat, flen + 3, "^(%.*s)$", (int)(flen - 2), from + 1);
-		if ((err = regcomp(&re, pat, REG_EXTENDED | REG_ICASE | REG_NOSUB)) != 0) {
-			char msg[128];
-
-			regerror(err, &re, msg, sizeof msg);
-			sm_die(SM_EX_CONFIG, "--replace: %s: %s", sm_clip(from), msg);
-		}
+		compile_from(&re, from);
 		for (size_t i = 0; i < t->n; i++) {
 			if (regexec(&re, t->v[i].content, 0, NULL, 0) != 0)
 				continue;
@@ -309,7 +336,6 @@ hyp_replace(struct transcript *t, const char *from, const char *to)
 				i--;
 		}
 		regfree(&re);
-		free(pat);
 		return;
 	}
 	char *copy = strdup(from), *w[64];

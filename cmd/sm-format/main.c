@@ -14,7 +14,7 @@ static const char usage[] =
 	"                 [--tracking FILE] [--data-name NAME] [--locale LOCALE]\n"
 	"                 [--marks MARKS] [--pause S] [--trace-punctuation]\n"
 	"                 [--max-line-length N] [--max-lines N]\n"
-	"                 [--vocab FILE] [-R FROM=TO]... [FILE | -]\n"
+	"                 [--vocab FILE] [-R FROM=TO]... [--check-options] [FILE | -]\n"
 	"e.g.:  sm-decode speech.wav | sm-features | sm-am | sm-lattice | sm-format -f txt\n"
 	"  -f, --format F          json (json-v2), txt, srt, vtt (WebVTT) or ctm (NIST CTM)\n"
 	"                          (default json)\n"
@@ -36,6 +36,8 @@ static const char usage[] =
 	"                          and no commas (default: the model)\n"
 	"      --trace-punctuation each word boundary's scores to stderr\n"
 	"  -d, --remove-disfluencies  drop hesitations (uh, um, er, ...)\n"
+	"      --check-options     check the options (each -R's /RE/) and exit, reading\n"
+	"                          no input\n"
 	"      --vocab FILE        the custom vocabulary sm-lattice searched with: its\n"
 	"                          words and phrases written as listed\n"
 	"  -R, --replace FROM=TO   replace the words FROM (any case) by TO, in order;\n"
@@ -178,6 +180,7 @@ main(int argc, char **argv)
 		{"remove-disfluencies", no_argument, NULL, 'd'},
 		{"replace", required_argument, NULL, 'R'},
 		{"vocab", required_argument, NULL, 'B'},
+		{"check-options", no_argument, NULL, 'K'},
 		{"entities", no_argument, NULL, 'E'},
 		{"max-line-length", required_argument, NULL, 'L'},
 		{"max-lines", required_argument, NULL, 'N'},
@@ -193,7 +196,7 @@ main(int argc, char **argv)
 	struct transcript t = {0};
 	struct sm_pack pack;
 	struct punct_opts po = {.marks = ".,?!", .sensitivity = 0.5, .pause_ms = -1};
-	int c, drop = 0, nrepl = 0, entities = 0;
+	int c, drop = 0, nrepl = 0, entities = 0, check_only = 0;
 	char **repl = calloc((size_t)argc, sizeof *repl);
 	FILE *in;
 
@@ -221,6 +224,7 @@ main(int argc, char **argv)
 		case 'd': drop = 1; break;
 		case 'R': repl[nrepl++] = optarg; break;
 		case 'B': vocab = optarg; break;
+		case 'K': check_only = 1; break;
 		case 'E': entities = o.itn = 1; break;
 		case 'L':
 			o.max_line_length = (int)sm_opt_long("--max-line-length", optarg, 1, 10000);
@@ -245,12 +249,8 @@ main(int argc, char **argv)
 	 * the order of the two options. */
 	o.pause_ms = po.pause_ms >= 0 ? po.pause_ms :
 		     (long)(1000 * (0.1 + 0.8 * (1 - po.sensitivity)) + 0.5);
-	sm_pack_load_or_die(&pack, model, lang);
-	o.pack = &pack;
-	if (config)
-		o.config = read_config(config);
-	if (tracking)
-		o.tracking = read_config(tracking);
+	/* The replacements first: a bad one is said before any input is read
+	 * (--check-options: only that). */
 	for (int i = 0; i < nrepl; i++) {
 		char *from = repl[i], *eq;
 
@@ -261,7 +261,18 @@ main(int argc, char **argv)
 		if (eq == NULL || eq == from)
 			sm_die(SM_EX_USAGE, "--replace: expected FROM=TO, got \"%s\"", sm_clip(from));
 		*eq = '\0';
+		hyp_replace_check(from);
 	}
+	if (check_only) {
+		sm_close_stdout();
+		return SM_EX_OK;
+	}
+	sm_pack_load_or_die(&pack, model, lang);
+	o.pack = &pack;
+	if (config)
+		o.config = read_config(config);
+	if (tracking)
+		o.tracking = read_config(tracking);
 	path = optind < argc ? argv[optind] : NULL;
 	in = sm_open_in(path);
 	hyp_read(in, path, &t, drop);
