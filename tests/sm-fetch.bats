@@ -381,3 +381,17 @@ no_requests() { [ -z "$(server_log | grep -v "^127.0.0.1:$PORT /log -$")" ]; }
 	assert_output ""
 	no_requests
 }
+
+@test "--check: a good path or URL exits 0 having read nothing; a URL or header a transfer would refuse exits as the transfer would" {
+	mkfifo "$SCRATCH/never"
+	run -0 --separate-stderr timeout 20 sm-fetch --check "$SCRATCH/never"
+	[ -z "$output" ] && [ -z "$stderr" ]
+	run -0 --separate-stderr timeout 20 sm-fetch --check "file://$SCRATCH/never"
+	run -0 --separate-stderr timeout 20 sm-fetch --check http://127.0.0.1:1/a.wav
+	run -64 --separate-stderr sm-fetch --check 'file:///a.wav#x'
+	assert_equal "$stderr" "sm-fetch: file:///a.wav#x: file URL with a query or fragment (write '?' as %3F and '#' as %23)"
+	run -64 --separate-stderr sm-fetch --check 'http://'
+	assert_equal "$stderr" "sm-fetch: http://: malformed URL"
+	run -78 --separate-stderr sh -c "printf 'Host: x\n' | sm-fetch --check --header-file - http://127.0.0.1:1/a.wav"
+	assert_equal "$stderr" "sm-fetch: <stdin>:1: header 'Host' refused: the transfer sets it itself"
+}

@@ -374,6 +374,26 @@ bad_config() { # CONFIG EXPECTED_MESSAGE
 		'tracking: expected an object, got a string'
 }
 
+bad_fetch() { # CONFIG EXPECTED_MESSAGE: with fetch_data, no AUDIO
+	printf '%s' "$1" >"$SCRATCH/c.json"
+	run -78 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" </dev/null
+	[ -z "$output" ]
+	[ "$stderr" = "sm-transcribe: $SCRATCH/c.json: $2" ] || {
+		echo "config: $1"; echo "got:      $stderr"; echo "expected: sm-transcribe: $SCRATCH/c.json: $2"; false; }
+}
+
+@test "a fetch_data URL or auth header that sm-fetch would refuse exits 78 naming the key, before anything starts" {
+	T='"type": "transcription"'
+	bad_fetch "{$T, \"transcription_config\": {\"language\": \"en\"}, \"fetch_data\": {\"url\": \"file:///a.wav?x=1\"}}" \
+		"fetch_data.url: file:///a.wav?x=1: file URL with a query or fragment (write '?' as %3F and '#' as %23)"
+	bad_fetch "{$T, \"transcription_config\": {\"language\": \"en\"}, \"fetch_data\": {\"url\": \"file://host/a.wav\"}}" \
+		'fetch_data.url: file://host/a.wav: file URL with a remote host (expected file:///path)'
+	bad_fetch "{$T, \"transcription_config\": {\"language\": \"en\"}, \"fetch_data\": {\"url\": \"http://127.0.0.1:99999/a.wav\"}}" \
+		'fetch_data.url: http://127.0.0.1:99999/a.wav: malformed URL'
+	bad_fetch "{$T, \"transcription_config\": {\"language\": \"en\"}, \"fetch_data\": {\"url\": \"http://127.0.0.1:1/a.wav\", \"auth_headers\": [\"X-A: 1\", \"Host: evil\"]}}" \
+		"fetch_data.auth_headers[1]: header 'Host' refused: the transfer sets it itself"
+}
+
 @test "a bad value of 1 MB is quoted in at most 60 characters, on one line" {
 	T='"type": "transcription"'
 	big=$(head -c 1000000 /dev/zero | tr '\0' a)

@@ -22,5 +22,7 @@ char *fetch_redact(const char *url);
 
 /* Stream an http(s) URL to stdout; returns only on success. */
 void fetch_http(const char *url, const char *name, const struct fetch_opts *o);
+/* Die 64 as fetch_http would if url is malformed; fetch nothing. */
+void fetch_http_check(const char *url, const char *name);
 
 #endif

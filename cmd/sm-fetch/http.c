@@ -353,6 +353,16 @@ die_transfer(struct xfer *x, CURLcode rc, const char *name,
 }
 
 void
+fetch_http_check(const char *url, const char *name)
+{
+	struct origin g;
+
+	curl_load();
+	if (origin_get(url, &g) != 0)
+		sm_die(SM_EX_USAGE, "%s: malformed URL", sm_clip(name));
+}
+
+void
 fetch_http(const char *url, const char *name, const struct fetch_opts *o)
 {
 	char errbuf[CURL_ERROR_SIZE];

@@ -17,7 +17,7 @@ static const char usage[] =
 	"Usage: sm-fetch [-v] [-H HEADER]... [--header-file FILE] [--max-bytes N]\n"
 	"                [--connect-timeout S] [--stall-timeout S] [--max-time S]\n"
 	"                [--min-rate N] [--rate-grace S]\n"
-	"                [--ca-file FILE] [FILE | - | URL]\n"
+	"                [--ca-file FILE] [--check] [FILE | - | URL]\n"
 	"e.g.:  sm-fetch -H 'Authorization: Bearer T' https://host/a.wav | sm-decode\n"
 	"  -H, --header 'Name: value'  send this header over http(s) (repeatable)\n"
 	"      --header-file FILE     read headers from FILE, one per line (- = stdin)\n"
@@ -32,6 +32,7 @@ static const char usage[] =
 	"      --rate-grace S         seconds before --min-rate applies (default 30)\n"
 	"      --ca-file FILE         trust the CAs in this PEM file for https, instead of\n"
 	"                             the system's (default: $SSL_CERT_FILE if set)\n"
+	"      --check                check the URL and the headers, fetch nothing\n"
 	"  -v, --verbose              print the final URL, status and bytes on stderr\n"
 	"  -h, --help                 show this help\n"
 	"      --version              show the version\n";
@@ -277,6 +278,7 @@ fetch_file(const char *path, const char *name, uint64_t max)
 struct args {
 	struct fetch_opts o;
 	const char *header_file, *input;
+	int check;		/* --check: the URL and headers, no transfer */
 };
 
 static void
@@ -292,6 +294,7 @@ parse_options(struct args *a, int argc, char **argv)
 		{"min-rate", required_argument, NULL, 'R'},
 		{"rate-grace", required_argument, NULL, 'G'},
 		{"ca-file", required_argument, NULL, 'A'},
+		{"check", no_argument, NULL, 'K'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -323,6 +326,7 @@ parse_options(struct args *a, int argc, char **argv)
 		case 'G': o->rate_grace = sm_opt_long("--rate-grace", optarg, 1, 86400); break;
 		case 'T': o->max_time = sm_opt_long("--max-time", optarg, 0, 604800); break;
 		case 'A': o->ca_file = optarg; break;
+		case 'K': a->check = 1; break;
 		case 'v': sm_verbose = 1; break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
@@ -383,6 +387,15 @@ main(int argc, char **argv)
 	src = source_of(a.input, name, &path);
 	if (a.header_file)
 		read_header_file(&a.o, a.header_file);
+	if (a.check) {
+		if (src == SOURCE_HTTP)
+			fetch_http_check(a.input, name);
+		free(path);
+		free(name);
+		free_headers(&a.o);
+		sm_close_stdout();
+		return 0;
+	}
 	if (src == SOURCE_HTTP) {
 		fetch_http(a.input, name, &a.o);
 	} else {
