@@ -4,7 +4,7 @@ and no regular file created anywhere (tests/lockdown.bats).
 
 Usage: lockdown_trace.py TMPDIR LOG_PREFIX [OUTPUT...]
 OUTPUT: files the user asked for (--all-formats), which may be created, and
-written first under a temporary name beside them (".NAME.EXT.XXXXXX") then
+written first under a temporary name beside them (".sm-EXT.XXXXXX") then
 renamed.
 The logs are strace -ff -qq -y -e status=successful -e trace=%file,creat
 output, one file per process (LOG_PREFIX.PID); -y shows the directory of
@@ -30,11 +30,13 @@ CHANGING = {"creat", "rename", "renameat", "renameat2", "link", "linkat", "symli
 
 
 def output(path):
-    """One of the OUTPUT files, or its temporary name in the same directory."""
+    """One of the OUTPUT files, or a temporary name of its extension in the
+    same directory."""
     d, b = os.path.split(path)
     return path in OUTPUTS or any(
-        d == os.path.dirname(o) and b.startswith("." + os.path.basename(o) + ".")
-        and len(b) == len(os.path.basename(o)) + 8 for o in OUTPUTS)
+        d == os.path.dirname(o) and re.fullmatch(
+            r"\.sm-" + re.escape(os.path.splitext(o)[1][1:]) + r"\.[A-Za-z0-9]{6}", b)
+        for o in OUTPUTS)
 
 
 def allowed(path):

@@ -174,6 +174,26 @@ teardown() {
 	[ -z "$(ls -A "$SCRATCH/out")" ]
 	run -73 --separate-stderr sm-transcribe --all-formats "$SCRATCH/nodir" "$(lv 0880)"
 	[ "$stderr" = "sm-transcribe: --all-formats: $SCRATCH/nodir: not a directory" ]
+	# an empty DIR (an unset variable) is a usage error, not no files
+	run -2 --separate-stderr sm-transcribe --all-formats "" "$(lv 0880)"
+	[ "${stderr_lines[0]}" = "sm-transcribe: --all-formats: empty path" ]
+	run -2 --separate-stderr sm-transcribe --all-formats= "$(lv 0880)"
+	# NAME.json a directory: said, and nothing left
+	n=$(basename "$(lv 0880)" .wav)
+	mkdir "$SCRATCH/out/$n.json"
+	run -74 --separate-stderr sm-transcribe --all-formats "$SCRATCH/out" "$(lv 0880)"
+	[ "$stderr" = "sm-transcribe: --all-formats: $SCRATCH/out: cannot write the transcripts ($n.json is a directory)" ]
+	[ "$(ls -A "$SCRATCH/out")" = "$n.json" ]
+}
+
+@test "--all-formats writes the files of an input whose name is 250 bytes long (NAME_MAX 255)" {
+	local n
+	n=$(printf 'x%.0s' $(seq 246))
+	mkdir "$SCRATCH/out"
+	cp "$(lv 0880)" "$SCRATCH/$n.wav"
+	run -0 --separate-stderr sm-transcribe --all-formats "$SCRATCH/out" "$SCRATCH/$n.wav"
+	[ -s "$SCRATCH/out/$n.json" ] && [ -s "$SCRATCH/out/$n.txt" ] && [ -s "$SCRATCH/out/$n.srt" ]
+	[ "$(ls -A "$SCRATCH/out" | wc -l)" -eq 3 ]
 }
 
 @test "--all-formats replaces a symlink planted at NAME.json or NAME.txt, never writes through it" {
