@@ -104,7 +104,10 @@ def tc_errors: obj("transcription_config";
 					(if type == "string" and (test("\\A/.+/\\z") | not) and (test("\\A[ \t\r\n]*\\z") or test("="))
 					 then "transcription_config.transcript_filtering_config.replacements[#].from: \"\(clip)\" is not a word, a phrase or a /regex/"
 					 else empty end)),
-					(.to | str("transcription_config.transcript_filtering_config.replacements[#].to")) end)))))),
+					(.to | str("transcription_config.transcript_filtering_config.replacements[#].to"),
+					(if type == "string" and (explode | any(. < 32 or . == 127))
+					 then "transcription_config.transcript_filtering_config.replacements[#].to: \"\(clip)\" has a control character (a tab, a newline...)"
+					 else empty end)) end)))))),
 	opt("audio_filtering_config"; "x"; obj("transcription_config.audio_filtering_config";
 		only("transcription_config.audio_filtering_config"; ["volume_threshold"]),
 		opt("volume_threshold"; "x"; within("transcription_config.audio_filtering_config.volume_threshold"; 0; 100)))));

@@ -138,15 +138,15 @@ EN='"transcription_config": {"language": "en"}'
 }
 
 @test "strings with quotes, \$(...), backquotes and newlines come out of eval unchanged, and nothing in them is run" {
-	nasty="a'b\"c \$(touch $BATS_TEST_TMPDIR/x) \`touch $BATS_TEST_TMPDIR/y\` \\\\ d"
+	nasty="a'b\"c \$(touch $BATS_TEST_TMPDIR/x) \`touch $BATS_TEST_TMPDIR/y\` \\\\ d
+e"
 	json=$(jq -n --arg s "$nasty" '$s')
 	accepts "{$T, \"transcription_config\": {\"language\": \"en\",
-		\"transcript_filtering_config\": {\"replacements\": [{\"from\": $json, \"to\": \"x\\ny\"}]}},
+		\"transcript_filtering_config\": {\"replacements\": [{\"from\": $json, \"to\": \"x y\"}]}},
 		\"fetch_data\": {\"url\": \"file:///$(jq -rn --arg s "$nasty" '$s | @json | .[1:-1]')\"}}"
 	[ "$url" = "file:///$nasty" ]
 	eval "set -- $repl"
-	[ $# -eq 2 ] && [ "$2" = "$nasty=x
-y" ]
+	[ $# -eq 2 ] && [ "$2" = "$nasty=x y" ]
 	[ ! -e "$BATS_TEST_TMPDIR/x" ] && [ ! -e "$BATS_TEST_TMPDIR/y" ]
 }
 
@@ -261,6 +261,14 @@ y" ]
 		'transcription_config.transcript_filtering_config.replacements[1].to: expected a string, got a number'
 	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\": [7]}}}" \
 		'transcription_config.transcript_filtering_config.replacements[0]: expected an object, got a number'
+	# a replacement's text is a word: no control characters (a newline could
+	# forge an SRT cue)
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\":
+		[{\"from\": \"a\", \"to\": \"b\"}, {\"from\": \"c\", \"to\": \"x\\n\\n2\\n00:00:00,000 --> 00:00:09,000\"}]}}}" \
+		'transcription_config.transcript_filtering_config.replacements[1].to: "x\n\n2\n00:00:00,000 --> 00:00:09,000" has a control character (a tab, a newline...)'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\":
+		[{\"from\": \"a\", \"to\": \"b\\u007f\"}]}}}" \
+		'transcription_config.transcript_filtering_config.replacements[0].to: "b\u007f" has a control character (a tab, a newline...)'
 }
 
 @test "a replacement from that is blank or has = and is not a /regex/ is refused; a /regex/ with = is accepted" {

@@ -135,6 +135,10 @@ two_sentences() {
 	[ "$stderr" = 'sm-format: --replace: expected FROM=TO, got "nothing"' ]
 	run -78 --separate-stderr sm-format -R '/[/=x' "$SCRATCH/h"
 	[[ "$stderr" == 'sm-format: --replace: /[/: '* ]]
+	# TO's blanks folded to one space, none at its ends; only blanks delete
+	run -0 sm-format -f txt --pause 0.5 -R "was here=  just	
+  stayed " -R 'um= ' "$SCRATCH/h"
+	assert_output "I just stayed. Then I'm think gone."
 }
 
 @test "txt: the words joined by the delimiter, punctuation attached to the previous word" {

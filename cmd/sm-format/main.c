@@ -79,6 +79,27 @@ read_config(const char *path)
 	return b;
 }
 
+/* A replacement's TO as one word's text: blanks (spaces, tabs, line ends)
+ * folded to one space, none at either end; only blanks become empty, which
+ * deletes the words as an empty TO does. */
+static void
+fold_blanks(char *s)
+{
+	char *o = s;
+
+	for (const char *p = s; *p; p++) {
+		if (isspace((unsigned char)*p)) {
+			if (o > s && o[-1] != ' ')
+				*o++ = ' ';
+		} else {
+			*o++ = *p;
+		}
+	}
+	if (o > s && o[-1] == ' ')
+		o--;
+	*o = '\0';
+}
+
 /* What is done to the words between reading and writing. */
 struct steps {
 	const char *vocab;	/* the vocabulary's text, or NULL */
@@ -261,6 +282,7 @@ main(int argc, char **argv)
 		if (eq == NULL || eq == from)
 			sm_die(SM_EX_USAGE, "--replace: expected FROM=TO, got \"%s\"", sm_clip(from));
 		*eq = '\0';
+		fold_blanks(eq + 1);
 		hyp_replace_check(from);
 	}
 	if (check_only) {
