@@ -30,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d.fd = -1;
 	fuzz_jmp = &jb;
 	if (setjmp(jb) == 0) {
-		dec_open(&d, path, (uint64_t)1 << 20);
+		dec_open(&d, path, "<stdin>", (uint64_t)1 << 20);
 		if (d.info.channels >= 1 && d.info.channels <= 1024) {
 			sf_count_t per = (sf_count_t)(sizeof buf / sizeof buf[0]) /
 					 d.info.channels, total = 0, r;

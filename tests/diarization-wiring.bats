@@ -182,7 +182,7 @@ lines_of() { # LABEL
 	job_config '"diarization": "channel"'
 	head -c 5000 /bin/sh >"$SCRATCH/x.wav"
 	run -65 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$SCRATCH/x.wav"
-	[ "${stderr_lines[0]}" = "sm-decode: <stdin>: unrecognised audio format" ]
+	[ "${stderr_lines[0]}" = "sm-decode: $SCRATCH/x.wav: unrecognised audio format" ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[ -z "$output" ]
 }

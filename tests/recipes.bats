@@ -108,5 +108,5 @@ same() { # JSON-FILE ID
 	# The replacement received the stage's options (--max-seconds).
 	run -65 --separate-stderr env SM_STAGE_DECODE='ffmpeg -nostdin -loglevel error -f g722 -i - -f wav - | sm-decode "$@"' \
 		SM_MAX_SECONDS=0.5 sm-transcribe "$SCRATCH/prompt.g722"
-	[ "$stderr" = "sm-decode: <stdin>: audio is longer than 0.5 s (raise --max-seconds)" ]
+	[ "$stderr" = "sm-decode: $SCRATCH/prompt.g722: audio is longer than 0.5 s (raise --max-seconds)" ]
 }

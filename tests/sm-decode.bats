@@ -618,7 +618,7 @@ piped_rss_bounded() { # LABEL
 
 @test "--help and --version print to stdout and exit 0" {
 	run -0 sm-decode --help
-	assert_line -n 1 "Usage: sm-decode [-r RATE] [-q QUALITY] [-c N | --all-channels] [-T VOLUME [--volume-hold MS]] [--keep-zeros] [--info] [FILE | -]"
+	assert_line -n 1 "Usage: sm-decode [-r RATE] [-q QUALITY] [-c N | --all-channels] [-T VOLUME [--volume-hold MS]] [--keep-zeros] [--info] [--name NAME] [FILE | -]"
 	run -0 sm-decode --version
 	assert_output "sm-decode 0.1.0"
 }

@@ -123,15 +123,18 @@ teardown() {
 @test "audio that is not audio fails in sm-decode: exit 65, its line only, nothing on stdout" {
 	head -c 5000 /bin/sh >"$SCRATCH/x.wav"
 	run -65 --separate-stderr sm-transcribe "$SCRATCH/x.wav"
-	[ "$stderr" = "sm-decode: <stdin>: unrecognised audio format" ]
+	[ "$stderr" = "sm-decode: $SCRATCH/x.wav: unrecognised audio format" ]
 	[ -z "$output" ]
+	# on standard input it is <stdin>
+	run -65 --separate-stderr sm-transcribe - <"$SCRATCH/x.wav"
+	[ "$stderr" = "sm-decode: <stdin>: unrecognised audio format" ]
 }
 
 @test "a recording cut short: sm-decode's line, no half transcript" {
 	head -c 30000 "$(lv 0880)" >"$SCRATCH/cut.wav"
 	run -65 --separate-stderr sm-transcribe "$SCRATCH/cut.wav"
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ "$stderr" == "sm-decode: <stdin>: truncated audio data"* ]]
+	[[ "$stderr" == "sm-decode: $SCRATCH/cut.wav: truncated audio data"* ]]
 	[ -z "$output" ]
 }
 
@@ -143,7 +146,7 @@ teardown() {
 	for o in "" "--parallel 2" "--job-config $SCRATCH/enh.json --parallel 2"; do
 		# shellcheck disable=SC2086 # the options are words
 		run -65 --separate-stderr sm-transcribe $o "$SCRATCH/cut.wav"
-		assert_equal "$stderr" "sm-decode: <stdin>: truncated audio data (2240000 of 2374080 bytes announced)"
+		assert_equal "$stderr" "sm-decode: $SCRATCH/cut.wav: truncated audio data (2240000 of 2374080 bytes announced)"
 		assert_output ""
 	done
 	# a decoder that ends its stream there and exits 0: sm-features is to blame

@@ -47,8 +47,9 @@ struct dec_in {
  * else on a pipe is read whole into memory (at most max_bytes) when its
  * first bytes are the signature of a format libsndfile reads, else refused
  * after those bytes.  Dies with one line on failure: 66 cannot open, 65 bad
- * or empty data. */
-void dec_open(struct dec_in *d, const char *path, uint64_t max_bytes);
+ * or empty data, naming the input name (the path, <stdin>, or what the
+ * caller calls it). */
+void dec_open(struct dec_in *d, const char *path, const char *name, uint64_t max_bytes);
 
 /* Read up to n bytes of the input itself (a pipe or a file from its
  * start); fewer only at its end.  Dies 65 past max_bytes, 74 on an error. */

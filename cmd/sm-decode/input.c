@@ -750,13 +750,13 @@ sniff_fill(struct dec_in *d)
 /* ---- the input layer ---------------------------------------------------- */
 
 void
-dec_open(struct dec_in *d, const char *path, uint64_t max_bytes)
+dec_open(struct dec_in *d, const char *path, const char *name, uint64_t max_bytes)
 {
 	struct stat st;
 	int fd;
 
 	memset(d, 0, sizeof *d);
-	d->name = sm_name(path);
+	d->name = name;
 	d->max_bytes = max_bytes;
 	if (path == NULL || strcmp(path, "-") == 0) {
 		fd = STDIN_FILENO;

@@ -13,7 +13,7 @@
 
 static const char usage[] =
 	"sm-decode: decode an audio file (WAV, FLAC, Ogg, Opus, MP3, AIFF...) into a PCM stream\n"
-	"Usage: sm-decode [-r RATE] [-q QUALITY] [-c N | --all-channels] [-T VOLUME [--volume-hold MS]] [--keep-zeros] [--info] [FILE | -]\n"
+	"Usage: sm-decode [-r RATE] [-q QUALITY] [-c N | --all-channels] [-T VOLUME [--volume-hold MS]] [--keep-zeros] [--info] [--name NAME] [FILE | -]\n"
 	"e.g.:  sm-decode speech.mp3 | sm-features | sm-dump -n 3\n"
 	"  -r, --rate HZ           output sample rate, 8000 to 192000 (default 16000)\n"
 	"  -q, --quality Q         resampler: best, medium, fastest, linear (default medium)\n"
@@ -27,6 +27,8 @@ static const char usage[] =
 	"                          samples near zero, all within 4 of each other, goes\n"
 	"                          on as faint noise after its first 10 ms)\n"
 	"  -i, --info              print the input's format as 'key: value' lines, no stream\n"
+	"      --name NAME         the input's name in messages (default: FILE, or\n"
+	"                          <stdin>), as a caller that feeds it through a pipe knows it\n"
 	"      --max-bytes N       largest input accepted (default 4294967296)\n"
 	"      --max-seconds S     longest audio accepted (default 7200)\n"
 	"  -v, --verbose           report what is done on stderr\n"
@@ -43,6 +45,7 @@ struct opts {
 	double threshold;	/* --volume-threshold, 0 none */
 	long hold;		/* --volume-hold, ms */
 	int keep_zeros;		/* --keep-zeros */
+	const char *name;	/* --name: the input in messages */
 };
 
 static int
@@ -158,6 +161,7 @@ parse_options(struct opts *o, const char **path, int argc, char **argv)
 		{"volume-threshold", required_argument, NULL, 'T'},
 		{"volume-hold", required_argument, NULL, 'H'},
 		{"keep-zeros", no_argument, NULL, 'Z'},
+		{"name", required_argument, NULL, 'N'},
 		{"max-bytes", required_argument, NULL, 'B'},
 		{"max-seconds", required_argument, NULL, 'S'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -177,6 +181,7 @@ parse_options(struct opts *o, const char **path, int argc, char **argv)
 		case 'T': o->threshold = sm_opt_double("--volume-threshold", optarg, 0, 100); break;
 		case 'H': o->hold = sm_opt_long("--volume-hold", optarg, 0, 1000); break;
 		case 'Z': o->keep_zeros = 1; break;
+		case 'N': o->name = optarg; break;
 		case 'B': o->max_bytes = (uint64_t)sm_opt_long("--max-bytes", optarg, 1,
 							   (long)1 << 40); break;
 		case 'S': o->max_seconds = sm_opt_double("--max-seconds", optarg, 0.001, 1e7); break;
@@ -378,7 +383,7 @@ int
 main(int argc, char **argv)
 {
 	struct opts o = { 16000, SRC_SINC_MEDIUM_QUALITY, 0, 0,
-			  (uint64_t)4 << 30, 7200, 0, 200, 0 };
+			  (uint64_t)4 << 30, 7200, 0, 200, 0, NULL };
 	struct dec_in d;
 	struct conv cv;
 	SF_INFO si;
@@ -388,8 +393,8 @@ main(int argc, char **argv)
 
 	sm_init(argv[0]);
 	parse_options(&o, &path, argc, argv);
-	name = sm_name(path);
-	dec_open(&d, path, o.max_bytes);
+	name = o.name ? o.name : sm_name(path);
+	dec_open(&d, path, name, o.max_bytes);
 	si = d.info;
 	if (o.info) {
 		/* A streamed WAV is read to its end: the count, and the check
