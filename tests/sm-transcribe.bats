@@ -456,11 +456,18 @@ bad_fetch() { # CONFIG EXPECTED_MESSAGE: with fetch_data, no AUDIO
 	run -2 --separate-stderr sm-transcribe --frobnicate "$(lv 0880)"
 	[ "${stderr_lines[0]}" = "sm-transcribe: unknown option: --frobnicate" ]
 	[[ "${stderr_lines[1]}" == "Usage: sm-transcribe "* ]]
-	for n in 0 -1 x 1.5 '' 02; do
+	for n in 0 00 -1 x 1.5 '' ' 2' +2; do
 		run -2 --separate-stderr sm-transcribe --parallel "$n" "$(lv 0880)"
 		[ "${stderr_lines[0]}" = "sm-transcribe: --parallel: expected an integer >= 1, got \"$n\"" ]
 		[ -z "$output" ]
 	done
+	# leading zeros are the number's, as for --timeout; a cap says the number given
+	run -0 --separate-stderr sm-transcribe --parallel 01 "$(lv 0880)"
+	[ -z "$stderr" ]
+	run -0 --separate-stderr sm-transcribe --parallel 99999999999999 "$(lv 0880)"
+	[[ "$stderr" == "sm-transcribe: --parallel 99999999999999: this process may use "* ]]
+	run -2 --separate-stderr sm-transcribe ""
+	[ "${stderr_lines[0]}" = "sm-transcribe: AUDIO: empty path" ]
 	run -2 --separate-stderr sm-transcribe --parallel=0 "$(lv 0880)"
 	run -2 --separate-stderr sm-transcribe --job-config
 	[ "${stderr_lines[0]}" = "sm-transcribe: --job-config: missing value" ]
