@@ -142,11 +142,12 @@ def errors:
 
 # Over-long additional_vocab entries (more than 6 words, or a word of more
 # than 4000 characters) are dropped, not rejected, and so are over-long
-# sounds_like spellings of an entry, as the original's documentation says.
+# sounds_like spellings of an entry, as the original's documentation says;
+# so are entries and spellings of no words (empty or blanks).
 # (Split at blanks by explode and split, not by splits, whose time grows
 # with the square of the words in jq 1.6: 10000 words took minutes.)
 def fits: [explode[] | if . == 9 or . == 10 then 32 else . end] | implode
-	| [split(" ")[] | select(length > 0)] | length <= 6 and all(.[]; length <= 4000);
+	| [split(" ")[] | select(length > 0)] | length >= 1 and length <= 6 and all(.[]; length <= 4000);
 def vocab_ok: (if type == "string" then . else .content end) | fits;
 def vocab_trim: if type == "object" and has("sounds_like")
 	then .sounds_like |= map(select(fits)) else . end;
@@ -166,6 +167,8 @@ elif length != 1 then "error\tconfig: expected one JSON object, got \(length) JS
 else .[0] | [errors] as $e
 | if ($e | length) > 0 then "error\t\($e[0])"
   else (.transcription_config.additional_vocab // [] | length) as $nvocab
+  | ([.transcription_config.additional_vocab // [] | .[] | select(vocab_ok) | objects
+	| .sounds_like // [] | length] | add // 0) as $nsl
   | .transcription_config |= (.diarization //= "none"
 	| if has("model") then . else .operating_point //= "standard" end
 	| if has("additional_vocab") then .additional_vocab |= map(select(vocab_ok) | vocab_trim) else . end
@@ -186,6 +189,7 @@ else .[0] | [errors] as $e
 	@sh "disfluencies=\($t.transcript_filtering_config.remove_disfluencies // false)",
 	@sh "repl=\([$t.transcript_filtering_config.replacements // [] | .[] | "--replace", "\(.from)=\(.to)"] | @sh)",
 	@sh "nvocab=\($nvocab) nvocab_in=\($t.additional_vocab // [] | length)",
+	@sh "nsl=\($nsl) nsl_in=\([$t.additional_vocab // [] | .[] | .sounds_like // [] | length] | add // 0)",
 	# sm-lattice's --vocab list: a line per entry, its content then its
 	# sounds_like spellings, tab-separated (tabs and newlines in them blanks)
 	@sh "vocab=\([$t.additional_vocab // [] | .[] | [.content] + (.sounds_like // [])

@@ -50,9 +50,10 @@ EN='"transcription_config": {"language": "en"}'
 	[ "$lang" = en ] && [ "$diar" = none ] && [ "$url" = '' ] && [ "$nheaders" = 0 ]
 	[ "$marks" = "" ] && [ "$marks_all" = true ] && [ "$sensitivity" = 0.5 ] && [ "$disfluencies" = false ] && [ "$repl" = '' ]
 	[ "$nvocab" = 0 ] && [ "$nvocab_in" = 0 ] && [ "$vocab" = '' ] && [ "$entities" = false ] && [ "$locale" = '' ]
+	[ "$nsl" = 0 ] && [ "$nsl_in" = 0 ]
 	[ "$volume" = '' ] && [ "$notify" = false ] && [ "$tracking" = '' ]
 	[ "$srt_len" = 37 ] && [ "$srt_lines" = 2 ] && [ "$opoint" = standard ]
-	[ "${#lines[@]}" -eq 17 ]
+	[ "${#lines[@]}" -eq 18 ]
 }
 
 @test "an empty audio_filtering_config gives volume 0 (word volumes without filtering); volume_threshold 0 gives 0 too" {
@@ -85,6 +86,13 @@ EN='"transcription_config": {"language": "en"}'
 	[ "$(jq -c .additional_vocab <<<"$tc")" = "[{\"content\":\"$a4000\"},{\"content\":\"a b  c d e f\",\"sounds_like\":[\"ok\"]}]" ]
 	[ "$(jq -c .transcription_config.additional_vocab <<<"$cfg")" = "$(jq -c .additional_vocab <<<"$tc")" ]
 	[ "$nvocab" = 4 ] && [ "$nvocab_in" = 2 ]
+	# the spellings of the entries kept: 2, of which 1 kept
+	[ "$nsl" = 2 ] && [ "$nsl_in" = 1 ]
+	# an entry or a spelling of no words is dropped too
+	accepts "{$T, \"transcription_config\": {\"language\": \"en\", \"additional_vocab\":
+		[\"\", \" \\t \", {\"content\": \"gnocchi\", \"sounds_like\": [\"\", \"nyohki\"]}]}}"
+	[ "$(jq -c .additional_vocab <<<"$tc")" = '[{"content":"gnocchi","sounds_like":["nyohki"]}]' ]
+	[ "$nvocab" = 3 ] && [ "$nvocab_in" = 1 ] && [ "$nsl" = 2 ] && [ "$nsl_in" = 1 ]
 }
 
 @test "additional_vocab becomes sm-lattice's list: a line per kept entry, content then sounds_like spellings tab-separated, tabs and newlines in them blanks" {

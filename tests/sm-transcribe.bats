@@ -253,14 +253,15 @@ teardown() {
 @test "notification_config (not acted on) and dropped additional_vocab entries are said once on stderr, and the config is echoed" {
 	config '{"type": "transcription", "transcription_config": {"language": "en",
 		"operating_point": "enhanced", "enable_entities": true,
-		"additional_vocab": [{"content": "gnocchi", "sounds_like": ["nyohki"]}, "Dashwood",
+		"additional_vocab": [{"content": "gnocchi", "sounds_like": ["nyohki", "a b c d e f g"]}, "Dashwood",
 			{"content": "a b c d e f g"}],
 		"transcript_filtering_config": {"replacements": [{"from": "man", "to": "person"}]}},
 		"notification_config": [{"url": "https://example.com/cb"}], "tracking": {"title": "t"}}' "$SCRATCH/c.json"
 	run -0 --separate-stderr sm-transcribe --job-config "$SCRATCH/c.json" "$(lv 0880)"
-	[ "${stderr_lines[0]}" = 'sm-transcribe: transcription_config.additional_vocab: 1 of 3 entries dropped (more than 6 words, or a word of more than 4000 characters)' ]
-	[ "${stderr_lines[1]}" = 'sm-transcribe: notification_config: notifications are not sent by this program; ignored' ]
-	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ "${stderr_lines[0]}" = 'sm-transcribe: transcription_config.additional_vocab: 1 of 3 entries dropped (no words, more than 6 words, or a word of more than 4000 characters)' ]
+	[ "${stderr_lines[1]}" = 'sm-transcribe: transcription_config.additional_vocab: 1 of 2 sounds_like spellings of the entries kept dropped (no words, more than 6 words, or a word of more than 4000 characters)' ]
+	[ "${stderr_lines[2]}" = 'sm-transcribe: notification_config: notifications are not sent by this program; ignored' ]
+	[ "${#stderr_lines[@]}" -eq 3 ]
 	printf '%s' "$output" | jq -e '.metadata.transcription_config == {"language": "en", "diarization": "none",
 		"operating_point": "enhanced", "enable_entities": true,
 		"additional_vocab": [{"content": "gnocchi", "sounds_like": ["nyohki"]}, {"content": "Dashwood"}],
