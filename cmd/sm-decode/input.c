@@ -885,7 +885,7 @@ sf_count_t
 dec_count(struct dec_in *d)
 {
 	if (d->stream == DEC_MPEG)
-		return dec_mpeg_count(d);
+		return d->frames >= 0 ? d->frames : dec_mpeg_count(d);
 	if (d->stream != DEC_WAV && d->frames < 0) {
 		/* a FLAC of unknown length: decoded to its end */
 		float *b = malloc(sizeof *b * 4096 * (size_t)d->info.channels);
