@@ -44,7 +44,7 @@ FIELDS = {
     "enable_entities": (lambda: R.choice([True, False]),
                         lambda: ("", R.choice(["true", 1, None]))),
     "channel_diarization_labels": (
-        lambda: [R.choice(["agent", "caller", "left.1", "x_y"]) for _ in range(R.randint(0, 3))],
+        lambda: R.sample(["agent", "caller", "left.1", "x_y"], R.randint(0, 3)),
         lambda: R.choice([("", "agent"), ("[0]", "bad label"), ("[0]", 7)])),
     "speaker_diarization_config": (
         lambda: {"speaker_sensitivity": R.choice([0, 0.5, 1])},

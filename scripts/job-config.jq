@@ -67,6 +67,13 @@ def tc_errors: obj("transcription_config";
 		if type != "string" or (test("\\A[A-Za-z0-9._]+\\z") | not)
 		then "transcription_config.channel_diarization_labels[#]: expected a string of letters, digits, \".\" and \"_\""
 		else empty end)),
+	# one label, one channel: the transcript tells the channels by label
+	(if (.channel_diarization_labels | type) == "array"
+		and (.channel_diarization_labels | length) != (.channel_diarization_labels | unique | length)
+	 then .channel_diarization_labels | to_entries | group_by(.value) | map(select(length > 1))
+		| sort_by(.[1].key) | .[0] as $d
+		| "transcription_config.channel_diarization_labels[\($d[1].key)]: \"\($d[0].value | tostring | clip)\" names channel \($d[0].key + 1) already"
+	 else empty end),
 	opt("speaker_diarization_config"; "x"; obj("transcription_config.speaker_diarization_config";
 		only("transcription_config.speaker_diarization_config"; ["speaker_sensitivity", "prefer_current_speaker"]),
 		opt("speaker_sensitivity"; "x"; within("transcription_config.speaker_diarization_config.speaker_sensitivity"; 0; 1)),
@@ -101,8 +108,10 @@ def tc_errors: obj("transcription_config";
 				(if (has("from") and has("to")) | not
 				 then "transcription_config.transcript_filtering_config.replacements[#]: needs \"from\" and \"to\""
 				 else (.from | str("transcription_config.transcript_filtering_config.replacements[#].from"),
-					(if type == "string" and (test("\\A/.+/\\z") | not) and (test("\\A[ \t\r\n]*\\z") or test("="))
+					(if type == "string" and (test("\\A/.+/\\z") | not) and (test("\\A[ \t\r\n]*\\z") or test("=") or startswith("/"))
 					 then "transcription_config.transcript_filtering_config.replacements[#].from: \"\(clip)\" is not a word, a phrase or a /regex/"
+					 elif type == "string" and test("\\A/.+/\\z") and (.[1:-1] | contains("/="))
+					 then "transcription_config.transcript_filtering_config.replacements[#].from: \"\(clip)\": a /regex/ cannot hold \"/=\""
 					 else empty end)),
 					(.to | str("transcription_config.transcript_filtering_config.replacements[#].to"),
 					(if type == "string" and (explode | any(. < 32 or . == 127))

@@ -269,6 +269,18 @@ e"
 		'transcription_config.transcript_filtering_config.replacements[1].to: expected a string, got a number'
 	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\": [7]}}}" \
 		'transcription_config.transcript_filtering_config.replacements[0]: expected an object, got a number'
+	# a from that starts with "/" is a /regex/ or nothing; one holding "/="
+	# could not be told from its TO
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\":
+		[{\"from\": \"/BUSY/i\", \"to\": \"x\"}]}}}" \
+		'transcription_config.transcript_filtering_config.replacements[0].from: "/BUSY/i" is not a word, a phrase or a /regex/'
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\":
+		[{\"from\": \"a\", \"to\": \"b\"}, {\"from\": \"/now/=/\", \"to\": \"x\"}]}}}" \
+		'transcription_config.transcript_filtering_config.replacements[1].from: "/now/=/": a /regex/ cannot hold "/="'
+	# one label per channel: the transcript tells the channels by label
+	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"diarization\": \"channel\",
+		\"channel_diarization_labels\": [\"A\", \"Same\", \"B\", \"Same\"]}}" \
+		'transcription_config.channel_diarization_labels[3]: "Same" names channel 2 already'
 	# a replacement's text is a word: no control characters (a newline could
 	# forge an SRT cue)
 	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\":
