@@ -114,7 +114,7 @@ def tc_errors: obj("transcription_config";
 					 then "transcription_config.transcript_filtering_config.replacements[#].from: \"\(clip)\": a /regex/ cannot hold \"/=\""
 					 else empty end)),
 					(.to | str("transcription_config.transcript_filtering_config.replacements[#].to"),
-					(if type == "string" and (explode | any(. < 32 or . == 127))
+					(if type == "string" and (explode | any(. < 32 or (. >= 127 and . < 160) or . == 8232 or . == 8233))
 					 then "transcription_config.transcript_filtering_config.replacements[#].to: \"\(clip)\" has a control character (a tab, a newline...)"
 					 else empty end)) end)))))),
 	opt("audio_filtering_config"; "x"; obj("transcription_config.audio_filtering_config";

@@ -289,6 +289,12 @@ e"
 	rejects "{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\":
 		[{\"from\": \"a\", \"to\": \"b\\u007f\"}]}}}" \
 		'transcription_config.transcript_filtering_config.replacements[0].to: "b\u007f" has a control character (a tab, a newline...)'
+	# C1 controls (U+0085, a line end to some readers) and the line and
+	# paragraph separators too
+	for c in 0085 2028 2029; do
+		check <<<"{$T, \"transcription_config\": {\"language\": \"en\", \"transcript_filtering_config\": {\"replacements\":
+			[{\"from\": \"a\", \"to\": \"b\\u$c\"}]}}}" | grep -q '^error	.*replacements\[0\]\.to: .* has a control character'
+	done
 }
 
 @test "a replacement from that is blank or has = and is not a /regex/ is refused; a /regex/ with = is accepted" {
