@@ -336,6 +336,12 @@ duration: 7.100"
 	run -65 --separate-stderr sm-decode --max-seconds 20 "$SCRATCH/a.mp3"
 	assert_equal "$stderr" "sm-decode: $SCRATCH/a.mp3: audio is 21 s long, more than 20 s (raise --max-seconds)"
 	[ -z "$output" ]
+	# --info says so too when given the limit, and not without it
+	run -65 --separate-stderr sm-decode --info --max-seconds 20 "$SCRATCH/a.mp3"
+	assert_equal "$stderr" "sm-decode: $SCRATCH/a.mp3: audio is 21 s long, more than 20 s (raise --max-seconds)"
+	[ -z "$output" ]
+	run -0 sm-decode --info "$SCRATCH/a.mp3"
+	assert_line "frames: 340800"
 	head -c 20000 "$SCRATCH/a.mp3" >"$SCRATCH/cut.mp3"
 	sm-decode "$SCRATCH/cut.mp3" >"$SCRATCH/out" 2>"$SCRATCH/err" || [ $? -eq 65 ]
 	[[ "$(cat "$SCRATCH/err")" == "sm-decode: $SCRATCH/cut.mp3: truncated audio data ("*" of 340800 frames)" ]]

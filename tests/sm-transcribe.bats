@@ -269,6 +269,19 @@ teardown() {
 	printf '%s' "$output" | jq -e 'all(.results[]; .alternatives[0].speaker == "UU")'
 }
 
+@test "audio longer than SM_MAX_SECONDS is refused before any stage runs, an MP3 of unknown length (no Info tag) too" {
+	sox "$LIBRIVOX"/*.wav "$SCRATCH/lv.wav"
+	ffmpeg -nostdin -loglevel error -i "$SCRATCH/lv.wav" -c:a libmp3lame -q:a 5 -f mp3 - >"$SCRATCH/lv.mp3"
+	for f in lv.wav lv.mp3; do
+		rm -f "$SCRATCH/ran"
+		SM_MAX_SECONDS=10 SM_STAGE_FEATURES=': >"$SCRATCH/ran"; sm-features "$@"' \
+			run -65 --separate-stderr sm-transcribe "$SCRATCH/$f"
+		[[ "$stderr" == "sm-decode: $SCRATCH/$f: audio is 2"[45]" s long, more than 10 s (raise --max-seconds)" ]]
+		[ -z "$output" ]
+		[ ! -e "$SCRATCH/ran" ]
+	done
+}
+
 @test "a /regex/ replacement that does not compile exits 78 naming its key, before any audio is read" {
 	config '{"type": "transcription", "transcription_config": {"language": "en",
 		"transcript_filtering_config": {"replacements": [{"from": "man", "to": "person"},

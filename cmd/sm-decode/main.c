@@ -27,6 +27,7 @@ static const char usage[] =
 	"                          samples near zero, all within 4 of each other, goes\n"
 	"                          on as faint noise after its first 10 ms)\n"
 	"  -i, --info              print the input's format as 'key: value' lines, no stream\n"
+	"                          (with --max-seconds: refuse audio longer than that)\n"
 	"      --name NAME         the input's name in messages (default: FILE, or\n"
 	"                          <stdin>), as a caller that feeds it through a pipe knows it\n"
 	"      --max-bytes N       largest input accepted (default 4294967296)\n"
@@ -46,6 +47,7 @@ struct opts {
 	long hold;		/* --volume-hold, ms */
 	int keep_zeros;		/* --keep-zeros */
 	const char *name;	/* --name: the input in messages */
+	int max_seconds_given;	/* --max-seconds: --info checks it too */
 };
 
 static int
@@ -184,7 +186,10 @@ parse_options(struct opts *o, const char **path, int argc, char **argv)
 		case 'N': o->name = optarg; break;
 		case 'B': o->max_bytes = (uint64_t)sm_opt_long("--max-bytes", optarg, 1,
 							   (long)1 << 40); break;
-		case 'S': o->max_seconds = sm_opt_double("--max-seconds", optarg, 0.001, 1e7); break;
+		case 'S':
+			o->max_seconds = sm_opt_double("--max-seconds", optarg, 0.001, 1e7);
+			o->max_seconds_given = 1;
+			break;
 		case 'v': sm_verbose = 1; break;
 		case 'h': sm_usage_exit(usage, 1);
 		case 'V': sm_version_exit();
@@ -383,7 +388,7 @@ int
 main(int argc, char **argv)
 {
 	struct opts o = { 16000, SRC_SINC_MEDIUM_QUALITY, 0, 0,
-			  (uint64_t)4 << 30, 7200, 0, 200, 0, NULL };
+			  (uint64_t)4 << 30, 7200, 0, 200, 0, NULL, 0 };
 	struct dec_in d;
 	struct conv cv;
 	SF_INFO si;
@@ -400,6 +405,13 @@ main(int argc, char **argv)
 		/* A streamed WAV is read to its end: the count, and the check
 		 * that its data is all there, as for a file. */
 		si.frames = dec_count(&d);
+		/* with --max-seconds, a length over it is refused as it would
+		 * be when decoded (sm-transcribe asks before the job starts) */
+		if (o.max_seconds_given && si.samplerate > 0 &&
+		    (double)si.frames / si.samplerate > o.max_seconds)
+			sm_die(SM_EX_DATAERR, "%s: audio is %.0f s long, more than %g s "
+			       "(raise --max-seconds)", name,
+			       (double)si.frames / si.samplerate, o.max_seconds);
 		dec_end(&d);
 		print_info(&si);
 		sm_close_stdout();
