@@ -56,11 +56,10 @@ void dec_open(struct dec_in *d, const char *path, const char *name, uint64_t max
 size_t dec_pipe_read(struct dec_in *d, void *buf, size_t n);
 
 /* MPEG audio (mpeg.c), decoded by libmpg123 to the end of its frames: open
- * (the bytes already read in d->pre first), read, count for --info, close
- * (nothing when none is open). */
+ * (the bytes already read in d->pre first), read, close (nothing when none
+ * is open). */
 void dec_mpeg_open(struct dec_in *d);
 sf_count_t dec_mpeg_read(struct dec_in *d, float *buf, sf_count_t n);
-sf_count_t dec_mpeg_count(struct dec_in *d);
 void dec_mpeg_close(struct dec_in *d);
 
 /* Read up to n frames as floats; fewer only at the end of the input. */
@@ -69,8 +68,9 @@ sf_count_t dec_read(struct dec_in *d, float *buf, sf_count_t n);
 /* The input ended after got frames of the frames announced: die 65. */
 void dec_short(struct dec_in *d, sf_count_t got) __attribute__((noreturn));
 
-/* Count the frames of a streamed input by reading it to the end (for
- * --info); checks it as dec_end does. */
+/* The input's frames: as announced, else counted by reading it to the end
+ * (a streamed WAV, a FLAC or an MP3 of unknown length: for --info, and the
+ * counting pass of an MP3 file); checks it as dec_end does. */
 sf_count_t dec_count(struct dec_in *d);
 
 /* After the last frame: a streamed WAV must hold the whole data chunk it

@@ -884,10 +884,8 @@ dec_short(struct dec_in *d, sf_count_t got)
 sf_count_t
 dec_count(struct dec_in *d)
 {
-	if (d->stream == DEC_MPEG)
-		return d->frames >= 0 ? d->frames : dec_mpeg_count(d);
 	if (d->stream != DEC_WAV && d->frames < 0) {
-		/* a FLAC of unknown length: decoded to its end */
+		/* a FLAC or an MP3 of unknown length: decoded to its end */
 		float *b = malloc(sizeof *b * 4096 * (size_t)d->info.channels);
 		sf_count_t n = 0, got;
 
@@ -899,7 +897,7 @@ dec_count(struct dec_in *d)
 		return n;
 	}
 	if (d->stream != DEC_WAV)
-		return d->info.frames;
+		return d->frames;
 	stream_data_end(d);
 	return (sf_count_t)(d->data_got / d->block);
 }

@@ -86,6 +86,15 @@ print_info(const SF_INFO *si)
 	printf("duration: %.3f\n", (double)si->frames / si->samplerate);
 }
 
+/* Die 65 when frames at rate are longer than --max-seconds. */
+static void
+check_length(const char *name, sf_count_t frames, int rate, const struct opts *o)
+{
+	if ((double)frames / rate > o->max_seconds)
+		sm_die(SM_EX_DATAERR, "%s: audio is %.0f s long, more than %g s "
+		       "(raise --max-seconds)", name, (double)frames / rate, o->max_seconds);
+}
+
 /* Reject what libsndfile opened but we cannot trust or do not accept.  The
  * frame count is checked here when the input announces it (frames >= 0),
  * else while it is read. */
@@ -105,10 +114,7 @@ check_info(const char *name, const SF_INFO *si, sf_count_t frames,
 		if (frames == SF_COUNT_MAX)
 			sm_die(SM_EX_DATAERR, "%s: cannot find the audio length "
 			       "(truncated or damaged file)", name);
-		if ((double)frames / si->samplerate > o->max_seconds)
-			sm_die(SM_EX_DATAERR, "%s: audio is %.0f s long, more than %g s "
-			       "(raise --max-seconds)", name,
-			       (double)frames / si->samplerate, o->max_seconds);
+		check_length(name, frames, si->samplerate, o);
 	}
 	if (o->channel > si->channels)
 		sm_die(SM_EX_DATAERR, "%s: --channel %ld: the input has %d channel%s",
@@ -407,11 +413,8 @@ main(int argc, char **argv)
 		si.frames = dec_count(&d);
 		/* with --max-seconds, a length over it is refused as it would
 		 * be when decoded (sm-transcribe asks before the job starts) */
-		if (o.max_seconds_given && si.samplerate > 0 &&
-		    (double)si.frames / si.samplerate > o.max_seconds)
-			sm_die(SM_EX_DATAERR, "%s: audio is %.0f s long, more than %g s "
-			       "(raise --max-seconds)", name,
-			       (double)si.frames / si.samplerate, o.max_seconds);
+		if (o.max_seconds_given && si.samplerate > 0)
+			check_length(name, si.frames, si.samplerate, &o);
 		dec_end(&d);
 		print_info(&si);
 		sm_close_stdout();

@@ -110,7 +110,7 @@ dec_mpeg_open(struct dec_in *d)
 	 * time); a pipe once, to its end. */
 	if (d->fd < 0 || fstat(d->fd, &st) != 0 || !S_ISREG(st.st_mode))
 		return;
-	n = dec_mpeg_count(d);
+	n = dec_count(d);
 	if (lseek(d->fd, 0, SEEK_SET) != 0)
 		sm_die_errno(SM_EX_IOERR, "%s", d->name);
 	d->at_eof = 0;
@@ -157,17 +157,6 @@ dec_mpeg_read(struct dec_in *d, float *buf, sf_count_t n)
 		dec_mpeg_close(d);
 	}
 	return got;
-}
-
-sf_count_t
-dec_mpeg_count(struct dec_in *d)
-{
-	float b[4096 * 8];
-	sf_count_t per = (sf_count_t)(sizeof b / sizeof b[0]) / d->info.channels;
-
-	while (dec_mpeg_read(d, b, per) == per)
-		;
-	return d->mpeg_got;
 }
 
 void
